@@ -1,0 +1,53 @@
+package dev.bookwell.platform.db;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * Where the PostgreSQL server is and how to reach it: an external one ({@code DATABASE_URL}) or an embedded one
+ * that this process started. Closing it stops an embedded server; an external one is left alone.
+ */
+public interface Database extends AutoCloseable {
+
+  PgConnectOptions connectOptions();
+
+  /** JDBC URL for Flyway, which is the one JDBC user and runs only at boot, off the event loop. */
+  default String jdbcUrl() {
+    var o = connectOptions();
+    return "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+  }
+
+  default Pool createPool(Vertx vertx, int maxSize) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(maxSize).setName("bookwell").setShared(false))
+        .connectingTo(connectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  default void migrate() {
+    var o = connectOptions();
+    Migrations.apply(jdbcUrl(), o.getUser(), o.getPassword());
+  }
+
+  @Override
+  void close();
+
+  /** An external server from a {@code postgres://user:password@host:port/db} URL. */
+  static Database external(String url) {
+    var options = PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring(5) : url);
+    return new Database() {
+      @Override
+      public PgConnectOptions connectOptions() {
+        return options;
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+  }
+}

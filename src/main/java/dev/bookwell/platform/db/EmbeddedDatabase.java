@@ -1,0 +1,54 @@
+package dev.bookwell.platform.db;
+
+import io.vertx.pgclient.PgConnectOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A PostgreSQL 18 server started by this process, for the demo mode and for tests without Docker.
+ * With a data directory the data survives restarts; without one it lives in a temporary directory.
+ */
+public final class EmbeddedDatabase implements Database {
+
+  private final EmbeddedPostgres postgres;
+
+  private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  public static EmbeddedDatabase start(Path dataDir) {
+    try {
+      var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "300");
+      if (dataDir != null) {
+        Path pgData = dataDir.resolve("postgres");
+        Files.createDirectories(pgData);
+        builder.setDataDirectory(pgData).setCleanDataDirectory(false);
+      }
+      return new EmbeddedDatabase(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
+    }
+  }
+
+  @Override
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions()
+        .setHost("localhost")
+        .setPort(postgres.getPort())
+        .setDatabase("postgres")
+        .setUser("postgres")
+        .setPassword("postgres");
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.bookwell.platform.db;
+
+import static dev.bookwell.db.Tables.OUTBOX_EVENT;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.db.tables.records.OutboxEventRecord;
+import dev.bookwell.support.TestDatabase;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.EnumType;
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.impl.SQLDataType;
+import org.jooq.postgres.extensions.bindings.OffsetDateTimeRangeBinding;
+import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The jOOQ bridge against a real PostgreSQL: every bind and result type the areas rely on, and transactions. */
+class SqlBridgeTest {
+
+  /** Stands in for a generated PostgreSQL enum. */
+  enum Mood implements EnumType {
+    CALM("calm"), BUSY("busy");
+
+    private final String literal;
+
+    Mood(String literal) {
+      this.literal = literal;
+    }
+
+    @Override
+    public String getLiteral() {
+      return literal;
+    }
+
+    @Override
+    public String getName() {
+      return "probe_mood";
+    }
+  }
+
+  static final Table<Record> PROBE = table(name("bridge_probe"));
+  static final Field<UUID> ID = field(name("id"), SQLDataType.UUID);
+  static final Field<OffsetDateTime> AT = field(name("at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+  static final Field<JSONB> DOC = field(name("doc"), SQLDataType.JSONB);
+  static final Field<Mood> MOOD = field(name("mood"), SQLDataType.VARCHAR.asEnumDataType(Mood.class));
+  static final Field<OffsetDateTimeRange> DURING =
+      field(name("during"), SQLDataType.OTHER.asConvertedDataType(new OffsetDateTimeRangeBinding()));
+  static final Field<String[]> TAGS = field(name("tags"), SQLDataType.CLOB.array());
+  static final Field<Integer[]> COUNTS = field(name("counts"), SQLDataType.INTEGER.array());
+  static final Field<String> NOTE = field(name("note"), SQLDataType.CLOB);
+  static final Field<BigDecimal> AMOUNT = field(name("amount"), SQLDataType.NUMERIC(12, 2));
+  static final Field<LocalDate> DAY = field(name("day"), SQLDataType.LOCALDATE);
+
+  static Vertx vertx;
+  static Db db;
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+    db = new Db(TestDatabase.fresh().createPool(vertx, 4));
+    Wait.on(db.execute(Sql.DSL.query("create type probe_mood as enum ('calm', 'busy')"))
+        .compose(x -> db.execute(Sql.DSL.query("""
+            create table bridge_probe (id uuid primary key, at timestamptz, doc jsonb, mood probe_mood,
+              during tstzrange, tags text[], counts int[], note text, amount numeric(12, 2), day date)"""))));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    Wait.on(vertx.close());
+  }
+
+  @Test
+  void everyTypeRoundTripsThroughBindsAndResults() {
+    var id = UUID.randomUUID();
+    var at = OffsetDateTime.of(2026, 3, 29, 1, 30, 0, 0, ZoneOffset.ofHours(2));
+    var during = OffsetDateTimeRange.offsetDateTimeRange(at, at.plusHours(1));
+    var doc = JSONB.valueOf("{\"seats\": 12, \"tags\": [\"first-aid\"], \"nested\": {\"ok\": true}}");
+
+    Wait.on(db.update(Sql.DSL.insertInto(PROBE)
+        .columns(ID, AT, DOC, MOOD, DURING, TAGS, COUNTS, NOTE, AMOUNT, DAY)
+        .values(id, at, doc, Mood.BUSY, during, new String[] {"a", "b c"}, new Integer[] {1, 2, 3},
+            "O'Brien; drop table x", new BigDecimal("1234.50"), LocalDate.of(2026, 10, 25))));
+
+    var row = Wait.on(db.fetchOne(Sql.DSL.select(ID, AT, DOC, MOOD, DURING, TAGS, COUNTS, NOTE, AMOUNT, DAY)
+        .from(PROBE).where(ID.eq(id))));
+
+    assertEquals(id, row.value1());
+    assertTrue(at.isEqual(row.value2()), "same instant");
+    assertEquals(io.vertx.core.json.Json.decodeValue(doc.data()), io.vertx.core.json.Json.decodeValue(row.value3().data()));
+    assertEquals(Mood.BUSY, row.value4());
+    assertTrue(at.isEqual(row.value5().lower()) && at.plusHours(1).isEqual(row.value5().upper()), "range bounds");
+    assertArrayEquals(new String[] {"a", "b c"}, row.value6());
+    assertArrayEquals(new Integer[] {1, 2, 3}, row.value7());
+    assertEquals("O'Brien; drop table x", row.value8());
+    assertEquals(new BigDecimal("1234.50"), row.value9());
+    assertEquals(LocalDate.of(2026, 10, 25), row.value10());
+  }
+
+  @Test
+  void nullsBindAndReadBackAsNull() {
+    var id = UUID.randomUUID();
+    Wait.on(db.update(Sql.DSL.insertInto(PROBE)
+        .columns(ID, AT, DOC, MOOD, DURING, TAGS, COUNTS, NOTE, AMOUNT, DAY)
+        .values(id, null, null, null, null, null, null, null, null, null)));
+
+    var row = Wait.on(db.fetchOne(Sql.DSL.select(AT, DOC, MOOD, DURING, TAGS, NOTE).from(PROBE).where(ID.eq(id))));
+    for (int i = 0; i < row.size(); i++) {
+      assertNull(row.get(i), "column " + row.field(i).getName());
+    }
+  }
+
+  @Test
+  void bindValuesWorkInFilters() {
+    var id = UUID.randomUUID();
+    var at = OffsetDateTime.parse("2026-06-01T09:00:00Z");
+    Wait.on(db.update(Sql.DSL.insertInto(PROBE).columns(ID, MOOD, DURING, TAGS, DOC)
+        .values(id, Mood.CALM, OffsetDateTimeRange.offsetDateTimeRange(at, at.plusHours(2)),
+            new String[] {"x", "y"}, JSONB.valueOf("{\"k\": \"v\"}"))));
+
+    var overlapping = OffsetDateTimeRange.offsetDateTimeRange(at.plusHours(1), at.plusHours(3));
+    var found = Wait.on(db.fetch(Sql.DSL.select(ID).from(PROBE)
+        .where(MOOD.eq(Mood.CALM))
+        .and(field("{0} && {1}", Boolean.class, DURING, org.jooq.impl.DSL.val(overlapping, DURING)))
+        .and(field("{0} @> {1}", Boolean.class, TAGS, org.jooq.impl.DSL.val(new String[] {"y"}, TAGS)))
+        .and(field("{0} @> {1}", Boolean.class, DOC, org.jooq.impl.DSL.val(JSONB.valueOf("{\"k\": \"v\"}"))))));
+
+    assertEquals(List.of(id), found.stream().map(r -> r.value1()).toList());
+  }
+
+  @Test
+  void generatedRecordsComeBackFromReturningAndSelectFrom() {
+    OutboxEventRecord inserted = Wait.on(db.fetchOne(Sql.DSL.insertInto(OUTBOX_EVENT)
+        .set(OUTBOX_EVENT.TYPE, "probe.created")
+        .set(OUTBOX_EVENT.AGGREGATE_TYPE, "probe")
+        .set(OUTBOX_EVENT.AGGREGATE_ID, "p-1")
+        .set(OUTBOX_EVENT.PAYLOAD, JSONB.valueOf("{\"n\": 1}"))
+        .returning()));
+
+    assertNotNull(inserted.getSeq());
+    assertNotNull(inserted.getId());
+    assertNotNull(inserted.getOccurredAt());
+    assertNull(inserted.getPublishedAt());
+
+    OutboxEventRecord read = Wait.on(db.fetchOne(
+        Sql.DSL.selectFrom(OUTBOX_EVENT).where(OUTBOX_EVENT.ID.eq(inserted.getId()))));
+    assertEquals(inserted, read);
+    assertEquals("{\"n\":1}", read.getPayload().data().replace(" ", ""));
+  }
+
+  record EventSummary(String type, String aggregateId) {
+  }
+
+  @Test
+  void rowsMapIntoJavaRecordsOfOurOwn() {
+    Wait.on(db.update(Sql.DSL.insertInto(OUTBOX_EVENT)
+        .columns(OUTBOX_EVENT.TYPE, OUTBOX_EVENT.AGGREGATE_TYPE, OUTBOX_EVENT.AGGREGATE_ID, OUTBOX_EVENT.PAYLOAD)
+        .values("probe.mapped", "probe", "p-2", JSONB.valueOf("{}"))));
+
+    List<EventSummary> summaries = Wait.on(db.fetchInto(
+        Sql.DSL.select(OUTBOX_EVENT.TYPE, OUTBOX_EVENT.AGGREGATE_ID).from(OUTBOX_EVENT)
+            .where(OUTBOX_EVENT.TYPE.eq("probe.mapped")), EventSummary.class));
+
+    assertEquals(List.of(new EventSummary("probe.mapped", "p-2")), summaries);
+  }
+
+  @Test
+  void transactionCommitsOnSuccessAndRollsBackOnFailure() {
+    var kept = UUID.randomUUID();
+    var discarded = UUID.randomUUID();
+
+    Wait.on(db.transaction(tx -> tx.update(Sql.DSL.insertInto(PROBE).columns(ID, NOTE).values(kept, "kept"))));
+    Wait.failureOf(db.transaction(tx -> tx.update(Sql.DSL.insertInto(PROBE).columns(ID, NOTE).values(discarded, "x"))
+        .compose(n -> Future.failedFuture(new IllegalStateException("business rule broken")))));
+
+    var ids = Wait.on(db.fetch(Sql.DSL.select(ID).from(PROBE).where(ID.in(kept, discarded))));
+    assertEquals(List.of(kept), ids.stream().map(r -> r.value1()).toList());
+  }
+}
