@@ -18,8 +18,7 @@ public record Config(
     int dbPoolSize,
     Duration shutdownTimeout,
     Duration outboxPollInterval,
-    int outboxBatchSize,
-    boolean demoData) {
+    int outboxBatchSize) {
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -36,13 +35,12 @@ public record Config(
         vars.integer("BOOKWELL_DB_POOL_SIZE", 16, 1, 1000),
         vars.duration("BOOKWELL_SHUTDOWN_TIMEOUT", Duration.ofSeconds(10)),
         vars.duration("BOOKWELL_OUTBOX_POLL_INTERVAL", Duration.ofMillis(200)),
-        vars.integer("BOOKWELL_OUTBOX_BATCH_SIZE", 200, 1, 10_000),
-        vars.bool("BOOKWELL_DEMO_DATA", true));
+        vars.integer("BOOKWELL_OUTBOX_BATCH_SIZE", 200, 1, 10_000));
   }
 
   /** The same configuration with another value for one field; handy in tests. */
   public Config withHttpPort(int port) {
     return new Config(httpHost, port, httpInstances, databaseUrl, dataDir, dbPoolSize, shutdownTimeout,
-        outboxPollInterval, outboxBatchSize, demoData);
+        outboxPollInterval, outboxBatchSize);
   }
 }

@@ -1,0 +1,72 @@
+package dev.bookwell;
+
+import dev.bookwell.platform.Bookwell;
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.config.Config;
+import dev.bookwell.platform.db.Database;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.EmbeddedDatabase;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Boot: configuration, then the database (external from DATABASE_URL, else embedded PostgreSQL 18 kept in
+ * BOOKWELL_DATA_DIR), then migrations, then the verticles. SIGTERM drains HTTP, closes the pool and stops the
+ * embedded database.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Config config;
+    try {
+      config = Config.fromEnv();
+    } catch (IllegalArgumentException e) {
+      System.err.println("bookwell: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+
+    Database database = config.databaseUrl().map(Database::external)
+        .orElseGet(() -> EmbeddedDatabase.start(config.dataDir()));
+    database.migrate();
+
+    Vertx vertx = Bookwell.createVertx("bookwell");
+    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize())), "bookwell");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, database, config), "bookwell-shutdown"));
+    try {
+      Bookwell.deploy(vertx, platform, Bookwell.CONTRACT).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("Bookwell failed to start", e);
+      System.exit(1);
+    }
+
+    var db = database.connectOptions();
+    LOG.info("Bookwell listening on http://{}:{} (database {}: {}:{}/{})", displayHost(config.httpHost()),
+        config.httpPort(), config.databaseUrl().isPresent() ? "external" : "embedded in " + config.dataDir(),
+        db.getHost(), db.getPort(), db.getDatabase());
+  }
+
+  private static void shutdown(Vertx vertx, Database database, Config config) {
+    LOG.info("Bookwell shutting down");
+    try {
+      // Undeploying drains the HTTP servers (bounded by BOOKWELL_SHUTDOWN_TIMEOUT) and closes the pool.
+      vertx.close().await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly", e);
+    } finally {
+      database.close();
+      LOG.info("Bookwell stopped");
+    }
+  }
+
+  private static String displayHost(String host) {
+    return "0.0.0.0".equals(host) ? "localhost" : host;
+  }
+}

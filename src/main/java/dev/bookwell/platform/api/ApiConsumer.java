@@ -1,0 +1,47 @@
+package dev.bookwell.platform.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers an area's handler for API requests on a bus address. A {@link ProblemException} goes back to the
+ * edge as its problem; any other failure is logged here with an id and goes back as a plain 500.
+ */
+public final class ApiConsumer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiConsumer.class);
+
+  private ApiConsumer() {
+  }
+
+  public static MessageConsumer<JsonObject> register(EventBus bus, String address,
+                                                     Function<ApiRequest, Future<ApiReply>> handler) {
+    return bus.consumer(address, message -> {
+      Future<ApiReply> reply;
+      try {
+        reply = handler.apply(ApiRequest.fromJson(message.body()));
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onSuccess(r -> message.reply(r.toJson()))
+          .onFailure(e -> fail(message, address, e));
+    });
+  }
+
+  private static void fail(Message<JsonObject> message, String address, Throwable error) {
+    Problem problem;
+    if (error instanceof ProblemException known) {
+      problem = known.problem();
+    } else {
+      LOG.error("{} failed", address, error);
+      problem = Problem.internal();
+    }
+    message.fail(problem.status(), problem.toJson().encode());
+  }
+}

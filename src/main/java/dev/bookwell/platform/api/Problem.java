@@ -1,0 +1,70 @@
+package dev.bookwell.platform.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * An RFC 9457 problem: what every error looks like to a client, and how areas report failures over the bus.
+ * {@code type} is stable (clients switch on it); {@code errors} names the fields at fault.
+ */
+public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+
+  public static final String TYPE_BASE = "https://bookwell.dev/problems/";
+  public static final String MEDIA_TYPE = "application/problem+json";
+
+  /**
+   * One field at fault: where it is ({@code body}, {@code query}, {@code path}, {@code header}), its name
+   * (dotted for nested body fields, e.g. {@code guest.email}) and why it was refused.
+   */
+  public record FieldError(String in, String field, String message) {
+  }
+
+  public Problem {
+    errors = errors == null ? List.of() : List.copyOf(errors);
+  }
+
+  /** A problem whose type is {@code TYPE_BASE + slug}, e.g. {@code of("slot-unavailable", 409, ...)}. */
+  public static Problem of(String slug, int status, String title, String detail) {
+    return new Problem(TYPE_BASE + slug, title, status, detail, List.of());
+  }
+
+  public static Problem notFound(String detail) {
+    return of("not-found", 404, "Not found", detail);
+  }
+
+  public static Problem validation(String detail, List<FieldError> errors) {
+    return new Problem(TYPE_BASE + "validation", "The request is not valid", 400, detail, errors);
+  }
+
+  public static Problem internal() {
+    return of("internal", 500, "Internal error", "Something went wrong on our side; it has been logged.");
+  }
+
+  public ProblemException toException() {
+    return new ProblemException(this);
+  }
+
+  public JsonObject toJson() {
+    var json = new JsonObject().put("type", type).put("title", title).put("status", status);
+    if (detail != null) {
+      json.put("detail", detail);
+    }
+    if (!errors.isEmpty()) {
+      var list = new JsonArray();
+      errors.forEach(e -> list.add(
+          new JsonObject().put("in", e.in()).put("field", e.field()).put("message", e.message())));
+      json.put("errors", list);
+    }
+    return json;
+  }
+
+  public static Problem fromJson(JsonObject json) {
+    var errors = json.getJsonArray("errors", new JsonArray()).stream()
+        .map(JsonObject.class::cast)
+        .map(e -> new FieldError(e.getString("in"), e.getString("field"), e.getString("message")))
+        .toList();
+    return new Problem(json.getString("type"), json.getString("title"), json.getInteger("status"),
+        json.getString("detail"), errors);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.bookwell.platform.http;
+
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Builds the router from the OpenAPI contract. An operation with {@code x-bus-address} is forwarded to that bus
+ * address; the platform's own operations (health, readiness, contract, metrics) are answered here.
+ */
+final class ApiRouter {
+
+  private static final Duration BUS_TIMEOUT = Duration.ofSeconds(30);
+
+  private ApiRouter() {
+  }
+
+  static Future<Router> create(Vertx vertx, String contractPath, Platform platform) {
+    return Contract.load(vertx, contractPath).map(contract -> {
+      Map<String, Handler<RoutingContext>> local = Map.of(
+          "getHealth", ctx -> json(ctx, 200, new JsonObject().put("status", "up")),
+          "getReady", ctx -> ready(ctx, platform),
+          "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(contract.text()),
+          "getMetrics", PrometheusScrapingHandler.create(platform.metricsRegistry()));
+
+      RouterBuilder builder = RouterBuilder.create(vertx, contract.parsed(), RequestExtractor.withBodyHandler());
+      builder.rootHandler(BodyHandler.create(false).setBodyLimit(HttpVerticle.MAX_BODY_BYTES));
+      for (OpenAPIRoute route : builder.getRoutes()) {
+        String operationId = route.getOperation().getOperationId();
+        String address = route.getOperation().getOpenAPIModel().getString("x-bus-address");
+        if (local.containsKey(operationId)) {
+          route.addHandler(local.get(operationId));
+        } else if (address != null) {
+          route.addHandler(new BusForwarder(vertx.eventBus(), address, operationId, BUS_TIMEOUT));
+        } else {
+          route.addHandler(ctx -> ProblemResponses.send(ctx, Problem.of("not-implemented", 501, "Not implemented",
+              operationId + " has no handler yet.")));
+        }
+      }
+      Router router = builder.createRouter();
+      var problems = new ProblemResponses(router);
+      router.route().failureHandler(problems::handle);
+      router.errorHandler(404, problems::handle);
+      router.errorHandler(405, problems::handle);
+      router.errorHandler(500, problems::handle);
+      return router;
+    });
+  }
+
+  private static void ready(RoutingContext ctx, Platform platform) {
+    platform.db().execute(Sql.DSL.selectOne())
+        .onSuccess(rows -> json(ctx, 200, new JsonObject().put("status", "ready")))
+        .onFailure(e -> ProblemResponses.send(ctx, Problem.of("not-ready", 503, "Not ready",
+            "The database is not reachable.")));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+}

@@ -1,0 +1,70 @@
+package dev.bookwell.platform.http;
+
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The whole of the edge's work for an API operation: take the validated request, send it as one bus request to
+ * the area named by the operation's {@code x-bus-address}, and write the reply (or the problem) back.
+ */
+final class BusForwarder implements Handler<RoutingContext> {
+
+  /** Set on the routing context by authentication; null means an anonymous caller. */
+  static final String CALLER = "bookwell.caller";
+
+  private final EventBus bus;
+  private final String address;
+  private final String operationId;
+  private final DeliveryOptions delivery;
+
+  BusForwarder(EventBus bus, String address, String operationId, Duration timeout) {
+    this.bus = bus;
+    this.address = address;
+    this.operationId = operationId;
+    this.delivery = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject headers = parameters(validated.getHeaders())
+        .put("user-agent", ctx.request().getHeader("User-Agent"))
+        .put("client-address", ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
+    Object body = validated.getBody() == null ? null : validated.getBody().get();
+    var request = new ApiRequest(operationId, parameters(validated.getPathParameters()),
+        parameters(validated.getQuery()), headers, body, ctx.get(CALLER));
+
+    bus.<JsonObject>request(address, request.toJson(), delivery)
+        .onSuccess(message -> write(ctx, ApiReply.fromJson(message.body())))
+        .onFailure(ctx::fail);
+  }
+
+  private static void write(RoutingContext ctx, ApiReply reply) {
+    var response = ctx.response().setStatusCode(reply.status());
+    reply.headers().forEach(header -> response.putHeader(header.getKey(), String.valueOf(header.getValue())));
+    if (reply.body() == null) {
+      response.end();
+    } else {
+      response.putHeader("Content-Type", "application/json").end(Json.encode(reply.body()));
+    }
+  }
+
+  private static JsonObject parameters(Map<String, RequestParameter> parameters) {
+    var json = new JsonObject();
+    if (parameters != null) {
+      parameters.forEach((name, value) -> json.put(name.toLowerCase(), value == null ? null : value.get()));
+    }
+    return json;
+  }
+}
