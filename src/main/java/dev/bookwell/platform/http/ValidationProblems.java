@@ -28,6 +28,9 @@ final class ValidationProblems {
       return Problem.of("malformed-json", 400, "The body is not valid JSON", "The request body could not be parsed "
           + "as JSON.");
     }
+    if (e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT && message.contains("body is not supported")) {
+      return Problem.of("unsupported-media-type", 415, "Unsupported media type", "Send the body as application/json.");
+    }
     Matcher parameter = PARAMETER.matcher(message);
     if (parameter.find()) {
       String reason = e instanceof SchemaValidationException schema ? firstReason(schema.getOutputUnit()) : message;
@@ -58,8 +61,15 @@ final class ValidationProblems {
         byField.putIfAbsent(field, unit.getError());
       }
     }
+    // The schema reports a failing object and the failing field inside it; keep only the innermost.
     var errors = new ArrayList<FieldError>();
-    byField.forEach((field, reason) -> errors.add(new FieldError("body", field, reason)));
+    byField.forEach((field, reason) -> {
+      boolean enclosesAnother = byField.keySet().stream()
+          .anyMatch(other -> !other.equals(field) && (field.isEmpty() || other.startsWith(field + ".")));
+      if (!enclosesAnother) {
+        errors.add(new FieldError("body", field, reason));
+      }
+    });
     return errors;
   }
 

@@ -1,0 +1,67 @@
+package dev.bookwell.support;
+
+import dev.bookwell.platform.Bookwell;
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.config.Config;
+import dev.bookwell.platform.db.Db;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** The whole service on a fresh test database and a free port, with a web client pointed at it. */
+public final class TestApp implements AutoCloseable {
+
+  public final Vertx vertx;
+  public final Db db;
+  public final Config config;
+  public final WebClient client;
+
+  private TestApp(Vertx vertx, Db db, Config config) {
+    this.vertx = vertx;
+    this.db = db;
+    this.config = config;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+        .setDefaultHost("localhost").setDefaultPort(config.httpPort()),
+        new PoolOptions().setHttp1MaxSize(64));
+  }
+
+  /** Starts with the real contract. */
+  public static TestApp start() {
+    return start(Bookwell.CONTRACT, Map.of());
+  }
+
+  /** Starts with a given contract (a classpath path) and extra environment variables. */
+  public static TestApp start(String contract, Map<String, String> env) {
+    var vars = new HashMap<>(env);
+    vars.putIfAbsent("BOOKWELL_HTTP_PORT", String.valueOf(freePort()));
+    vars.putIfAbsent("BOOKWELL_HTTP_INSTANCES", "2");
+    vars.putIfAbsent("BOOKWELL_OUTBOX_POLL_INTERVAL", "50ms");
+    Config config = Config.from(vars);
+    String registry = "test-" + UUID.randomUUID();
+    Vertx vertx = Bookwell.createVertx(registry);
+    Db db = new Db(TestDatabase.fresh().createPool(vertx, config.dbPoolSize()));
+    var platform = new Platform(config, db, registry);
+    Wait.on(Bookwell.deploy(vertx, platform, contract));
+    return new TestApp(vertx, db, config);
+  }
+
+  public static int freePort() {
+    try (var socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    Wait.on(vertx.close());
+  }
+}
