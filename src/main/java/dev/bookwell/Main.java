@@ -39,13 +39,17 @@ public final class Main {
 
     Vertx vertx = Bookwell.createVertx("bookwell");
     var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize())), "bookwell");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, database, config), "bookwell-shutdown"));
+    Bookwell bookwell;
     try {
-      Bookwell.deploy(vertx, platform, Bookwell.CONTRACT).await(60, TimeUnit.SECONDS);
+      bookwell = Bookwell.start(vertx, platform, Bookwell.CONTRACT).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("Bookwell failed to start", e);
+      vertx.close().await(10, TimeUnit.SECONDS);
+      database.close();
       System.exit(1);
+      return;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(bookwell, database, config), "bookwell-shutdown"));
 
     var db = database.connectOptions();
     LOG.info("Bookwell listening on http://{}:{} (database {}: {}:{}/{})", displayHost(config.httpHost()),
@@ -53,11 +57,10 @@ public final class Main {
         db.getHost(), db.getPort(), db.getDatabase());
   }
 
-  private static void shutdown(Vertx vertx, Database database, Config config) {
+  private static void shutdown(Bookwell bookwell, Database database, Config config) {
     LOG.info("Bookwell shutting down");
     try {
-      // Undeploying drains the HTTP servers (bounded by BOOKWELL_SHUTDOWN_TIMEOUT) and closes the pool.
-      vertx.close().await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      bookwell.stop().await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly", e);
     } finally {

@@ -9,13 +9,25 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Assembles the service: the Vert.x instance with metrics, then every area's verticles and the HTTP edge. */
+/**
+ * The running service: every area's verticles and the HTTP edge on one Vert.x instance.
+ * {@link #stop()} takes it down in the reverse order, so requests in flight can still reach the database.
+ */
 public final class Bookwell {
 
   public static final String CONTRACT = "openapi.yaml";
 
-  private Bookwell() {
+  private final Vertx vertx;
+  private final Platform platform;
+  private final List<String> deployments;
+
+  private Bookwell(Vertx vertx, Platform platform, List<String> deployments) {
+    this.vertx = vertx;
+    this.platform = platform;
+    this.deployments = deployments;
   }
 
   /** A Vert.x instance reporting HTTP, pool and event-bus metrics into the Prometheus registry {@code registry}. */
@@ -32,10 +44,31 @@ public final class Bookwell {
   }
 
   /** Deploys the areas first, then the HTTP edge, so the edge never forwards to an area that is not there yet. */
-  public static Future<Void> deploy(Vertx vertx, Platform platform, String contract) {
+  public static Future<Bookwell> start(Vertx vertx, Platform platform, String contract) {
+    var deployments = new ArrayList<String>();
     return vertx.deployVerticle(new OutboxRelayVerticle(platform))
-        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
-            new DeploymentOptions().setInstances(platform.config().httpInstances())))
-        .mapEmpty();
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
+              new DeploymentOptions().setInstances(platform.config().httpInstances()));
+        })
+        .map(id -> {
+          deployments.add(id);
+          return new Bookwell(vertx, platform, deployments);
+        });
+  }
+
+  /**
+   * Drains the HTTP edge (bounded by the shutdown timeout), stops the areas, closes the pool, closes Vert.x.
+   * Vert.x on its own would close the pool before undeploying, failing requests still in flight.
+   */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : deployments.reversed()) {
+      chain = chain.compose(x -> vertx.undeploy(id));
+    }
+    return chain
+        .eventually(() -> platform.db().pool().close())
+        .eventually(vertx::close);
   }
 }

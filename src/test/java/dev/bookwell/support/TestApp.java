@@ -23,7 +23,10 @@ public final class TestApp implements AutoCloseable {
   public final Config config;
   public final WebClient client;
 
-  private TestApp(Vertx vertx, Db db, Config config) {
+  private final Bookwell bookwell;
+
+  private TestApp(Vertx vertx, Db db, Config config, Bookwell bookwell) {
+    this.bookwell = bookwell;
     this.vertx = vertx;
     this.db = db;
     this.config = config;
@@ -48,8 +51,7 @@ public final class TestApp implements AutoCloseable {
     Vertx vertx = Bookwell.createVertx(registry);
     Db db = new Db(TestDatabase.fresh().createPool(vertx, config.dbPoolSize()));
     var platform = new Platform(config, db, registry);
-    Wait.on(Bookwell.deploy(vertx, platform, contract));
-    return new TestApp(vertx, db, config);
+    return new TestApp(vertx, db, config, Wait.on(Bookwell.start(vertx, platform, contract)));
   }
 
   public static int freePort() {
@@ -62,6 +64,12 @@ public final class TestApp implements AutoCloseable {
 
   @Override
   public void close() {
-    Wait.on(vertx.close());
+    Wait.on(bookwell.stop());
+  }
+
+  /** Starts stopping and returns at once; {@code wait} false lets a test act while the edge drains. */
+  public io.vertx.core.Future<Void> close(boolean wait) {
+    var stopping = bookwell.stop();
+    return wait ? io.vertx.core.Future.succeededFuture(Wait.on(stopping)) : stopping;
   }
 }

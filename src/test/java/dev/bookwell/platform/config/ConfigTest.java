@@ -1,0 +1,47 @@
+package dev.bookwell.platform.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+  @Test
+  void defaultsWhenNothingIsSet() {
+    var config = Config.from(Map.of());
+    assertEquals(8080, config.httpPort());
+    assertEquals(Optional.empty(), config.databaseUrl());
+    assertEquals(Path.of(".bookwell"), config.dataDir());
+    assertEquals(Duration.ofSeconds(10), config.shutdownTimeout());
+  }
+
+  @Test
+  void readsTypedValues() {
+    var config = Config.from(Map.of(
+        "BOOKWELL_HTTP_PORT", "9090",
+        "DATABASE_URL", "postgresql://u:p@db:5432/bookwell",
+        "BOOKWELL_SHUTDOWN_TIMEOUT", "1500ms",
+        "BOOKWELL_OUTBOX_POLL_INTERVAL", "PT2S"));
+    assertEquals(9090, config.httpPort());
+    assertEquals(Optional.of("postgresql://u:p@db:5432/bookwell"), config.databaseUrl());
+    assertEquals(Duration.ofMillis(1500), config.shutdownTimeout());
+    assertEquals(Duration.ofSeconds(2), config.outboxPollInterval());
+  }
+
+  @Test
+  void malformedValuesNameTheVariable() {
+    var port = assertThrows(IllegalArgumentException.class, () -> Config.from(Map.of("BOOKWELL_HTTP_PORT", "80a")));
+    assertTrue(port.getMessage().startsWith("BOOKWELL_HTTP_PORT=80a"), port.getMessage());
+    var range = assertThrows(IllegalArgumentException.class, () -> Config.from(Map.of("BOOKWELL_HTTP_PORT", "70000")));
+    assertTrue(range.getMessage().contains("0 to 65535"), range.getMessage());
+    var duration = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("BOOKWELL_SHUTDOWN_TIMEOUT", "soon")));
+    assertTrue(duration.getMessage().startsWith("BOOKWELL_SHUTDOWN_TIMEOUT=soon"), duration.getMessage());
+  }
+}
