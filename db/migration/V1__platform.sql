@@ -2,7 +2,6 @@
 
 CREATE EXTENSION IF NOT EXISTS btree_gist;  -- exclusion constraints mixing = and && (no overlapping bookings)
 CREATE EXTENSION IF NOT EXISTS pgcrypto;    -- digest() for hashing tokens in SQL
-CREATE EXTENSION IF NOT EXISTS citext;      -- case-insensitive emails
 
 -- Events leave through this table: written in the same transaction as the change they describe,
 -- published on the event bus by OutboxRelayVerticle after commit, then marked published.
