@@ -2,6 +2,7 @@ package dev.bookwell;
 
 import dev.bookwell.platform.Bookwell;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.auth.JwtKeys;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.db.Database;
 import dev.bookwell.platform.db.Db;
@@ -38,7 +39,8 @@ public final class Main {
     database.migrate();
 
     Vertx vertx = Bookwell.createVertx("bookwell");
-    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize())), "bookwell");
+    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize())),
+        JwtKeys.load(config), "bookwell");
     Bookwell bookwell;
     try {
       bookwell = Bookwell.start(vertx, platform, Bookwell.CONTRACT).await(60, TimeUnit.SECONDS);

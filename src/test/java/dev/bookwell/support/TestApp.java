@@ -2,6 +2,7 @@ package dev.bookwell.support;
 
 import dev.bookwell.platform.Bookwell;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.auth.JwtKeys;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.db.Db;
 import io.vertx.core.Vertx;
@@ -17,6 +18,9 @@ import java.util.UUID;
 
 /** The whole service on a fresh test database and a free port, with a web client pointed at it. */
 public final class TestApp implements AutoCloseable {
+
+  /** One key pair for the whole test run: generating one costs a few milliseconds, but there is no need. */
+  public static final JwtKeys KEYS = JwtKeys.generate();
 
   public final Vertx vertx;
   public final Db db;
@@ -50,7 +54,7 @@ public final class TestApp implements AutoCloseable {
     String registry = "test-" + UUID.randomUUID();
     Vertx vertx = Bookwell.createVertx(registry);
     Db db = new Db(TestDatabase.fresh().createPool(vertx, config.dbPoolSize()));
-    var platform = new Platform(config, db, registry);
+    var platform = new Platform(config, db, KEYS, registry);
     return new TestApp(vertx, db, config, Wait.on(Bookwell.start(vertx, platform, contract)));
   }
 

@@ -20,6 +20,20 @@ public record ApiRequest(String operationId, JsonObject path, JsonObject query, 
         json.getValue("body"), json.getJsonObject("caller"));
   }
 
+  /** The authenticated caller, or null for an anonymous request. */
+  public Caller callerOrNull() {
+    return Caller.fromJson(caller);
+  }
+
+  /** The authenticated caller; the contract guarantees one on operations that declare security. */
+  public Caller requireCaller() {
+    Caller who = callerOrNull();
+    if (who == null) {
+      throw Problem.unauthenticated().toException();
+    }
+    return who;
+  }
+
   public JsonObject bodyObject() {
     return body instanceof JsonObject object ? object : new JsonObject();
   }

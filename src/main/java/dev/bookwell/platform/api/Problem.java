@@ -37,6 +37,14 @@ public record Problem(String type, String title, int status, String detail, List
     return new Problem(TYPE_BASE + "validation", "The request is not valid", 400, detail, errors);
   }
 
+  public static Problem unauthenticated() {
+    return of("unauthenticated", 401, "Authentication required", "Send a valid access token as 'Authorization: Bearer <token>'.");
+  }
+
+  public static Problem forbidden(String detail) {
+    return of("forbidden", 403, "Forbidden", detail);
+  }
+
   public static Problem internal() {
     return of("internal", 500, "Internal error", "Something went wrong on our side; it has been logged.");
   }

@@ -18,7 +18,27 @@ public record Config(
     int dbPoolSize,
     Duration shutdownTimeout,
     Duration outboxPollInterval,
-    int outboxBatchSize) {
+    int outboxBatchSize,
+    boolean demoData,
+    Identity identity) {
+
+  /** Accounts, tokens and login protection. */
+  public record Identity(
+      Optional<String> jwtPrivateKey,
+      Optional<String> jwtPublicKey,
+      String jwtIssuer,
+      String jwtAudience,
+      Duration accessTokenTtl,
+      Duration refreshTokenTtl,
+      int argon2MemoryKib,
+      int argon2Iterations,
+      int argon2Parallelism,
+      int lockoutThreshold,
+      Duration lockoutBase,
+      int loginAttemptsPerMinute,
+      Optional<String> adminEmail,
+      Optional<String> adminPassword) {
+  }
 
   public static Config fromEnv() {
     return from(System.getenv());
@@ -35,12 +55,22 @@ public record Config(
         vars.integer("BOOKWELL_DB_POOL_SIZE", 16, 1, 1000),
         vars.duration("BOOKWELL_SHUTDOWN_TIMEOUT", Duration.ofSeconds(10)),
         vars.duration("BOOKWELL_OUTBOX_POLL_INTERVAL", Duration.ofMillis(200)),
-        vars.integer("BOOKWELL_OUTBOX_BATCH_SIZE", 200, 1, 10_000));
-  }
-
-  /** The same configuration with another value for one field; handy in tests. */
-  public Config withHttpPort(int port) {
-    return new Config(httpHost, port, httpInstances, databaseUrl, dataDir, dbPoolSize, shutdownTimeout,
-        outboxPollInterval, outboxBatchSize);
+        vars.integer("BOOKWELL_OUTBOX_BATCH_SIZE", 200, 1, 10_000),
+        vars.bool("BOOKWELL_DEMO_DATA", vars.optional("DATABASE_URL").isEmpty()),
+        new Identity(
+            vars.optional("BOOKWELL_JWT_PRIVATE_KEY"),
+            vars.optional("BOOKWELL_JWT_PUBLIC_KEY"),
+            vars.string("BOOKWELL_JWT_ISSUER", "bookwell"),
+            vars.string("BOOKWELL_JWT_AUDIENCE", "bookwell-api"),
+            vars.duration("BOOKWELL_ACCESS_TOKEN_TTL", Duration.ofMinutes(15)),
+            vars.duration("BOOKWELL_REFRESH_TOKEN_TTL", Duration.ofDays(30)),
+            vars.integer("BOOKWELL_ARGON2_MEMORY_KIB", 19_456, 8, 4_194_304),
+            vars.integer("BOOKWELL_ARGON2_ITERATIONS", 2, 1, 100),
+            vars.integer("BOOKWELL_ARGON2_PARALLELISM", 1, 1, 64),
+            vars.integer("BOOKWELL_LOCKOUT_THRESHOLD", 5, 1, 1000),
+            vars.duration("BOOKWELL_LOCKOUT_BASE", Duration.ofMinutes(1)),
+            vars.integer("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", 30, 1, 1_000_000),
+            vars.optional("BOOKWELL_ADMIN_EMAIL"),
+            vars.optional("BOOKWELL_ADMIN_PASSWORD")));
   }
 }

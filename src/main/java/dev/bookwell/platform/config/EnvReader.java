@@ -39,6 +39,14 @@ final class EnvReader {
     }).orElse(fallback);
   }
 
+  boolean bool(String name, boolean fallback) {
+    return optional(name).map(raw -> switch (raw.toLowerCase()) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw invalid(name, raw, "true or false");
+    }).orElse(fallback);
+  }
+
   /** Accepts 500ms, 10s, 5m, 2h, 1d, or ISO-8601 such as PT10S. */
   Duration duration(String name, Duration fallback) {
     return optional(name).map(raw -> {

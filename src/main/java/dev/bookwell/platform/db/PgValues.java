@@ -1,5 +1,6 @@
 package dev.bookwell.platform.db;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.sqlclient.Tuple;
 import java.lang.reflect.Array;
@@ -35,6 +36,9 @@ final class PgValues {
     if (value instanceof Range<?> range) {
       return range.toString();  // PostgreSQL's text form, e.g. ["2026-01-01 10:00:00+00","2026-01-01 11:00:00+00")
     }
+    if (value instanceof byte[] bytes) {
+      return Buffer.buffer(bytes);  // bytea
+    }
     if (value instanceof Object[] array) {
       return arrayToPg(array);
     }
@@ -52,6 +56,9 @@ final class PgValues {
     }
     if (target == JSON.class) {
       return JSON.valueOf(Json.encode(value));
+    }
+    if (value instanceof Buffer buffer) {
+      return type.convert(buffer.getBytes());
     }
     return type.convert(value);
   }

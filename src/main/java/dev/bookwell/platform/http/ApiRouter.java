@@ -2,6 +2,7 @@ package dev.bookwell.platform.http;
 
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.auth.Jwt;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,6 +15,8 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.SecurityRequirement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,9 +41,15 @@ final class ApiRouter {
 
       RouterBuilder builder = RouterBuilder.create(vertx, contract.parsed(), RequestExtractor.withBodyHandler());
       builder.rootHandler(BodyHandler.create(false).setBodyLimit(HttpVerticle.MAX_BODY_BYTES));
+      builder.rootHandler(new Authenticator(Jwt.verifier(vertx, platform.jwtKeys(), platform.config().identity())));
       for (OpenAPIRoute route : builder.getRoutes()) {
-        String operationId = route.getOperation().getOperationId();
-        String address = route.getOperation().getOpenAPIModel().getString("x-bus-address");
+        Operation operation = route.getOperation();
+        String operationId = operation.getOperationId();
+        String address = operation.getOpenAPIModel().getString("x-bus-address");
+        route.setDoSecurity(false);  // the Authenticator above does it, with problem+json answers
+        if (requiresCaller(operation)) {
+          route.addHandler(ApiRouter::requireCaller);
+        }
         if (local.containsKey(operationId)) {
           route.addHandler(local.get(operationId));
         } else if (address != null) {
@@ -58,6 +67,22 @@ final class ApiRouter {
       router.errorHandler(500, problems::handle);
       return router;
     });
+  }
+
+  /** An operation with a security requirement that is not the empty one ({@code {}} means "optional"). */
+  private static boolean requiresCaller(Operation operation) {
+    var requirements = operation.getSecurityRequirements();
+    return requirements != null && !requirements.isEmpty()
+        && requirements.stream().noneMatch(SecurityRequirement::isEmpty);
+  }
+
+  private static void requireCaller(RoutingContext ctx) {
+    if (ctx.get(BusForwarder.CALLER) == null) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      ProblemResponses.send(ctx, Problem.unauthenticated());
+    } else {
+      ctx.next();
+    }
   }
 
   private static void ready(RoutingContext ctx, Platform platform) {

@@ -65,9 +65,12 @@ class SqlBridgeTest {
   static final Field<OffsetDateTimeRange> DURING =
       field(name("during"), SQLDataType.OTHER.asConvertedDataType(new OffsetDateTimeRangeBinding()));
   static final Field<String[]> TAGS = field(name("tags"), SQLDataType.CLOB.array());
+  static final Field<Mood[]> MOODS =
+      field(name("moods"), SQLDataType.VARCHAR.asEnumDataType(Mood.class).array());
   static final Field<Integer[]> COUNTS = field(name("counts"), SQLDataType.INTEGER.array());
   static final Field<String> NOTE = field(name("note"), SQLDataType.CLOB);
   static final Field<BigDecimal> AMOUNT = field(name("amount"), SQLDataType.NUMERIC(12, 2));
+  static final Field<byte[]> BLOB = field(name("blob"), SQLDataType.BLOB);
   static final Field<LocalDate> DAY = field(name("day"), SQLDataType.LOCALDATE);
 
   static Vertx vertx;
@@ -80,7 +83,7 @@ class SqlBridgeTest {
     Wait.on(db.execute(Sql.DSL.query("create type probe_mood as enum ('calm', 'busy')"))
         .compose(x -> db.execute(Sql.DSL.query("""
             create table bridge_probe (id uuid primary key, at timestamptz, doc jsonb, mood probe_mood,
-              during tstzrange, tags text[], counts int[], note text, amount numeric(12, 2), day date)"""))));
+              during tstzrange, tags text[], moods probe_mood[], counts int[], note text, amount numeric(12, 2), day date, blob bytea)"""))));
   }
 
   @AfterAll
@@ -113,6 +116,27 @@ class SqlBridgeTest {
     assertEquals("O'Brien; drop table x", row.value8());
     assertEquals(new BigDecimal("1234.50"), row.value9());
     assertEquals(LocalDate.of(2026, 10, 25), row.value10());
+  }
+
+  @Test
+  void byteaRoundTripsAndFilters() {
+    var id = UUID.randomUUID();
+    byte[] bytes = {0, 1, 2, (byte) 0xff, 42};
+    Wait.on(db.update(Sql.DSL.insertInto(PROBE).columns(ID, BLOB).values(id, bytes)));
+    var row = Wait.on(db.fetchOne(Sql.DSL.select(ID, BLOB).from(PROBE).where(BLOB.eq(bytes))));
+    assertEquals(id, row.value1());
+    assertArrayEquals(bytes, row.value2());
+  }
+
+  @Test
+  void enumArraysRoundTripAndFilter() {
+    var id = UUID.randomUUID();
+    Wait.on(db.update(Sql.DSL.insertInto(PROBE).columns(ID, MOODS).values(id, new Mood[] {Mood.CALM, Mood.BUSY})));
+
+    var row = Wait.on(db.fetchOne(Sql.DSL.select(MOODS).from(PROBE)
+        .where(ID.eq(id)).and(field("{0} @> {1}", Boolean.class, MOODS,
+            org.jooq.impl.DSL.val(new Mood[] {Mood.BUSY}, MOODS)))));
+    assertArrayEquals(new Mood[] {Mood.CALM, Mood.BUSY}, row.value1());
   }
 
   @Test

@@ -38,7 +38,7 @@ class OutboxRelayTest {
     vertx = Vertx.vertx();
     db = new Db(TestDatabase.fresh().createPool(vertx, 8));
     platform = new Platform(Config.from(Map.of(
-        "BOOKWELL_OUTBOX_POLL_INTERVAL", "20ms", "BOOKWELL_OUTBOX_BATCH_SIZE", "25")), db, null);
+        "BOOKWELL_OUTBOX_POLL_INTERVAL", "20ms", "BOOKWELL_OUTBOX_BATCH_SIZE", "25")), db, null, null);
     received = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(Outbox.ALL_EVENTS, message -> received.add(message.body()));
   }
