@@ -1,7 +1,9 @@
 package dev.bookwell.platform;
 
+import dev.bookwell.identity.IdentityVerticle;
 import dev.bookwell.platform.http.HttpVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,16 +48,18 @@ public final class Bookwell {
   /** Deploys the areas first, then the HTTP edge, so the edge never forwards to an area that is not there yet. */
   public static Future<Bookwell> start(Vertx vertx, Platform platform, String contract) {
     var deployments = new ArrayList<String>();
-    return vertx.deployVerticle(new OutboxRelayVerticle(platform))
-        .compose(id -> {
-          deployments.add(id);
-          return vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
-              new DeploymentOptions().setInstances(platform.config().httpInstances()));
-        })
+    return deploy(vertx, deployments, new OutboxRelayVerticle(platform))
+        .compose(x -> deploy(vertx, deployments, new IdentityVerticle(platform)))
+        .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
+            new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {
           deployments.add(id);
           return new Bookwell(vertx, platform, deployments);
         });
+  }
+
+  private static Future<String> deploy(Vertx vertx, List<String> deployments, Deployable verticle) {
+    return vertx.deployVerticle(verticle).onSuccess(deployments::add);
   }
 
   /**

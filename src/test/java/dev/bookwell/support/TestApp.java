@@ -50,6 +50,9 @@ public final class TestApp implements AutoCloseable {
     vars.putIfAbsent("BOOKWELL_HTTP_PORT", String.valueOf(freePort()));
     vars.putIfAbsent("BOOKWELL_HTTP_INSTANCES", "2");
     vars.putIfAbsent("BOOKWELL_OUTBOX_POLL_INTERVAL", "50ms");
+    vars.putIfAbsent("BOOKWELL_DEMO_DATA", "false");
+    vars.putIfAbsent("BOOKWELL_ARGON2_MEMORY_KIB", "8192");  // cheaper hashes keep the suite fast
+    vars.putIfAbsent("BOOKWELL_ARGON2_ITERATIONS", "1");
     Config config = Config.from(vars);
     String registry = "test-" + UUID.randomUUID();
     Vertx vertx = Bookwell.createVertx(registry);

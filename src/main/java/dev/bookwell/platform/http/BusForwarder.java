@@ -38,12 +38,12 @@ final class BusForwarder implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    JsonObject headers = parameters(validated.getHeaders())
+    JsonObject headers = parameters(validated.getHeaders(), true)
         .put("user-agent", ctx.request().getHeader("User-Agent"))
         .put("client-address", ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
     Object body = validated.getBody() == null ? null : validated.getBody().get();
-    var request = new ApiRequest(operationId, parameters(validated.getPathParameters()),
-        parameters(validated.getQuery()), headers, body, ctx.get(CALLER));
+    var request = new ApiRequest(operationId, parameters(validated.getPathParameters(), false),
+        parameters(validated.getQuery(), false), headers, body, ctx.get(CALLER));
 
     bus.<JsonObject>request(address, request.toJson(), delivery)
         .onSuccess(message -> write(ctx, ApiReply.fromJson(message.body())))
@@ -60,10 +60,12 @@ final class BusForwarder implements Handler<RoutingContext> {
     }
   }
 
-  private static JsonObject parameters(Map<String, RequestParameter> parameters) {
+  /** Header names are case-insensitive, so they travel lower-cased; path and query names as declared. */
+  private static JsonObject parameters(Map<String, RequestParameter> parameters, boolean lowerCaseNames) {
     var json = new JsonObject();
     if (parameters != null) {
-      parameters.forEach((name, value) -> json.put(name.toLowerCase(), value == null ? null : value.get()));
+      parameters.forEach((name, value) ->
+          json.put(lowerCaseNames ? name.toLowerCase() : name, value == null ? null : value.get()));
     }
     return json;
   }

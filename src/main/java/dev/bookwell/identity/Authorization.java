@@ -1,0 +1,65 @@
+package dev.bookwell.identity;
+
+import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.OrgRole;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * The one answer to "may this caller do P on organization O", for every area. Platform admins may do anything;
+ * an organization's owners hold every permission; admins and staff hold the permissions on their membership.
+ * Other areas ask over the bus ({@link #require}); they never read the membership table.
+ */
+public final class Authorization {
+
+  public static final String ADDRESS = "identity.authorize";
+
+  private Authorization() {
+  }
+
+  /** Succeeds when allowed; otherwise fails with a 403 problem (401 when there is no caller). */
+  public static Future<Void> require(EventBus bus, Caller caller, UUID organizationId, OrgPermission permission) {
+    if (caller == null) {
+      return Future.failedFuture(Problem.unauthenticated().toException());
+    }
+    var question = new JsonObject()
+        .put("caller", caller.toJson())
+        .put("organizationId", organizationId.toString())
+        .put("permission", permission.getLiteral());
+    return bus.<JsonObject>request(ADDRESS, question).compose(answer -> answer.body().getBoolean("allowed")
+        ? Future.succeededFuture()
+        : Future.failedFuture(Problem.forbidden("You need the " + permission.getLiteral()
+            + " permission in this organization.").toException()));
+  }
+
+  /** The check itself, run by the identity area. */
+  static Future<Boolean> allowed(Sql sql, Caller caller, UUID organizationId, OrgPermission permission) {
+    if (caller.isAdmin()) {
+      return Future.succeededFuture(true);
+    }
+    return sql.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
+            .from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_MEMBER.USER_ID.eq(caller.userId())))
+        .map(found -> found.map(m -> m.value1() == OrgRole.owner
+            || Arrays.asList(m.value2()).contains(permission)).orElse(false));
+  }
+
+  /** What a role holds when no permissions are given explicitly. */
+  static OrgPermission[] defaultPermissions(OrgRole role) {
+    return switch (role) {
+      case owner -> OrgPermission.values();
+      case admin -> Arrays.stream(OrgPermission.values())
+          .filter(p -> p != OrgPermission.manage_billing).toArray(OrgPermission[]::new);
+      case staff -> new OrgPermission[] {OrgPermission.manage_bookings};
+    };
+  }
+}

@@ -1,0 +1,122 @@
+package dev.bookwell.identity;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.PlatformRole;
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.api.ApiConsumer;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.auth.Jwt;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The identity area: accounts, sessions, password resets, memberships, and the authorization answer every other
+ * area relies on. Deployed once; password hashing runs on its own worker pool, in parallel.
+ */
+public final class IdentityVerticle extends VerticleBase {
+
+  public static final String API = "identity.api";
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityVerticle.class);
+
+  /** The demo accounts of the embedded mode (listed in the README). */
+  static final String DEMO_PASSWORD = "bookwell-demo-2026";
+
+  private final Platform platform;
+  private WorkerExecutor passwordWorkers;
+  private long cleanupTimer = -1;
+
+  public IdentityVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Future<?> start() {
+    var config = platform.config().identity();
+    var db = platform.db();
+    passwordWorkers = vertx.createSharedWorkerExecutor("bookwell-passwords",
+        Math.max(2, Runtime.getRuntime().availableProcessors()));
+    var passwords = new Passwords(new PasswordHasher(config), passwordWorkers);
+    var sessions = new Sessions(db, new AccessTokens(Jwt.signer(vertx, platform.jwtKeys(), config), config), config);
+    var login = new Login(db, passwords, sessions, config);
+    var registration = new Registration(db, passwords);
+    var resets = new PasswordResets(db, passwords);
+    var members = new Members(db);
+    var profiles = new Profiles(db);
+
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
+        Map.entry("registerUser", registration::register),
+        Map.entry("login", login::login),
+        Map.entry("refreshSession", sessions::refresh),
+        Map.entry("logout", sessions::logout),
+        Map.entry("listSessions", sessions::list),
+        Map.entry("endSession", sessions::endOne),
+        Map.entry("requestPasswordReset", resets::request),
+        Map.entry("confirmPasswordReset", resets::confirm),
+        Map.entry("getMe", profiles::me),
+        Map.entry("deleteMe", profiles::deleteMe),
+        Map.entry("deactivateUser", profiles::deactivate),
+        Map.entry("reactivateUser", profiles::reactivate),
+        Map.entry("purgeUser", profiles::purge),
+        Map.entry("setUserRoles", profiles::setRoles),
+        Map.entry("putMember", members::put),
+        Map.entry("removeMember", members::remove),
+        Map.entry("listMembers", members::list));
+    ApiConsumer.register(vertx.eventBus(), API, request -> operations
+        .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
+            "Not implemented", "identity has no operation " + r.operationId()).toException()))
+        .apply(request));
+
+    vertx.eventBus().<JsonObject>consumer(Authorization.ADDRESS, message -> {
+      JsonObject question = message.body();
+      Authorization.allowed(db, Caller.fromJson(question.getJsonObject("caller")),
+              UUID.fromString(question.getString("organizationId")),
+              OrgPermission.valueOf(question.getString("permission")))
+          .onSuccess(allowed -> message.reply(new JsonObject().put("allowed", allowed)))
+          .onFailure(e -> message.fail(500, e.getMessage()));
+    });
+
+    cleanupTimer = vertx.setPeriodic(60_000, id -> login.forgetOldAttempts()
+        .onFailure(e -> LOG.warn("login throttle cleanup failed", e)));
+    return bootstrap(registration);
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(cleanupTimer);
+    return passwordWorkers.close();
+  }
+
+  /** The configured first admin, and in demo mode the demo accounts, each created only if absent. */
+  private Future<Void> bootstrap(Registration registration) {
+    var config = platform.config();
+    Future<?> chain = Future.succeededFuture();
+    if (config.identity().adminEmail().isPresent() && config.identity().adminPassword().isPresent()) {
+      String email = Account.normalizeEmail(config.identity().adminEmail().get());
+      String password = config.identity().adminPassword().get();
+      Passwords.checkPolicy(password, email);
+      chain = chain.compose(x -> registration.createIfAbsent(new Registration.NewAccount(email, password,
+          "Administrator", null, "UTC", new PlatformRole[] {PlatformRole.admin})));
+    }
+    if (config.demoData()) {
+      for (var demo : Map.of(
+          "admin@demo.bookwell.dev", new PlatformRole[] {PlatformRole.admin},
+          "provider@demo.bookwell.dev", new PlatformRole[] {PlatformRole.provider},
+          "client@demo.bookwell.dev", new PlatformRole[] {PlatformRole.client}).entrySet()) {
+        String name = "Demo " + demo.getKey().substring(0, demo.getKey().indexOf('@'));
+        chain = chain.compose(x -> registration.createIfAbsent(new Registration.NewAccount(demo.getKey(),
+            DEMO_PASSWORD, name, null, "Europe/Berlin", demo.getValue())));
+      }
+    }
+    return chain.mapEmpty();
+  }
+}

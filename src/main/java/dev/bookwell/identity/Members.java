@@ -1,0 +1,161 @@
+package dev.bookwell.identity;
+
+import static dev.bookwell.db.Tables.APP_USER;
+import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.OrgRole;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * Organization memberships: who is owner, admin or staff, with which permissions. Managing members needs
+ * {@code manage_staff}; making or unmaking an owner needs to be an owner (or a platform admin).
+ */
+final class Members {
+
+  private final Db db;
+
+  Members(Db db) {
+    this.db = db;
+  }
+
+  /** PUT /v1/organizations/{organizationId}/members/{userId} {role, permissions?} */
+  Future<ApiReply> put(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID userId = UUID.fromString(request.path().getString("userId"));
+    OrgRole role = OrgRole.valueOf(request.bodyObject().getString("role"));
+    JsonArray given = request.bodyObject().getJsonArray("permissions");
+    OrgPermission[] permissions = given == null ? Authorization.defaultPermissions(role)
+        : given.stream().map(p -> OrgPermission.valueOf((String) p)).distinct().toArray(OrgPermission[]::new);
+
+    return requireManager(caller, organizationId, role)
+        .compose(x -> db.transaction(tx -> currentRole(tx, organizationId, userId)
+            .compose(previous -> {
+              if (previous == OrgRole.owner && role != OrgRole.owner) {
+                return requireOwner(tx, caller, organizationId)
+                    .compose(y -> requireAnotherOwner(tx, organizationId, userId));
+              }
+              return Future.succeededFuture();
+            })
+            .compose(x2 -> tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
+                .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, organizationId)
+                .set(ORGANIZATION_MEMBER.USER_ID, userId)
+                .set(ORGANIZATION_MEMBER.ROLE, role)
+                .set(ORGANIZATION_MEMBER.PERMISSIONS, permissions)
+                .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
+                .set(ORGANIZATION_MEMBER.ROLE, role)
+                .set(ORGANIZATION_MEMBER.PERMISSIONS, permissions)
+                .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now())))
+            .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
+                ? Problem.notFound("No user " + userId + ".").toException() : e))
+            .compose(x2 -> Outbox.append(tx, "identity.membership_changed", "organization", organizationId,
+                memberJson(userId, role, permissions).put("organizationId", organizationId.toString())
+                    .put("changedBy", caller.userId().toString())))))
+        .map(x -> ApiReply.ok(memberJson(userId, role, permissions)));
+  }
+
+  /** DELETE /v1/organizations/{organizationId}/members/{userId} */
+  Future<ApiReply> remove(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID userId = UUID.fromString(request.path().getString("userId"));
+    return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
+        .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
+        .compose(x -> db.transaction(tx -> currentRole(tx, organizationId, userId)
+            .compose(previous -> {
+              if (previous == null) {
+                throw Problem.notFound("No such member.").toException();
+              }
+              return previous == OrgRole.owner
+                  ? requireOwner(tx, caller, organizationId).compose(y -> requireAnotherOwner(tx, organizationId, userId))
+                  : Future.succeededFuture();
+            })
+            .compose(x2 -> tx.update(Sql.DSL.deleteFrom(ORGANIZATION_MEMBER)
+                .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+                .and(ORGANIZATION_MEMBER.USER_ID.eq(userId))))
+            .compose(x2 -> Outbox.append(tx, "identity.membership_removed", "organization", organizationId,
+                new JsonObject().put("organizationId", organizationId.toString()).put("userId", userId.toString())
+                    .put("changedBy", caller.userId().toString())))))
+        .map(x -> ApiReply.noContent());
+  }
+
+  /** GET /v1/organizations/{organizationId}/members */
+  Future<ApiReply> list(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
+        .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
+        .compose(x -> db.fetch(Sql.DSL.select(ORGANIZATION_MEMBER.USER_ID, ORGANIZATION_MEMBER.ROLE,
+                ORGANIZATION_MEMBER.PERMISSIONS, APP_USER.NAME, APP_USER.EMAIL)
+            .from(ORGANIZATION_MEMBER).join(APP_USER).on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .orderBy(ORGANIZATION_MEMBER.CREATED_AT)))
+        .map(rows -> {
+          var items = new JsonArray();
+          rows.forEach(r -> items.add(memberJson(r.value1(), r.value2(), r.value3())
+              .put("name", r.value4()).put("email", r.value5())));
+          return ApiReply.ok(new JsonObject().put("items", items));
+        });
+  }
+
+  private Future<Void> requireManager(Caller caller, UUID organizationId, OrgRole grantedRole) {
+    return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
+        .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
+        .compose(x -> grantedRole == OrgRole.owner ? requireOwner(db, caller, organizationId)
+            : Future.succeededFuture());
+  }
+
+  private static Future<Void> requireOwner(Sql sql, Caller caller, UUID organizationId) {
+    if (caller.isAdmin()) {
+      return Future.succeededFuture();
+    }
+    return currentRole(sql, organizationId, caller.userId()).compose(role -> role == OrgRole.owner
+        ? Future.succeededFuture()
+        : Future.failedFuture(Problem.forbidden("Only an owner can grant or take away ownership.").toException()));
+  }
+
+  /** An organization never loses its last owner. */
+  private static Future<Void> requireAnotherOwner(Sql tx, UUID organizationId, UUID leaving) {
+    return tx.fetchOne(Sql.DSL.selectCount().from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner))
+            .and(ORGANIZATION_MEMBER.USER_ID.ne(leaving)))
+        .compose(count -> count.value1() > 0 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(Problem.of("last-owner", 409, "Last owner",
+                "An organization must keep at least one owner.").toException()));
+  }
+
+  private static Future<OrgRole> currentRole(Sql sql, UUID organizationId, UUID userId) {
+    return sql.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE).from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)))
+        .map(found -> found.map(r -> r.value1()).orElse(null));
+  }
+
+  private static <T> Future<T> forbidden() {
+    return Future.failedFuture(Problem.forbidden("You need the manage_staff permission in this organization.")
+        .toException());
+  }
+
+  private static JsonObject memberJson(UUID userId, OrgRole role, OrgPermission[] permissions) {
+    return new JsonObject().put("userId", userId.toString()).put("role", role.getLiteral())
+        .put("permissions", new JsonArray(Arrays.stream(permissions).map(OrgPermission::getLiteral).toList()));
+  }
+
+  private static boolean isForeignKeyViolation(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState());
+  }
+}
