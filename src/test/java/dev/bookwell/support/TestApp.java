@@ -53,6 +53,7 @@ public final class TestApp implements AutoCloseable {
     vars.putIfAbsent("BOOKWELL_DEMO_DATA", "false");
     vars.putIfAbsent("BOOKWELL_ARGON2_MEMORY_KIB", "8192");  // cheaper hashes keep the suite fast
     vars.putIfAbsent("BOOKWELL_ARGON2_ITERATIONS", "1");
+    vars.putIfAbsent("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", "100000");
     Config config = Config.from(vars);
     String registry = "test-" + UUID.randomUUID();
     Vertx vertx = Bookwell.createVertx(registry);
@@ -67,6 +68,21 @@ public final class TestApp implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A JSON request, with a bearer token when {@code token} is not null. */
+  public io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> call(
+      io.vertx.core.http.HttpMethod method, String path, io.vertx.core.json.JsonObject body, String token) {
+    return Wait.on(callAsync(method, path, body, token));
+  }
+
+  public io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>> callAsync(
+      io.vertx.core.http.HttpMethod method, String path, io.vertx.core.json.JsonObject body, String token) {
+    var request = client.request(method, path);
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
+    return body == null ? request.send() : request.sendJsonObject(body);
   }
 
   @Override
