@@ -1,0 +1,126 @@
+package dev.bookwell.identity;
+
+import static dev.bookwell.identity.IdentityFixture.PASSWORD;
+import static dev.bookwell.identity.IdentityFixture.login;
+import static dev.bookwell.identity.IdentityFixture.register;
+import static dev.bookwell.identity.IdentityFixture.uniqueEmail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.ProblemException;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Organization roles and permissions, over HTTP and through the bus API other areas use. */
+class AuthorizationTest {
+
+  static TestApp app;
+  static String admin;
+  UUID organization;
+  UUID owner;
+  String ownerToken;
+  UUID staff;
+  String staffToken;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+    admin = AdminFixture.adminToken(app);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @BeforeEach
+  void organizationWithOwnerAndStaff() {
+    organization = UUID.randomUUID();
+    String ownerEmail = uniqueEmail();
+    owner = register(app, ownerEmail);
+    ownerToken = login(app, ownerEmail, PASSWORD).getString("accessToken");
+    String staffEmail = uniqueEmail();
+    staff = register(app, staffEmail);
+    staffToken = login(app, staffEmail, PASSWORD).getString("accessToken");
+    assertEquals(200, putMember(admin, owner, new JsonObject().put("role", "owner")).statusCode());
+    assertEquals(200, putMember(ownerToken, staff, new JsonObject().put("role", "staff")).statusCode());
+  }
+
+  @Test
+  void staffWithoutThePermissionIsDenied() {
+    var denied = app.call(HttpMethod.GET, members(), null, staffToken);
+    assertEquals(403, denied.statusCode());
+    assertEquals("https://bookwell.dev/problems/forbidden", denied.bodyAsJsonObject().getString("type"));
+    assertEquals(403, putMember(staffToken, UUID.randomUUID(), new JsonObject().put("role", "staff")).statusCode());
+
+    var listed = app.call(HttpMethod.GET, members(), null, ownerToken);
+    assertEquals(200, listed.statusCode());
+    assertEquals(2, listed.bodyAsJsonObject().getJsonArray("items").size());
+  }
+
+  @Test
+  void explicitPermissionsAreWhatCounts() {
+    var granted = putMember(ownerToken, staff,
+        new JsonObject().put("role", "staff").put("permissions", List.of("manage_staff")));
+    assertEquals(200, granted.statusCode(), granted.bodyAsString());
+    assertEquals(200, app.call(HttpMethod.GET, members(), null, staffToken).statusCode());
+
+    assertAllowed(staff, OrgPermission.manage_staff, true);
+    assertAllowed(staff, OrgPermission.manage_bookings, false);
+    assertAllowed(owner, OrgPermission.manage_billing, true);
+    assertAllowed(UUID.randomUUID(), OrgPermission.view_reports, false);
+  }
+
+  @Test
+  void otherAreasGetAForbiddenProblemFromTheBusApi() {
+    var caller = new Caller(staff, List.of("client"), null);
+    var failure = Wait.failureOf(
+        Authorization.require(app.vertx.eventBus(), caller, organization, OrgPermission.manage_billing));
+    assertEquals(403, ((ProblemException) failure).problem().status());
+    Wait.on(Authorization.require(app.vertx.eventBus(), caller, organization, OrgPermission.manage_bookings));
+    var platformAdmin = new Caller(UUID.randomUUID(), List.of("admin"), null);
+    Wait.on(Authorization.require(app.vertx.eventBus(), platformAdmin, organization, OrgPermission.manage_billing));
+  }
+
+  @Test
+  void onlyAnOwnerMakesAnOwnerAndTheLastOwnerStays() {
+    putMember(ownerToken, staff, new JsonObject().put("role", "admin"));
+    var adminMakesOwner = putMember(staffToken, UUID.randomUUID(), new JsonObject().put("role", "owner"));
+    assertEquals(403, adminMakesOwner.statusCode(), "an org admin cannot create owners");
+
+    var lastOwner = app.call(HttpMethod.DELETE, members() + "/" + owner, null, ownerToken);
+    assertEquals(409, lastOwner.statusCode());
+    assertEquals("https://bookwell.dev/problems/last-owner", lastOwner.bodyAsJsonObject().getString("type"));
+    var demote = putMember(ownerToken, owner, new JsonObject().put("role", "staff"));
+    assertEquals(409, demote.statusCode());
+  }
+
+  @Test
+  void unknownUserIs404() {
+    assertEquals(404, putMember(ownerToken, UUID.randomUUID(), new JsonObject().put("role", "staff")).statusCode());
+  }
+
+  private void assertAllowed(UUID user, OrgPermission permission, boolean expected) {
+    var caller = new Caller(user, List.of("client"), null);
+    boolean allowed = Wait.on(Authorization.allowed(app.db, caller, organization, permission));
+    assertEquals(expected, allowed, user + " " + permission);
+  }
+
+  private String members() {
+    return "/v1/organizations/" + organization + "/members";
+  }
+
+  private io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> putMember(String token, UUID user,
+                                                                                     JsonObject body) {
+    return app.call(HttpMethod.PUT, members() + "/" + user, body, token);
+  }
+}
