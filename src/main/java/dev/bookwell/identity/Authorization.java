@@ -21,6 +21,7 @@ import java.util.UUID;
 public final class Authorization {
 
   public static final String ADDRESS = "identity.authorize";
+  public static final String GRANT_OWNER = "identity.grant-owner";
 
   private Authorization() {
   }
@@ -38,6 +39,12 @@ public final class Authorization {
         ? Future.succeededFuture()
         : Future.failedFuture(Problem.forbidden("You need the " + permission.getLiteral()
             + " permission in this organization.").toException()));
+  }
+
+  /** Makes a user the owner of a new organization; the scheduling area calls it when one is created. */
+  public static Future<Void> grantOwner(EventBus bus, UUID organizationId, UUID userId) {
+    return bus.request(GRANT_OWNER, new JsonObject().put("organizationId", organizationId.toString())
+        .put("userId", userId.toString())).mapEmpty();
   }
 
   /** The check itself, run by the identity area. */

@@ -85,6 +85,12 @@ public final class IdentityVerticle extends VerticleBase {
           .onFailure(e -> message.fail(500, e.getMessage()));
     });
 
+    vertx.eventBus().<JsonObject>consumer(Authorization.GRANT_OWNER, message -> members.grantOwner(
+            UUID.fromString(message.body().getString("organizationId")),
+            UUID.fromString(message.body().getString("userId")))
+        .onSuccess(x -> message.reply(new JsonObject()))
+        .onFailure(e -> message.fail(500, e.getMessage())));
+
     cleanupTimer = vertx.setPeriodic(60_000, id -> login.forgetOldAttempts()
         .onFailure(e -> LOG.warn("login throttle cleanup failed", e)));
     return bootstrap(registration);

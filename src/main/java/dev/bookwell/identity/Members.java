@@ -67,6 +67,21 @@ final class Members {
         .map(x -> ApiReply.ok(memberJson(userId, role, permissions)));
   }
 
+  /** The creator of a new organization becomes its owner (idempotent). */
+  Future<Void> grantOwner(UUID organizationId, UUID userId) {
+    return db.transaction(tx -> tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
+            .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, organizationId)
+            .set(ORGANIZATION_MEMBER.USER_ID, userId)
+            .set(ORGANIZATION_MEMBER.ROLE, OrgRole.owner)
+            .set(ORGANIZATION_MEMBER.PERMISSIONS, Authorization.defaultPermissions(OrgRole.owner))
+            .onConflictDoNothing())
+        .compose(inserted -> inserted == 0 ? Future.succeededFuture()
+            : Outbox.append(tx, "identity.membership_changed", "organization", organizationId,
+                memberJson(userId, OrgRole.owner, Authorization.defaultPermissions(OrgRole.owner))
+                    .put("organizationId", organizationId.toString()).put("changedBy", userId.toString()))
+                .mapEmpty()));
+  }
+
   /** DELETE /v1/organizations/{organizationId}/members/{userId} */
   Future<ApiReply> remove(ApiRequest request) {
     Caller caller = request.requireCaller();

@@ -2,6 +2,7 @@ package dev.bookwell.platform;
 
 import dev.bookwell.identity.IdentityVerticle;
 import dev.bookwell.platform.http.HttpVerticle;
+import dev.bookwell.scheduling.SchedulingVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -50,6 +51,7 @@ public final class Bookwell {
     var deployments = new ArrayList<String>();
     return deploy(vertx, deployments, new OutboxRelayVerticle(platform))
         .compose(x -> deploy(vertx, deployments, new IdentityVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new SchedulingVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
             new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {

@@ -1,0 +1,252 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.AVAILABILITY_EXCEPTION;
+import static dev.bookwell.db.Tables.AVAILABILITY_RULE;
+import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.SLOT;
+import static dev.bookwell.db.Tables.VENUE;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.SlotOrigin;
+import dev.bookwell.identity.Authorization;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.outbox.Outbox;
+import dev.bookwell.scheduling.SlotGenerator.Generated;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Weekly hours, date exceptions, one-off sessions and capacity. Every change regenerates the provider's future
+ * free slots in the same transaction. A provider manages their own hours; organization members need
+ * {@code manage_availability}.
+ */
+final class Availability {
+
+  private final Db db;
+  private final EventBus bus;
+
+  Availability(Db db, EventBus bus) {
+    this.db = db;
+    this.bus = bus;
+  }
+
+  /** PUT /v1/providers/{providerId}/availability {organizationId, rules: [...]}: replaces that organization's rules. */
+  Future<ApiReply> putRules(ApiRequest request) {
+    UUID providerId = UUID.fromString(request.path().getString("providerId"));
+    JsonObject body = request.bodyObject();
+    UUID organizationId = UUID.fromString(body.getString("organizationId"));
+    var rules = new ArrayList<JsonObject>();
+    body.getJsonArray("rules").forEach(r -> rules.add((JsonObject) r));
+    for (int i = 0; i < rules.size(); i++) {
+      times(rules.get(i), "rules." + i);
+    }
+    return authorize(request, providerId, organizationId)
+        .compose(x -> db.transaction(tx -> checkReferences(tx, organizationId, rules)
+            .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_RULE)
+                .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
+                .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId))))
+            .compose(y -> insertRules(tx, providerId, organizationId, rules))
+            .compose(y -> regenerate(tx, providerId))))
+        .map(ApiReply::ok);
+  }
+
+  /** POST /v1/providers/{providerId}/exceptions {organizationId, date, windows?}: no windows blocks the day. */
+  Future<ApiReply> addException(ApiRequest request) {
+    UUID providerId = UUID.fromString(request.path().getString("providerId"));
+    JsonObject body = request.bodyObject();
+    UUID organizationId = UUID.fromString(body.getString("organizationId"));
+    LocalDate day = LocalDate.parse(body.getString("date"));
+    var windows = new ArrayList<JsonObject>();
+    body.getJsonArray("windows", new JsonArray()).forEach(w -> windows.add((JsonObject) w));
+    for (int i = 0; i < windows.size(); i++) {
+      times(windows.get(i), "windows." + i);
+    }
+    return authorize(request, providerId, organizationId)
+        .compose(x -> db.transaction(tx -> checkReferences(tx, organizationId, windows)
+            .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
+                .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
+                .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId))
+                .and(AVAILABILITY_EXCEPTION.DAY.eq(day))))
+            .compose(y -> {
+              var insert = Sql.DSL.insertInto(AVAILABILITY_EXCEPTION, AVAILABILITY_EXCEPTION.PROVIDER_ID,
+                  AVAILABILITY_EXCEPTION.ORGANIZATION_ID, AVAILABILITY_EXCEPTION.DAY, AVAILABILITY_EXCEPTION.START_TIME,
+                  AVAILABILITY_EXCEPTION.END_TIME, AVAILABILITY_EXCEPTION.SERVICE_IDS, AVAILABILITY_EXCEPTION.VENUE_ID);
+              if (windows.isEmpty()) {
+                insert = insert.values(providerId, organizationId, day, null, null, null, null);
+              }
+              for (JsonObject w : windows) {
+                insert = insert.values(providerId, organizationId, day, LocalTime.parse(w.getString("start")),
+                    LocalTime.parse(w.getString("end")), Json.uuids(w.getJsonArray("serviceIds")), venue(w));
+              }
+              return tx.update(insert);
+            })
+            .compose(y -> regenerate(tx, providerId))))
+        .map(ApiReply::ok);
+  }
+
+  /** POST /v1/organizations/{organizationId}/sessions: one explicit session, e.g. a course date at a venue. */
+  Future<ApiReply> createSession(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject body = request.bodyObject();
+    UUID serviceId = UUID.fromString(body.getString("serviceId"));
+    UUID providerId = UUID.fromString(body.getString("providerId"));
+    UUID venueId = venue(body);
+    Instant startsAt;
+    try {
+      startsAt = OffsetDateTime.parse(body.getString("startsAt")).toInstant();
+    } catch (DateTimeParseException e) {
+      throw Json.invalid("startsAt", "is not a date-time with an offset, e.g. 2026-12-01T09:00:00+01:00");
+    }
+    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
+        .compose(x -> db.transaction(tx -> requireMember(tx, providerId, organizationId)
+            .compose(y -> tx.fetchOptional(Sql.DSL.selectFrom(SERVICE).where(SERVICE.ID.eq(serviceId))
+                .and(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull())))
+            .compose(found -> {
+              var service = found.orElseThrow(() -> Json.invalid("serviceId", "is not a service of this organization"));
+              int capacity = body.getInteger("capacity", service.getSeatsPerSlot());
+              Instant endsAt = startsAt.plus(Duration.ofMinutes(service.getDurationMinutes()));
+              var slot = new Generated(serviceId, venueId, startsAt, endsAt,
+                  startsAt.minus(Duration.ofMinutes(service.getBufferBeforeMinutes())),
+                  endsAt.plus(Duration.ofMinutes(service.getBufferAfterMinutes())), capacity);
+              return Slots.insert(tx, providerId, List.of(slot), Map.of(serviceId, organizationId),
+                  SlotOrigin.session);
+            })
+            .compose(ids -> {
+              if (ids.isEmpty()) {
+                throw Problem.of("slot-exists", 409, "Session exists",
+                    "This provider already has this service at that time.").toException();
+              }
+              return Outbox.append(tx, "scheduling.slot_created", "slot", ids.get(0), new JsonObject()
+                  .put("slotId", ids.get(0).toString()).put("providerId", providerId.toString())
+                  .put("serviceId", serviceId.toString()).put("startsAt", startsAt.toString())).map(ids.get(0));
+            })))
+        .map(id -> ApiReply.created(new JsonObject().put("id", id.toString()), "/v1/slots/" + id));
+  }
+
+  /** PUT /v1/slots/{slotId}/capacity {capacity} */
+  Future<ApiReply> setCapacity(ApiRequest request) {
+    UUID slotId = UUID.fromString(request.path().getString("slotId"));
+    int capacity = request.bodyObject().getInteger("capacity");
+    return db.fetchOptional(Sql.DSL.select(SLOT.ORGANIZATION_ID).from(SLOT).where(SLOT.ID.eq(slotId)))
+        .compose(found -> Authorization.require(bus, request.requireCaller(),
+            found.orElseThrow(() -> Problem.notFound("No slot " + slotId + ".").toException()).value1(),
+            OrgPermission.manage_availability))
+        .compose(x -> db.transaction(tx -> Slots.changeCapacity(tx, slotId, capacity)
+            .compose(c -> Outbox.append(tx, "scheduling.slot_capacity_changed", "slot", slotId,
+                new JsonObject().put("slotId", slotId.toString()).put("capacity", c)).map(c))))
+        .map(c -> ApiReply.ok(new JsonObject().put("slotId", slotId.toString()).put("capacity", c)));
+  }
+
+  private Future<JsonObject> regenerate(dev.bookwell.platform.db.Sql tx, UUID providerId) {
+    return Slots.regenerate(tx, providerId).compose(result -> Outbox.append(tx, "scheduling.slots_regenerated",
+            "provider", providerId, new JsonObject().put("providerId", providerId.toString())
+                .put("removed", result.removed()).put("created", result.created()))
+        .map(new JsonObject().put("slotsRemoved", result.removed()).put("slotsCreated", result.created())));
+  }
+
+  /** The provider themself, or a member with manage_availability; the provider must work for the organization. */
+  private Future<Void> authorize(ApiRequest request, UUID providerId, UUID organizationId) {
+    Caller caller = request.requireCaller();
+    return db.fetchOptional(Sql.DSL.select(PROVIDER.USER_ID).from(PROVIDER).where(PROVIDER.ID.eq(providerId))
+            .and(PROVIDER.DELETED_AT.isNull()))
+        .compose(found -> {
+          var provider = found.orElseThrow(() -> Problem.notFound("No provider " + providerId + ".").toException());
+          return provider.value1().equals(caller.userId()) ? Future.<Void>succeededFuture()
+              : Authorization.require(bus, caller, organizationId, OrgPermission.manage_availability);
+        })
+        .compose(x -> requireMember(db, providerId, organizationId));
+  }
+
+  private static Future<Void> requireMember(Sql sql, UUID providerId, UUID organizationId) {
+    return sql.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
+            .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
+            .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId)))
+        .map(found -> {
+          if (found.isEmpty()) {
+            throw Problem.of("provider-not-in-organization", 409, "Provider not in organization",
+                "Link the provider to the organization first.").toException();
+          }
+          return null;
+        });
+  }
+
+  /** Services and venues named in windows must belong to the organization. */
+  private static Future<Void> checkReferences(Sql tx, UUID organizationId, List<JsonObject> windows) {
+    Set<UUID> services = new HashSet<>();
+    Set<UUID> venues = new HashSet<>();
+    windows.forEach(w -> {
+      services.addAll(List.of(Json.uuids(w.getJsonArray("serviceIds"))));
+      if (venue(w) != null) {
+        venues.add(venue(w));
+      }
+    });
+    return tx.fetchOne(Sql.DSL.selectCount().from(SERVICE).where(SERVICE.ID.in(services))
+            .and(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
+        .compose(count -> {
+          if (count.value1() != services.size()) {
+            throw Json.invalid("serviceIds", "names a service that is not this organization's");
+          }
+          return tx.fetchOne(Sql.DSL.selectCount().from(VENUE).where(VENUE.ID.in(venues))
+              .and(VENUE.ORGANIZATION_ID.eq(organizationId)).and(VENUE.DELETED_AT.isNull()));
+        })
+        .map(count -> {
+          if (count.value1() != venues.size()) {
+            throw Json.invalid("venueId", "is not a venue of this organization");
+          }
+          return null;
+        });
+  }
+
+  private static Future<Integer> insertRules(Sql tx, UUID providerId, UUID organizationId, List<JsonObject> rules) {
+    if (rules.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    var insert = Sql.DSL.insertInto(AVAILABILITY_RULE, AVAILABILITY_RULE.PROVIDER_ID, AVAILABILITY_RULE.ORGANIZATION_ID,
+        AVAILABILITY_RULE.WEEKDAY, AVAILABILITY_RULE.START_TIME, AVAILABILITY_RULE.END_TIME,
+        AVAILABILITY_RULE.SERVICE_IDS, AVAILABILITY_RULE.VENUE_ID);
+    for (JsonObject r : rules) {
+      insert = insert.values(providerId, organizationId, r.getInteger("weekday"), LocalTime.parse(r.getString("start")),
+          LocalTime.parse(r.getString("end")), Json.uuids(r.getJsonArray("serviceIds")), venue(r));
+    }
+    return tx.update(insert);
+  }
+
+  /** Local times "HH:MM", the end after the start. */
+  private static void times(JsonObject window, String field) {
+    try {
+      LocalTime start = LocalTime.parse(window.getString("start"));
+      LocalTime end = LocalTime.parse(window.getString("end"));
+      if (!end.isAfter(start)) {
+        throw Json.invalid(field + ".end", "must be after start");
+      }
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw Json.invalid(field, "start and end must be local times such as 09:00");
+    }
+  }
+
+  private static UUID venue(JsonObject window) {
+    String id = window.getString("venueId");
+    return id == null ? null : UUID.fromString(id);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.SEAT;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.db.enums.SeatState;
+import dev.bookwell.db.enums.SlotStatus;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import java.time.OffsetDateTime;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/** What "bookable" means in SQL, shared by search and the provider list (and the booking area's hold). */
+public final class Bookable {
+
+  private Bookable() {
+  }
+
+  /** A seat that can be taken: free, or held by a hold that has expired. Needs {@code SEAT} in scope. */
+  public static Condition takeableSeat() {
+    return SEAT.STATE.eq(SeatState.free)
+        .or(SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())));
+  }
+
+  /** An open slot inside its service's minimum notice and booking horizon. Needs {@code SLOT} and {@code SERVICE}. */
+  static Condition slotInWindow() {
+    Field<OffsetDateTime> earliest = DSL.field("now() + make_interval(mins => {0})",
+        SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES);
+    Field<OffsetDateTime> latest = DSL.field("now() + make_interval(days => {0})",
+        SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS);
+    return SLOT.STATUS.eq(SlotStatus.open)
+        .and(SLOT.STARTS_AT.ge(earliest))
+        .and(SLOT.STARTS_AT.lt(latest))
+        .and(SERVICE.DELETED_AT.isNull());
+  }
+
+  /** Seats that can be taken in the slot in scope. */
+  static Field<Integer> seatsAvailable() {
+    return Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()).asField("available");
+  }
+
+  static Condition hasTakeableSeat() {
+    return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()));
+  }
+}

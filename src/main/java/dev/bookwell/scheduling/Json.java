@@ -1,0 +1,37 @@
+package dev.bookwell.scheduling;
+
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Problem.FieldError;
+import io.vertx.core.json.JsonArray;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.UUID;
+
+/** Small helpers for request bodies: checks the contract cannot express, each failing with the field named. */
+final class Json {
+
+  private Json() {
+  }
+
+  static String zone(String value, String field) {
+    try {
+      return ZoneId.of(value).getId();
+    } catch (DateTimeException | NullPointerException e) {
+      throw invalid(field, "is not an IANA time zone such as Europe/London");
+    }
+  }
+
+  static UUID[] uuids(JsonArray array) {
+    return array == null ? new UUID[0] : array.stream().map(v -> UUID.fromString((String) v)).toArray(UUID[]::new);
+  }
+
+  static String[] strings(JsonArray array) {
+    return array == null ? new String[0] : array.stream().map(String::valueOf).toArray(String[]::new);
+  }
+
+  static RuntimeException invalid(String field, String message) {
+    return Problem.validation("The request body is not valid.", List.of(new FieldError("body", field, message)))
+        .toException();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.ORGANIZATION;
+import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.VENUE;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.OrganizationKind;
+import dev.bookwell.db.tables.records.OrganizationRecord;
+import dev.bookwell.db.tables.records.ServiceRecord;
+import dev.bookwell.identity.Authorization;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import org.jooq.JSONB;
+
+/** Organizations and what they own: venues, services, and which providers work for them. */
+final class Organizations {
+
+  private final Db db;
+  private final EventBus bus;
+
+  Organizations(Db db, EventBus bus) {
+    this.db = db;
+    this.bus = bus;
+  }
+
+  /** POST /v1/organizations: the creator becomes its owner. */
+  Future<ApiReply> create(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    JsonObject body = request.bodyObject();
+    UUID id = UUID.randomUUID();
+    String timezone = Json.zone(body.getString("timezone"), "timezone");
+    // Ownership first: a membership for an organization that then fails to appear is harmless; the reverse is not.
+    return Authorization.grantOwner(bus, id, caller.userId())
+        .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION)
+                .set(ORGANIZATION.ID, id)
+                .set(ORGANIZATION.KIND, OrganizationKind.valueOf(body.getString("kind")))
+                .set(ORGANIZATION.NAME, body.getString("name"))
+                .set(ORGANIZATION.TIMEZONE, timezone)
+                .set(ORGANIZATION.CURRENCY, body.getString("currency"))
+                .set(ORGANIZATION.CONTACT_EMAIL, body.getString("contactEmail"))
+                .set(ORGANIZATION.CONTACT_PHONE, body.getString("contactPhone"))
+                .set(ORGANIZATION.CREATED_BY, caller.userId())
+                .returning())
+            .compose(org -> Outbox.append(tx, "scheduling.organization_created", "organization", id,
+                toJson(org)).map(org))))
+        .map(org -> ApiReply.created(toJson(org), "/v1/organizations/" + id));
+  }
+
+  /** GET /v1/organizations/{organizationId} (public) */
+  Future<ApiReply> get(ApiRequest request) {
+    UUID id = UUID.fromString(request.path().getString("organizationId"));
+    return db.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION).where(ORGANIZATION.ID.eq(id))
+            .and(ORGANIZATION.DELETED_AT.isNull()))
+        .map(found -> ApiReply.ok(toJson(found.orElseThrow(
+            () -> Problem.notFound("No organization " + id + ".").toException()))));
+  }
+
+  /** POST /v1/organizations/{organizationId}/venues (manage_availability) */
+  Future<ApiReply> createVenue(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject body = request.bodyObject();
+    return require(request, organizationId, OrgPermission.manage_availability)
+        .compose(x -> db.fetchOne(Sql.DSL.insertInto(VENUE)
+            .set(VENUE.ORGANIZATION_ID, organizationId)
+            .set(VENUE.NAME, body.getString("name"))
+            .set(VENUE.ADDRESS, body.getString("address", ""))
+            .set(VENUE.CAPACITY, body.getInteger("capacity"))
+            .set(VENUE.FACILITIES, JSONB.valueOf(body.getJsonObject("facilities", new JsonObject()).encode()))
+            .set(VENUE.ONLINE, body.getBoolean("online", false))
+            .returning()))
+        .map(venue -> ApiReply.created(new JsonObject()
+            .put("id", venue.getId().toString())
+            .put("organizationId", organizationId.toString())
+            .put("name", venue.getName())
+            .put("address", venue.getAddress())
+            .put("capacity", venue.getCapacity())
+            .put("facilities", new JsonObject(venue.getFacilities().data()))
+            .put("online", venue.getOnline()), "/v1/venues/" + venue.getId()));
+  }
+
+  /** POST /v1/organizations/{organizationId}/services (manage_availability) */
+  Future<ApiReply> createService(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject body = request.bodyObject();
+    JsonObject policy = body.getJsonObject("cancellationPolicy", new JsonObject());
+    return require(request, organizationId, OrgPermission.manage_availability)
+        .compose(x -> currency(organizationId))
+        .compose(currency -> db.fetchOne(Sql.DSL.insertInto(SERVICE)
+            .set(SERVICE.ORGANIZATION_ID, organizationId)
+            .set(SERVICE.NAME, body.getString("name"))
+            .set(SERVICE.DURATION_MINUTES, body.getInteger("durationMinutes"))
+            .set(SERVICE.PRICE_MINOR, body.getLong("priceMinor"))
+            .set(SERVICE.CURRENCY, body.getString("currency", currency))
+            .set(SERVICE.SEATS_PER_SLOT, body.getInteger("seatsPerSlot", 1))
+            .set(SERVICE.BUFFER_BEFORE_MINUTES, body.getInteger("bufferBeforeMinutes", 0))
+            .set(SERVICE.BUFFER_AFTER_MINUTES, body.getInteger("bufferAfterMinutes", 0))
+            .set(SERVICE.MIN_NOTICE_MINUTES, body.getInteger("minNoticeMinutes", 0))
+            .set(SERVICE.HORIZON_DAYS, body.getInteger("horizonDays", 60))
+            .set(SERVICE.REQUIRES_CONFIRMATION, body.getBoolean("requiresConfirmation", false))
+            .set(SERVICE.GUESTS_ALLOWED, body.getBoolean("guestsAllowed", true))
+            .set(SERVICE.FULL_REFUND_HOURS, policy.getInteger("fullRefundHours", 24))
+            .set(SERVICE.LATE_REFUND_PERCENT, policy.getInteger("lateRefundPercent", 0))
+            .returning()))
+        .map(service -> ApiReply.created(serviceJson(service), "/v1/services/" + service.getId()));
+  }
+
+  /** POST /v1/organizations/{organizationId}/providers/{providerId} (manage_providers) */
+  Future<ApiReply> linkProvider(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID providerId = UUID.fromString(request.path().getString("providerId"));
+    return require(request, organizationId, OrgPermission.manage_providers)
+        .compose(x -> db.fetchOptional(Sql.DSL.select(PROVIDER.ID).from(PROVIDER).where(PROVIDER.ID.eq(providerId))
+            .and(PROVIDER.DELETED_AT.isNull())))
+        .compose(found -> {
+          if (found.isEmpty()) {
+            throw Problem.notFound("No provider " + providerId + ".").toException();
+          }
+          return db.update(Sql.DSL.insertInto(PROVIDER_ORGANIZATION)
+              .set(PROVIDER_ORGANIZATION.PROVIDER_ID, providerId)
+              .set(PROVIDER_ORGANIZATION.ORGANIZATION_ID, organizationId)
+              .onConflictDoNothing());
+        })
+        .map(x -> ApiReply.noContent());
+  }
+
+  private Future<Void> require(ApiRequest request, UUID organizationId, OrgPermission permission) {
+    return Authorization.require(bus, request.requireCaller(), organizationId, permission);
+  }
+
+  private Future<String> currency(UUID organizationId) {
+    return db.fetchOptional(Sql.DSL.select(ORGANIZATION.CURRENCY).from(ORGANIZATION)
+            .where(ORGANIZATION.ID.eq(organizationId)).and(ORGANIZATION.DELETED_AT.isNull()))
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No organization " + organizationId + ".")
+            .toException()).value1());
+  }
+
+  static JsonObject serviceJson(ServiceRecord s) {
+    return new JsonObject()
+        .put("id", s.getId().toString())
+        .put("organizationId", s.getOrganizationId().toString())
+        .put("name", s.getName())
+        .put("durationMinutes", s.getDurationMinutes())
+        .put("price", new JsonObject().put("amountMinor", s.getPriceMinor()).put("currency", s.getCurrency()))
+        .put("seatsPerSlot", s.getSeatsPerSlot())
+        .put("bufferBeforeMinutes", s.getBufferBeforeMinutes())
+        .put("bufferAfterMinutes", s.getBufferAfterMinutes())
+        .put("minNoticeMinutes", s.getMinNoticeMinutes())
+        .put("horizonDays", s.getHorizonDays())
+        .put("requiresConfirmation", s.getRequiresConfirmation())
+        .put("guestsAllowed", s.getGuestsAllowed())
+        .put("cancellationPolicy", new JsonObject().put("fullRefundHours", s.getFullRefundHours())
+            .put("lateRefundPercent", s.getLateRefundPercent()));
+  }
+
+  private static JsonObject toJson(OrganizationRecord org) {
+    return new JsonObject()
+        .put("id", org.getId().toString())
+        .put("kind", org.getKind().getLiteral())
+        .put("name", org.getName())
+        .put("timezone", org.getTimezone())
+        .put("currency", org.getCurrency())
+        .put("contactEmail", org.getContactEmail())
+        .put("contactPhone", org.getContactPhone());
+  }
+}

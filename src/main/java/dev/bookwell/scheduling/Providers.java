@@ -1,0 +1,213 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.db.enums.ProviderStatus;
+import dev.bookwell.db.tables.records.ProviderRecord;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+
+/**
+ * Provider profiles and their approval workflow: {@code pending_approval -> approved | rejected}, then
+ * {@code approved -> active}, and {@code active <-> suspended}. Only active providers are public and bookable.
+ */
+final class Providers {
+
+  private final Db db;
+
+  Providers(Db db) {
+    this.db = db;
+  }
+
+  /** POST /v1/providers: the caller's own provider profile, pending approval. */
+  Future<ApiReply> create(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    JsonObject body = request.bodyObject();
+    String timezone = Json.zone(body.getString("timezone"), "timezone");
+    return db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(PROVIDER)
+                .set(PROVIDER.USER_ID, caller.userId())
+                .set(PROVIDER.DISPLAY_NAME, body.getString("displayName"))
+                .set(PROVIDER.BIO, body.getString("bio", ""))
+                .set(PROVIDER.SPECIALTIES, Json.strings(body.getJsonArray("specialties")))
+                .set(PROVIDER.LANGUAGES, Json.strings(body.getJsonArray("languages")))
+                .set(PROVIDER.PHOTO_URL, body.getString("photoUrl"))
+                .set(PROVIDER.TIMEZONE, timezone)
+                .returning())
+            .compose(p -> Outbox.append(tx, "scheduling.provider_created", "provider", p.getId(),
+                new JsonObject().put("providerId", p.getId().toString()).put("userId", caller.userId().toString()))
+                .map(p)))
+        .recover(e -> Future.failedFuture(e instanceof io.vertx.pgclient.PgException pg
+            && "23505".equals(pg.getSqlState())
+            ? Problem.of("provider-exists", 409, "Provider exists", "This account already has a provider profile.")
+                .toException() : e))
+        .map(p -> ApiReply.created(toJson(p, null), "/v1/providers/" + p.getId()));
+  }
+
+  Future<ApiReply> approve(ApiRequest request) {
+    return decide(request, EnumSet.of(ProviderStatus.pending_approval), ProviderStatus.approved, true);
+  }
+
+  Future<ApiReply> reject(ApiRequest request) {
+    return decide(request, EnumSet.of(ProviderStatus.pending_approval), ProviderStatus.rejected, true);
+  }
+
+  Future<ApiReply> suspend(ApiRequest request) {
+    return decide(request, EnumSet.of(ProviderStatus.approved, ProviderStatus.active), ProviderStatus.suspended,
+        true);
+  }
+
+  /** The provider goes live once approved; after a suspension only an admin brings them back. */
+  Future<ApiReply> activate(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID id = providerId(request);
+    return db.fetchOptional(Sql.DSL.select(PROVIDER.USER_ID).from(PROVIDER).where(PROVIDER.ID.eq(id)))
+        .compose(found -> {
+          boolean own = found.isPresent() && found.get().value1().equals(caller.userId());
+          if (!own && !caller.isAdmin()) {
+            throw Problem.forbidden("Only the provider or a platform admin may activate this profile.").toException();
+          }
+          Set<ProviderStatus> from = caller.isAdmin()
+              ? EnumSet.of(ProviderStatus.approved, ProviderStatus.suspended) : EnumSet.of(ProviderStatus.approved);
+          return transition(caller, id, from, ProviderStatus.active, null, false);
+        });
+  }
+
+  private Future<ApiReply> decide(ApiRequest request, Set<ProviderStatus> from, ProviderStatus to,
+                                  boolean adminOnly) {
+    Caller caller = request.requireCaller();
+    if (adminOnly && !caller.isAdmin()) {
+      throw Problem.forbidden("Only a platform admin may approve, reject or suspend providers.").toException();
+    }
+    return transition(caller, providerId(request), from, to, request.bodyObject().getString("note"), true);
+  }
+
+  /** Moves the status forward in one guarded statement; 409 names the current state when the move is illegal. */
+  private Future<ApiReply> transition(Caller caller, UUID id, Set<ProviderStatus> from, ProviderStatus to,
+                                      String note, boolean recordDecision) {
+    var update = Sql.DSL.update(PROVIDER).set(PROVIDER.STATUS, to);
+    if (recordDecision) {
+      update.set(PROVIDER.DECIDED_BY, caller.userId()).set(PROVIDER.DECIDED_AT, SqlTime.now())
+          .set(PROVIDER.DECISION_NOTE, note);
+    }
+    return db.transaction(tx -> tx.fetchOptional(update.where(PROVIDER.ID.eq(id)).and(PROVIDER.STATUS.in(from))
+                .and(PROVIDER.DELETED_AT.isNull()).returning())
+            .compose(updated -> {
+              if (updated.isPresent()) {
+                return Outbox.append(tx, "scheduling.provider_" + to.getLiteral(), "provider", id, new JsonObject()
+                    .put("providerId", id.toString()).put("by", caller.userId().toString()).put("note", note))
+                    .map(updated.get());
+              }
+              return tx.fetchOptional(Sql.DSL.select(PROVIDER.STATUS).from(PROVIDER).where(PROVIDER.ID.eq(id)))
+                  .map(current -> {
+                    throw (current.isEmpty() ? Problem.notFound("No provider " + id + ".")
+                        : Problem.of("illegal-transition", 409, "Illegal status change", "The provider is "
+                            + current.get().value1().getLiteral() + "; it cannot become " + to.getLiteral() + "."))
+                        .toException();
+                  });
+            }))
+        .map(p -> ApiReply.ok(toJson(p, null)));
+  }
+
+  /** GET /v1/providers: active providers, filtered, with their next available slot; cursor-paginated by name. */
+  Future<ApiReply> list(ApiRequest request) {
+    JsonObject query = request.query();
+    int limit = query.getInteger("limit", 20);
+    var conditions = new ArrayList<Condition>(publiclyVisible());
+    if (query.getString("specialty") != null) {
+      conditions.add(DSL.field("{0} @> {1}", Boolean.class, PROVIDER.SPECIALTIES,
+          DSL.val(new String[] {query.getString("specialty")}, PROVIDER.SPECIALTIES)).isTrue());
+    }
+    if (query.getString("language") != null) {
+      conditions.add(DSL.field("{0} @> {1}", Boolean.class, PROVIDER.LANGUAGES,
+          DSL.val(new String[] {query.getString("language")}, PROVIDER.LANGUAGES)).isTrue());
+    }
+    if (query.getString("organizationId") != null) {
+      conditions.add(DSL.exists(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
+          .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(PROVIDER.ID))
+          .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(UUID.fromString(query.getString("organizationId"))))));
+    }
+    if (query.getString("cursor") != null) {
+      Cursor cursor = Cursor.decode(query.getString("cursor"));
+      conditions.add(DSL.row(PROVIDER.DISPLAY_NAME, PROVIDER.ID)
+          .gt(DSL.row(DSL.val(cursor.key()), DSL.val(UUID.fromString(cursor.id())))));
+    }
+    Field<OffsetDateTime> next = nextAvailableSlot();
+    return db.fetch(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(conditions)
+            .orderBy(PROVIDER.DISPLAY_NAME, PROVIDER.ID).limit(limit + 1))
+        .map(rows -> {
+          var items = new JsonArray();
+          rows.stream().limit(limit).forEach(r -> items.add(toJson(r.into(PROVIDER), r.get(next))));
+          var page = new JsonObject().put("items", items);
+          if (rows.size() > limit) {
+            var last = rows.get(limit - 1).into(PROVIDER);
+            page.put("nextCursor", new Cursor(last.getDisplayName(), last.getId().toString()).encode());
+          }
+          return ApiReply.ok(page);
+        });
+  }
+
+  /** GET /v1/providers/{providerId}: public for active providers; the provider and admins see any state. */
+  Future<ApiReply> get(ApiRequest request) {
+    UUID id = providerId(request);
+    Caller caller = request.callerOrNull();
+    Field<OffsetDateTime> next = nextAvailableSlot();
+    return db.fetchOptional(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(PROVIDER.ID.eq(id))
+            .and(PROVIDER.DELETED_AT.isNull()))
+        .map(found -> {
+          var provider = found.map(r -> r.into(PROVIDER)).filter(p -> p.getStatus() == ProviderStatus.active
+              || caller != null && (caller.isAdmin() || caller.userId().equals(p.getUserId())));
+          return ApiReply.ok(toJson(provider.orElseThrow(
+              () -> Problem.notFound("No provider " + id + ".").toException()), found.get().get(next)));
+        });
+  }
+
+  static List<Condition> publiclyVisible() {
+    return List.of(PROVIDER.STATUS.eq(ProviderStatus.active), PROVIDER.DELETED_AT.isNull());
+  }
+
+  private static Field<OffsetDateTime> nextAvailableSlot() {
+    return Sql.DSL.select(DSL.min(SLOT.STARTS_AT)).from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
+        .where(SLOT.PROVIDER_ID.eq(PROVIDER.ID)).and(Bookable.slotInWindow()).and(Bookable.hasTakeableSeat())
+        .asField("next_available_at");
+  }
+
+  private static UUID providerId(ApiRequest request) {
+    return UUID.fromString(request.path().getString("providerId"));
+  }
+
+  static JsonObject toJson(ProviderRecord p, OffsetDateTime nextAvailable) {
+    return new JsonObject()
+        .put("id", p.getId().toString())
+        .put("userId", p.getUserId().toString())
+        .put("displayName", p.getDisplayName())
+        .put("bio", p.getBio())
+        .put("specialties", new JsonArray(List.of(p.getSpecialties())))
+        .put("languages", new JsonArray(List.of(p.getLanguages())))
+        .put("photoUrl", p.getPhotoUrl())
+        .put("timezone", p.getTimezone())
+        .put("status", p.getStatus().getLiteral())
+        .put("decidedAt", p.getDecidedAt() == null ? null : p.getDecidedAt().toString())
+        .put("nextAvailableAt", nextAvailable == null ? null : nextAvailable.toString());
+  }
+}

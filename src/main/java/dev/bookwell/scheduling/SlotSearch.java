@@ -1,0 +1,134 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.ORGANIZATION;
+import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Problem.FieldError;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.SelectConditionStep;
+import org.jooq.impl.DSL;
+
+/**
+ * GET /v1/slots: bookable slots (open, a takeable seat, inside minimum notice and horizon, active provider),
+ * ordered by start time, with keyset pagination that stays stable while slots are added.
+ */
+final class SlotSearch {
+
+  static final Duration MAX_RANGE = Duration.ofDays(62);
+
+  private final Db db;
+
+  SlotSearch(Db db) {
+    this.db = db;
+  }
+
+  Future<ApiReply> search(ApiRequest request) {
+    JsonObject q = request.query();
+    OffsetDateTime from = time(q.getString("from"), "from", OffsetDateTime.now(ZoneOffset.UTC));
+    OffsetDateTime to = time(q.getString("to"), "to", from.plusDays(14));
+    if (!to.isAfter(from) || Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+      throw invalid("to", "must be after from, and at most " + MAX_RANGE.toDays() + " days later");
+    }
+    int limit = q.getInteger("limit", 50);
+    var conditions = new ArrayList<Condition>(List.of(
+        SLOT.STARTS_AT.ge(from), SLOT.STARTS_AT.lt(to), Bookable.slotInWindow(), Bookable.hasTakeableSeat(),
+        ORGANIZATION.DELETED_AT.isNull()));
+    conditions.addAll(Providers.publiclyVisible());
+    filter(conditions, q, "serviceId", SLOT.SERVICE_ID);
+    filter(conditions, q, "providerId", SLOT.PROVIDER_ID);
+    filter(conditions, q, "organizationId", SLOT.ORGANIZATION_ID);
+    filter(conditions, q, "venueId", SLOT.VENUE_ID);
+    if (q.getString("cursor") != null) {
+      Cursor cursor = Cursor.decode(q.getString("cursor"));
+      try {
+        conditions.add(DSL.row(SLOT.STARTS_AT, SLOT.ID).gt(DSL.row(DSL.val(OffsetDateTime.parse(cursor.key())),
+            DSL.val(UUID.fromString(cursor.id())))));
+      } catch (DateTimeParseException | IllegalArgumentException e) {
+        throw invalid("cursor", "is not a cursor returned by this API");
+      }
+    }
+    Field<Integer> available = Bookable.seatsAvailable();
+    return db.fetch(query(available, conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(limit + 1))
+        .map(rows -> {
+          var items = new JsonArray();
+          rows.stream().limit(limit).forEach(r -> {
+            ZoneId zone = ZoneId.of(r.get(PROVIDER.TIMEZONE));
+            items.add(new JsonObject()
+                .put("id", r.get(SLOT.ID).toString())
+                .put("serviceId", r.get(SLOT.SERVICE_ID).toString())
+                .put("serviceName", r.get(SERVICE.NAME))
+                .put("providerId", r.get(SLOT.PROVIDER_ID).toString())
+                .put("providerName", r.get(PROVIDER.DISPLAY_NAME))
+                .put("organizationId", r.get(SLOT.ORGANIZATION_ID).toString())
+                .put("venueId", r.get(SLOT.VENUE_ID) == null ? null : r.get(SLOT.VENUE_ID).toString())
+                .put("startsAt", r.get(SLOT.STARTS_AT).toInstant().toString())
+                .put("endsAt", r.get(SLOT.ENDS_AT).toInstant().toString())
+                .put("timezone", zone.getId())
+                .put("startsAtLocal", r.get(SLOT.STARTS_AT).atZoneSameInstant(zone).toOffsetDateTime().toString())
+                .put("endsAtLocal", r.get(SLOT.ENDS_AT).atZoneSameInstant(zone).toOffsetDateTime().toString())
+                .put("capacity", r.get(SLOT.CAPACITY))
+                .put("seatsAvailable", r.get(available))
+                .put("price", new JsonObject().put("amountMinor", r.get(SERVICE.PRICE_MINOR))
+                    .put("currency", r.get(SERVICE.CURRENCY))));
+          });
+          var page = new JsonObject().put("items", items);
+          if (rows.size() > limit) {
+            var last = rows.get(limit - 1);
+            page.put("nextCursor", new Cursor(last.get(SLOT.STARTS_AT).toString(), last.get(SLOT.ID).toString())
+                .encode());
+          }
+          return ApiReply.ok(page);
+        });
+  }
+
+  /** The statement itself, also used by the EXPLAIN test. */
+  static SelectConditionStep<?> query(Field<Integer> available, List<Condition> conditions) {
+    return Sql.DSL.select(SLOT.ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.ORGANIZATION_ID, SLOT.VENUE_ID,
+            SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.CAPACITY, SERVICE.NAME, SERVICE.PRICE_MINOR, SERVICE.CURRENCY,
+            PROVIDER.DISPLAY_NAME, PROVIDER.TIMEZONE, available)
+        .from(SLOT)
+        .join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
+        .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
+        .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
+        .where(conditions);
+  }
+
+  private static void filter(List<Condition> conditions, JsonObject query, String name, Field<UUID> column) {
+    String value = query.getString(name);
+    if (value != null) {
+      conditions.add(column.eq(UUID.fromString(value)));
+    }
+  }
+
+  private static OffsetDateTime time(String value, String field, OffsetDateTime fallback) {
+    try {
+      return value == null ? fallback : OffsetDateTime.parse(value);
+    } catch (DateTimeParseException e) {
+      throw invalid(field, "is not a date-time with an offset, e.g. 2026-12-01T00:00:00Z");
+    }
+  }
+
+  private static RuntimeException invalid(String field, String message) {
+    return Problem.validation("The query is not valid.", List.of(new FieldError("query", field, message)))
+        .toException();
+  }
+}
