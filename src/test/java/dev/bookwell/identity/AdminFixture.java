@@ -9,12 +9,12 @@ import dev.bookwell.support.Wait;
 import java.util.UUID;
 
 /** A platform admin for tests: registered through the API, promoted in the database. */
-final class AdminFixture {
+public final class AdminFixture {
 
   private AdminFixture() {
   }
 
-  static String adminToken(TestApp app) {
+  public static String adminToken(TestApp app) {
     String email = IdentityFixture.uniqueEmail();
     UUID id = IdentityFixture.register(app, email);
     Wait.on(app.db.update(Sql.DSL.update(APP_USER)

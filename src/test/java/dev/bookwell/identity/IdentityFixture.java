@@ -8,18 +8,18 @@ import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /** Accounts and logins over the real HTTP API, for the identity tests. */
-final class IdentityFixture {
+public final class IdentityFixture {
 
-  static final String PASSWORD = "correct horse battery";
+  public static final String PASSWORD = "correct horse battery";
 
   private IdentityFixture() {
   }
 
-  static String uniqueEmail() {
+  public static String uniqueEmail() {
     return "user-" + UUID.randomUUID() + "@example.org";
   }
 
-  static UUID register(TestApp app, String email) {
+  public static UUID register(TestApp app, String email) {
     var response = app.call(HttpMethod.POST, "/v1/auth/register",
         new JsonObject().put("email", email).put("password", PASSWORD).put("name", "Test User"), null);
     assertEquals(201, response.statusCode(), response.bodyAsString());
@@ -27,14 +27,14 @@ final class IdentityFixture {
   }
 
   /** Logs in and returns the token pair. */
-  static JsonObject login(TestApp app, String email, String password) {
+  public static JsonObject login(TestApp app, String email, String password) {
     var response = app.call(HttpMethod.POST, "/v1/auth/login",
         new JsonObject().put("email", email).put("password", password), null);
     assertEquals(200, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject();
   }
 
-  static int loginStatus(TestApp app, String email, String password) {
+  public static int loginStatus(TestApp app, String email, String password) {
     return app.call(HttpMethod.POST, "/v1/auth/login",
         new JsonObject().put("email", email).put("password", password), null).statusCode();
   }

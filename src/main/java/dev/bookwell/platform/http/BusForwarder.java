@@ -64,8 +64,11 @@ final class BusForwarder implements Handler<RoutingContext> {
   private static JsonObject parameters(Map<String, RequestParameter> parameters, boolean lowerCaseNames) {
     var json = new JsonObject();
     if (parameters != null) {
-      parameters.forEach((name, value) ->
-          json.put(lowerCaseNames ? name.toLowerCase() : name, value == null ? null : value.get()));
+      parameters.forEach((name, value) -> {
+        if (value != null && !value.isNull()) {  // absent parameters stay absent, so defaults apply
+          json.put(lowerCaseNames ? name.toLowerCase() : name, value.get());
+        }
+      });
     }
     return json;
   }
