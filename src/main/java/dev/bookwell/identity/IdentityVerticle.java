@@ -2,6 +2,7 @@ package dev.bookwell.identity;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.PlatformRole;
+import dev.bookwell.platform.DemoAccounts;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
@@ -27,9 +28,6 @@ public final class IdentityVerticle extends VerticleBase {
 
   public static final String API = "identity.api";
   private static final Logger LOG = LoggerFactory.getLogger(IdentityVerticle.class);
-
-  /** The demo accounts of the embedded mode (listed in the README). */
-  static final String DEMO_PASSWORD = "bookwell-demo-2026";
 
   private final Platform platform;
   private WorkerExecutor passwordWorkers;
@@ -110,17 +108,14 @@ public final class IdentityVerticle extends VerticleBase {
       String email = Account.normalizeEmail(config.identity().adminEmail().get());
       String password = config.identity().adminPassword().get();
       Passwords.checkPolicy(password, email);
-      chain = chain.compose(x -> registration.createIfAbsent(new Registration.NewAccount(email, password,
+      chain = chain.compose(x -> registration.createIfAbsent(new Registration.NewAccount(null, email, password,
           "Administrator", null, "UTC", new PlatformRole[] {PlatformRole.admin})));
     }
     if (config.demoData()) {
-      for (var demo : Map.of(
-          "admin@demo.bookwell.dev", new PlatformRole[] {PlatformRole.admin},
-          "provider@demo.bookwell.dev", new PlatformRole[] {PlatformRole.provider},
-          "client@demo.bookwell.dev", new PlatformRole[] {PlatformRole.client}).entrySet()) {
-        String name = "Demo " + demo.getKey().substring(0, demo.getKey().indexOf('@'));
-        chain = chain.compose(x -> registration.createIfAbsent(new Registration.NewAccount(demo.getKey(),
-            DEMO_PASSWORD, name, null, "Europe/Berlin", demo.getValue())));
+      for (var demo : DemoAccounts.ALL) {
+        chain = chain.compose(x -> registration.createIfAbsent(new Registration.NewAccount(demo.id(), demo.email(),
+            DemoAccounts.PASSWORD, demo.name(), null, "Europe/London",
+            new PlatformRole[] {PlatformRole.valueOf(demo.role())})));
       }
     }
     return chain.mapEmpty();

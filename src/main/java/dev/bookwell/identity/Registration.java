@@ -48,14 +48,15 @@ final class Registration {
       throw invalid("timezone", "is not an IANA time zone such as Europe/Berlin");
     }
     Passwords.checkPolicy(password, email);
-    var account = new NewAccount(email, password, body.getString("name").trim(), body.getString("phone"), timezone,
+    var account = new NewAccount(null, email, password, body.getString("name").trim(), body.getString("phone"), timezone,
         new PlatformRole[] {PlatformRole.client});
     return create(account).map(id -> new ApiReply(201,
         new JsonObject().put("id", id.toString()).put("email", email).put("name", account.name()),
         new JsonObject().put("Location", "/v1/me")));
   }
 
-  record NewAccount(String email, String password, String name, String phone, String timezone,
+  /** {@code id} null: the database picks one. */
+  record NewAccount(UUID id, String email, String password, String name, String phone, String timezone,
                     PlatformRole[] roles) {
   }
 
@@ -63,6 +64,7 @@ final class Registration {
   Future<UUID> create(NewAccount account) {
     return passwords.hash(account.password()).compose(hash -> db.transaction(tx -> tx.fetchOne(
             Sql.DSL.insertInto(APP_USER)
+                .set(APP_USER.ID, account.id() == null ? UUID.randomUUID() : account.id())
                 .set(APP_USER.EMAIL, account.email())
                 .set(APP_USER.PASSWORD_HASH, hash)
                 .set(APP_USER.NAME, account.name())

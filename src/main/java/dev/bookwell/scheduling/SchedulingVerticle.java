@@ -65,7 +65,7 @@ public final class SchedulingVerticle extends VerticleBase {
         .apply(request));
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
-    return Future.succeededFuture();
+    return platform.config().demoData() ? DemoData.seed(db, bus) : Future.succeededFuture();
   }
 
   @Override

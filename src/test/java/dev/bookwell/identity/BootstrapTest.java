@@ -3,6 +3,7 @@ package dev.bookwell.identity;
 import static dev.bookwell.db.Tables.APP_USER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bookwell.platform.DemoAccounts;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.TestApp;
 import dev.bookwell.support.Wait;
@@ -24,13 +25,13 @@ class BootstrapTest {
       var me = app.call(HttpMethod.GET, "/v1/me", null, admin).bodyAsJsonObject();
       assertEquals(List.of("admin"), me.getJsonArray("roles").getList());
 
-      for (String demo : List.of("admin", "provider", "client")) {
-        IdentityFixture.login(app, demo + "@demo.bookwell.dev", IdentityVerticle.DEMO_PASSWORD);
+      for (var demo : DemoAccounts.ALL) {
+        IdentityFixture.login(app, demo.email(), DemoAccounts.PASSWORD);
       }
       // Deploying the area again (as a restart would) creates nothing twice.
       Wait.on(app.vertx.deployVerticle(new IdentityVerticle(new dev.bookwell.platform.Platform(
           app.config, app.db, TestApp.KEYS, null))));
-      assertEquals(4, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(APP_USER))).value1());
+      assertEquals(1 + DemoAccounts.ALL.size(), Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(APP_USER))).value1());
     }
   }
 }
