@@ -1,0 +1,107 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.SLOT;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.TestDatabase;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.jooq.Condition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * With a million seat rows (250 providers x 400 slots x 10 seats), the searches people run use indexes: checked in
+ * the plan, not by the clock. The execution times EXPLAIN ANALYZE reports are logged for the README.
+ */
+class SlotSearchPlanTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SlotSearchPlanTest.class);
+  static final UUID ORG = UUID.randomUUID();
+  static final UUID SERVICE = UUID.randomUUID();
+  static Vertx vertx;
+  static Db db;
+  static UUID provider;
+
+  @BeforeAll
+  static void load() {
+    vertx = Vertx.vertx();
+    db = new Db(TestDatabase.fresh().createPool(vertx, 2));
+    for (String statement : List.of(
+        "insert into organization (id, kind, name, timezone, currency, created_by) values ('" + ORG
+            + "', 'clinic', 'Big clinic', 'UTC', 'EUR', gen_random_uuid())",
+        "insert into service (id, organization_id, name, duration_minutes, price_minor, currency, horizon_days)"
+            + " values ('" + SERVICE + "', '" + ORG + "', 'Consultation', 30, 5000, 'EUR', 365)",
+        "insert into provider (user_id, display_name, timezone, status)"
+            + " select gen_random_uuid(), 'Provider ' || g, 'UTC', 'active' from generate_series(1, 250) g",
+        "insert into slot (organization_id, service_id, provider_id, starts_at, ends_at, occupied, capacity, origin)"
+            + " select '" + ORG + "', '" + SERVICE + "', p.id, t, t + interval '30 minutes',"
+            + " tstzrange(t, t + interval '30 minutes'), 10, 'rule' from provider p,"
+            + " generate_series(date_trunc('hour', now()) + interval '1 hour',"
+            + " date_trunc('hour', now()) + interval '400 hours', interval '1 hour') t",
+        "insert into seat (slot_id, seat_no) select s.id, n from slot s, generate_series(1, 10) n",
+        "update seat set state = 'booked', booking_id = gen_random_uuid() where seat_no <= 3",
+        "analyze")) {
+      Wait.on(db.execute(Sql.DSL.query(statement)));
+    }
+    provider = Wait.on(db.fetchOne(Sql.DSL.select(SLOT.PROVIDER_ID).from(SLOT).limit(1))).value1();
+  }
+
+  @AfterAll
+  static void close() {
+    Wait.on(vertx.close());
+  }
+
+  @Test
+  void aProviderWeekUsesTheProviderTimeIndex() {
+    var now = OffsetDateTime.now(ZoneOffset.UTC);
+    String plan = explain(List.of(SLOT.PROVIDER_ID.eq(provider), SLOT.STARTS_AT.ge(now),
+        SLOT.STARTS_AT.lt(now.plusDays(7))));
+    assertTrue(plan.contains("slot_provider_time"), plan);
+    assertNoSeqScan(plan);
+  }
+
+  @Test
+  void anOrganizationDayUsesAnIndex() {
+    var now = OffsetDateTime.now(ZoneOffset.UTC);
+    String plan = explain(List.of(SLOT.ORGANIZATION_ID.eq(ORG), SLOT.STARTS_AT.ge(now.plusDays(2)),
+        SLOT.STARTS_AT.lt(now.plusDays(3))));
+    assertTrue(plan.contains("Index"), plan);
+    assertNoSeqScan(plan);
+  }
+
+  private static void assertNoSeqScan(String plan) {
+    assertFalse(plan.contains("Seq Scan on slot"), plan);
+    assertFalse(plan.contains("Seq Scan on seat"), plan);
+  }
+
+  /** EXPLAIN ANALYZE of the real search statement, with the real search's conditions, page size 50. */
+  private static String explain(List<Condition> filters) {
+    var conditions = new ArrayList<Condition>(filters);
+    conditions.add(Bookable.slotInWindow());
+    conditions.add(Bookable.hasTakeableSeat());
+    conditions.addAll(Providers.publiclyVisible());
+    var query = SlotSearch.query(Bookable.seatsAvailable(), conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(51);
+    var explain = Sql.DSL.query("explain (analyze, costs off) " + Sql.DSL.renderInlined(query));
+    Wait.on(db.execute(explain));  // warm the cache; the second run is the one reported
+    var rows = Wait.on(db.execute(explain));
+    String plan = StreamSupport.stream(rows.spliterator(), false).map(Row::toJson)
+        .map(json -> json.getString("QUERY PLAN")).collect(Collectors.joining("\n"));
+    LOG.info("search plan:\n{}", plan);
+    return plan;
+  }
+}
