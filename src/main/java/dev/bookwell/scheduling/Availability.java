@@ -148,14 +148,28 @@ final class Availability {
   Future<ApiReply> setCapacity(ApiRequest request) {
     UUID slotId = UUID.fromString(request.path().getString("slotId"));
     int capacity = request.bodyObject().getInteger("capacity");
-    return db.fetchOptional(Sql.DSL.select(SLOT.ORGANIZATION_ID).from(SLOT).where(SLOT.ID.eq(slotId)))
-        .compose(found -> Authorization.require(bus, request.requireCaller(),
-            found.orElseThrow(() -> Problem.notFound("No slot " + slotId + ".").toException()).value1(),
-            OrgPermission.manage_availability))
+    return requireSlotManager(request, slotId)
         .compose(x -> db.transaction(tx -> Slots.changeCapacity(tx, slotId, capacity)
             .compose(c -> Outbox.append(tx, "scheduling.slot_capacity_changed", "slot", slotId,
                 new JsonObject().put("slotId", slotId.toString()).put("capacity", c)).map(c))))
         .map(c -> ApiReply.ok(new JsonObject().put("slotId", slotId.toString()).put("capacity", c)));
+  }
+
+  /** POST /v1/slots/{slotId}/cancel */
+  Future<ApiReply> cancelSlot(ApiRequest request) {
+    UUID slotId = UUID.fromString(request.path().getString("slotId"));
+    return requireSlotManager(request, slotId)
+        .compose(x -> db.transaction(tx -> Slots.cancel(tx, slotId)
+            .compose(y -> Outbox.append(tx, "scheduling.slot_cancelled", "slot", slotId,
+                new JsonObject().put("slotId", slotId.toString())))))
+        .map(x -> ApiReply.noContent());
+  }
+
+  private Future<Void> requireSlotManager(ApiRequest request, UUID slotId) {
+    return db.fetchOptional(Sql.DSL.select(SLOT.ORGANIZATION_ID).from(SLOT).where(SLOT.ID.eq(slotId)))
+        .compose(found -> Authorization.require(bus, request.requireCaller(),
+            found.orElseThrow(() -> Problem.notFound("No slot " + slotId + ".").toException()).value1(),
+            OrgPermission.manage_availability));
   }
 
   private Future<JsonObject> regenerate(dev.bookwell.platform.db.Sql tx, UUID providerId) {

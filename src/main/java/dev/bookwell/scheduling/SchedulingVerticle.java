@@ -58,6 +58,7 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("addAvailabilityException", availability::addException),
         Map.entry("createSession", availability::createSession),
         Map.entry("setSlotCapacity", availability::setCapacity),
+        Map.entry("cancelSlot", availability::cancelSlot),
         Map.entry("searchSlots", search::search));
     ApiConsumer.register(bus, API, request -> operations
         .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,

@@ -167,6 +167,27 @@ final class Slots {
         });
   }
 
+  /** Cancels an open slot that no one holds or booked; with bookings it is the booking area's job (refunds). */
+  static Future<Void> cancel(Sql tx, UUID slotId) {
+    return tx.fetchOptional(Sql.DSL.select(SLOT.ID).from(SLOT).where(SLOT.ID.eq(slotId))
+            .and(SLOT.STATUS.eq(SlotStatus.open)).forUpdate())
+        .compose(found -> {
+          if (found.isEmpty()) {
+            throw Problem.notFound("No open slot " + slotId + ".").toException();
+          }
+          return tx.fetch(Sql.DSL.select(SEAT.STATE).from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).forUpdate());
+        })
+        .compose(seats -> {
+          if (seats.stream().anyMatch(s -> s.value1() != SeatState.free)) {
+            throw Problem.of("slot-has-bookings", 409, "Slot has bookings",
+                "Seats of this slot are held or booked; cancel those bookings first.").toException();
+          }
+          return tx.update(Sql.DSL.update(SLOT).set(SLOT.STATUS, SlotStatus.cancelled)
+              .set(SLOT.CANCELLED_AT, SqlTime.now()).where(SLOT.ID.eq(slotId)));
+        })
+        .mapEmpty();
+  }
+
   /**
    * Raises or lowers a slot's capacity. Lowering removes free seats only, taking them with SKIP LOCKED so a
    * booking in flight keeps its seat; if not enough free seats can be removed, nothing changes and the answer is 409.

@@ -174,6 +174,26 @@ class SchedulingTest {
   }
 
   @Test
+  void aSlotWithoutBookingsCanBeCancelledAndLeavesTheSearch() {
+    String service = world.service(new JsonObject());
+    var at = OffsetDateTime.now(ZoneOffset.UTC).plusDays(4).truncatedTo(ChronoUnit.HOURS);
+    String free = World.created(app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
+        new JsonObject().put("serviceId", service).put("providerId", world.providerId).put("startsAt", at.toString()),
+        world.owner));
+    String taken = World.created(app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
+        new JsonObject().put("serviceId", service).put("providerId", world.providerId)
+            .put("startsAt", at.plusHours(1).toString()), world.owner));
+    book(taken, 1);
+
+    assertEquals(204, app.call(HttpMethod.POST, "/v1/slots/" + free + "/cancel", null, world.owner).statusCode());
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/slots/" + taken + "/cancel", null, world.owner).statusCode());
+    var ids = world.search("serviceId=" + service).getJsonArray("items").stream()
+        .map(i -> ((JsonObject) i).getString("id")).toList();
+    assertFalse(ids.contains(free), "cancelled slots are not offered");
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/slots/" + free + "/cancel", null, world.owner).statusCode());
+  }
+
+  @Test
   void changingHoursReplacesFreeSlotsAndKeepsBookedOnes() {
     String service = world.service(new JsonObject());
     String provider = world.newActiveProvider(world.userToken(), "Europe/London", List.of(), List.of());
