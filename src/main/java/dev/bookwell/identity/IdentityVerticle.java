@@ -50,6 +50,7 @@ public final class IdentityVerticle extends VerticleBase {
     var resets = new PasswordResets(db, passwords);
     var members = new Members(db);
     var profiles = new Profiles(db);
+    var invitations = new Invitations(db, members);
 
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("registerUser", registration::register),
@@ -68,7 +69,9 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("setUserRoles", profiles::setRoles),
         Map.entry("putMember", members::put),
         Map.entry("removeMember", members::remove),
-        Map.entry("listMembers", members::list));
+        Map.entry("listMembers", members::list),
+        Map.entry("inviteMember", invitations::invite),
+        Map.entry("acceptInvitation", invitations::accept));
     ApiConsumer.register(vertx.eventBus(), API, request -> operations
         .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
             "Not implemented", "identity has no operation " + r.operationId()).toException()))

@@ -37,9 +37,7 @@ final class Members {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     UUID userId = UUID.fromString(request.path().getString("userId"));
     OrgRole role = OrgRole.valueOf(request.bodyObject().getString("role"));
-    JsonArray given = request.bodyObject().getJsonArray("permissions");
-    OrgPermission[] permissions = given == null ? Authorization.defaultPermissions(role)
-        : given.stream().map(p -> OrgPermission.valueOf((String) p)).distinct().toArray(OrgPermission[]::new);
+    OrgPermission[] permissions = permissions(role, request.bodyObject().getJsonArray("permissions"));
 
     return requireManager(caller, organizationId, role)
         .compose(x -> db.transaction(tx -> currentRole(tx, organizationId, userId)
@@ -126,7 +124,14 @@ final class Members {
         });
   }
 
-  private Future<Void> requireManager(Caller caller, UUID organizationId, OrgRole grantedRole) {
+  /** The permissions given explicitly, or the role's defaults. */
+  static OrgPermission[] permissions(OrgRole role, JsonArray given) {
+    return given == null ? Authorization.defaultPermissions(role)
+        : given.stream().map(p -> OrgPermission.valueOf((String) p)).distinct().toArray(OrgPermission[]::new);
+  }
+
+  /** manage_staff is needed to change members; granting ownership also needs to be an owner. */
+  Future<Void> requireManager(Caller caller, UUID organizationId, OrgRole grantedRole) {
     return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
         .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
         .compose(x -> grantedRole == OrgRole.owner ? requireOwner(db, caller, organizationId)
@@ -165,7 +170,7 @@ final class Members {
         .toException());
   }
 
-  private static JsonObject memberJson(UUID userId, OrgRole role, OrgPermission[] permissions) {
+  static JsonObject memberJson(UUID userId, OrgRole role, OrgPermission[] permissions) {
     return new JsonObject().put("userId", userId.toString()).put("role", role.getLiteral())
         .put("permissions", new JsonArray(Arrays.stream(permissions).map(OrgPermission::getLiteral).toList()));
   }

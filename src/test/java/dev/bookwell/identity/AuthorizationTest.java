@@ -6,6 +6,8 @@ import static dev.bookwell.identity.IdentityFixture.register;
 import static dev.bookwell.identity.IdentityFixture.uniqueEmail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.bookwell.db.Tables.OUTBOX_EVENT;
+
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.ProblemException;
@@ -102,6 +104,35 @@ class AuthorizationTest {
     assertEquals("https://bookwell.dev/problems/last-owner", lastOwner.bodyAsJsonObject().getString("type"));
     var demote = putMember(ownerToken, owner, new JsonObject().put("role", "staff"));
     assertEquals(409, demote.statusCode());
+  }
+
+  @Test
+  void anInvitationIsAcceptedOnceByTheInvitedEmailOnly() {
+    String invitedEmail = uniqueEmail();
+    var invited = app.call(HttpMethod.POST, "/v1/organizations/" + organization + "/invitations",
+        new JsonObject().put("email", invitedEmail.toUpperCase()).put("role", "staff")
+            .put("permissions", List.of("manage_bookings", "view_reports")), ownerToken);
+    assertEquals(201, invited.statusCode(), invited.bodyAsString());
+    assertEquals(403, app.call(HttpMethod.POST, "/v1/organizations/" + organization + "/invitations",
+        new JsonObject().put("email", uniqueEmail()).put("role", "staff"), staffToken).statusCode(),
+        "staff without manage_staff cannot invite");
+
+    var event = Wait.on(app.db.fetchOne(dev.bookwell.platform.db.Sql.DSL.select(OUTBOX_EVENT.PAYLOAD)
+        .from(OUTBOX_EVENT).where(OUTBOX_EVENT.TYPE.eq("identity.invitation_created"))
+        .and(OUTBOX_EVENT.AGGREGATE_ID.eq(organization.toString()))));
+    String token = new JsonObject(event.value1().data()).getString("token");
+
+    var accept = new JsonObject().put("token", token);
+    assertEquals(403, app.call(HttpMethod.POST, "/v1/invitations/accept", accept, staffToken).statusCode(),
+        "another account cannot use it");
+    UUID invitedUser = register(app, invitedEmail);
+    String invitedToken = login(app, invitedEmail, PASSWORD).getString("accessToken");
+    var accepted = app.call(HttpMethod.POST, "/v1/invitations/accept", accept, invitedToken);
+    assertEquals(200, accepted.statusCode(), accepted.bodyAsString());
+    assertAllowed(invitedUser, OrgPermission.view_reports, true);
+    assertAllowed(invitedUser, OrgPermission.manage_staff, false);
+    assertEquals(400, app.call(HttpMethod.POST, "/v1/invitations/accept", accept, invitedToken).statusCode(),
+        "single use");
   }
 
   @Test

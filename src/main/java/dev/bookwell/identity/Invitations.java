@@ -1,0 +1,120 @@
+package dev.bookwell.identity;
+
+import static dev.bookwell.db.Tables.APP_USER;
+import static dev.bookwell.db.Tables.ORGANIZATION_INVITATION;
+import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.OrgRole;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Problem.FieldError;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Invitations by email: a member with {@code manage_staff} invites an address with a role; the token goes out as
+ * the event {@code identity.invitation_created}; the person accepts while signed in with that email.
+ */
+final class Invitations {
+
+  static final Duration LIFETIME = Duration.ofDays(7);
+
+  private final Db db;
+  private final Members members;
+
+  Invitations(Db db, Members members) {
+    this.db = db;
+    this.members = members;
+  }
+
+  /** POST /v1/organizations/{organizationId}/invitations {email, role, permissions?} */
+  Future<ApiReply> invite(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject body = request.bodyObject();
+    String email = Account.normalizeEmail(body.getString("email"));
+    OrgRole role = OrgRole.valueOf(body.getString("role"));
+    OrgPermission[] permissions = Members.permissions(role, body.getJsonArray("permissions"));
+    String token = SecretTokens.newToken();
+    return members.requireManager(caller, organizationId, role)
+        .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
+                .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token))
+                .set(ORGANIZATION_INVITATION.ORGANIZATION_ID, organizationId)
+                .set(ORGANIZATION_INVITATION.EMAIL, email)
+                .set(ORGANIZATION_INVITATION.ROLE, role)
+                .set(ORGANIZATION_INVITATION.PERMISSIONS, permissions)
+                .set(ORGANIZATION_INVITATION.INVITED_BY, caller.userId())
+                .set(ORGANIZATION_INVITATION.EXPIRES_AT, SqlTime.nowPlus(LIFETIME))
+                .returning(ORGANIZATION_INVITATION.ID, ORGANIZATION_INVITATION.EXPIRES_AT))
+            .compose(invitation -> Outbox.append(tx, "identity.invitation_created", "organization", organizationId,
+                    new JsonObject()
+                        .put("invitationId", invitation.getId().toString())
+                        .put("organizationId", organizationId.toString())
+                        .put("email", email)
+                        .put("role", role.getLiteral())
+                        .put("token", token)
+                        .put("invitedBy", caller.userId().toString())
+                        .put("expiresAt", invitation.getExpiresAt().toString()))
+                .map(invitation))))
+        .map(invitation -> ApiReply.created(new JsonObject()
+            .put("id", invitation.getId().toString())
+            .put("email", email)
+            .put("role", role.getLiteral())
+            .put("expiresAt", invitation.getExpiresAt().toString()),
+            "/v1/organizations/" + organizationId + "/invitations/" + invitation.getId()));
+  }
+
+  /** POST /v1/invitations/accept {token}: the caller joins, if signed in with the invited email. */
+  Future<ApiReply> accept(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    byte[] tokenHash = SecretTokens.digest(request.bodyObject().getString("token"));
+    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION_INVITATION)
+                .where(ORGANIZATION_INVITATION.TOKEN_HASH.eq(tokenHash))
+                .and(ORGANIZATION_INVITATION.ACCEPTED_AT.isNull())
+                .and(ORGANIZATION_INVITATION.EXPIRES_AT.gt(SqlTime.now()))
+                .forUpdate())
+            .compose(found -> {
+              var invitation = found.orElseThrow(() -> new Problem(Problem.TYPE_BASE + "invalid-invitation",
+                  "Invalid invitation", 400, "The invitation is unknown, expired or already accepted.",
+                  List.of(new FieldError("body", "token", "is not valid"))).toException());
+              return tx.fetchOne(Sql.DSL.select(APP_USER.EMAIL).from(APP_USER).where(APP_USER.ID.eq(caller.userId())))
+                  .compose(user -> {
+                    if (!user.value1().equals(invitation.getEmail())) {
+                      throw Problem.forbidden("This invitation is for another email address.").toException();
+                    }
+                    return tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
+                        .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, invitation.getOrganizationId())
+                        .set(ORGANIZATION_MEMBER.USER_ID, caller.userId())
+                        .set(ORGANIZATION_MEMBER.ROLE, invitation.getRole())
+                        .set(ORGANIZATION_MEMBER.PERMISSIONS, invitation.getPermissions())
+                        .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
+                        .set(ORGANIZATION_MEMBER.ROLE, invitation.getRole())
+                        .set(ORGANIZATION_MEMBER.PERMISSIONS, invitation.getPermissions())
+                        .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now()));
+                  })
+                  .compose(x -> tx.update(Sql.DSL.update(ORGANIZATION_INVITATION)
+                      .set(ORGANIZATION_INVITATION.ACCEPTED_AT, SqlTime.now())
+                      .set(ORGANIZATION_INVITATION.ACCEPTED_BY, caller.userId())
+                      .where(ORGANIZATION_INVITATION.ID.eq(invitation.getId()))))
+                  .compose(x -> Outbox.append(tx, "identity.membership_changed", "organization",
+                      invitation.getOrganizationId(), Members.memberJson(caller.userId(), invitation.getRole(),
+                              invitation.getPermissions())
+                          .put("organizationId", invitation.getOrganizationId().toString())
+                          .put("changedBy", invitation.getInvitedBy().toString())
+                          .put("invitationId", invitation.getId().toString())))
+                  .map(x -> Members.memberJson(caller.userId(), invitation.getRole(), invitation.getPermissions())
+                      .put("organizationId", invitation.getOrganizationId().toString()));
+            }))
+        .map(ApiReply::ok);
+  }
+}
