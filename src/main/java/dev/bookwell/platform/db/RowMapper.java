@@ -1,40 +1,52 @@
 package dev.bookwell.platform.db;
 
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import java.util.ArrayList;
+import java.util.List;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 
-/** Turns a Vert.x row into the jOOQ record type of the query that produced it. */
+/**
+ * Turns Vert.x rows into the jOOQ record type of the query that produced them. The query's fields and the
+ * column-to-field mapping are worked out once per result, not once per row.
+ */
 final class RowMapper {
 
   private RowMapper() {
   }
 
   @SuppressWarnings("unchecked")
-  static <R extends Record> R toRecord(ResultQuery<R> query, Row row) {
-    Record adHoc = Sql.DSL.newRecord(query.fields());
-    R record;
-    if (query.getRecordType().isInstance(adHoc) && adHoc.size() == row.size()) {
-      record = (R) adHoc;  // select(a, b, ...): columns match the selected fields by position
-      for (int i = 0; i < row.size(); i++) {
-        set(record, (Field<Object>) record.field(i), row.getValue(i));
-      }
-    } else {
-      record = newInstance(query.getRecordType());  // a generated table record: selectFrom(T), returning(...)
-      for (int i = 0; i < row.size(); i++) {
-        Field<Object> field = (Field<Object>) record.field(row.getColumnName(i));
-        if (field != null) {
-          set(record, field, row.getValue(i));
+  static <R extends Record> List<R> toRecords(ResultQuery<R> query, RowSet<Row> rows) {
+    var records = new ArrayList<R>(rows.size());
+    if (rows.size() == 0) {
+      return records;
+    }
+    Field<?>[] selected = query.fields();
+    Class<? extends R> recordType = query.getRecordType();
+    boolean byPosition = selected.length == rows.columnsNames().size()
+        && recordType.isInstance(Sql.DSL.newRecord(selected));
+    Field<Object>[] targets = null;
+    for (Row row : rows) {
+      // select(a, b, ...): columns match the selected fields by position. Otherwise a generated table record
+      // (selectFrom(T), returning(...)) whose fields are found by column name.
+      R record = byPosition ? (R) Sql.DSL.newRecord(selected) : newInstance(recordType);
+      if (targets == null) {
+        targets = new Field[row.size()];
+        for (int i = 0; i < row.size(); i++) {
+          targets[i] = (Field<Object>) (byPosition ? record.field(i) : record.field(row.getColumnName(i)));
         }
       }
+      for (int i = 0; i < targets.length; i++) {
+        if (targets[i] != null) {
+          record.set(targets[i], PgValues.fromPg(targets[i].getDataType(), row.getValue(i)));
+        }
+      }
+      record.changed(false);
+      records.add(record);
     }
-    record.changed(false);
-    return record;
-  }
-
-  private static void set(Record record, Field<Object> field, Object pgValue) {
-    record.set(field, PgValues.fromPg(field.getDataType(), pgValue));
+    return records;
   }
 
   private static <R> R newInstance(Class<R> type) {

@@ -5,7 +5,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -55,13 +54,7 @@ public interface Sql {
   }
 
   default <R extends Record> Future<List<R>> fetch(ResultQuery<R> query) {
-    return execute(query).map(rows -> {
-      var records = new ArrayList<R>(rows.size());
-      for (Row row : rows) {
-        records.add(RowMapper.toRecord(query, row));
-      }
-      return records;
-    });
+    return execute(query).map(rows -> RowMapper.toRecords(query, rows));
   }
 
   default <R extends Record> Future<Optional<R>> fetchOptional(ResultQuery<R> query) {
