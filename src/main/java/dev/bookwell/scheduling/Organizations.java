@@ -116,6 +116,21 @@ final class Organizations {
         .map(service -> ApiReply.created(serviceJson(service), "/v1/services/" + service.getId()));
   }
 
+  /** DELETE /v1/services/{serviceId} (manage_availability): soft delete; its slots leave the search at once. */
+  Future<ApiReply> deleteService(ApiRequest request) {
+    UUID serviceId = UUID.fromString(request.path().getString("serviceId"));
+    return db.fetchOptional(Sql.DSL.select(SERVICE.ORGANIZATION_ID).from(SERVICE).where(SERVICE.ID.eq(serviceId))
+            .and(SERVICE.DELETED_AT.isNull()))
+        .compose(found -> require(request, found.orElseThrow(
+            () -> Problem.notFound("No service " + serviceId + ".").toException()).value1(),
+            OrgPermission.manage_availability))
+        .compose(x -> db.transaction(tx -> tx.update(Sql.DSL.update(SERVICE)
+                .set(SERVICE.DELETED_AT, dev.bookwell.platform.db.SqlTime.now()).where(SERVICE.ID.eq(serviceId)))
+            .compose(y -> Outbox.append(tx, "scheduling.service_deleted", "service", serviceId,
+                new JsonObject().put("serviceId", serviceId.toString())))))
+        .map(x -> ApiReply.noContent());
+  }
+
   /** POST /v1/organizations/{organizationId}/providers/{providerId} (manage_providers) */
   Future<ApiReply> linkProvider(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));

@@ -46,6 +46,7 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("getOrganization", organizations::get),
         Map.entry("createVenue", organizations::createVenue),
         Map.entry("createService", organizations::createService),
+        Map.entry("deleteService", organizations::deleteService),
         Map.entry("linkProvider", organizations::linkProvider),
         Map.entry("createProvider", providers::create),
         Map.entry("listProviders", providers::list),

@@ -110,6 +110,18 @@ class SchedulingTest {
   }
 
   @Test
+  void aDeletedServiceIsNoLongerOffered() {
+    String service = world.service(new JsonObject());
+    String provider = world.newActiveProvider(world.userToken(), "Europe/London", List.of(), List.of());
+    world.weekly(provider, world.owner, "09:00", "10:00", service, null);
+    assertFalse(world.search("serviceId=" + service).getJsonArray("items").isEmpty());
+    assertEquals(403, app.call(HttpMethod.DELETE, "/v1/services/" + service, null, world.userToken()).statusCode());
+    assertEquals(204, app.call(HttpMethod.DELETE, "/v1/services/" + service, null, world.owner).statusCode());
+    assertTrue(world.search("serviceId=" + service).getJsonArray("items").isEmpty());
+    assertEquals(404, app.call(HttpMethod.DELETE, "/v1/services/" + service, null, world.owner).statusCode());
+  }
+
+  @Test
   void aBlockedDateHasNoSlots() {
     String service = world.service(new JsonObject());
     String provider = world.newActiveProvider(world.userToken(), "Europe/London", List.of(), List.of());
