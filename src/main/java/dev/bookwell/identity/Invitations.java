@@ -7,6 +7,7 @@ import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;

@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.APP_USER;
 import static dev.bookwell.db.Tables.PASSWORD_RESET;
 
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.Problem.FieldError;

@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.USER_SESSION;
 import static org.jooq.impl.DSL.field;
 
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;

@@ -1,5 +1,7 @@
 package dev.bookwell.platform;
 
+import dev.bookwell.booking.BookingVerticle;
+import dev.bookwell.booking.HoldSweeperVerticle;
 import dev.bookwell.identity.IdentityVerticle;
 import dev.bookwell.platform.http.HttpVerticle;
 import dev.bookwell.scheduling.SchedulingVerticle;
@@ -52,6 +54,8 @@ public final class Bookwell {
     return deploy(vertx, deployments, new OutboxRelayVerticle(platform))
         .compose(x -> deploy(vertx, deployments, new IdentityVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new SchedulingVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new BookingVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new HoldSweeperVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
             new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {

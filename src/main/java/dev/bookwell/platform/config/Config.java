@@ -20,6 +20,8 @@ public record Config(
     Duration outboxPollInterval,
     int outboxBatchSize,
     boolean demoData,
+    Duration holdTtl,
+    Duration holdSweepInterval,
     Identity identity) {
 
   /** Accounts, tokens and login protection. */
@@ -57,6 +59,8 @@ public record Config(
         vars.duration("BOOKWELL_OUTBOX_POLL_INTERVAL", Duration.ofMillis(200)),
         vars.integer("BOOKWELL_OUTBOX_BATCH_SIZE", 200, 1, 10_000),
         vars.bool("BOOKWELL_DEMO_DATA", vars.optional("DATABASE_URL").isEmpty()),
+        vars.duration("BOOKWELL_HOLD_TTL", Duration.ofMinutes(10)),
+        vars.duration("BOOKWELL_HOLD_SWEEP_INTERVAL", Duration.ofSeconds(5)),
         new Identity(
             vars.optional("BOOKWELL_JWT_PRIVATE_KEY"),
             vars.optional("BOOKWELL_JWT_PUBLIC_KEY"),

@@ -1,0 +1,57 @@
+package dev.bookwell.booking;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.identity.Authorization;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.auth.SecretTokens;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import java.security.MessageDigest;
+
+/**
+ * Who may see and act on a booking: the person who booked it, a guest holding its access token, or organization
+ * staff with {@code manage_bookings}. Anyone else gets 404, as if the booking did not exist.
+ */
+final class BookingAccess {
+
+  /** How the caller reached the booking; {@code actor} goes into events. */
+  record Access(String actor, boolean staff) {
+  }
+
+  private BookingAccess() {
+  }
+
+  static Future<Access> check(EventBus bus, ApiRequest request, BookingRecord booking) {
+    Caller caller = request.callerOrNull();
+    if (caller != null && caller.userId().equals(booking.getUserId())) {
+      return Future.succeededFuture(new Access("user:" + caller.userId(), false));
+    }
+    String token = request.headers().getString("x-booking-token");
+    if (token != null && booking.getAccessTokenHash() != null
+        && MessageDigest.isEqual(SecretTokens.digest(token), booking.getAccessTokenHash())) {
+      return Future.succeededFuture(new Access("guest", false));
+    }
+    if (caller == null) {
+      return Future.failedFuture(notFound(booking));
+    }
+    return Authorization.require(bus, caller, booking.getOrganizationId(), OrgPermission.manage_bookings)
+        .map(x -> new Access("staff:" + caller.userId(), true))
+        .recover(e -> Future.failedFuture(notFound(booking)));
+  }
+
+  static Future<Access> requireStaff(EventBus bus, ApiRequest request, BookingRecord booking) {
+    return check(bus, request, booking).map(access -> {
+      if (!access.staff()) {
+        throw Problem.forbidden("Only the organization's staff with manage_bookings may do this.").toException();
+      }
+      return access;
+    });
+  }
+
+  static RuntimeException notFound(BookingRecord booking) {
+    return Problem.notFound("No booking " + (booking == null ? "" : booking.getId()) + ".").toException();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.bookwell.booking;
+
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.api.ApiConsumer;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The booking area: holds, the booking lifecycle and reads. The HTTP edge only translates to and from it. */
+public final class BookingVerticle extends VerticleBase {
+
+  public static final String API = "booking.api";
+
+  private final Platform platform;
+
+  public BookingVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Future<?> start() {
+    var db = platform.db();
+    var bus = vertx.eventBus();
+    var holds = new Holds(db, platform.config().holdTtl());
+    var lifecycle = new Lifecycle(db, bus);
+    var reads = new BookingReads(db, bus);
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
+        "createBooking", holds::hold,
+        "getBooking", reads::get,
+        "listMyBookings", reads::mine,
+        "cancelBooking", lifecycle::cancel,
+        "confirmBooking", lifecycle::confirm,
+        "declineBooking", lifecycle::decline,
+        "completeBooking", lifecycle::complete,
+        "markNoShow", lifecycle::noShow);
+    ApiConsumer.register(bus, API, request -> operations
+        .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
+            "Not implemented", "booking has no operation " + r.operationId()).toException()))
+        .apply(request));
+    return Future.succeededFuture();
+  }
+}

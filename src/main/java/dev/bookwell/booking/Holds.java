@@ -1,0 +1,236 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.enums.ProviderStatus;
+import dev.bookwell.db.enums.SlotStatus;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Idempotency;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.JSONB;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
+
+/**
+ * POST /v1/bookings: one transaction takes free seats with FOR UPDATE SKIP LOCKED (a seat whose hold expired
+ * counts as free), creates the booking and writes its event. Nobody waits on a lock; fewer seats than asked is a
+ * clean 409. A one-to-one booking is also covered by the provider no-overlap constraint.
+ */
+final class Holds {
+
+  /** The slot and service facts a hold needs, judged by the database clock. */
+  record SlotFacts(UUID slotId, SlotStatus slotStatus, UUID organizationId, UUID providerId, UUID serviceId,
+                   OffsetDateTimeRange occupied, long priceMinor, String currency, int seatsPerSlot,
+                   boolean requiresConfirmation, boolean guestsAllowed, ProviderStatus providerStatus,
+                   boolean noticeOk, boolean horizonOk) {
+  }
+
+  private final Db db;
+  private final Duration holdTtl;
+
+  Holds(Db db, Duration holdTtl) {
+    this.db = db;
+    this.holdTtl = holdTtl;
+  }
+
+  Future<ApiReply> hold(ApiRequest request) {
+    Caller caller = request.callerOrNull();
+    JsonObject body = request.bodyObject();
+    JsonObject guest = body.getJsonObject("guest");
+    if (caller == null && guest == null) {
+      throw Problem.of("identification-required", 401, "Sign in or book as a guest",
+          "Send an access token, or a guest {name, email} if the service allows guests.").toException();
+    }
+    String scope = caller != null ? "user:" + caller.userId() : "guest:" + guest.getString("email").toLowerCase();
+    return Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
+            tx -> take(tx, caller, body))
+        .recover(Holds::explainConflict);
+  }
+
+  private Future<ApiReply> take(Sql tx, Caller caller, JsonObject body) {
+    UUID slotId = UUID.fromString(body.getString("slotId"));
+    int seats = body.getInteger("seats", 1);
+    JsonObject guest = caller == null ? body.getJsonObject("guest") : null;
+    return facts(tx, slotId)
+        .compose(slot -> {
+          check(slot, guest != null);
+          return (caller == null || body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
+              : refuseStacking(tx, slotId, caller.userId()))
+              .compose(x -> slot.seatsPerSlot() == 1 ? expireStaleOverlaps(tx, slot) : Future.succeededFuture())
+              .compose(x -> Seats.pick(tx, slotId, seats))
+              .compose(picked -> {
+                if (picked.seatIds().size() < seats) {
+                  throw Problem.of("slot-unavailable", 409, "Not enough seats",
+                      "Only " + picked.seatIds().size() + " of the " + seats + " seats asked for are free.")
+                      .toException();
+                }
+                return expire(tx, picked.expiredHolders(), "hold-taken-over")
+                    .compose(y -> create(tx, slot, caller, guest, body, seats))
+                    .compose(created -> Seats.assign(tx, picked.seatIds(), created.booking().getId(),
+                            created.booking().getStatus() == BookingStatus.held ? holdTtl : null)
+                        .compose(y -> BookingEvents.emit(tx, created.booking().getStatus().getLiteral(),
+                            created.booking(), actor(caller)))
+                        .map(y -> {
+                          var json = BookingJson.of(created.booking());
+                          if (created.accessToken() != null) {
+                            json.put("accessToken", created.accessToken());
+                          }
+                          return ApiReply.created(json, "/v1/bookings/" + created.booking().getId());
+                        }));
+              });
+        });
+  }
+
+  private record Created(BookingRecord booking, String accessToken) {
+  }
+
+  private Future<Created> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
+                                 int seats) {
+    long subtotal = slot.priceMinor() * seats;
+    BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
+        : subtotal == 0 ? BookingStatus.confirmed : BookingStatus.held;
+    String accessToken = guest == null ? null : SecretTokens.newToken();
+    return insert(tx, slot, caller, guest, body, seats, subtotal, status, accessToken, 3)
+        .map(booking -> new Created(booking, accessToken));
+  }
+
+  /** Inserts with a fresh reference; a clash of references (one in a billion) just draws another. */
+  private Future<BookingRecord> insert(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
+                                       int seats, long subtotal, BookingStatus status, String accessToken,
+                                       int attempts) {
+    var insert = Sql.DSL.insertInto(BOOKING)
+        .set(BOOKING.ID, UUID.randomUUID())
+        .set(BOOKING.REFERENCE, References.next())
+        .set(BOOKING.STATUS, status)
+        .set(BOOKING.SLOT_ID, slot.slotId())
+        .set(BOOKING.ORGANIZATION_ID, slot.organizationId())
+        .set(BOOKING.PROVIDER_ID, slot.providerId())
+        .set(BOOKING.SERVICE_ID, slot.serviceId())
+        .set(BOOKING.ONE_TO_ONE, slot.seatsPerSlot() == 1)
+        .set(BOOKING.DURING, slot.occupied())
+        .set(BOOKING.USER_ID, caller == null ? null : caller.userId())
+        .set(BOOKING.GUEST, guest == null ? null : JSONB.valueOf(guest.encode()))
+        .set(BOOKING.ACCESS_TOKEN_HASH, accessToken == null ? null : SecretTokens.digest(accessToken))
+        .set(BOOKING.SEATS, seats)
+        .set(BOOKING.NOTES, body.getString("notes"))
+        .set(BOOKING.SUBTOTAL_MINOR, subtotal)
+        .set(BOOKING.TOTAL_MINOR, subtotal)
+        .set(BOOKING.CURRENCY, slot.currency())
+        .set(BOOKING.HOLD_EXPIRES_AT, status == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null);
+    return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
+        .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
+            : insert(tx, slot, caller, guest, body, seats, subtotal, status, accessToken, attempts - 1));
+  }
+
+  private static Future<SlotFacts> facts(Sql tx, UUID slotId) {
+    return tx.fetchInto(Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
+                SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
+                SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, PROVIDER.STATUS,
+                DSL.field(SLOT.STARTS_AT.ge(DSL.field("now() + make_interval(mins => {0})",
+                    SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),
+                DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
+                    SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))))
+            .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
+            .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
+            .where(SLOT.ID.eq(slotId)).and(SERVICE.DELETED_AT.isNull()), SlotFacts.class)
+        .map(found -> found.stream().findFirst().orElseThrow(
+            () -> Problem.notFound("No slot " + slotId + ".").toException()));
+  }
+
+  private static void check(SlotFacts slot, boolean asGuest) {
+    if (slot.slotStatus() != SlotStatus.open) {
+      throw Problem.of("slot-unavailable", 409, "Slot unavailable", "This slot was cancelled.").toException();
+    }
+    if (slot.providerStatus() != ProviderStatus.active) {
+      throw Problem.of("provider-not-bookable", 422, "Provider not bookable",
+          "This provider is not taking bookings.").toException();
+    }
+    if (!slot.noticeOk()) {
+      throw Problem.of("too-late", 422, "Too late to book", "This slot starts within the service's minimum notice.")
+          .toException();
+    }
+    if (!slot.horizonOk()) {
+      throw Problem.of("too-far-ahead", 422, "Too far ahead", "This slot is beyond the service's booking horizon.")
+          .toException();
+    }
+    if (asGuest && !slot.guestsAllowed()) {
+      throw Problem.of("guests-not-allowed", 422, "Sign in to book",
+          "This service does not take guest bookings.").toException();
+    }
+  }
+
+  /** A user does not stack holds on one slot by accident; {@code allowMultiple} says it is meant. */
+  private static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
+    return tx.fetchOptional(Sql.DSL.select(BOOKING.REFERENCE).from(BOOKING)
+            .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.USER_ID.eq(userId))
+            .and(BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
+                .or(BOOKING.STATUS.eq(BookingStatus.held).and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now()))))
+            .limit(1))
+        .map(found -> {
+          if (found.isPresent()) {
+            throw Problem.of("already-booked", 409, "Already booked",
+                "You already hold or booked this slot (" + found.get().value1() + ").").toException();
+          }
+          return null;
+        });
+  }
+
+  /** Expired holds of this provider that overlap the slot stop blocking the no-overlap constraint right now. */
+  private static Future<Void> expireStaleOverlaps(Sql tx, SlotFacts slot) {
+    return tx.fetch(Sql.DSL.select(BOOKING.ID).from(BOOKING)
+            .where(BOOKING.PROVIDER_ID.eq(slot.providerId())).and(BOOKING.ONE_TO_ONE)
+            .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))
+            .and(DSL.condition("{0} && {1}", BOOKING.DURING, DSL.val(slot.occupied(), BOOKING.DURING)))
+            .forUpdate().skipLocked())
+        .compose(rows -> expire(tx, rows.stream().map(r -> r.value1()).toList(), "hold-expired"));
+  }
+
+  /** Marks held bookings expired (exactly once: only from held) and frees what they still hold. */
+  static Future<Void> expire(Sql tx, List<UUID> bookingIds, String actor) {
+    if (bookingIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.fetch(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.expired)
+            .set(BOOKING.UPDATED_AT, SqlTime.now())
+            .where(BOOKING.ID.in(bookingIds)).and(BOOKING.STATUS.eq(BookingStatus.held))
+            .returning())
+        .compose(expired -> {
+          Future<?> chain = Future.succeededFuture();
+          for (BookingRecord booking : expired) {
+            chain = chain.compose(x -> Seats.release(tx, booking.getId()))
+                .compose(x -> BookingEvents.emit(tx, "expired", booking, actor));
+          }
+          return chain.mapEmpty();
+        });
+  }
+
+  static String actor(Caller caller) {
+    return caller == null ? "guest" : "user:" + caller.userId();
+  }
+
+  private static Future<ApiReply> explainConflict(Throwable e) {
+    if (e instanceof PgException pg && "23P01".equals(pg.getSqlState())) {
+      return Future.failedFuture(Problem.of("provider-busy", 409, "Provider busy",
+          "The provider has another booking at this time.").toException());
+    }
+    return Future.failedFuture(e);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.BOOKING;
+
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Booking transitions, each one locked, checked and written in one transaction. They only move forward; an
+ * illegal one is 409 naming the current state. A hold whose time has passed is treated as expired.
+ */
+final class Lifecycle {
+
+  private final Db db;
+  private final EventBus bus;
+
+  Lifecycle(Db db, EventBus bus) {
+    this.db = db;
+    this.bus = bus;
+  }
+
+  /** POST /v1/bookings/{id}/cancel: the booker, the guest or staff. Frees the seats. */
+  Future<ApiReply> cancel(ApiRequest request) {
+    return transition(request, false,
+        EnumSet.of(BookingStatus.held, BookingStatus.pending_confirmation, BookingStatus.confirmed),
+        BookingStatus.cancelled, true);
+  }
+
+  /** POST /v1/bookings/{id}/confirm: staff accept a booking that needs confirmation. */
+  Future<ApiReply> confirm(ApiRequest request) {
+    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.confirmed, false);
+  }
+
+  /** POST /v1/bookings/{id}/decline: staff refuse it; the seats are freed. */
+  Future<ApiReply> decline(ApiRequest request) {
+    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.declined, true);
+  }
+
+  /** POST /v1/bookings/{id}/complete and /no-show: after the appointment, staff record what happened. */
+  Future<ApiReply> complete(ApiRequest request) {
+    return transition(request, true, EnumSet.of(BookingStatus.confirmed), BookingStatus.completed, false);
+  }
+
+  Future<ApiReply> noShow(ApiRequest request) {
+    return transition(request, true, EnumSet.of(BookingStatus.confirmed), BookingStatus.no_show, false);
+  }
+
+  private Future<ApiReply> transition(ApiRequest request, boolean staffOnly, Set<BookingStatus> from,
+                                      BookingStatus to, boolean releaseSeats) {
+    UUID id = UUID.fromString(request.path().getString("bookingId"));
+    return db.transaction(tx -> lock(tx, id)
+        .compose(booking -> (staffOnly ? BookingAccess.requireStaff(bus, request, booking)
+                : BookingAccess.check(bus, request, booking))
+            .compose(access -> {
+              String current = BookingJson.effectiveStatus(booking);
+              if (!from.contains(BookingStatus.valueOf(current))) {
+                throw Problem.of("illegal-transition", 409, "Illegal transition",
+                    "The booking is " + current + "; it cannot become " + to.getLiteral() + ".").toException();
+              }
+              return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
+                      .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning())
+                  .compose(updated -> (releaseSeats ? Seats.release(tx, id)
+                      : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
+                      .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
+                      .map(x -> ApiReply.ok(BookingJson.of(updated))));
+            })));
+  }
+
+  static Future<BookingRecord> lock(Sql tx, UUID id) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)).forUpdate())
+        .map(found -> found.orElseThrow(() -> BookingAccess.notFound(null)));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.SEAT;
+
+import dev.bookwell.db.enums.SeatState;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.Bookable;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/** The seat SQL of the booking area: take with SKIP LOCKED, release. */
+final class Seats {
+
+  /** Seats taken: their ids, and the bookings whose expired holds they were taken from. */
+  record Taken(List<Long> seatIds, List<UUID> expiredHolders) {
+  }
+
+  private Seats() {
+  }
+
+  /**
+   * Locks up to {@code count} takeable seats of the slot, skipping seats other transactions hold locked, so no one
+   * waits on a lock. Fewer than asked means the slot is full for this request.
+   */
+  static Future<Taken> pick(Sql tx, UUID slotId, int count) {
+    return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT)
+            .where(SEAT.SLOT_ID.eq(slotId)).and(Bookable.takeableSeat())
+            .orderBy(SEAT.SEAT_NO).limit(count)
+            .forUpdate().skipLocked())
+        .map(rows -> new Taken(rows.stream().map(r -> r.value1()).toList(),
+            rows.stream().map(r -> r.value2()).filter(Objects::nonNull).distinct().toList()));
+  }
+
+  /** Gives the picked seats to the booking: held until {@code holdFor} from now, or booked when null. */
+  static Future<Integer> assign(Sql tx, List<Long> seatIds, UUID bookingId, Duration holdFor) {
+    var update = Sql.DSL.update(SEAT).set(SEAT.BOOKING_ID, bookingId);
+    if (holdFor == null) {
+      update.set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL);
+    } else {
+      update.set(SEAT.STATE, SeatState.held).set(SEAT.HELD_UNTIL, SqlTime.nowPlus(holdFor));
+    }
+    return tx.update(update.where(SEAT.ID.in(seatIds)));
+  }
+
+  /** Turns a booking's held seats into booked ones (after payment or confirmation). */
+  static Future<Integer> confirm(Sql tx, UUID bookingId) {
+    return tx.update(Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
+        .where(SEAT.BOOKING_ID.eq(bookingId)));
+  }
+
+  /** Frees every seat still linked to the booking. */
+  static Future<Integer> release(Sql tx, UUID bookingId) {
+    return tx.update(Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.free).setNull(SEAT.BOOKING_ID)
+        .setNull(SEAT.HELD_UNTIL).where(SEAT.BOOKING_ID.eq(bookingId)));
+  }
+}
