@@ -13,17 +13,17 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
 
 /** An organization with an owner, an active provider and a venue, built through the real API. */
-final class World {
+public final class World {
 
-  final TestApp app;
-  final String admin;
-  final String owner;
-  final String providerToken;
-  final String organizationId;
-  final String providerId;
-  final String venueId;
+  public final TestApp app;
+  public final String admin;
+  public final String owner;
+  public final String providerToken;
+  public final String organizationId;
+  public final String providerId;
+  public final String venueId;
 
-  World(TestApp app, String timezone) {
+  public World(TestApp app, String timezone) {
     this.app = app;
     this.admin = AdminFixture.adminToken(app);
     this.owner = userToken();
@@ -35,14 +35,14 @@ final class World {
         new JsonObject().put("name", "Room 1").put("capacity", 20), owner));
   }
 
-  String userToken() {
+  public String userToken() {
     String email = IdentityFixture.uniqueEmail();
     IdentityFixture.register(app, email);
     return IdentityFixture.login(app, email, IdentityFixture.PASSWORD).getString("accessToken");
   }
 
   /** Registers a provider profile, approves, activates and links it to the organization. */
-  String newActiveProvider(String token, String timezone, List<String> specialties, List<String> languages) {
+  public String newActiveProvider(String token, String timezone, List<String> specialties, List<String> languages) {
     String id = created(app.call(HttpMethod.POST, "/v1/providers", new JsonObject().put("displayName", "Dr " + token
         .substring(token.length() - 6)).put("timezone", timezone).put("specialties", specialties)
         .put("languages", languages), token));
@@ -53,13 +53,13 @@ final class World {
     return id;
   }
 
-  String service(JsonObject fields) {
+  public String service(JsonObject fields) {
     return created(app.call(HttpMethod.POST, "/v1/organizations/" + organizationId + "/services",
         new JsonObject().put("name", "Consultation").put("durationMinutes", 30).put("priceMinor", 5000)
             .mergeIn(fields), owner));
   }
 
-  JsonObject weekly(String provider, String token, String start, String end, String serviceId, String venue) {
+  public JsonObject weekly(String provider, String token, String start, String end, String serviceId, String venue) {
     var rules = new JsonArray();
     for (int day = 1; day <= 7; day++) {
       var rule = new JsonObject().put("weekday", day).put("start", start).put("end", end)
@@ -73,18 +73,25 @@ final class World {
         new JsonObject().put("organizationId", organizationId).put("rules", rules), token).bodyAsJsonObject();
   }
 
-  JsonObject search(String query) {
+  /** A one-off session; gives the slot id. */
+  public String session(String serviceId, String provider, java.time.OffsetDateTime at, int capacity) {
+    return created(app.call(HttpMethod.POST, "/v1/organizations/" + organizationId + "/sessions",
+        new JsonObject().put("serviceId", serviceId).put("providerId", provider).put("startsAt", at.toString())
+            .put("capacity", capacity), owner));
+  }
+
+  public JsonObject search(String query) {
     var response = app.call(HttpMethod.GET, "/v1/slots?" + query, null, null);
     assertEquals(200, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject();
   }
 
-  static String created(HttpResponse<Buffer> response) {
+  public static String created(HttpResponse<Buffer> response) {
     assertEquals(201, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject().getString("id");
   }
 
-  static JsonObject ok(HttpResponse<Buffer> response) {
+  public static JsonObject ok(HttpResponse<Buffer> response) {
     assertEquals(200, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject();
   }

@@ -25,11 +25,14 @@ public final class TestApp implements AutoCloseable {
   public final Vertx vertx;
   public final Db db;
   public final Config config;
+  public final dev.bookwell.platform.db.Database database;
   public final WebClient client;
 
   private final Bookwell bookwell;
 
-  private TestApp(Vertx vertx, Db db, Config config, Bookwell bookwell) {
+  private TestApp(Vertx vertx, Db db, Config config, dev.bookwell.platform.db.Database database,
+                  Bookwell bookwell) {
+    this.database = database;
     this.bookwell = bookwell;
     this.vertx = vertx;
     this.db = db;
@@ -46,6 +49,11 @@ public final class TestApp implements AutoCloseable {
 
   /** Starts with a given contract (a classpath path) and extra environment variables. */
   public static TestApp start(String contract, Map<String, String> env) {
+    return start(contract, env, TestDatabase.fresh());
+  }
+
+  /** Starts on a given database, e.g. a second instance beside another one. */
+  public static TestApp start(String contract, Map<String, String> env, dev.bookwell.platform.db.Database database) {
     var vars = new HashMap<>(env);
     vars.putIfAbsent("BOOKWELL_HTTP_PORT", String.valueOf(freePort()));
     vars.putIfAbsent("BOOKWELL_HTTP_INSTANCES", "2");
@@ -57,9 +65,9 @@ public final class TestApp implements AutoCloseable {
     Config config = Config.from(vars);
     String registry = "test-" + UUID.randomUUID();
     Vertx vertx = Bookwell.createVertx(registry);
-    Db db = new Db(TestDatabase.fresh().createPool(vertx, config.dbPoolSize()));
+    Db db = new Db(database.createPool(vertx, config.dbPoolSize()));
     var platform = new Platform(config, db, KEYS, registry);
-    return new TestApp(vertx, db, config, Wait.on(Bookwell.start(vertx, platform, contract)));
+    return new TestApp(vertx, db, config, database, Wait.on(Bookwell.start(vertx, platform, contract)));
   }
 
   public static int freePort() {
