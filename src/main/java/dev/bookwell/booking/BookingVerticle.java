@@ -28,6 +28,7 @@ public final class BookingVerticle extends VerticleBase {
     var holds = new Holds(db, platform.config().holdTtl());
     var lifecycle = new Lifecycle(db, bus);
     var reads = new BookingReads(db, bus);
+    var reschedules = new Reschedules(db, bus);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
         "createBooking", holds::hold,
         "getBooking", reads::get,
@@ -36,7 +37,8 @@ public final class BookingVerticle extends VerticleBase {
         "confirmBooking", lifecycle::confirm,
         "declineBooking", lifecycle::decline,
         "completeBooking", lifecycle::complete,
-        "markNoShow", lifecycle::noShow);
+        "markNoShow", lifecycle::noShow,
+        "rescheduleBooking", reschedules::reschedule);
     ApiConsumer.register(bus, API, request -> operations
         .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
             "Not implemented", "booking has no operation " + r.operationId()).toException()))

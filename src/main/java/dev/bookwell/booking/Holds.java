@@ -85,7 +85,7 @@ final class Holds {
                 return expire(tx, picked.expiredHolders(), "hold-taken-over")
                     .compose(y -> create(tx, slot, caller, guest, body, seats))
                     .compose(created -> Seats.assign(tx, picked.seatIds(), created.booking().getId(),
-                            created.booking().getStatus() == BookingStatus.held ? holdTtl : null)
+                            created.booking().getStatus() == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null)
                         .compose(y -> BookingEvents.emit(tx, created.booking().getStatus().getLiteral(),
                             created.booking(), actor(caller)))
                         .map(y -> {

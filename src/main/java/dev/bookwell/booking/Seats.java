@@ -4,13 +4,13 @@ import static dev.bookwell.db.Tables.SEAT;
 
 import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.Bookable;
 import io.vertx.core.Future;
-import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.jooq.Field;
 
 /** The seat SQL of the booking area: take with SKIP LOCKED, release. */
 final class Seats {
@@ -35,13 +35,13 @@ final class Seats {
             rows.stream().map(r -> r.value2()).filter(Objects::nonNull).distinct().toList()));
   }
 
-  /** Gives the picked seats to the booking: held until {@code holdFor} from now, or booked when null. */
-  static Future<Integer> assign(Sql tx, List<Long> seatIds, UUID bookingId, Duration holdFor) {
+  /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */
+  static Future<Integer> assign(Sql tx, List<Long> seatIds, UUID bookingId, Field<OffsetDateTime> heldUntil) {
     var update = Sql.DSL.update(SEAT).set(SEAT.BOOKING_ID, bookingId);
-    if (holdFor == null) {
+    if (heldUntil == null) {
       update.set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL);
     } else {
-      update.set(SEAT.STATE, SeatState.held).set(SEAT.HELD_UNTIL, SqlTime.nowPlus(holdFor));
+      update.set(SEAT.STATE, SeatState.held).set(SEAT.HELD_UNTIL, heldUntil);
     }
     return tx.update(update.where(SEAT.ID.in(seatIds)));
   }

@@ -1,0 +1,116 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.SEAT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.enums.SeatState;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Rescheduling moves seats in one transaction, and never races a cancel into two outcomes. */
+class RescheduleTest {
+
+  static TestApp app;
+  static World world;
+  static String service;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+    world = new World(app, "UTC");
+    service = world.service(new JsonObject().put("name", "Group").put("priceMinor", 0).put("seatsPerSlot", 50));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void aBookingMovesToAnotherSlotOfTheSameService() {
+    String from = world.session(service, world.providerId, at(3), 50);
+    String to = world.session(service, world.providerId, at(4), 50);
+    String token = world.userToken();
+    String id = hold(from, token, 2);
+
+    var moved = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject().put("slotId", to),
+        token);
+    assertEquals(201, moved.statusCode(), moved.bodyAsString());
+    assertEquals(id, moved.bodyAsJsonObject().getString("rescheduledFrom"));
+    assertEquals("confirmed", moved.bodyAsJsonObject().getString("status"));
+    assertEquals(0, taken(from));
+    assertEquals(2, taken(to));
+    assertEquals("cancelled", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
+        .getString("status"));
+
+    String other = world.service(new JsonObject().put("name", "Other").put("priceMinor", 0));
+    String elsewhere = world.session(other, world.providerId, at(5), 1);
+    var refused = app.call(HttpMethod.POST, "/v1/bookings/" + moved.bodyAsJsonObject().getString("id")
+        + "/reschedule", new JsonObject().put("slotId", elsewhere), token);
+    assertEquals(422, refused.statusCode());
+  }
+
+  @Test
+  void concurrentRescheduleAndCancelOfOneBookingHaveExactlyOneOutcome() {
+    String from = world.session(service, world.providerId, at(6), 50);
+    String to = world.session(service, world.providerId, at(7), 50);
+    String token = world.userToken();
+    var pairs = new ArrayList<Future<?>>();
+    var outcomes = new ArrayList<Future<int[]>>();
+    for (int i = 0; i < 20; i++) {
+      String id = hold(from, token, 1);
+      var reschedule = app.callAsync(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule",
+          new JsonObject().put("slotId", to), token);
+      var cancel = app.callAsync(HttpMethod.POST, "/v1/bookings/" + id + "/cancel", null, token);
+      var both = Future.join(reschedule, cancel).map(x -> new int[] {reschedule.result().statusCode(),
+          cancel.result().statusCode()});
+      outcomes.add(both);
+      pairs.add(both);
+    }
+    Wait.on(Future.join(pairs));
+
+    int moved = 0;
+    for (var outcome : outcomes) {
+      int[] statuses = outcome.result();
+      boolean rescheduled = statuses[0] == 201;
+      boolean cancelled = statuses[1] == 200;
+      assertEquals(1, (rescheduled ? 1 : 0) + (cancelled ? 1 : 0), statuses[0] + " / " + statuses[1]);
+      moved += rescheduled ? 1 : 0;
+    }
+    assertEquals(0, taken(from), "every original booking ended, its seat freed");
+    assertEquals(moved, taken(to), "one seat per booking that moved");
+    assertEquals(moved, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(BOOKING)
+        .where(BOOKING.SLOT_ID.eq(UUID.fromString(to))).and(BOOKING.STATUS.eq(BookingStatus.confirmed)))).value1());
+  }
+
+  private static String hold(String slot, String token, int seats) {
+    var response = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot).put("seats", seats)
+        .put("allowMultiple", true), token);
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getString("id");
+  }
+
+  private static int taken(String slot) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(UUID.fromString(slot)))
+        .and(SEAT.STATE.ne(SeatState.free)))).value1();
+  }
+
+  private static OffsetDateTime at(int days) {
+    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
+  }
+}
