@@ -14,6 +14,8 @@ CREATE TABLE booking (
     provider_id       uuid NOT NULL,
     service_id        uuid NOT NULL,
     one_to_one        boolean NOT NULL,               -- a one-seat service: the provider is busy for its time
+    starts_at         timestamptz NOT NULL,           -- what the client booked
+    ends_at           timestamptz NOT NULL,
     during            tstzrange NOT NULL,             -- the slot's occupied time, buffers included
     user_id           uuid,                           -- null for a guest
     guest             jsonb,                          -- {name, email, phone} for a guest
@@ -37,4 +39,4 @@ CREATE TABLE booking (
 CREATE INDEX booking_user ON booking (user_id, created_at DESC) WHERE user_id IS NOT NULL;
 CREATE INDEX booking_slot ON booking (slot_id);
 CREATE INDEX booking_held_expiry ON booking (hold_expires_at) WHERE status = 'held';
-CREATE INDEX booking_organization ON booking (organization_id, created_at DESC);
+CREATE INDEX booking_organization ON booking (organization_id, starts_at);

@@ -22,8 +22,8 @@ final class BookingEvents {
         .put("providerId", booking.getProviderId().toString())
         .put("serviceId", booking.getServiceId().toString())
         .put("slotId", booking.getSlotId().toString())
-        .put("startsAt", booking.getDuring().lower().toString())
-        .put("endsAt", booking.getDuring().upper().toString())
+        .put("startsAt", booking.getStartsAt().toInstant().toString())
+        .put("endsAt", booking.getEndsAt().toInstant().toString())
         .put("seats", booking.getSeats())
         .put("userId", booking.getUserId() == null ? null : booking.getUserId().toString())
         .put("actor", actor));

@@ -12,12 +12,19 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.identity.Authorization;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.UUID;
 import org.jooq.impl.DSL;
 
-/** GET /v1/bookings/{id} and GET /v1/bookings (the caller's, newest first, cursor-paginated). */
+/** Reading bookings: one (JSON or iCalendar), the caller's own, and an organization's for its staff. */
 final class BookingReads {
 
   private final Db db;
@@ -37,33 +44,96 @@ final class BookingReads {
         });
   }
 
+  /** GET /v1/bookings/{id}/ics */
+  Future<ApiReply> ics(ApiRequest request) {
+    UUID id = UUID.fromString(request.path().getString("bookingId"));
+    return db.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)))
+        .compose(found -> {
+          var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
+          return BookingAccess.check(bus, request, booking).map(x -> new ApiReply(200, Ics.of(booking),
+              new JsonObject().put("Content-Type", "text/calendar; charset=utf-8")
+                  .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\"")));
+        });
+  }
+
+  /** GET /v1/organizations/{organizationId}/bookings: staff with manage_bookings, by start time. */
+  Future<ApiReply> forOrganization(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject q = request.query();
+    int limit = q.getInteger("limit", 50);
+    var where = BOOKING.ORGANIZATION_ID.eq(organizationId);
+    if (q.getString("status") != null) {
+      where = where.and(BOOKING.STATUS.eq(BookingStatus.valueOf(q.getString("status"))));
+    }
+    if (q.getString("providerId") != null) {
+      where = where.and(BOOKING.PROVIDER_ID.eq(UUID.fromString(q.getString("providerId"))));
+    }
+    if (q.getString("from") != null) {
+      where = where.and(BOOKING.STARTS_AT.ge(time(q.getString("from"), "from")));
+    }
+    if (q.getString("to") != null) {
+      where = where.and(BOOKING.STARTS_AT.lt(time(q.getString("to"), "to")));
+    }
+    if (q.getString("cursor") != null) {
+      String[] key = cursor(q.getString("cursor"));
+      where = where.and(DSL.row(BOOKING.STARTS_AT, BOOKING.ID)
+          .gt(DSL.row(DSL.val(OffsetDateTime.parse(key[0])), DSL.val(UUID.fromString(key[1])))));
+    }
+    var condition = where;
+    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_bookings)
+        .compose(x -> db.fetch(Sql.DSL.selectFrom(BOOKING).where(condition)
+            .orderBy(BOOKING.STARTS_AT, BOOKING.ID).limit(limit + 1)))
+        .map(rows -> page(rows, limit, b -> b.getStartsAt().toString()));
+  }
+
   Future<ApiReply> mine(ApiRequest request) {
     Caller caller = request.requireCaller();
     int limit = request.query().getInteger("limit", 50);
     var where = BOOKING.USER_ID.eq(caller.userId());
-    String cursor = request.query().getString("cursor");
-    if (cursor != null) {
-      try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(cursor)).split("\n", 2);
-        where = where.and(DSL.row(BOOKING.CREATED_AT, BOOKING.ID)
-            .lt(DSL.row(DSL.val(OffsetDateTime.parse(parts[0])), DSL.val(UUID.fromString(parts[1])))));
-      } catch (RuntimeException e) {
-        throw Problem.validation("The cursor is not valid.", java.util.List.of(
-            new Problem.FieldError("query", "cursor", "is not a cursor returned by this API"))).toException();
-      }
+    if (request.query().getString("cursor") != null) {
+      String[] key = cursor(request.query().getString("cursor"));
+      where = where.and(DSL.row(BOOKING.CREATED_AT, BOOKING.ID)
+          .lt(DSL.row(DSL.val(OffsetDateTime.parse(key[0])), DSL.val(UUID.fromString(key[1])))));
     }
     return db.fetch(Sql.DSL.selectFrom(BOOKING).where(where)
             .orderBy(BOOKING.CREATED_AT.desc(), BOOKING.ID.desc()).limit(limit + 1))
-        .map(rows -> {
-          var items = new JsonArray();
-          rows.stream().limit(limit).forEach(b -> items.add(BookingJson.of(b)));
-          var page = new JsonObject().put("items", items);
-          if (rows.size() > limit) {
-            var last = rows.get(limit - 1);
-            page.put("nextCursor", Base64.getUrlEncoder().withoutPadding().encodeToString(
-                (last.getCreatedAt() + "\n" + last.getId()).getBytes()));
-          }
-          return ApiReply.ok(page);
-        });
+        .map(rows -> page(rows, limit, b -> b.getCreatedAt().toString()));
+  }
+
+  /** A page of bookings; the cursor is the sort key and id of the last one. */
+  private static ApiReply page(List<BookingRecord> rows, int limit, Function<BookingRecord, String> sortKey) {
+    var items = new JsonArray();
+    rows.stream().limit(limit).forEach(b -> items.add(BookingJson.of(b)));
+    var page = new JsonObject().put("items", items);
+    if (rows.size() > limit) {
+      var last = rows.get(limit - 1);
+      page.put("nextCursor", Base64.getUrlEncoder().withoutPadding().encodeToString(
+          (sortKey.apply(last) + "\n" + last.getId()).getBytes(StandardCharsets.UTF_8)));
+    }
+    return ApiReply.ok(page);
+  }
+
+  private static String[] cursor(String token) {
+    try {
+      String[] key = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", 2);
+      OffsetDateTime.parse(key[0]);
+      UUID.fromString(key[1]);
+      return key;
+    } catch (RuntimeException e) {
+      throw invalid("cursor", "is not a cursor returned by this API");
+    }
+  }
+
+  private static OffsetDateTime time(String value, String field) {
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (RuntimeException e) {
+      throw invalid(field, "is not a date-time with an offset");
+    }
+  }
+
+  private static RuntimeException invalid(String field, String message) {
+    return Problem.validation("The query is not valid.", List.of(new Problem.FieldError("query", field, message)))
+        .toException();
   }
 }

@@ -29,16 +29,18 @@ public final class BookingVerticle extends VerticleBase {
     var lifecycle = new Lifecycle(db, bus);
     var reads = new BookingReads(db, bus);
     var reschedules = new Reschedules(db, bus);
-    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
-        "createBooking", holds::hold,
-        "getBooking", reads::get,
-        "listMyBookings", reads::mine,
-        "cancelBooking", lifecycle::cancel,
-        "confirmBooking", lifecycle::confirm,
-        "declineBooking", lifecycle::decline,
-        "completeBooking", lifecycle::complete,
-        "markNoShow", lifecycle::noShow,
-        "rescheduleBooking", reschedules::reschedule);
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
+        Map.entry("createBooking", holds::hold),
+        Map.entry("getBooking", reads::get),
+        Map.entry("getBookingIcs", reads::ics),
+        Map.entry("listMyBookings", reads::mine),
+        Map.entry("listOrganizationBookings", reads::forOrganization),
+        Map.entry("cancelBooking", lifecycle::cancel),
+        Map.entry("confirmBooking", lifecycle::confirm),
+        Map.entry("declineBooking", lifecycle::decline),
+        Map.entry("completeBooking", lifecycle::complete),
+        Map.entry("markNoShow", lifecycle::noShow),
+        Map.entry("rescheduleBooking", reschedules::reschedule));
     ApiConsumer.register(bus, API, request -> operations
         .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
             "Not implemented", "booking has no operation " + r.operationId()).toException()))

@@ -22,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.JSONB;
@@ -38,7 +39,7 @@ final class Holds {
 
   /** The slot and service facts a hold needs, judged by the database clock. */
   record SlotFacts(UUID slotId, SlotStatus slotStatus, UUID organizationId, UUID providerId, UUID serviceId,
-                   OffsetDateTimeRange occupied, long priceMinor, String currency, int seatsPerSlot,
+                   OffsetDateTime startsAt, OffsetDateTime endsAt, OffsetDateTimeRange occupied, long priceMinor, String currency, int seatsPerSlot,
                    boolean requiresConfirmation, boolean guestsAllowed, ProviderStatus providerStatus,
                    boolean noticeOk, boolean horizonOk) {
   }
@@ -125,6 +126,8 @@ final class Holds {
         .set(BOOKING.PROVIDER_ID, slot.providerId())
         .set(BOOKING.SERVICE_ID, slot.serviceId())
         .set(BOOKING.ONE_TO_ONE, slot.seatsPerSlot() == 1)
+        .set(BOOKING.STARTS_AT, slot.startsAt())
+        .set(BOOKING.ENDS_AT, slot.endsAt())
         .set(BOOKING.DURING, slot.occupied())
         .set(BOOKING.USER_ID, caller == null ? null : caller.userId())
         .set(BOOKING.GUEST, guest == null ? null : JSONB.valueOf(guest.encode()))
@@ -142,7 +145,7 @@ final class Holds {
 
   private static Future<SlotFacts> facts(Sql tx, UUID slotId) {
     return tx.fetchInto(Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
-                SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
+                SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
                 SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, PROVIDER.STATUS,
                 DSL.field(SLOT.STARTS_AT.ge(DSL.field("now() + make_interval(mins => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),

@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.SLOT;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.db.tables.records.SlotRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -47,13 +48,12 @@ final class Reschedules {
                 throw Problem.of("illegal-transition", 409, "Illegal transition",
                     "The booking is " + current + "; it cannot be rescheduled.").toException();
               }
-              return tx.fetchOptional(Sql.DSL.select(SLOT.SERVICE_ID, SLOT.STATUS, SLOT.OCCUPIED).from(SLOT)
-                      .where(SLOT.ID.eq(target)))
+              return tx.fetchOptional(Sql.DSL.selectFrom(SLOT).where(SLOT.ID.eq(target)))
                   .compose(slot -> {
-                    if (slot.isEmpty() || slot.get().value2() != SlotStatus.open) {
+                    if (slot.isEmpty() || slot.get().getStatus() != SlotStatus.open) {
                       throw Problem.notFound("No open slot " + target + ".").toException();
                     }
-                    if (!slot.get().value1().equals(old.getServiceId())) {
+                    if (!slot.get().getServiceId().equals(old.getServiceId())) {
                       throw Problem.of("different-service", 422, "Different service",
                           "A booking moves only to another slot of the same service.").toException();
                     }
@@ -64,7 +64,7 @@ final class Reschedules {
                       }
                       return Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
                           .compose(x -> cancelOld(tx, old))
-                          .compose(cancelled -> insertNew(tx, old, target, slot.get().value3())
+                          .compose(cancelled -> insertNew(tx, old, slot.get())
                               .compose(moved -> Seats.assign(tx, picked.seatIds(), moved.getId(),
                                       moved.getStatus() == BookingStatus.held
                                           ? DSL.val(moved.getHoldExpiresAt()) : null)
@@ -86,13 +86,14 @@ final class Reschedules {
   }
 
   /** The same booking in the new slot: same person, seats, amounts, status and hold expiry. */
-  private static Future<BookingRecord> insertNew(Sql tx, BookingRecord old, UUID slotId,
-                                                 org.jooq.postgres.extensions.types.OffsetDateTimeRange occupied) {
+  private static Future<BookingRecord> insertNew(Sql tx, BookingRecord old, SlotRecord slot) {
     var moved = old.copy();
     moved.setId(UUID.randomUUID());
     moved.setReference(References.next());
-    moved.setSlotId(slotId);
-    moved.setDuring(occupied);
+    moved.setSlotId(slot.getId());
+    moved.setStartsAt(slot.getStartsAt());
+    moved.setEndsAt(slot.getEndsAt());
+    moved.setDuring(slot.getOccupied());
     moved.setRescheduledFrom(old.getId());
     moved.changed(BOOKING.CREATED_AT, false);  // the database stamps the new booking's times
     moved.changed(BOOKING.UPDATED_AT, false);

@@ -173,6 +173,38 @@ class BookingFlowTest {
   }
 
   @Test
+  void aBookingDownloadsAsAnICalendarEvent() {
+    var at = at(11);
+    String slot = world.session(priced, world.providerId, at, 4);
+    String token = world.userToken();
+    var booking = hold(new JsonObject().put("slotId", slot), token, null).bodyAsJsonObject();
+    var ics = Wait.on(app.client.get("/v1/bookings/" + booking.getString("id") + "/ics")
+        .putHeader("Authorization", "Bearer " + token).send());
+    assertEquals(200, ics.statusCode());
+    assertTrue(ics.getHeader("Content-Type").startsWith("text/calendar"));
+    String text = ics.bodyAsString();
+    assertTrue(text.startsWith("BEGIN:VCALENDAR\r\n"), text);
+    assertTrue(text.contains("DTSTART:" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .format(at)), text);
+    assertTrue(text.contains("SUMMARY:Booking " + booking.getString("reference")));
+    assertEquals(404, Wait.on(app.client.get("/v1/bookings/" + booking.getString("id") + "/ics").send())
+        .statusCode());
+  }
+
+  @Test
+  void staffListTheirOrganizationsBookingsAndOthersCannot() {
+    String slot = world.session(priced, world.providerId, at(12), 4);
+    hold(new JsonObject().put("slotId", slot), world.userToken(), null);
+    var listed = app.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/bookings?status=held"
+        + "&providerId=" + world.providerId, null, world.owner);
+    assertEquals(200, listed.statusCode(), listed.bodyAsString());
+    assertTrue(listed.bodyAsJsonObject().getJsonArray("items").stream()
+        .anyMatch(b -> ((JsonObject) b).getString("slotId").equals(slot)));
+    assertEquals(403, app.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/bookings", null,
+        world.userToken()).statusCode());
+  }
+
+  @Test
   void myBookingsArePaged() {
     String token = world.userToken();
     for (int i = 0; i < 3; i++) {

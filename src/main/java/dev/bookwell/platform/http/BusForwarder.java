@@ -55,6 +55,8 @@ final class BusForwarder implements Handler<RoutingContext> {
     reply.headers().forEach(header -> response.putHeader(header.getKey(), String.valueOf(header.getValue())));
     if (reply.body() == null) {
       response.end();
+    } else if (reply.body() instanceof String text && reply.headers().containsKey("Content-Type")) {
+      response.end(text);  // a non-JSON representation, e.g. text/calendar
     } else {
       response.putHeader("Content-Type", "application/json").end(Json.encode(reply.body()));
     }
