@@ -1,0 +1,109 @@
+package dev.bookwell.bench;
+
+import static dev.bookwell.db.Tables.SEAT;
+
+import dev.bookwell.db.enums.SeatState;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hold throughput and latency under contention: a hot slot with 1,000 seats, 256 concurrent clients each holding
+ * one seat until it is sold out, over real HTTP on the embedded PostgreSQL. Not a test: run it with
+ * {@code ./mvnw -DskipTests test-compile exec:java@bench}. Prints a table and checks the invariant.
+ */
+public final class HoldBenchmark {
+
+  public static void main(String[] args) {
+    int seats = Integer.parseInt(System.getProperty("seats", "1000"));
+    int clients = Integer.parseInt(System.getProperty("clients", "256"));
+    try (TestApp app = TestApp.start("openapi.yaml", Map.of("BOOKWELL_DB_POOL_SIZE", "32",
+        "BOOKWELL_HOLD_SWEEP_INTERVAL", "1h"))) {
+      var world = new World(app, "UTC");
+      String service = world.service(new JsonObject().put("name", "Hot course").put("priceMinor", 1000)
+          .put("seatsPerSlot", seats));
+      String slot = world.session(service, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusDays(3), seats);
+
+      warmUp(app, world, service);
+      var latencies = new long[seats * 4 + clients * 4];
+      var recorded = new AtomicInteger();
+      var statuses = new ConcurrentHashMap<Integer, AtomicInteger>();
+      var soldOut = new AtomicLong();
+      long start = System.nanoTime();
+      Promise<Void> done = Promise.promise();
+      var running = new AtomicInteger(clients);
+      for (int c = 0; c < clients; c++) {
+        client(app, slot, latencies, recorded, statuses, soldOut, start, running, done);
+      }
+      Wait.on(done.future());
+      double seconds = (System.nanoTime() - start) / 1e9;
+
+      long[] sorted = Arrays.copyOf(latencies, recorded.get());
+      Arrays.sort(sorted);
+      int held = Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(SEAT)
+          .where(SEAT.SLOT_ID.eq(UUID.fromString(slot))).and(SEAT.STATE.eq(SeatState.held)))).value1();
+      int ok = statuses.getOrDefault(201, new AtomicInteger()).get();
+      System.out.printf("%nHot slot: %d seats, %d concurrent clients, 1 seat per hold%n", seats, clients);
+      System.out.printf("| requests | holds | req/s | holds/s | sold out after | p50 | p95 | p99 | max | statuses |%n");
+      System.out.printf("|---|---|---|---|---|---|---|---|---|---|%n");
+      System.out.printf("| %d | %d | %.0f | %.0f | %.2f s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
+          sorted.length, ok, sorted.length / seconds, ok / (soldOut.get() / 1e9), soldOut.get() / 1e9,
+          ms(sorted, 0.50), ms(sorted, 0.95), ms(sorted, 0.99), sorted[sorted.length - 1] / 1e6, statuses);
+      System.out.printf("Invariant: %d seats held, %d holds answered 201: %s%n", held, ok,
+          held == seats && ok == seats && !statuses.keySet().stream().anyMatch(s -> s >= 500) ? "OK" : "BROKEN");
+    }
+  }
+
+  /** One client: holds until it gets a 409 (sold out), one request at a time. */
+  private static void client(TestApp app, String slot, long[] latencies, AtomicInteger recorded,
+                             Map<Integer, AtomicInteger> statuses, AtomicLong soldOut, long start,
+                             AtomicInteger running, Promise<Void> done) {
+    long sent = System.nanoTime();
+    app.callAsync(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot)
+            .put("guest", new JsonObject().put("name", "B").put("email", UUID.randomUUID() + "@example.org")), null)
+        .onComplete(result -> {
+          long now = System.nanoTime();
+          int i = recorded.getAndIncrement();
+          if (i < latencies.length) {
+            latencies[i] = now - sent;
+          }
+          int status = result.succeeded() ? result.result().statusCode() : 0;
+          statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+          if (status == 201) {
+            client(app, slot, latencies, recorded, statuses, soldOut, start, running, done);
+          } else {
+            soldOut.compareAndSet(0, now - start);
+            if (running.decrementAndGet() == 0) {
+              done.complete();
+            }
+          }
+        });
+  }
+
+  private static void warmUp(TestApp app, World world, String service) {
+    String slot = world.session(service, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusDays(4), 1000);
+    var warm = new java.util.ArrayList<Future<?>>();
+    for (int i = 0; i < 300; i++) {
+      warm.add(app.callAsync(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot)
+          .put("guest", new JsonObject().put("name", "W").put("email", UUID.randomUUID() + "@example.org")), null));
+    }
+    Wait.on(Future.join(warm));
+  }
+
+  private static double ms(long[] sorted, double quantile) {
+    return sorted[Math.min(sorted.length - 1, (int) (quantile * sorted.length))] / 1e6;
+  }
+}
