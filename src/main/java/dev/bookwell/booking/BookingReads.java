@@ -36,23 +36,23 @@ final class BookingReads {
   }
 
   Future<ApiReply> get(ApiRequest request) {
-    UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return db.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)))
-        .compose(found -> {
-          var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
-          return BookingAccess.check(bus, request, booking).map(x -> ApiReply.ok(BookingJson.of(booking)));
-        });
+    return visible(request).map(booking -> ApiReply.ok(BookingJson.of(booking)));
   }
 
   /** GET /v1/bookings/{id}/ics */
   Future<ApiReply> ics(ApiRequest request) {
+    return visible(request).map(booking -> new ApiReply(200, Ics.of(booking),
+        new JsonObject().put("Content-Type", "text/calendar; charset=utf-8")
+            .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\"")));
+  }
+
+  /** The booking named in the path, if the caller may see it; 404 otherwise. */
+  private Future<BookingRecord> visible(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     return db.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)))
         .compose(found -> {
           var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
-          return BookingAccess.check(bus, request, booking).map(x -> new ApiReply(200, Ics.of(booking),
-              new JsonObject().put("Content-Type", "text/calendar; charset=utf-8")
-                  .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\"")));
+          return BookingAccess.check(bus, request, booking).map(booking);
         });
   }
 

@@ -4,7 +4,6 @@ import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
-import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.Map;
@@ -41,10 +40,7 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("completeBooking", lifecycle::complete),
         Map.entry("markNoShow", lifecycle::noShow),
         Map.entry("rescheduleBooking", reschedules::reschedule));
-    ApiConsumer.register(bus, API, request -> operations
-        .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
-            "Not implemented", "booking has no operation " + r.operationId()).toException()))
-        .apply(request));
+    ApiConsumer.register(bus, API, operations);
     return Future.succeededFuture();
   }
 }

@@ -8,7 +8,6 @@ import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
-import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.auth.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -72,10 +71,7 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("listMembers", members::list),
         Map.entry("inviteMember", invitations::invite),
         Map.entry("acceptInvitation", invitations::accept));
-    ApiConsumer.register(vertx.eventBus(), API, request -> operations
-        .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
-            "Not implemented", "identity has no operation " + r.operationId()).toException()))
-        .apply(request));
+    ApiConsumer.register(vertx.eventBus(), API, operations);
 
     vertx.eventBus().<JsonObject>consumer(Authorization.ADDRESS, message -> {
       JsonObject question = message.body();

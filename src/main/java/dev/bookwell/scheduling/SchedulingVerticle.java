@@ -7,7 +7,6 @@ import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
-import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -61,10 +60,7 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("setSlotCapacity", availability::setCapacity),
         Map.entry("cancelSlot", availability::cancelSlot),
         Map.entry("searchSlots", search::search));
-    ApiConsumer.register(bus, API, request -> operations
-        .getOrDefault(request.operationId(), r -> Future.failedFuture(Problem.of("not-implemented", 501,
-            "Not implemented", "scheduling has no operation " + r.operationId()).toException()))
-        .apply(request));
+    ApiConsumer.register(bus, API, operations);
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
     return platform.config().demoData() ? DemoData.seed(db, bus) : Future.succeededFuture();

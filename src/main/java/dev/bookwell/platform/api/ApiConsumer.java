@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,19 @@ public final class ApiConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(ApiConsumer.class);
 
   private ApiConsumer() {
+  }
+
+  /** An area's operations by operationId; an operation it does not know answers 501. */
+  public static MessageConsumer<JsonObject> register(EventBus bus, String address,
+                                                     Map<String, Function<ApiRequest, Future<ApiReply>>> operations) {
+    return register(bus, address, request -> {
+      var operation = operations.get(request.operationId());
+      if (operation == null) {
+        return Future.failedFuture(Problem.of("not-implemented", 501, "Not implemented",
+            address + " has no operation " + request.operationId()).toException());
+      }
+      return operation.apply(request);
+    });
   }
 
   public static MessageConsumer<JsonObject> register(EventBus bus, String address,
