@@ -120,6 +120,24 @@ class BookingFlowTest {
   }
 
   @Test
+  void confirmationRacesCannotDoubleBookAOneToOneSlot() {
+    String vetted = world.service(new JsonObject().put("name", "Vetted 1:1").put("priceMinor", 0)
+        .put("requiresConfirmation", true));
+    String slot = world.session(vetted, world.providerId, at(13), 1);
+    var first = hold(new JsonObject().put("slotId", slot), world.userToken(), null);
+    var second = hold(new JsonObject().put("slotId", slot), world.userToken(), null);
+    assertEquals("pending_confirmation", first.bodyAsJsonObject().getString("status"));
+    assertEquals(409, second.statusCode(), "a pending booking keeps its seat");
+
+    String id = first.bodyAsJsonObject().getString("id");
+    var staffA = app.callAsync(HttpMethod.POST, "/v1/bookings/" + id + "/confirm", null, world.owner);
+    var staffB = app.callAsync(HttpMethod.POST, "/v1/bookings/" + id + "/confirm", null, world.owner);
+    Wait.on(io.vertx.core.Future.join(staffA, staffB));
+    var statuses = List.of(staffA.result().statusCode(), staffB.result().statusCode());
+    assertTrue(statuses.contains(200) && statuses.contains(409), statuses.toString());
+  }
+
+  @Test
   void aProviderIsNeverInTwoOverlappingOneToOneBookings() {
     String consult = world.service(new JsonObject().put("name", "Short").put("priceMinor", 100));
     String longer = world.service(new JsonObject().put("name", "Long").put("priceMinor", 100)
