@@ -143,5 +143,7 @@ CREATE TABLE seat (
     CHECK ((state = 'free') = (booking_id IS NULL)),
     CHECK ((state = 'held') = (held_until IS NOT NULL))
 );
--- Seats a booking can take: free ones, and held ones whose hold may have expired.
-CREATE INDEX seat_takeable ON seat (slot_id, seat_no) WHERE state <> 'booked';
+-- Seats a booking can take: free ones first (the lowest free seat is the first entry of its slot, however full
+-- the slot is), then held ones whose hold has expired.
+CREATE INDEX seat_free ON seat (slot_id, seat_no) WHERE state = 'free';
+CREATE INDEX seat_held ON seat (slot_id, held_until) WHERE state = 'held';

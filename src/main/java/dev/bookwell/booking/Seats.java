@@ -4,13 +4,16 @@ import static dev.bookwell.db.Tables.SEAT;
 
 import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.scheduling.Bookable;
+import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.Field;
+import org.jooq.Record2;
 
 /** The seat SQL of the booking area: take with SKIP LOCKED, release. */
 final class Seats {
@@ -27,12 +30,24 @@ final class Seats {
    * waits on a lock. Fewer than asked means the slot is full for this request.
    */
   static Future<Taken> pick(Sql tx, UUID slotId, int count) {
-    return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT)
-            .where(SEAT.SLOT_ID.eq(slotId)).and(Bookable.takeableSeat())
-            .orderBy(SEAT.SEAT_NO).limit(count)
-            .forUpdate().skipLocked())
+    // Free seats first, straight off the seat_free index; only if they run short, seats of expired holds.
+    return lock(tx, slotId, SEAT.STATE.eq(SeatState.free), count).compose(free -> free.size() == count
+        ? Future.succeededFuture(free)
+        : lock(tx, slotId, SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())), count - free.size())
+            .map(expired -> {
+              var all = new ArrayList<>(free);
+              all.addAll(expired);
+              return all;
+            }))
         .map(rows -> new Taken(rows.stream().map(r -> r.value1()).toList(),
             rows.stream().map(r -> r.value2()).filter(Objects::nonNull).distinct().toList()));
+  }
+
+  private static Future<List<Record2<Long, UUID>>> lock(Sql tx, UUID slotId, Condition which, int count) {
+    return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT)
+        .where(SEAT.SLOT_ID.eq(slotId)).and(which)
+        .orderBy(SEAT.SEAT_NO).limit(count)
+        .forUpdate().skipLocked());
   }
 
   /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */

@@ -30,7 +30,7 @@ public final class HoldBenchmark {
   public static void main(String[] args) {
     int seats = Integer.parseInt(System.getProperty("seats", "1000"));
     int clients = Integer.parseInt(System.getProperty("clients", "256"));
-    try (TestApp app = TestApp.start("openapi.yaml", Map.of("BOOKWELL_DB_POOL_SIZE", "32",
+    try (TestApp app = TestApp.start("openapi.yaml", Map.of("BOOKWELL_DB_POOL_SIZE", System.getProperty("pool", "16"),
         "BOOKWELL_HOLD_SWEEP_INTERVAL", "1h"))) {
       var world = new World(app, "UTC");
       String service = world.service(new JsonObject().put("name", "Hot course").put("priceMinor", 1000)

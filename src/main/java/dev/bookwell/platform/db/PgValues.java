@@ -51,6 +51,9 @@ final class PgValues {
       return null;
     }
     Class<?> target = type.getType();
+    if (target.isInstance(value) && !type.isArray()) {
+      return value;  // uuid, text, integers, timestamptz, ...: already what jOOQ holds
+    }
     if (target == JSONB.class) {
       return JSONB.valueOf(Json.encode(value));
     }

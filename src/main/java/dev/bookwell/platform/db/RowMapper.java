@@ -7,6 +7,7 @@ import java.util.List;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
+import org.jooq.TableRecord;
 
 /**
  * Turns Vert.x rows into the jOOQ record type of the query that produced them. The query's fields and the
@@ -23,14 +24,13 @@ final class RowMapper {
     if (rows.size() == 0) {
       return records;
     }
-    Field<?>[] selected = query.fields();
     Class<? extends R> recordType = query.getRecordType();
-    boolean byPosition = selected.length == rows.columnsNames().size()
-        && recordType.isInstance(Sql.DSL.newRecord(selected));
+    // A generated table record (selectFrom(T), returning(...)) is filled by column name; asking the query for
+    // its fields is costly, so that is done only for select(a, b, ...), whose columns match them by position.
+    boolean byPosition = !TableRecord.class.isAssignableFrom(recordType);
+    Field<?>[] selected = byPosition ? query.fields() : null;
     Field<Object>[] targets = null;
     for (Row row : rows) {
-      // select(a, b, ...): columns match the selected fields by position. Otherwise a generated table record
-      // (selectFrom(T), returning(...)) whose fields are found by column name.
       R record = byPosition ? (R) Sql.DSL.newRecord(selected) : newInstance(recordType);
       if (targets == null) {
         targets = new Field[row.size()];
