@@ -6,13 +6,17 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 
 /** The booking area: holds, the booking lifecycle and reads. The HTTP edge only translates to and from it. */
 public final class BookingVerticle extends VerticleBase {
 
   public static final String API = "booking.api";
+  /** The payments area says a booking's card is authorized; the answer says whether the seat is secured. */
+  public static final String PAYMENT_SECURED = "booking.payment-secured";
 
   private final Platform platform;
 
@@ -24,9 +28,10 @@ public final class BookingVerticle extends VerticleBase {
   public Future<?> start() {
     var db = platform.db();
     var bus = vertx.eventBus();
-    var holds = new Holds(db, platform.config().holdTtl());
     var lifecycle = new Lifecycle(db, bus);
     var reads = new BookingReads(db, bus);
+    var payments = new PaymentRequests(bus, reads);
+    var holds = new Holds(db, platform.config().holdTtl(), payments);
     var reschedules = new Reschedules(db, bus);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createBooking", holds::hold),
@@ -39,8 +44,13 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("declineBooking", lifecycle::decline),
         Map.entry("completeBooking", lifecycle::complete),
         Map.entry("markNoShow", lifecycle::noShow),
-        Map.entry("rescheduleBooking", reschedules::reschedule));
+        Map.entry("rescheduleBooking", reschedules::reschedule),
+        Map.entry("retryPayment", payments::retry));
     ApiConsumer.register(bus, API, operations);
+    bus.<JsonObject>consumer(PAYMENT_SECURED, message -> lifecycle
+        .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
+        .onSuccess(confirmed -> message.reply(new JsonObject().put("confirmed", confirmed)))
+        .onFailure(e -> message.fail(500, e.getMessage())));
     return Future.succeededFuture();
   }
 }

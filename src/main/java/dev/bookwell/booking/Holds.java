@@ -46,10 +46,12 @@ final class Holds {
 
   private final Db db;
   private final Duration holdTtl;
+  private final PaymentRequests payments;
 
-  Holds(Db db, Duration holdTtl) {
+  Holds(Db db, Duration holdTtl, PaymentRequests payments) {
     this.db = db;
     this.holdTtl = holdTtl;
+    this.payments = payments;
   }
 
   Future<ApiReply> hold(ApiRequest request) {
@@ -63,7 +65,20 @@ final class Holds {
     String scope = caller != null ? "user:" + caller.userId() : "guest:" + guest.getString("email").toLowerCase();
     return Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
             tx -> take(tx, caller, body))
-        .recover(Holds::explainConflict);
+        .recover(Holds::explainConflict)
+        .compose(this::withPayment);
+  }
+
+  /** A priced hold gets its payment intent after the hold has committed; if Stripe is down the hold stands. */
+  private Future<ApiReply> withPayment(ApiReply reply) {
+    var booking = (JsonObject) reply.body();
+    if (!"held".equals(booking.getString("status"))) {
+      return Future.succeededFuture(reply);
+    }
+    return payments.request(booking).map(payment -> {
+      booking.put("payment", payment);
+      return reply;
+    });
   }
 
   private Future<ApiReply> take(Sql tx, Caller caller, JsonObject body) {

@@ -77,6 +77,42 @@ final class Lifecycle {
             })));
   }
 
+  /**
+   * The payment for a booking is authorized: confirm it if its hold stands; if the hold expired, take the seats
+   * again if they are still free. Gives whether the booking is confirmed (the payments area captures or releases).
+   */
+  Future<Boolean> paymentSecured(UUID id) {
+    return db.transaction(tx -> lock(tx, id).compose(booking -> {
+      String current = BookingJson.effectiveStatus(booking);
+      if (current.equals("confirmed")) {
+        return Future.succeededFuture(true);
+      }
+      if (current.equals("held")) {
+        return confirmPaid(tx, booking).map(true);
+      }
+      if (!current.equals("expired")) {
+        return Future.succeededFuture(false);  // cancelled or declined meanwhile: the money goes back
+      }
+      // Late payment: the hold expired. Release what it still holds, then try to take seats afresh.
+      return Holds.expire(tx, java.util.List.of(id), "hold-expired")
+          .compose(x -> Seats.pick(tx, booking.getSlotId(), booking.getSeats()))
+          .compose(picked -> picked.seatIds().size() < booking.getSeats() ? Future.succeededFuture(false)
+              : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
+                  .compose(x -> Seats.assign(tx, picked.seatIds(), id, null))
+                  .compose(x -> confirmPaid(tx, booking))
+                  .map(true));
+    })).recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23P01".equals(pg.getSqlState())
+        ? Future.succeededFuture(false) : Future.failedFuture(e));  // the provider's time went to someone else
+  }
+
+  private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {
+    return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.confirmed)
+            .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(booking.getId())).returning())
+        .compose(updated -> Seats.confirm(tx, booking.getId())
+            .compose(x -> BookingEvents.emit(tx, "confirmed", updated, "payment")))
+        .mapEmpty();
+  }
+
   static Future<BookingRecord> lock(Sql tx, UUID id) {
     return tx.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)).forUpdate())
         .map(found -> found.orElseThrow(() -> BookingAccess.notFound(null)));

@@ -3,6 +3,7 @@ package dev.bookwell.platform;
 import dev.bookwell.booking.BookingVerticle;
 import dev.bookwell.booking.HoldSweeperVerticle;
 import dev.bookwell.identity.IdentityVerticle;
+import dev.bookwell.payments.PaymentsVerticle;
 import dev.bookwell.platform.http.HttpVerticle;
 import dev.bookwell.scheduling.SchedulingVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;
@@ -54,6 +55,7 @@ public final class Bookwell {
     return deploy(vertx, deployments, new OutboxRelayVerticle(platform))
         .compose(x -> deploy(vertx, deployments, new IdentityVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new SchedulingVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new PaymentsVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new BookingVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new HoldSweeperVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),

@@ -2,6 +2,7 @@ package dev.bookwell.platform.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,7 +23,15 @@ public record Config(
     boolean demoData,
     Duration holdTtl,
     Duration holdSweepInterval,
-    Identity identity) {
+    Identity identity,
+    Payments payments) {
+
+  /** Stripe, or the simulated gateway when no secret key is set. Cards are authorized, captured once seated. */
+  public record Payments(Optional<String> stripeSecretKey, List<String> webhookSecrets, Optional<String> stripeApiBase) {
+    public boolean simulated() {
+      return stripeSecretKey.isEmpty();
+    }
+  }
 
   /** Accounts, tokens and login protection. */
   public record Identity(
@@ -75,6 +84,10 @@ public record Config(
             vars.duration("BOOKWELL_LOCKOUT_BASE", Duration.ofMinutes(1)),
             vars.integer("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", 30, 1, 1_000_000),
             vars.optional("BOOKWELL_ADMIN_EMAIL"),
-            vars.optional("BOOKWELL_ADMIN_PASSWORD")));
+            vars.optional("BOOKWELL_ADMIN_PASSWORD")),
+        new Payments(
+            vars.optional("STRIPE_SECRET_KEY"),
+            vars.optional("STRIPE_WEBHOOK_SECRET").map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of()),
+            vars.optional("STRIPE_API_BASE")));
   }
 }

@@ -53,7 +53,8 @@ final class ApiRouter {
         if (local.containsKey(operationId)) {
           route.addHandler(local.get(operationId));
         } else if (address != null) {
-          route.addHandler(new BusForwarder(vertx.eventBus(), address, operationId, BUS_TIMEOUT));
+          route.addHandler(new BusForwarder(vertx.eventBus(), address, operationId, BUS_TIMEOUT,
+              operation.getOpenAPIModel().getBoolean("x-raw-body", false)));
         } else {
           route.addHandler(ctx -> ProblemResponses.send(ctx, Problem.of("not-implemented", 501, "Not implemented",
               operationId + " has no handler yet.")));

@@ -28,7 +28,11 @@ final class BusForwarder implements Handler<RoutingContext> {
   private final String operationId;
   private final DeliveryOptions delivery;
 
-  BusForwarder(EventBus bus, String address, String operationId, Duration timeout) {
+  private final boolean rawBody;
+
+  /** {@code rawBody}: the body travels as the exact text received (webhooks sign the raw bytes). */
+  BusForwarder(EventBus bus, String address, String operationId, Duration timeout, boolean rawBody) {
+    this.rawBody = rawBody;
     this.bus = bus;
     this.address = address;
     this.operationId = operationId;
@@ -41,7 +45,7 @@ final class BusForwarder implements Handler<RoutingContext> {
     JsonObject headers = parameters(validated.getHeaders(), true)
         .put("user-agent", ctx.request().getHeader("User-Agent"))
         .put("client-address", ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
-    Object body = validated.getBody() == null ? null : validated.getBody().get();
+    Object body = rawBody ? ctx.body().asString() : validated.getBody() == null ? null : validated.getBody().get();
     var request = new ApiRequest(operationId, parameters(validated.getPathParameters(), false),
         parameters(validated.getQuery(), false), headers, body, ctx.get(CALLER));
 

@@ -1,0 +1,50 @@
+package dev.bookwell.booking;
+
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Asks the payments area for a held booking's PaymentIntent. Never fails: when the processor cannot be reached,
+ * the answer says so and names the retry, and the hold stands.
+ */
+final class PaymentRequests {
+
+  static final String INTENT = "payments.intent";
+
+  private final EventBus bus;
+  private final BookingReads reads;
+
+  PaymentRequests(EventBus bus, BookingReads reads) {
+    this.bus = bus;
+    this.reads = reads;
+  }
+
+  Future<JsonObject> request(JsonObject booking) {
+    var ask = new JsonObject()
+        .put("bookingId", booking.getString("id"))
+        .put("reference", booking.getString("reference"))
+        .put("amount", booking.getJsonObject("amount").getLong("total"))
+        .put("currency", booking.getJsonObject("amount").getString("currency"));
+    return bus.<JsonObject>request(INTENT, ask, new DeliveryOptions().setSendTimeout(20_000))
+        .map(answer -> answer.body())
+        .otherwise(e -> new JsonObject().put("status", "unavailable")
+            .put("retry", "POST /v1/bookings/" + booking.getString("id") + "/payment"));
+  }
+
+  /** POST /v1/bookings/{id}/payment: the intent again (the same one), for a hold that still stands. */
+  Future<ApiReply> retry(ApiRequest request) {
+    return reads.get(request).compose(reply -> {
+      var booking = (JsonObject) reply.body();
+      if (!"held".equals(booking.getString("status"))) {
+        throw Problem.of("illegal-transition", 409, "Nothing to pay",
+            "The booking is " + booking.getString("status") + "; only a standing hold is paid.").toException();
+      }
+      return request(booking).map(payment -> ApiReply.ok(booking.put("payment", payment)));
+    });
+  }
+}

@@ -1,0 +1,55 @@
+package dev.bookwell.payments;
+
+import static dev.bookwell.db.Tables.PAYMENT;
+
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * One PaymentIntent per booking, created on request of the booking area after a priced hold commits. Asking again
+ * (a retry after Stripe was down) returns the same intent: the payment row and Stripe's idempotency key both
+ * derive from the booking.
+ */
+final class Intents {
+
+  private final Db db;
+  private final PaymentGateway gateway;
+
+  Intents(Db db, PaymentGateway gateway) {
+    this.db = db;
+    this.gateway = gateway;
+  }
+
+  /** {bookingId, reference, amount, currency} -> {status, intentId, clientSecret} */
+  Future<JsonObject> forBooking(JsonObject request) {
+    UUID bookingId = UUID.fromString(request.getString("bookingId"));
+    long amount = request.getLong("amount");
+    String currency = request.getString("currency");
+    return db.transaction(tx -> tx.update(Sql.DSL.insertInto(PAYMENT)
+                .set(PAYMENT.BOOKING_ID, bookingId)
+                .set(PAYMENT.AMOUNT_MINOR, amount)
+                .set(PAYMENT.CURRENCY, currency)
+                .set(PAYMENT.MANUAL_CAPTURE, true)
+                .onConflictDoNothing())
+            .compose(x -> Payments.byBooking(tx, bookingId)))
+        .compose(found -> {
+          var payment = found.orElseThrow();
+          if (payment.getIntentId() != null) {
+            return Future.succeededFuture(json(payment.getStatus().getLiteral(), payment.getIntentId(),
+                payment.getClientSecret()));
+          }
+          return gateway.createIntent(bookingId, request.getString("reference"), amount, currency, true)
+              .compose(intent -> db.update(Sql.DSL.update(PAYMENT)
+                      .set(PAYMENT.INTENT_ID, intent.id()).set(PAYMENT.CLIENT_SECRET, intent.clientSecret())
+                      .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNull()))
+                  .map(json(payment.getStatus().getLiteral(), intent.id(), intent.clientSecret())));
+        });
+  }
+
+  private static JsonObject json(String status, String intentId, String clientSecret) {
+    return new JsonObject().put("status", status).put("intentId", intentId).put("clientSecret", clientSecret);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.bookwell.payments;
+
+import static dev.bookwell.db.Tables.PAYMENT;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+
+import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.db.tables.records.PaymentRecord;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.JSONB;
+
+/** The payment table's SQL: guarded, forward-only status moves, each with its ledger row. */
+final class Payments {
+
+  private Payments() {
+  }
+
+  static Future<Optional<PaymentRecord>> byIntent(Sql tx, String intentId) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.INTENT_ID.eq(intentId)).forUpdate());
+  }
+
+  static Future<Optional<PaymentRecord>> byBooking(Sql tx, UUID bookingId) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.BOOKING_ID.eq(bookingId)));
+  }
+
+  /**
+   * Moves the payment to {@code to} if it is in one of {@code from}, and records the ledger row with it.
+   * Gives false (and writes nothing) when the move does not apply: a duplicate or an out-of-order event.
+   */
+  static Future<Boolean> move(Sql tx, PaymentRecord payment, EnumSet<PaymentStatus> from, PaymentStatus to,
+                              String ledgerKind, String eventId, String rawEvent) {
+    return tx.update(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, to).set(PAYMENT.UPDATED_AT, SqlTime.now())
+            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT.STATUS.in(from)))
+        .compose(moved -> moved == 0 ? Future.succeededFuture(false)
+            : tx.update(Sql.DSL.insertInto(PAYMENT_LEDGER)
+                    .set(PAYMENT_LEDGER.BOOKING_ID, payment.getBookingId())
+                    .set(PAYMENT_LEDGER.KIND, ledgerKind)
+                    .set(PAYMENT_LEDGER.AMOUNT_MINOR, payment.getAmountMinor())
+                    .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())
+                    .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, payment.getIntentId())
+                    .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
+                    .set(PAYMENT_LEDGER.RAW, rawEvent == null ? null : JSONB.valueOf(rawEvent)))
+                .map(true));
+  }
+}

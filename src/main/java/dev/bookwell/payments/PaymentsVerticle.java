@@ -1,0 +1,61 @@
+package dev.bookwell.payments;
+
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.api.ApiConsumer;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The payments area: PaymentIntents for priced holds and Stripe's signed webhooks. stripe-java blocks, so it runs
+ * on its own worker pool; without STRIPE_SECRET_KEY a simulated gateway drives the same state machine.
+ */
+public final class PaymentsVerticle extends VerticleBase {
+
+  public static final String API = "payments.api";
+  public static final String INTENT = "payments.intent";
+  private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
+
+  private final Platform platform;
+  private WorkerExecutor workers;
+
+  public PaymentsVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Future<?> start() {
+    var config = platform.config().payments();
+    var db = platform.db();
+    var bus = vertx.eventBus();
+    workers = vertx.createSharedWorkerExecutor("bookwell-stripe", 8);
+    PaymentGateway gateway = config.simulated() ? new SimulatedGateway() : new StripeGateway(config, workers);
+    if (config.simulated()) {
+      LOG.info("No STRIPE_SECRET_KEY: payments run on the simulated gateway");
+    }
+    var intents = new Intents(db, gateway);
+    var webhooks = new StripeWebhooks(db, gateway, config.webhookSecrets(), new Settlement(db, bus, gateway));
+
+    bus.<JsonObject>consumer(INTENT, message -> intents.forBooking(message.body())
+        .onSuccess(message::reply)
+        .onFailure(e -> {
+          LOG.warn("creating a payment intent failed", e);
+          message.fail(503, "payment processor unavailable");
+        }));
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive);
+    ApiConsumer.register(bus, API, operations);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return workers.close();
+  }
+}

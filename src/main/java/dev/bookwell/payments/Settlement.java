@@ -1,0 +1,48 @@
+package dev.bookwell.payments;
+
+import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.platform.db.Db;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After a card is authorized: ask the booking area to secure the seat (it re-takes a free seat if the hold
+ * expired meanwhile), then capture; if no seat can be had, release the authorization. Nobody pays for nothing.
+ */
+final class Settlement {
+
+  static final String SECURE_SEAT = "booking.payment-secured";
+  private static final Logger LOG = LoggerFactory.getLogger(Settlement.class);
+
+  private final Db db;
+  private final EventBus bus;
+  private final PaymentGateway gateway;
+
+  Settlement(Db db, EventBus bus, PaymentGateway gateway) {
+    this.db = db;
+    this.bus = bus;
+    this.gateway = gateway;
+  }
+
+  /** Settles an authorized payment; failures are logged and leave the payment authorized for a later attempt. */
+  Future<Void> settle(String intentId) {
+    return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
+      var payment = found.orElseThrow();
+      var bookingId = payment.getBookingId();
+      return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
+          .compose(answer -> answer.body().getBoolean("confirmed")
+              ? gateway.capture(intentId, "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
+                  payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
+              : gateway.cancel(intentId, "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
+                  payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.canceled, "cancellation", null,
+                  null))));
+    }).<Void>mapEmpty().recover(e -> {
+      LOG.warn("settling {} failed; the payment stays authorized", intentId, e);
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,33 @@
+package dev.bookwell.payments;
+
+import io.vertx.core.Future;
+import java.util.UUID;
+
+/**
+ * The gateway of the offline demo (no STRIPE_SECRET_KEY): answers like Stripe would, with made-up ids derived
+ * from the booking, so the same code paths run without a network. It keeps nothing; the payment table does.
+ */
+final class SimulatedGateway implements PaymentGateway {
+
+  @Override
+  public Future<Intent> createIntent(UUID bookingId, String reference, long amount, String currency,
+                                     boolean manualCapture) {
+    String id = "pi_sim_" + bookingId.toString().replace("-", "");
+    return Future.succeededFuture(new Intent(id, "requires_payment_method", id + "_secret_sim", amount, currency));
+  }
+
+  @Override
+  public Future<Intent> retrieve(String intentId) {
+    return Future.succeededFuture(new Intent(intentId, "requires_capture", intentId + "_secret_sim", 0, null));
+  }
+
+  @Override
+  public Future<Intent> capture(String intentId, String idempotencyKey) {
+    return Future.succeededFuture(new Intent(intentId, "succeeded", null, 0, null));
+  }
+
+  @Override
+  public Future<Intent> cancel(String intentId, String idempotencyKey) {
+    return Future.succeededFuture(new Intent(intentId, "canceled", null, 0, null));
+  }
+}

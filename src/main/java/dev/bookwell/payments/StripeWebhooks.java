@@ -1,0 +1,113 @@
+package dev.bookwell.payments;
+
+import static dev.bookwell.db.Tables.STRIPE_EVENT;
+
+import com.stripe.Stripe;
+import com.stripe.exception.SignatureVerificationException;
+import com.stripe.net.Webhook;
+import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.db.tables.records.PaymentRecord;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * POST /v1/webhooks/stripe. The signature is checked over the raw body against every configured secret (so
+ * secrets can rotate); anything else is 400 and changes nothing. The event id is recorded under a unique key in
+ * the same transaction as its effect, so a duplicate changes nothing twice, and payment states only move forward.
+ */
+final class StripeWebhooks {
+
+  static final long TOLERANCE_SECONDS = 300;
+
+  private final Db db;
+  private final PaymentGateway gateway;
+  private final List<String> secrets;
+  private final Settlement settlement;
+
+  StripeWebhooks(Db db, PaymentGateway gateway, List<String> secrets, Settlement settlement) {
+    this.db = db;
+    this.gateway = gateway;
+    this.secrets = secrets;
+    this.settlement = settlement;
+  }
+
+  Future<ApiReply> receive(ApiRequest request) {
+    String payload = request.body() instanceof String raw ? raw : null;
+    String signature = request.headers().getString("stripe-signature");
+    if (payload == null || signature == null || !verified(payload, signature)) {
+      throw Problem.of("invalid-signature", 400, "Invalid signature",
+          "The Stripe-Signature header does not match the body, or it is too old.").toException();
+    }
+    JsonObject event = new JsonObject(payload);
+    JsonObject object = event.getJsonObject("data", new JsonObject()).getJsonObject("object", new JsonObject());
+    if (!"payment_intent".equals(object.getString("object"))) {
+      return Future.succeededFuture(received("ignored"));
+    }
+    // A payload written for another API version may be partial: trust Stripe's current view instead.
+    Future<String> status = Stripe.API_VERSION.equals(event.getString("api_version"))
+        ? Future.succeededFuture(object.getString("status"))
+        : gateway.retrieve(object.getString("id")).map(PaymentGateway.Intent::status);
+    return status.compose(current -> apply(event.getString("id"), event.getString("type"),
+        object.getString("id"), current, payload));
+  }
+
+  private boolean verified(String payload, String signature) {
+    for (String secret : secrets) {
+      try {
+        Webhook.constructEvent(payload, signature, secret, TOLERANCE_SECONDS);
+        return true;
+      } catch (SignatureVerificationException | RuntimeException e) {
+        // try the next secret
+      }
+    }
+    return false;
+  }
+
+  private Future<ApiReply> apply(String eventId, String type, String intentId, String intentStatus, String raw) {
+    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(STRIPE_EVENT)
+                .set(STRIPE_EVENT.ID, eventId).set(STRIPE_EVENT.TYPE, type)
+                .onConflictDoNothing().returning(STRIPE_EVENT.ID))
+            .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
+                : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
+                    ? Future.succeededFuture(Effect.NONE)
+                    : effect(tx, type, intentStatus, payment.get(), eventId, raw))))
+        .compose(effect -> switch (effect) {
+          case SETTLE -> settlement.settle(intentId).map(received("processed"));
+          case DUPLICATE -> Future.succeededFuture(received("duplicate"));
+          default -> Future.succeededFuture(received("processed"));
+        });
+  }
+
+  private enum Effect { NONE, DUPLICATE, SETTLE }
+
+  private static Future<Effect> effect(Sql tx, String type, String intentStatus, PaymentRecord payment,
+                                       String eventId, String raw) {
+    return switch (type) {
+      case "payment_intent.amount_capturable_updated" -> "requires_capture".equals(intentStatus)
+          ? Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed),
+              PaymentStatus.authorized, "authorization", eventId, raw).map(moved -> moved ? Effect.SETTLE : Effect.NONE)
+          : Future.succeededFuture(Effect.NONE);
+      case "payment_intent.succeeded" -> Payments.move(tx, payment,
+              EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
+              PaymentStatus.captured, "capture", eventId, raw)
+          .map(moved -> moved && !payment.getManualCapture() ? Effect.SETTLE : Effect.NONE);
+      case "payment_intent.payment_failed" -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment),
+          PaymentStatus.failed, "failure", eventId, raw).map(Effect.NONE);
+      case "payment_intent.canceled" -> Payments.move(tx, payment,
+          EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
+          PaymentStatus.canceled, "cancellation", eventId, raw).map(Effect.NONE);
+      default -> Future.succeededFuture(Effect.NONE);
+    };
+  }
+
+  private static ApiReply received(String outcome) {
+    return ApiReply.ok(new JsonObject().put("received", true).put("outcome", outcome));
+  }
+}
