@@ -1,0 +1,178 @@
+package dev.bookwell.payments;
+
+import static dev.bookwell.db.Tables.PAYMENT;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.FakeStripe;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Payments through the real stripe-java client against a local fake Stripe, with webhooks signed exactly as
+ * Stripe signs them: authorize on hold, capture once the seat is secured, nothing changed by bad signatures.
+ */
+class StripePaymentsTest {
+
+  static final String OLD_SECRET = "whsec_old";
+  static final String NEW_SECRET = "whsec_new";
+  static FakeStripe stripe;
+  static TestApp app;
+  static World world;
+  static String service;
+
+  @BeforeAll
+  static void start() {
+    stripe = new FakeStripe();
+    app = TestApp.start("openapi.yaml", Map.of("STRIPE_SECRET_KEY", "sk_test_bookwell",
+        "STRIPE_API_BASE", stripe.apiBase(), "STRIPE_WEBHOOK_SECRET", OLD_SECRET + ", " + NEW_SECRET,
+        "BOOKWELL_HOLD_TTL", "2s", "BOOKWELL_HOLD_SWEEP_INTERVAL", "1h"));
+    world = new World(app, "UTC");
+    service = world.service(new JsonObject().put("name", "Paid").put("priceMinor", 4500).put("seatsPerSlot", 3));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+    stripe.close();
+  }
+
+  @Test
+  void authorizedPaymentConfirmsTheBookingAndIsCapturedOnce() {
+    var booking = hold(world.session(service, world.providerId, at(2), 3));
+    var payment = booking.getJsonObject("payment");
+    String intentId = payment.getString("intentId");
+    assertNotNull(payment.getString("clientSecret"));
+    var intent = stripe.intent(intentId);
+    assertEquals("manual", intent.getString("capture_method"));
+    assertEquals(4500L, intent.getLong("amount"));
+    assertEquals(booking.getString("id"), intent.getJsonObject("metadata").getString("booking_id"));
+
+    var authorized = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId),
+        NEW_SECRET, now());
+    assertEquals(200, post(authorized.payload(), authorized.signature()).statusCode());
+
+    assertEquals("confirmed", status(booking));
+    assertEquals("succeeded", stripe.intent(intentId).getString("status"));
+    assertEquals("captured", paymentStatus(booking));
+    var succeeded = stripe.event("payment_intent.succeeded", stripe.intent(intentId), OLD_SECRET, now());
+    assertEquals(200, post(succeeded.payload(), succeeded.signature()).statusCode());
+    var again = post(authorized.payload(), authorized.signature());
+    assertEquals("duplicate", again.bodyAsJsonObject().getString("outcome"));
+    assertEquals(List.of("authorization", "capture"), ledger(booking), "each movement once");
+  }
+
+  @Test
+  void badStaleOrTamperedSignaturesAreRefusedAndChangeNothing() {
+    var booking = hold(world.session(service, world.providerId, at(3), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+        now());
+
+    assertEquals(400, post(event.payload(), FakeStripe.sign(event.payload(), "whsec_wrong", now())).statusCode());
+    assertEquals(400, post(event.payload(), FakeStripe.sign(event.payload(), NEW_SECRET, now() - 3600)).statusCode(),
+        "stale");
+    assertEquals(400, post(event.payload().replace("4500", "1"), event.signature()).statusCode(), "tampered");
+    var missing = app.client.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json");
+    assertEquals(400, Wait.on(missing.sendBuffer(Buffer.buffer(event.payload()))).statusCode());
+
+    assertEquals("held", status(booking));
+    assertEquals("requires_payment", paymentStatus(booking));
+    assertEquals("requires_capture", stripe.intent(intentId).getString("status"), "not captured");
+  }
+
+  @Test
+  void aHoldStandsWhenStripeIsDownAndThePaymentCanBeRetried() {
+    String slot = world.session(service, world.providerId, at(4), 3);
+    stripe.down(true);
+    JsonObject booking;
+    try {
+      booking = hold(slot);
+    } finally {
+      stripe.down(false);
+    }
+    assertEquals("held", booking.getString("status"));
+    assertEquals("unavailable", booking.getJsonObject("payment").getString("status"));
+
+    var retried = app.call(HttpMethod.POST, "/v1/bookings/" + booking.getString("id") + "/payment", null,
+        world.owner);
+    assertEquals(200, retried.statusCode(), retried.bodyAsString());
+    assertNotNull(retried.bodyAsJsonObject().getJsonObject("payment").getString("clientSecret"));
+  }
+
+  @Test
+  void aLatePaymentRetakesAFreeSeatAndReleasesTheMoneyWhenTheSeatIsGone() throws InterruptedException {
+    String roomy = world.session(service, world.providerId, at(5), 3);
+    String single = world.session(service, world.providerId, at(6), 1);
+    var stillFree = hold(roomy);
+    var lost = hold(single);
+    Thread.sleep(2_300);  // both holds expire
+    hold(single);  // someone else takes the only seat
+
+    var paidLate = stripe.event("payment_intent.amount_capturable_updated",
+        stripe.authorize(stillFree.getJsonObject("payment").getString("intentId")), NEW_SECRET, now());
+    post(paidLate.payload(), paidLate.signature());
+    assertEquals("confirmed", status(stillFree), "the seat was still free: taken again and confirmed");
+    assertEquals("captured", paymentStatus(stillFree));
+
+    String lostIntent = lost.getJsonObject("payment").getString("intentId");
+    var tooLate = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(lostIntent), NEW_SECRET,
+        now());
+    post(tooLate.payload(), tooLate.signature());
+    assertEquals("expired", status(lost));
+    assertEquals("canceled", stripe.intent(lostIntent).getString("status"), "the authorization was released");
+    assertEquals("canceled", paymentStatus(lost));
+  }
+
+  private static JsonObject hold(String slot) {
+    var response = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot)
+        .put("guest", new JsonObject().put("name", "Payer").put("email", UUID.randomUUID() + "@example.org")), null);
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
+  private static HttpResponse<Buffer> post(String payload, String signature) {
+    return Wait.on(app.client.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
+        .putHeader("Stripe-Signature", signature).sendBuffer(Buffer.buffer(payload)));
+  }
+
+  private static String status(JsonObject booking) {
+    return app.call(HttpMethod.GET, "/v1/bookings/" + booking.getString("id"), null, world.owner).bodyAsJsonObject()
+        .getString("status");
+  }
+
+  private static String paymentStatus(JsonObject booking) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.select(PAYMENT.STATUS).from(PAYMENT)
+        .where(PAYMENT.BOOKING_ID.eq(UUID.fromString(booking.getString("id")))))).value1().getLiteral();
+  }
+
+  private static List<String> ledger(JsonObject booking) {
+    return Wait.on(app.db.fetch(Sql.DSL.select(PAYMENT_LEDGER.KIND).from(PAYMENT_LEDGER)
+            .where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id")))).orderBy(PAYMENT_LEDGER.ID)))
+        .stream().map(r -> r.value1()).toList();
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  private static OffsetDateTime at(int days) {
+    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.bookwell.support;
+
+import com.stripe.Stripe;
+import com.stripe.net.Webhook;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local stand-in for the parts of the Stripe API Bookwell uses (PaymentIntents: create, retrieve, capture,
+ * cancel), with Stripe's idempotency-key behaviour and error shape. The real stripe-java client talks to it.
+ * It also writes webhook events signed exactly as Stripe signs them.
+ */
+public final class FakeStripe implements AutoCloseable {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Map<String, JsonObject> intents = new ConcurrentHashMap<>();
+  private final Map<String, String> idempotent = new ConcurrentHashMap<>();
+  public final AtomicInteger captures = new AtomicInteger();
+  public final AtomicInteger cancels = new AtomicInteger();
+  private volatile boolean down;
+  private final HttpServer server;
+
+  public FakeStripe() {
+    server = Wait.on(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+  }
+
+  public String apiBase() {
+    return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /** While down, every call answers 500 as Stripe does on an outage. */
+  public void down(boolean down) {
+    this.down = down;
+  }
+
+  public JsonObject intent(String id) {
+    return intents.get(id).copy();
+  }
+
+  /** The customer confirms the card: a manual-capture intent becomes capturable. */
+  public JsonObject authorize(String id) {
+    return intents.get(id).put("status", "requires_capture").copy();
+  }
+
+  /** A webhook body for {@code type} about the intent, and its Stripe-Signature header for {@code secret}. */
+  public record SignedEvent(String id, String payload, String signature) {
+  }
+
+  public SignedEvent event(String type, JsonObject intent, String secret, long timestamp) {
+    String id = "evt_" + UUID.randomUUID().toString().replace("-", "");
+    String payload = new JsonObject().put("id", id).put("object", "event").put("api_version", Stripe.API_VERSION)
+        .put("created", timestamp).put("type", type).put("livemode", false)
+        .put("data", new JsonObject().put("object", intent)).encode();
+    return new SignedEvent(id, payload, sign(payload, secret, timestamp));
+  }
+
+  public static String sign(String payload, String secret, long timestamp) {
+    try {
+      return Webhook.Signature.generateSignatureHeader(payload, secret, timestamp);
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void handle(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      if (down) {
+        error(request, 500, "api_error", "Stripe is having a bad day.");
+        return;
+      }
+      String key = request.getHeader("Idempotency-Key");
+      String path = request.path();
+      if (key != null && idempotent.containsKey(key + path)) {
+        json(request, 200, idempotent.get(key + path));
+        return;
+      }
+      String[] parts = path.split("/");  // "", "v1", "payment_intents", id?, action?
+      JsonObject answer;
+      if (request.method().name().equals("POST") && parts.length == 3) {
+        answer = create(form(body.toString()));
+      } else if (parts.length >= 4 && intents.containsKey(parts[3])) {
+        JsonObject intent = intents.get(parts[3]);
+        if (parts.length == 4) {
+          answer = intent.copy();
+        } else if (parts[4].equals("capture") && intent.getString("status").equals("requires_capture")) {
+          captures.incrementAndGet();
+          answer = intent.put("status", "succeeded").put("amount_received", intent.getLong("amount")).copy();
+        } else if (parts[4].equals("cancel") && !intent.getString("status").equals("succeeded")) {
+          cancels.incrementAndGet();
+          answer = intent.put("status", "canceled").copy();
+        } else {
+          error(request, 400, "invalid_request_error", "This PaymentIntent's status does not allow " + parts[4]);
+          return;
+        }
+      } else {
+        error(request, 404, "invalid_request_error", "No such payment_intent");
+        return;
+      }
+      if (key != null) {
+        idempotent.put(key + path, answer.encode());
+      }
+      json(request, 200, answer.encode());
+    });
+  }
+
+  private JsonObject create(Map<String, String> form) {
+    String id = "pi_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    var intent = new JsonObject()
+        .put("id", id).put("object", "payment_intent")
+        .put("amount", Long.parseLong(form.get("amount"))).put("currency", form.get("currency"))
+        .put("capture_method", form.getOrDefault("capture_method", "automatic"))
+        .put("status", "requires_payment_method")
+        .put("client_secret", id + "_secret_" + UUID.randomUUID().toString().substring(0, 8))
+        .put("metadata", new JsonObject().put("booking_id", form.get("metadata[booking_id]"))
+            .put("reference", form.get("metadata[reference]")));
+    intents.put(id, intent);
+    return intent.copy();
+  }
+
+  private static Map<String, String> form(String body) {
+    var form = new HashMap<String, String>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return form;
+  }
+
+  private static void error(HttpServerRequest request, int status, String type, String message) {
+    json(request, status, new JsonObject().put("error", new JsonObject().put("type", type).put("message", message))
+        .encode());
+  }
+
+  private static void json(HttpServerRequest request, int status, String body) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Request-Id", "req_" + UUID.randomUUID()).end(body);
+  }
+
+  @Override
+  public void close() {
+    Wait.on(vertx.close());
+  }
+}
