@@ -45,7 +45,8 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("completeBooking", lifecycle::complete),
         Map.entry("markNoShow", lifecycle::noShow),
         Map.entry("rescheduleBooking", reschedules::reschedule),
-        Map.entry("retryPayment", payments::retry));
+        Map.entry("retryPayment", payments::retry),
+        Map.entry("getBookingPayments", payments::ledger));
     ApiConsumer.register(bus, API, operations);
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))

@@ -36,6 +36,13 @@ final class PaymentRequests {
             .put("retry", "POST /v1/bookings/" + booking.getString("id") + "/payment"));
   }
 
+  /** GET /v1/bookings/{id}/payments: the payment and its ledger, for whoever may see the booking. */
+  Future<ApiReply> ledger(ApiRequest request) {
+    return reads.get(request).compose(reply -> bus.<JsonObject>request("payments.ledger",
+            new JsonObject().put("bookingId", ((JsonObject) reply.body()).getString("id")))
+        .map(answer -> ApiReply.ok(answer.body())));
+  }
+
   /** POST /v1/bookings/{id}/payment: the intent again (the same one), for a hold that still stands. */
   Future<ApiReply> retry(ApiRequest request) {
     return reads.get(request).compose(reply -> {

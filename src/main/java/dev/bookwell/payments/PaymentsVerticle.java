@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ public final class PaymentsVerticle extends VerticleBase {
 
   public static final String API = "payments.api";
   public static final String INTENT = "payments.intent";
+  public static final String LEDGER = "payments.ledger";
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
 
   private final Platform platform;
@@ -41,7 +43,10 @@ public final class PaymentsVerticle extends VerticleBase {
       LOG.info("No STRIPE_SECRET_KEY: payments run on the simulated gateway");
     }
     var intents = new Intents(db, gateway);
-    var webhooks = new StripeWebhooks(db, gateway, config.webhookSecrets(), new Settlement(db, bus, gateway));
+    var settlement = new Settlement(db, bus, gateway);
+    var webhooks = new StripeWebhooks(db, gateway, config.webhookSecrets(), settlement);
+    var simulated = new SimulatedPayments(db, settlement, config.simulated());
+    var ledger = new Ledger(db);
 
     bus.<JsonObject>consumer(INTENT, message -> intents.forBooking(message.body())
         .onSuccess(message::reply)
@@ -49,7 +54,13 @@ public final class PaymentsVerticle extends VerticleBase {
           LOG.warn("creating a payment intent failed", e);
           message.fail(503, "payment processor unavailable");
         }));
-    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive);
+    bus.<JsonObject>consumer(LEDGER, message -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))
+        .onSuccess(message::reply)
+        .onFailure(e -> message.fail(500, e.getMessage())));
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
+        "stripeWebhook", webhooks::receive,
+        "simulatePaymentSuccess", simulated::succeed,
+        "simulatePaymentFailure", simulated::fail);
     ApiConsumer.register(bus, API, operations);
     return Future.succeededFuture();
   }

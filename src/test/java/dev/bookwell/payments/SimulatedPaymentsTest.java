@@ -1,0 +1,75 @@
+package dev.bookwell.payments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.TestApp;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The offline demo: without a Stripe key the simulated gateway runs the same path, driven by dev endpoints. */
+class SimulatedPaymentsTest {
+
+  static TestApp app;
+  static World world;
+  static String service;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+    world = new World(app, "UTC");
+    service = world.service(new JsonObject().put("name", "Paid").put("priceMinor", 3000).put("seatsPerSlot", 2));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void aSimulatedPaymentConfirmsAndTheLedgerShowsIt() {
+    String token = world.userToken();
+    var booking = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(service, world.providerId, at(2), 2)), token).bodyAsJsonObject();
+    String id = booking.getString("id");
+    assertEquals("requires_payment", booking.getJsonObject("payment").getString("status"));
+
+    var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null);
+    assertEquals(200, paid.statusCode(), paid.bodyAsString());
+    assertEquals("captured", paid.bodyAsJsonObject().getString("paymentStatus"));
+    assertEquals("confirmed", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
+        .getString("status"));
+
+    var ledger = app.call(HttpMethod.GET, "/v1/bookings/" + id + "/payments", null, token);
+    assertEquals(200, ledger.statusCode());
+    assertEquals(List.of("authorization", "capture"), ledger.bodyAsJsonObject().getJsonArray("movements").stream()
+        .map(m -> ((JsonObject) m).getString("kind")).toList());
+    assertEquals(404, app.call(HttpMethod.GET, "/v1/bookings/" + id + "/payments", null, world.userToken())
+        .statusCode(), "not for strangers");
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null).statusCode());
+  }
+
+  @Test
+  void aDeclinedCardLeavesTheHoldStanding() {
+    String token = world.userToken();
+    String id = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(service, world.providerId, at(3), 2)), token).bodyAsJsonObject().getString("id");
+    var failed = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/fail", null, null);
+    assertEquals("failed", failed.bodyAsJsonObject().getString("paymentStatus"));
+    assertEquals("held", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
+        .getString("status"));
+    assertEquals("captured", app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null)
+        .bodyAsJsonObject().getString("paymentStatus"), "a second card works");
+  }
+
+  private static OffsetDateTime at(int days) {
+    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
+  }
+}
