@@ -26,6 +26,8 @@ CREATE TABLE booking (
     discount_minor    bigint NOT NULL DEFAULT 0 CHECK (discount_minor >= 0),
     total_minor       bigint NOT NULL CHECK (total_minor >= 0),
     currency          char(3) NOT NULL,
+    full_refund_hours int NOT NULL,                   -- the service's cancellation policy when this was booked
+    late_refund_percent int NOT NULL,
     hold_expires_at   timestamptz,
     rescheduled_from  uuid REFERENCES booking,
     created_at        timestamptz NOT NULL DEFAULT now(),

@@ -40,7 +40,8 @@ final class Holds {
   /** The slot and service facts a hold needs, judged by the database clock. */
   record SlotFacts(UUID slotId, SlotStatus slotStatus, UUID organizationId, UUID providerId, UUID serviceId,
                    OffsetDateTime startsAt, OffsetDateTime endsAt, OffsetDateTimeRange occupied, long priceMinor, String currency, int seatsPerSlot,
-                   boolean requiresConfirmation, boolean guestsAllowed, ProviderStatus providerStatus,
+                   boolean requiresConfirmation, boolean guestsAllowed, int fullRefundHours,
+                   int lateRefundPercent, ProviderStatus providerStatus,
                    boolean noticeOk, boolean horizonOk) {
   }
 
@@ -152,6 +153,8 @@ final class Holds {
         .set(BOOKING.SUBTOTAL_MINOR, subtotal)
         .set(BOOKING.TOTAL_MINOR, subtotal)
         .set(BOOKING.CURRENCY, slot.currency())
+        .set(BOOKING.FULL_REFUND_HOURS, slot.fullRefundHours())
+        .set(BOOKING.LATE_REFUND_PERCENT, slot.lateRefundPercent())
         .set(BOOKING.HOLD_EXPIRES_AT, status == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null);
     return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
         .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
@@ -161,7 +164,8 @@ final class Holds {
   private static Future<SlotFacts> facts(Sql tx, UUID slotId) {
     return tx.fetchInto(Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
                 SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
-                SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, PROVIDER.STATUS,
+                SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, SERVICE.FULL_REFUND_HOURS,
+                SERVICE.LATE_REFUND_PERCENT, PROVIDER.STATUS,
                 DSL.field(SLOT.STARTS_AT.ge(DSL.field("now() + make_interval(mins => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",

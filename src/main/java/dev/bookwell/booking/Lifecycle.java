@@ -12,6 +12,7 @@ import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
@@ -30,34 +31,72 @@ final class Lifecycle {
     this.bus = bus;
   }
 
-  /** POST /v1/bookings/{id}/cancel: the booker, the guest or staff. Frees the seats. */
+  /**
+   * POST /v1/bookings/{id}/cancel: the booker, the guest or staff. Frees the seats; money goes back by the policy
+   * the service had when it was booked (staff cancellations always in full).
+   */
   Future<ApiReply> cancel(ApiRequest request) {
     return transition(request, false,
         EnumSet.of(BookingStatus.held, BookingStatus.pending_confirmation, BookingStatus.confirmed),
-        BookingStatus.cancelled, true);
+        BookingStatus.cancelled, true)
+        .compose(done -> releasePayment(done, done.access().staff() ? 100 : refundPercent(done.booking()),
+            done.access().staff() ? "cancelled by the organization" : "cancelled by the client"));
   }
 
-  /** POST /v1/bookings/{id}/confirm: staff accept a booking that needs confirmation. */
-  Future<ApiReply> confirm(ApiRequest request) {
-    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.confirmed, false);
-  }
-
-  /** POST /v1/bookings/{id}/decline: staff refuse it; the seats are freed. */
+  /** POST /v1/bookings/{id}/decline: staff refuse it; the seats are freed and any money goes back in full. */
   Future<ApiReply> decline(ApiRequest request) {
-    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.declined, true);
+    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.declined, true)
+        .compose(done -> releasePayment(done, 100, "declined by the organization"));
   }
 
   /** POST /v1/bookings/{id}/complete and /no-show: after the appointment, staff record what happened. */
   Future<ApiReply> complete(ApiRequest request) {
-    return transition(request, true, EnumSet.of(BookingStatus.confirmed), BookingStatus.completed, false);
+    return transition(request, true, EnumSet.of(BookingStatus.confirmed), BookingStatus.completed, false)
+        .map(Done::reply);
   }
 
   Future<ApiReply> noShow(ApiRequest request) {
-    return transition(request, true, EnumSet.of(BookingStatus.confirmed), BookingStatus.no_show, false);
+    return transition(request, true, EnumSet.of(BookingStatus.confirmed), BookingStatus.no_show, false)
+        .map(Done::reply);
   }
 
-  private Future<ApiReply> transition(ApiRequest request, boolean staffOnly, Set<BookingStatus> from,
-                                      BookingStatus to, boolean releaseSeats) {
+  /** POST /v1/bookings/{id}/confirm: staff accept a booking that needs confirmation. */
+  Future<ApiReply> confirm(ApiRequest request) {
+    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.confirmed, false)
+        .map(Done::reply);
+  }
+
+  /** A transition that committed: the booking as it is now, and who did it. */
+  private record Done(BookingRecord booking, BookingAccess.Access access) {
+    ApiReply reply() {
+      return ApiReply.ok(BookingJson.of(booking));
+    }
+  }
+
+  /** Full refund up to H hours before the start, then P percent until the start, nothing after. */
+  static int refundPercent(BookingRecord booking) {
+    var now = java.time.OffsetDateTime.now();
+    if (!now.isAfter(booking.getStartsAt().minusHours(booking.getFullRefundHours()))) {
+      return 100;
+    }
+    return now.isBefore(booking.getStartsAt()) ? booking.getLateRefundPercent() : 0;
+  }
+
+  /** After the booking ended early: the payments area releases or refunds. Its answer joins the reply. */
+  private Future<ApiReply> releasePayment(Done done, int percent, String reason) {
+    var reply = BookingJson.of(done.booking());
+    if (done.booking().getTotalMinor() == 0) {
+      return Future.succeededFuture(ApiReply.ok(reply));
+    }
+    var ask = new JsonObject().put("bookingId", done.booking().getId().toString()).put("refundPercent", percent)
+        .put("reason", reason).put("by", done.access().actor());
+    return bus.<JsonObject>request("payments.release", ask)
+        .map(answer -> ApiReply.ok(reply.put("payment", answer.body())))
+        .otherwise(e -> ApiReply.ok(reply.put("payment", new JsonObject().put("status", "release-pending"))));
+  }
+
+  private Future<Done> transition(ApiRequest request, boolean staffOnly, Set<BookingStatus> from,
+                                  BookingStatus to, boolean releaseSeats) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     return db.transaction(tx -> lock(tx, id)
         .compose(booking -> (staffOnly ? BookingAccess.requireStaff(bus, request, booking)
@@ -73,7 +112,7 @@ final class Lifecycle {
                   .compose(updated -> (releaseSeats ? Seats.release(tx, id)
                       : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
                       .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
-                      .map(x -> ApiReply.ok(BookingJson.of(updated))));
+                      .map(x -> new Done(updated, access)));
             })));
   }
 

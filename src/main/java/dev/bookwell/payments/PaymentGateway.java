@@ -17,4 +17,7 @@ interface PaymentGateway {
   Future<Intent> capture(String intentId, String idempotencyKey);
 
   Future<Intent> cancel(String intentId, String idempotencyKey);
+
+  /** Refunds part or all of a captured intent; gives the refund's id. */
+  Future<String> refund(String intentId, long amount, String idempotencyKey);
 }

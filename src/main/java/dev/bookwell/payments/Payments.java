@@ -33,15 +33,21 @@ final class Payments {
    */
   static Future<Boolean> move(Sql tx, PaymentRecord payment, EnumSet<PaymentStatus> from, PaymentStatus to,
                               String ledgerKind, String eventId, String rawEvent) {
+    return move(tx, payment, from, to, ledgerKind, payment.getAmountMinor(), payment.getIntentId(), eventId, rawEvent);
+  }
+
+  static Future<Boolean> move(Sql tx, PaymentRecord payment, EnumSet<PaymentStatus> from, PaymentStatus to,
+                              String ledgerKind, long amount, String stripeObjectId, String eventId,
+                              String rawEvent) {
     return tx.update(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, to).set(PAYMENT.UPDATED_AT, SqlTime.now())
             .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT.STATUS.in(from)))
         .compose(moved -> moved == 0 ? Future.succeededFuture(false)
             : tx.update(Sql.DSL.insertInto(PAYMENT_LEDGER)
                     .set(PAYMENT_LEDGER.BOOKING_ID, payment.getBookingId())
                     .set(PAYMENT_LEDGER.KIND, ledgerKind)
-                    .set(PAYMENT_LEDGER.AMOUNT_MINOR, payment.getAmountMinor())
+                    .set(PAYMENT_LEDGER.AMOUNT_MINOR, amount)
                     .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())
-                    .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, payment.getIntentId())
+                    .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, stripeObjectId)
                     .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
                     .set(PAYMENT_LEDGER.RAW, rawEvent == null ? null : JSONB.valueOf(rawEvent)))
                 .map(true));

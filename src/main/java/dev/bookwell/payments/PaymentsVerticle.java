@@ -23,6 +23,7 @@ public final class PaymentsVerticle extends VerticleBase {
   public static final String API = "payments.api";
   public static final String INTENT = "payments.intent";
   public static final String LEDGER = "payments.ledger";
+  public static final String RELEASE = "payments.release";
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
 
   private final Platform platform;
@@ -47,11 +48,18 @@ public final class PaymentsVerticle extends VerticleBase {
     var webhooks = new StripeWebhooks(db, gateway, config.webhookSecrets(), settlement);
     var simulated = new SimulatedPayments(db, settlement, config.simulated());
     var ledger = new Ledger(db);
+    var refunds = new Refunds(db, gateway);
 
     bus.<JsonObject>consumer(INTENT, message -> intents.forBooking(message.body())
         .onSuccess(message::reply)
         .onFailure(e -> {
           LOG.warn("creating a payment intent failed", e);
+          message.fail(503, "payment processor unavailable");
+        }));
+    bus.<JsonObject>consumer(RELEASE, message -> refunds.release(message.body())
+        .onSuccess(message::reply)
+        .onFailure(e -> {
+          LOG.warn("releasing the payment of {} failed", message.body().getString("bookingId"), e);
           message.fail(503, "payment processor unavailable");
         }));
     bus.<JsonObject>consumer(LEDGER, message -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))

@@ -27,6 +27,11 @@ final class SimulatedGateway implements PaymentGateway {
   }
 
   @Override
+  public Future<String> refund(String intentId, long amount, String idempotencyKey) {
+    return Future.succeededFuture("re_sim_" + idempotencyKey);
+  }
+
+  @Override
   public Future<Intent> cancel(String intentId, String idempotencyKey) {
     return Future.succeededFuture(new Intent(intentId, "canceled", null, 0, null));
   }

@@ -5,6 +5,7 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentIntent;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PaymentIntentCreateParams;
+import com.stripe.param.RefundCreateParams;
 import dev.bookwell.platform.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -61,10 +62,21 @@ final class StripeGateway implements PaymentGateway {
     return call(() -> stripe.v1().paymentIntents().cancel(intentId, key(idempotencyKey)));
   }
 
+  @Override
+  public Future<String> refund(String intentId, long amount, String idempotencyKey) {
+    var params = RefundCreateParams.builder().setPaymentIntent(intentId).setAmount(amount).build();
+    return blocking(() -> stripe.v1().refunds().create(params, key(idempotencyKey)).getId());
+  }
+
   private Future<Intent> call(Callable<PaymentIntent> request) {
+    return blocking(() -> toIntent(request.call()));
+  }
+
+  /** Runs a stripe-java call on the worker pool, unordered so calls run in parallel. */
+  private <T> Future<T> blocking(Callable<T> request) {
     return workers.executeBlocking(() -> {
       try {
-        return toIntent(request.call());
+        return request.call();
       } catch (StripeException e) {
         throw new GatewayException(e.getStatusCode() == null ? 0 : e.getStatusCode(), e.getMessage(), e);
       }

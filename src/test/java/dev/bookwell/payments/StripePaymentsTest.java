@@ -140,6 +140,61 @@ class StripePaymentsTest {
     assertEquals("canceled", paymentStatus(lost));
   }
 
+  @Test
+  void cancellationsRefundByTheServicePolicyAndStaffRefundInFull() {
+    // Policy: full refund up to 24 hours before, 50 % after that.
+    String policy = world.service(new JsonObject().put("name", "Policy").put("priceMinor", 8000)
+        .put("cancellationPolicy", new JsonObject().put("fullRefundHours", 24).put("lateRefundPercent", 50)));
+    var early = paid(world.session(policy, world.providerId, at(3), 1));
+    var late = paid(world.session(policy, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(5)
+        .truncatedTo(ChronoUnit.MINUTES), 1));
+    var byStaff = paid(world.session(policy, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(7)
+        .truncatedTo(ChronoUnit.MINUTES), 1));
+
+    assertEquals(8000L, cancel(early, null).getJsonObject("payment").getLong("refunded"));
+    assertEquals("refunded", paymentStatus(early));
+    var partial = cancel(late, null).getJsonObject("payment");
+    assertEquals(4000L, partial.getLong("refunded"));
+    assertEquals("partially_refunded", paymentStatus(late));
+    assertEquals(8000L, cancel(byStaff, world.owner).getJsonObject("payment").getLong("refunded"));
+    assertEquals(List.of("authorization", "capture", "refund"), ledger(late));
+    assertEquals(4000L, stripe.intent(late.getString("intentId")).getLong("amount_refunded"));
+  }
+
+  @Test
+  void cancellingBeforePaymentReleasesTheIntent() {
+    var booking = hold(world.session(service, world.providerId, at(8), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var cancelled = app.client.post("/v1/bookings/" + booking.getString("id") + "/cancel")
+        .putHeader("X-Booking-Token", booking.getString("accessToken")).send();
+    assertEquals(200, Wait.on(cancelled).statusCode());
+    assertEquals("canceled", stripe.intent(intentId).getString("status"));
+    assertEquals("canceled", paymentStatus(booking));
+  }
+
+  /** A booking whose card was authorized and captured; carries its intent id and guest token. */
+  private static JsonObject paid(String slot) {
+    var booking = hold(slot);
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+        now());
+    post(event.payload(), event.signature());
+    assertEquals("captured", paymentStatus(booking));
+    return booking.put("intentId", intentId);
+  }
+
+  private static JsonObject cancel(JsonObject booking, String staffToken) {
+    var request = app.client.post("/v1/bookings/" + booking.getString("id") + "/cancel");
+    if (staffToken != null) {
+      request.putHeader("Authorization", "Bearer " + staffToken);
+    } else {
+      request.putHeader("X-Booking-Token", booking.getString("accessToken"));
+    }
+    var response = Wait.on(request.send());
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject();
+  }
+
   private static JsonObject hold(String slot) {
     var response = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot)
         .put("guest", new JsonObject().put("name", "Payer").put("email", UUID.randomUUID() + "@example.org")), null);

@@ -87,7 +87,13 @@ public final class FakeStripe implements AutoCloseable {
       }
       String[] parts = path.split("/");  // "", "v1", "payment_intents", id?, action?
       JsonObject answer;
-      if (request.method().name().equals("POST") && parts.length == 3) {
+      if (request.method().name().equals("POST") && path.equals("/v1/refunds")) {
+        answer = refund(form(body.toString()));
+        if (answer == null) {
+          error(request, 400, "invalid_request_error", "The refund is larger than what was captured.");
+          return;
+        }
+      } else if (request.method().name().equals("POST") && parts.length == 3) {
         answer = create(form(body.toString()));
       } else if (parts.length >= 4 && intents.containsKey(parts[3])) {
         JsonObject intent = intents.get(parts[3]);
@@ -112,6 +118,20 @@ public final class FakeStripe implements AutoCloseable {
       }
       json(request, 200, answer.encode());
     });
+  }
+
+  /** Refunds part of a captured intent; null when more than what is left is asked for. */
+  private JsonObject refund(Map<String, String> form) {
+    JsonObject intent = intents.get(form.get("payment_intent"));
+    long amount = Long.parseLong(form.get("amount"));
+    long refunded = intent.getLong("amount_refunded", 0L);
+    if (!"succeeded".equals(intent.getString("status")) || refunded + amount > intent.getLong("amount")) {
+      return null;
+    }
+    intent.put("amount_refunded", refunded + amount);
+    return new JsonObject().put("id", "re_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24))
+        .put("object", "refund").put("amount", amount).put("payment_intent", intent.getString("id"))
+        .put("status", "succeeded").put("currency", intent.getString("currency"));
   }
 
   private JsonObject create(Map<String, String> form) {

@@ -1,0 +1,62 @@
+package dev.bookwell.payments;
+
+import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.platform.db.Db;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import java.util.UUID;
+
+/**
+ * Money back when a booking ends early: an authorization not yet captured is released; a captured payment is
+ * refunded by the percentage the booking area decided (the service's policy, or 100 when staff cancel). Partial
+ * refunds are tracked as {@code partially_refunded}; reason and who asked go into the ledger.
+ */
+final class Refunds {
+
+  private final Db db;
+  private final PaymentGateway gateway;
+
+  Refunds(Db db, PaymentGateway gateway) {
+    this.db = db;
+    this.gateway = gateway;
+  }
+
+  /** {bookingId, refundPercent, reason, by} -> {paymentStatus, refunded} */
+  Future<JsonObject> release(JsonObject request) {
+    UUID bookingId = UUID.fromString(request.getString("bookingId"));
+    int percent = request.getInteger("refundPercent");
+    String note = new JsonObject().put("reason", request.getString("reason")).put("by", request.getString("by"))
+        .encode();
+    return Payments.byBooking(db, bookingId).compose(found -> {
+      if (found.isEmpty() || found.get().getIntentId() == null) {
+        return Future.succeededFuture(outcome("none", 0));
+      }
+      var payment = found.get();
+      return switch (payment.getStatus()) {
+        case requires_payment, failed, authorized -> gateway.cancel(payment.getIntentId(), "release-" + bookingId)
+            .compose(x -> db.transaction(tx -> Payments.move(tx, payment,
+                EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
+                PaymentStatus.canceled, "cancellation", null, note)))
+            .map(outcome("canceled", 0));
+        case captured -> {
+          long amount = payment.getAmountMinor() * percent / 100;
+          if (amount == 0) {
+            yield Future.succeededFuture(outcome("captured", 0));
+          }
+          PaymentStatus to = amount == payment.getAmountMinor() ? PaymentStatus.refunded
+              : PaymentStatus.partially_refunded;
+          yield gateway.refund(payment.getIntentId(), amount, "refund-" + bookingId)
+              .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.captured),
+                  to, "refund", amount, refundId, null, note)))
+              .map(outcome(to.getLiteral(), amount));
+        }
+        default -> Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
+      };
+    });
+  }
+
+  private static JsonObject outcome(String status, long refunded) {
+    return new JsonObject().put("paymentStatus", status).put("refunded", refunded);
+  }
+}
