@@ -33,6 +33,7 @@ public final class BookingVerticle extends VerticleBase {
     var payments = new PaymentRequests(bus, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments);
     var reschedules = new Reschedules(db, bus);
+    var promoCodes = new PromoCodes(db, bus);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createBooking", holds::hold),
         Map.entry("getBooking", reads::get),
@@ -46,7 +47,8 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("markNoShow", lifecycle::noShow),
         Map.entry("rescheduleBooking", reschedules::reschedule),
         Map.entry("retryPayment", payments::retry),
-        Map.entry("getBookingPayments", payments::ledger));
+        Map.entry("getBookingPayments", payments::ledger),
+        Map.entry("createPromoCode", promoCodes::create));
     ApiConsumer.register(bus, API, operations);
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))

@@ -122,17 +122,26 @@ final class Holds {
   private Future<Created> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
                                  int seats) {
     long subtotal = slot.priceMinor() * seats;
-    BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
-        : subtotal == 0 ? BookingStatus.confirmed : BookingStatus.held;
-    String accessToken = guest == null ? null : SecretTokens.newToken();
-    return insert(tx, slot, caller, guest, body, seats, subtotal, status, accessToken, 3)
-        .map(booking -> new Created(booking, accessToken));
+    String code = body.getString("promoCode");
+    String userKey = caller != null ? caller.userId().toString() : guest.getString("email").toLowerCase();
+    Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
+        : PromoCodes.apply(tx, code, slot, subtotal, userKey);
+    return promo.compose(applied -> {
+      long discount = applied == null ? 0 : applied.discount();
+      BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
+          : subtotal - discount == 0 ? BookingStatus.confirmed : BookingStatus.held;
+      String accessToken = guest == null ? null : SecretTokens.newToken();
+      return insert(tx, slot, caller, guest, body, seats, subtotal, discount, status, accessToken, 3)
+          .compose(booking -> (applied == null ? Future.succeededFuture(0)
+              : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
+              .map(x -> new Created(booking, accessToken)));
+    });
   }
 
   /** Inserts with a fresh reference; a clash of references (one in a billion) just draws another. */
   private Future<BookingRecord> insert(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
-                                       int seats, long subtotal, BookingStatus status, String accessToken,
-                                       int attempts) {
+                                       int seats, long subtotal, long discount, BookingStatus status,
+                                       String accessToken, int attempts) {
     var insert = Sql.DSL.insertInto(BOOKING)
         .set(BOOKING.ID, UUID.randomUUID())
         .set(BOOKING.REFERENCE, References.next())
@@ -151,14 +160,15 @@ final class Holds {
         .set(BOOKING.SEATS, seats)
         .set(BOOKING.NOTES, body.getString("notes"))
         .set(BOOKING.SUBTOTAL_MINOR, subtotal)
-        .set(BOOKING.TOTAL_MINOR, subtotal)
+        .set(BOOKING.DISCOUNT_MINOR, discount)
+        .set(BOOKING.TOTAL_MINOR, subtotal - discount)
         .set(BOOKING.CURRENCY, slot.currency())
         .set(BOOKING.FULL_REFUND_HOURS, slot.fullRefundHours())
         .set(BOOKING.LATE_REFUND_PERCENT, slot.lateRefundPercent())
         .set(BOOKING.HOLD_EXPIRES_AT, status == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null);
     return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
         .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
-            : insert(tx, slot, caller, guest, body, seats, subtotal, status, accessToken, attempts - 1));
+            : insert(tx, slot, caller, guest, body, seats, subtotal, discount, status, accessToken, attempts - 1));
   }
 
   private static Future<SlotFacts> facts(Sql tx, UUID slotId) {
@@ -235,7 +245,7 @@ final class Holds {
             .where(BOOKING.ID.in(bookingIds)).and(BOOKING.STATUS.eq(BookingStatus.held))
             .returning())
         .compose(expired -> {
-          Future<?> chain = Future.succeededFuture();
+          Future<?> chain = PromoCodes.release(tx, expired.stream().map(BookingRecord::getId).toList());
           for (BookingRecord booking : expired) {
             chain = chain.compose(x -> Seats.release(tx, booking.getId()))
                 .compose(x -> BookingEvents.emit(tx, "expired", booking, actor));

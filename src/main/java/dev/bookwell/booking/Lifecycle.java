@@ -109,8 +109,10 @@ final class Lifecycle {
               }
               return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
                       .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning())
-                  .compose(updated -> (releaseSeats ? Seats.release(tx, id)
-                      : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
+                  .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
+                          ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
+                      .compose(y -> releaseSeats ? Seats.release(tx, id)
+                          : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
                       .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
                       .map(x -> new Done(updated, access)));
             })));

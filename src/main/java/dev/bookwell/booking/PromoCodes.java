@@ -1,0 +1,154 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.PROMO_CODE;
+import static dev.bookwell.db.Tables.PROMO_USE;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.PromoKind;
+import dev.bookwell.db.tables.records.PromoCodeRecord;
+import dev.bookwell.identity.Authorization;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Promo codes: percentage or fixed amount, validity window, minimum amount, total and per-person limits, and an
+ * optional restriction to a provider or service. The use is counted in the hold's transaction under the code's
+ * row lock, so 200 concurrent holds on a code limited to 10 uses give exactly 10 discounted bookings.
+ */
+final class PromoCodes {
+
+  private final Db db;
+  private final EventBus bus;
+
+  PromoCodes(Db db, EventBus bus) {
+    this.db = db;
+    this.bus = bus;
+  }
+
+  /** POST /v1/organizations/{organizationId}/promo-codes (manage_billing) */
+  Future<ApiReply> create(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject body = request.bodyObject();
+    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
+        .compose(x -> db.fetchOne(Sql.DSL.insertInto(PROMO_CODE)
+            .set(PROMO_CODE.ORGANIZATION_ID, organizationId)
+            .set(PROMO_CODE.CODE, body.getString("code").toUpperCase(Locale.ROOT))
+            .set(PROMO_CODE.KIND, PromoKind.valueOf(body.getString("kind")))
+            .set(PROMO_CODE.VALUE, body.getLong("value"))
+            .set(PROMO_CODE.VALID_FROM, time(body.getString("validFrom")))
+            .set(PROMO_CODE.VALID_UNTIL, time(body.getString("validUntil")))
+            .set(PROMO_CODE.MIN_AMOUNT_MINOR, body.getLong("minAmount", 0L))
+            .set(PROMO_CODE.MAX_USES, body.getInteger("maxUses"))
+            .set(PROMO_CODE.MAX_USES_PER_USER, body.getInteger("maxUsesPerUser"))
+            .set(PROMO_CODE.PROVIDER_ID, uuid(body.getString("providerId")))
+            .set(PROMO_CODE.SERVICE_ID, uuid(body.getString("serviceId")))
+            .returning()))
+        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+            ? Problem.of("promo-code-exists", 409, "Code exists", "This organization already has that code.")
+                .toException()
+            : e instanceof PgException pg && "23514".equals(pg.getSqlState())
+                ? Problem.validation("The promo code is not valid: " + pg.getErrorMessage(), List.of()).toException()
+                : e))
+        .map(code -> ApiReply.created(new JsonObject().put("id", code.getId().toString()).put("code", code.getCode())
+            .put("kind", code.getKind().getLiteral()).put("value", code.getValue()).put("maxUses", code.getMaxUses())
+            .put("uses", code.getUses()), null));
+  }
+
+  /** A code applied to a hold: its id and the discount in minor units. */
+  record Applied(UUID promoCodeId, long discount) {
+  }
+
+  /**
+   * Applies {@code code} to a hold of {@code subtotal} and counts the use; gives the discount. Refusals are
+   * problems: unknown or not applicable 422 {@code promo-code-invalid}, used up 409 {@code promo-code-exhausted}.
+   */
+  static Future<Applied> apply(Sql tx, String code, Holds.SlotFacts slot, long subtotal, String userKey) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(PROMO_CODE)
+            .where(PROMO_CODE.ORGANIZATION_ID.eq(slot.organizationId()))
+            .and(PROMO_CODE.CODE.eq(code.toUpperCase(Locale.ROOT)))
+            .and(PROMO_CODE.VALID_FROM.isNull().or(PROMO_CODE.VALID_FROM.le(SqlTime.now())))
+            .and(PROMO_CODE.VALID_UNTIL.isNull().or(PROMO_CODE.VALID_UNTIL.gt(SqlTime.now())))
+            .forUpdate())  // one hold at a time per code: the limits below cannot be raced
+        .compose(found -> {
+          var promo = found.filter(p -> applies(p, slot, subtotal))
+              .orElseThrow(() -> invalid("The code is unknown, expired, or does not apply to this booking."));
+          if (promo.getMaxUses() != null && promo.getUses() >= promo.getMaxUses()) {
+            throw Problem.of("promo-code-exhausted", 409, "Code used up", "This code has been used up.")
+                .toException();
+          }
+          return perUserUses(tx, promo, userKey).compose(used -> {
+            if (promo.getMaxUsesPerUser() != null && used >= promo.getMaxUsesPerUser()) {
+              throw invalid("You have used this code as often as it allows.");
+            }
+            return tx.update(Sql.DSL.update(PROMO_CODE).set(PROMO_CODE.USES, PROMO_CODE.USES.plus(1))
+                    .where(PROMO_CODE.ID.eq(promo.getId())))
+                .map(x -> new Applied(promo.getId(), discount(promo, subtotal)));
+          });
+        });
+  }
+
+  /** Links the use to its booking, once the booking row exists. */
+  static Future<Integer> recordUse(Sql tx, UUID bookingId, Applied applied, String userKey) {
+    return tx.update(Sql.DSL.insertInto(PROMO_USE).set(PROMO_USE.BOOKING_ID, bookingId)
+        .set(PROMO_USE.PROMO_CODE_ID, applied.promoCodeId()).set(PROMO_USE.USER_KEY, userKey));
+  }
+
+  /** Gives back the uses of bookings that ended before payment (expired or cancelled holds). */
+  static Future<Void> release(Sql tx, List<UUID> bookingIds) {
+    if (bookingIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.fetch(Sql.DSL.update(PROMO_USE).set(PROMO_USE.RELEASED_AT, SqlTime.now())
+            .where(PROMO_USE.BOOKING_ID.in(bookingIds)).and(PROMO_USE.RELEASED_AT.isNull())
+            .returning(PROMO_USE.PROMO_CODE_ID))
+        .compose(released -> {
+          Future<?> chain = Future.succeededFuture();
+          for (var use : released) {
+            chain = chain.compose(x -> tx.update(Sql.DSL.update(PROMO_CODE).set(PROMO_CODE.USES, PROMO_CODE.USES.minus(1))
+                .where(PROMO_CODE.ID.eq(use.getPromoCodeId()))));
+          }
+          return chain.mapEmpty();
+        });
+  }
+
+  private static boolean applies(PromoCodeRecord promo, Holds.SlotFacts slot, long subtotal) {
+    return subtotal >= promo.getMinAmountMinor()
+        && (promo.getProviderId() == null || promo.getProviderId().equals(slot.providerId()))
+        && (promo.getServiceId() == null || promo.getServiceId().equals(slot.serviceId()));
+  }
+
+  private static Future<Integer> perUserUses(Sql tx, PromoCodeRecord promo, String userKey) {
+    return tx.fetchOne(Sql.DSL.selectCount().from(PROMO_USE).where(PROMO_USE.PROMO_CODE_ID.eq(promo.getId()))
+        .and(PROMO_USE.USER_KEY.eq(userKey)).and(PROMO_USE.RELEASED_AT.isNull())).map(r -> r.value1());
+  }
+
+  private static long discount(PromoCodeRecord promo, long subtotal) {
+    return promo.getKind() == PromoKind.percent ? subtotal * promo.getValue() / 100
+        : Math.min(promo.getValue(), subtotal);
+  }
+
+  private static RuntimeException invalid(String detail) {
+    return new Problem(Problem.TYPE_BASE + "promo-code-invalid", "Promo code not valid", 422, detail,
+        List.of(new Problem.FieldError("body", "promoCode", detail))).toException();
+  }
+
+  private static OffsetDateTime time(String value) {
+    return value == null ? null : OffsetDateTime.parse(value);
+  }
+
+  private static UUID uuid(String value) {
+    return value == null ? null : UUID.fromString(value);
+  }
+}

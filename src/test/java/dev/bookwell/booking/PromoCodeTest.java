@@ -1,0 +1,113 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.PROMO_CODE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Promo codes at hold time: limits that hold under concurrency, and uses given back by holds that end unpaid. */
+class PromoCodeTest {
+
+  static TestApp app;
+  static World world;
+  static String service;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+    world = new World(app, "UTC");
+    service = world.service(new JsonObject().put("name", "Course").put("priceMinor", 10000).put("seatsPerSlot", 300));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void twoHundredConcurrentHoldsOnACodeLimitedToTenGiveTenDiscounts() {
+    code("TENONLY", "percent", 20, new JsonObject().put("maxUses", 10));
+    String slot = world.session(service, world.providerId, at(3), 300);
+    var holds = new ArrayList<Future<HttpResponse<Buffer>>>();
+    for (int i = 0; i < 200; i++) {
+      holds.add(app.callAsync(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "tenonly"), null));
+    }
+    Wait.on(Future.join(holds));
+    var results = holds.stream().map(Future::result).toList();
+    var discounted = results.stream().filter(r -> r.statusCode() == 201).toList();
+    assertEquals(10, discounted.size());
+    discounted.forEach(r -> assertEquals(2000L, r.bodyAsJsonObject().getJsonObject("amount").getLong("discount")));
+    assertEquals(190, results.stream().filter(r -> r.statusCode() == 409
+        && r.bodyAsJsonObject().getString("type").endsWith("promo-code-exhausted")).count());
+    assertEquals(10, uses("TENONLY"));
+  }
+
+  @Test
+  void aCancelledHoldGivesItsUseBack() {
+    code("ONCE", "fixed", 1500, new JsonObject().put("maxUses", 1));
+    String slot = world.session(service, world.providerId, at(4), 300);
+    var first = app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "ONCE"), null)
+        .bodyAsJsonObject();
+    assertEquals(new JsonObject().put("subtotal", 10000).put("discount", 1500).put("total", 8500).put("currency", "EUR"),
+        first.getJsonObject("amount"));
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "ONCE"), null)
+        .statusCode());
+
+    var cancel = app.client.post("/v1/bookings/" + first.getString("id") + "/cancel")
+        .putHeader("X-Booking-Token", first.getString("accessToken")).send();
+    assertEquals(200, Wait.on(cancel).statusCode());
+    assertEquals(0, uses("ONCE"));
+    assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "ONCE"), null)
+        .statusCode());
+  }
+
+  @Test
+  void codesThatDoNotApplyAreRefusedNamingTheField() {
+    code("BIGONLY", "percent", 10, new JsonObject().put("minAmount", 50000));
+    String slot = world.session(service, world.providerId, at(5), 300);
+    var small = app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "BIGONLY"), null);
+    assertEquals(422, small.statusCode());
+    assertEquals("promoCode", small.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"));
+    assertEquals(422, app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "NOSUCH"), null)
+        .statusCode());
+    var stranger = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes",
+        new JsonObject().put("code", "MINE").put("kind", "percent").put("value", 5), world.userToken());
+    assertEquals(403, stranger.statusCode());
+  }
+
+  private static void code(String code, String kind, long value, JsonObject more) {
+    var created = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes",
+        new JsonObject().put("code", code).put("kind", kind).put("value", value).mergeIn(more), world.owner);
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+  }
+
+  private static int uses(String code) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.select(PROMO_CODE.USES).from(PROMO_CODE).where(PROMO_CODE.CODE.eq(code))))
+        .value1();
+  }
+
+  private static JsonObject guestHold(String slot) {
+    return new JsonObject().put("slotId", slot)
+        .put("guest", new JsonObject().put("name", "P").put("email", UUID.randomUUID() + "@example.org"));
+  }
+
+  private static OffsetDateTime at(int days) {
+    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
+  }
+}
