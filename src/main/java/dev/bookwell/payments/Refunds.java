@@ -1,6 +1,7 @@
 package dev.bookwell.payments;
 
 import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Db;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -38,22 +39,32 @@ final class Refunds {
             .compose(x -> db.transaction(tx -> Payments.move(tx, payment,
                 EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
                 PaymentStatus.canceled, "cancellation", null, note)))
-            .map(outcome("canceled", 0));
-        case captured -> {
-          long amount = payment.getAmountMinor() * percent / 100;
-          if (amount == 0) {
-            yield Future.succeededFuture(outcome("captured", 0));
-          }
-          PaymentStatus to = amount == payment.getAmountMinor() ? PaymentStatus.refunded
-              : PaymentStatus.partially_refunded;
-          yield gateway.refund(payment.getIntentId(), amount, "refund-" + bookingId)
-              .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.captured),
-                  to, "refund", amount, refundId, null, note)))
-              .map(outcome(to.getLiteral(), amount));
-        }
+            .map(outcome("canceled", 0))
+            // Stripe refuses to cancel an intent that a concurrent settlement has just captured: refund it instead.
+            .recover(e -> gateway.retrieve(payment.getIntentId()).compose(intent -> {
+              if (!"succeeded".equals(intent.status())) {
+                return Future.failedFuture(e);
+              }
+              return db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
+                      PaymentStatus.captured, "capture", null, null))
+                  .compose(x -> refund(payment, percent, note));
+            }));
+        case captured -> refund(payment, percent, note);
         default -> Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
       };
     });
+  }
+
+  private Future<JsonObject> refund(PaymentRecord payment, int percent, String note) {
+    long amount = payment.getAmountMinor() * percent / 100;
+    if (amount == 0) {
+      return Future.succeededFuture(outcome("captured", 0));
+    }
+    PaymentStatus to = amount == payment.getAmountMinor() ? PaymentStatus.refunded : PaymentStatus.partially_refunded;
+    return gateway.refund(payment.getIntentId(), amount, "refund-" + payment.getBookingId())
+        .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.captured),
+            to, "refund", amount, refundId, null, note)))
+        .map(outcome(to.getLiteral(), amount));
   }
 
   private static JsonObject outcome(String status, long refunded) {
