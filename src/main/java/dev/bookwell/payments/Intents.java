@@ -17,10 +17,12 @@ final class Intents {
 
   private final Db db;
   private final PaymentGateway gateway;
+  private final boolean manualCapture;
 
-  Intents(Db db, PaymentGateway gateway) {
+  Intents(Db db, PaymentGateway gateway, boolean manualCapture) {
     this.db = db;
     this.gateway = gateway;
+    this.manualCapture = manualCapture;
   }
 
   /** {bookingId, reference, amount, currency} -> {status, intentId, clientSecret} */
@@ -32,7 +34,7 @@ final class Intents {
                 .set(PAYMENT.BOOKING_ID, bookingId)
                 .set(PAYMENT.AMOUNT_MINOR, amount)
                 .set(PAYMENT.CURRENCY, currency)
-                .set(PAYMENT.MANUAL_CAPTURE, true)
+                .set(PAYMENT.MANUAL_CAPTURE, manualCapture)
                 .onConflictDoNothing())
             .compose(x -> Payments.byBooking(tx, bookingId)))
         .compose(found -> {
@@ -41,7 +43,8 @@ final class Intents {
             return Future.succeededFuture(json(payment.getStatus().getLiteral(), payment.getIntentId(),
                 payment.getClientSecret()));
           }
-          return gateway.createIntent(bookingId, request.getString("reference"), amount, currency, true)
+          return gateway.createIntent(bookingId, request.getString("reference"), amount, currency,
+                  payment.getManualCapture())
               .compose(intent -> db.update(Sql.DSL.update(PAYMENT)
                       .set(PAYMENT.INTENT_ID, intent.id()).set(PAYMENT.CLIENT_SECRET, intent.clientSecret())
                       .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNull()))

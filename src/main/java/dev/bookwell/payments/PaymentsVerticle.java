@@ -43,12 +43,12 @@ public final class PaymentsVerticle extends VerticleBase {
     if (config.simulated()) {
       LOG.info("No STRIPE_SECRET_KEY: payments run on the simulated gateway");
     }
-    var intents = new Intents(db, gateway);
-    var settlement = new Settlement(db, bus, gateway);
+    var intents = new Intents(db, gateway, config.manualCapture());
+    var refunds = new Refunds(db, gateway);
+    var settlement = new Settlement(db, bus, gateway, refunds);
     var webhooks = new StripeWebhooks(db, gateway, config.webhookSecrets(), settlement);
     var simulated = new SimulatedPayments(db, settlement, config.simulated());
     var ledger = new Ledger(db);
-    var refunds = new Refunds(db, gateway);
 
     bus.<JsonObject>consumer(INTENT, message -> intents.forBooking(message.body())
         .onSuccess(message::reply)

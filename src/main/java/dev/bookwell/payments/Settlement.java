@@ -21,11 +21,27 @@ final class Settlement {
   private final Db db;
   private final EventBus bus;
   private final PaymentGateway gateway;
+  private final Refunds refunds;
 
-  Settlement(Db db, EventBus bus, PaymentGateway gateway) {
+  Settlement(Db db, EventBus bus, PaymentGateway gateway, Refunds refunds) {
     this.db = db;
     this.bus = bus;
     this.gateway = gateway;
+    this.refunds = refunds;
+  }
+
+  /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
+  Future<Void> settleCaptured(String intentId) {
+    return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
+      var bookingId = found.orElseThrow().getBookingId();
+      return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
+          .compose(answer -> answer.body().getBoolean("confirmed") ? Future.succeededFuture()
+              : refunds.release(new JsonObject().put("bookingId", bookingId.toString()).put("refundPercent", 100)
+                  .put("reason", "paid after the seat was gone").put("by", "payment")).mapEmpty());
+    }).<Void>mapEmpty().recover(e -> {
+      LOG.warn("settling captured {} failed", intentId, e);
+      return Future.succeededFuture();
+    });
   }
 
   /** Settles an authorized payment; failures are logged and leave the payment authorized for a later attempt. */

@@ -80,12 +80,13 @@ final class StripeWebhooks {
                     : effect(tx, type, intentStatus, payment.get(), eventId, raw))))
         .compose(effect -> switch (effect) {
           case SETTLE -> settlement.settle(intentId).map(received("processed"));
+          case SETTLE_CAPTURED -> settlement.settleCaptured(intentId).map(received("processed"));
           case DUPLICATE -> Future.succeededFuture(received("duplicate"));
           default -> Future.succeededFuture(received("processed"));
         });
   }
 
-  private enum Effect { NONE, DUPLICATE, SETTLE }
+  private enum Effect { NONE, DUPLICATE, SETTLE, SETTLE_CAPTURED }
 
   private static Future<Effect> effect(Sql tx, String type, String intentStatus, PaymentRecord payment,
                                        String eventId, String raw) {
@@ -97,7 +98,7 @@ final class StripeWebhooks {
       case "payment_intent.succeeded" -> Payments.move(tx, payment,
               EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
               PaymentStatus.captured, "capture", eventId, raw)
-          .map(moved -> moved && !payment.getManualCapture() ? Effect.SETTLE : Effect.NONE);
+          .map(moved -> moved && !payment.getManualCapture() ? Effect.SETTLE_CAPTURED : Effect.NONE);
       case "payment_intent.payment_failed" -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment),
           PaymentStatus.failed, "failure", eventId, raw).map(Effect.NONE);
       case "payment_intent.canceled" -> Payments.move(tx, payment,

@@ -81,6 +81,19 @@ class StripePaymentsTest {
   }
 
   @Test
+  void anEventForAnotherApiVersionIsCheckedWithStripe() {
+    var booking = hold(world.session(service, world.providerId, at(9), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    stripe.authorize(intentId);
+    // The payload is old and partial (it still says requires_payment_method); Stripe itself says requires_capture.
+    var stale = stripe.event("payment_intent.amount_capturable_updated", new JsonObject().put("id", intentId)
+        .put("object", "payment_intent").put("status", "requires_payment_method"), NEW_SECRET, now(), "2019-02-19");
+    assertEquals(200, post(stale.payload(), stale.signature()).statusCode());
+    assertEquals("confirmed", status(booking));
+    assertEquals("captured", paymentStatus(booking));
+  }
+
+  @Test
   void badStaleOrTamperedSignaturesAreRefusedAndChangeNothing() {
     var booking = hold(world.session(service, world.providerId, at(3), 3));
     String intentId = booking.getJsonObject("payment").getString("intentId");

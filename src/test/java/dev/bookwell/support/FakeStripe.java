@@ -53,13 +53,24 @@ public final class FakeStripe implements AutoCloseable {
     return intents.get(id).put("status", "requires_capture").copy();
   }
 
+  /** The customer pays an automatic-capture intent: the money is taken at once. */
+  public JsonObject pay(String id) {
+    JsonObject intent = intents.get(id);
+    return intent.put("status", "succeeded").put("amount_received", intent.getLong("amount")).copy();
+  }
+
   /** A webhook body for {@code type} about the intent, and its Stripe-Signature header for {@code secret}. */
   public record SignedEvent(String id, String payload, String signature) {
   }
 
   public SignedEvent event(String type, JsonObject intent, String secret, long timestamp) {
+    return event(type, intent, secret, timestamp, Stripe.API_VERSION);
+  }
+
+  /** The same, written for another API version (its payload may not be the SDK's shape). */
+  public SignedEvent event(String type, JsonObject intent, String secret, long timestamp, String apiVersion) {
     String id = "evt_" + UUID.randomUUID().toString().replace("-", "");
-    String payload = new JsonObject().put("id", id).put("object", "event").put("api_version", Stripe.API_VERSION)
+    String payload = new JsonObject().put("id", id).put("object", "event").put("api_version", apiVersion)
         .put("created", timestamp).put("type", type).put("livemode", false)
         .put("data", new JsonObject().put("object", intent)).encode();
     return new SignedEvent(id, payload, sign(payload, secret, timestamp));

@@ -26,8 +26,12 @@ public record Config(
     Identity identity,
     Payments payments) {
 
-  /** Stripe, or the simulated gateway when no secret key is set. Cards are authorized, captured once seated. */
-  public record Payments(Optional<String> stripeSecretKey, List<String> webhookSecrets, Optional<String> stripeApiBase) {
+  /**
+   * Stripe, or the simulated gateway when no secret key is set. Manual capture (the default): cards are authorized
+   * on hold and captured once the seat is secured; automatic: captured at once, refunded if no seat can be had.
+   */
+  public record Payments(Optional<String> stripeSecretKey, List<String> webhookSecrets, Optional<String> stripeApiBase,
+                         boolean manualCapture) {
     public boolean simulated() {
       return stripeSecretKey.isEmpty();
     }
@@ -88,6 +92,7 @@ public record Config(
         new Payments(
             vars.optional("STRIPE_SECRET_KEY"),
             vars.optional("STRIPE_WEBHOOK_SECRET").map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of()),
-            vars.optional("STRIPE_API_BASE")));
+            vars.optional("STRIPE_API_BASE"),
+            vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual")));
   }
 }

@@ -39,6 +39,14 @@ final class EnvReader {
     }).orElse(fallback);
   }
 
+  String choice(String name, String fallback, java.util.List<String> allowed) {
+    String value = string(name, fallback);
+    if (!allowed.contains(value)) {
+      throw invalid(name, value, "one of " + allowed);
+    }
+    return value;
+  }
+
   boolean bool(String name, boolean fallback) {
     return optional(name).map(raw -> switch (raw.toLowerCase()) {
       case "true", "yes", "1", "on" -> true;
