@@ -11,7 +11,9 @@ import io.vertx.core.Future;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.UUID;
+import java.math.BigDecimal;
 import org.jooq.JSONB;
+import org.jooq.impl.DSL;
 
 /** The payment table's SQL: guarded, forward-only status moves, each with its ledger row. */
 final class Payments {
@@ -25,6 +27,37 @@ final class Payments {
 
   static Future<Optional<PaymentRecord>> byBooking(Sql tx, UUID bookingId) {
     return tx.fetchOptional(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.BOOKING_ID.eq(bookingId)));
+  }
+
+  /** A charge now refunded up to {@code totalRefunded}: records what the ledger does not know yet. */
+  static Future<Boolean> recordRefundedTotal(Sql tx, PaymentRecord payment, long totalRefunded, String eventId,
+                                             String raw) {
+    return tx.fetchOne(Sql.DSL.select(DSL.coalesce(DSL.sum(PAYMENT_LEDGER.AMOUNT_MINOR), DSL.inline(BigDecimal.ZERO)))
+            .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(payment.getBookingId()))
+            .and(PAYMENT_LEDGER.KIND.eq("refund")))
+        .compose(known -> {
+          long missing = totalRefunded - known.value1().longValue();
+          if (missing <= 0) {
+            return Future.succeededFuture(false);
+          }
+          PaymentStatus to = totalRefunded >= payment.getAmountMinor() ? PaymentStatus.refunded
+              : PaymentStatus.partially_refunded;
+          return move(tx, payment, EnumSet.of(PaymentStatus.captured, PaymentStatus.partially_refunded), to, "refund",
+              missing, payment.getIntentId(), eventId, raw);
+        });
+  }
+
+  /** A dispute opened on the charge: a ledger row for the disputed amount; the payment's status stays. */
+  static Future<Integer> recordDispute(Sql tx, PaymentRecord payment, long amount, String disputeId, String eventId,
+                                       String raw) {
+    return tx.update(Sql.DSL.insertInto(PAYMENT_LEDGER)
+        .set(PAYMENT_LEDGER.BOOKING_ID, payment.getBookingId())
+        .set(PAYMENT_LEDGER.KIND, "dispute")
+        .set(PAYMENT_LEDGER.AMOUNT_MINOR, amount)
+        .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())
+        .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, disputeId)
+        .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
+        .set(PAYMENT_LEDGER.RAW, JSONB.valueOf(raw)));
   }
 
   /**

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -24,10 +25,12 @@ public final class PaymentsVerticle extends VerticleBase {
   public static final String INTENT = "payments.intent";
   public static final String LEDGER = "payments.ledger";
   public static final String RELEASE = "payments.release";
+  public static final String RECONCILE = "payments.reconcile";
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
 
   private final Platform platform;
   private WorkerExecutor workers;
+  private long reconcileTimer = -1;
 
   public PaymentsVerticle(Platform platform) {
     this.platform = platform;
@@ -65,6 +68,11 @@ public final class PaymentsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(LEDGER, message -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))
         .onSuccess(message::reply)
         .onFailure(e -> message.fail(500, e.getMessage())));
+    // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
+    reconcileTimer = vertx.setPeriodic(60_000, id -> settlement.reconcile(Duration.ofMinutes(1)));
+    bus.<JsonObject>consumer(RECONCILE, message -> settlement.reconcile(Duration.ZERO)
+        .onSuccess(count -> message.reply(new JsonObject().put("tried", count)))
+        .onFailure(e -> message.fail(500, e.getMessage())));
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
         "stripeWebhook", webhooks::receive,
         "simulatePaymentSuccess", simulated::succeed,
@@ -75,6 +83,7 @@ public final class PaymentsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(reconcileTimer);
     return workers.close();
   }
 }

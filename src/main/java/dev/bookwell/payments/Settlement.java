@@ -1,7 +1,12 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.PAYMENT;
+
 import dev.bookwell.db.enums.PaymentStatus;
+
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +33,25 @@ final class Settlement {
     this.bus = bus;
     this.gateway = gateway;
     this.refunds = refunds;
+  }
+
+  /**
+   * Settles authorizations left behind: a capture or release whose Stripe call failed (Stripe down, timeout).
+   * Safe to repeat and to run on several instances: the Stripe calls carry the same idempotency keys and the
+   * payment only moves forward. Gives how many it tried.
+   */
+  Future<Integer> reconcile(java.time.Duration olderThan) {
+    return db.fetch(Sql.DSL.select(PAYMENT.INTENT_ID).from(PAYMENT)
+            .where(PAYMENT.STATUS.eq(PaymentStatus.authorized))
+            .and(PAYMENT.UPDATED_AT.lt(SqlTime.nowPlus(olderThan.negated())))
+            .orderBy(PAYMENT.UPDATED_AT).limit(100))
+        .compose(rows -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (var row : rows) {
+            chain = chain.compose(x -> settle(row.value1()));
+          }
+          return chain.map(rows.size());
+        });
   }
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */

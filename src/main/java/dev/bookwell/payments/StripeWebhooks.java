@@ -48,14 +48,16 @@ final class StripeWebhooks {
     JsonObject event = new JsonObject(payload);
     JsonObject object = event.getJsonObject("data", new JsonObject()).getJsonObject("object", new JsonObject());
     if (!"payment_intent".equals(object.getString("object"))) {
-      return Future.succeededFuture(received("ignored"));
+      String intentId = object.getString("payment_intent");  // charges, refunds and disputes name their intent
+      return intentId == null ? Future.succeededFuture(received("ignored"))
+          : apply(event.getString("id"), event.getString("type"), intentId, object, payload);
     }
     // A payload written for another API version may be partial: trust Stripe's current view instead.
     Future<String> status = Stripe.API_VERSION.equals(event.getString("api_version"))
         ? Future.succeededFuture(object.getString("status"))
         : gateway.retrieve(object.getString("id")).map(PaymentGateway.Intent::status);
     return status.compose(current -> apply(event.getString("id"), event.getString("type"),
-        object.getString("id"), current, payload));
+        object.getString("id"), object.copy().put("status", current), payload));
   }
 
   private boolean verified(String payload, String signature) {
@@ -70,14 +72,14 @@ final class StripeWebhooks {
     return false;
   }
 
-  private Future<ApiReply> apply(String eventId, String type, String intentId, String intentStatus, String raw) {
+  private Future<ApiReply> apply(String eventId, String type, String intentId, JsonObject object, String raw) {
     return db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(STRIPE_EVENT)
                 .set(STRIPE_EVENT.ID, eventId).set(STRIPE_EVENT.TYPE, type)
                 .onConflictDoNothing().returning(STRIPE_EVENT.ID))
             .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
                 : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
                     ? Future.succeededFuture(Effect.NONE)
-                    : effect(tx, type, intentStatus, payment.get(), eventId, raw))))
+                    : effect(tx, type, object, payment.get(), eventId, raw))))
         .compose(effect -> switch (effect) {
           case SETTLE -> settlement.settle(intentId).map(received("processed"));
           case SETTLE_CAPTURED -> settlement.settleCaptured(intentId).map(received("processed"));
@@ -88,9 +90,15 @@ final class StripeWebhooks {
 
   private enum Effect { NONE, DUPLICATE, SETTLE, SETTLE_CAPTURED }
 
-  private static Future<Effect> effect(Sql tx, String type, String intentStatus, PaymentRecord payment,
+  private static Future<Effect> effect(Sql tx, String type, JsonObject object, PaymentRecord payment,
                                        String eventId, String raw) {
+    String intentStatus = object.getString("status");
     return switch (type) {
+      // Refunds made outside Bookwell (e.g. in the Stripe dashboard); ours are already in the ledger.
+      case "charge.refunded" -> Payments.recordRefundedTotal(tx, payment, object.getLong("amount_refunded", 0L),
+          eventId, raw).map(Effect.NONE);
+      case "charge.dispute.created" -> Payments.recordDispute(tx, payment, object.getLong("amount", 0L),
+          object.getString("id"), eventId, raw).map(Effect.NONE);
       case "payment_intent.amount_capturable_updated" -> "requires_capture".equals(intentStatus)
           ? Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed),
               PaymentStatus.authorized, "authorization", eventId, raw).map(moved -> moved ? Effect.SETTLE : Effect.NONE)

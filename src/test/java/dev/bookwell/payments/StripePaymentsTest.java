@@ -178,6 +178,50 @@ class StripePaymentsTest {
   }
 
   @Test
+  void refundsAndDisputesMadeInStripeReachTheLedger() {
+    var booking = paid(world.session(service, world.providerId, at(10), 3));
+    String intentId = booking.getString("intentId");
+    var partly = stripe.event("charge.refunded", charge(intentId, 1500), NEW_SECRET, now());
+    post(partly.payload(), partly.signature());
+    assertEquals("partially_refunded", paymentStatus(booking));
+    var fully = stripe.event("charge.refunded", charge(intentId, 4500), NEW_SECRET, now());
+    post(fully.payload(), fully.signature());
+    assertEquals("refunded", paymentStatus(booking));
+    var dispute = stripe.event("charge.dispute.created", new JsonObject().put("object", "dispute")
+        .put("id", "dp_1").put("payment_intent", intentId).put("amount", 4500), NEW_SECRET, now());
+    post(dispute.payload(), dispute.signature());
+    assertEquals(List.of("authorization", "capture", "refund", "refund", "dispute"), ledger(booking));
+    assertEquals(4500L, Wait.on(app.db.fetchOne(Sql.DSL.select(org.jooq.impl.DSL.sum(PAYMENT_LEDGER.AMOUNT_MINOR))
+        .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id"))))
+        .and(PAYMENT_LEDGER.KIND.eq("refund")))).value1().longValue());
+  }
+
+  @Test
+  void aCaptureThatFailedIsRetriedByTheReconciler() {
+    var booking = hold(world.session(service, world.providerId, at(11), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+        now());
+    stripe.down(true);
+    try {
+      post(event.payload(), event.signature());
+    } finally {
+      stripe.down(false);
+    }
+    assertEquals("confirmed", status(booking), "the seat is secured");
+    assertEquals("authorized", paymentStatus(booking), "the capture failed while Stripe was down");
+
+    Wait.on(app.vertx.eventBus().request(PaymentsVerticle.RECONCILE, new JsonObject()));
+    assertEquals("captured", paymentStatus(booking));
+    assertEquals("succeeded", stripe.intent(intentId).getString("status"));
+  }
+
+  private static JsonObject charge(String intentId, long refunded) {
+    return new JsonObject().put("object", "charge").put("id", "ch_" + intentId).put("payment_intent", intentId)
+        .put("amount", 4500).put("amount_refunded", refunded);
+  }
+
+  @Test
   void cancellingBeforePaymentReleasesTheIntent() {
     var booking = hold(world.session(service, world.providerId, at(8), 3));
     String intentId = booking.getJsonObject("payment").getString("intentId");
