@@ -21,6 +21,7 @@ import java.util.List;
  * POST /v1/webhooks/stripe. The signature is checked over the raw body against every configured secret (so
  * secrets can rotate); anything else is 400 and changes nothing. The event id is recorded under a unique key in
  * the same transaction as its effect, so a duplicate changes nothing twice, and payment states only move forward.
+ * The answer goes out as soon as the event is recorded; settling the seat and the money follows.
  */
 final class StripeWebhooks {
 
@@ -80,11 +81,15 @@ final class StripeWebhooks {
                 : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
                     ? Future.succeededFuture(Effect.NONE)
                     : effect(tx, type, object, payment.get(), eventId, raw))))
-        .compose(effect -> switch (effect) {
-          case SETTLE -> settlement.settle(intentId).map(received("processed"));
-          case SETTLE_CAPTURED -> settlement.settleCaptured(intentId).map(received("processed"));
-          case DUPLICATE -> Future.succeededFuture(received("duplicate"));
-          default -> Future.succeededFuture(received("processed"));
+        .map(effect -> {
+          // Answer Stripe at once; the seat and the capture are settled after the answer (and retried by the
+          // reconciler if a Stripe call fails).
+          switch (effect) {
+            case SETTLE -> settlement.settle(intentId);
+            case SETTLE_CAPTURED -> settlement.settleCaptured(intentId);
+            default -> { }
+          }
+          return received(effect == Effect.DUPLICATE ? "duplicate" : "processed");
         });
   }
 

@@ -55,7 +55,7 @@ class AutomaticCaptureTest {
     String intentId = booking.getJsonObject("payment").getString("intentId");
     assertEquals("automatic", stripe.intent(intentId).getString("capture_method"));
     webhook(stripe.pay(intentId));
-    assertEquals("confirmed", bookingStatus(booking));
+    dev.bookwell.support.Eventually.until("confirmed", () -> "confirmed".equals(bookingStatus(booking)));
     assertEquals(List.of("capture"), ledger(booking));
   }
 
@@ -71,6 +71,9 @@ class AutomaticCaptureTest {
 
     String intentId = late.getJsonObject("payment").getString("intentId");
     webhook(stripe.pay(intentId));
+    dev.bookwell.support.Eventually.until("refunded", () -> stripe.intent(intentId).getLong("amount_refunded", 0L) == 7000L
+        && "refunded".equals(Wait.on(app.db.fetchOne(Sql.DSL.select(PAYMENT.STATUS).from(PAYMENT)
+            .where(PAYMENT.BOOKING_ID.eq(id)))).value1().getLiteral()));
     assertEquals("expired", bookingStatus(late));
     assertEquals(7000L, stripe.intent(intentId).getLong("amount_refunded"));
     assertEquals("refunded", Wait.on(app.db.fetchOne(Sql.DSL.select(PAYMENT.STATUS).from(PAYMENT)

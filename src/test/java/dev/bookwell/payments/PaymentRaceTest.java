@@ -77,6 +77,10 @@ class PaymentRaceTest {
         }
       }
       Wait.on(Future.join(racing));
+      // Settlements run after the webhooks' answers: wait until every payment reached a final state.
+      dev.bookwell.support.Eventually.until("every payment settled", () -> Wait.on(app.db.fetchOne(Sql.DSL
+          .selectCount().from(PAYMENT).where(PAYMENT.STATUS.in(PaymentStatus.requires_payment,
+              PaymentStatus.authorized)))).value1() == 0);
 
       int confirmed = 0;
       for (var booking : bookings) {

@@ -29,6 +29,7 @@ public final class FakeStripe implements AutoCloseable {
   public final AtomicInteger captures = new AtomicInteger();
   public final AtomicInteger cancels = new AtomicInteger();
   private volatile boolean down;
+  private volatile JsonObject failNext;
   private final HttpServer server;
 
   public FakeStripe() {
@@ -51,6 +52,16 @@ public final class FakeStripe implements AutoCloseable {
   /** The customer confirms the card: a manual-capture intent becomes capturable. */
   public JsonObject authorize(String id) {
     return intents.get(id).put("status", "requires_capture").copy();
+  }
+
+  /** The next request answers this error (e.g. 429 rate_limit_error, 402 card_error), then all is normal again. */
+  public void failNext(int status, String type, String code) {
+    failNext = new JsonObject().put("status", status).put("type", type).put("code", code);
+  }
+
+  /** Whether an error set with {@link #failNext} is still waiting for its request. */
+  public boolean failurePending() {
+    return failNext != null;
   }
 
   /** The customer pays an automatic-capture intent: the money is taken at once. */
@@ -88,6 +99,13 @@ public final class FakeStripe implements AutoCloseable {
     request.body().onSuccess(body -> {
       if (down) {
         error(request, 500, "api_error", "Stripe is having a bad day.");
+        return;
+      }
+      JsonObject failure = failNext;
+      if (failure != null) {
+        failNext = null;
+        request.response().putHeader("Stripe-Should-Retry", "false");
+        error(request, failure.getInteger("status"), failure.getString("type"), failure.getString("code"));
         return;
       }
       String key = request.getHeader("Idempotency-Key");
