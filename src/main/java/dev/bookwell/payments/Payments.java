@@ -47,15 +47,18 @@ final class Payments {
         });
   }
 
-  /** A dispute opened on the charge: a ledger row for the disputed amount; the payment's status stays. */
-  static Future<Integer> recordDispute(Sql tx, PaymentRecord payment, long amount, String disputeId, String eventId,
-                                       String raw) {
+  /**
+   * A ledger row that does not move the payment's status: a dispute opened on the charge ({@code dispute}), or a
+   * refund that failed ({@code failure}).
+   */
+  static Future<Integer> recordNote(Sql tx, PaymentRecord payment, String kind, long amount, String stripeObjectId,
+                                       String eventId, String raw) {
     return tx.update(Sql.DSL.insertInto(PAYMENT_LEDGER)
         .set(PAYMENT_LEDGER.BOOKING_ID, payment.getBookingId())
-        .set(PAYMENT_LEDGER.KIND, "dispute")
+        .set(PAYMENT_LEDGER.KIND, kind)
         .set(PAYMENT_LEDGER.AMOUNT_MINOR, amount)
         .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())
-        .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, disputeId)
+        .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, stripeObjectId)
         .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
         .set(PAYMENT_LEDGER.RAW, JSONB.valueOf(raw)));
   }

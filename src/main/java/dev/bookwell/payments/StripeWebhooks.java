@@ -102,8 +102,13 @@ final class StripeWebhooks {
       // Refunds made outside Bookwell (e.g. in the Stripe dashboard); ours are already in the ledger.
       case "charge.refunded" -> Payments.recordRefundedTotal(tx, payment, object.getLong("amount_refunded", 0L),
           eventId, raw).map(Effect.NONE);
-      case "charge.dispute.created" -> Payments.recordDispute(tx, payment, object.getLong("amount", 0L),
+      case "charge.dispute.created" -> Payments.recordNote(tx, payment, "dispute", object.getLong("amount", 0L),
           object.getString("id"), eventId, raw).map(Effect.NONE);
+      // A refund that failed after it was accepted: the money did not go back; the ledger says so for follow-up.
+      case "refund.updated" -> "failed".equals(intentStatus)
+          ? Payments.recordNote(tx, payment, "failure", object.getLong("amount", 0L), object.getString("id"),
+              eventId, raw).map(Effect.NONE)
+          : Future.succeededFuture(Effect.NONE);
       case "payment_intent.amount_capturable_updated" -> "requires_capture".equals(intentStatus)
           ? Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed),
               PaymentStatus.authorized, "authorization", eventId, raw).map(moved -> moved ? Effect.SETTLE : Effect.NONE)

@@ -219,7 +219,10 @@ class StripePaymentsTest {
     var dispute = stripe.event("charge.dispute.created", new JsonObject().put("object", "dispute")
         .put("id", "dp_1").put("payment_intent", intentId).put("amount", 4500), NEW_SECRET, now());
     post(dispute.payload(), dispute.signature());
-    assertEquals(List.of("authorization", "capture", "refund", "refund", "dispute"), ledger(booking));
+    var failedRefund = stripe.event("refund.updated", new JsonObject().put("object", "refund").put("id", "re_1")
+        .put("payment_intent", intentId).put("amount", 1500).put("status", "failed"), NEW_SECRET, now());
+    post(failedRefund.payload(), failedRefund.signature());
+    assertEquals(List.of("authorization", "capture", "refund", "refund", "dispute", "failure"), ledger(booking));
     assertEquals(4500L, Wait.on(app.db.fetchOne(Sql.DSL.select(org.jooq.impl.DSL.sum(PAYMENT_LEDGER.AMOUNT_MINOR))
         .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id"))))
         .and(PAYMENT_LEDGER.KIND.eq("refund")))).value1().longValue());
