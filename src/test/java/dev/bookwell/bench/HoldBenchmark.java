@@ -64,6 +64,25 @@ public final class HoldBenchmark {
           ms(sorted, 0.50), ms(sorted, 0.95), ms(sorted, 0.99), sorted[sorted.length - 1] / 1e6, statuses);
       System.out.printf("Invariant: %d seats held, %d holds answered 201: %s%n", held, ok,
           held == seats && ok == seats && !statuses.keySet().stream().anyMatch(s -> s >= 500) ? "OK" : "BROKEN");
+      double bookwellHoldsPerSecond = ok / (soldOut.get() / 1e9);
+
+      var pgbench = PgbenchCeiling.pgbench();
+      if (pgbench.isEmpty()) {
+        System.out.println("pgbench not found: no database ceiling measured");
+        return;
+      }
+      System.out.printf("%nThe database's ceiling (pgbench, same database, %d clients, %d seats):%n", clients, seats);
+      System.out.printf("| design | attempts | successes | tps | successes/s | avg latency |%n|---|---|---|---|---|---|%n");
+      var results = PgbenchCeiling.run(pgbench.get(), app, world, service, seats, clients);
+      for (var r : results) {
+        System.out.printf("| %s | %d | %d | %.0f | %.0f | %.1f ms |%n", r.design(), r.attempts(), r.successes(),
+            r.tps(), r.successesPerSecond(), r.latencyMs());
+      }
+      System.out.printf("Bookwell over HTTP / pgbench SKIP LOCKED ceiling: %.0f / %.0f holds/s = %.2f%n",
+          bookwellHoldsPerSecond, results.get(0).successesPerSecond(),
+          bookwellHoldsPerSecond / results.get(0).successesPerSecond());
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
     }
   }
 
