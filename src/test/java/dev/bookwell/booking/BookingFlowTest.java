@@ -1,5 +1,6 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.scheduling.World.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -265,7 +266,4 @@ class BookingFlowTest {
         .map(i -> i.getInteger("seatsAvailable")).findFirst().orElse(0);
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

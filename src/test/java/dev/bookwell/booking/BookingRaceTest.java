@@ -1,5 +1,6 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 import static dev.bookwell.db.Tables.SEAT;
@@ -166,7 +167,4 @@ class BookingRaceTest {
         .where(BOOKING.SLOT_ID.eq(UUID.fromString(slot))).and(BOOKING.STATUS.eq(status)))).value1();
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

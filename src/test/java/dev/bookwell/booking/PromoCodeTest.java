@@ -1,5 +1,6 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.PROMO_CODE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -107,7 +108,4 @@ class PromoCodeTest {
         .put("guest", new JsonObject().put("name", "P").put("email", UUID.randomUUID() + "@example.org"));
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

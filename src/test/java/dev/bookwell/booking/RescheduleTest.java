@@ -1,5 +1,6 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.SEAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,7 +111,4 @@ class RescheduleTest {
         .and(SEAT.STATE.ne(SeatState.free)))).value1();
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

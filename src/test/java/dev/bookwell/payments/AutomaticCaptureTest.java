@@ -1,5 +1,6 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
@@ -106,7 +107,4 @@ class AutomaticCaptureTest {
         .stream().map(r -> r.value1()).toList();
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

@@ -1,5 +1,6 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.scheduling.World.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bookwell.scheduling.World;
@@ -69,7 +70,4 @@ class SimulatedPaymentsTest {
         .bodyAsJsonObject().getString("paymentStatus"), "a second card works");
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

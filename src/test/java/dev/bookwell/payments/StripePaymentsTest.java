@@ -1,5 +1,6 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
@@ -329,7 +330,4 @@ class StripePaymentsTest {
     return System.currentTimeMillis() / 1000;
   }
 
-  private static OffsetDateTime at(int days) {
-    return OffsetDateTime.now(ZoneOffset.UTC).plusDays(days).truncatedTo(ChronoUnit.HOURS);
-  }
 }

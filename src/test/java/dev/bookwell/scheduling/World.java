@@ -86,6 +86,12 @@ public final class World {
     return response.bodyAsJsonObject();
   }
 
+  /** The start of the hour, {@code days} from now, in UTC: a time every test's slots can sit at. */
+  public static java.time.OffsetDateTime at(int days) {
+    return java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusDays(days)
+        .truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+  }
+
   public static String created(HttpResponse<Buffer> response) {
     assertEquals(201, response.statusCode(), response.bodyAsString());
     return response.bodyAsJsonObject().getString("id");
