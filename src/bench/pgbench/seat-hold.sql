@@ -13,6 +13,7 @@ booked AS (
          s.provider_id, s.service_id, false, s.starts_at, s.ends_at, s.occupied, '{"name": "b", "email": "b@x"}',
          1, 1000, 1000, 'EUR', 24, 0, now() + interval '10 minutes'
   FROM slot s WHERE s.id = :slot AND EXISTS (SELECT 1 FROM picked)
+  ON CONFLICT (reference) DO NOTHING  -- a rare clash of random references: this attempt takes nothing
   RETURNING id)
 UPDATE seat SET state = 'held', booking_id = booked.id, held_until = now() + interval '10 minutes'
   FROM picked, booked WHERE seat.id = picked.id;

@@ -1,6 +1,7 @@
 package dev.bookwell.bench;
 
 import static dev.bookwell.db.Tables.SEAT;
+import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.platform.db.Sql;
@@ -81,6 +82,27 @@ public final class HoldBenchmark {
       System.out.printf("Bookwell over HTTP / pgbench SKIP LOCKED ceiling: %.0f / %.0f holds/s = %.2f%n",
           bookwellHoldsPerSecond, results.get(0).successesPerSecond(),
           bookwellHoldsPerSecond / results.get(0).successesPerSecond());
+
+      int spreadSlots = Integer.parseInt(System.getProperty("spread.slots", "20000"));
+      int spreadSeconds = Integer.parseInt(System.getProperty("spread.seconds", "15"));
+      SpreadScenario.load(app, 200, spreadSlots);
+      var spread = SpreadScenario.run(app, clients, spreadSeconds);
+      long[] spreadSorted = spread.latencies().clone();
+      Arrays.sort(spreadSorted);
+      int overbooked = oversoldSlots(app);
+      System.out.printf("%nSpread: %d one-seat slots over 200 providers, %d clients, %d s%n", spreadSlots, clients,
+          spreadSeconds);
+      System.out.printf("| requests | holds | req/s | holds/s | p50 | p95 | p99 | max | statuses | oversold slots |%n");
+      System.out.printf("|---|---|---|---|---|---|---|---|---|---|%n");
+      System.out.printf("| %d | %d | %.0f | %.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s | %d |%n",
+          spread.requests(), spread.holds(), spread.requests() / spread.seconds(), spread.holds() / spread.seconds(),
+          ms(spreadSorted, 0.50), ms(spreadSorted, 0.95), ms(spreadSorted, 0.99),
+          spreadSorted[spreadSorted.length - 1] / 1e6, spread.statuses(), overbooked);
+      SpreadScenario.load(app, 200, spreadSlots);  // a fresh set for pgbench
+      var ceiling = PgbenchCeiling.spread(pgbench.get(), app, spreadSlots, clients, spreadSeconds);
+      System.out.printf("pgbench spread: %d transactions, %d holds, %.0f tps, %.0f holds/s; Bookwell / pgbench = %.2f%n",
+          ceiling.attempts(), ceiling.successes(), ceiling.tps(), ceiling.successes() / (double) spreadSeconds,
+          (spread.holds() / spread.seconds()) / (ceiling.successes() / (double) spreadSeconds));
     } catch (java.io.IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
@@ -120,6 +142,14 @@ public final class HoldBenchmark {
           .put("guest", new JsonObject().put("name", "W").put("email", UUID.randomUUID() + "@example.org")), null));
     }
     Wait.on(Future.join(warm));
+  }
+
+  /** Slots anywhere in the database with more seats taken than their capacity: must be 0. */
+  private static int oversoldSlots(TestApp app) {
+    var taken = Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(SEAT.STATE.ne(SeatState.free))
+        .asField();
+    return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(SLOT)
+        .where(taken.gt(SLOT.CAPACITY)))).value1();
   }
 
   private static double ms(long[] sorted, double quantile) {

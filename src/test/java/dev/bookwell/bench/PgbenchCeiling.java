@@ -66,6 +66,36 @@ final class PgbenchCeiling {
     return results;
   }
 
+  /** pgbench's spread run: random one-seat slots numbered in bench_slot, for {@code seconds}. */
+  static Result spread(Path pgbench, TestApp app, int slots, int clients, int seconds)
+      throws IOException, InterruptedException {
+    var options = app.database.connectOptions();
+    var command = List.of(pgbench.toString(), "-h", options.getHost(), "-p", String.valueOf(options.getPort()),
+        "-U", options.getUser(), "-n", "-c", String.valueOf(clients), "-j", "2", "-T", String.valueOf(seconds),
+        "-f", Path.of("src/bench/pgbench", "spread-hold.sql").toString(), "-D", "slots=" + slots,
+        options.getDatabase());
+    String output = execute(command, options.getPassword());
+    var transactions = Pattern.compile("number of transactions actually processed: ([0-9]+)").matcher(output);
+    var tps = TPS.matcher(output);
+    var latency = LATENCY.matcher(output);
+    int held = count(app, "select count(*) from seat s join bench_slot b on b.slot_id = s.slot_id"
+        + " where s.state = 'held'");
+    return new Result("spread, seat rows, SKIP LOCKED", transactions.find() ? Integer.parseInt(transactions.group(1))
+        : 0, held, tps.find() ? Double.parseDouble(tps.group(1)) : 0,
+        latency.find() ? Double.parseDouble(latency.group(1)) : 0);
+  }
+
+  private static String execute(List<String> command, String password) throws IOException, InterruptedException {
+    var process = new ProcessBuilder(command).redirectErrorStream(true);
+    process.environment().put("PGPASSWORD", password);
+    var started = process.start();
+    String output = new String(started.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (started.waitFor() != 0) {
+      throw new IllegalStateException("pgbench failed:\n" + output);
+    }
+    return output;
+  }
+
   private interface Counter {
     int count();
   }
@@ -78,13 +108,7 @@ final class PgbenchCeiling {
         "-U", options.getUser(), "-n", "-c", String.valueOf(clients), "-j", "2", "-t", String.valueOf(perClient),
         "-f", Path.of("src/bench/pgbench", script).toString(), "-D", "slot='" + slot + "'",
         "-D", "counter=" + counter, options.getDatabase());
-    var process = new ProcessBuilder(command).redirectErrorStream(true);
-    process.environment().put("PGPASSWORD", options.getPassword());
-    var started = process.start();
-    String output = new String(started.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (started.waitFor() != 0) {
-      throw new IllegalStateException("pgbench failed:\n" + output);
-    }
+    String output = execute(command, options.getPassword());
     var tps = TPS.matcher(output);
     var latency = LATENCY.matcher(output);
     return new Result(design, clients * perClient, successes.count(), tps.find() ? Double.parseDouble(tps.group(1)) : 0,
