@@ -63,9 +63,16 @@ public final class HoldBenchmark {
       System.out.printf("| %d | %d | %.0f | %.0f | %.2f s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n",
           sorted.length, ok, sorted.length / seconds, ok / (soldOut.get() / 1e9), soldOut.get() / 1e9,
           ms(sorted, 0.50), ms(sorted, 0.95), ms(sorted, 0.99), sorted[sorted.length - 1] / 1e6, statuses);
-      System.out.printf("Invariant: %d seats held, %d holds answered 201: %s%n", held, ok,
-          held == seats && ok == seats && !statuses.keySet().stream().anyMatch(s -> s >= 500) ? "OK" : "BROKEN");
+      boolean hotOk = held == seats && ok == seats && !statuses.keySet().stream().anyMatch(s -> s >= 500);
+      System.out.printf("Invariant: %d seats held, %d holds answered 201: %s%n", held, ok, hotOk ? "OK" : "BROKEN");
       double bookwellHoldsPerSecond = ok / (soldOut.get() / 1e9);
+      var report = new JsonObject().put("machine", Runtime.getRuntime().availableProcessors() + " cores")
+          .put("hotSlot", new JsonObject().put("seats", seats).put("clients", clients)
+              .put("requests", sorted.length).put("holds", ok).put("requestsPerSecond", sorted.length / seconds)
+              .put("holdsPerSecond", bookwellHoldsPerSecond).put("soldOutSeconds", soldOut.get() / 1e9)
+              .put("p50Ms", ms(sorted, 0.50)).put("p95Ms", ms(sorted, 0.95)).put("p99Ms", ms(sorted, 0.99))
+              .put("maxMs", sorted[sorted.length - 1] / 1e6).put("statuses", statuses.toString())
+              .put("invariant", hotOk ? "OK" : "BROKEN"));
 
       var pgbench = PgbenchCeiling.pgbench();
       if (pgbench.isEmpty()) {
@@ -75,10 +82,16 @@ public final class HoldBenchmark {
       System.out.printf("%nThe database's ceiling (pgbench, same database, %d clients, %d seats):%n", clients, seats);
       System.out.printf("| design | attempts | successes | tps | successes/s | avg latency |%n|---|---|---|---|---|---|%n");
       var results = PgbenchCeiling.run(pgbench.get(), app, world, service, seats, clients);
+      var designs = new io.vertx.core.json.JsonArray();
       for (var r : results) {
         System.out.printf("| %s | %d | %d | %.0f | %.0f | %.1f ms |%n", r.design(), r.attempts(), r.successes(),
             r.tps(), r.successesPerSecond(), r.latencyMs());
+        designs.add(new JsonObject().put("design", r.design()).put("attempts", r.attempts())
+            .put("successes", r.successes()).put("tps", r.tps()).put("successesPerSecond", r.successesPerSecond())
+            .put("latencyMs", r.latencyMs()));
       }
+      report.put("pgbenchHotSlot", designs)
+          .put("ratioHotSlot", bookwellHoldsPerSecond / results.get(0).successesPerSecond());
       System.out.printf("Bookwell over HTTP / pgbench SKIP LOCKED ceiling: %.0f / %.0f holds/s = %.2f%n",
           bookwellHoldsPerSecond, results.get(0).successesPerSecond(),
           bookwellHoldsPerSecond / results.get(0).successesPerSecond());
@@ -100,9 +113,22 @@ public final class HoldBenchmark {
           spreadSorted[spreadSorted.length - 1] / 1e6, spread.statuses(), overbooked);
       SpreadScenario.load(app, 200, spreadSlots);  // a fresh set for pgbench
       var ceiling = PgbenchCeiling.spread(pgbench.get(), app, spreadSlots, clients, spreadSeconds);
+      double ratio = (spread.holds() / spread.seconds()) / (ceiling.successes() / (double) spreadSeconds);
       System.out.printf("pgbench spread: %d transactions, %d holds, %.0f tps, %.0f holds/s; Bookwell / pgbench = %.2f%n",
-          ceiling.attempts(), ceiling.successes(), ceiling.tps(), ceiling.successes() / (double) spreadSeconds,
-          (spread.holds() / spread.seconds()) / (ceiling.successes() / (double) spreadSeconds));
+          ceiling.attempts(), ceiling.successes(), ceiling.tps(), ceiling.successes() / (double) spreadSeconds, ratio);
+      report.put("spread", new JsonObject().put("slots", spreadSlots).put("seconds", spreadSeconds)
+              .put("requests", spread.requests()).put("holds", spread.holds())
+              .put("holdsPerSecond", spread.holds() / spread.seconds()).put("p50Ms", ms(spreadSorted, 0.50))
+              .put("p99Ms", ms(spreadSorted, 0.99)).put("oversoldSlots", overbooked))
+          .put("pgbenchSpread", new JsonObject().put("transactions", ceiling.attempts())
+              .put("holds", ceiling.successes()).put("holdsPerSecond", ceiling.successes() / (double) spreadSeconds))
+          .put("ratioSpread", ratio)
+          .put("peakRssKb", peakRssKb());
+      System.out.printf("Peak RSS of the JVM (service and load generator): %d MB%n", peakRssKb() / 1024);
+      var out = java.nio.file.Path.of("bench/results/latest.json");
+      java.nio.file.Files.createDirectories(out.getParent());
+      java.nio.file.Files.writeString(out, report.encodePrettily());
+      System.out.println("Results written to " + out);
     } catch (java.io.IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
@@ -142,6 +168,17 @@ public final class HoldBenchmark {
           .put("guest", new JsonObject().put("name", "W").put("email", UUID.randomUUID() + "@example.org")), null));
     }
     Wait.on(Future.join(warm));
+  }
+
+  /** VmHWM from /proc (Linux): the process's peak resident memory, or -1 elsewhere. */
+  private static long peakRssKb() {
+    try {
+      return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+          .filter(line -> line.startsWith("VmHWM:"))
+          .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   /** Slots anywhere in the database with more seats taken than their capacity: must be 0. */
