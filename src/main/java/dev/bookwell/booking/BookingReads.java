@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.BOOKING;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -16,11 +17,9 @@ import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.identity.Authorization;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Function;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.UUID;
 import org.jooq.impl.DSL;
 
@@ -75,9 +74,9 @@ final class BookingReads {
       where = where.and(BOOKING.STARTS_AT.lt(time(q.getString("to"), "to")));
     }
     if (q.getString("cursor") != null) {
-      String[] key = cursor(q.getString("cursor"));
-      where = where.and(DSL.row(BOOKING.STARTS_AT, BOOKING.ID)
-          .gt(DSL.row(DSL.val(OffsetDateTime.parse(key[0])), DSL.val(UUID.fromString(key[1])))));
+      Cursor cursor = Cursor.decode(q.getString("cursor"));
+      where = where.and(DSL.row(BOOKING.STARTS_AT, BOOKING.ID).gt(DSL.row(DSL.val(time(cursor.key(), "cursor")),
+          DSL.val(id(cursor.id())))));
     }
     var condition = where;
     return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_bookings)
@@ -91,9 +90,9 @@ final class BookingReads {
     int limit = request.query().getInteger("limit", 50);
     var where = BOOKING.USER_ID.eq(caller.userId());
     if (request.query().getString("cursor") != null) {
-      String[] key = cursor(request.query().getString("cursor"));
-      where = where.and(DSL.row(BOOKING.CREATED_AT, BOOKING.ID)
-          .lt(DSL.row(DSL.val(OffsetDateTime.parse(key[0])), DSL.val(UUID.fromString(key[1])))));
+      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
+      where = where.and(DSL.row(BOOKING.CREATED_AT, BOOKING.ID).lt(DSL.row(DSL.val(time(cursor.key(), "cursor")),
+          DSL.val(id(cursor.id())))));
     }
     return db.fetch(Sql.DSL.selectFrom(BOOKING).where(where)
             .orderBy(BOOKING.CREATED_AT.desc(), BOOKING.ID.desc()).limit(limit + 1))
@@ -107,19 +106,15 @@ final class BookingReads {
     var page = new JsonObject().put("items", items);
     if (rows.size() > limit) {
       var last = rows.get(limit - 1);
-      page.put("nextCursor", Base64.getUrlEncoder().withoutPadding().encodeToString(
-          (sortKey.apply(last) + "\n" + last.getId()).getBytes(StandardCharsets.UTF_8)));
+      page.put("nextCursor", new Cursor(sortKey.apply(last), last.getId().toString()).encode());
     }
     return ApiReply.ok(page);
   }
 
-  private static String[] cursor(String token) {
+  private static UUID id(String value) {
     try {
-      String[] key = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", 2);
-      OffsetDateTime.parse(key[0]);
-      UUID.fromString(key[1]);
-      return key;
-    } catch (RuntimeException e) {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
       throw invalid("cursor", "is not a cursor returned by this API");
     }
   }
@@ -128,12 +123,12 @@ final class BookingReads {
     try {
       return OffsetDateTime.parse(value);
     } catch (RuntimeException e) {
-      throw invalid(field, "is not a date-time with an offset");
+      throw invalid(field, field.equals("cursor") ? "is not a cursor returned by this API"
+          : "is not a date-time with an offset");
     }
   }
 
   private static RuntimeException invalid(String field, String message) {
-    return Problem.validation("The query is not valid.", List.of(new Problem.FieldError("query", field, message)))
-        .toException();
+    return Problem.invalid("query", field, message).toException();
   }
 }

@@ -15,12 +15,12 @@ import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -259,7 +259,7 @@ final class Holds {
   }
 
   private static Future<ApiReply> explainConflict(Throwable e) {
-    if (e instanceof PgException pg && "23P01".equals(pg.getSqlState())) {
+    if (PgErrors.is(e, PgErrors.EXCLUSION)) {
       return Future.failedFuture(Problem.of("provider-busy", 409, "Provider busy",
           "The provider has another booking at this time.").toException());
     }

@@ -7,6 +7,7 @@ import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -142,7 +143,7 @@ final class Lifecycle {
                   .compose(x -> Seats.assign(tx, picked.seatIds(), id, null))
                   .compose(x -> confirmPaid(tx, booking))
                   .map(true));
-    })).recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23P01".equals(pg.getSqlState())
+    })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION)
         ? Future.succeededFuture(false) : Future.failedFuture(e));  // the provider's time went to someone else
   }
 

@@ -10,6 +10,7 @@ import dev.bookwell.identity.Authorization;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -55,10 +56,10 @@ final class PromoCodes {
             .set(PROMO_CODE.PROVIDER_ID, uuid(body.getString("providerId")))
             .set(PROMO_CODE.SERVICE_ID, uuid(body.getString("serviceId")))
             .returning()))
-        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE)
             ? Problem.of("promo-code-exists", 409, "Code exists", "This organization already has that code.")
                 .toException()
-            : e instanceof PgException pg && "23514".equals(pg.getSqlState())
+            : e instanceof PgException pg && PgErrors.CHECK.equals(pg.getSqlState())
                 ? Problem.validation("The promo code is not valid: " + pg.getErrorMessage(), List.of()).toException()
                 : e))
         .map(code -> ApiReply.created(new JsonObject().put("id", code.getId().toString()).put("code", code.getCode())

@@ -10,12 +10,12 @@ import dev.bookwell.db.tables.records.SlotRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.pgclient.PgException;
 import java.util.EnumSet;
 import java.util.UUID;
 import org.jooq.impl.DSL;
@@ -74,7 +74,7 @@ final class Reschedules {
                     });
                   });
             })))
-        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23P01".equals(pg.getSqlState())
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.EXCLUSION)
             ? Problem.of("provider-busy", 409, "Provider busy", "The provider has another booking at that time.")
                 .toException() : e));
   }

@@ -9,6 +9,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -57,7 +58,7 @@ final class Members {
                 .set(ORGANIZATION_MEMBER.ROLE, role)
                 .set(ORGANIZATION_MEMBER.PERMISSIONS, permissions)
                 .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now())))
-            .recover(e -> Future.failedFuture(isForeignKeyViolation(e)
+            .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.FOREIGN_KEY)
                 ? Problem.notFound("No user " + userId + ".").toException() : e))
             .compose(x2 -> Outbox.append(tx, "identity.membership_changed", "organization", organizationId,
                 memberJson(userId, role, permissions).put("organizationId", organizationId.toString())
@@ -175,7 +176,4 @@ final class Members {
         .put("permissions", new JsonArray(Arrays.stream(permissions).map(OrgPermission::getLiteral).toList()));
   }
 
-  private static boolean isForeignKeyViolation(Throwable e) {
-    return e instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState());
-  }
 }

@@ -1,10 +1,8 @@
 package dev.bookwell.identity;
 
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.api.Problem.FieldError;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import java.util.List;
 
 /** Password rules, and hashing on a worker pool that runs hashes in parallel, never on an event loop. */
 final class Passwords {
@@ -47,8 +45,7 @@ final class Passwords {
       reason = "must not be the email address";
     }
     if (reason != null) {
-      throw Problem.validation("The password is too weak.", List.of(new FieldError("body", "password", reason)))
-          .toException();
+      throw Problem.invalid("body", "password", reason).toException();
     }
   }
 }

@@ -6,16 +6,14 @@ import dev.bookwell.db.enums.PlatformRole;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.api.Problem.FieldError;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -75,7 +73,7 @@ final class Registration {
         .compose(row -> Outbox.append(tx, "identity.user_registered", "user", row.getId(),
                 new JsonObject().put("userId", row.getId().toString()).put("email", account.email()))
             .map(row.getId()))))
-        .recover(e -> Future.failedFuture(isUniqueViolation(e)
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE)
             ? Problem.of("email-taken", 409, "Email taken", "An account with this email exists.").toException()
             : e));
   }
@@ -93,12 +91,8 @@ final class Registration {
     return e instanceof dev.bookwell.platform.api.ProblemException p && p.problem().status() == 409;
   }
 
-  static boolean isUniqueViolation(Throwable e) {
-    return e instanceof PgException pg && "23505".equals(pg.getSqlState());
-  }
 
   private static RuntimeException invalid(String field, String message) {
-    return Problem.validation("The request body is not valid.", List.of(new FieldError("body", field, message)))
-        .toException();
+    return Problem.invalid("body", field, message).toException();
   }
 }

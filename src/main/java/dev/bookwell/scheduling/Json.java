@@ -1,11 +1,9 @@
 package dev.bookwell.scheduling;
 
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.api.Problem.FieldError;
 import io.vertx.core.json.JsonArray;
 import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.UUID;
 
 /** Small helpers for request bodies: checks the contract cannot express, each failing with the field named. */
@@ -31,7 +29,6 @@ final class Json {
   }
 
   static RuntimeException invalid(String field, String message) {
-    return Problem.validation("The request body is not valid.", List.of(new FieldError("body", field, message)))
-        .toException();
+    return Problem.invalid("body", field, message).toException();
   }
 }

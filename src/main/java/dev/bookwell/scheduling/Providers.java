@@ -10,7 +10,9 @@ import dev.bookwell.db.tables.records.ProviderRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -57,8 +59,7 @@ final class Providers {
             .compose(p -> Outbox.append(tx, "scheduling.provider_created", "provider", p.getId(),
                 new JsonObject().put("providerId", p.getId().toString()).put("userId", caller.userId().toString()))
                 .map(p)))
-        .recover(e -> Future.failedFuture(e instanceof io.vertx.pgclient.PgException pg
-            && "23505".equals(pg.getSqlState())
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE)
             ? Problem.of("provider-exists", 409, "Provider exists", "This account already has a provider profile.")
                 .toException() : e))
         .map(p -> ApiReply.created(toJson(p, null), "/v1/providers/" + p.getId()));

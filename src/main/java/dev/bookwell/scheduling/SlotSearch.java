@@ -7,8 +7,8 @@ import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.api.Problem.FieldError;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
@@ -131,7 +131,6 @@ final class SlotSearch {
   }
 
   private static RuntimeException invalid(String field, String message) {
-    return Problem.validation("The query is not valid.", List.of(new FieldError("query", field, message)))
-        .toException();
+    return Problem.invalid("query", field, message).toException();
   }
 }

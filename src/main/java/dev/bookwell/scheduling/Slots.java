@@ -11,6 +11,7 @@ import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SlotGenerator.Generated;
@@ -18,7 +19,6 @@ import dev.bookwell.scheduling.SlotGenerator.ServiceSpec;
 import dev.bookwell.scheduling.SlotGenerator.WeeklyRule;
 import dev.bookwell.scheduling.SlotGenerator.Window;
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -228,7 +228,7 @@ final class Slots {
   }
 
   private static <T> Future<T> explainConflict(Throwable e) {
-    if (e instanceof PgException pg && "23P01".equals(pg.getSqlState())) {
+    if (PgErrors.is(e, PgErrors.EXCLUSION)) {
       return Future.failedFuture(Problem.of("venue-overlap", 409, "Venue already in use",
           "Another provider uses the venue at that time (buffers included).").toException());
     }

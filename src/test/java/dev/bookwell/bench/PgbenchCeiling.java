@@ -53,15 +53,19 @@ final class PgbenchCeiling {
     String slot = world.session(service, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusDays(6), seats);
     Wait.on(app.db.execute(Sql.DSL.query("create table if not exists bench_counter (id int primary key, "
         + "taken int not null, capacity int not null, version int not null)")));
+    Wait.on(app.db.execute(Sql.DSL.query(
+        "create table if not exists bench_slot (n int primary key, slot_id uuid not null)")));
+    Wait.on(app.db.execute(Sql.DSL.query("truncate bench_slot")));
+    Wait.on(app.db.execute(Sql.DSL.query("insert into bench_slot values (1, '" + slot + "')")));
     Wait.on(app.db.execute(Sql.DSL.query("insert into bench_counter values (1, 0, " + seats + ", 0), (2, 0, "
         + seats + ", 0)")));
     int perClient = (seats + clients - 1) / clients + 1;
     var results = new ArrayList<Result>();
-    results.add(measure(pgbench, app, "seat rows, FOR UPDATE SKIP LOCKED", "seat-hold.sql", slot, 0, clients,
+    results.add(measure(pgbench, app, "seat rows, FOR UPDATE SKIP LOCKED", "hold.sql", 0, clients,
         perClient, () -> count(app, "select count(*) from seat where slot_id = '" + slot + "' and state = 'held'")));
-    results.add(measure(pgbench, app, "counter row, plain FOR UPDATE (waits)", "counter-lock.sql", slot, 1, clients,
+    results.add(measure(pgbench, app, "counter row, plain FOR UPDATE (waits)", "counter-lock.sql", 1, clients,
         perClient, () -> count(app, "select taken from bench_counter where id = 1")));
-    results.add(measure(pgbench, app, "counter row, optimistic version check", "counter-optimistic.sql", slot, 2,
+    results.add(measure(pgbench, app, "counter row, optimistic version check", "counter-optimistic.sql", 2,
         clients, perClient, () -> count(app, "select taken from bench_counter where id = 2")));
     return results;
   }
@@ -72,7 +76,7 @@ final class PgbenchCeiling {
     var options = app.database.connectOptions();
     var command = List.of(pgbench.toString(), "-h", options.getHost(), "-p", String.valueOf(options.getPort()),
         "-U", options.getUser(), "-n", "-c", String.valueOf(clients), "-j", "2", "-T", String.valueOf(seconds),
-        "-f", Path.of("src/bench/pgbench", "spread-hold.sql").toString(), "-D", "slots=" + slots,
+        "-f", Path.of("src/bench/pgbench", "hold.sql").toString(), "-D", "slots=" + slots,
         options.getDatabase());
     String output = execute(command, options.getPassword());
     var transactions = Pattern.compile("number of transactions actually processed: ([0-9]+)").matcher(output);
@@ -100,13 +104,13 @@ final class PgbenchCeiling {
     int count();
   }
 
-  private static Result measure(Path pgbench, TestApp app, String design, String script, String slot, int counter,
+  private static Result measure(Path pgbench, TestApp app, String design, String script, int counter,
                                 int clients, int perClient, Counter successes)
       throws IOException, InterruptedException {
     var options = app.database.connectOptions();
     var command = List.of(pgbench.toString(), "-h", options.getHost(), "-p", String.valueOf(options.getPort()),
         "-U", options.getUser(), "-n", "-c", String.valueOf(clients), "-j", "2", "-t", String.valueOf(perClient),
-        "-f", Path.of("src/bench/pgbench", script).toString(), "-D", "slot='" + slot + "'",
+        "-f", Path.of("src/bench/pgbench", script).toString(), "-D", "slots=1",
         "-D", "counter=" + counter, options.getDatabase());
     String output = execute(command, options.getPassword());
     var tps = TPS.matcher(output);

@@ -45,7 +45,6 @@ final class SpreadScenario {
             + " generate_series(date_trunc('hour', now()) + interval '1 day', date_trunc('hour', now()) + interval '1 day'"
             + " + (" + (slots / providers - 1) + " || ' hours')::interval, interval '1 hour') t",
         "insert into seat (slot_id, seat_no) select id, 1 from slot where service_id = '" + service + "'",
-        "create table if not exists bench_slot (n int primary key, slot_id uuid not null)",
         "truncate bench_slot",
         "insert into bench_slot select row_number() over (order by id), id from slot where service_id = '" + service
             + "'",

@@ -37,6 +37,12 @@ public record Problem(String type, String title, int status, String detail, List
     return new Problem(TYPE_BASE + "validation", "The request is not valid", 400, detail, errors);
   }
 
+  /** A 400 naming the one field at fault, e.g. {@code invalid("query", "cursor", "is not a cursor ...")}. */
+  public static Problem invalid(String in, String field, String message) {
+    return validation("The request is not valid: " + field + " " + message + ".",
+        List.of(new FieldError(in, field, message)));
+  }
+
   public static Problem unauthenticated() {
     return of("unauthenticated", 401, "Authentication required", "Send a valid access token as 'Authorization: Bearer <token>'.");
   }

@@ -1,23 +1,21 @@
-package dev.bookwell.scheduling;
+package dev.bookwell.platform.api;
 
-import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.api.Problem.FieldError;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * Opaque keyset cursors: the sort key of the last item returned. Pages continue after it, so rows inserted
  * meanwhile never shift or repeat what a client has seen.
  */
-record Cursor(String key, String id) {
+public record Cursor(String key, String id) {
 
-  String encode() {
+  public String encode() {
     return Base64.getUrlEncoder().withoutPadding()
         .encodeToString((key + "\n" + id).getBytes(StandardCharsets.UTF_8));
   }
 
-  static Cursor decode(String token) {
+  /** The cursor from a query parameter; a malformed one is 400 naming {@code cursor}. */
+  public static Cursor decode(String token) {
     try {
       String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", 2);
       if (parts.length != 2) {
@@ -25,8 +23,7 @@ record Cursor(String key, String id) {
       }
       return new Cursor(parts[0], parts[1]);
     } catch (IllegalArgumentException e) {
-      throw Problem.validation("The cursor is not valid.",
-          List.of(new FieldError("query", "cursor", "is not a cursor returned by this API"))).toException();
+      throw Problem.invalid("query", "cursor", "is not a cursor returned by this API").toException();
     }
   }
 }

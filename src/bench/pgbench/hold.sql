@@ -1,4 +1,6 @@
--- The hold transaction on a random one-seat slot among many (the "spread" scenario). bench_slot numbers the slots.
+-- The hold transaction Bookwell runs, as a pgbench script: slot facts, one free seat taken with
+-- FOR UPDATE SKIP LOCKED, the booking row, the seat marked held, the outbox event. The slot is drawn at random
+-- from bench_slot (n = 1..:slots): one row for the hot slot, thousands for the spread scenario.
 \set n random(1, :slots)
 SELECT quote_literal(slot_id::text) AS slot FROM bench_slot WHERE n = :n \gset
 BEGIN;

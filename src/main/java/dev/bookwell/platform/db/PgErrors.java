@@ -1,0 +1,20 @@
+package dev.bookwell.platform.db;
+
+import io.vertx.pgclient.PgException;
+
+/** The PostgreSQL errors areas turn into problems: constraints that keep the data right did their job. */
+public final class PgErrors {
+
+  public static final String UNIQUE = "23505";
+  public static final String FOREIGN_KEY = "23503";
+  public static final String CHECK = "23514";
+  public static final String EXCLUSION = "23P01";
+
+  private PgErrors() {
+  }
+
+  /** Whether {@code error} is PostgreSQL refusing with SQLSTATE {@code state}. */
+  public static boolean is(Throwable error, String state) {
+    return error instanceof PgException pg && state.equals(pg.getSqlState());
+  }
+}
