@@ -1,0 +1,98 @@
+package dev.bookwell.bench;
+
+import dev.bookwell.support.FakeStripe;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** What a benchmark client does in one step, as real clients of the HTTP API would do it. */
+final class Actions {
+
+  static final String WEBHOOK_SECRET = "whsec_bench";
+
+  private Actions() {
+  }
+
+  /** A guest holds one seat of the slot {@code slot} gives. */
+  static LoadGenerator.Action hold(Supplier<UUID> slot) {
+    return http -> holdRequest(http, slot.get()).map(HttpResponse::statusCode);
+  }
+
+  /** A random slot of the set, for the spread scenarios. */
+  static Supplier<UUID> anyOf(UUID[] slots) {
+    return () -> slots[ThreadLocalRandom.current().nextInt(slots.length)];
+  }
+
+  private static Future<HttpResponse<Buffer>> holdRequest(WebClient http, UUID slot) {
+    return http.post("/v1/bookings").sendJsonObject(new JsonObject().put("slotId", slot.toString())
+        .put("guest", new JsonObject().put("name", "Bench").put("email", UUID.randomUUID() + "@example.org")));
+  }
+
+  /**
+   * The whole purchase: hold, the card is authorized at (fake) Stripe, Stripe's signed webhook arrives, and the
+   * guest polls the booking until it says confirmed. 200 when it did; 504 when it was not confirmed within 10 s.
+   */
+  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx) {
+    return http -> holdRequest(http, slot.get()).compose(held -> {
+      if (held.statusCode() != 201) {
+        return Future.succeededFuture(held.statusCode());
+      }
+      JsonObject booking = held.bodyAsJsonObject();
+      String intentId = booking.getJsonObject("payment").getString("intentId");
+      var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId),
+          WEBHOOK_SECRET, Instant.now().getEpochSecond());
+      return http.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
+          .putHeader("Stripe-Signature", event.signature()).sendBuffer(Buffer.buffer(event.payload()))
+          .compose(webhook -> webhook.statusCode() != 200 ? Future.succeededFuture(webhook.statusCode())
+              : confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), 500));
+    });
+  }
+
+  private static Future<Integer> confirmed(WebClient http, Vertx vertx, String id, String token, int pollsLeft) {
+    return http.get("/v1/bookings/" + id).putHeader("X-Booking-Token", token).send().compose(read -> {
+      if (read.statusCode() == 200 && "confirmed".equals(read.bodyAsJsonObject().getString("status"))) {
+        return Future.succeededFuture(200);
+      }
+      if (read.statusCode() != 200 || pollsLeft == 0) {
+        return Future.succeededFuture(read.statusCode() != 200 ? read.statusCode() : 504);
+      }
+      return vertx.timer(20).compose(x -> confirmed(http, vertx, id, token, pollsLeft - 1));
+    });
+  }
+
+  /**
+   * A public slot search over {@code days} days from a random day of the data set, for one random provider
+   * (or the whole organization when {@code providers} is empty); counts the slots returned into {@code found}.
+   */
+  static LoadGenerator.Action search(UUID organization, List<UUID> providers, int days, int limit, AtomicLong found) {
+    Instant first = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(2, ChronoUnit.DAYS);
+    return http -> {
+      var random = ThreadLocalRandom.current();
+      Instant from = first.plus(random.nextInt(150), ChronoUnit.DAYS);
+      var request = http.get("/v1/slots").addQueryParam("from", from.toString())
+          .addQueryParam("to", from.plus(days, ChronoUnit.DAYS).toString())
+          .addQueryParam("limit", String.valueOf(limit));
+      if (providers.isEmpty()) {
+        request.addQueryParam("organizationId", organization.toString());
+      } else {
+        request.addQueryParam("providerId", providers.get(random.nextInt(providers.size())).toString());
+      }
+      return request.send().map(page -> {
+        if (page.statusCode() == 200) {
+          found.addAndGet(page.bodyAsJsonObject().getJsonArray("items").size());
+        }
+        return page.statusCode();
+      });
+    };
+  }
+}

@@ -1,0 +1,264 @@
+package dev.bookwell.bench;
+
+import dev.bookwell.support.FakeStripe;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bookwell's benchmark (not a test): {@code ./mvnw -DskipTests test-compile exec:exec@bench}. Each stage runs the
+ * service in a JVM of its own on a fresh database, drives it over HTTP with a fixed number of clients, checks the
+ * invariants in the database, and for the hold scenarios measures the database's own ceiling with pgbench.
+ * Prints markdown tables and writes bench/results/latest.json; exits 1 when an invariant broke.
+ */
+public final class Benchmark {
+
+  private static final int CLIENTS = Integer.getInteger("clients", 256);
+  private static final int PROVIDERS = 200;
+  private final JsonObject report = new JsonObject()
+      .put("machine", Runtime.getRuntime().availableProcessors() + " cores").put("clients", CLIENTS);
+  private final List<String> broken = new ArrayList<>();
+
+  public static void main(String[] args) throws IOException {
+    long start = System.nanoTime();
+    var benchmark = new Benchmark();
+    benchmark.hotSlot(Integer.getInteger("seats", 1000));
+    benchmark.spread(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("seconds", 30));
+    benchmark.purchase(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("flow.seconds", 20));
+    benchmark.scalingAndSearch(Integer.getInteger("scaling.seconds", 20));
+    benchmark.report.put("totalSeconds", Stage.round((System.nanoTime() - start) / 1e9))
+        .put("invariants", benchmark.broken.isEmpty() ? "OK" : "BROKEN: " + benchmark.broken);
+    var out = Path.of("bench/results/latest.json");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, benchmark.report.encodePrettily());
+    System.out.printf("%nResults written to %s; invariants: %s; %.0f s in all%n", out,
+        benchmark.report.getString("invariants"), (System.nanoTime() - start) / 1e9);
+    System.exit(benchmark.broken.isEmpty() ? 0 : 1);
+  }
+
+  /** Scenario 1: one session with {@code seats} seats, every client holding one seat at a time until sold out. */
+  private void hotSlot(int seats) {
+    try (var stage = new Stage("hot-slot")) {
+      var slot = stage.data.load(1, 1, seats, 1000).slots()[0];
+      stage.start(Map.of(), CLIENTS);
+      var outcome = stage.load.run(CLIENTS, Duration.ofMinutes(5), Actions.hold(() -> slot), status -> status == 201);
+      long held = stage.data.count("select count(*) from seat where slot_id = '" + slot + "' and state = 'held'");
+      boolean ok = check("hot slot", held == seats && outcome.successes() == seats && !outcome.any5xx());
+      double holdsPerSecond = seats / outcome.firstRefusalSeconds();
+      var result = summary(outcome).put("seats", seats).put("soldOutSeconds", Stage.round(outcome.firstRefusalSeconds()))
+          .put("holdsPerSecond", Stage.round(holdsPerSecond)).put("seatsHeld", held)
+          .put("invariant", ok ? "OK" : "BROKEN").mergeIn(stage.resources(outcome.successes()));
+      stage.stopService();
+      System.out.printf("%n### Scenario 1, hot slot: %d seats, %d clients, one seat per hold%n", seats, CLIENTS);
+      table(List.of("requests", "holds", "sold out after", "holds/s", "p50", "p95", "p99", "max", "statuses",
+              "service CPU/hold", "service peak RSS", "invariant"),
+          List.of(outcome.requests(), outcome.successes(), seconds(outcome.firstRefusalSeconds()),
+              round(holdsPerSecond), ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)), ms(outcome.ms(100)),
+              outcome.statuses(), ms(result.getDouble("serviceCpuMsPerSuccess")),
+              result.getLong("servicePeakRssMb") + " MB", (ok ? "OK: " : "BROKEN: ") + held + " seats held"));
+      report.put("hotSlot", result);
+      PgbenchCeiling.find(stage.db, stage.data).ifPresentOrElse(pgbench -> {
+        var designs = pgbench.hotSlot(seats, CLIENTS);
+        System.out.printf("%nThe same %d seats and %d clients on pgbench (no HTTP, no Java):%n", seats, CLIENTS);
+        var rows = new ArrayList<List<Object>>();
+        var json = new JsonArray();
+        for (var design : designs) {
+          rows.add(List.of(design.design(), design.attempts(), design.successes(), round(design.successesPerSecond()),
+              ms(design.latencyMs())));
+          json.add(new JsonObject().put("design", design.design()).put("attempts", design.attempts())
+              .put("successes", design.successes()).put("successesPerSecond", Stage.round(design.successesPerSecond()))
+              .put("latencyMs", design.latencyMs()));
+        }
+        table(List.of("design", "attempts", "successes", "successes/s", "avg latency"), rows.toArray(List[]::new));
+        double ratio = holdsPerSecond / designs.get(0).successesPerSecond();
+        System.out.printf("Bookwell / pgbench ceiling (hot slot): %.2f%n", ratio);
+        report.put("pgbenchHotSlot", json).put("ratioHotSlot", Stage.round(ratio));
+      }, () -> System.out.println("pgbench not found: no ceiling measured"));
+    }
+  }
+
+  /** Scenario 2: one-seat slots over 200 providers, clients holding random ones for {@code seconds}. */
+  private void spread(int slots, int seconds) {
+    try (var stage = new Stage("spread")) {
+      var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
+      stage.start(Map.of(), CLIENTS);
+      var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds), Actions.hold(Actions.anyOf(set.slots())),
+          status -> true);
+      var result = spreadResult(stage, slots, seconds, outcome);
+      stage.stopService();
+      System.out.printf("%n### Scenario 2, spread: %,d one-seat slots over %d providers, %d clients, %d s%n", slots,
+          PROVIDERS, CLIENTS, seconds);
+      spreadTable(List.of(result));
+      report.put("spread", result);
+      PgbenchCeiling.find(stage.db, stage.data).ifPresent(pgbench -> {
+        stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);  // a fresh set of the same size
+        var ceiling = pgbench.spread(slots, CLIENTS, seconds);
+        double ceilingPerSecond = ceiling.successes() / (double) seconds;
+        double ratio = result.getDouble("holdsPerSecond") / ceilingPerSecond;
+        System.out.printf("pgbench, the same hold transaction on a fresh set: %,d transactions, %,d holds,"
+            + " %.0f holds/s, avg latency %.1f ms%nBookwell / pgbench ceiling (spread): %.2f%n", ceiling.attempts(),
+            ceiling.successes(), ceilingPerSecond, ceiling.latencyMs(), ratio);
+        report.put("pgbenchSpread", new JsonObject().put("transactions", ceiling.attempts())
+            .put("holds", ceiling.successes()).put("holdsPerSecond", Stage.round(ceilingPerSecond))
+            .put("latencyMs", ceiling.latencyMs())).put("ratioSpread", Stage.round(ratio));
+      });
+    }
+  }
+
+  /** Scenario 4: hold, card authorized at the fake Stripe, signed webhook, poll until confirmed. */
+  private void purchase(int slots, int seconds) {
+    try (var stage = new Stage("purchase"); var stripe = new FakeStripe()) {
+      var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
+      stage.start(Map.of("STRIPE_SECRET_KEY", "sk_test_bench", "STRIPE_API_BASE", stripe.apiBase(),
+          "STRIPE_WEBHOOK_SECRET", Actions.WEBHOOK_SECRET), CLIENTS);
+      int capturesBefore = stripe.captures.get();
+      var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds),
+          Actions.purchase(Actions.anyOf(set.slots()), stripe, stage.load.vertx()), status -> true);
+      // Settlement runs after the webhook is answered: let the last ones finish before counting.
+      for (int i = 0; i < 100 && stage.data.count("select count(*) from payment where status = 'authorized'") > 0; i++) {
+        ServiceProcess.sleep(100);
+      }
+      String confirmedSql = "select count(*) from booking where status = 'confirmed' and service_id = '"
+          + set.service() + "'";
+      long confirmed = stage.data.count(confirmedSql);
+      long captured = stage.data.count("select count(*) from payment p join booking b on b.id = p.booking_id"
+          + " where p.status = 'captured' and b.service_id = '" + set.service() + "'");
+      long capturedUnconfirmed = stage.data.count("select count(*) from payment p join booking b"
+          + " on b.id = p.booking_id where p.status = 'captured' and b.status <> 'confirmed'");
+      long oversold = stage.data.oversoldSlots();
+      int stripeCaptures = stripe.captures.get() - capturesBefore;
+      boolean ok = check("purchase", confirmed == captured && captured == stripeCaptures && capturedUnconfirmed == 0
+          && oversold == 0 && confirmed >= outcome.successes() && !outcome.any5xx());
+      var result = summary(outcome).put("slots", slots).put("seconds", seconds)
+          .put("confirmedPerSecond", Stage.round(outcome.successesPerSecond())).put("confirmedInDatabase", confirmed)
+          .put("capturedInDatabase", captured).put("capturesAtStripe", stripeCaptures)
+          .put("oversoldSlots", oversold).put("invariant", ok ? "OK" : "BROKEN")
+          .mergeIn(stage.resources(outcome.successes()));
+      System.out.printf("%n### Scenario 4, purchase: hold, authorize, signed webhook, confirmed (%,d slots, %d"
+          + " clients, %d s)%n", slots, CLIENTS, seconds);
+      table(List.of("purchases", "confirmed/s", "p50", "p95", "p99", "max", "statuses", "service CPU/purchase",
+              "invariant"),
+          List.of(outcome.successes(), round(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)),
+              ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(),
+              ms(result.getDouble("serviceCpuMsPerSuccess")), (ok ? "OK: " : "BROKEN: ") + confirmed
+                  + " confirmed = " + captured + " captured = " + stripeCaptures + " Stripe captures"));
+      report.put("purchase", result);
+    }
+  }
+
+  /** Scenario 2 again with 10k, 100k and 1M slots in the table; then scenario 3, search, on the million. */
+  private void scalingAndSearch(int seconds) {
+    var rows = new ArrayList<JsonObject>();
+    var sizes = List.of(System.getProperty("scaling", "10000,100000,1000000").split(","));
+    for (String size : sizes) {
+      int slots = Integer.parseInt(size.trim());
+      try (var stage = new Stage("scaling-" + slots)) {
+        long loading = System.nanoTime();
+        var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
+        System.out.printf("[%s] %,d slots loaded in %.0f s%n", stage.name, slots, (System.nanoTime() - loading) / 1e9);
+        stage.start(Map.of(), CLIENTS);
+        var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds), Actions.hold(Actions.anyOf(set.slots())),
+            status -> true);
+        rows.add(spreadResult(stage, slots, seconds, outcome));
+        if (size.equals(sizes.getLast())) {  // the largest data set
+          search(stage, set);
+        }
+      }
+    }
+    System.out.printf("%n### Scaling: scenario 2 with more slots in the table (%d clients, %d s each)%n", CLIENTS,
+        seconds);
+    spreadTable(rows);
+    report.put("scaling", new JsonArray(new ArrayList<>(rows)));
+  }
+
+  /** Scenario 3: provider-week and organization-day searches over the stage's data, with a few clients. */
+  private void search(Stage stage, DataSets.Slots set) {
+    int clients = Integer.getInteger("search.clients", 8);
+    int seconds = Integer.getInteger("search.seconds", 10);
+    long seats = stage.data.count("select count(*) from seat");
+    var results = new JsonArray();
+    var rows = new ArrayList<List<Object>>();
+    for (var kind : List.of("provider-week", "organization-day")) {
+      var found = new AtomicLong();
+      boolean week = kind.equals("provider-week");
+      var outcome = stage.load.run(clients, Duration.ofSeconds(seconds), Actions.search(set.organization(),
+          week ? set.providers() : List.of(), week ? 7 : 1, week ? 200 : 50, found), status -> true);
+      double perPage = outcome.successes() == 0 ? 0 : found.get() / (double) outcome.successes();
+      boolean ok = check("search " + kind, perPage > 0 && !outcome.any5xx());
+      results.add(summary(outcome).put("search", kind).put("slotsPerPage", Stage.round(perPage))
+          .put("seatRows", seats).put("invariant", ok ? "OK" : "BROKEN: empty pages")
+          .mergeIn(stage.resources(outcome.successes())));
+      rows.add(List.of(kind, round(perPage), outcome.requests(), round(outcome.successesPerSecond()),
+          ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses()));
+    }
+    System.out.printf("%n### Scenario 3, search: %,d seat rows, %d clients, %d s each%n", seats, clients, seconds);
+    table(List.of("search", "slots/page", "searches", "searches/s", "p50", "p95", "p99", "max", "statuses"),
+        rows.toArray(List[]::new));
+    report.put("search", results);
+  }
+
+  private JsonObject spreadResult(Stage stage, int slots, int seconds, LoadGenerator.Outcome outcome) {
+    long holds = outcome.statuses().getOrDefault(201, 0L);
+    long oversold = stage.data.oversoldSlots();
+    boolean ok = check("spread " + slots, oversold == 0 && !outcome.any5xx());
+    return summary(outcome).put("slots", slots).put("seconds", seconds).put("holds", holds)
+        .put("holdsPerSecond", Stage.round(holds / outcome.seconds())).put("oversoldSlots", oversold)
+        .put("invariant", ok ? "OK" : "BROKEN").mergeIn(stage.resources(holds));
+  }
+
+  private static void spreadTable(List<JsonObject> results) {
+    var rows = new ArrayList<List<Object>>();
+    for (var r : results) {
+      rows.add(List.of(String.format("%,d", r.getInteger("slots")), r.getLong("requests"), r.getLong("holds"),
+          round(r.getDouble("requestsPerSecond")), round(r.getDouble("holdsPerSecond")), ms(r.getDouble("p50Ms")),
+          ms(r.getDouble("p95Ms")), ms(r.getDouble("p99Ms")), ms(r.getDouble("maxMs")), r.getString("statuses"),
+          ms(r.getDouble("serviceCpuMsPerSuccess")), r.getLong("servicePeakRssMb") + " MB",
+          r.getString("invariant") + ", " + r.getLong("oversoldSlots") + " oversold"));
+    }
+    table(List.of("slots", "requests", "holds", "req/s", "holds/s", "p50", "p95", "p99", "max", "statuses",
+        "service CPU/hold", "service peak RSS", "invariant"), rows.toArray(List[]::new));
+  }
+
+  private static JsonObject summary(LoadGenerator.Outcome outcome) {
+    return new JsonObject().put("requests", outcome.requests()).put("successes", outcome.successes())
+        .put("requestsPerSecond", Stage.round(outcome.requestsPerSecond()))
+        .put("p50Ms", outcome.ms(50)).put("p95Ms", outcome.ms(95)).put("p99Ms", outcome.ms(99))
+        .put("maxMs", outcome.ms(100)).put("statuses", outcome.statuses().toString());
+  }
+
+  private boolean check(String what, boolean ok) {
+    if (!ok) {
+      broken.add(what);
+      System.out.println("INVARIANT BROKEN: " + what);
+    }
+    return ok;
+  }
+
+  @SafeVarargs
+  private static void table(List<String> headers, List<Object>... rows) {
+    System.out.println("| " + String.join(" | ", headers) + " |");
+    System.out.println("|" + "---|".repeat(headers.size()));
+    for (var row : rows) {
+      System.out.println("| " + String.join(" | ", row.stream().map(String::valueOf).toList()) + " |");
+    }
+  }
+
+  private static String round(double value) {
+    return String.format("%,.0f", value);
+  }
+
+  private static String ms(Double millis) {
+    return millis == null ? "-" : String.format(millis >= 100 ? "%,.0f ms" : "%.1f ms", millis);
+  }
+
+  private static String seconds(double seconds) {
+    return String.format("%.2f s", seconds);
+  }
+}

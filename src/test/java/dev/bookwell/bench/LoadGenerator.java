@@ -1,0 +1,120 @@
+package dev.bookwell.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A closed-loop load generator: a fixed number of clients, each sending its next request as soon as the previous
+ * one is answered, over keep-alive HTTP connections (one per client). Latencies go into an HdrHistogram.
+ */
+final class LoadGenerator implements AutoCloseable {
+
+  /** One client step against the service (one request, or a short sequence); completes with its final status. */
+  interface Action {
+    Future<Integer> run(WebClient http);
+  }
+
+  /** What a run did: {@code firstRefusalSeconds} is when the first client was told no (e.g. sold out). */
+  record Outcome(long requests, long successes, double seconds, double firstRefusalSeconds, Histogram latency,
+                 Map<Integer, Long> statuses) {
+
+    double requestsPerSecond() {
+      return requests / seconds;
+    }
+
+    double successesPerSecond() {
+      return successes / seconds;
+    }
+
+    double ms(double percentile) {
+      return latency.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    boolean any5xx() {
+      return statuses.keySet().stream().anyMatch(status -> status >= 500 || status == 0);
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+  private final WebClient http;
+
+  LoadGenerator(int port, int connections) {
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setConnectTimeout(10_000), new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * Runs {@code clients} clients until the time is up; a client also stops after a status {@code keepGoing}
+   * refuses. A step is a success when its status is 2xx.
+   */
+  Outcome run(int clients, Duration limit, Action action, IntPredicate keepGoing) {
+    var latency = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(5), 3);
+    var statuses = new ConcurrentHashMap<Integer, AtomicLong>();
+    var requests = new AtomicLong();
+    var successes = new AtomicLong();
+    var firstRefusal = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + limit.toNanos();
+    var running = new AtomicInteger(clients);
+    Promise<Void> done = Promise.promise();
+    Runnable[] clientLoop = new Runnable[1];
+    clientLoop[0] = () -> {
+      if (System.nanoTime() > end) {
+        if (running.decrementAndGet() == 0) {
+          done.complete();
+        }
+        return;
+      }
+      long sent = System.nanoTime();
+      action.run(http).otherwise(0).onComplete(result -> {
+        long now = System.nanoTime();
+        int status = result.result();
+        latency.recordValue(Math.min(latency.getHighestTrackableValue(), (now - sent) / 1000));
+        requests.incrementAndGet();
+        statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+        if (status >= 200 && status < 300) {
+          successes.incrementAndGet();
+        }
+        if (keepGoing.test(status)) {
+          clientLoop[0].run();
+        } else {
+          firstRefusal.compareAndSet(0, now - start);
+          if (running.decrementAndGet() == 0) {
+            done.complete();
+          }
+        }
+      });
+    };
+    for (int c = 0; c < clients; c++) {
+      vertx.runOnContext(nothing -> clientLoop[0].run());
+    }
+    done.future().await();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    var counts = new TreeMap<Integer, Long>();
+    statuses.forEach((status, count) -> counts.put(status, count.get()));
+    return new Outcome(requests.get(), successes.get(), seconds, firstRefusal.get() / 1e9, latency, counts);
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}

@@ -1,0 +1,69 @@
+package dev.bookwell.bench;
+
+import dev.bookwell.support.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One benchmark stage: a fresh database, the data loaded into it, then Bookwell in its own JVM on that database,
+ * warmed up, and a load generator pointed at it. Closing stops the service.
+ */
+final class Stage implements AutoCloseable {
+
+  final String name;
+  final PgConnectOptions db;
+  final DataSets data;
+  private final DataSets.Slots warmUpSlot;
+  ServiceProcess service;
+  LoadGenerator load;
+  private double cpuAtStart;
+
+  Stage(String name) {
+    this.name = name;
+    this.db = TestDatabase.fresh().connectOptions();
+    this.data = new DataSets(db);
+    this.warmUpSlot = data.load(1, 1, Integer.getInteger("warmup", 500), 1000);
+  }
+
+  /** Starts the service (after the data is loaded), warms it up with holds on a slot of its own. */
+  void start(Map<String, String> env, int clients) {
+    System.out.printf("[%s] starting the service%n", name);
+    service = ServiceProcess.start(name, db, env);
+    load = new LoadGenerator(service.port, clients);
+    UUID slot = warmUpSlot.slots()[0];
+    load.run(64, Duration.ofSeconds(20), Actions.hold(() -> slot), status -> status == 201);
+    cpuAtStart = service.cpuSeconds();
+  }
+
+  /** The service's resources since the warm-up: CPU seconds, CPU ms per success, peak RSS. */
+  JsonObject resources(long successes) {
+    double cpu = service.cpuSeconds() - cpuAtStart;
+    return new JsonObject().put("serviceCpuSeconds", round(cpu))
+        .put("serviceCpuMsPerSuccess", successes == 0 ? null : round(cpu * 1000 / successes))
+        .put("servicePeakRssMb", service.peakRssMb());
+  }
+
+  static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  void stopService() {
+    if (load != null) {
+      load.close();
+      load = null;
+    }
+    if (service != null) {
+      service.close();
+      service = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stopService();
+    data.close();
+  }
+}
