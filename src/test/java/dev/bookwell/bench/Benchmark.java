@@ -29,10 +29,19 @@ public final class Benchmark {
   public static void main(String[] args) throws IOException {
     long start = System.nanoTime();
     var benchmark = new Benchmark();
-    benchmark.hotSlot(Integer.getInteger("seats", 1000));
-    benchmark.spread(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("seconds", 30));
-    benchmark.purchase(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("flow.seconds", 20));
-    benchmark.scalingAndSearch(Integer.getInteger("scaling.seconds", 20));
+    var scenarios = List.of(System.getProperty("scenarios", "hot-slot,spread,purchase,scaling").split(","));
+    if (scenarios.contains("hot-slot")) {
+      benchmark.hotSlot(Integer.getInteger("seats", 1000));
+    }
+    if (scenarios.contains("spread")) {
+      benchmark.spread(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("seconds", 30));
+    }
+    if (scenarios.contains("purchase")) {
+      benchmark.purchase(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("flow.seconds", 20));
+    }
+    if (scenarios.contains("scaling")) {
+      benchmark.scalingAndSearch(Integer.getInteger("scaling.seconds", 20));
+    }
     benchmark.report.put("totalSeconds", Stage.round((System.nanoTime() - start) / 1e9))
         .put("invariants", benchmark.broken.isEmpty() ? "OK" : "BROKEN: " + benchmark.broken);
     var out = Path.of("bench/results/latest.json");

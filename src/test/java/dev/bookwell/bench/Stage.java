@@ -25,7 +25,7 @@ final class Stage implements AutoCloseable {
     this.name = name;
     this.db = TestDatabase.fresh().connectOptions();
     this.data = new DataSets(db);
-    this.warmUpSlot = data.load(1, 1, Integer.getInteger("warmup", 500), 1000);
+    this.warmUpSlot = data.load(1, 1, Integer.getInteger("warmup", 1500), 1000);
   }
 
   /** Starts the service (after the data is loaded), warms it up with holds on a slot of its own. */
@@ -34,7 +34,7 @@ final class Stage implements AutoCloseable {
     service = ServiceProcess.start(name, db, env);
     load = new LoadGenerator(service.port, clients);
     UUID slot = warmUpSlot.slots()[0];
-    load.run(64, Duration.ofSeconds(20), Actions.hold(() -> slot), status -> status == 201);
+    load.run(64, Duration.ofSeconds(30), Actions.hold(() -> slot), status -> status == 201);
     cpuAtStart = service.cpuSeconds();
   }
 

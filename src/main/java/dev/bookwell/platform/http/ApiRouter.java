@@ -39,7 +39,8 @@ final class ApiRouter {
           "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(contract.text()),
           "getMetrics", PrometheusScrapingHandler.create(platform.metricsRegistry()));
 
-      RouterBuilder builder = RouterBuilder.create(vertx, contract.parsed(), RequestExtractor.withBodyHandler());
+      RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
+          RequestExtractor.withBodyHandler());
       builder.rootHandler(BodyHandler.create(false).setBodyLimit(HttpVerticle.MAX_BODY_BYTES));
       builder.rootHandler(new Authenticator(Jwt.verifier(vertx, platform.jwtKeys(), platform.config().identity())));
       for (OpenAPIRoute route : builder.getRoutes()) {

@@ -129,6 +129,20 @@ class HttpEdgeTest {
   }
 
   @Test
+  void reusedValidatorsJudgeEachOfManyConcurrentRequestsOnItsOwn() {
+    var answers = new java.util.ArrayList<Future<HttpResponse<Buffer>>>();
+    for (int i = 0; i < 40; i++) {
+      String body = i % 2 == 0 ? "{\"name\":\"lamp\",\"seats\":" + (i + 1) + "}" : "{\"name\":\"lamp\",\"seats\":0}";
+      answers.add(app.client.post("/widgets?limit=" + (i % 2 == 0 ? "5" : "0"))
+          .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+    }
+    Wait.on(Future.join(answers));
+    for (int i = 0; i < answers.size(); i++) {
+      assertEquals(i % 2 == 0 ? 201 : 400, answers.get(i).result().statusCode(), "request " + i);
+    }
+  }
+
+  @Test
   void invalidParametersNameTheParameter() {
     var query = send(HttpMethod.POST, "/widgets?limit=abc", Buffer.buffer("{\"name\":\"lamp\",\"seats\":1}"));
     assertProblem(query, 400, "validation");
