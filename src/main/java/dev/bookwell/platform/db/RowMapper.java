@@ -7,6 +7,7 @@ import java.util.List;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
+import org.jooq.Select;
 import org.jooq.TableRecord;
 
 /**
@@ -28,7 +29,7 @@ final class RowMapper {
     // A generated table record (selectFrom(T), returning(...)) is filled by column name; asking the query for
     // its fields is costly, so that is done only for select(a, b, ...), whose columns match them by position.
     boolean byPosition = !TableRecord.class.isAssignableFrom(recordType);
-    Field<?>[] selected = byPosition ? query.fields() : null;
+    Field<?>[] selected = byPosition ? selected(query) : null;
     Field<Object>[] targets = null;
     for (Row row : rows) {
       R record = byPosition ? (R) Sql.DSL.newRecord(selected) : newInstance(recordType);
@@ -47,6 +48,11 @@ final class RowMapper {
       records.add(record);
     }
     return records;
+  }
+
+  /** The selected fields; a Select lists them directly, far cheaper than fields(), which derives a table. */
+  private static Field<?>[] selected(ResultQuery<?> query) {
+    return query instanceof Select<?> select ? select.getSelect().toArray(Field<?>[]::new) : query.fields();
   }
 
   private static <R> R newInstance(Class<R> type) {
