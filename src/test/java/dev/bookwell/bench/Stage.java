@@ -19,7 +19,7 @@ final class Stage implements AutoCloseable {
   private final DataSets.Slots warmUpSlot;
   ServiceProcess service;
   LoadGenerator load;
-  private double cpuAtStart;
+  private double cpuMark;
 
   Stage(String name) {
     this.name = name;
@@ -35,12 +35,14 @@ final class Stage implements AutoCloseable {
     load = new LoadGenerator(service.port, clients);
     UUID slot = warmUpSlot.slots()[0];
     load.run(64, Duration.ofSeconds(30), Actions.hold(() -> slot), status -> status == 201);
-    cpuAtStart = service.cpuSeconds();
+    cpuMark = service.cpuSeconds();
   }
 
-  /** The service's resources since the warm-up: CPU seconds, CPU ms per success, peak RSS. */
+  /** The service's resources since the warm-up or the last call: CPU seconds, CPU ms per success, peak RSS. */
   JsonObject resources(long successes) {
-    double cpu = service.cpuSeconds() - cpuAtStart;
+    double now = service.cpuSeconds();
+    double cpu = now - cpuMark;
+    cpuMark = now;
     return new JsonObject().put("serviceCpuSeconds", round(cpu))
         .put("serviceCpuMsPerSuccess", successes == 0 ? null : round(cpu * 1000 / successes))
         .put("servicePeakRssMb", service.peakRssMb());
