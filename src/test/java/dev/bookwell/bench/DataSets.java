@@ -19,10 +19,10 @@ final class DataSets implements AutoCloseable {
 
   private final Connection connection;
 
-  DataSets(io.vertx.pgclient.PgConnectOptions db) {
+  DataSets(dev.bookwell.platform.db.Database database) {
+    var db = database.connectOptions();
     try {
-      connection = DriverManager.getConnection("jdbc:postgresql://" + db.getHost() + ":" + db.getPort() + "/"
-          + db.getDatabase(), db.getUser(), db.getPassword());
+      connection = DriverManager.getConnection(database.jdbcUrl(), db.getUser(), db.getPassword());
       execute("create table if not exists bench_slot (n int primary key, slot_id uuid not null)");
     } catch (SQLException e) {
       throw new IllegalStateException(e);

@@ -23,8 +23,9 @@ final class Stage implements AutoCloseable {
 
   Stage(String name) {
     this.name = name;
-    this.db = TestDatabase.fresh().connectOptions();
-    this.data = new DataSets(db);
+    var database = TestDatabase.fresh();
+    this.db = database.connectOptions();
+    this.data = new DataSets(database);
     this.warmUpSlot = data.load(1, 1, Integer.getInteger("warmup", 1500), 1000);
   }
 

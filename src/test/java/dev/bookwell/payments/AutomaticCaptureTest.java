@@ -3,7 +3,6 @@ package dev.bookwell.payments;
 import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PAYMENT;
-import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.SEAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -102,9 +101,7 @@ class AutomaticCaptureTest {
   }
 
   private static List<String> ledger(JsonObject booking) {
-    return Wait.on(app.db.fetch(Sql.DSL.select(PAYMENT_LEDGER.KIND).from(PAYMENT_LEDGER)
-            .where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id")))).orderBy(PAYMENT_LEDGER.ID)))
-        .stream().map(r -> r.value1()).toList();
+    return LedgerRows.kinds(app.db, booking);
   }
 
 }

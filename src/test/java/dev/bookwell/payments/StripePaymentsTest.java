@@ -321,9 +321,7 @@ class StripePaymentsTest {
   }
 
   private static List<String> ledger(JsonObject booking) {
-    return Wait.on(app.db.fetch(Sql.DSL.select(PAYMENT_LEDGER.KIND).from(PAYMENT_LEDGER)
-            .where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id")))).orderBy(PAYMENT_LEDGER.ID)))
-        .stream().map(r -> r.value1()).toList();
+    return LedgerRows.kinds(app.db, booking);
   }
 
   private static long now() {
