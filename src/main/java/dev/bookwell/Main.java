@@ -39,7 +39,7 @@ public final class Main {
     database.migrate();
 
     Vertx vertx = Bookwell.createVertx("bookwell");
-    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize())),
+    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue())),
         JwtKeys.load(config), "bookwell");
     Bookwell bookwell;
     try {

@@ -1,5 +1,7 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.db.Tables.BOOKING;
+
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.identity.Authorization;
@@ -7,9 +9,12 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.security.MessageDigest;
+import java.util.UUID;
 
 /**
  * Who may see and act on a booking: the person who booked it, a guest holding its access token, or organization
@@ -40,6 +45,18 @@ final class BookingAccess {
     return Authorization.require(bus, caller, booking.getOrganizationId(), OrgPermission.manage_bookings)
         .map(x -> new Access("staff:" + caller.userId(), true))
         .recover(e -> Future.failedFuture(notFound(booking)));
+  }
+
+  /**
+   * Reads the booking (no lock, no transaction) and checks the caller may act on it, staff only when
+   * {@code staffOnly}: callers authorize this way before they open a transaction, never inside one.
+   */
+  static Future<Access> authorize(Db db, EventBus bus, ApiRequest request, UUID bookingId, boolean staffOnly) {
+    return db.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(bookingId)))
+        .compose(found -> {
+          var booking = found.orElseThrow(() -> notFound(null));
+          return staffOnly ? requireStaff(bus, request, booking) : check(bus, request, booking);
+        });
   }
 
   static Future<Access> requireStaff(EventBus bus, ApiRequest request, BookingRecord booking) {

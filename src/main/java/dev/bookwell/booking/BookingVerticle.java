@@ -31,7 +31,8 @@ public final class BookingVerticle extends VerticleBase {
     var lifecycle = new Lifecycle(db, bus);
     var reads = new BookingReads(db, bus);
     var payments = new PaymentRequests(bus, reads);
-    var holds = new Holds(db, platform.config().holdTtl(), payments);
+    var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
+        platform.jwtKeys().tokenKey());
     var reschedules = new Reschedules(db, bus);
     var promoCodes = new PromoCodes(db, bus);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(

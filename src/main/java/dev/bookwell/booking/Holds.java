@@ -14,6 +14,8 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.RateLimits;
+import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
@@ -48,11 +50,23 @@ final class Holds {
   private final Db db;
   private final Duration holdTtl;
   private final PaymentRequests payments;
+  private final Config.Limits limits;
+  private final byte[] tokenKey;
 
-  Holds(Db db, Duration holdTtl, PaymentRequests payments) {
+  Holds(Db db, Duration holdTtl, PaymentRequests payments, Config.Limits limits, byte[] tokenKey) {
     this.db = db;
     this.holdTtl = holdTtl;
     this.payments = payments;
+    this.limits = limits;
+    this.tokenKey = tokenKey;
+  }
+
+  /**
+   * A guest's capability for one booking, derived from its id: it is never stored (only its digest) and never in
+   * the idempotency table, yet a replayed request gets it again.
+   */
+  static String guestToken(byte[] tokenKey, UUID bookingId) {
+    return SecretTokens.derive(tokenKey, "booking", bookingId);
   }
 
   Future<ApiReply> hold(ApiRequest request) {
@@ -64,10 +78,22 @@ final class Holds {
           "Send an access token, or a guest {name, email} if the service allows guests.").toException();
     }
     String scope = caller != null ? "user:" + caller.userId() : "guest:" + guest.getString("email").toLowerCase();
-    return Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
-            tx -> take(tx, caller, body))
+    Future<Void> allowed = caller != null ? Future.succeededFuture() : RateLimits.hit(db, "guest-hold",
+        request.headers().getString("client-address"), limits.guestHoldsPerMinute(), "guest bookings");
+    return allowed
+        .compose(x -> Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
+            tx -> take(tx, caller, body)))
         .recover(Holds::explainConflict)
+        .map(this::withGuestToken)
         .compose(this::withPayment);
+  }
+
+  private ApiReply withGuestToken(ApiReply reply) {
+    var booking = (JsonObject) reply.body();
+    if (booking.containsKey("guest")) {
+      booking.put("accessToken", guestToken(tokenKey, UUID.fromString(booking.getString("id"))));
+    }
+    return reply;
   }
 
   /** A priced hold gets its payment intent after the hold has committed; if Stripe is down the hold stands. */
@@ -89,7 +115,8 @@ final class Holds {
     return facts(tx, slotId)
         .compose(slot -> {
           check(slot, guest != null);
-          return (caller == null || body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
+          return (caller == null ? capGuest(tx, slotId, guest.getString("email"), seats)
+              : body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
               : refuseStacking(tx, slotId, caller.userId()))
               .compose(x -> slot.seatsPerSlot() == 1 ? expireStaleOverlaps(tx, slot) : Future.succeededFuture())
               .compose(x -> Seats.pick(tx, slotId, seats))
@@ -105,18 +132,13 @@ final class Holds {
                             created.booking().getStatus() == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null)
                         .compose(y -> BookingEvents.emit(tx, created.booking().getStatus().getLiteral(),
                             created.booking(), actor(caller)))
-                        .map(y -> {
-                          var json = BookingJson.of(created.booking());
-                          if (created.accessToken() != null) {
-                            json.put("accessToken", created.accessToken());
-                          }
-                          return ApiReply.created(json, "/v1/bookings/" + created.booking().getId());
-                        }));
+                        .map(y -> ApiReply.created(BookingJson.of(created.booking()),
+                            "/v1/bookings/" + created.booking().getId())));
               });
         });
   }
 
-  private record Created(BookingRecord booking, String accessToken) {
+  private record Created(BookingRecord booking) {
   }
 
   private Future<Created> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
@@ -130,20 +152,21 @@ final class Holds {
       long discount = applied == null ? 0 : applied.discount();
       BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
           : subtotal - discount == 0 ? BookingStatus.confirmed : BookingStatus.held;
-      String accessToken = guest == null ? null : SecretTokens.newToken();
-      return insert(tx, slot, caller, guest, body, seats, subtotal, discount, status, accessToken, 3)
+      UUID id = UUID.randomUUID();
+      byte[] tokenHash = guest == null ? null : SecretTokens.digest(guestToken(tokenKey, id));
+      return insert(tx, id, slot, caller, guest, body, seats, subtotal, discount, status, tokenHash, 3)
           .compose(booking -> (applied == null ? Future.succeededFuture(0)
               : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
-              .map(x -> new Created(booking, accessToken)));
+              .map(x -> new Created(booking)));
     });
   }
 
   /** Inserts with a fresh reference; a clash of references (one in a billion) just draws another. */
-  private Future<BookingRecord> insert(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
-                                       int seats, long subtotal, long discount, BookingStatus status,
-                                       String accessToken, int attempts) {
+  private Future<BookingRecord> insert(Sql tx, UUID id, SlotFacts slot, Caller caller, JsonObject guest,
+                                       JsonObject body, int seats, long subtotal, long discount, BookingStatus status,
+                                       byte[] tokenHash, int attempts) {
     var insert = Sql.DSL.insertInto(BOOKING)
-        .set(BOOKING.ID, UUID.randomUUID())
+        .set(BOOKING.ID, id)
         .set(BOOKING.REFERENCE, References.next())
         .set(BOOKING.STATUS, status)
         .set(BOOKING.SLOT_ID, slot.slotId())
@@ -156,7 +179,7 @@ final class Holds {
         .set(BOOKING.DURING, slot.occupied())
         .set(BOOKING.USER_ID, caller == null ? null : caller.userId())
         .set(BOOKING.GUEST, guest == null ? null : JSONB.valueOf(guest.encode()))
-        .set(BOOKING.ACCESS_TOKEN_HASH, accessToken == null ? null : SecretTokens.digest(accessToken))
+        .set(BOOKING.ACCESS_TOKEN_HASH, tokenHash)
         .set(BOOKING.SEATS, seats)
         .set(BOOKING.NOTES, body.getString("notes"))
         .set(BOOKING.SUBTOTAL_MINOR, subtotal)
@@ -168,7 +191,7 @@ final class Holds {
         .set(BOOKING.HOLD_EXPIRES_AT, status == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null);
     return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
         .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
-            : insert(tx, slot, caller, guest, body, seats, subtotal, discount, status, accessToken, attempts - 1));
+            : insert(tx, id, slot, caller, guest, body, seats, subtotal, discount, status, tokenHash, attempts - 1));
   }
 
   private static Future<SlotFacts> facts(Sql tx, UUID slotId) {
@@ -220,6 +243,32 @@ final class Holds {
           if (found.isPresent()) {
             throw Problem.of("already-booked", 409, "Already booked",
                 "You already hold or booked this slot (" + found.get().value1() + ").").toException();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * One guest email holds at most {@code BOOKWELL_GUEST_SEATS_PER_SLOT} live seats of a slot (422 past it), so an
+   * anonymous client cannot hold a course's seats under one name. A transaction lock on (slot, email) makes
+   * concurrent holds by the same guest count one after the other.
+   */
+  private Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats) {
+    String key = slotId + "/" + email.toLowerCase(java.util.Locale.ROOT);
+    var lock = Sql.DSL.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
+        DSL.val(key)).as("locked"));
+    var held = DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(java.math.BigDecimal.ZERO));
+    return tx.execute(Sql.DSL.selectCount().from(lock.asTable("guest_lock")))
+        .compose(x -> tx.fetchOne(Sql.DSL.select(held).from(BOOKING).where(BOOKING.SLOT_ID.eq(slotId))
+            .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(key.substring(
+                key.indexOf('/') + 1)))
+            .and(BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
+                .or(BOOKING.STATUS.eq(BookingStatus.held).and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now()))))))
+        .map(row -> {
+          if (row.value1().longValue() + seats > limits.guestSeatsPerSlot()) {
+            throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "
+                + limits.guestSeatsPerSlot() + " seats of one slot (" + row.value1() + " already); sign in to book more.")
+                .toException();
           }
           return null;
         });

@@ -96,27 +96,30 @@ final class Lifecycle {
         .otherwise(e -> ApiReply.ok(reply.put("payment", new JsonObject().put("status", "release-pending"))));
   }
 
+  /**
+   * Authorizes first, without a connection held (the answer comes over the bus from the identity area, which needs a
+   * connection of the same pool), then locks, checks and writes in one transaction. Who may act depends only on
+   * the booking's person, guest token and organization, which never change, so the check made before the lock holds.
+   */
   private Future<Done> transition(ApiRequest request, boolean staffOnly, Set<BookingStatus> from,
                                   BookingStatus to, boolean releaseSeats) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return db.transaction(tx -> lock(tx, id)
-        .compose(booking -> (staffOnly ? BookingAccess.requireStaff(bus, request, booking)
-                : BookingAccess.check(bus, request, booking))
-            .compose(access -> {
-              String current = BookingJson.effectiveStatus(booking);
-              if (!from.contains(BookingStatus.valueOf(current))) {
-                throw Problem.of("illegal-transition", 409, "Illegal transition",
-                    "The booking is " + current + "; it cannot become " + to.getLiteral() + ".").toException();
-              }
-              return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
-                      .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning())
-                  .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
-                          ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
-                      .compose(y -> releaseSeats ? Seats.release(tx, id)
-                          : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
-                      .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
-                      .map(x -> new Done(updated, access)));
-            })));
+    return BookingAccess.authorize(db, bus, request, id, staffOnly)
+        .compose(access -> db.transaction(tx -> lock(tx, id).compose(booking -> {
+          String current = BookingJson.effectiveStatus(booking);
+          if (!from.contains(BookingStatus.valueOf(current))) {
+            throw Problem.of("illegal-transition", 409, "Illegal transition",
+                "The booking is " + current + "; it cannot become " + to.getLiteral() + ".").toException();
+          }
+          return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
+                  .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning())
+              .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
+                      ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
+                  .compose(y -> releaseSeats ? Seats.release(tx, id)
+                      : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
+                  .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
+                  .map(x -> new Done(updated, access)));
+        })));
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.PromoKind;
 import dev.bookwell.db.tables.records.PromoCodeRecord;
 import dev.bookwell.identity.Authorization;
+import dev.bookwell.scheduling.Ownership;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -43,6 +44,8 @@ final class PromoCodes {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
     return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
+        .compose(x -> Ownership.require(bus, organizationId, uuid(body.getString("serviceId")),
+            uuid(body.getString("providerId"))))
         .compose(x -> db.fetchOne(Sql.DSL.insertInto(PROMO_CODE)
             .set(PROMO_CODE.ORGANIZATION_ID, organizationId)
             .set(PROMO_CODE.CODE, body.getString("code").toUpperCase(Locale.ROOT))

@@ -41,8 +41,8 @@ final class Reschedules {
   Future<ApiReply> reschedule(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     UUID target = UUID.fromString(request.bodyObject().getString("slotId"));
-    return db.transaction(tx -> Lifecycle.lock(tx, id)
-            .compose(old -> BookingAccess.check(bus, request, old).compose(access -> {
+    return BookingAccess.authorize(db, bus, request, id, false)
+        .compose(access -> db.transaction(tx -> Lifecycle.lock(tx, id).compose(old -> {
               String current = BookingJson.effectiveStatus(old);
               if (!MOVABLE.contains(BookingStatus.valueOf(current))) {
                 throw Problem.of("illegal-transition", 409, "Illegal transition",

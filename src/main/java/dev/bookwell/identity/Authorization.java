@@ -11,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -49,15 +51,27 @@ public final class Authorization {
 
   /** The check itself, run by the identity area. */
   static Future<Boolean> allowed(Sql sql, Caller caller, UUID organizationId, OrgPermission permission) {
+    return held(sql, caller, organizationId).map(held -> held.contains(permission));
+  }
+
+  /** Every permission the caller holds in the organization: all of them for platform admins and owners. */
+  static Future<Set<OrgPermission>> held(Sql sql, Caller caller, UUID organizationId) {
     if (caller.isAdmin()) {
-      return Future.succeededFuture(true);
+      return Future.succeededFuture(EnumSet.allOf(OrgPermission.class));
     }
     return sql.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
             .from(ORGANIZATION_MEMBER)
             .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
             .and(ORGANIZATION_MEMBER.USER_ID.eq(caller.userId())))
-        .map(found -> found.map(m -> m.value1() == OrgRole.owner
-            || Arrays.asList(m.value2()).contains(permission)).orElse(false));
+        .map(found -> found.map(m -> m.value1() == OrgRole.owner ? EnumSet.allOf(OrgPermission.class)
+                : permissionSet(m.value2()))
+            .orElse(EnumSet.noneOf(OrgPermission.class)));
+  }
+
+  static Set<OrgPermission> permissionSet(OrgPermission[] permissions) {
+    var set = EnumSet.noneOf(OrgPermission.class);
+    set.addAll(Arrays.asList(permissions));
+    return set;
   }
 
   /** What a role holds when no permissions are given explicitly. */

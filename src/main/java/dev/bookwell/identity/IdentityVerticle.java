@@ -8,6 +8,7 @@ import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.auth.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -45,11 +46,14 @@ public final class IdentityVerticle extends VerticleBase {
     var passwords = new Passwords(new PasswordHasher(config), passwordWorkers);
     var sessions = new Sessions(db, new AccessTokens(Jwt.signer(vertx, platform.jwtKeys(), config), config), config);
     var login = new Login(db, passwords, sessions, config);
-    var registration = new Registration(db, passwords);
-    var resets = new PasswordResets(db, passwords);
+    var limits = platform.config().limits();
+    var registration = new Registration(db, passwords, limits.registrationsPerMinute());
+    byte[] tokenKey = platform.jwtKeys().tokenKey();
+    var resets = new PasswordResets(db, passwords, limits.passwordResetsPerMinute(), tokenKey);
     var members = new Members(db);
     var profiles = new Profiles(db);
-    var invitations = new Invitations(db, members);
+    var invitations = new Invitations(db, members, tokenKey);
+    var deliveryTokens = new DeliveryTokens(db, tokenKey);
 
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("registerUser", registration::register),
@@ -87,6 +91,10 @@ public final class IdentityVerticle extends VerticleBase {
             UUID.fromString(message.body().getString("userId")))
         .onSuccess(x -> message.reply(new JsonObject()))
         .onFailure(e -> message.fail(500, e.getMessage())));
+
+    vertx.eventBus().<JsonObject>consumer(DeliveryTokens.ADDRESS, message -> deliveryTokens.answer(message.body())
+        .onSuccess(message::reply)
+        .onFailure(e -> message.fail(e instanceof ProblemException p ? p.problem().status() : 500, e.getMessage())));
 
     cleanupTimer = vertx.setPeriodic(60_000, id -> login.forgetOldAttempts()
         .onFailure(e -> LOG.warn("login throttle cleanup failed", e)));

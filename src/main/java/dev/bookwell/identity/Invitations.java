@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
+import dev.bookwell.db.tables.records.OrganizationInvitationRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
@@ -23,8 +24,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Invitations by email: a member with {@code manage_staff} invites an address with a role; the token goes out as
- * the event {@code identity.invitation_created}; the person accepts while signed in with that email.
+ * Invitations by email: a member with {@code manage_staff} invites an address with a role and permissions they
+ * hold themselves; the event {@code identity.invitation_created} names the invitation, the notification sender asks
+ * {@link DeliveryTokens} for its token, and the person accepts while signed in with that email.
  */
 final class Invitations {
 
@@ -32,10 +34,17 @@ final class Invitations {
 
   private final Db db;
   private final Members members;
+  private final byte[] tokenKey;
 
-  Invitations(Db db, Members members) {
+  Invitations(Db db, Members members, byte[] tokenKey) {
     this.db = db;
     this.members = members;
+    this.tokenKey = tokenKey;
+  }
+
+  /** The invitation's token; the event carries only the id, and the sender asks for the token by it. */
+  static String token(byte[] tokenKey, UUID invitationId) {
+    return SecretTokens.derive(tokenKey, "invitation", invitationId);
   }
 
   /** POST /v1/organizations/{organizationId}/invitations {email, role, permissions?} */
@@ -46,10 +55,12 @@ final class Invitations {
     String email = Account.normalizeEmail(body.getString("email"));
     OrgRole role = OrgRole.valueOf(body.getString("role"));
     OrgPermission[] permissions = Members.permissions(role, body.getJsonArray("permissions"));
-    String token = SecretTokens.newToken();
+    UUID id = UUID.randomUUID();
     return members.requireManager(caller, organizationId, role)
+        .compose(x -> Members.requireHeld(db, caller, organizationId, Authorization.permissionSet(permissions)))
         .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
-                .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token))
+                .set(ORGANIZATION_INVITATION.ID, id)
+                .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token(tokenKey, id)))
                 .set(ORGANIZATION_INVITATION.ORGANIZATION_ID, organizationId)
                 .set(ORGANIZATION_INVITATION.EMAIL, email)
                 .set(ORGANIZATION_INVITATION.ROLE, role)
@@ -61,9 +72,7 @@ final class Invitations {
                     new JsonObject()
                         .put("invitationId", invitation.getId().toString())
                         .put("organizationId", organizationId.toString())
-                        .put("email", email)
                         .put("role", role.getLiteral())
-                        .put("token", token)
                         .put("invitedBy", caller.userId().toString())
                         .put("expiresAt", invitation.getExpiresAt().toString()))
                 .map(invitation))))
@@ -73,6 +82,38 @@ final class Invitations {
             .put("role", role.getLiteral())
             .put("expiresAt", invitation.getExpiresAt().toString()),
             "/v1/organizations/" + organizationId + "/invitations/" + invitation.getId()));
+  }
+
+  /**
+   * Joins the organization, or for an existing member merges the invitation into the membership: the higher role
+   * and every permission of both. Accepting never lowers anyone (an owner accepting a staff invitation stays owner).
+   */
+  private static Future<JsonObject> join(Sql tx, OrganizationInvitationRecord invitation, UUID userId) {
+    return tx.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
+            .from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(invitation.getOrganizationId()))
+            .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)).forUpdate())
+        .compose(current -> {
+          OrgRole role = current.map(m -> higher(m.value1(), invitation.getRole())).orElse(invitation.getRole());
+          var permissions = Authorization.permissionSet(invitation.getPermissions());
+          current.ifPresent(m -> permissions.addAll(List.of(m.value2())));
+          OrgPermission[] merged = permissions.toArray(OrgPermission[]::new);
+          return tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
+                  .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, invitation.getOrganizationId())
+                  .set(ORGANIZATION_MEMBER.USER_ID, userId)
+                  .set(ORGANIZATION_MEMBER.ROLE, role)
+                  .set(ORGANIZATION_MEMBER.PERMISSIONS, merged)
+                  .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
+                  .set(ORGANIZATION_MEMBER.ROLE, role)
+                  .set(ORGANIZATION_MEMBER.PERMISSIONS, merged)
+                  .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now()))
+              .map(x -> Members.memberJson(userId, role, merged));
+        });
+  }
+
+  /** owner > admin > staff (the enum's declaration order). */
+  private static OrgRole higher(OrgRole a, OrgRole b) {
+    return a.ordinal() <= b.ordinal() ? a : b;
   }
 
   /** POST /v1/invitations/accept {token}: the caller joins, if signed in with the invited email. */
@@ -93,28 +134,18 @@ final class Invitations {
                     if (!user.value1().equals(invitation.getEmail())) {
                       throw Problem.forbidden("This invitation is for another email address.").toException();
                     }
-                    return tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
-                        .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, invitation.getOrganizationId())
-                        .set(ORGANIZATION_MEMBER.USER_ID, caller.userId())
-                        .set(ORGANIZATION_MEMBER.ROLE, invitation.getRole())
-                        .set(ORGANIZATION_MEMBER.PERMISSIONS, invitation.getPermissions())
-                        .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
-                        .set(ORGANIZATION_MEMBER.ROLE, invitation.getRole())
-                        .set(ORGANIZATION_MEMBER.PERMISSIONS, invitation.getPermissions())
-                        .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now()));
+                    return join(tx, invitation, caller.userId());
                   })
-                  .compose(x -> tx.update(Sql.DSL.update(ORGANIZATION_INVITATION)
-                      .set(ORGANIZATION_INVITATION.ACCEPTED_AT, SqlTime.now())
-                      .set(ORGANIZATION_INVITATION.ACCEPTED_BY, caller.userId())
-                      .where(ORGANIZATION_INVITATION.ID.eq(invitation.getId()))))
-                  .compose(x -> Outbox.append(tx, "identity.membership_changed", "organization",
-                      invitation.getOrganizationId(), Members.memberJson(caller.userId(), invitation.getRole(),
-                              invitation.getPermissions())
-                          .put("organizationId", invitation.getOrganizationId().toString())
-                          .put("changedBy", invitation.getInvitedBy().toString())
-                          .put("invitationId", invitation.getId().toString())))
-                  .map(x -> Members.memberJson(caller.userId(), invitation.getRole(), invitation.getPermissions())
-                      .put("organizationId", invitation.getOrganizationId().toString()));
+                  .compose(member -> tx.update(Sql.DSL.update(ORGANIZATION_INVITATION)
+                          .set(ORGANIZATION_INVITATION.ACCEPTED_AT, SqlTime.now())
+                          .set(ORGANIZATION_INVITATION.ACCEPTED_BY, caller.userId())
+                          .where(ORGANIZATION_INVITATION.ID.eq(invitation.getId())))
+                      .compose(x -> Outbox.append(tx, "identity.membership_changed", "organization",
+                          invitation.getOrganizationId(), member.copy()
+                              .put("organizationId", invitation.getOrganizationId().toString())
+                              .put("changedBy", invitation.getInvitedBy().toString())
+                              .put("invitationId", invitation.getId().toString())))
+                      .map(x -> member.put("organizationId", invitation.getOrganizationId().toString())));
             }))
         .map(ApiReply::ok);
   }

@@ -1,12 +1,12 @@
 package dev.bookwell.identity;
 
 import static dev.bookwell.db.Tables.APP_USER;
-import static dev.bookwell.db.Tables.LOGIN_THROTTLE;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.when;
 
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.db.Db;
@@ -15,7 +15,7 @@ import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
+import java.time.OffsetDateTime;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -26,8 +26,6 @@ import org.jooq.impl.SQLDataType;
  * After {@code lockoutThreshold} failures in a row the account locks, each lockout twice as long as the last.
  */
 final class Login {
-
-  private static final Duration MAX_LOCK = Duration.ofHours(24);
 
   private final Db db;
   private final Passwords passwords;
@@ -44,9 +42,9 @@ final class Login {
   Future<ApiReply> login(ApiRequest request) {
     String email = Account.normalizeEmail(request.bodyObject().getString("email"));
     String password = request.bodyObject().getString("password");
-    String address = request.headers().getString("client-address", "unknown");
+    String address = request.headers().getString("client-address");
 
-    return throttle(address)
+    return RateLimits.hit(db, "login", address, config.loginAttemptsPerMinute(), "login attempts")
         .compose(x -> Account.byEmail(db, email))
         .compose(found -> {
           if (found.isEmpty()) {
@@ -57,60 +55,52 @@ final class Login {
             if (!account.usable()) {
               return refuse(email, account, "inactive");
             }
-            if (account.locked()) {
-              return refuse(email, account, "locked");
-            }
             if (!matches) {
-              return recordFailure(account).compose(x -> refuse(email, account, "wrong_password"));
+              return countFailure(account).compose(counted -> refuse(email, account,
+                  counted ? "wrong_password" : "locked"));
             }
-            return sessions.open(account, request).map(ApiReply::ok);
+            // Judged now, not when the attempt started: a lock that came while the hash was computed holds.
+            return Account.byId(db, account.id()).compose(now -> now.isEmpty() || now.get().locked()
+                ? refuse(email, account, "locked") : sessions.open(account, request).map(ApiReply::ok));
           });
         });
   }
 
-  /** Counts the attempt for this address in the current minute; 429 past the limit. */
-  private Future<Void> throttle(String address) {
-    Field<java.time.OffsetDateTime> minute =
-        DSL.field("date_trunc('minute', now())", SQLDataType.TIMESTAMPWITHTIMEZONE);
-    return db.fetchOne(Sql.DSL.insertInto(LOGIN_THROTTLE)
-            .columns(LOGIN_THROTTLE.CLIENT_ADDRESS, LOGIN_THROTTLE.WINDOW_START, LOGIN_THROTTLE.ATTEMPTS)
-            .values(DSL.val(address), minute, inline(1))
-            .onConflict(LOGIN_THROTTLE.CLIENT_ADDRESS, LOGIN_THROTTLE.WINDOW_START)
-            .doUpdate().set(LOGIN_THROTTLE.ATTEMPTS, LOGIN_THROTTLE.ATTEMPTS.plus(1))
-            .returning(LOGIN_THROTTLE.ATTEMPTS))
-        .compose(row -> row.getAttempts() > config.loginAttemptsPerMinute()
-            ? Future.failedFuture(Problem.of("too-many-requests", 429, "Too many login attempts",
-                "Too many login attempts from this address; wait a minute.").toException())
-            : Future.succeededFuture());
-  }
-
-  /** Deletes throttle windows older than ten minutes; run periodically. */
+  /** Deletes rate-limit windows older than ten minutes; run periodically. */
   Future<Integer> forgetOldAttempts() {
-    return db.update(Sql.DSL.deleteFrom(LOGIN_THROTTLE)
-        .where(LOGIN_THROTTLE.WINDOW_START.lt(SqlTime.nowPlus(Duration.ofMinutes(-10)))));
+    return RateLimits.forgetOld(db);
   }
 
-  /** One more failure; on reaching the threshold, lock (audited) and start counting again. */
-  private Future<Void> recordFailure(Account account) {
+  /**
+   * Counts a wrong password under the account's row lock (one UPDATE), and locks the account when the count
+   * reaches the threshold (audited). Gives false when the account was already locked: guesses that were in flight
+   * when it locked are refused as locked, and with the success check above no attempt decided after the lock can
+   * succeed, so parallel guesses get no more tries than sequential ones. A success resets the count.
+   */
+  private Future<Boolean> countFailure(Account account) {
     Field<Integer> failures = APP_USER.FAILED_LOGINS.plus(1);
     var reachesThreshold = failures.ge(config.lockoutThreshold());
-    return db.transaction(tx -> tx.fetchOne(Sql.DSL.update(APP_USER)
+    Field<OffsetDateTime> lockedUntil = DSL.field(
+        "now() + least(make_interval(secs => {0} * power(2, least({1}, 16))), interval '24 hours')",
+        SQLDataType.TIMESTAMPWITHTIMEZONE, DSL.val((double) config.lockoutBase().toSeconds()), APP_USER.LOCKOUTS);
+    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(APP_USER)
             .set(APP_USER.FAILED_LOGINS, when(reachesThreshold, inline(0)).otherwise(failures))
             .set(APP_USER.LOCKOUTS, when(reachesThreshold, APP_USER.LOCKOUTS.plus(1)).otherwise(APP_USER.LOCKOUTS))
-            .set(APP_USER.LOCKED_UNTIL, when(reachesThreshold, SqlTime.nowPlus(lockDuration(account)))
-                .otherwise(APP_USER.LOCKED_UNTIL))
+            .set(APP_USER.LOCKED_UNTIL, when(reachesThreshold, lockedUntil).otherwise(APP_USER.LOCKED_UNTIL))
             .where(APP_USER.ID.eq(account.id()))
-            .returning(APP_USER.LOCKOUTS, APP_USER.LOCKED_UNTIL))
-        .compose(row -> row.getLockouts() > account.lockouts()
-            ? Outbox.append(tx, "identity.account_locked", "user", account.id(), new JsonObject()
-                .put("userId", account.id().toString())
-                .put("lockedUntil", row.getLockedUntil().toString())).mapEmpty()
-            : Future.<Void>succeededFuture()));
-  }
-
-  private Duration lockDuration(Account account) {
-    Duration duration = config.lockoutBase().multipliedBy(1L << Math.min(account.lockouts(), 16));
-    return duration.compareTo(MAX_LOCK) > 0 ? MAX_LOCK : duration;
+            .and(APP_USER.LOCKED_UNTIL.isNull().or(APP_USER.LOCKED_UNTIL.le(SqlTime.now())))
+            .returning(APP_USER.FAILED_LOGINS, APP_USER.LOCKED_UNTIL))
+        .compose(row -> {
+          if (row.isEmpty()) {
+            return Future.succeededFuture(false);
+          }
+          if (row.get().getFailedLogins() != 0) {
+            return Future.succeededFuture(true);  // counted; only the attempt that reaches the threshold locks
+          }
+          return Outbox.append(tx, "identity.account_locked", "user", account.id(), new JsonObject()
+              .put("userId", account.id().toString())
+              .put("lockedUntil", row.get().getLockedUntil().toString())).map(true);
+        }));
   }
 
   /** Audits the failed attempt, then answers with the one 401 every failure shares. */

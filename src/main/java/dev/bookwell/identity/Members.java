@@ -9,7 +9,6 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -17,7 +16,11 @@ import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.jooq.Record2;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -32,7 +35,11 @@ final class Members {
     this.db = db;
   }
 
-  /** PUT /v1/organizations/{organizationId}/members/{userId} {role, permissions?} */
+  /**
+   * PUT /v1/organizations/{organizationId}/members/{userId} {role, permissions?}: changes an existing member.
+   * Nobody joins without consent: adding someone is an invitation. Nobody grants or takes away a permission they
+   * do not hold themselves, and only an owner makes or unmakes an owner.
+   */
   Future<ApiReply> put(ApiRequest request) {
     Caller caller = request.requireCaller();
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
@@ -41,25 +48,27 @@ final class Members {
     OrgPermission[] permissions = permissions(role, request.bodyObject().getJsonArray("permissions"));
 
     return requireManager(caller, organizationId, role)
-        .compose(x -> db.transaction(tx -> currentRole(tx, organizationId, userId)
+        .compose(x -> db.transaction(tx -> lockOwners(tx, organizationId)
+            .compose(y -> membership(tx, organizationId, userId))
             .compose(previous -> {
-              if (previous == OrgRole.owner && role != OrgRole.owner) {
-                return requireOwner(tx, caller, organizationId)
-                    .compose(y -> requireAnotherOwner(tx, organizationId, userId));
+              if (previous.isEmpty()) {
+                throw Problem.notFound("User " + userId + " is not a member; invite them instead.").toException();
               }
-              return Future.succeededFuture();
+              var changed = EnumSet.copyOf(Authorization.permissionSet(previous.get().value2()));
+              changed.addAll(Arrays.asList(permissions));
+              changed.removeAll(intersection(previous.get().value2(), permissions));
+              return requireHeld(tx, caller, organizationId, changed)
+                  .compose(y -> previous.get().value1() == OrgRole.owner && role != OrgRole.owner
+                      ? requireOwner(tx, caller, organizationId).compose(z -> requireAnotherOwner(tx, organizationId,
+                          userId))
+                      : Future.succeededFuture());
             })
-            .compose(x2 -> tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
-                .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, organizationId)
-                .set(ORGANIZATION_MEMBER.USER_ID, userId)
+            .compose(x2 -> tx.update(Sql.DSL.update(ORGANIZATION_MEMBER)
                 .set(ORGANIZATION_MEMBER.ROLE, role)
                 .set(ORGANIZATION_MEMBER.PERMISSIONS, permissions)
-                .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
-                .set(ORGANIZATION_MEMBER.ROLE, role)
-                .set(ORGANIZATION_MEMBER.PERMISSIONS, permissions)
-                .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now())))
-            .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.FOREIGN_KEY)
-                ? Problem.notFound("No user " + userId + ".").toException() : e))
+                .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now())
+                .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+                .and(ORGANIZATION_MEMBER.USER_ID.eq(userId))))
             .compose(x2 -> Outbox.append(tx, "identity.membership_changed", "organization", organizationId,
                 memberJson(userId, role, permissions).put("organizationId", organizationId.toString())
                     .put("changedBy", caller.userId().toString())))))
@@ -88,7 +97,8 @@ final class Members {
     UUID userId = UUID.fromString(request.path().getString("userId"));
     return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
         .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
-        .compose(x -> db.transaction(tx -> currentRole(tx, organizationId, userId)
+        .compose(x -> db.transaction(tx -> lockOwners(tx, organizationId)
+            .compose(y -> currentRole(tx, organizationId, userId))
             .compose(previous -> {
               if (previous == null) {
                 throw Problem.notFound("No such member.").toException();
@@ -137,6 +147,42 @@ final class Members {
         .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
         .compose(x -> grantedRole == OrgRole.owner ? requireOwner(db, caller, organizationId)
             : Future.succeededFuture());
+  }
+
+  /** Nobody grants (or takes away) a permission they do not hold themselves. */
+  static Future<Void> requireHeld(Sql sql, Caller caller, UUID organizationId, Set<OrgPermission> granted) {
+    return Authorization.held(sql, caller, organizationId).compose(held -> {
+      var missing = granted.stream().filter(p -> !held.contains(p)).map(OrgPermission::getLiteral).sorted().toList();
+      return missing.isEmpty() ? Future.<Void>succeededFuture()
+          : Future.failedFuture(Problem.forbidden("You cannot grant or take away permissions you do not hold: "
+              + String.join(", ", missing) + ".").toException());
+    });
+  }
+
+  /**
+   * Locks the organization's owner rows, in one order, before a change that could remove an owner: two owners
+   * demoting each other at once then run one after the other, and the second finds itself the last owner.
+   */
+  private static Future<Void> lockOwners(Sql tx, UUID organizationId) {
+    return tx.fetch(Sql.DSL.select(ORGANIZATION_MEMBER.USER_ID).from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner))
+            .orderBy(ORGANIZATION_MEMBER.USER_ID).forUpdate())
+        .mapEmpty();
+  }
+
+  private static Future<Optional<Record2<OrgRole, OrgPermission[]>>> membership(Sql sql, UUID organizationId,
+                                                                                UUID userId) {
+    return sql.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
+        .from(ORGANIZATION_MEMBER)
+        .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+        .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)).forUpdate());
+  }
+
+  private static Set<OrgPermission> intersection(OrgPermission[] a, OrgPermission[] b) {
+    var both = Authorization.permissionSet(a);
+    both.retainAll(Arrays.asList(b));
+    return both;
   }
 
   private static Future<Void> requireOwner(Sql sql, Caller caller, UUID organizationId) {

@@ -7,6 +7,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.api.Problem.FieldError;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -16,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Password reset: a single-use token, stored hashed, valid 30 minutes, handed to the notifications area as an
@@ -27,32 +29,38 @@ final class PasswordResets {
 
   private final Db db;
   private final Passwords passwords;
+  private final int perMinute;
+  private final byte[] tokenKey;
 
-  PasswordResets(Db db, Passwords passwords) {
+  /** {@code perMinute}: reset requests one client address may make a minute (each may send an email). */
+  PasswordResets(Db db, Passwords passwords, int perMinute, byte[] tokenKey) {
+    this.tokenKey = tokenKey;
     this.db = db;
     this.passwords = passwords;
+    this.perMinute = perMinute;
   }
 
   /** POST /v1/auth/password-reset: always 202, whether or not the email has an account. */
   Future<ApiReply> request(ApiRequest request) {
     String email = Account.normalizeEmail(request.bodyObject().getString("email"));
-    String token = SecretTokens.newToken();
-    return Account.byEmail(db, email).compose(found -> {
+    UUID id = UUID.randomUUID();
+    return RateLimits.hit(db, "password-reset", request.headers().getString("client-address"), perMinute,
+            "password reset requests")
+        .compose(x -> Account.byEmail(db, email)).compose(found -> {
       if (found.isEmpty() || !found.get().usable()) {
         return Future.succeededFuture();
       }
       Account account = found.get();
       return db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(PASSWORD_RESET)
-              .set(PASSWORD_RESET.TOKEN_HASH, SecretTokens.digest(token))
+              .set(PASSWORD_RESET.ID, id)
+              .set(PASSWORD_RESET.TOKEN_HASH, SecretTokens.digest(token(tokenKey, id)))
               .set(PASSWORD_RESET.USER_ID, account.id())
               .set(PASSWORD_RESET.EXPIRES_AT, SqlTime.nowPlus(TOKEN_LIFETIME))
               .returning(PASSWORD_RESET.EXPIRES_AT))
           .compose(reset -> Outbox.append(tx, "identity.password_reset_requested", "user", account.id(),
               new JsonObject()
+                  .put("resetId", id.toString())
                   .put("userId", account.id().toString())
-                  .put("email", account.email())
-                  .put("name", account.name())
-                  .put("token", token)
                   .put("expiresAt", reset.getExpiresAt().toString()))));
     }).map(x -> new ApiReply(202, new JsonObject().put("status", "accepted"), new JsonObject()));
   }
@@ -92,6 +100,11 @@ final class PasswordResets {
                   new JsonObject().put("userId", userId.toString())))));
         })
         .map(x -> ApiReply.noContent());
+  }
+
+  /** The reset's token; the event carries only the id, and the sender asks for the token by it. */
+  static String token(byte[] tokenKey, UUID resetId) {
+    return SecretTokens.derive(tokenKey, "password-reset", resetId);
   }
 
   private static RuntimeException invalidToken() {

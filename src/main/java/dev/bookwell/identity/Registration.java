@@ -6,6 +6,7 @@ import dev.bookwell.db.enums.PlatformRole;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -25,10 +26,13 @@ final class Registration {
 
   private final Db db;
   private final Passwords passwords;
+  private final int perMinute;
 
-  Registration(Db db, Passwords passwords) {
+  /** {@code perMinute}: registrations one client address may make a minute (each costs a password hash). */
+  Registration(Db db, Passwords passwords, int perMinute) {
     this.db = db;
     this.passwords = passwords;
+    this.perMinute = perMinute;
   }
 
   /** POST /v1/auth/register */
@@ -48,7 +52,8 @@ final class Registration {
     Passwords.checkPolicy(password, email);
     var account = new NewAccount(null, email, password, body.getString("name").trim(), body.getString("phone"), timezone,
         new PlatformRole[] {PlatformRole.client});
-    return create(account).map(id -> new ApiReply(201,
+    return RateLimits.hit(db, "register", request.headers().getString("client-address"), perMinute, "registrations")
+        .compose(x -> create(account)).map(id -> new ApiReply(201,
         new JsonObject().put("id", id.toString()).put("email", email).put("name", account.name()),
         new JsonObject().put("Location", "/v1/me")));
   }

@@ -9,6 +9,8 @@ import static dev.bookwell.db.Tables.SLOT;
 import static dev.bookwell.db.Tables.VENUE;
 
 import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.ProviderLinkStatus;
+import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.identity.Authorization;
 import dev.bookwell.platform.api.ApiReply;
@@ -32,7 +34,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -45,10 +46,12 @@ final class Availability {
 
   private final Db db;
   private final EventBus bus;
+  private final Regeneration regeneration;
 
-  Availability(Db db, EventBus bus) {
+  Availability(Db db, EventBus bus, Regeneration regeneration) {
     this.db = db;
     this.bus = bus;
+    this.regeneration = regeneration;
   }
 
   /** PUT /v1/providers/{providerId}/availability {organizationId, rules: [...]}: replaces that organization's rules. */
@@ -67,45 +70,63 @@ final class Availability {
                 .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
                 .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId))))
             .compose(y -> insertRules(tx, providerId, organizationId, rules))
-            .compose(y -> regenerate(tx, providerId))))
+            .compose(y -> regenerate(tx, providerId, organizationId))))
         .map(ApiReply::ok);
   }
 
-  /** POST /v1/providers/{providerId}/exceptions {organizationId, date, windows?}: no windows blocks the day. */
+  /**
+   * POST /v1/providers/{providerId}/exceptions {organizationId?, date, windows?}: no windows blocks the day. With an
+   * organization it changes that organization's slots only; without one it is the provider's own "I am away" block
+   * (the provider alone may write it, and it blocks the day everywhere).
+   */
   Future<ApiReply> addException(ApiRequest request) {
     UUID providerId = UUID.fromString(request.path().getString("providerId"));
     JsonObject body = request.bodyObject();
-    UUID organizationId = UUID.fromString(body.getString("organizationId"));
+    UUID organizationId = body.getString("organizationId") == null ? null
+        : UUID.fromString(body.getString("organizationId"));
     LocalDate day = LocalDate.parse(body.getString("date"));
     var windows = new ArrayList<JsonObject>();
     body.getJsonArray("windows", new JsonArray()).forEach(w -> windows.add((JsonObject) w));
     for (int i = 0; i < windows.size(); i++) {
       times(windows.get(i), "windows." + i);
     }
-    return authorize(request, providerId, organizationId)
+    if (organizationId == null && !windows.isEmpty()) {
+      throw Json.invalid("windows", "need an organizationId: custom hours belong to an organization");
+    }
+    Future<Void> allowed = organizationId == null ? requireProviderThemself(request, providerId)
+        : authorize(request, providerId, organizationId);
+    return allowed
         .compose(x -> db.transaction(tx -> checkReferences(tx, organizationId, windows)
             .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
                 .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
-                .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId))
+                .and(organizationId == null ? AVAILABILITY_EXCEPTION.ORGANIZATION_ID.isNull()
+                    : AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId))
                 .and(AVAILABILITY_EXCEPTION.DAY.eq(day))))
-            .compose(y -> {
-              var insert = Sql.DSL.insertInto(AVAILABILITY_EXCEPTION, AVAILABILITY_EXCEPTION.PROVIDER_ID,
-                  AVAILABILITY_EXCEPTION.ORGANIZATION_ID, AVAILABILITY_EXCEPTION.DAY, AVAILABILITY_EXCEPTION.START_TIME,
-                  AVAILABILITY_EXCEPTION.END_TIME, AVAILABILITY_EXCEPTION.SERVICE_IDS, AVAILABILITY_EXCEPTION.VENUE_ID);
-              if (windows.isEmpty()) {
-                insert = insert.values(providerId, organizationId, day, null, null, null, null);
-              }
-              for (JsonObject w : windows) {
-                insert = insert.values(providerId, organizationId, day, LocalTime.parse(w.getString("start")),
-                    LocalTime.parse(w.getString("end")), Json.uuids(w.getJsonArray("serviceIds")), venue(w));
-              }
-              return tx.update(insert);
-            })
-            .compose(y -> regenerate(tx, providerId))))
+            .compose(y -> insertException(tx, providerId, organizationId, day, windows))
+            .compose(y -> organizationId == null ? regenerateAll(tx, providerId)
+                : regenerate(tx, providerId, organizationId))))
         .map(ApiReply::ok);
   }
 
-  /** POST /v1/organizations/{organizationId}/sessions: one explicit session, e.g. a course date at a venue. */
+  private static Future<Integer> insertException(Sql tx, UUID providerId, UUID organizationId, LocalDate day,
+                                                 List<JsonObject> windows) {
+    var insert = Sql.DSL.insertInto(AVAILABILITY_EXCEPTION, AVAILABILITY_EXCEPTION.PROVIDER_ID,
+        AVAILABILITY_EXCEPTION.ORGANIZATION_ID, AVAILABILITY_EXCEPTION.DAY, AVAILABILITY_EXCEPTION.START_TIME,
+        AVAILABILITY_EXCEPTION.END_TIME, AVAILABILITY_EXCEPTION.SERVICE_IDS, AVAILABILITY_EXCEPTION.VENUE_ID);
+    if (windows.isEmpty()) {
+      insert = insert.values(providerId, organizationId, day, null, null, null, null);
+    }
+    for (JsonObject w : windows) {
+      insert = insert.values(providerId, organizationId, day, LocalTime.parse(w.getString("start")),
+          LocalTime.parse(w.getString("end")), Json.uuids(w.getJsonArray("serviceIds")), venue(w));
+    }
+    return tx.update(insert);
+  }
+
+  /**
+   * POST /v1/organizations/{organizationId}/sessions: one explicit session, e.g. a course date at a venue. The
+   * service and venue must be the organization's, and the provider active and working for it.
+   */
   Future<ApiReply> createSession(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
@@ -120,16 +141,19 @@ final class Availability {
     }
     return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
         .compose(x -> db.transaction(tx -> requireMember(tx, providerId, organizationId)
+            .compose(y -> requireActive(tx, providerId))
+            .compose(y -> checkReferences(tx, organizationId, venueId == null ? List.of()
+                : List.of(new JsonObject().put("venueId", venueId.toString()))))
             .compose(y -> tx.fetchOptional(Sql.DSL.selectFrom(SERVICE).where(SERVICE.ID.eq(serviceId))
                 .and(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull())))
             .compose(found -> {
-              var service = found.orElseThrow(() -> Json.invalid("serviceId", "is not a service of this organization"));
+              var service = found.orElseThrow(() -> Problem.notOurs("serviceId", serviceId).toException());
               int capacity = body.getInteger("capacity", service.getSeatsPerSlot());
               Instant endsAt = startsAt.plus(Duration.ofMinutes(service.getDurationMinutes()));
               var slot = new Generated(serviceId, venueId, startsAt, endsAt,
                   startsAt.minus(Duration.ofMinutes(service.getBufferBeforeMinutes())),
                   endsAt.plus(Duration.ofMinutes(service.getBufferAfterMinutes())), capacity);
-              return Slots.insert(tx, providerId, List.of(slot), Map.of(serviceId, organizationId),
+              return regeneration.insertWithinLimits(tx, providerId, organizationId, List.of(slot),
                   SlotOrigin.session);
             })
             .compose(ids -> {
@@ -149,7 +173,11 @@ final class Availability {
     UUID slotId = UUID.fromString(request.path().getString("slotId"));
     int capacity = request.bodyObject().getInteger("capacity");
     return requireSlotManager(request, slotId)
-        .compose(x -> db.transaction(tx -> Slots.changeCapacity(tx, slotId, capacity)
+        .compose(organizationId -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.select(SLOT.CAPACITY).from(SLOT)
+                .where(SLOT.ID.eq(slotId)))
+            .compose(current -> regeneration.requireRoom(tx, organizationId, 0,
+                Math.max(0, capacity - current.map(r -> r.value1()).orElse(capacity))))
+            .compose(y -> Slots.changeCapacity(tx, slotId, capacity))
             .compose(c -> Outbox.append(tx, "scheduling.slot_capacity_changed", "slot", slotId,
                 new JsonObject().put("slotId", slotId.toString()).put("capacity", c)).map(c))))
         .map(c -> ApiReply.ok(new JsonObject().put("slotId", slotId.toString()).put("capacity", c)));
@@ -159,54 +187,94 @@ final class Availability {
   Future<ApiReply> cancelSlot(ApiRequest request) {
     UUID slotId = UUID.fromString(request.path().getString("slotId"));
     return requireSlotManager(request, slotId)
-        .compose(x -> db.transaction(tx -> Slots.cancel(tx, slotId)
+        .compose(organizationId -> db.transaction(tx -> Slots.cancel(tx, slotId)
             .compose(y -> Outbox.append(tx, "scheduling.slot_cancelled", "slot", slotId,
                 new JsonObject().put("slotId", slotId.toString())))))
         .map(x -> ApiReply.noContent());
   }
 
-  private Future<Void> requireSlotManager(ApiRequest request, UUID slotId) {
+  /** The slot's organization, once the caller is known to manage its availability. */
+  private Future<UUID> requireSlotManager(ApiRequest request, UUID slotId) {
     return db.fetchOptional(Sql.DSL.select(SLOT.ORGANIZATION_ID).from(SLOT).where(SLOT.ID.eq(slotId)))
-        .compose(found -> Authorization.require(bus, request.requireCaller(),
-            found.orElseThrow(() -> Problem.notFound("No slot " + slotId + ".").toException()).value1(),
-            OrgPermission.manage_availability));
+        .compose(found -> {
+          UUID organizationId = found.orElseThrow(() -> Problem.notFound("No slot " + slotId + ".").toException())
+              .value1();
+          return Authorization.require(bus, request.requireCaller(), organizationId,
+              OrgPermission.manage_availability).map(organizationId);
+        });
   }
 
-  private Future<JsonObject> regenerate(dev.bookwell.platform.db.Sql tx, UUID providerId) {
-    return Slots.regenerate(tx, providerId).compose(result -> Outbox.append(tx, "scheduling.slots_regenerated",
-            "provider", providerId, new JsonObject().put("providerId", providerId.toString())
-                .put("removed", result.removed()).put("created", result.created()))
-        .map(new JsonObject().put("slotsRemoved", result.removed()).put("slotsCreated", result.created())));
+  private Future<JsonObject> regenerate(Sql tx, UUID providerId, UUID organizationId) {
+    return regeneration.regenerate(tx, providerId, organizationId).compose(result -> announce(tx, providerId,
+        organizationId, result));
+  }
+
+  private Future<JsonObject> regenerateAll(Sql tx, UUID providerId) {
+    return regeneration.regenerateAll(tx, providerId).compose(result -> announce(tx, providerId, null, result));
+  }
+
+  private static Future<JsonObject> announce(Sql tx, UUID providerId, UUID organizationId,
+                                             Regeneration.Result result) {
+    return Outbox.append(tx, "scheduling.slots_regenerated", "provider", providerId, new JsonObject()
+            .put("providerId", providerId.toString())
+            .put("organizationId", organizationId == null ? null : organizationId.toString())
+            .put("removed", result.removed()).put("created", result.created()))
+        .map(new JsonObject().put("slotsRemoved", result.removed()).put("slotsCreated", result.created()));
+  }
+
+  /** The provider's own decisions (a provider-wide block): the provider alone, or a platform admin. */
+  private Future<Void> requireProviderThemself(ApiRequest request, UUID providerId) {
+    Caller caller = request.requireCaller();
+    return Providers.userOf(db, providerId).map(userId -> {
+      if (!userId.equals(caller.userId()) && !caller.isAdmin()) {
+        throw Problem.forbidden("Only the provider may block their own time everywhere; name an organization.")
+            .toException();
+      }
+      return null;
+    });
   }
 
   /** The provider themself, or a member with manage_availability; the provider must work for the organization. */
   private Future<Void> authorize(ApiRequest request, UUID providerId, UUID organizationId) {
     Caller caller = request.requireCaller();
-    return db.fetchOptional(Sql.DSL.select(PROVIDER.USER_ID).from(PROVIDER).where(PROVIDER.ID.eq(providerId))
-            .and(PROVIDER.DELETED_AT.isNull()))
-        .compose(found -> {
-          var provider = found.orElseThrow(() -> Problem.notFound("No provider " + providerId + ".").toException());
-          return provider.value1().equals(caller.userId()) ? Future.<Void>succeededFuture()
-              : Authorization.require(bus, caller, organizationId, OrgPermission.manage_availability);
-        })
+    return Providers.userOf(db, providerId)
+        .compose(userId -> userId.equals(caller.userId()) ? Future.<Void>succeededFuture()
+            : Authorization.require(bus, caller, organizationId, OrgPermission.manage_availability))
         .compose(x -> requireMember(db, providerId, organizationId));
   }
 
+  /** The provider has accepted to work for the organization (and has not stopped). */
   private static Future<Void> requireMember(Sql sql, UUID providerId, UUID organizationId) {
     return sql.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
             .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
-            .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId)))
+            .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
+            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)))
         .map(found -> {
           if (found.isEmpty()) {
             throw Problem.of("provider-not-in-organization", 409, "Provider not in organization",
-                "Link the provider to the organization first.").toException();
+                "The provider does not work for this organization: ask them to accept a link first.").toException();
           }
           return null;
         });
   }
 
-  /** Services and venues named in windows must belong to the organization. */
+  private static Future<Void> requireActive(Sql sql, UUID providerId) {
+    return sql.fetchOne(Sql.DSL.select(PROVIDER.STATUS).from(PROVIDER).where(PROVIDER.ID.eq(providerId)))
+        .map(status -> {
+          if (status.value1() != ProviderStatus.active) {
+            throw Problem.of("provider-not-bookable", 409, "Provider not active", "The provider is "
+                + status.value1().getLiteral() + "; only an active provider's sessions can be published.")
+                .toException();
+          }
+          return null;
+        });
+  }
+
+  /** Services and venues named in windows must be the organization's own: anything else is 404. */
   private static Future<Void> checkReferences(Sql tx, UUID organizationId, List<JsonObject> windows) {
+    if (windows.isEmpty()) {
+      return Future.succeededFuture();
+    }
     Set<UUID> services = new HashSet<>();
     Set<UUID> venues = new HashSet<>();
     windows.forEach(w -> {
@@ -219,14 +287,14 @@ final class Availability {
             .and(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
         .compose(count -> {
           if (count.value1() != services.size()) {
-            throw Json.invalid("serviceIds", "names a service that is not this organization's");
+            throw Problem.notOurs("serviceIds", services).toException();
           }
           return tx.fetchOne(Sql.DSL.selectCount().from(VENUE).where(VENUE.ID.in(venues))
               .and(VENUE.ORGANIZATION_ID.eq(organizationId)).and(VENUE.DELETED_AT.isNull()));
         })
         .map(count -> {
           if (count.value1() != venues.size()) {
-            throw Json.invalid("venueId", "is not a venue of this organization");
+            throw Problem.notOurs("venueId", venues).toException();
           }
           return null;
         });

@@ -8,6 +8,7 @@ import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.VENUE;
 
 import dev.bookwell.db.enums.OrganizationKind;
+import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.identity.Authorization;
@@ -24,7 +25,6 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.TemporalAdjusters;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -48,15 +48,15 @@ final class DemoData {
   private DemoData() {
   }
 
-  static Future<Void> seed(Db db, EventBus bus) {
+  static Future<Void> seed(Db db, EventBus bus, Regeneration regeneration) {
     return db.fetchOptional(Sql.DSL.selectOne().from(ORGANIZATION).where(ORGANIZATION.ID.eq(CLINIC)))
         .compose(found -> found.isPresent() ? Future.succeededFuture()
             : Authorization.grantOwner(bus, CLINIC, DemoAccounts.ADMIN.id())
                 .compose(x -> Authorization.grantOwner(bus, TRAINING_CENTRE, DemoAccounts.ADMIN.id()))
-                .compose(x -> db.transaction(DemoData::insert)));
+                .compose(x -> db.transaction(tx -> insert(tx, regeneration))));
   }
 
-  private static Future<Void> insert(Sql tx) {
+  private static Future<Void> insert(Sql tx, Regeneration regeneration) {
     UUID admin = DemoAccounts.ADMIN.id();
     return tx.update(Sql.DSL.insertInto(ORGANIZATION, ORGANIZATION.ID, ORGANIZATION.KIND, ORGANIZATION.NAME,
                 ORGANIZATION.TIMEZONE, ORGANIZATION.CURRENCY, ORGANIZATION.CREATED_BY)
@@ -82,19 +82,20 @@ final class DemoData {
             .values(IVY, DemoAccounts.INSTRUCTOR.id(), DemoAccounts.INSTRUCTOR.name(),
                 new String[] {"first aid"}, new String[] {"en"}, LONDON.getId(), ProviderStatus.active, admin)))
         .compose(x -> tx.update(Sql.DSL.insertInto(PROVIDER_ORGANIZATION, PROVIDER_ORGANIZATION.PROVIDER_ID,
-                PROVIDER_ORGANIZATION.ORGANIZATION_ID)
-            .values(ADA, CLINIC).values(BEN, CLINIC).values(IVY, TRAINING_CENTRE)))
+                PROVIDER_ORGANIZATION.ORGANIZATION_ID, PROVIDER_ORGANIZATION.STATUS)
+            .values(ADA, CLINIC, ProviderLinkStatus.active).values(BEN, CLINIC, ProviderLinkStatus.active)
+            .values(IVY, TRAINING_CENTRE, ProviderLinkStatus.active)))
         .compose(x -> weekdayHours(tx, ADA, "09:00", "12:30", ROOM_1))
         .compose(x -> weekdayHours(tx, BEN, "13:00", "17:00", ROOM_2))
-        .compose(x -> Slots.regenerate(tx, ADA))
-        .compose(x -> Slots.regenerate(tx, BEN))
+        .compose(x -> regeneration.regenerate(tx, ADA, CLINIC))
+        .compose(x -> regeneration.regenerate(tx, BEN, CLINIC))
         .compose(x -> {
           // Next Saturday, 09:00 London time, in the training hall.
           var day = LocalDate.now(LONDON).plusDays(1).with(TemporalAdjusters.nextOrSame(DayOfWeek.SATURDAY));
           var start = day.atTime(9, 0).atZone(LONDON).toInstant();
           var course = new Generated(FIRST_AID, HALL, start, start.plus(Duration.ofMinutes(240)), start,
               start.plus(Duration.ofMinutes(240)), 12);
-          return Slots.insert(tx, IVY, List.of(course), Map.of(FIRST_AID, TRAINING_CENTRE), SlotOrigin.session);
+          return Slots.insert(tx, IVY, TRAINING_CENTRE, List.of(course), SlotOrigin.session);
         })
         .mapEmpty();
   }

@@ -1,8 +1,6 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.ORGANIZATION;
-import static dev.bookwell.db.Tables.PROVIDER;
-import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.VENUE;
 
@@ -128,25 +126,6 @@ final class Organizations {
                 .set(SERVICE.DELETED_AT, dev.bookwell.platform.db.SqlTime.now()).where(SERVICE.ID.eq(serviceId)))
             .compose(y -> Outbox.append(tx, "scheduling.service_deleted", "service", serviceId,
                 new JsonObject().put("serviceId", serviceId.toString())))))
-        .map(x -> ApiReply.noContent());
-  }
-
-  /** POST /v1/organizations/{organizationId}/providers/{providerId} (manage_providers) */
-  Future<ApiReply> linkProvider(ApiRequest request) {
-    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
-    UUID providerId = UUID.fromString(request.path().getString("providerId"));
-    return require(request, organizationId, OrgPermission.manage_providers)
-        .compose(x -> db.fetchOptional(Sql.DSL.select(PROVIDER.ID).from(PROVIDER).where(PROVIDER.ID.eq(providerId))
-            .and(PROVIDER.DELETED_AT.isNull())))
-        .compose(found -> {
-          if (found.isEmpty()) {
-            throw Problem.notFound("No provider " + providerId + ".").toException();
-          }
-          return db.update(Sql.DSL.insertInto(PROVIDER_ORGANIZATION)
-              .set(PROVIDER_ORGANIZATION.PROVIDER_ID, providerId)
-              .set(PROVIDER_ORGANIZATION.ORGANIZATION_ID, organizationId)
-              .onConflictDoNothing());
-        })
         .map(x -> ApiReply.noContent());
   }
 

@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
+import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.tables.records.ProviderRecord;
 import dev.bookwell.platform.api.ApiReply;
@@ -37,9 +38,19 @@ import org.jooq.impl.DSL;
 final class Providers {
 
   private final Db db;
+  private final Regeneration regeneration;
 
-  Providers(Db db) {
+  Providers(Db db, Regeneration regeneration) {
     this.db = db;
+    this.regeneration = regeneration;
+  }
+
+  /** The account behind a provider profile; 404 when there is no such (undeleted) provider. */
+  static Future<UUID> userOf(Sql sql, UUID providerId) {
+    return sql.fetchOptional(Sql.DSL.select(PROVIDER.USER_ID).from(PROVIDER).where(PROVIDER.ID.eq(providerId))
+            .and(PROVIDER.DELETED_AT.isNull()))
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No provider " + providerId + ".").toException())
+            .value1());
   }
 
   /** POST /v1/providers: the caller's own provider profile, pending approval. */
@@ -82,10 +93,9 @@ final class Providers {
   Future<ApiReply> activate(ApiRequest request) {
     Caller caller = request.requireCaller();
     UUID id = providerId(request);
-    return db.fetchOptional(Sql.DSL.select(PROVIDER.USER_ID).from(PROVIDER).where(PROVIDER.ID.eq(id)))
-        .compose(found -> {
-          boolean own = found.isPresent() && found.get().value1().equals(caller.userId());
-          if (!own && !caller.isAdmin()) {
+    return userOf(db, id)
+        .compose(userId -> {
+          if (!userId.equals(caller.userId()) && !caller.isAdmin()) {
             throw Problem.forbidden("Only the provider or a platform admin may activate this profile.").toException();
           }
           Set<ProviderStatus> from = caller.isAdmin()
@@ -115,8 +125,10 @@ final class Providers {
                 .and(PROVIDER.DELETED_AT.isNull()).returning())
             .compose(updated -> {
               if (updated.isPresent()) {
-                return Outbox.append(tx, "scheduling.provider_" + to.getLiteral(), "provider", id, new JsonObject()
-                    .put("providerId", id.toString()).put("by", caller.userId().toString()).put("note", note))
+                return slotsFollow(tx, id, to)
+                    .compose(x -> Outbox.append(tx, "scheduling.provider_" + to.getLiteral(), "provider", id,
+                        new JsonObject().put("providerId", id.toString()).put("by", caller.userId().toString())
+                            .put("note", note)))
                     .map(updated.get());
               }
               return tx.fetchOptional(Sql.DSL.select(PROVIDER.STATUS).from(PROVIDER).where(PROVIDER.ID.eq(id)))
@@ -128,6 +140,18 @@ final class Providers {
                   });
             }))
         .map(p -> ApiReply.ok(toJson(p, null)));
+  }
+
+  /**
+   * Only an active provider has slots: going live generates them in every organization the provider works for;
+   * a suspension removes the free future ones (held and booked slots stay for their bookings).
+   */
+  private Future<?> slotsFollow(Sql tx, UUID providerId, ProviderStatus to) {
+    return switch (to) {
+      case active -> regeneration.regenerateAll(tx, providerId);
+      case suspended -> Slots.removeUntouched(tx, providerId, null);
+      default -> Future.succeededFuture();
+    };
   }
 
   /** GET /v1/providers: active providers, filtered, with their next available slot; cursor-paginated by name. */
@@ -146,7 +170,8 @@ final class Providers {
     if (query.getString("organizationId") != null) {
       conditions.add(DSL.exists(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
           .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(PROVIDER.ID))
-          .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(UUID.fromString(query.getString("organizationId"))))));
+          .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(UUID.fromString(query.getString("organizationId"))))
+          .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active))));
     }
     if (query.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(query.getString("cursor"));

@@ -1,7 +1,9 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 
+import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
@@ -10,6 +12,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -26,6 +29,7 @@ public final class SchedulingVerticle extends VerticleBase {
 
   private final Platform platform;
   private long horizonTimer = -1;
+  private Regeneration regeneration;
 
   public SchedulingVerticle(Platform platform) {
     this.platform = platform;
@@ -36,8 +40,10 @@ public final class SchedulingVerticle extends VerticleBase {
     var db = platform.db();
     var bus = vertx.eventBus();
     var organizations = new Organizations(db, bus);
-    var providers = new Providers(db);
-    var availability = new Availability(db, bus);
+    regeneration = new Regeneration(vertx, platform.config().limits());
+    var providers = new Providers(db, regeneration);
+    var links = new ProviderLinks(db, bus);
+    var availability = new Availability(db, bus, regeneration);
     var search = new SlotSearch(db);
 
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
@@ -46,7 +52,12 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("createVenue", organizations::createVenue),
         Map.entry("createService", organizations::createService),
         Map.entry("deleteService", organizations::deleteService),
-        Map.entry("linkProvider", organizations::linkProvider),
+        Map.entry("linkProvider", links::request),
+        Map.entry("endProviderLink", links::end),
+        Map.entry("listOrganizationProviders", links::forOrganization),
+        Map.entry("listProviderOrganizations", links::forProvider),
+        Map.entry("acceptProviderLink", links::accept),
+        Map.entry("declineProviderLink", links::decline),
         Map.entry("createProvider", providers::create),
         Map.entry("listProviders", providers::list),
         Map.entry("getProvider", providers::get),
@@ -61,9 +72,12 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("cancelSlot", availability::cancelSlot),
         Map.entry("searchSlots", search::search));
     ApiConsumer.register(bus, API, operations);
+    bus.<JsonObject>consumer(Ownership.ADDRESS, message -> Ownership.answer(db, message.body())
+        .onSuccess(message::reply)
+        .onFailure(e -> message.fail(500, e.getMessage())));
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
-    return platform.config().demoData() ? DemoData.seed(db, bus) : Future.succeededFuture();
+    return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
   }
 
   @Override
@@ -72,16 +86,27 @@ public final class SchedulingVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Adds the slots that came into the horizon since the last round; idempotent, safe on several instances. */
+  /**
+   * Adds the slots that came into the horizon since the last round, for every active provider in every
+   * organization they work for, one transaction each; idempotent, safe on several instances. An organization at
+   * its limit gets no more (logged).
+   */
   Future<Integer> extendHorizon() {
     var db = platform.db();
-    return db.fetch(Sql.DSL.select(PROVIDER.ID).from(PROVIDER)
-            .where(PROVIDER.STATUS.in(ProviderStatus.approved, ProviderStatus.active))
-            .and(PROVIDER.DELETED_AT.isNull()))
-        .compose(providers -> {
+    return db.fetch(Sql.DSL.select(PROVIDER_ORGANIZATION.PROVIDER_ID, PROVIDER_ORGANIZATION.ORGANIZATION_ID)
+            .from(PROVIDER_ORGANIZATION).join(PROVIDER).on(PROVIDER.ID.eq(PROVIDER_ORGANIZATION.PROVIDER_ID))
+            .where(PROVIDER.STATUS.eq(ProviderStatus.active)).and(PROVIDER.DELETED_AT.isNull())
+            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)))
+        .compose(links -> {
           Future<Integer> chain = Future.succeededFuture(0);
-          for (var provider : providers) {
-            chain = chain.compose(total -> db.transaction(tx -> Slots.addMissing(tx, provider.value1()))
+          for (var link : links) {
+            chain = chain.compose(total -> db.transaction(tx -> regeneration.addMissing(tx, link.value1(),
+                    link.value2()))
+                .recover(e -> {
+                  LOG.warn("extending the horizon of provider {} in {} failed: {}", link.value1(), link.value2(),
+                      e.getMessage());
+                  return Future.succeededFuture(0);
+                })
                 .map(added -> total + added));
           }
           return chain;

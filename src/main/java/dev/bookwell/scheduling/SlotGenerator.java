@@ -48,15 +48,25 @@ public final class SlotGenerator {
    */
   public static List<Generated> generate(ZoneId zone, List<WeeklyRule> rules, Map<LocalDate, List<Window>> exceptions,
                                          Map<UUID, ServiceSpec> services, LocalDate from, LocalDate untilExclusive) {
+    return generate(zone, rules, exceptions, services, from, untilExclusive, Integer.MAX_VALUE - 1);
+  }
+
+  /**
+   * The same, but stops as soon as it has more than {@code limit} slots: memory stays bounded whatever the rules
+   * ask for, and a result longer than {@code limit} tells the caller the rules ask for too much.
+   */
+  public static List<Generated> generate(ZoneId zone, List<WeeklyRule> rules, Map<LocalDate, List<Window>> exceptions,
+                                         Map<UUID, ServiceSpec> services, LocalDate from, LocalDate untilExclusive,
+                                         int limit) {
     var slots = new ArrayList<Generated>();
-    for (LocalDate day = from; day.isBefore(untilExclusive); day = day.plusDays(1)) {
+    for (LocalDate day = from; day.isBefore(untilExclusive) && slots.size() <= limit; day = day.plusDays(1)) {
       for (Window window : windowsOn(day, rules, exceptions)) {
         Instant windowStart = windowStart(day, window.start(), zone);
         Instant windowEnd = windowEnd(day, window.end(), zone);
         for (UUID serviceId : window.serviceIds()) {
           ServiceSpec service = services.get(serviceId);
           if (service != null) {
-            fill(slots, service, window.venueId(), windowStart, windowEnd);
+            fill(slots, service, window.venueId(), windowStart, windowEnd, limit);
           }
         }
       }
@@ -73,9 +83,9 @@ public final class SlotGenerator {
 
   /** Back-to-back slots, each occupying buffer + duration + buffer, all inside the window. */
   private static void fill(List<Generated> slots, ServiceSpec service, UUID venueId, Instant windowStart,
-                           Instant windowEnd) {
+                           Instant windowEnd, int limit) {
     Instant cursor = windowStart;
-    while (true) {
+    while (slots.size() <= limit) {
       Instant startsAt = cursor.plus(service.bufferBefore());
       Instant endsAt = startsAt.plus(service.duration());
       Instant occupiedUntil = endsAt.plus(service.bufferAfter());

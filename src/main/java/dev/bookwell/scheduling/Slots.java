@@ -1,10 +1,7 @@
 package dev.bookwell.scheduling;
 
-import static dev.bookwell.db.Tables.AVAILABILITY_EXCEPTION;
-import static dev.bookwell.db.Tables.AVAILABILITY_RULE;
-import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.SEAT;
-import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.SeatState;
@@ -15,109 +12,49 @@ import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SlotGenerator.Generated;
-import dev.bookwell.scheduling.SlotGenerator.ServiceSpec;
-import dev.bookwell.scheduling.SlotGenerator.WeeklyRule;
-import dev.bookwell.scheduling.SlotGenerator.Window;
 import io.vertx.core.Future;
-import java.time.DayOfWeek;
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
 
 /**
- * Materialises slots and their seat rows. Rule changes regenerate a provider's future slots: slots whose seats
- * are all free are replaced; a slot with a held or booked seat is never touched. Seats are locked before they
- * are judged, so a booking racing a regeneration either sees its seat kept or never saw the seat at all.
+ * Slots and their seat rows: inserting them in bounded batches, removing or cancelling untouched ones, capacity.
+ * Seats are locked before they are judged, so a booking racing a change either sees its seat kept or never saw
+ * the seat at all. Rule-made slots come from {@link Regeneration}.
  */
 final class Slots {
 
-  record Regenerated(int removed, int created) {
-  }
+  /** Slots per INSERT: 9 bind values each, well under PostgreSQL's 65,535 per statement. */
+  static final int BATCH = 1_000;
 
   private Slots() {
   }
 
-  /** Rebuilds the provider's rule-made slots from today (provider's zone) to the longest service horizon. */
-  static Future<Regenerated> regenerate(Sql tx, UUID providerId) {
-    return removeUntouchedFutureSlots(tx, providerId)
-        .compose(removed -> addMissing(tx, providerId).map(created -> new Regenerated(removed, created)));
-  }
-
-  /** Adds slots the rules call for that do not exist yet (the rolling horizon); removes nothing. */
-  static Future<Integer> addMissing(Sql tx, UUID providerId) {
-    return tx.fetchOne(Sql.DSL.select(PROVIDER.TIMEZONE).from(PROVIDER).where(PROVIDER.ID.eq(providerId)))
-        .compose(provider -> tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_RULE)
-                .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId)))
-            .compose(rules -> tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_EXCEPTION)
-                    .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId)))
-                .compose(exceptions -> {
-                  Set<UUID> serviceIds = new HashSet<>();
-                  rules.forEach(r -> serviceIds.addAll(Arrays.asList(r.getServiceIds())));
-                  exceptions.forEach(e -> {
-                    if (e.getServiceIds() != null) {
-                      serviceIds.addAll(Arrays.asList(e.getServiceIds()));
-                    }
-                  });
-                  return tx.fetch(Sql.DSL.selectFrom(SERVICE).where(SERVICE.ID.in(serviceIds))
-                          .and(SERVICE.DELETED_AT.isNull()))
-                      .compose(services -> {
-                        if (services.isEmpty()) {
-                          return Future.succeededFuture(0);
-                        }
-                        ZoneId zone = ZoneId.of(provider.value1());
-                        var specs = new HashMap<UUID, ServiceSpec>();
-                        var organizationOf = new HashMap<UUID, UUID>();
-                        int horizon = 0;
-                        for (var s : services) {
-                          specs.put(s.getId(), new ServiceSpec(s.getId(), Duration.ofMinutes(s.getDurationMinutes()),
-                              Duration.ofMinutes(s.getBufferBeforeMinutes()),
-                              Duration.ofMinutes(s.getBufferAfterMinutes()), s.getSeatsPerSlot()));
-                          organizationOf.put(s.getId(), s.getOrganizationId());
-                          horizon = Math.max(horizon, s.getHorizonDays());
-                        }
-                        var weekly = rules.stream().map(r -> new WeeklyRule(DayOfWeek.of(r.getWeekday()),
-                            new Window(r.getStartTime(), r.getEndTime(), List.of(r.getServiceIds()), r.getVenueId())))
-                            .toList();
-                        var byDay = new HashMap<LocalDate, List<Window>>();
-                        exceptions.forEach(e -> {
-                          var windows = byDay.computeIfAbsent(e.getDay(), d -> new ArrayList<>());
-                          if (e.getStartTime() != null) {
-                            windows.add(new Window(e.getStartTime(), e.getEndTime(), List.of(e.getServiceIds()),
-                                e.getVenueId()));
-                          }
-                        });
-                        LocalDate today = LocalDate.now(zone);
-                        var generated = SlotGenerator.generate(zone, weekly, byDay, specs, today,
-                            today.plusDays(horizon + 1L));
-                        var future = generated.stream()
-                            .filter(g -> g.startsAt().isAfter(java.time.Instant.now())).toList();
-                        return insert(tx, providerId, future, organizationOf, SlotOrigin.rule).map(List::size);
-                      });
-                })));
-  }
-
-  /** Inserts slots (skipping ones that already exist) with their seats; gives the ids of the new ones. */
-  static Future<List<UUID>> insert(Sql tx, UUID providerId, List<Generated> slots, Map<UUID, UUID> organizationOf,
+  /** Inserts slots of one organization (skipping ones that exist) with their seats; gives the ids of the new ones. */
+  static Future<List<UUID>> insert(Sql tx, UUID providerId, UUID organizationId, List<Generated> slots,
                                    SlotOrigin origin) {
-    if (slots.isEmpty()) {
-      return Future.succeededFuture(List.of());
+    Future<List<UUID>> chain = Future.succeededFuture(new ArrayList<>());
+    for (int from = 0; from < slots.size(); from += BATCH) {
+      var batch = slots.subList(from, Math.min(slots.size(), from + BATCH));
+      chain = chain.compose(ids -> insertBatch(tx, providerId, organizationId, batch, origin).map(added -> {
+        ids.addAll(added);
+        return ids;
+      }));
     }
+    return chain.recover(Slots::explainConflict);
+  }
+
+  private static Future<List<UUID>> insertBatch(Sql tx, UUID providerId, UUID organizationId, List<Generated> slots,
+                                                SlotOrigin origin) {
     var insert = Sql.DSL.insertInto(SLOT, SLOT.ORGANIZATION_ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.VENUE_ID,
         SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.OCCUPIED, SLOT.CAPACITY, SLOT.ORIGIN);
     for (Generated g : slots) {
-      insert = insert.values(organizationOf.get(g.serviceId()), g.serviceId(), providerId, g.venueId(),
+      insert = insert.values(organizationId, g.serviceId(), providerId, g.venueId(),
           g.startsAt().atOffset(ZoneOffset.UTC), g.endsAt().atOffset(ZoneOffset.UTC),
           OffsetDateTimeRange.offsetDateTimeRange(g.occupiedFrom().atOffset(ZoneOffset.UTC),
               g.occupiedUntil().atOffset(ZoneOffset.UTC)), g.capacity(), origin);
@@ -127,8 +64,7 @@ final class Slots {
             .doNothing()
             .returning(SLOT.ID))
         .map(rows -> rows.stream().map(r -> r.getId()).toList())
-        .compose(ids -> addSeats(tx, ids).map(ids))
-        .recover(Slots::explainConflict);
+        .compose(ids -> addSeats(tx, ids).map(ids));
   }
 
   /** Seat rows 1..capacity for each new slot. */
@@ -141,29 +77,63 @@ final class Slots {
         .select(Sql.DSL.select(SLOT.ID, seatNo).from(SLOT).where(SLOT.ID.in(slotIds))));
   }
 
-  private static Future<Integer> removeUntouchedFutureSlots(Sql tx, UUID providerId) {
-    return tx.fetch(Sql.DSL.select(SLOT.ID).from(SLOT)
-            .where(SLOT.PROVIDER_ID.eq(providerId)).and(SLOT.ORIGIN.eq(SlotOrigin.rule))
-            .and(SLOT.STATUS.eq(SlotStatus.open)).and(SLOT.STARTS_AT.gt(SqlTime.now()))
-            .forUpdate())
-        .compose(candidates -> {
-          var ids = candidates.stream().map(r -> r.value1()).toList();
-          if (ids.isEmpty()) {
-            return Future.succeededFuture(0);
+  /** Open slots of the provider that have not started, in one organization (or all of them when null). */
+  static Condition future(UUID providerId, UUID organizationId) {
+    var condition = SLOT.PROVIDER_ID.eq(providerId).and(SLOT.STATUS.eq(SlotStatus.open))
+        .and(SLOT.STARTS_AT.gt(SqlTime.now()));
+    return organizationId == null ? condition : condition.and(SLOT.ORGANIZATION_ID.eq(organizationId));
+  }
+
+  /**
+   * Locks the slots matching {@code which} and then their seats, without bringing the rows back: a hold in flight
+   * has either committed (its seat is seen as taken) or will skip the locked seats.
+   */
+  private static Future<Void> lockWithSeats(Sql tx, Condition which) {
+    var slots = Sql.DSL.select(SLOT.ID).from(SLOT).where(which).orderBy(SLOT.ID).forUpdate();
+    var seats = Sql.DSL.select(SEAT.ID).from(SEAT).where(SEAT.SLOT_ID.in(Sql.DSL.select(SLOT.ID).from(SLOT)
+        .where(which))).orderBy(SEAT.ID).forUpdate();
+    return tx.execute(Sql.DSL.selectCount().from(slots.asTable("locked_slots")))
+        .compose(x -> tx.execute(Sql.DSL.selectCount().from(seats.asTable("locked_seats"))))
+        .mapEmpty();
+  }
+
+  /** A seat someone holds (unexpired) or booked, in the slot in scope. */
+  private static Condition taken() {
+    return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID))
+        .and(DSL.not(Bookable.takeableSeat())));
+  }
+
+  /**
+   * Removes the provider's future rule-made slots that nobody holds or booked (in one organization, or all when
+   * null). A slot an old booking still points at (cancelled, expired) is cancelled instead of deleted.
+   */
+  static Future<Integer> removeUntouched(Sql tx, UUID providerId, UUID organizationId) {
+    Condition ruleMade = future(providerId, organizationId).and(SLOT.ORIGIN.eq(SlotOrigin.rule));
+    Condition untouched = ruleMade.and(DSL.not(taken()));
+    Condition referenced = DSL.exists(Sql.DSL.selectOne().from(BOOKING).where(BOOKING.SLOT_ID.eq(SLOT.ID)));
+    return lockWithSeats(tx, ruleMade)
+        .compose(x -> tx.update(Sql.DSL.update(SLOT).set(SLOT.STATUS, SlotStatus.cancelled)
+            .set(SLOT.CANCELLED_AT, SqlTime.now()).where(untouched).and(referenced)))
+        .compose(cancelled -> tx.update(Sql.DSL.deleteFrom(SLOT).where(untouched).and(DSL.not(referenced)))
+            .map(deleted -> cancelled + deleted));
+  }
+
+  /**
+   * Cancels every future slot of the provider in the organization, rule-made or session, when the provider stops
+   * working there; refused with 409 (nothing changed) while any of them is held or booked.
+   */
+  static Future<Integer> cancelFuture(Sql tx, UUID providerId, UUID organizationId) {
+    Condition which = future(providerId, organizationId);
+    return lockWithSeats(tx, which)
+        .compose(x -> tx.fetchOne(Sql.DSL.selectCount().from(SLOT).where(which).and(taken())))
+        .compose(booked -> {
+          if (booked.value1() > 0) {
+            throw Problem.of("provider-has-bookings", 409, "Provider has bookings", booked.value1()
+                + " future slots of this provider here are held or booked; cancel or move those bookings first.")
+                .toException();
           }
-          // Lock the seats first: a booking in flight either finishes (and we see its seat) or skips them.
-          return tx.fetch(Sql.DSL.select(SEAT.SLOT_ID, SEAT.STATE).from(SEAT).where(SEAT.SLOT_ID.in(ids)).forUpdate())
-              .compose(seats -> {
-                var touched = new HashSet<UUID>();
-                seats.forEach(s -> {
-                  if (s.value2() != SeatState.free) {
-                    touched.add(s.value1());
-                  }
-                });
-                var untouched = ids.stream().filter(id -> !touched.contains(id)).toList();
-                return untouched.isEmpty() ? Future.succeededFuture(0)
-                    : tx.update(Sql.DSL.deleteFrom(SLOT).where(SLOT.ID.in(untouched)));
-              });
+          return tx.update(Sql.DSL.update(SLOT).set(SLOT.STATUS, SlotStatus.cancelled)
+              .set(SLOT.CANCELLED_AT, SqlTime.now()).where(which));
         });
   }
 

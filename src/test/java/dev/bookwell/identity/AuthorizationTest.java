@@ -5,8 +5,7 @@ import static dev.bookwell.identity.IdentityFixture.login;
 import static dev.bookwell.identity.IdentityFixture.register;
 import static dev.bookwell.identity.IdentityFixture.uniqueEmail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import static dev.bookwell.db.Tables.OUTBOX_EVENT;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.platform.api.Caller;
@@ -46,15 +45,15 @@ class AuthorizationTest {
 
   @BeforeEach
   void organizationWithOwnerAndStaff() {
-    organization = UUID.randomUUID();
     String ownerEmail = uniqueEmail();
     owner = register(app, ownerEmail);
     ownerToken = login(app, ownerEmail, PASSWORD).getString("accessToken");
+    organization = UUID.fromString(IdentityFixture.organization(app, ownerToken));
     String staffEmail = uniqueEmail();
     staff = register(app, staffEmail);
     staffToken = login(app, staffEmail, PASSWORD).getString("accessToken");
-    assertEquals(200, putMember(admin, owner, new JsonObject().put("role", "owner")).statusCode());
-    assertEquals(200, putMember(ownerToken, staff, new JsonObject().put("role", "staff")).statusCode());
+    IdentityFixture.accept(app, IdentityFixture.invite(app, organization.toString(), ownerToken, staffEmail,
+        new JsonObject().put("role", "staff")), staffToken);
   }
 
   @Test
@@ -117,10 +116,9 @@ class AuthorizationTest {
         new JsonObject().put("email", uniqueEmail()).put("role", "staff"), staffToken).statusCode(),
         "staff without manage_staff cannot invite");
 
-    var event = Wait.on(app.db.fetchOne(dev.bookwell.platform.db.Sql.DSL.select(OUTBOX_EVENT.PAYLOAD)
-        .from(OUTBOX_EVENT).where(OUTBOX_EVENT.TYPE.eq("identity.invitation_created"))
-        .and(OUTBOX_EVENT.AGGREGATE_ID.eq(organization.toString()))));
-    String token = new JsonObject(event.value1().data()).getString("token");
+    var event = IdentityFixture.lastEvent(app, "identity.invitation_created", organization);
+    assertFalse(event.encode().contains("token"), "no secret in the event: " + event.encode());
+    String token = IdentityFixture.delivery(app, "invitation", event.getString("invitationId")).getString("token");
 
     var accept = new JsonObject().put("token", token);
     assertEquals(403, app.call(HttpMethod.POST, "/v1/invitations/accept", accept, staffToken).statusCode(),

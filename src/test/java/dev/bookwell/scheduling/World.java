@@ -48,9 +48,16 @@ public final class World {
         .put("languages", languages), token));
     ok(app.call(HttpMethod.POST, "/v1/providers/" + id + "/approve", new JsonObject(), admin));
     ok(app.call(HttpMethod.POST, "/v1/providers/" + id + "/activate", null, token));
-    assertEquals(204, app.call(HttpMethod.POST, "/v1/organizations/" + organizationId + "/providers/" + id, null,
-        owner).statusCode());
+    link(id, token);
     return id;
+  }
+
+  /** The organization asks the provider to work for it; the provider accepts. */
+  public void link(String providerId, String providerToken) {
+    assertEquals(202, app.call(HttpMethod.POST, "/v1/organizations/" + organizationId + "/providers/" + providerId,
+        null, owner).statusCode());
+    ok(app.call(HttpMethod.POST, "/v1/providers/" + providerId + "/organizations/" + organizationId + "/accept",
+        null, providerToken));
   }
 
   public String service(JsonObject fields) {

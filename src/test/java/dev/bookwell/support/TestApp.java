@@ -61,11 +61,14 @@ public final class TestApp implements AutoCloseable {
     vars.putIfAbsent("BOOKWELL_DEMO_DATA", "false");
     vars.putIfAbsent("BOOKWELL_ARGON2_MEMORY_KIB", "8192");  // cheaper hashes keep the suite fast
     vars.putIfAbsent("BOOKWELL_ARGON2_ITERATIONS", "1");
-    vars.putIfAbsent("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", "100000");
+    vars.putIfAbsent("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", "100000");  // every test client is 127.0.0.1
+    vars.putIfAbsent("BOOKWELL_REGISTRATIONS_PER_MINUTE", "100000");
+    vars.putIfAbsent("BOOKWELL_PASSWORD_RESETS_PER_MINUTE", "100000");
+    vars.putIfAbsent("BOOKWELL_GUEST_HOLDS_PER_MINUTE", "100000");
     Config config = Config.from(vars);
     String registry = "test-" + UUID.randomUUID();
     Vertx vertx = Bookwell.createVertx(registry);
-    Db db = new Db(database.createPool(vertx, config.dbPoolSize()));
+    Db db = new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue()));
     var platform = new Platform(config, db, KEYS, registry);
     return new TestApp(vertx, db, config, database, Wait.on(Bookwell.start(vertx, platform, contract)));
   }

@@ -1,5 +1,6 @@
 package dev.bookwell.platform.api;
 
+import dev.bookwell.platform.db.Overload;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -52,6 +53,9 @@ public final class ApiConsumer {
     Problem problem;
     if (error instanceof ProblemException known) {
       problem = known.problem();
+    } else if (Overload.is(error)) {
+      LOG.warn("{} refused, overloaded: {}", address, error.toString());
+      problem = Problem.overloaded("Too many requests are waiting for the database; retry in a moment.");
     } else {
       LOG.error("{} failed", address, error);
       problem = Problem.internal();

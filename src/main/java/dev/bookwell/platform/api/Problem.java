@@ -8,7 +8,8 @@ import java.util.List;
  * An RFC 9457 problem: what every error looks like to a client, and how areas report failures over the bus.
  * {@code type} is stable (clients switch on it); {@code errors} names the fields at fault.
  */
-public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+public record Problem(String type, String title, int status, String detail, List<FieldError> errors,
+                      Integer retryAfter) {
 
   public static final String TYPE_BASE = "https://bookwell.dev/problems/";
   public static final String MEDIA_TYPE = "application/problem+json";
@@ -24,6 +25,25 @@ public record Problem(String type, String title, int status, String detail, List
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
+  public Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+    this(type, title, status, detail, errors, null);
+  }
+
+  /** The same problem, telling the client to come back after {@code seconds} (sent as Retry-After). */
+  public Problem retryAfter(int seconds) {
+    return new Problem(type, title, status, detail, errors, seconds);
+  }
+
+  /** 429: a per-client limit is reached; the client may try again after {@code seconds}. */
+  public static Problem tooManyRequests(String detail, int seconds) {
+    return of("too-many-requests", 429, "Too many requests", detail).retryAfter(seconds);
+  }
+
+  /** 503: the service is overloaded right now; nothing was done, and a retry shortly may succeed. */
+  public static Problem overloaded(String detail) {
+    return of("overloaded", 503, "Service busy", detail).retryAfter(1);
+  }
+
   /** A problem whose type is {@code TYPE_BASE + slug}, e.g. {@code of("slot-unavailable", 409, ...)}. */
   public static Problem of(String slug, int status, String title, String detail) {
     return new Problem(TYPE_BASE + slug, title, status, detail, List.of());
@@ -31,6 +51,15 @@ public record Problem(String type, String title, int status, String detail, List
 
   public static Problem notFound(String detail) {
     return of("not-found", 404, "Not found", detail);
+  }
+
+  /**
+   * 404 for an id in the body that is not the organization's own (a venue, service, provider): answered as if it
+   * did not exist, so nobody learns about another organization's ids, with the field named.
+   */
+  public static Problem notOurs(String field, Object ids) {
+    return new Problem(TYPE_BASE + "not-found", "Not found", 404, field + " " + ids
+        + " is not this organization's.", List.of(new FieldError("body", field, "is not this organization's")));
   }
 
   public static Problem validation(String detail, List<FieldError> errors) {
@@ -64,6 +93,9 @@ public record Problem(String type, String title, int status, String detail, List
     if (detail != null) {
       json.put("detail", detail);
     }
+    if (retryAfter != null) {
+      json.put("retryAfter", retryAfter);
+    }
     if (!errors.isEmpty()) {
       var list = new JsonArray();
       errors.forEach(e -> list.add(
@@ -79,6 +111,6 @@ public record Problem(String type, String title, int status, String detail, List
         .map(e -> new FieldError(e.getString("in"), e.getString("field"), e.getString("message")))
         .toList();
     return new Problem(json.getString("type"), json.getString("title"), json.getInteger("status"),
-        json.getString("detail"), errors);
+        json.getString("detail"), errors, json.getInteger("retryAfter"));
   }
 }

@@ -46,6 +46,14 @@ public record JwtKeys(String privatePem, String publicPem) {
     }
   }
 
+  /**
+   * The key that derives reset, invitation and guest booking tokens ({@link SecretTokens#derive}): a digest of the
+   * private key, so every instance that can sign access tokens derives the same tokens and nothing new is configured.
+   */
+  public byte[] tokenKey() {
+    return SecretTokens.digest("bookwell derived tokens v1\n" + privatePem);
+  }
+
   public static JwtKeys generate() {
     try {
       var generator = KeyPairGenerator.getInstance("EC");

@@ -1,10 +1,14 @@
 package dev.bookwell.platform.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Opaque secrets handed to clients (refresh tokens, password-reset tokens): 256 random bits, stored only as a
@@ -21,6 +25,22 @@ public final class SecretTokens {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * A token derived from a server key and the id of the row it opens, e.g. a password reset: the same id always
+   * gives the same token, so it can be given again (a replayed request, the notification sender asking by id)
+   * without being stored or sent anywhere in clear. Only its digest is stored, as for random tokens.
+   */
+  public static String derive(byte[] key, String purpose, UUID id) {
+    try {
+      var mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      byte[] bytes = mac.doFinal((purpose + ":" + id).getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static byte[] digest(String token) {

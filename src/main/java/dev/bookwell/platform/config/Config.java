@@ -24,7 +24,18 @@ public record Config(
     Duration holdTtl,
     Duration holdSweepInterval,
     Identity identity,
-    Payments payments) {
+    Payments payments,
+    Limits limits) {
+
+  /**
+   * What one client or one organization may ask of the service. Per-minute limits are counted per client address
+   * in PostgreSQL, so they hold across instances; {@code trustedProxies} are the peers whose X-Forwarded-For is
+   * believed. The retention purge deletes published events, used tokens and old keys after {@code retention}.
+   */
+  public record Limits(int maxSlotsPerOrganization, long maxSeatsPerOrganization, int registrationsPerMinute,
+                       int passwordResetsPerMinute, int guestHoldsPerMinute, int guestSeatsPerSlot,
+                       List<String> trustedProxies, int dbWaitQueue, Duration retention, Duration purgeInterval) {
+  }
 
   /**
    * Stripe, or the simulated gateway when no secret key is set. Manual capture (the default): cards are authorized
@@ -93,6 +104,17 @@ public record Config(
             vars.optional("STRIPE_SECRET_KEY"),
             vars.optional("STRIPE_WEBHOOK_SECRET").map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of()),
             vars.optional("STRIPE_API_BASE"),
-            vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual")));
+            vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual")),
+        new Limits(
+            vars.integer("BOOKWELL_MAX_SLOTS_PER_ORGANIZATION", 200_000, 1, 100_000_000),
+            vars.integer("BOOKWELL_MAX_SEATS_PER_ORGANIZATION", 1_000_000, 1, 1_000_000_000),
+            vars.integer("BOOKWELL_REGISTRATIONS_PER_MINUTE", 10, 1, 1_000_000),
+            vars.integer("BOOKWELL_PASSWORD_RESETS_PER_MINUTE", 5, 1, 1_000_000),
+            vars.integer("BOOKWELL_GUEST_HOLDS_PER_MINUTE", 20, 1, 1_000_000),
+            vars.integer("BOOKWELL_GUEST_SEATS_PER_SLOT", 10, 1, 10_000),
+            vars.cidrs("BOOKWELL_TRUSTED_PROXIES"),
+            vars.integer("BOOKWELL_DB_WAIT_QUEUE", 256, 1, 1_000_000),
+            vars.duration("BOOKWELL_RETENTION", Duration.ofDays(30)),
+            vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10))));
   }
 }

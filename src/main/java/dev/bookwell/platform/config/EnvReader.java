@@ -77,6 +77,19 @@ final class EnvReader {
     }).orElse(fallback);
   }
 
+  /** A comma-separated list of CIDRs such as {@code 10.0.0.0/8, ::1/128}; each is checked here. */
+  java.util.List<String> cidrs(String name) {
+    var list = optional(name).map(raw -> java.util.List.of(raw.split("\\s*,\\s*"))).orElse(java.util.List.of());
+    for (String cidr : list) {
+      try {
+        Cidr.parse(cidr);
+      } catch (IllegalArgumentException e) {
+        throw invalid(name, cidr, "CIDRs such as 10.0.0.0/8 or ::1/128, comma-separated");
+      }
+    }
+    return list;
+  }
+
   private static IllegalArgumentException invalid(String name, String raw, String expected) {
     return new IllegalArgumentException(name + "=" + raw + " is not valid: expected " + expected);
   }

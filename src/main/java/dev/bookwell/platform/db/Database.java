@@ -5,6 +5,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where the PostgreSQL server is and how to reach it: an external one ({@code DATABASE_URL}) or an embedded one
@@ -22,11 +23,18 @@ public interface Database extends AutoCloseable {
 
   /**
    * The reactive pool. Each connection keeps its prepared statements (jOOQ renders one text per statement
-   * shape), so PostgreSQL parses a statement once per connection instead of once per execution.
+   * shape), so PostgreSQL parses a statement once per connection instead of once per execution. At most
+   * {@code maxWaiting} requests wait for a connection, each at most 10 s; past either the request fails at once
+   * and is answered 503 with Retry-After ({@link Overload}), instead of queueing without end behind a stall.
    */
   default Pool createPool(Vertx vertx, int maxSize) {
+    return createPool(vertx, maxSize, 256);
+  }
+
+  default Pool createPool(Vertx vertx, int maxSize, int maxWaiting) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(maxSize).setName("bookwell").setShared(false))
+        .with(new PoolOptions().setMaxSize(maxSize).setName("bookwell").setShared(false)
+            .setMaxWaitQueueSize(maxWaiting).setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .connectingTo(new PgConnectOptions(connectOptions()).setCachePreparedStatements(true))
         .using(vertx)
         .build();

@@ -43,6 +43,7 @@ final class ApiRouter {
           RequestExtractor.withBodyHandler());
       builder.rootHandler(BodyHandler.create(false).setBodyLimit(HttpVerticle.MAX_BODY_BYTES));
       builder.rootHandler(new Authenticator(Jwt.verifier(vertx, platform.jwtKeys(), platform.config().identity())));
+      var clients = new ClientAddresses(platform.config().limits().trustedProxies());
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();
         String operationId = operation.getOperationId();
@@ -55,7 +56,7 @@ final class ApiRouter {
           route.addHandler(local.get(operationId));
         } else if (address != null) {
           route.addHandler(new BusForwarder(vertx.eventBus(), address, operationId, BUS_TIMEOUT,
-              operation.getOpenAPIModel().getBoolean("x-raw-body", false)));
+              operation.getOpenAPIModel().getBoolean("x-raw-body", false), clients));
         } else {
           route.addHandler(ctx -> ProblemResponses.send(ctx, Problem.of("not-implemented", 501, "Not implemented",
               operationId + " has no handler yet.")));

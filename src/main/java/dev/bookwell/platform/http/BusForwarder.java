@@ -29,10 +29,13 @@ final class BusForwarder implements Handler<RoutingContext> {
   private final DeliveryOptions delivery;
 
   private final boolean rawBody;
+  private final ClientAddresses clients;
 
   /** {@code rawBody}: the body travels as the exact text received (webhooks sign the raw bytes). */
-  BusForwarder(EventBus bus, String address, String operationId, Duration timeout, boolean rawBody) {
+  BusForwarder(EventBus bus, String address, String operationId, Duration timeout, boolean rawBody,
+               ClientAddresses clients) {
     this.rawBody = rawBody;
+    this.clients = clients;
     this.bus = bus;
     this.address = address;
     this.operationId = operationId;
@@ -44,7 +47,7 @@ final class BusForwarder implements Handler<RoutingContext> {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     JsonObject headers = parameters(validated.getHeaders(), true)
         .put("user-agent", ctx.request().getHeader("User-Agent"))
-        .put("client-address", ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
+        .put("client-address", clients.of(ctx.request()));
     Object body = rawBody ? ctx.body().asString() : validated.getBody() == null ? null : validated.getBody().get();
     var request = new ApiRequest(operationId, parameters(validated.getPathParameters(), false),
         parameters(validated.getQuery(), false), headers, body, ctx.get(CALLER));

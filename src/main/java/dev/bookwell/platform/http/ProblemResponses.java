@@ -37,6 +37,9 @@ final class ProblemResponses {
       response.reset();  // the reply already started; nothing sane can follow
       return;
     }
+    if (problem.retryAfter() != null || problem.status() == 429 || problem.status() == 503) {
+      response.putHeader("Retry-After", String.valueOf(problem.retryAfter() == null ? 1 : problem.retryAfter()));
+    }
     response.setStatusCode(problem.status())
         .putHeader("Content-Type", Problem.MEDIA_TYPE)
         .end(problem.toJson().encode());

@@ -1,0 +1,62 @@
+package dev.bookwell.identity;
+
+import static dev.bookwell.db.Tables.APP_USER;
+import static dev.bookwell.db.Tables.ORGANIZATION_INVITATION;
+import static dev.bookwell.db.Tables.PASSWORD_RESET;
+
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * The narrow call a notification sender makes to deliver a reset or an invitation: events say only which one
+ * ({@code resetId}, {@code invitationId}); this answers with the address, the name and the token, and only while
+ * the reset or invitation can still be used. It listens on the event bus alone, never on HTTP.
+ */
+public final class DeliveryTokens {
+
+  /** Request {@code {kind: "password-reset" | "invitation", id}}; reply {@code {email, name, token, expiresAt}}. */
+  public static final String ADDRESS = "identity.delivery-token";
+
+  private final Db db;
+  private final byte[] tokenKey;
+
+  DeliveryTokens(Db db, byte[] tokenKey) {
+    this.db = db;
+    this.tokenKey = tokenKey;
+  }
+
+  Future<JsonObject> answer(JsonObject question) {
+    UUID id = UUID.fromString(question.getString("id"));
+    return switch (question.getString("kind", "")) {
+      case "password-reset" -> reset(id);
+      case "invitation" -> invitation(id);
+      default -> Future.failedFuture(Problem.invalid("body", "kind", "is not password-reset or invitation")
+          .toException());
+    };
+  }
+
+  private Future<JsonObject> reset(UUID id) {
+    return db.fetchOptional(Sql.DSL.select(APP_USER.EMAIL, APP_USER.NAME, PASSWORD_RESET.EXPIRES_AT)
+            .from(PASSWORD_RESET).join(APP_USER).on(APP_USER.ID.eq(PASSWORD_RESET.USER_ID))
+            .where(PASSWORD_RESET.ID.eq(id)).and(PASSWORD_RESET.USED_AT.isNull())
+            .and(PASSWORD_RESET.EXPIRES_AT.gt(SqlTime.now())))
+        .map(found -> found.map(r -> new JsonObject().put("email", r.value1()).put("name", r.value2())
+                .put("token", PasswordResets.token(tokenKey, id)).put("expiresAt", r.value3().toString()))
+            .orElseThrow(() -> Problem.notFound("No usable password reset " + id + ".").toException()));
+  }
+
+  private Future<JsonObject> invitation(UUID id) {
+    return db.fetchOptional(Sql.DSL.select(ORGANIZATION_INVITATION.EMAIL, ORGANIZATION_INVITATION.EXPIRES_AT)
+            .from(ORGANIZATION_INVITATION)
+            .where(ORGANIZATION_INVITATION.ID.eq(id)).and(ORGANIZATION_INVITATION.ACCEPTED_AT.isNull())
+            .and(ORGANIZATION_INVITATION.EXPIRES_AT.gt(SqlTime.now())))
+        .map(found -> found.map(r -> new JsonObject().put("email", r.value1()).putNull("name")
+                .put("token", Invitations.token(tokenKey, id)).put("expiresAt", r.value2().toString()))
+            .orElseThrow(() -> Problem.notFound("No open invitation " + id + ".").toException()));
+  }
+}

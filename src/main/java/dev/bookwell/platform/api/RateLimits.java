@@ -1,0 +1,50 @@
+package dev.bookwell.platform.api;
+
+import static dev.bookwell.db.Tables.RATE_LIMIT;
+import static org.jooq.impl.DSL.inline;
+
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * Per-client limits per minute (logins, registrations, password resets, guest holds), counted in PostgreSQL with
+ * one upsert, so every instance shares the count and concurrent hits never lose one.
+ */
+public final class RateLimits {
+
+  private static final Field<OffsetDateTime> MINUTE =
+      DSL.field("date_trunc('minute', now())", SQLDataType.TIMESTAMPWITHTIMEZONE);
+
+  private RateLimits() {
+  }
+
+  /** Counts one hit of {@code client} in {@code bucket}; past {@code perMinute} this minute, fails with 429. */
+  public static Future<Void> hit(Sql sql, String bucket, String client, int perMinute, String what) {
+    return sql.fetchOne(Sql.DSL.insertInto(RATE_LIMIT)
+            .columns(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START, RATE_LIMIT.HITS)
+            .values(DSL.val(bucket), DSL.val(client == null ? "unknown" : client), MINUTE, inline(1))
+            .onConflict(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START)
+            .doUpdate().set(RATE_LIMIT.HITS, RATE_LIMIT.HITS.plus(1))
+            .returning(RATE_LIMIT.HITS, RATE_LIMIT.WINDOW_START))
+        .compose(row -> {
+          if (row.getHits() <= perMinute) {
+            return Future.succeededFuture();
+          }
+          long left = Duration.between(OffsetDateTime.now(), row.getWindowStart().plusMinutes(1)).toSeconds();
+          return Future.failedFuture(Problem.tooManyRequests("Too many " + what + " from this address; at most "
+              + perMinute + " a minute.", (int) Math.max(1, Math.min(60, left + 1))).toException());
+        });
+  }
+
+  /** Deletes windows older than ten minutes; run periodically. */
+  public static Future<Integer> forgetOld(Sql sql) {
+    return sql.update(Sql.DSL.deleteFrom(RATE_LIMIT)
+        .where(RATE_LIMIT.WINDOW_START.lt(SqlTime.nowPlus(Duration.ofMinutes(-10)))));
+  }
+}

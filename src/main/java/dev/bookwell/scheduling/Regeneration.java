@@ -1,0 +1,224 @@
+package dev.bookwell.scheduling;
+
+import static dev.bookwell.db.Tables.AVAILABILITY_EXCEPTION;
+import static dev.bookwell.db.Tables.AVAILABILITY_RULE;
+import static dev.bookwell.db.Tables.ORGANIZATION;
+import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
+import static dev.bookwell.db.Tables.SERVICE;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.db.enums.ProviderLinkStatus;
+import dev.bookwell.db.enums.ProviderStatus;
+import dev.bookwell.db.enums.SlotOrigin;
+import dev.bookwell.db.enums.SlotStatus;
+import dev.bookwell.db.tables.records.AvailabilityExceptionRecord;
+import dev.bookwell.db.tables.records.AvailabilityRuleRecord;
+import dev.bookwell.db.tables.records.ServiceRecord;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.config.Config;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.SlotGenerator.Generated;
+import dev.bookwell.scheduling.SlotGenerator.ServiceSpec;
+import dev.bookwell.scheduling.SlotGenerator.WeeklyRule;
+import dev.bookwell.scheduling.SlotGenerator.Window;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.impl.DSL;
+
+/**
+ * Turns one organization's weekly rules and exceptions for a provider into slots. The unit is the pair
+ * (provider, organization): an organization's rules and exceptions change only its own slots; a provider's own
+ * block (an exception without organization) applies in every organization. Nothing is generated unless the
+ * provider is active and has accepted to work for the organization.
+ *
+ * <p>Bounded work: the generator stops past the organization's slot limit (so memory stays bounded whatever the
+ * rules ask), runs on a worker thread, and slots are written in batches. An organization may not hold more than
+ * {@code BOOKWELL_MAX_SLOTS_PER_ORGANIZATION} open future slots or {@code BOOKWELL_MAX_SEATS_PER_ORGANIZATION}
+ * seats in them: a change that would pass either is refused with 422, nothing written. The organization's row is
+ * locked first, so concurrent changes cannot pass the limits together, and regenerations of one organization
+ * take their slot locks one after the other.
+ */
+final class Regeneration {
+
+  record Result(int removed, int created) {
+  }
+
+  /** What the generator needs for one (provider, organization). */
+  private record Inputs(ZoneId zone, List<WeeklyRule> rules, Map<LocalDate, List<Window>> exceptions,
+                        Map<UUID, ServiceSpec> services, Map<UUID, Integer> horizonDays) {
+  }
+
+  private final Vertx vertx;
+  private final Config.Limits limits;
+
+  Regeneration(Vertx vertx, Config.Limits limits) {
+    this.vertx = vertx;
+    this.limits = limits;
+  }
+
+  /** Replaces the pair's untouched future rule-made slots with what the rules ask for now. */
+  Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId) {
+    return lockOrganization(tx, organizationId)
+        .compose(x -> Slots.removeUntouched(tx, providerId, organizationId))
+        .compose(removed -> addMissing(tx, providerId, organizationId).map(created -> new Result(removed, created)));
+  }
+
+  /** Regenerates every organization the provider works for (a provider-wide block, a reactivation). */
+  Future<Result> regenerateAll(Sql tx, UUID providerId) {
+    return tx.fetch(Sql.DSL.select(PROVIDER_ORGANIZATION.ORGANIZATION_ID).from(PROVIDER_ORGANIZATION)
+            .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
+            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active))
+            .orderBy(PROVIDER_ORGANIZATION.ORGANIZATION_ID))
+        .compose(organizations -> {
+          Future<Result> chain = Future.succeededFuture(new Result(0, 0));
+          for (var organization : organizations) {
+            chain = chain.compose(total -> regenerate(tx, providerId, organization.value1())
+                .map(r -> new Result(total.removed() + r.removed(), total.created() + r.created())));
+          }
+          return chain;
+        });
+  }
+
+  /** Adds the slots the rules ask for that do not exist yet (the rolling horizon); removes nothing. */
+  Future<Integer> addMissing(Sql tx, UUID providerId, UUID organizationId) {
+    return lockOrganization(tx, organizationId)
+        .compose(x -> inputs(tx, providerId, organizationId))
+        .compose(inputs -> inputs == null ? Future.succeededFuture(List.<Generated>of()) : generate(inputs))
+        .compose(generated -> withoutExisting(tx, providerId, organizationId, generated))
+        .compose(fresh -> insertWithinLimits(tx, providerId, organizationId, fresh, SlotOrigin.rule))
+        .map(List::size);
+  }
+
+  /** Inserts slots unless the organization would then pass its limits (422, nothing written). */
+  Future<List<UUID>> insertWithinLimits(Sql tx, UUID providerId, UUID organizationId, List<Generated> slots,
+                                        SlotOrigin origin) {
+    long seats = slots.stream().mapToLong(Generated::capacity).sum();
+    return requireRoom(tx, organizationId, slots.size(), seats)
+        .compose(x -> Slots.insert(tx, providerId, organizationId, slots, origin));
+  }
+
+  /** Fails with 422 naming the limit when {@code slots} more slots with {@code seats} seats would not fit. */
+  Future<Void> requireRoom(Sql tx, UUID organizationId, int slots, long seats) {
+    if (slots == 0 && seats == 0) {
+      return Future.succeededFuture();
+    }
+    return lockOrganization(tx, organizationId)
+        .compose(x -> tx.fetchOne(Sql.DSL.select(DSL.count(), DSL.coalesce(DSL.sum(SLOT.CAPACITY), DSL.inline(0)))
+            .from(SLOT).where(SLOT.ORGANIZATION_ID.eq(organizationId)).and(SLOT.STATUS.eq(SlotStatus.open))
+            .and(SLOT.STARTS_AT.gt(SqlTime.now()))))
+        .map(open -> {
+          long slotsAfter = open.value1() + (long) slots;
+          long seatsAfter = open.value2().longValue() + seats;
+          if (slotsAfter > limits.maxSlotsPerOrganization() || seatsAfter > limits.maxSeatsPerOrganization()) {
+            throw tooLarge(slotsAfter, seatsAfter);
+          }
+          return null;
+        });
+  }
+
+  private RuntimeException tooLarge(long slots, long seats) {
+    return Problem.of("schedule-too-large", 422, "Schedule too large", "This would give the organization "
+        + (slots > limits.maxSlotsPerOrganization() ? "more than " + limits.maxSlotsPerOrganization()
+            + " open future slots (BOOKWELL_MAX_SLOTS_PER_ORGANIZATION)"
+            : seats + " seats in open future slots; the limit is " + limits.maxSeatsPerOrganization()
+                + " (BOOKWELL_MAX_SEATS_PER_ORGANIZATION)")
+        + ". Shorten the hours or the horizon, or use fewer seats per slot.").toException();
+  }
+
+  /** Serializes schedule changes of one organization (a NO KEY lock: slot inserts referencing it still pass). */
+  private static Future<Void> lockOrganization(Sql tx, UUID organizationId) {
+    return tx.execute(Sql.DSL.select(ORGANIZATION.ID).from(ORGANIZATION).where(ORGANIZATION.ID.eq(organizationId))
+        .forNoKeyUpdate()).mapEmpty();
+  }
+
+  /** The pair's rules, exceptions and services; null when the provider is not active or not working there. */
+  private static Future<Inputs> inputs(Sql tx, UUID providerId, UUID organizationId) {
+    return tx.fetchOptional(Sql.DSL.select(PROVIDER.TIMEZONE).from(PROVIDER).join(PROVIDER_ORGANIZATION)
+            .on(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(PROVIDER.ID))
+            .where(PROVIDER.ID.eq(providerId)).and(PROVIDER.STATUS.eq(ProviderStatus.active))
+            .and(PROVIDER.DELETED_AT.isNull())
+            .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
+            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)))
+        .compose(provider -> provider.isEmpty() ? Future.succeededFuture(null)
+            : tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_RULE).where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
+                    .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId)))
+                .compose(rules -> tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_EXCEPTION)
+                        .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
+                        .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId)
+                            .or(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.isNull())))
+                    .compose(exceptions -> tx.fetch(Sql.DSL.selectFrom(SERVICE)
+                            .where(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
+                        .map(services -> assemble(ZoneId.of(provider.get().value1()), rules, exceptions,
+                            services)))));
+  }
+
+  private static Inputs assemble(ZoneId zone, List<AvailabilityRuleRecord> rules,
+                                 List<AvailabilityExceptionRecord> exceptions, List<ServiceRecord> services) {
+    var specs = new HashMap<UUID, ServiceSpec>();
+    var horizons = new HashMap<UUID, Integer>();
+    for (var s : services) {
+      specs.put(s.getId(), new ServiceSpec(s.getId(), Duration.ofMinutes(s.getDurationMinutes()),
+          Duration.ofMinutes(s.getBufferBeforeMinutes()), Duration.ofMinutes(s.getBufferAfterMinutes()),
+          s.getSeatsPerSlot()));
+      horizons.put(s.getId(), s.getHorizonDays());
+    }
+    var weekly = rules.stream().map(r -> new WeeklyRule(DayOfWeek.of(r.getWeekday()),
+        new Window(r.getStartTime(), r.getEndTime(), List.of(r.getServiceIds()), r.getVenueId()))).toList();
+    var byDay = new HashMap<LocalDate, List<Window>>();
+    for (var e : exceptions) {
+      if (e.getOrganizationId() != null && e.getStartTime() != null) {
+        byDay.computeIfAbsent(e.getDay(), d -> new ArrayList<>())
+            .add(new Window(e.getStartTime(), e.getEndTime(), List.of(e.getServiceIds()), e.getVenueId()));
+      } else {
+        byDay.computeIfAbsent(e.getDay(), d -> new ArrayList<>());
+      }
+    }
+    // The provider's own block wins over the organization's custom hours that day.
+    exceptions.stream().filter(e -> e.getOrganizationId() == null).forEach(e -> byDay.put(e.getDay(), List.of()));
+    return new Inputs(zone, weekly, byDay, specs, horizons);
+  }
+
+  /** Runs the pure generator on a worker thread: a two-year schedule is tens of thousands of slots. */
+  private Future<List<Generated>> generate(Inputs in) {
+    int horizon = in.horizonDays().values().stream().max(Integer::compare).orElse(0);
+    return vertx.executeBlocking(() -> {
+      LocalDate today = LocalDate.now(in.zone());
+      var generated = SlotGenerator.generate(in.zone(), in.rules(), in.exceptions(), in.services(), today,
+          today.plusDays(horizon + 1L), limits.maxSlotsPerOrganization());
+      if (generated.size() > limits.maxSlotsPerOrganization()) {
+        throw tooLarge(generated.size(), 0);
+      }
+      Instant now = Instant.now();
+      return generated.stream().filter(g -> g.startsAt().isAfter(now)
+          && g.startsAt().isBefore(now.plus(Duration.ofDays(in.horizonDays().get(g.serviceId()))))).toList();
+    }, false);
+  }
+
+  /** Leaves out what already exists (the rolling horizon adds only the new days). */
+  private static Future<List<Generated>> withoutExisting(Sql tx, UUID providerId, UUID organizationId,
+                                                         List<Generated> generated) {
+    if (generated.isEmpty()) {
+      return Future.succeededFuture(generated);
+    }
+    return tx.fetch(Sql.DSL.select(SLOT.SERVICE_ID, SLOT.STARTS_AT).from(SLOT)
+            .where(Slots.future(providerId, organizationId)))
+        .map(existing -> {
+          var keys = new HashSet<String>();
+          existing.forEach(r -> keys.add(r.value1() + "@" + r.value2().toInstant()));
+          return generated.stream().filter(g -> !keys.contains(g.serviceId() + "@" + g.startsAt())).toList();
+        });
+  }
+}
