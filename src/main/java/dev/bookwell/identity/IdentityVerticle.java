@@ -1,5 +1,10 @@
 package dev.bookwell.identity;
 
+import static dev.bookwell.db.Tables.ORGANIZATION_INVITATION;
+import static dev.bookwell.db.Tables.PASSWORD_RESET;
+import static dev.bookwell.db.Tables.REFRESH_TOKEN;
+import static dev.bookwell.db.Tables.USER_SESSION;
+
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.PlatformRole;
 import dev.bookwell.platform.DemoAccounts;
@@ -10,11 +15,18 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.auth.Jwt;
+import dev.bookwell.platform.db.Retention;
+import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.jooq.Field;
 import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -96,8 +108,7 @@ public final class IdentityVerticle extends VerticleBase {
         .onSuccess(message::reply)
         .onFailure(e -> message.fail(e instanceof ProblemException p ? p.problem().status() : 500, e.getMessage())));
 
-    cleanupTimer = vertx.setPeriodic(60_000, id -> login.forgetOldAttempts()
-        .onFailure(e -> LOG.warn("login throttle cleanup failed", e)));
+    cleanupTimer = Retention.schedule(vertx, db, limits.purgeInterval(), retentionRules(limits.retention()));
     return bootstrap(registration);
   }
 
@@ -105,6 +116,22 @@ public final class IdentityVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(cleanupTimer);
     return passwordWorkers.close();
+  }
+
+  /**
+   * What identity keeps only for a while: sessions (and their refresh tokens) that ended or expired, resets and
+   * invitations that were used or expired, each once the retention has passed, so the audit window stays.
+   */
+  static List<Retention.Rule> retentionRules(Duration retention) {
+    Supplier<Field<OffsetDateTime>> before = () -> SqlTime.nowPlus(retention.negated());
+    return List.of(
+        new Retention.Rule("user_session", USER_SESSION, () -> USER_SESSION.REVOKED_AT.lt(before.get())
+            .or(USER_SESSION.EXPIRES_AT.lt(before.get()))),
+        new Retention.Rule("refresh_token", REFRESH_TOKEN, () -> REFRESH_TOKEN.ROTATED_AT.lt(before.get())),
+        new Retention.Rule("password_reset", PASSWORD_RESET, () -> PASSWORD_RESET.EXPIRES_AT.lt(before.get())),
+        new Retention.Rule("organization_invitation", ORGANIZATION_INVITATION,
+            () -> ORGANIZATION_INVITATION.EXPIRES_AT.lt(before.get())
+                .or(ORGANIZATION_INVITATION.ACCEPTED_AT.lt(before.get()))));
   }
 
   /** The configured first admin, and in demo mode the demo accounts, each created only if absent. */

@@ -66,11 +66,6 @@ final class Login {
         });
   }
 
-  /** Deletes rate-limit windows older than ten minutes; run periodically. */
-  Future<Integer> forgetOldAttempts() {
-    return RateLimits.forgetOld(db);
-  }
-
   /**
    * Counts a wrong password under the account's row lock (one UPDATE), and locks the account when the count
    * reaches the threshold (audited). Gives false when the account was already locked: guesses that were in flight

@@ -1,14 +1,19 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.STRIPE_EVENT;
+
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.db.Retention;
+import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -30,6 +35,7 @@ public final class PaymentsVerticle extends VerticleBase {
 
   private final Platform platform;
   private WorkerExecutor workers;
+  private long purgeTimer = -1;
   private long reconcileTimer = -1;
 
   public PaymentsVerticle(Platform platform) {
@@ -78,12 +84,17 @@ public final class PaymentsVerticle extends VerticleBase {
         "simulatePaymentSuccess", simulated::succeed,
         "simulatePaymentFailure", simulated::fail);
     ApiConsumer.register(bus, API, operations);
+    // Stripe retries an event for up to three days; ids kept for the retention (30 days by default) dedupe them.
+    var limits = platform.config().limits();
+    purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(new Retention.Rule("stripe_event",
+        STRIPE_EVENT, () -> STRIPE_EVENT.RECEIVED_AT.lt(SqlTime.nowPlus(limits.retention().negated())))));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(reconcileTimer);
+    vertx.cancelTimer(purgeTimer);
     return workers.close();
   }
 }

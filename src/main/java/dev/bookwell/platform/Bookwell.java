@@ -53,6 +53,7 @@ public final class Bookwell {
   public static Future<Bookwell> start(Vertx vertx, Platform platform, String contract) {
     var deployments = new ArrayList<String>();
     return deploy(vertx, deployments, new OutboxRelayVerticle(platform))
+        .compose(x -> deploy(vertx, deployments, new HousekeepingVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new IdentityVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new SchedulingVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new PaymentsVerticle(platform)))

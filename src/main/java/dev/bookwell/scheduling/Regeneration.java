@@ -196,14 +196,14 @@ final class Regeneration {
     int horizon = in.horizonDays().values().stream().max(Integer::compare).orElse(0);
     return vertx.executeBlocking(() -> {
       LocalDate today = LocalDate.now(in.zone());
+      Instant now = Instant.now();
       var generated = SlotGenerator.generate(in.zone(), in.rules(), in.exceptions(), in.services(), today,
-          today.plusDays(horizon + 1L), limits.maxSlotsPerOrganization());
+          today.plusDays(horizon + 1L), limits.maxSlotsPerOrganization(), g -> g.startsAt().isAfter(now)
+              && g.startsAt().isBefore(now.plus(Duration.ofDays(in.horizonDays().get(g.serviceId())))));
       if (generated.size() > limits.maxSlotsPerOrganization()) {
         throw tooLarge(generated.size(), 0);
       }
-      Instant now = Instant.now();
-      return generated.stream().filter(g -> g.startsAt().isAfter(now)
-          && g.startsAt().isBefore(now.plus(Duration.ofDays(in.horizonDays().get(g.serviceId()))))).toList();
+      return generated;
     }, false);
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Turns weekly hours (local wall-clock times in the provider's zone) into concrete slots. Pure: no I/O.
@@ -48,16 +49,17 @@ public final class SlotGenerator {
    */
   public static List<Generated> generate(ZoneId zone, List<WeeklyRule> rules, Map<LocalDate, List<Window>> exceptions,
                                          Map<UUID, ServiceSpec> services, LocalDate from, LocalDate untilExclusive) {
-    return generate(zone, rules, exceptions, services, from, untilExclusive, Integer.MAX_VALUE - 1);
+    return generate(zone, rules, exceptions, services, from, untilExclusive, Integer.MAX_VALUE - 1, g -> true);
   }
 
   /**
-   * The same, but stops as soon as it has more than {@code limit} slots: memory stays bounded whatever the rules
-   * ask for, and a result longer than {@code limit} tells the caller the rules ask for too much.
+   * The same, keeping only the slots {@code keep} accepts (e.g. inside their own service's horizon), and stopping
+   * as soon as it has more than {@code limit}: memory stays bounded whatever the rules ask for, and a result
+   * longer than {@code limit} tells the caller the rules ask for too much.
    */
   public static List<Generated> generate(ZoneId zone, List<WeeklyRule> rules, Map<LocalDate, List<Window>> exceptions,
                                          Map<UUID, ServiceSpec> services, LocalDate from, LocalDate untilExclusive,
-                                         int limit) {
+                                         int limit, Predicate<Generated> keep) {
     var slots = new ArrayList<Generated>();
     for (LocalDate day = from; day.isBefore(untilExclusive) && slots.size() <= limit; day = day.plusDays(1)) {
       for (Window window : windowsOn(day, rules, exceptions)) {
@@ -66,7 +68,7 @@ public final class SlotGenerator {
         for (UUID serviceId : window.serviceIds()) {
           ServiceSpec service = services.get(serviceId);
           if (service != null) {
-            fill(slots, service, window.venueId(), windowStart, windowEnd, limit);
+            fill(slots, service, window.venueId(), windowStart, windowEnd, limit, keep);
           }
         }
       }
@@ -83,7 +85,7 @@ public final class SlotGenerator {
 
   /** Back-to-back slots, each occupying buffer + duration + buffer, all inside the window. */
   private static void fill(List<Generated> slots, ServiceSpec service, UUID venueId, Instant windowStart,
-                           Instant windowEnd, int limit) {
+                           Instant windowEnd, int limit, Predicate<Generated> keep) {
     Instant cursor = windowStart;
     while (slots.size() <= limit) {
       Instant startsAt = cursor.plus(service.bufferBefore());
@@ -92,7 +94,10 @@ public final class SlotGenerator {
       if (occupiedUntil.isAfter(windowEnd)) {
         return;
       }
-      slots.add(new Generated(service.id(), venueId, startsAt, endsAt, cursor, occupiedUntil, service.seats()));
+      var slot = new Generated(service.id(), venueId, startsAt, endsAt, cursor, occupiedUntil, service.seats());
+      if (keep.test(slot)) {
+        slots.add(slot);
+      }
       cursor = occupiedUntil;
     }
   }

@@ -4,7 +4,6 @@ import static dev.bookwell.db.Tables.RATE_LIMIT;
 import static org.jooq.impl.DSL.inline;
 
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -42,9 +41,4 @@ public final class RateLimits {
         });
   }
 
-  /** Deletes windows older than ten minutes; run periodically. */
-  public static Future<Integer> forgetOld(Sql sql) {
-    return sql.update(Sql.DSL.deleteFrom(RATE_LIMIT)
-        .where(RATE_LIMIT.WINDOW_START.lt(SqlTime.nowPlus(Duration.ofMinutes(-10)))));
-  }
 }
