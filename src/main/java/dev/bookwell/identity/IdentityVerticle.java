@@ -122,7 +122,7 @@ public final class IdentityVerticle extends VerticleBase {
    * What identity keeps only for a while: sessions (and their refresh tokens) that ended or expired, resets and
    * invitations that were used or expired, each once the retention has passed, so the audit window stays.
    */
-  static List<Retention.Rule> retentionRules(Duration retention) {
+  public static List<Retention.Rule> retentionRules(Duration retention) {
     Supplier<Field<OffsetDateTime>> before = () -> SqlTime.nowPlus(retention.negated());
     return List.of(
         new Retention.Rule("user_session", USER_SESSION, () -> USER_SESSION.REVOKED_AT.lt(before.get())

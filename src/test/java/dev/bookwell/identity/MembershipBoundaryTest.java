@@ -1,0 +1,146 @@
+package dev.bookwell.identity;
+
+import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
+import static dev.bookwell.identity.IdentityFixture.PASSWORD;
+import static dev.bookwell.identity.IdentityFixture.accept;
+import static dev.bookwell.identity.IdentityFixture.invite;
+import static dev.bookwell.identity.IdentityFixture.login;
+import static dev.bookwell.identity.IdentityFixture.register;
+import static dev.bookwell.identity.IdentityFixture.uniqueEmail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.OrgRole;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.Record2;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Attacker tests for memberships: nobody grants what they do not hold, joins without consent, or loses rank. */
+class MembershipBoundaryTest {
+
+  static TestApp app;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  record Person(UUID id, String email, String token) {
+  }
+
+  static Person person() {
+    String email = uniqueEmail();
+    UUID id = register(app, email);
+    return new Person(id, email, login(app, email, PASSWORD).getString("accessToken"));
+  }
+
+  @Test
+  void anAdminCannotGrantOrTakeAwayWhatTheyDoNotHold() {
+    var owner = person();
+    String org = IdentityFixture.organization(app, owner.token());
+    var admin = person();
+    accept(app, invite(app, org, owner.token(), admin.email(), new JsonObject().put("role", "admin")), admin.token());
+    var billing = person();
+    accept(app, invite(app, org, owner.token(), billing.email(), new JsonObject().put("role", "staff")
+        .put("permissions", List.of("manage_billing"))), billing.token());
+    var before = memberships(org);
+
+    var toSelf = put(org, admin.id(), admin.token(), new JsonObject().put("role", "admin")
+        .put("permissions", List.of("manage_staff", "manage_billing")));
+    assertEquals(403, toSelf.statusCode(), toSelf.bodyAsString());
+    assertTrue(toSelf.bodyAsJsonObject().getString("detail").contains("manage_billing"));
+    var invited = app.call(HttpMethod.POST, "/v1/organizations/" + org + "/invitations", new JsonObject()
+        .put("email", uniqueEmail()).put("role", "staff").put("permissions", List.of("manage_billing")), admin.token());
+    assertEquals(403, invited.statusCode(), invited.bodyAsString());
+    assertEquals(403, put(org, billing.id(), admin.token(), new JsonObject().put("role", "staff")
+        .put("permissions", List.of("manage_bookings"))).statusCode(), "nor take away what they do not hold");
+    assertEquals(before, memberships(org), "nothing changed");
+
+    assertEquals(200, put(org, billing.id(), owner.token(), new JsonObject().put("role", "staff")
+        .put("permissions", List.of("manage_bookings"))).statusCode(), "the owner may");
+  }
+
+  @Test
+  void addingSomeoneIsAnInvitationNotAnOrder() {
+    var owner = person();
+    String org = IdentityFixture.organization(app, owner.token());
+    var stranger = person();
+    var added = put(org, stranger.id(), owner.token(), new JsonObject().put("role", "staff"));
+    assertEquals(404, added.statusCode(), added.bodyAsString());
+    assertTrue(added.bodyAsJsonObject().getString("detail").contains("invite"));
+    assertEquals(Set.of(owner.id()), memberships(org).stream().map(Record2::value1).collect(
+        java.util.stream.Collectors.toSet()), "the stranger was not added");
+  }
+
+  @Test
+  void acceptingALesserInvitationNeverLowersAMember() {
+    var owner = person();
+    String org = IdentityFixture.organization(app, owner.token());
+    var coOwner = person();
+    accept(app, invite(app, org, owner.token(), coOwner.email(), new JsonObject().put("role", "owner")),
+        coOwner.token());
+    var joined = accept(app, invite(app, org, owner.token(), coOwner.email(), new JsonObject().put("role", "staff")
+        .put("permissions", List.of("view_reports"))), coOwner.token());
+    assertEquals("owner", joined.getString("role"));
+    assertEquals(OrgPermission.values().length, joined.getJsonArray("permissions").size());
+
+    var staff = person();
+    accept(app, invite(app, org, owner.token(), staff.email(), new JsonObject().put("role", "staff")
+        .put("permissions", List.of("manage_bookings"))), staff.token());
+    var merged = accept(app, invite(app, org, owner.token(), staff.email(), new JsonObject().put("role", "staff")
+        .put("permissions", List.of("view_reports"))), staff.token());
+    assertEquals(Set.of("manage_bookings", "view_reports"), Set.copyOf(merged.getJsonArray("permissions").getList()),
+        "permissions are merged, none lost");
+  }
+
+  /** Two owners demoting each other at the same moment: one of them stays owner, every time. */
+  @Test
+  void theLastOwnerRuleHoldsUnderConcurrency() {
+    for (int round = 0; round < 8; round++) {
+      var first = person();
+      String org = IdentityFixture.organization(app, first.token());
+      var second = person();
+      accept(app, invite(app, org, first.token(), second.email(), new JsonObject().put("role", "owner")),
+          second.token());
+      var staff = new JsonObject().put("role", "staff").put("permissions", List.of("manage_bookings"));
+      Future<HttpResponse<Buffer>> a = app.callAsync(HttpMethod.PUT, "/v1/organizations/" + org + "/members/"
+          + second.id(), staff, first.token());
+      Future<HttpResponse<Buffer>> b = app.callAsync(HttpMethod.PUT, "/v1/organizations/" + org + "/members/"
+          + first.id(), staff, second.token());
+      Wait.on(Future.join(a, b));
+      var owners = memberships(org).stream().filter(m -> m.value2() == OrgRole.owner).count();
+      assertEquals(1, owners, "round " + round + ": " + a.result().statusCode() + "/" + b.result().statusCode());
+      // the loser is refused as the last owner (409), or, when it ran second, as no longer an owner (403)
+      var statuses = Set.of(a.result().statusCode(), b.result().statusCode());
+      assertTrue(statuses.equals(Set.of(200, 409)) || statuses.equals(Set.of(200, 403)), statuses.toString());
+    }
+  }
+
+  private static HttpResponse<Buffer> put(String org, UUID user, String token, JsonObject body) {
+    return app.call(HttpMethod.PUT, "/v1/organizations/" + org + "/members/" + user, body, token);
+  }
+
+  private static List<Record2<UUID, OrgRole>> memberships(String org) {
+    return Wait.on(app.db.fetch(Sql.DSL.select(ORGANIZATION_MEMBER.USER_ID, ORGANIZATION_MEMBER.ROLE)
+        .from(ORGANIZATION_MEMBER).where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(UUID.fromString(org)))
+        .orderBy(ORGANIZATION_MEMBER.USER_ID)));
+  }
+}
