@@ -41,3 +41,11 @@ CREATE INDEX organization_invitation_expiry ON organization_invitation (expires_
 -- Reset and invitation tokens no longer travel in events: the token is derived from the row's id with a server
 -- key, so the notification sender asks the identity area for it by id, and nothing secret is stored in clear.
 ALTER TABLE password_reset ADD COLUMN id uuid NOT NULL UNIQUE DEFAULT gen_random_uuid();
+CREATE INDEX user_session_revoked ON user_session (revoked_at) WHERE revoked_at IS NOT NULL;
+CREATE INDEX organization_invitation_accepted ON organization_invitation (accepted_at) WHERE accepted_at IS NOT NULL;
+
+-- Secrets written before this migration: tokens out of stored events, guest tokens out of stored replies.
+UPDATE outbox_event SET payload = payload - 'token'
+ WHERE type IN ('identity.password_reset_requested', 'identity.invitation_created') AND payload ? 'token';
+UPDATE idempotency_key SET response_body = jsonb_set(response_body, '{body}', (response_body -> 'body') - 'accessToken')
+ WHERE response_body -> 'body' ? 'accessToken';

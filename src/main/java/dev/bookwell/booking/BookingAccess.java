@@ -8,6 +8,7 @@ import dev.bookwell.identity.Authorization;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -44,7 +45,8 @@ final class BookingAccess {
     }
     return Authorization.require(bus, caller, booking.getOrganizationId(), OrgPermission.manage_bookings)
         .map(x -> new Access("staff:" + caller.userId(), true))
-        .recover(e -> Future.failedFuture(notFound(booking)));
+        .recover(e -> Future.failedFuture(e instanceof ProblemException p && p.problem().status() == 403
+            ? notFound(booking) : e));  // a stranger learns nothing; an overload stays a 503
   }
 
   /**

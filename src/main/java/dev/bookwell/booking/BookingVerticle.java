@@ -51,10 +51,9 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("getBookingPayments", payments::ledger),
         Map.entry("createPromoCode", promoCodes::create));
     ApiConsumer.register(bus, API, operations);
-    bus.<JsonObject>consumer(PAYMENT_SECURED, message -> lifecycle
+    bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
-        .onSuccess(confirmed -> message.reply(new JsonObject().put("confirmed", confirmed)))
-        .onFailure(e -> message.fail(500, e.getMessage())));
+        .map(confirmed -> new JsonObject().put("confirmed", confirmed))));
     return Future.succeededFuture();
   }
 }

@@ -21,6 +21,7 @@ import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.Bookable;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -44,7 +45,7 @@ final class Holds {
                    OffsetDateTime startsAt, OffsetDateTime endsAt, OffsetDateTimeRange occupied, long priceMinor, String currency, int seatsPerSlot,
                    boolean requiresConfirmation, boolean guestsAllowed, int fullRefundHours,
                    int lateRefundPercent, ProviderStatus providerStatus,
-                   boolean noticeOk, boolean horizonOk) {
+                   boolean noticeOk, boolean horizonOk, boolean providerWorksThere) {
   }
 
   private final Db db;
@@ -202,7 +203,8 @@ final class Holds {
                 DSL.field(SLOT.STARTS_AT.ge(DSL.field("now() + make_interval(mins => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
-                    SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))))
+                    SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))),
+                DSL.field(Bookable.providerWorksThere()))
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
             .where(SLOT.ID.eq(slotId)).and(SERVICE.DELETED_AT.isNull()), SlotFacts.class)
@@ -214,7 +216,7 @@ final class Holds {
     if (slot.slotStatus() != SlotStatus.open) {
       throw Problem.of("slot-unavailable", 409, "Slot unavailable", "This slot was cancelled.").toException();
     }
-    if (slot.providerStatus() != ProviderStatus.active) {
+    if (slot.providerStatus() != ProviderStatus.active || !slot.providerWorksThere()) {
       throw Problem.of("provider-not-bookable", 422, "Provider not bookable",
           "This provider is not taking bookings.").toException();
     }

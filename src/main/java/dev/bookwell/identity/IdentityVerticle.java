@@ -13,7 +13,6 @@ import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
-import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.auth.Jwt;
 import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
@@ -89,24 +88,18 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("acceptInvitation", invitations::accept));
     ApiConsumer.register(vertx.eventBus(), API, operations);
 
-    vertx.eventBus().<JsonObject>consumer(Authorization.ADDRESS, message -> {
+    vertx.eventBus().<JsonObject>consumer(Authorization.ADDRESS, message -> ApiConsumer.answer(message, () -> {
       JsonObject question = message.body();
-      Authorization.allowed(db, Caller.fromJson(question.getJsonObject("caller")),
+      return Authorization.allowed(db, Caller.fromJson(question.getJsonObject("caller")),
               UUID.fromString(question.getString("organizationId")),
               OrgPermission.valueOf(question.getString("permission")))
-          .onSuccess(allowed -> message.reply(new JsonObject().put("allowed", allowed)))
-          .onFailure(e -> message.fail(500, e.getMessage()));
-    });
-
-    vertx.eventBus().<JsonObject>consumer(Authorization.GRANT_OWNER, message -> members.grantOwner(
-            UUID.fromString(message.body().getString("organizationId")),
-            UUID.fromString(message.body().getString("userId")))
-        .onSuccess(x -> message.reply(new JsonObject()))
-        .onFailure(e -> message.fail(500, e.getMessage())));
-
-    vertx.eventBus().<JsonObject>consumer(DeliveryTokens.ADDRESS, message -> deliveryTokens.answer(message.body())
-        .onSuccess(message::reply)
-        .onFailure(e -> message.fail(e instanceof ProblemException p ? p.problem().status() : 500, e.getMessage())));
+          .map(allowed -> new JsonObject().put("allowed", allowed));
+    }));
+    vertx.eventBus().<JsonObject>consumer(Authorization.GRANT_OWNER, message -> ApiConsumer.answer(message,
+        () -> members.grantOwner(UUID.fromString(message.body().getString("organizationId")),
+            UUID.fromString(message.body().getString("userId"))).map(new JsonObject())));
+    vertx.eventBus().<JsonObject>consumer(DeliveryTokens.ADDRESS, message -> ApiConsumer.answer(message,
+        () -> deliveryTokens.answer(message.body())));
 
     cleanupTimer = Retention.schedule(vertx, db, limits.purgeInterval(), retentionRules(limits.retention()));
     return bootstrap(registration);
@@ -124,10 +117,11 @@ public final class IdentityVerticle extends VerticleBase {
    */
   public static List<Retention.Rule> retentionRules(Duration retention) {
     Supplier<Field<OffsetDateTime>> before = () -> SqlTime.nowPlus(retention.negated());
+    // Rotated refresh tokens first, so a session's delete cascades to few rows.
     return List.of(
+        new Retention.Rule("refresh_token", REFRESH_TOKEN, () -> REFRESH_TOKEN.ROTATED_AT.lt(before.get())),
         new Retention.Rule("user_session", USER_SESSION, () -> USER_SESSION.REVOKED_AT.lt(before.get())
             .or(USER_SESSION.EXPIRES_AT.lt(before.get()))),
-        new Retention.Rule("refresh_token", REFRESH_TOKEN, () -> REFRESH_TOKEN.ROTATED_AT.lt(before.get())),
         new Retention.Rule("password_reset", PASSWORD_RESET, () -> PASSWORD_RESET.EXPIRES_AT.lt(before.get())),
         new Retention.Rule("organization_invitation", ORGANIZATION_INVITATION,
             () -> ORGANIZATION_INVITATION.EXPIRES_AT.lt(before.get())

@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.jooq.impl.DSL;
 
 /**
  * Invitations by email: a member with {@code manage_staff} invites an address with a role and permissions they
@@ -87,33 +88,24 @@ final class Invitations {
   /**
    * Joins the organization, or for an existing member merges the invitation into the membership: the higher role
    * and every permission of both. Accepting never lowers anyone (an owner accepting a staff invitation stays owner).
+   * The merge is one upsert computed from the row as it is at that moment (org_role orders owner < admin < staff),
+   * so two invitations accepted at once both count.
    */
   private static Future<JsonObject> join(Sql tx, OrganizationInvitationRecord invitation, UUID userId) {
-    return tx.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
-            .from(ORGANIZATION_MEMBER)
-            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(invitation.getOrganizationId()))
-            .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)).forUpdate())
-        .compose(current -> {
-          OrgRole role = current.map(m -> higher(m.value1(), invitation.getRole())).orElse(invitation.getRole());
-          var permissions = Authorization.permissionSet(invitation.getPermissions());
-          current.ifPresent(m -> permissions.addAll(List.of(m.value2())));
-          OrgPermission[] merged = permissions.toArray(OrgPermission[]::new);
-          return tx.update(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
-                  .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, invitation.getOrganizationId())
-                  .set(ORGANIZATION_MEMBER.USER_ID, userId)
-                  .set(ORGANIZATION_MEMBER.ROLE, role)
-                  .set(ORGANIZATION_MEMBER.PERMISSIONS, merged)
-                  .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
-                  .set(ORGANIZATION_MEMBER.ROLE, role)
-                  .set(ORGANIZATION_MEMBER.PERMISSIONS, merged)
-                  .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now()))
-              .map(x -> Members.memberJson(userId, role, merged));
-        });
-  }
-
-  /** owner > admin > staff (the enum's declaration order). */
-  private static OrgRole higher(OrgRole a, OrgRole b) {
-    return a.ordinal() <= b.ordinal() ? a : b;
+    var merged = DSL.field("array(select distinct p from unnest({0} || {1}) p order by p)",
+        ORGANIZATION_MEMBER.PERMISSIONS.getDataType(), ORGANIZATION_MEMBER.PERMISSIONS,
+        DSL.excluded(ORGANIZATION_MEMBER.PERMISSIONS));
+    return tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_MEMBER)
+            .set(ORGANIZATION_MEMBER.ORGANIZATION_ID, invitation.getOrganizationId())
+            .set(ORGANIZATION_MEMBER.USER_ID, userId)
+            .set(ORGANIZATION_MEMBER.ROLE, invitation.getRole())
+            .set(ORGANIZATION_MEMBER.PERMISSIONS, invitation.getPermissions())
+            .onConflict(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).doUpdate()
+            .set(ORGANIZATION_MEMBER.ROLE, DSL.least(ORGANIZATION_MEMBER.ROLE, DSL.excluded(ORGANIZATION_MEMBER.ROLE)))
+            .set(ORGANIZATION_MEMBER.PERMISSIONS, merged)
+            .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now())
+            .returning(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS))
+        .map(member -> Members.memberJson(userId, member.getRole(), member.getPermissions()));
   }
 
   /** POST /v1/invitations/accept {token}: the caller joins, if signed in with the invited email. */

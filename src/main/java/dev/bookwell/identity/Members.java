@@ -98,14 +98,13 @@ final class Members {
     return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
         .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
         .compose(x -> db.transaction(tx -> lockOwners(tx, organizationId)
-            .compose(y -> currentRole(tx, organizationId, userId))
+            .compose(y -> membership(tx, organizationId, userId))
             .compose(previous -> {
-              if (previous == null) {
-                throw Problem.notFound("No such member.").toException();
-              }
-              return previous == OrgRole.owner
-                  ? requireOwner(tx, caller, organizationId).compose(y -> requireAnotherOwner(tx, organizationId, userId))
-                  : Future.succeededFuture();
+              var member = previous.orElseThrow(() -> Problem.notFound("No such member.").toException());
+              // taking every permission away: only someone who holds them all may
+              return requireHeld(tx, caller, organizationId, Authorization.permissionSet(member.value2()))
+                  .compose(y -> member.value1() == OrgRole.owner ? requireOwner(tx, caller, organizationId)
+                      .compose(z -> requireAnotherOwner(tx, organizationId, userId)) : Future.succeededFuture());
             })
             .compose(x2 -> tx.update(Sql.DSL.deleteFrom(ORGANIZATION_MEMBER)
                 .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))

@@ -44,6 +44,9 @@ import java.util.UUID;
  */
 final class Availability {
 
+  /** Sessions are published at most as far ahead as the longest booking horizon a service may have. */
+  static final int MAX_AHEAD_DAYS = 730;
+
   private final Db db;
   private final EventBus bus;
   private final Regeneration regeneration;
@@ -65,7 +68,8 @@ final class Availability {
       times(rules.get(i), "rules." + i);
     }
     return authorize(request, providerId, organizationId)
-        .compose(x -> db.transaction(tx -> checkReferences(tx, organizationId, rules)
+        .compose(x -> db.transaction(tx -> regeneration.begin(tx, providerId, organizationId)
+            .compose(y -> checkReferences(tx, organizationId, rules))
             .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_RULE)
                 .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
                 .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId))))
@@ -96,7 +100,9 @@ final class Availability {
     Future<Void> allowed = organizationId == null ? requireProviderThemself(request, providerId)
         : authorize(request, providerId, organizationId);
     return allowed
-        .compose(x -> db.transaction(tx -> checkReferences(tx, organizationId, windows)
+        .compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
+                : regeneration.begin(tx, providerId, organizationId))
+            .compose(y -> checkReferences(tx, organizationId, windows))
             .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
                 .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
                 .and(organizationId == null ? AVAILABILITY_EXCEPTION.ORGANIZATION_ID.isNull()
@@ -138,6 +144,9 @@ final class Availability {
       startsAt = OffsetDateTime.parse(body.getString("startsAt")).toInstant();
     } catch (DateTimeParseException e) {
       throw Json.invalid("startsAt", "is not a date-time with an offset, e.g. 2026-12-01T09:00:00+01:00");
+    }
+    if (!startsAt.isAfter(Instant.now()) || startsAt.isAfter(Instant.now().plus(Duration.ofDays(MAX_AHEAD_DAYS)))) {
+      throw Json.invalid("startsAt", "must be in the future and at most " + MAX_AHEAD_DAYS + " days ahead");
     }
     return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
         .compose(x -> db.transaction(tx -> requireMember(tx, providerId, organizationId)
@@ -243,12 +252,15 @@ final class Availability {
         .compose(x -> requireMember(db, providerId, organizationId));
   }
 
-  /** The provider has accepted to work for the organization (and has not stopped). */
+  /**
+   * The provider has accepted to work for the organization (and has not stopped). In a transaction the link is
+   * locked FOR SHARE, so ending it waits for this change, which then ends with it.
+   */
   private static Future<Void> requireMember(Sql sql, UUID providerId, UUID organizationId) {
     return sql.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
             .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
             .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
-            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)))
+            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)).forShare())
         .map(found -> {
           if (found.isEmpty()) {
             throw Problem.of("provider-not-in-organization", 409, "Provider not in organization",
@@ -259,7 +271,7 @@ final class Availability {
   }
 
   private static Future<Void> requireActive(Sql sql, UUID providerId) {
-    return sql.fetchOne(Sql.DSL.select(PROVIDER.STATUS).from(PROVIDER).where(PROVIDER.ID.eq(providerId)))
+    return sql.fetchOne(Sql.DSL.select(PROVIDER.STATUS).from(PROVIDER).where(PROVIDER.ID.eq(providerId)).forShare())
         .map(status -> {
           if (status.value1() != ProviderStatus.active) {
             throw Problem.of("provider-not-bookable", 409, "Provider not active", "The provider is "

@@ -1,9 +1,11 @@
 package dev.bookwell.scheduling;
 
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
+import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.db.Sql;
@@ -26,7 +28,21 @@ public final class Bookable {
         .or(SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())));
   }
 
-  /** An open slot inside its service's minimum notice and booking horizon. Needs {@code SLOT} and {@code SERVICE}. */
+  /**
+   * The slot's provider works for the slot's organization: a slot kept for its bookings after the link ended is
+   * not bookable. Needs {@code SLOT}.
+   */
+  public static Condition providerWorksThere() {
+    return DSL.exists(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
+        .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
+        .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(SLOT.ORGANIZATION_ID))
+        .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)));
+  }
+
+  /**
+   * An open slot inside its service's minimum notice and booking horizon, whose provider works there. Needs
+   * {@code SLOT} and {@code SERVICE}.
+   */
   static Condition slotInWindow() {
     Field<OffsetDateTime> earliest = DSL.field("now() + make_interval(mins => {0})",
         SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES);
@@ -35,7 +51,8 @@ public final class Bookable {
     return SLOT.STATUS.eq(SlotStatus.open)
         .and(SLOT.STARTS_AT.ge(earliest))
         .and(SLOT.STARTS_AT.lt(latest))
-        .and(SERVICE.DELETED_AT.isNull());
+        .and(SERVICE.DELETED_AT.isNull())
+        .and(providerWorksThere());
   }
 
   /** Seats that can be taken in the slot in scope. */

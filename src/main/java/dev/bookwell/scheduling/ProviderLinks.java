@@ -22,16 +22,21 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.UUID;
 
 /**
  * Which providers work for which organizations, by consent. An organization (manage_providers) asks; the provider
  * (or a platform admin) accepts or declines; until accepted the organization can publish nothing for the provider.
- * Either side may end the link: that cancels the organization's future slots for the provider and drops its rules
- * and exceptions, and is refused (409, nothing changed) while any of those slots is held or booked.
+ * Either side may end the link at any time: that cancels the organization's free future slots for the provider
+ * and drops its rules and exceptions; slots someone holds or booked stay for their bookings, but nobody can book
+ * them any more (holds and search need a working link).
  */
 final class ProviderLinks {
+
+  /** A provider who declined is not asked again by the same organization before this has passed. */
+  static final Duration ASK_AGAIN_AFTER = Duration.ofDays(7);
 
   private final Db db;
   private final EventBus bus;
@@ -59,12 +64,23 @@ final class ProviderLinks {
                 .set(PROVIDER_ORGANIZATION.REQUESTED_AT, SqlTime.now())
                 .setNull(PROVIDER_ORGANIZATION.DECIDED_BY)
                 .setNull(PROVIDER_ORGANIZATION.DECIDED_AT)
-                .where(PROVIDER_ORGANIZATION.STATUS.in(ProviderLinkStatus.declined, ProviderLinkStatus.ended))
+                .where(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.ended)
+                    .or(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.declined)
+                        .and(PROVIDER_ORGANIZATION.DECIDED_AT.lt(SqlTime.nowPlus(ASK_AGAIN_AFTER.negated())))))
                 .returning())
             .compose(asked -> asked.isEmpty()
-                ? link(tx, providerId, organizationId).map(current -> ApiReply.ok(toJson(current)))
+                ? link(tx, providerId, organizationId).map(ProviderLinks::unchanged)
                 : emit(tx, "requested", asked.get(), caller)
                     .map(new ApiReply(202, toJson(asked.get()), new JsonObject())))));
+  }
+
+  /** A request that changed nothing: already asked or working there (200), or declined lately (409). */
+  private static ApiReply unchanged(ProviderOrganizationRecord current) {
+    if (current.getStatus() == ProviderLinkStatus.declined) {
+      throw Problem.of("declined-recently", 409, "Declined recently", "The provider declined this organization's "
+          + "request; it may ask again " + ASK_AGAIN_AFTER.toDays() + " days after the decision.").toException();
+    }
+    return ApiReply.ok(toJson(current));
   }
 
   /** GET /v1/providers/{providerId}/organizations: the provider's links and pending requests. */
@@ -133,7 +149,7 @@ final class ProviderLinks {
 
   /**
    * DELETE /v1/organizations/{organizationId}/providers/{providerId}: the organization (manage_providers) or the
-   * provider ends the link, or withdraws a request.
+   * provider ends the link, or withdraws a request. Gives the link and {slotsCancelled, slotsKeptForBookings}.
    */
   Future<ApiReply> end(ApiRequest request) {
     Caller caller = request.requireCaller();
@@ -150,28 +166,29 @@ final class ProviderLinks {
                   .contains(l.getStatus())).orElseThrow(() -> Problem.notFound("The provider does not work for "
                       + "this organization.").toException());
               return (link.getStatus() == ProviderLinkStatus.active ? stopWorking(tx, providerId, organizationId)
-                  : Future.succeededFuture())
-                  .compose(y -> tx.fetchOne(Sql.DSL.update(PROVIDER_ORGANIZATION)
-                      .set(PROVIDER_ORGANIZATION.STATUS, ProviderLinkStatus.ended)
-                      .set(PROVIDER_ORGANIZATION.DECIDED_BY, caller.userId())
-                      .set(PROVIDER_ORGANIZATION.DECIDED_AT, SqlTime.now())
-                      .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
-                      .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId)).returning()))
-                  .compose(ended -> emit(tx, "ended", ended, caller));
+                  : Future.succeededFuture(new int[] {0, 0}))
+                  .compose(slots -> tx.fetchOne(Sql.DSL.update(PROVIDER_ORGANIZATION)
+                          .set(PROVIDER_ORGANIZATION.STATUS, ProviderLinkStatus.ended)
+                          .set(PROVIDER_ORGANIZATION.DECIDED_BY, caller.userId())
+                          .set(PROVIDER_ORGANIZATION.DECIDED_AT, SqlTime.now())
+                          .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
+                          .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId)).returning())
+                      .compose(ended -> emit(tx, "ended", ended, caller).map(toJson(ended)
+                          .put("slotsCancelled", slots[0]).put("slotsKeptForBookings", slots[1]))));
             })))
-        .map(x -> ApiReply.noContent());
+        .map(ApiReply::ok);
   }
 
-  /** Cancels the organization's future slots for the provider (409 if any is booked), drops its rules. */
-  private static Future<Void> stopWorking(Sql tx, UUID providerId, UUID organizationId) {
-    return Slots.cancelFuture(tx, providerId, organizationId)
-        .compose(x -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_RULE)
-            .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
-            .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId))))
-        .compose(x -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
-            .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
-            .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId))))
-        .mapEmpty();
+  /** Cancels the organization's free future slots for the provider and drops its hours there. */
+  private static Future<int[]> stopWorking(Sql tx, UUID providerId, UUID organizationId) {
+    return Slots.cancelFree(tx, providerId, organizationId)
+        .compose(slots -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_RULE)
+                .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
+                .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId)))
+            .compose(x -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
+                .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
+                .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId))))
+            .map(slots));
   }
 
   /** The provider's own decisions: the provider, or a platform admin. Anyone else: 403. */

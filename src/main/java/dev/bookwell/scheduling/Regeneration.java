@@ -17,6 +17,7 @@ import dev.bookwell.db.tables.records.AvailabilityRuleRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.config.Config;
+import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SlotGenerator.Generated;
@@ -69,11 +70,23 @@ final class Regeneration {
     this.limits = limits;
   }
 
-  /** Replaces the pair's untouched future rule-made slots with what the rules ask for now. */
+  /**
+   * Replaces the pair's untouched future rule-made slots with what the rules ask for now. Locks in the one order
+   * every schedule change uses: the provider and the link (shared), the organization, then slots and seats.
+   */
   Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId) {
-    return lockOrganization(tx, organizationId)
+    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId)
         .compose(x -> Slots.removeUntouched(tx, providerId, organizationId))
-        .compose(removed -> addMissing(tx, providerId, organizationId).map(created -> new Result(removed, created)));
+        .compose(removed -> addMissing(tx, providerId, organizationId, zone)
+            .map(created -> new Result(removed, created))));
+  }
+
+  /**
+   * Starts a schedule change of the pair: takes its locks first, before the change touches rules or exceptions,
+   * so a concurrent change of the same organization is refused at once (409) instead of waiting on those rows.
+   */
+  Future<Void> begin(Sql tx, UUID providerId, UUID organizationId) {
+    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId));
   }
 
   /** Regenerates every organization the provider works for (a provider-wide block, a reactivation). */
@@ -94,8 +107,13 @@ final class Regeneration {
 
   /** Adds the slots the rules ask for that do not exist yet (the rolling horizon); removes nothing. */
   Future<Integer> addMissing(Sql tx, UUID providerId, UUID organizationId) {
-    return lockOrganization(tx, organizationId)
-        .compose(x -> inputs(tx, providerId, organizationId))
+    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId)
+        .compose(x -> addMissing(tx, providerId, organizationId, zone)));
+  }
+
+  /** {@code zone} null: the provider is not active or does not work there, and gets nothing. */
+  private Future<Integer> addMissing(Sql tx, UUID providerId, UUID organizationId, ZoneId zone) {
+    return (zone == null ? Future.<Inputs>succeededFuture(null) : inputs(tx, providerId, organizationId, zone))
         .compose(inputs -> inputs == null ? Future.succeededFuture(List.<Generated>of()) : generate(inputs))
         .compose(generated -> withoutExisting(tx, providerId, organizationId, generated))
         .compose(fresh -> insertWithinLimits(tx, providerId, organizationId, fresh, SlotOrigin.rule))
@@ -138,31 +156,47 @@ final class Regeneration {
         + ". Shorten the hours or the horizon, or use fewer seats per slot.").toException();
   }
 
-  /** Serializes schedule changes of one organization (a NO KEY lock: slot inserts referencing it still pass). */
+  /**
+   * Serializes schedule changes of one organization (a NO KEY lock: slot inserts referencing it still pass). It
+   * does not wait: while another change of the organization runs, this one is refused at once with 409 and
+   * Retry-After, so concurrent changes never queue up holding pooled connections.
+   */
   private static Future<Void> lockOrganization(Sql tx, UUID organizationId) {
     return tx.execute(Sql.DSL.select(ORGANIZATION.ID).from(ORGANIZATION).where(ORGANIZATION.ID.eq(organizationId))
-        .forNoKeyUpdate()).mapEmpty();
+            .forNoKeyUpdate().noWait())
+        .<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.LOCK_NOT_AVAILABLE)
+            ? Problem.of("schedule-busy", 409, "Schedule change in progress", "Another change of this "
+                + "organization's schedule is running; retry in a moment.").retryAfter(1).toException() : e));
   }
 
-  /** The pair's rules, exceptions and services; null when the provider is not active or not working there. */
-  private static Future<Inputs> inputs(Sql tx, UUID providerId, UUID organizationId) {
-    return tx.fetchOptional(Sql.DSL.select(PROVIDER.TIMEZONE).from(PROVIDER).join(PROVIDER_ORGANIZATION)
-            .on(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(PROVIDER.ID))
-            .where(PROVIDER.ID.eq(providerId)).and(PROVIDER.STATUS.eq(ProviderStatus.active))
-            .and(PROVIDER.DELETED_AT.isNull())
+  /**
+   * The provider's zone when the provider is active and works for the organization, else null. Both rows are
+   * locked FOR SHARE, so ending the link or suspending the provider waits for this change (and then removes what
+   * it made), or happened first (and this change makes nothing).
+   */
+  static Future<ZoneId> workingPair(Sql tx, UUID providerId, UUID organizationId) {
+    return tx.fetchOptional(Sql.DSL.select(PROVIDER.TIMEZONE, PROVIDER.STATUS, PROVIDER_ORGANIZATION.STATUS)
+            .from(PROVIDER).join(PROVIDER_ORGANIZATION).on(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(PROVIDER.ID))
+            .where(PROVIDER.ID.eq(providerId)).and(PROVIDER.DELETED_AT.isNull())
             .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
-            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)))
-        .compose(provider -> provider.isEmpty() ? Future.succeededFuture(null)
-            : tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_RULE).where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
-                    .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId)))
-                .compose(rules -> tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_EXCEPTION)
-                        .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
-                        .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId)
-                            .or(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.isNull())))
-                    .compose(exceptions -> tx.fetch(Sql.DSL.selectFrom(SERVICE)
-                            .where(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
-                        .map(services -> assemble(ZoneId.of(provider.get().value1()), rules, exceptions,
-                            services)))));
+            .forShare())
+        .map(found -> found.filter(r -> r.value2() == ProviderStatus.active
+                && r.value3() == ProviderLinkStatus.active)
+            .map(r -> ZoneId.of(r.value1())).orElse(null));
+  }
+
+  /** The pair's rules, exceptions and services. */
+  private static Future<Inputs> inputs(Sql tx, UUID providerId, UUID organizationId, ZoneId zone) {
+    return tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_RULE).where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
+            .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId)))
+        .compose(rules -> tx.fetch(Sql.DSL.selectFrom(AVAILABILITY_EXCEPTION)
+                .where(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId))
+                .and(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId)
+                    .or(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.isNull())))
+            .compose(exceptions -> tx.fetch(Sql.DSL.selectFrom(SERVICE)
+                    .where(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
+                .map(services -> assemble(zone, rules, exceptions, services))));
   }
 
   private static Inputs assemble(ZoneId zone, List<AvailabilityRuleRecord> rules,

@@ -72,9 +72,8 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("cancelSlot", availability::cancelSlot),
         Map.entry("searchSlots", search::search));
     ApiConsumer.register(bus, API, operations);
-    bus.<JsonObject>consumer(Ownership.ADDRESS, message -> Ownership.answer(db, message.body())
-        .onSuccess(message::reply)
-        .onFailure(e -> message.fail(500, e.getMessage())));
+    bus.<JsonObject>consumer(Ownership.ADDRESS, message -> ApiConsumer.answer(message,
+        () -> Ownership.answer(db, message.body())));
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();

@@ -86,10 +86,12 @@ final class Slots {
 
   /**
    * Locks the slots matching {@code which} and then their seats, without bringing the rows back: a hold in flight
-   * has either committed (its seat is seen as taken) or will skip the locked seats.
+   * has either committed (its seat is seen as taken) or will skip the locked seats. Slots take a NO KEY lock, which
+   * lets a hold that already has its seat insert its booking (whose foreign key takes KEY SHARE on the slot): a
+   * full FOR UPDATE here would wait for that hold's seat while the hold waits for the slot, a deadlock.
    */
   private static Future<Void> lockWithSeats(Sql tx, Condition which) {
-    var slots = Sql.DSL.select(SLOT.ID).from(SLOT).where(which).orderBy(SLOT.ID).forUpdate();
+    var slots = Sql.DSL.select(SLOT.ID).from(SLOT).where(which).orderBy(SLOT.ID).forNoKeyUpdate();
     var seats = Sql.DSL.select(SEAT.ID).from(SEAT).where(SEAT.SLOT_ID.in(Sql.DSL.select(SLOT.ID).from(SLOT)
         .where(which))).orderBy(SEAT.ID).forUpdate();
     return tx.execute(Sql.DSL.selectCount().from(slots.asTable("locked_slots")))
@@ -119,22 +121,17 @@ final class Slots {
   }
 
   /**
-   * Cancels every future slot of the provider in the organization, rule-made or session, when the provider stops
-   * working there; refused with 409 (nothing changed) while any of them is held or booked.
+   * When the provider stops working for the organization: cancels its future slots there that nobody holds or
+   * booked, and keeps the others for their bookings (they are no longer bookable: holds and search need the link).
+   * Gives {cancelled, kept}.
    */
-  static Future<Integer> cancelFuture(Sql tx, UUID providerId, UUID organizationId) {
+  static Future<int[]> cancelFree(Sql tx, UUID providerId, UUID organizationId) {
     Condition which = future(providerId, organizationId);
     return lockWithSeats(tx, which)
-        .compose(x -> tx.fetchOne(Sql.DSL.selectCount().from(SLOT).where(which).and(taken())))
-        .compose(booked -> {
-          if (booked.value1() > 0) {
-            throw Problem.of("provider-has-bookings", 409, "Provider has bookings", booked.value1()
-                + " future slots of this provider here are held or booked; cancel or move those bookings first.")
-                .toException();
-          }
-          return tx.update(Sql.DSL.update(SLOT).set(SLOT.STATUS, SlotStatus.cancelled)
-              .set(SLOT.CANCELLED_AT, SqlTime.now()).where(which));
-        });
+        .compose(x -> tx.update(Sql.DSL.update(SLOT).set(SLOT.STATUS, SlotStatus.cancelled)
+            .set(SLOT.CANCELLED_AT, SqlTime.now()).where(which).and(DSL.not(taken()))))
+        .compose(cancelled -> tx.fetchOne(Sql.DSL.selectCount().from(SLOT).where(which))
+            .map(kept -> new int[] {cancelled, kept.value1()}));
   }
 
   /** Cancels an open slot that no one holds or booked; with bookings it is the booking area's job (refunds). */

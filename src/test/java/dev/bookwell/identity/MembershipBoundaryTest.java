@@ -72,6 +72,8 @@ class MembershipBoundaryTest {
     assertEquals(403, invited.statusCode(), invited.bodyAsString());
     assertEquals(403, put(org, billing.id(), admin.token(), new JsonObject().put("role", "staff")
         .put("permissions", List.of("manage_bookings"))).statusCode(), "nor take away what they do not hold");
+    assertEquals(403, app.call(HttpMethod.DELETE, "/v1/organizations/" + org + "/members/" + billing.id(), null,
+        admin.token()).statusCode(), "nor remove someone who holds more");
     assertEquals(before, memberships(org), "nothing changed");
 
     assertEquals(200, put(org, billing.id(), owner.token(), new JsonObject().put("role", "staff")
@@ -109,6 +111,32 @@ class MembershipBoundaryTest {
         .put("permissions", List.of("view_reports"))), staff.token());
     assertEquals(Set.of("manage_bookings", "view_reports"), Set.copyOf(merged.getJsonArray("permissions").getList()),
         "permissions are merged, none lost");
+  }
+
+  /** Two invitations accepted at the same moment: the higher role and both permissions win, whatever the order. */
+  @Test
+  void concurrentAcceptancesMergeRatherThanOverwrite() {
+    for (int round = 0; round < 5; round++) {
+      var owner = person();
+      String org = IdentityFixture.organization(app, owner.token());
+      var joiner = person();
+      String asAdmin = invite(app, org, owner.token(), joiner.email(), new JsonObject().put("role", "admin")
+          .put("permissions", List.of("manage_staff")));
+      String asStaff = invite(app, org, owner.token(), joiner.email(), new JsonObject().put("role", "staff")
+          .put("permissions", List.of("view_reports")));
+      var a = app.callAsync(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", asAdmin),
+          joiner.token());
+      var b = app.callAsync(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", asStaff),
+          joiner.token());
+      Wait.on(Future.join(a, b));
+      assertEquals(200, a.result().statusCode(), a.result().bodyAsString());
+      assertEquals(200, b.result().statusCode(), b.result().bodyAsString());
+      var member = Wait.on(app.db.fetchOne(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
+          .from(ORGANIZATION_MEMBER).where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(UUID.fromString(org)))
+          .and(ORGANIZATION_MEMBER.USER_ID.eq(joiner.id()))));
+      assertEquals(OrgRole.admin, member.value1());
+      assertEquals(Set.of(OrgPermission.manage_staff, OrgPermission.view_reports), Set.of(member.value2()));
+    }
   }
 
   /** Two owners demoting each other at the same moment: one of them stays owner, every time. */

@@ -82,7 +82,14 @@ class ProviderConsentTest {
         victim.providerToken)).getString("status"));
     assertEquals(409, decide(victim.providerId, attacker.organizationId, "accept", victim.providerToken)
         .statusCode(), "a declined request is over");
-    assertEquals(before, openSlots(victim.providerId, victim.organizationId), "the victim's slots are unchanged");
+    var again = link(attacker, victim.providerId);
+    assertEquals(409, again.statusCode(), "no asking again right away: " + again.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/declined-recently", again.bodyAsJsonObject().getString("type"));
+    String victimSlot = victim.search("providerId=" + victim.providerId + "&limit=1").getJsonArray("items")
+        .getJsonObject(0).getString("id");
+    assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", victimSlot),
+        victim.userToken()).statusCode(), "the provider stays bookable where they work");
+    assertEquals(before, openSlots(victim.providerId, victim.organizationId), "the victim's slots are still there");
     assertEquals(0, openSlots(victim.providerId, attacker.organizationId));
     assertEquals(0, count(Sql.DSL.selectCount().from(AVAILABILITY_RULE)
         .where(AVAILABILITY_RULE.ORGANIZATION_ID.eq(UUID.fromString(attacker.organizationId)))
@@ -174,11 +181,11 @@ class ProviderConsentTest {
   }
 
   @Test
-  void endingALinkCancelsFutureSlotsButNeverBookedOnes() {
+  void endingALinkCancelsFreeSlotsKeepsBookedOnesAndNothingStaysBookable() {
     var world = new World(app, "UTC");
-    String service = world.service(new JsonObject().put("priceMinor", 0));
+    String service = world.service(new JsonObject().put("priceMinor", 0).put("seatsPerSlot", 2));
     world.weekly(world.providerId, world.providerToken, "09:00", "12:00", service, null);
-    String session = world.session(service, world.providerId, at(2).withHour(20), 1);
+    String session = world.session(service, world.providerId, at(2).withHour(20), 2);
     String client = world.userToken();
     var booking = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", session), client);
     assertEquals(201, booking.statusCode(), booking.bodyAsString());
@@ -186,21 +193,25 @@ class ProviderConsentTest {
     String path = "/v1/organizations/" + world.organizationId + "/providers/" + world.providerId;
 
     assertEquals(403, app.call(HttpMethod.DELETE, path, null, attacker.owner).statusCode(), "a stranger cannot");
-    var refused = app.call(HttpMethod.DELETE, path, null, world.owner);
-    assertEquals(409, refused.statusCode(), refused.bodyAsString());
-    assertEquals("https://bookwell.dev/problems/provider-has-bookings", refused.bodyAsJsonObject().getString("type"));
     assertEquals(open, openSlots(world.providerId, world.organizationId), "nothing changed");
 
-    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + booking.bodyAsJsonObject().getString("id") + "/cancel",
-        null, client));
-    assertEquals(204, app.call(HttpMethod.DELETE, path, null, world.providerToken).statusCode(),
-        "the provider ends it");
-    assertEquals(0, openSlots(world.providerId, world.organizationId));
+    var ended = World.ok(app.call(HttpMethod.DELETE, path, null, world.providerToken));  // the provider may leave
+    assertEquals("ended", ended.getString("status"));
+    assertEquals(1, (int) ended.getInteger("slotsKeptForBookings"));
+    assertEquals(open - 1, (long) ended.getInteger("slotsCancelled"));
+    assertEquals(1, openSlots(world.providerId, world.organizationId), "the booked slot stays for its booking");
+    assertEquals("confirmed", World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + booking.bodyAsJsonObject()
+        .getString("id"), null, client)).getString("status"));
+    var another = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", session),
+        world.userToken());
+    assertEquals(422, another.statusCode(), "its free seat is not bookable any more: " + another.bodyAsString());
+    assertEquals(0, world.search("providerId=" + world.providerId).getJsonArray("items").size());
     var links = World.ok(app.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/providers", null,
         world.owner)).getJsonArray("items");
     assertEquals("ended", links.getJsonObject(0).getString("status"));
     assertEquals(409, world.weekly(world.providerId, world.owner, "09:00", "12:00", service, null)
         .getInteger("status"), "no more hours without a new agreement");
+    assertEquals(404, app.call(HttpMethod.DELETE, path, null, world.owner).statusCode(), "already ended");
   }
 
   private static HttpResponse<Buffer> link(World org, String providerId) {

@@ -106,7 +106,43 @@ class ScheduleLimitsTest {
           .where(SLOT.ORGANIZATION_ID.eq(UUID.fromString(world.organizationId))))).value1();
       assertEquals(created, count);
       System.out.printf("large schedule: %d slots with their seats in %d ms%n", created, millis);
+
+      // The same large change five times at once: one runs, the others are refused at once instead of queueing
+      // up with pooled connections behind the organization's lock; nothing is half done.
+      var puts = new java.util.ArrayList<io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<
+          io.vertx.core.buffer.Buffer>>>();
+      for (int i = 0; i < 5; i++) {
+        puts.add(big.callAsync(HttpMethod.PUT, "/v1/providers/" + world.providerId + "/availability",
+            new JsonObject().put("organizationId", world.organizationId).put("rules", rules), world.providerToken));
+      }
+      Wait.on(io.vertx.core.Future.join(puts));
+      for (var put : puts) {
+        var done = put.result();
+        assertTrue(done.statusCode() == 200 || done.statusCode() == 409, done.statusCode() + done.bodyAsString());
+        if (done.statusCode() == 409) {
+          assertEquals("https://bookwell.dev/problems/schedule-busy", done.bodyAsJsonObject().getString("type"));
+          assertEquals("1", done.getHeader("Retry-After"));
+        }
+      }
+      assertEquals(created, Wait.on(big.db.fetchOne(Sql.DSL.selectCount().from(SLOT)
+          .where(SLOT.ORGANIZATION_ID.eq(UUID.fromString(world.organizationId)))
+          .and(SLOT.STATUS.eq(dev.bookwell.db.enums.SlotStatus.open)))).value1(), "the same schedule, once");
     }
+  }
+
+  @Test
+  void sessionsArePublishedForTheFutureOnly() {
+    var world = new World(app, "UTC");
+    String course = world.service(new JsonObject().put("seatsPerSlot", 10));
+    for (String when : List.of(at(-2).toString(), at(800).toString())) {
+      var refused = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
+          new JsonObject().put("serviceId", course).put("providerId", world.providerId).put("startsAt", when)
+              .put("capacity", 10), world.owner);
+      assertEquals(400, refused.statusCode(), refused.bodyAsString());
+      assertEquals("startsAt", refused.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0)
+          .getString("field"));
+    }
+    assertEquals(0, slots(world.organizationId));
   }
 
   private static long slots(String organizationId) {

@@ -4,10 +4,13 @@ import dev.bookwell.platform.db.Overload;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,29 +40,48 @@ public final class ApiConsumer {
 
   public static MessageConsumer<JsonObject> register(EventBus bus, String address,
                                                      Function<ApiRequest, Future<ApiReply>> handler) {
-    return bus.consumer(address, message -> {
-      Future<ApiReply> reply;
-      try {
-        reply = handler.apply(ApiRequest.fromJson(message.body()));
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      reply.onSuccess(r -> message.reply(r.toJson()))
-          .onFailure(e -> fail(message, address, e));
+    return bus.consumer(address, message -> answer(message, () -> handler.apply(ApiRequest.fromJson(message.body()))
+        .map(ApiReply::toJson)));
+  }
+
+  /**
+   * Answers a bus request with what {@code work} gives, or with its failure as a problem whose status is the
+   * failure code: for the areas' internal addresses as much as for API requests, so a caller never waits for a
+   * timeout because a handler threw, and an overloaded pool is a 503 wherever it happens.
+   */
+  public static void answer(Message<JsonObject> message, Supplier<Future<JsonObject>> work) {
+    Future<JsonObject> result;
+    try {
+      result = work.get();
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(message::reply).onFailure(e -> {
+      Problem problem = problemOf(message.address(), e);
+      message.fail(problem.status(), problem.toJson().encode());
     });
   }
 
-  private static void fail(Message<JsonObject> message, String address, Throwable error) {
-    Problem problem;
+  /**
+   * The problem a failure means: a {@link ProblemException} as it is; a problem answered by another area over the
+   * bus, passed on; an overload, 503; anything else is logged here and becomes a plain 500.
+   */
+  public static Problem problemOf(String address, Throwable error) {
     if (error instanceof ProblemException known) {
-      problem = known.problem();
-    } else if (Overload.is(error)) {
-      LOG.warn("{} refused, overloaded: {}", address, error.toString());
-      problem = Problem.overloaded("Too many requests are waiting for the database; retry in a moment.");
-    } else {
-      LOG.error("{} failed", address, error);
-      problem = Problem.internal();
+      return known.problem();
     }
-    message.fail(problem.status(), problem.toJson().encode());
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      try {
+        return Problem.fromJson(new JsonObject(reply.getMessage()));
+      } catch (RuntimeException notAProblem) {
+        // fall through: logged as an internal error below
+      }
+    }
+    if (Overload.is(error) || error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      LOG.warn("{} refused, overloaded: {}", address, error.toString());
+      return Problem.overloaded("Too many requests are waiting for the database; retry in a moment.");
+    }
+    LOG.error("{} failed", address, error);
+    return Problem.internal();
   }
 }

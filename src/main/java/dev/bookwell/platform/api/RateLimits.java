@@ -3,10 +3,12 @@ package dev.bookwell.platform.api;
 import static dev.bookwell.db.Tables.RATE_LIMIT;
 import static org.jooq.impl.DSL.inline;
 
+import dev.bookwell.platform.config.Cidr;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.HexFormat;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -23,11 +25,26 @@ public final class RateLimits {
   private RateLimits() {
   }
 
+  /**
+   * Whom a hit counts against: the address, or for IPv6 its /64 network, since one subscriber commonly holds a
+   * whole /64 and could otherwise use a fresh address for every request.
+   */
+  static String key(String client) {
+    byte[] address = Cidr.literal(client);
+    if (address == null) {
+      return client == null ? "unknown" : client;
+    }
+    if (address.length == 16) {
+      return HexFormat.of().formatHex(address, 0, 8) + "::/64";
+    }
+    return client;
+  }
+
   /** Counts one hit of {@code client} in {@code bucket}; past {@code perMinute} this minute, fails with 429. */
   public static Future<Void> hit(Sql sql, String bucket, String client, int perMinute, String what) {
     return sql.fetchOne(Sql.DSL.insertInto(RATE_LIMIT)
             .columns(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START, RATE_LIMIT.HITS)
-            .values(DSL.val(bucket), DSL.val(client == null ? "unknown" : client), MINUTE, inline(1))
+            .values(DSL.val(bucket), DSL.val(key(client)), MINUTE, inline(1))
             .onConflict(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START)
             .doUpdate().set(RATE_LIMIT.HITS, RATE_LIMIT.HITS.plus(1))
             .returning(RATE_LIMIT.HITS, RATE_LIMIT.WINDOW_START))

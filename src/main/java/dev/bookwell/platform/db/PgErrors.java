@@ -9,6 +9,8 @@ public final class PgErrors {
   public static final String FOREIGN_KEY = "23503";
   public static final String CHECK = "23514";
   public static final String EXCLUSION = "23P01";
+  /** A lock asked for with NOWAIT is held by another transaction. */
+  public static final String LOCK_NOT_AVAILABLE = "55P03";
 
   private PgErrors() {
   }

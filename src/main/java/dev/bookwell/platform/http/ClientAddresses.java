@@ -32,7 +32,7 @@ final class ClientAddresses {
     }
     String client = peer;
     for (int i = hops.size() - 1; i >= 0; i--) {
-      String hop = hops.get(i);
+      String hop = withoutPort(hops.get(i));
       if (Cidr.literal(hop) == null) {
         return client;  // a malformed hop: the last address we could trust to be real
       }
@@ -42,6 +42,15 @@ final class ClientAddresses {
       }
     }
     return client;
+  }
+
+  /** {@code 203.0.113.7:5678} and {@code [2001:db8::1]:443} as some proxies write them, without the port. */
+  static String withoutPort(String hop) {
+    if (hop.startsWith("[") && hop.indexOf(']') > 0) {
+      return hop.substring(1, hop.indexOf(']'));
+    }
+    int colon = hop.indexOf(':');
+    return colon > 0 && colon == hop.lastIndexOf(':') ? hop.substring(0, colon) : hop;
   }
 
   private boolean isTrusted(String address) {
