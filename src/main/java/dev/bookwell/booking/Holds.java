@@ -282,22 +282,34 @@ final class Holds {
             .where(BOOKING.PROVIDER_ID.eq(slot.providerId())).and(BOOKING.ONE_TO_ONE)
             .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))
             .and(DSL.condition("{0} && {1}", BOOKING.DURING, DSL.val(slot.occupied(), BOOKING.DURING)))
-            .forUpdate().skipLocked())
+            .orderBy(BOOKING.ID).forUpdate().skipLocked())
         .compose(rows -> expire(tx, rows.stream().map(r -> r.value1()).toList(), "hold-expired"));
   }
 
-  /** Marks held bookings expired (exactly once: only from held) and frees what they still hold. */
+  /**
+   * Marks held bookings expired (exactly once: only from held) and frees what they still hold. Lock order, the same
+   * everywhere: a booking's row before its seats, several bookings in id order. The rows are taken with SKIP LOCKED:
+   * a hold that picked an expired hold's seat never waits for that booking's row. Whoever has the row (a sweeper,
+   * another hold) expires it; its seat release then skips the seat this transaction re-assigns, as the seat no
+   * longer names that booking once this commits. Waiting there instead closed a cycle with that transaction
+   * (seat here, booking there): the deadlocks that reached clients as 500s.
+   */
   static Future<Void> expire(Sql tx, List<UUID> bookingIds, String actor) {
     if (bookingIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    return tx.fetch(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.expired)
-            .set(BOOKING.UPDATED_AT, SqlTime.now())
+    return tx.fetch(Sql.DSL.select(BOOKING.ID).from(BOOKING)
             .where(BOOKING.ID.in(bookingIds)).and(BOOKING.STATUS.eq(BookingStatus.held))
-            .returning())
+            .orderBy(BOOKING.ID).forUpdate().skipLocked())
+        .compose(locked -> locked.isEmpty() ? Future.succeededFuture(List.<BookingRecord>of())
+            : tx.fetch(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.expired)
+                .set(BOOKING.UPDATED_AT, SqlTime.now())
+                .where(BOOKING.ID.in(locked.stream().map(r -> r.value1()).toList()))
+                .returning()))
         .compose(expired -> {
-          Future<?> chain = PromoCodes.release(tx, expired.stream().map(BookingRecord::getId).toList());
-          for (BookingRecord booking : expired) {
+          var ordered = expired.stream().sorted(java.util.Comparator.comparing(BookingRecord::getId)).toList();
+          Future<?> chain = PromoCodes.release(tx, ordered.stream().map(BookingRecord::getId).toList());
+          for (BookingRecord booking : ordered) {
             chain = chain.compose(x -> Seats.release(tx, booking.getId()))
                 .compose(x -> BookingEvents.emit(tx, "expired", booking, actor));
           }

@@ -90,6 +90,53 @@ class BookingRaceTest {
     }
   }
 
+  /**
+   * A popular doctor's week opening, after a first wave of abandoned holds: 1,000 holds by distinct clients over 100
+   * one-seat slots of one provider (two services at the same 50 times, so every time can be taken once). The
+   * second wave takes the expired holds' seats while other holds expire the same stale bookings because they
+   * overlap their own slot; before bookings were locked before seats, in id order and with SKIP LOCKED, PostgreSQL
+   * broke the resulting deadlocks by aborting one side, and clients got 500s.
+   */
+  @Test
+  void aThousandHoldsOverOneProvidersSlotsGiveOnly201And409() {
+    String provider = world.newActiveProvider(world.userToken(), "UTC", List.of(), List.of());
+    String other = world.service(new JsonObject().put("name", "Follow-up").put("priceMinor", 4000));
+    var slots = new ArrayList<String>();
+    var times = new java.util.HashMap<String, Integer>();
+    for (int t = 0; t < 50; t++) {
+      for (String service : List.of(oneToOne, other)) {
+        String slot = world.session(service, provider, at(9).plusMinutes(30L * t), 1);
+        slots.add(slot);
+        times.put(slot, t);
+      }
+    }
+    var firstWave = race(app, 50, i -> slots.get(2 * i));
+    firstWave.forEach(r -> assertEquals(201, r.statusCode(), r.bodyAsString()));
+    Wait.on(app.db.update(Sql.DSL.update(BOOKING).set(BOOKING.HOLD_EXPIRES_AT, java.time.OffsetDateTime.now()
+        .minusMinutes(1)).where(BOOKING.PROVIDER_ID.eq(UUID.fromString(provider)))));
+    Wait.on(app.db.update(Sql.DSL.update(SEAT).set(SEAT.HELD_UNTIL, java.time.OffsetDateTime.now().minusMinutes(1))
+        .where(SEAT.SLOT_ID.in(slots.stream().map(UUID::fromString).toList())).and(SEAT.STATE.eq(SeatState.held))));
+
+    var random = new Random(7);
+    var targets = new ArrayList<String>();
+    for (int i = 0; i < 1000; i++) {
+      targets.add(slots.get(random.nextInt(slots.size())));
+    }
+    var results = race(app, 1000, targets::get);
+
+    results.forEach(r -> assertTrue(r.statusCode() == 201 || r.statusCode() == 409,
+        r.statusCode() + " " + r.bodyAsString()));
+    assertEquals(targets.stream().map(times::get).distinct().count(), count(results, 201),
+        "each targeted time taken exactly once");
+    for (String slot : slots) {
+      assertTrue(seats(slot, SeatState.held) <= 1, "slot " + slot);
+    }
+    assertEquals(0, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(BOOKING)
+        .where(BOOKING.PROVIDER_ID.eq(UUID.fromString(provider)))
+        .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.lt(java.time.OffsetDateTime.now()
+            .minusSeconds(30))))).value1(), "every first-wave hold was expired (by whoever got to it)");
+  }
+
   @Test
   void twoInstancesWithTheirOwnPoolsOnOneDatabaseNeverOversell() {
     String slot = world.session(priced, world.providerId, at(7), 12);

@@ -79,7 +79,7 @@ public final class ApiConsumer {
     }
     if (Overload.is(error) || error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
       LOG.warn("{} refused, overloaded: {}", address, error.toString());
-      return Problem.overloaded("Too many requests are waiting for the database; retry in a moment.");
+      return Problem.overloaded("The service is busy right now; nothing was done, retry in a moment.");
     }
     LOG.error("{} failed", address, error);
     return Problem.internal();

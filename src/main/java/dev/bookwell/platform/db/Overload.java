@@ -4,8 +4,9 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Failures that mean "too busy right now", not "broken": the pool's wait queue is full, or no connection came
- * in time. Nothing was done; they are answered 503 with Retry-After, and a retry shortly may succeed.
+ * Failures that mean "too busy right now", not "broken": the pool's wait queue is full, no connection came in
+ * time, or a transaction still lost to a deadlock or a serialization conflict after its retries. Nothing was
+ * done; they are answered 503 with Retry-After, and a retry shortly may succeed.
  */
 public final class Overload {
 
@@ -14,7 +15,7 @@ public final class Overload {
 
   public static boolean is(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause()) {
-      if (e instanceof ConnectionPoolTooBusyException || e instanceof TimeoutException
+      if (e instanceof ConnectionPoolTooBusyException || e instanceof TimeoutException || PgErrors.retryable(e)
           || e.getClass().getSimpleName().equals("NoStackTraceTimeoutException")) {
         return true;
       }

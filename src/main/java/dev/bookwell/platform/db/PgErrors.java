@@ -15,6 +15,14 @@ public final class PgErrors {
   private PgErrors() {
   }
 
+  public static final String DEADLOCK = "40P01";
+  public static final String SERIALIZATION = "40001";
+
+  /** A deadlock victim or a serialization failure: the transaction did nothing and may simply run again. */
+  public static boolean retryable(Throwable error) {
+    return is(error, DEADLOCK) || is(error, SERIALIZATION);
+  }
+
   /** Whether {@code error} is PostgreSQL refusing with SQLSTATE {@code state}. */
   public static boolean is(Throwable error, String state) {
     return error instanceof PgException pg && state.equals(pg.getSqlState());
