@@ -4,6 +4,7 @@ import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,8 @@ public final class BookingVerticle extends VerticleBase {
   public static final String API = "booking.api";
   /** The payments area says a booking's card is authorized; the answer says whether the seat is secured. */
   public static final String PAYMENT_SECURED = "booking.payment-secured";
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BookingVerticle.class);
 
   private final Platform platform;
 
@@ -51,6 +54,10 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("getBookingPayments", payments::ledger),
         Map.entry("createPromoCode", promoCodes::create));
     ApiConsumer.register(bus, API, operations);
+    var departures = new Departures(db, lifecycle);
+    bus.<JsonObject>consumer(Outbox.address(Departures.EVENT), message -> departures
+        .providerLeft(message.body().getJsonObject("payload"))
+        .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
         .map(confirmed -> new JsonObject().put("confirmed", confirmed))));

@@ -195,7 +195,7 @@ final class Holds {
             : insert(tx, id, slot, caller, guest, body, seats, subtotal, discount, status, tokenHash, attempts - 1));
   }
 
-  private static Future<SlotFacts> facts(Sql tx, UUID slotId) {
+  static Future<SlotFacts> facts(Sql tx, UUID slotId) {
     return tx.fetchInto(Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
                 SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
                 SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, SERVICE.FULL_REFUND_HOURS,
@@ -212,7 +212,7 @@ final class Holds {
             () -> Problem.notFound("No slot " + slotId + ".").toException()));
   }
 
-  private static void check(SlotFacts slot, boolean asGuest) {
+  static void check(SlotFacts slot, boolean asGuest) {
     if (slot.slotStatus() != SlotStatus.open) {
       throw Problem.of("slot-unavailable", 409, "Slot unavailable", "This slot was cancelled.").toException();
     }
@@ -307,13 +307,14 @@ final class Holds {
                 .where(BOOKING.ID.in(locked.stream().map(r -> r.value1()).toList()))
                 .returning()))
         .compose(expired -> {
+          // seats before the promo code's row, the order a hold takes them in
           var ordered = expired.stream().sorted(java.util.Comparator.comparing(BookingRecord::getId)).toList();
-          Future<?> chain = PromoCodes.release(tx, ordered.stream().map(BookingRecord::getId).toList());
+          Future<?> chain = Future.succeededFuture();
           for (BookingRecord booking : ordered) {
-            chain = chain.compose(x -> Seats.release(tx, booking.getId()))
+            chain = chain.compose(x -> Seats.releaseExpired(tx, booking.getId()))
                 .compose(x -> BookingEvents.emit(tx, "expired", booking, actor));
           }
-          return chain.mapEmpty();
+          return chain.compose(x -> PromoCodes.release(tx, ordered.stream().map(BookingRecord::getId).toList()));
         });
   }
 

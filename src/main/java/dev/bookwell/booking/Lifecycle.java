@@ -1,6 +1,7 @@
 package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
@@ -11,6 +12,7 @@ import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.Bookable;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -68,7 +70,7 @@ final class Lifecycle {
   }
 
   /** A transition that committed: the booking as it is now, and who did it. */
-  private record Done(BookingRecord booking, BookingAccess.Access access) {
+  record Done(BookingRecord booking, BookingAccess.Access access) {
     ApiReply reply() {
       return ApiReply.ok(BookingJson.of(booking));
     }
@@ -84,7 +86,7 @@ final class Lifecycle {
   }
 
   /** After the booking ended early: the payments area releases or refunds. Its answer joins the reply. */
-  private Future<ApiReply> releasePayment(Done done, int percent, String reason) {
+  Future<ApiReply> releasePayment(Done done, int percent, String reason) {
     var reply = BookingJson.of(done.booking());
     if (done.booking().getTotalMinor() == 0) {
       return Future.succeededFuture(ApiReply.ok(reply));
@@ -105,21 +107,44 @@ final class Lifecycle {
                                   BookingStatus to, boolean releaseSeats) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     return BookingAccess.authorize(db, bus, request, id, staffOnly)
-        .compose(access -> db.transaction(tx -> lock(tx, id).compose(booking -> {
-          String current = BookingJson.effectiveStatus(booking);
-          if (!from.contains(BookingStatus.valueOf(current))) {
-            throw Problem.of("illegal-transition", 409, "Illegal transition",
-                "The booking is " + current + "; it cannot become " + to.getLiteral() + ".").toException();
-          }
-          return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
-                  .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning())
-              .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
-                      ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
-                  .compose(y -> releaseSeats ? Seats.release(tx, id)
-                      : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
-                  .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
-                  .map(x -> new Done(updated, access)));
-        })));
+        .compose(access -> apply(id, access, from, to, releaseSeats));
+  }
+
+  /** Locks, checks and writes one transition for a caller already authorized. */
+  Future<Done> apply(UUID id, BookingAccess.Access access, Set<BookingStatus> from, BookingStatus to,
+                     boolean releaseSeats) {
+    return db.transaction(tx -> lock(tx, id).compose(booking -> {
+      String current = BookingJson.effectiveStatus(booking);
+      if (!from.contains(BookingStatus.valueOf(current))) {
+        throw Problem.of("illegal-transition", 409, "Illegal transition",
+            "The booking is " + current + "; it cannot become " + to.getLiteral() + ".").toException();
+      }
+      return (to == BookingStatus.confirmed ? requireProviderThere(tx, booking) : Future.<Void>succeededFuture())
+          .compose(y -> tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
+              .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning()))
+          .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
+                  ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
+              .compose(y -> releaseSeats ? Seats.release(tx, id)
+                  : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
+              .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
+              .map(x -> new Done(updated, access)));
+    }));
+  }
+
+  /** Nothing is confirmed at an organization the provider no longer works for (409; the booking can be declined). */
+  private static Future<Void> requireProviderThere(Sql tx, BookingRecord booking) {
+    return providerThere(tx, booking).map(there -> {
+      if (!there) {
+        throw Problem.of("provider-left", 409, "Provider left", "The provider no longer works for this "
+            + "organization; the booking can only be declined or cancelled.").toException();
+      }
+      return null;
+    });
+  }
+
+  private static Future<Boolean> providerThere(Sql tx, BookingRecord booking) {
+    return tx.fetchOptional(Sql.DSL.selectOne().from(SLOT).where(SLOT.ID.eq(booking.getSlotId()))
+        .and(Bookable.providerWorksThere())).map(found -> found.isPresent());
   }
 
   /**
@@ -133,7 +158,9 @@ final class Lifecycle {
         return Future.succeededFuture(true);
       }
       if (current.equals("held")) {
-        return confirmPaid(tx, booking).map(true);
+        // the money goes back if the provider left the organization meanwhile
+        return providerThere(tx, booking).compose(there -> there ? confirmPaid(tx, booking).map(true)
+            : Future.succeededFuture(false));
       }
       if (!current.equals("expired")) {
         return Future.succeededFuture(false);  // cancelled or declined meanwhile: the money goes back

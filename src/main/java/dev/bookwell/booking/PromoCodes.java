@@ -70,6 +70,11 @@ final class PromoCodes {
             .put("uses", code.getUses()), null));
   }
 
+  /** A rescheduled booking keeps the promo code it was booked with (and its counted use). */
+  static Future<Integer> move(Sql tx, UUID from, UUID to) {
+    return tx.update(Sql.DSL.update(PROMO_USE).set(PROMO_USE.BOOKING_ID, to).where(PROMO_USE.BOOKING_ID.eq(from)));
+  }
+
   /** A code applied to a hold: its id and the discount in minor units. */
   record Applied(UUID promoCodeId, long discount) {
   }

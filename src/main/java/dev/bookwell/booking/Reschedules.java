@@ -6,7 +6,6 @@ import static dev.bookwell.db.Tables.SLOT;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
-import dev.bookwell.db.tables.records.SlotRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -14,8 +13,10 @@ import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.payments.PaymentTransfer;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import java.time.OffsetDateTime;
 import java.util.EnumSet;
 import java.util.UUID;
 import org.jooq.impl.DSL;
@@ -48,35 +49,49 @@ final class Reschedules {
                 throw Problem.of("illegal-transition", 409, "Illegal transition",
                     "The booking is " + current + "; it cannot be rescheduled.").toException();
               }
-              return tx.fetchOptional(Sql.DSL.selectFrom(SLOT).where(SLOT.ID.eq(target)))
-                  .compose(slot -> {
-                    if (slot.isEmpty() || slot.get().getStatus() != SlotStatus.open) {
-                      throw Problem.notFound("No open slot " + target + ".").toException();
-                    }
-                    if (!slot.get().getServiceId().equals(old.getServiceId())) {
-                      throw Problem.of("different-service", 422, "Different service",
-                          "A booking moves only to another slot of the same service.").toException();
-                    }
-                    return Seats.pick(tx, target, old.getSeats()).compose(picked -> {
-                      if (picked.seatIds().size() < old.getSeats()) {
-                        throw Problem.of("slot-unavailable", 409, "Not enough seats",
-                            "The new slot does not have " + old.getSeats() + " free seats.").toException();
-                      }
-                      return Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
-                          .compose(x -> cancelOld(tx, old))
-                          .compose(cancelled -> insertNew(tx, old, slot.get())
-                              .compose(moved -> Seats.assign(tx, picked.seatIds(), moved.getId(),
-                                      moved.getStatus() == BookingStatus.held
-                                          ? DSL.val(moved.getHoldExpiresAt()) : null)
-                                  .compose(x -> BookingEvents.emit(tx, "rescheduled", moved, access.actor()))
-                                  .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled, access.actor()))
-                                  .map(x -> ApiReply.created(BookingJson.of(moved), "/v1/bookings/" + moved.getId()))));
-                    });
-                  });
+              if (!old.getStartsAt().isAfter(OffsetDateTime.now())) {
+                throw Problem.of("already-started", 409, "Already started",
+                    "The booking has started; it can no longer be moved.").toException();
+              }
+              return Holds.facts(tx, target).compose(slot -> {
+                if (!slot.serviceId().equals(old.getServiceId())) {
+                  throw Problem.of("different-service", 422, "Different service",
+                      "A booking moves only to another slot of the same service.").toException();
+                }
+                Holds.check(slot, old.getGuest() != null);  // open, provider active and working there, notice, horizon
+                return move(tx, old, current, slot, access.actor());
+              });
             })))
         .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.EXCLUSION)
             ? Problem.of("provider-busy", 409, "Provider busy", "The provider has another booking at that time.")
                 .toException() : e));
+  }
+
+  /**
+   * Takes seats in the new slot, cancels the old booking and creates the new one, then moves the payment, its
+   * ledger and the promo code's use to it: money follows the booking. The price stays what was agreed when the
+   * booking was made (a reschedule stays within one service), so there is no difference to charge or refund.
+   */
+  private static Future<ApiReply> move(Sql tx, BookingRecord old, String current, Holds.SlotFacts slot,
+                                       String actor) {
+    return Seats.pick(tx, slot.slotId(), old.getSeats()).compose(picked -> {
+      if (picked.seatIds().size() < old.getSeats()) {
+        throw Problem.of("slot-unavailable", 409, "Not enough seats",
+            "The new slot does not have " + old.getSeats() + " free seats.").toException();
+      }
+      BookingStatus status = slot.requiresConfirmation() && !current.equals("held")
+          ? BookingStatus.pending_confirmation : BookingStatus.valueOf(current);
+      return Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
+          .compose(x -> cancelOld(tx, old))
+          .compose(cancelled -> insertNew(tx, old, slot, status)
+              .compose(moved -> PaymentTransfer.move(tx, old.getId(), moved.getId())
+                  .compose(x -> PromoCodes.move(tx, old.getId(), moved.getId()))
+                  .compose(x -> Seats.assign(tx, picked.seatIds(), moved.getId(),
+                      moved.getStatus() == BookingStatus.held ? DSL.val(moved.getHoldExpiresAt()) : null))
+                  .compose(x -> BookingEvents.emit(tx, "rescheduled", moved, actor))
+                  .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled, actor))
+                  .map(x -> ApiReply.created(BookingJson.of(moved), "/v1/bookings/" + moved.getId()))));
+    });
   }
 
   private static Future<BookingRecord> cancelOld(Sql tx, BookingRecord old) {
@@ -85,15 +100,22 @@ final class Reschedules {
         .compose(cancelled -> Seats.release(tx, old.getId()).map(cancelled));
   }
 
-  /** The same booking in the new slot: same person, seats, amounts, status and hold expiry. */
-  private static Future<BookingRecord> insertNew(Sql tx, BookingRecord old, SlotRecord slot) {
+  /**
+   * The same booking in the new slot: same person, seats, amounts and hold expiry; the new slot's provider and time,
+   * and {@code status} (back to pending when the service now needs confirmation).
+   */
+  private static Future<BookingRecord> insertNew(Sql tx, BookingRecord old, Holds.SlotFacts slot,
+                                                 BookingStatus status) {
     var moved = old.copy();
     moved.setId(UUID.randomUUID());
     moved.setReference(References.next());
-    moved.setSlotId(slot.getId());
-    moved.setStartsAt(slot.getStartsAt());
-    moved.setEndsAt(slot.getEndsAt());
-    moved.setDuring(slot.getOccupied());
+    moved.setStatus(status);
+    moved.setSlotId(slot.slotId());
+    moved.setProviderId(slot.providerId());
+    moved.setOneToOne(slot.seatsPerSlot() == 1);
+    moved.setStartsAt(slot.startsAt());
+    moved.setEndsAt(slot.endsAt());
+    moved.setDuring(slot.occupied());
     moved.setRescheduledFrom(old.getId());
     moved.changed(BOOKING.CREATED_AT, false);  // the database stamps the new booking's times
     moved.changed(BOOKING.UPDATED_AT, false);

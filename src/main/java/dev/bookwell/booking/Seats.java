@@ -1,10 +1,13 @@
 package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.SEAT;
+import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.SeatState;
+import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.Bookable;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -43,11 +46,16 @@ final class Seats {
             rows.stream().map(r -> r.value2()).filter(Objects::nonNull).distinct().toList()));
   }
 
+  /**
+   * The slot is judged again in the same statement that takes its seats (a fresh snapshot): a slot cancelled, or
+   * whose provider stopped working there, after the hold read its facts gives no seat.
+   */
   private static Future<List<Record2<Long, UUID>>> lock(Sql tx, UUID slotId, Condition which, int count) {
-    return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT)
+    return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT).join(SLOT).on(SLOT.ID.eq(SEAT.SLOT_ID))
         .where(SEAT.SLOT_ID.eq(slotId)).and(which)
+        .and(SLOT.STATUS.eq(SlotStatus.open)).and(Bookable.providerWorksThere())
         .orderBy(SEAT.SEAT_NO).limit(count)
-        .forUpdate().skipLocked());
+        .forUpdate().of(SEAT).skipLocked());
   }
 
   /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */
@@ -65,6 +73,17 @@ final class Seats {
   static Future<Integer> confirm(Sql tx, UUID bookingId) {
     return tx.update(Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
         .where(SEAT.BOOKING_ID.eq(bookingId)));
+  }
+
+  /**
+   * Frees the seats of an expired hold that nobody else has locked, without waiting. A seat another transaction
+   * holds locked is being taken over by a hold (it will name the new booking) or judged by a schedule change; left
+   * as it is, held with a past expiry, it counts as free anyway. Never waiting here keeps expiry out of lock cycles.
+   */
+  static Future<Integer> releaseExpired(Sql tx, UUID bookingId) {
+    return tx.update(Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.free).setNull(SEAT.BOOKING_ID)
+        .setNull(SEAT.HELD_UNTIL).where(SEAT.ID.in(Sql.DSL.select(SEAT.ID).from(SEAT)
+            .where(SEAT.BOOKING_ID.eq(bookingId)).forUpdate().skipLocked())));
   }
 
   /** Frees every seat still linked to the booking. */

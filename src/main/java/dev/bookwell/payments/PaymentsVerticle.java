@@ -71,14 +71,12 @@ public final class PaymentsVerticle extends VerticleBase {
           LOG.warn("releasing the payment of {} failed", message.body().getString("bookingId"), e);
           message.fail(503, "payment processor unavailable");
         }));
-    bus.<JsonObject>consumer(LEDGER, message -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))
-        .onSuccess(message::reply)
-        .onFailure(e -> message.fail(500, e.getMessage())));
+    bus.<JsonObject>consumer(LEDGER, message -> ApiConsumer.answer(message,
+        () -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))));
     // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
     reconcileTimer = vertx.setPeriodic(60_000, id -> settlement.reconcile(Duration.ofMinutes(1)));
-    bus.<JsonObject>consumer(RECONCILE, message -> settlement.reconcile(Duration.ZERO)
-        .onSuccess(count -> message.reply(new JsonObject().put("tried", count)))
-        .onFailure(e -> message.fail(500, e.getMessage())));
+    bus.<JsonObject>consumer(RECONCILE, message -> ApiConsumer.answer(message,
+        () -> settlement.reconcile(Duration.ZERO).map(count -> new JsonObject().put("tried", count))));
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
         "stripeWebhook", webhooks::receive,
         "simulatePaymentSuccess", simulated::succeed,

@@ -149,7 +149,7 @@ final class Availability {
       throw Json.invalid("startsAt", "must be in the future and at most " + MAX_AHEAD_DAYS + " days ahead");
     }
     return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
-        .compose(x -> db.transaction(tx -> requireMember(tx, providerId, organizationId)
+        .compose(x -> db.transaction(tx -> Regeneration.requireLink(tx, providerId, organizationId)
             .compose(y -> requireActive(tx, providerId))
             .compose(y -> checkReferences(tx, organizationId, venueId == null ? List.of()
                 : List.of(new JsonObject().put("venueId", venueId.toString()))))
@@ -249,25 +249,7 @@ final class Availability {
     return Providers.userOf(db, providerId)
         .compose(userId -> userId.equals(caller.userId()) ? Future.<Void>succeededFuture()
             : Authorization.require(bus, caller, organizationId, OrgPermission.manage_availability))
-        .compose(x -> requireMember(db, providerId, organizationId));
-  }
-
-  /**
-   * The provider has accepted to work for the organization (and has not stopped). In a transaction the link is
-   * locked FOR SHARE, so ending it waits for this change, which then ends with it.
-   */
-  private static Future<Void> requireMember(Sql sql, UUID providerId, UUID organizationId) {
-    return sql.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
-            .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
-            .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
-            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)).forShare())
-        .map(found -> {
-          if (found.isEmpty()) {
-            throw Problem.of("provider-not-in-organization", 409, "Provider not in organization",
-                "The provider does not work for this organization: ask them to accept a link first.").toException();
-          }
-          return null;
-        });
+        .compose(x -> Regeneration.requireLink(db, providerId, organizationId));
   }
 
   private static Future<Void> requireActive(Sql sql, UUID providerId) {

@@ -35,7 +35,7 @@ import java.util.UUID;
  */
 final class ProviderLinks {
 
-  /** A provider who declined is not asked again by the same organization before this has passed. */
+  /** After a decline or an end, the same organization does not ask the provider again before this has passed. */
   static final Duration ASK_AGAIN_AFTER = Duration.ofDays(7);
 
   private final Db db;
@@ -64,9 +64,8 @@ final class ProviderLinks {
                 .set(PROVIDER_ORGANIZATION.REQUESTED_AT, SqlTime.now())
                 .setNull(PROVIDER_ORGANIZATION.DECIDED_BY)
                 .setNull(PROVIDER_ORGANIZATION.DECIDED_AT)
-                .where(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.ended)
-                    .or(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.declined)
-                        .and(PROVIDER_ORGANIZATION.DECIDED_AT.lt(SqlTime.nowPlus(ASK_AGAIN_AFTER.negated())))))
+                .where(PROVIDER_ORGANIZATION.STATUS.in(ProviderLinkStatus.declined, ProviderLinkStatus.ended))
+                .and(PROVIDER_ORGANIZATION.DECIDED_AT.lt(SqlTime.nowPlus(ASK_AGAIN_AFTER.negated())))
                 .returning())
             .compose(asked -> asked.isEmpty()
                 ? link(tx, providerId, organizationId).map(ProviderLinks::unchanged)
@@ -74,11 +73,15 @@ final class ProviderLinks {
                     .map(new ApiReply(202, toJson(asked.get()), new JsonObject())))));
   }
 
-  /** A request that changed nothing: already asked or working there (200), or declined lately (409). */
+  /**
+   * A request that changed nothing: already asked or working there (200), or declined or ended lately (409), so
+   * that neither a refusal nor a withdrawn request can be turned into a stream of requests to the provider.
+   */
   private static ApiReply unchanged(ProviderOrganizationRecord current) {
-    if (current.getStatus() == ProviderLinkStatus.declined) {
-      throw Problem.of("declined-recently", 409, "Declined recently", "The provider declined this organization's "
-          + "request; it may ask again " + ASK_AGAIN_AFTER.toDays() + " days after the decision.").toException();
+    if (current.getStatus() == ProviderLinkStatus.declined || current.getStatus() == ProviderLinkStatus.ended) {
+      throw Problem.of("asked-recently", 409, "Asked recently", "The provider's link with this organization was "
+          + current.getStatus().getLiteral() + " lately; it may be asked again " + ASK_AGAIN_AFTER.toDays()
+          + " days after that.").toException();
     }
     return ApiReply.ok(toJson(current));
   }

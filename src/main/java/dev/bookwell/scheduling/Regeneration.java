@@ -75,7 +75,12 @@ final class Regeneration {
    * every schedule change uses: the provider and the link (shared), the organization, then slots and seats.
    */
   Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId) {
-    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId)
+    return regenerate(tx, providerId, organizationId, false);
+  }
+
+  /** {@code wait}: wait for the organization's lock rather than refuse (a provider-wide change must not fail). */
+  private Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId, boolean wait) {
+    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId, wait)
         .compose(x -> Slots.removeUntouched(tx, providerId, organizationId))
         .compose(removed -> addMissing(tx, providerId, organizationId, zone)
             .map(created -> new Result(removed, created))));
@@ -86,7 +91,27 @@ final class Regeneration {
    * so a concurrent change of the same organization is refused at once (409) instead of waiting on those rows.
    */
   Future<Void> begin(Sql tx, UUID providerId, UUID organizationId) {
-    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId));
+    return requireLink(tx, providerId, organizationId).compose(x -> lockOrganization(tx, organizationId, false));
+  }
+
+  /**
+   * The provider has accepted to work for the organization (and has not stopped). The provider's row and the link
+   * are locked FOR SHARE, first, as every schedule change does: ending the link or suspending the provider waits
+   * for this change, which then ends with it, and nothing waits for them while holding the organization's lock.
+   */
+  static Future<Void> requireLink(Sql sql, UUID providerId, UUID organizationId) {
+    return sql.fetchOptional(Sql.DSL.selectOne().from(PROVIDER).join(PROVIDER_ORGANIZATION)
+            .on(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(PROVIDER.ID))
+            .where(PROVIDER.ID.eq(providerId))
+            .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
+            .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)).forShare())
+        .map(found -> {
+          if (found.isEmpty()) {
+            throw Problem.of("provider-not-in-organization", 409, "Provider not in organization",
+                "The provider does not work for this organization: ask them to accept a link first.").toException();
+          }
+          return null;
+        });
   }
 
   /** Regenerates every organization the provider works for (a provider-wide block, a reactivation). */
@@ -98,7 +123,7 @@ final class Regeneration {
         .compose(organizations -> {
           Future<Result> chain = Future.succeededFuture(new Result(0, 0));
           for (var organization : organizations) {
-            chain = chain.compose(total -> regenerate(tx, providerId, organization.value1())
+            chain = chain.compose(total -> regenerate(tx, providerId, organization.value1(), true)
                 .map(r -> new Result(total.removed() + r.removed(), total.created() + r.created())));
           }
           return chain;
@@ -107,7 +132,7 @@ final class Regeneration {
 
   /** Adds the slots the rules ask for that do not exist yet (the rolling horizon); removes nothing. */
   Future<Integer> addMissing(Sql tx, UUID providerId, UUID organizationId) {
-    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId)
+    return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId, false)
         .compose(x -> addMissing(tx, providerId, organizationId, zone)));
   }
 
@@ -133,7 +158,7 @@ final class Regeneration {
     if (slots == 0 && seats == 0) {
       return Future.succeededFuture();
     }
-    return lockOrganization(tx, organizationId)
+    return lockOrganization(tx, organizationId, false)
         .compose(x -> tx.fetchOne(Sql.DSL.select(DSL.count(), DSL.coalesce(DSL.sum(SLOT.CAPACITY), DSL.inline(0)))
             .from(SLOT).where(SLOT.ORGANIZATION_ID.eq(organizationId)).and(SLOT.STATUS.eq(SlotStatus.open))
             .and(SLOT.STARTS_AT.gt(SqlTime.now()))))
@@ -157,13 +182,15 @@ final class Regeneration {
   }
 
   /**
-   * Serializes schedule changes of one organization (a NO KEY lock: slot inserts referencing it still pass). It
-   * does not wait: while another change of the organization runs, this one is refused at once with 409 and
-   * Retry-After, so concurrent changes never queue up holding pooled connections.
+   * Serializes schedule changes of one organization (a NO KEY lock: slot inserts referencing it still pass). A
+   * request's change does not wait: while another change of the organization runs, it is refused at once with 409
+   * and Retry-After, so concurrent changes never queue up holding pooled connections. A provider-wide change
+   * (activation, the provider's own block) waits instead, as one organization must not make it fail.
    */
-  private static Future<Void> lockOrganization(Sql tx, UUID organizationId) {
-    return tx.execute(Sql.DSL.select(ORGANIZATION.ID).from(ORGANIZATION).where(ORGANIZATION.ID.eq(organizationId))
-            .forNoKeyUpdate().noWait())
+  private static Future<Void> lockOrganization(Sql tx, UUID organizationId, boolean wait) {
+    var lock = Sql.DSL.select(ORGANIZATION.ID).from(ORGANIZATION).where(ORGANIZATION.ID.eq(organizationId))
+        .forNoKeyUpdate();
+    return tx.execute(wait ? lock : lock.noWait())
         .<Void>mapEmpty()
         .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.LOCK_NOT_AVAILABLE)
             ? Problem.of("schedule-busy", 409, "Schedule change in progress", "Another change of this "

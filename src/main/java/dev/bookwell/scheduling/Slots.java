@@ -137,7 +137,7 @@ final class Slots {
   /** Cancels an open slot that no one holds or booked; with bookings it is the booking area's job (refunds). */
   static Future<Void> cancel(Sql tx, UUID slotId) {
     return tx.fetchOptional(Sql.DSL.select(SLOT.ID).from(SLOT).where(SLOT.ID.eq(slotId))
-            .and(SLOT.STATUS.eq(SlotStatus.open)).forUpdate())
+            .and(SLOT.STATUS.eq(SlotStatus.open)).forNoKeyUpdate())
         .compose(found -> {
           if (found.isEmpty()) {
             throw Problem.notFound("No open slot " + slotId + ".").toException();
@@ -161,7 +161,7 @@ final class Slots {
    */
   static Future<Integer> changeCapacity(Sql tx, UUID slotId, int capacity) {
     return tx.fetchOptional(Sql.DSL.select(SLOT.CAPACITY).from(SLOT).where(SLOT.ID.eq(slotId))
-            .and(SLOT.STATUS.eq(SlotStatus.open)).forUpdate())
+            .and(SLOT.STATUS.eq(SlotStatus.open)).forNoKeyUpdate())
         .compose(found -> {
           int current = found.orElseThrow(() -> Problem.notFound("No open slot " + slotId + ".").toException())
               .value1();

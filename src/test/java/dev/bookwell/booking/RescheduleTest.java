@@ -18,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,6 +98,64 @@ class RescheduleTest {
     assertEquals(moved, taken(to), "one seat per booking that moved");
     assertEquals(moved, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(BOOKING)
         .where(BOOKING.SLOT_ID.eq(UUID.fromString(to))).and(BOOKING.STATUS.eq(BookingStatus.confirmed)))).value1());
+  }
+
+  /** Paid, then moved, then cancelled: the refund comes from the payment made for the old booking. */
+  @Test
+  void moneyFollowsTheRescheduledBooking() {
+    String priced = world.service(new JsonObject().put("name", "Paid").put("priceMinor", 7000).put("seatsPerSlot", 5));
+    String from = world.session(priced, world.providerId, at(5), 5);
+    String to = world.session(priced, world.providerId, at(6), 5);
+    String token = world.userToken();
+    String id = hold(from, token, 1);
+    var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token);
+    assertEquals(200, paid.statusCode(), paid.bodyAsString());
+    assertEquals("captured", payments(id, token).getString("status"));
+
+    var moved = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject().put("slotId", to),
+        token);
+    assertEquals(201, moved.statusCode(), moved.bodyAsString());
+    String movedId = moved.bodyAsJsonObject().getString("id");
+    assertEquals("confirmed", moved.bodyAsJsonObject().getString("status"));
+    assertEquals("captured", payments(movedId, token).getString("status"), "the payment moved with the booking");
+    assertEquals("none", payments(id, token).getString("status"));
+
+    var cancelled = World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + movedId + "/cancel", null, token));
+    assertEquals(7000, cancelled.getJsonObject("payment").getLong("refunded"));
+    var ledger = payments(movedId, token);
+    assertEquals("refunded", ledger.getString("status"));
+    assertEquals(List.of("authorization", "capture", "refund"), ledger.getJsonArray("movements").stream()
+        .map(m -> ((JsonObject) m).getString("kind")).toList());
+  }
+
+  @Test
+  void theNewSlotPassesTheChecksOfAHold() {
+    String strict = world.service(new JsonObject().put("name", "Strict").put("priceMinor", 0).put("seatsPerSlot", 5)
+        .put("minNoticeMinutes", 60 * 24 * 3));
+    String from = world.session(strict, world.providerId, at(5), 5);
+    String token = world.userToken();
+    String id = hold(from, token, 1);
+    String soon = world.session(strict, world.providerId, at(1), 5);
+    var tooLate = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject().put("slotId", soon),
+        token);
+    assertEquals(422, tooLate.statusCode(), tooLate.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/too-late", tooLate.bodyAsJsonObject().getString("type"));
+
+    String colleagueToken = world.userToken();
+    String colleague = world.newActiveProvider(colleagueToken, "UTC", List.of(), List.of());
+    String theirs = world.session(strict, colleague, at(7), 5);
+    hold(theirs, world.userToken(), 1);  // a booking keeps the slot open when the colleague leaves
+    World.ok(app.call(HttpMethod.DELETE, "/v1/organizations/" + world.organizationId + "/providers/" + colleague,
+        null, colleagueToken));  // the colleague left; their booked-free slot stays, unbookable
+    var gone = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject().put("slotId", theirs),
+        token);
+    assertEquals(422, gone.statusCode(), "a provider who left takes no booking: " + gone.bodyAsString());
+    assertEquals("confirmed", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
+        .getString("status"), "the booking stayed where it was");
+  }
+
+  private static JsonObject payments(String bookingId, String token) {
+    return World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + bookingId + "/payments", null, token));
   }
 
   private static String hold(String slot, String token, int seats) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.Eventually;
 import dev.bookwell.support.TestApp;
 import dev.bookwell.support.Wait;
 import io.vertx.core.buffer.Buffer;
@@ -84,7 +85,7 @@ class ProviderConsentTest {
         .statusCode(), "a declined request is over");
     var again = link(attacker, victim.providerId);
     assertEquals(409, again.statusCode(), "no asking again right away: " + again.bodyAsString());
-    assertEquals("https://bookwell.dev/problems/declined-recently", again.bodyAsJsonObject().getString("type"));
+    assertEquals("https://bookwell.dev/problems/asked-recently", again.bodyAsJsonObject().getString("type"));
     String victimSlot = victim.search("providerId=" + victim.providerId + "&limit=1").getJsonArray("items")
         .getJsonObject(0).getString("id");
     assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", victimSlot),
@@ -189,6 +190,10 @@ class ProviderConsentTest {
     String client = world.userToken();
     var booking = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", session), client);
     assertEquals(201, booking.statusCode(), booking.bodyAsString());
+    String needsYes = world.service(new JsonObject().put("priceMinor", 0).put("requiresConfirmation", true));
+    String waitingSlot = world.session(needsYes, world.providerId, at(3).withHour(20), 1);
+    var waiting = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", waitingSlot), client);
+    assertEquals("pending_confirmation", waiting.bodyAsJsonObject().getString("status"), waiting.bodyAsString());
     long open = openSlots(world.providerId, world.organizationId);
     String path = "/v1/organizations/" + world.organizationId + "/providers/" + world.providerId;
 
@@ -197,9 +202,18 @@ class ProviderConsentTest {
 
     var ended = World.ok(app.call(HttpMethod.DELETE, path, null, world.providerToken));  // the provider may leave
     assertEquals("ended", ended.getString("status"));
-    assertEquals(1, (int) ended.getInteger("slotsKeptForBookings"));
-    assertEquals(open - 1, (long) ended.getInteger("slotsCancelled"));
-    assertEquals(1, openSlots(world.providerId, world.organizationId), "the booked slot stays for its booking");
+    assertEquals(2, (int) ended.getInteger("slotsKeptForBookings"));
+    assertEquals(open - 2, (long) ended.getInteger("slotsCancelled"));
+    String waitingId = waiting.bodyAsJsonObject().getString("id");
+    Eventually.until("the unconfirmed booking is declined", () -> "declined".equals(World.ok(app.call(
+        HttpMethod.GET, "/v1/bookings/" + waitingId, null, client)).getString("status")));
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/bookings/" + waitingId + "/confirm", null, world.owner)
+        .statusCode(), "nothing is confirmed for a provider who left");
+    assertEquals(1, count(Sql.DSL.selectCount().from(SLOT).where(SLOT.PROVIDER_ID.eq(UUID.fromString(
+        world.providerId))).and(SLOT.STATUS.eq(SlotStatus.open)).and(DSL.exists(Sql.DSL.selectOne()
+        .from(dev.bookwell.db.Tables.SEAT).where(dev.bookwell.db.Tables.SEAT.SLOT_ID.eq(SLOT.ID))
+        .and(dev.bookwell.db.Tables.SEAT.STATE.ne(dev.bookwell.db.enums.SeatState.free))))),
+        "only the confirmed booking's slot still has a taken seat");
     assertEquals("confirmed", World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + booking.bodyAsJsonObject()
         .getString("id"), null, client)).getString("status"));
     var another = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", session),

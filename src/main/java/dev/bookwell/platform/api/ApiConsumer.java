@@ -74,14 +74,25 @@ public final class ApiConsumer {
       try {
         return Problem.fromJson(new JsonObject(reply.getMessage()));
       } catch (RuntimeException notAProblem) {
-        // fall through: logged as an internal error below
+        if (reply.failureCode() == 503) {
+          return busy(address, error);
+        }
+        // otherwise: logged as an internal error below
       }
     }
-    if (Overload.is(error) || error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
-      LOG.warn("{} refused, overloaded: {}", address, error.toString());
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      LOG.error("{}: another area did not answer in time", address, error);
       return Problem.overloaded("The service is busy right now; nothing was done, retry in a moment.");
+    }
+    if (Overload.is(error)) {
+      return busy(address, error);
     }
     LOG.error("{} failed", address, error);
     return Problem.internal();
+  }
+
+  private static Problem busy(String address, Throwable error) {
+    LOG.warn("{} refused, overloaded: {}", address, error.toString());
+    return Problem.overloaded("The service is busy right now; nothing was done, retry in a moment.");
   }
 }
