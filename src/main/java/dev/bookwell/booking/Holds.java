@@ -269,8 +269,8 @@ final class Holds {
         .map(row -> {
           if (row.value1().longValue() + seats > limits.guestSeatsPerSlot()) {
             throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "
-                + limits.guestSeatsPerSlot() + " seats of one slot (" + row.value1() + " already); sign in to book more.")
-                .toException();
+                + limits.guestSeatsPerSlot() + " seats of one slot (" + row.value1() + " already); sign in to book "
+                + "more.").toException();
           }
           return null;
         });

@@ -1,10 +1,8 @@
 package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
-import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.BookingStatus;
-import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;

@@ -3,13 +3,11 @@ package dev.bookwell.scheduling;
 import static dev.bookwell.db.Tables.AVAILABILITY_EXCEPTION;
 import static dev.bookwell.db.Tables.AVAILABILITY_RULE;
 import static dev.bookwell.db.Tables.PROVIDER;
-import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 import static dev.bookwell.db.Tables.VENUE;
 
 import dev.bookwell.db.enums.OrgPermission;
-import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.identity.Authorization;
@@ -97,7 +95,9 @@ final class Availability {
     if (organizationId == null && !windows.isEmpty()) {
       throw Json.invalid("windows", "need an organizationId: custom hours belong to an organization");
     }
-    Future<Void> allowed = organizationId == null ? requireProviderThemself(request, providerId)
+    Future<Void> allowed = organizationId == null
+        ? Providers.requireThemselves(db, request.requireCaller(), providerId,
+            "Only the provider may block their own time everywhere; name an organization.")
         : authorize(request, providerId, organizationId);
     return allowed
         .compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
@@ -231,17 +231,7 @@ final class Availability {
         .map(new JsonObject().put("slotsRemoved", result.removed()).put("slotsCreated", result.created()));
   }
 
-  /** The provider's own decisions (a provider-wide block): the provider alone, or a platform admin. */
-  private Future<Void> requireProviderThemself(ApiRequest request, UUID providerId) {
-    Caller caller = request.requireCaller();
-    return Providers.userOf(db, providerId).map(userId -> {
-      if (!userId.equals(caller.userId()) && !caller.isAdmin()) {
-        throw Problem.forbidden("Only the provider may block their own time everywhere; name an organization.")
-            .toException();
-      }
-      return null;
-    });
-  }
+
 
   /** The provider themself, or a member with manage_availability; the provider must work for the organization. */
   private Future<Void> authorize(ApiRequest request, UUID providerId, UUID organizationId) {

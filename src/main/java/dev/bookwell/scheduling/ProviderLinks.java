@@ -89,9 +89,11 @@ final class ProviderLinks {
   /** GET /v1/providers/{providerId}/organizations: the provider's links and pending requests. */
   Future<ApiReply> forProvider(ApiRequest request) {
     UUID providerId = providerId(request);
-    return requireProviderThemself(request, providerId)
+    return Providers.requireThemselves(db, request.requireCaller(), providerId,
+            "Only the provider decides where they work.")
         .compose(x -> db.fetch(Sql.DSL.select(PROVIDER_ORGANIZATION.fields()).select(ORGANIZATION.NAME)
-            .from(PROVIDER_ORGANIZATION).join(ORGANIZATION).on(ORGANIZATION.ID.eq(PROVIDER_ORGANIZATION.ORGANIZATION_ID))
+            .from(PROVIDER_ORGANIZATION)
+            .join(ORGANIZATION).on(ORGANIZATION.ID.eq(PROVIDER_ORGANIZATION.ORGANIZATION_ID))
             .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
             .orderBy(PROVIDER_ORGANIZATION.REQUESTED_AT.desc()).limit(500)))
         .map(rows -> {
@@ -132,7 +134,8 @@ final class ProviderLinks {
     Caller caller = request.requireCaller();
     UUID providerId = providerId(request);
     UUID organizationId = organizationId(request);
-    return requireProviderThemself(request, providerId)
+    return Providers.requireThemselves(db, request.requireCaller(), providerId,
+            "Only the provider decides where they work.")
         .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(PROVIDER_ORGANIZATION)
                 .set(PROVIDER_ORGANIZATION.STATUS, to)
                 .set(PROVIDER_ORGANIZATION.DECIDED_BY, caller.userId())
@@ -194,16 +197,7 @@ final class ProviderLinks {
             .map(slots));
   }
 
-  /** The provider's own decisions: the provider, or a platform admin. Anyone else: 403. */
-  private Future<Void> requireProviderThemself(ApiRequest request, UUID providerId) {
-    Caller caller = request.requireCaller();
-    return Providers.userOf(db, providerId).map(userId -> {
-      if (!userId.equals(caller.userId()) && !caller.isAdmin()) {
-        throw Problem.forbidden("Only the provider decides where they work.").toException();
-      }
-      return null;
-    });
-  }
+
 
   private static Future<ProviderOrganizationRecord> link(Sql tx, UUID providerId, UUID organizationId) {
     return tx.fetchOptional(Sql.DSL.selectFrom(PROVIDER_ORGANIZATION)

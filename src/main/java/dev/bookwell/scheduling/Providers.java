@@ -45,6 +45,16 @@ final class Providers {
     this.regeneration = regeneration;
   }
 
+  /** The provider's own decisions: the provider, or a platform admin; anyone else gets 403 with {@code refusal}. */
+  static Future<Void> requireThemselves(Sql sql, Caller caller, UUID providerId, String refusal) {
+    return userOf(sql, providerId).map(userId -> {
+      if (!userId.equals(caller.userId()) && !caller.isAdmin()) {
+        throw Problem.forbidden(refusal).toException();
+      }
+      return null;
+    });
+  }
+
   /** The account behind a provider profile; 404 when there is no such (undeleted) provider. */
   static Future<UUID> userOf(Sql sql, UUID providerId) {
     return sql.fetchOptional(Sql.DSL.select(PROVIDER.USER_ID).from(PROVIDER).where(PROVIDER.ID.eq(providerId))

@@ -16,7 +16,6 @@ import dev.bookwell.support.TestApp;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
