@@ -1,6 +1,7 @@
 package dev.bookwell;
 
 import dev.bookwell.platform.Bookwell;
+import dev.bookwell.platform.DemoAccounts;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.auth.JwtKeys;
 import dev.bookwell.platform.config.Config;
@@ -57,6 +58,13 @@ public final class Main {
     LOG.info("Bookwell listening on http://{}:{} (database {}: {}:{}/{})", displayHost(config.httpHost()),
         config.httpPort(), config.databaseUrl().isPresent() ? "external" : "embedded in " + config.dataDir(),
         db.getHost(), db.getPort(), db.getDatabase());
+    if (config.demoData()) {
+      LOG.warn("Demo data is on: the demo accounts {} exist with the password '{}'. Never expose this instance.",
+          DemoAccounts.ALL.stream().map(DemoAccounts.Account::email).toList(), DemoAccounts.PASSWORD);
+    }
+    if (config.payments().simulated()) {
+      LOG.warn("Payments are simulated (BOOKWELL_PAYMENTS=simulated): nobody is charged.");
+    }
   }
 
   private static void shutdown(Bookwell bookwell, Database database, Config config) {

@@ -52,6 +52,8 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("rescheduleBooking", reschedules::reschedule),
         Map.entry("retryPayment", payments::retry),
         Map.entry("getBookingPayments", payments::ledger),
+        Map.entry("simulatePaymentSuccess", request -> payments.simulate(request, "succeed")),
+        Map.entry("simulatePaymentFailure", request -> payments.simulate(request, "fail")),
         Map.entry("createPromoCode", promoCodes::create));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);

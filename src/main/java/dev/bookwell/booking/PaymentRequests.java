@@ -43,6 +43,16 @@ final class PaymentRequests {
         .map(answer -> ApiReply.ok(answer.body())));
   }
 
+  /**
+   * POST /v1/dev/payments/{id}/succeed|fail (simulated payments only): plays the customer's card for a booking the
+   * caller may act on (the booker, the guest's token, staff); anyone else gets 404 as for any booking.
+   */
+  Future<ApiReply> simulate(ApiRequest request, String outcome) {
+    return reads.get(request).compose(reply -> bus.<JsonObject>request("payments.simulate",
+            new JsonObject().put("bookingId", ((JsonObject) reply.body()).getString("id")).put("outcome", outcome))
+        .map(answer -> ApiReply.ok(answer.body())));
+  }
+
   /** POST /v1/bookings/{id}/payment: the intent again (the same one), for a hold that still stands. */
   Future<ApiReply> retry(ApiRequest request) {
     return reads.get(request).compose(reply -> {

@@ -31,6 +31,7 @@ public final class PaymentsVerticle extends VerticleBase {
   public static final String LEDGER = "payments.ledger";
   public static final String RELEASE = "payments.release";
   public static final String RECONCILE = "payments.reconcile";
+  public static final String SIMULATE = "payments.simulate";
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
 
   private final Platform platform;
@@ -77,10 +78,9 @@ public final class PaymentsVerticle extends VerticleBase {
     reconcileTimer = vertx.setPeriodic(60_000, id -> settlement.reconcile(Duration.ofMinutes(1)));
     bus.<JsonObject>consumer(RECONCILE, message -> ApiConsumer.answer(message,
         () -> settlement.reconcile(Duration.ZERO).map(count -> new JsonObject().put("tried", count))));
-    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
-        "stripeWebhook", webhooks::receive,
-        "simulatePaymentSuccess", simulated::succeed,
-        "simulatePaymentFailure", simulated::fail);
+    bus.<JsonObject>consumer(SIMULATE, message -> ApiConsumer.answer(message,
+        () -> simulated.simulate(message.body())));
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive);
     ApiConsumer.register(bus, API, operations);
     // Stripe retries an event for up to three days; ids kept for the retention (30 days by default) dedupe them.
     var limits = platform.config().limits();

@@ -1,8 +1,6 @@
 package dev.bookwell.payments;
 
 import dev.bookwell.db.enums.PaymentStatus;
-import dev.bookwell.platform.api.ApiReply;
-import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import io.vertx.core.Future;
@@ -12,7 +10,8 @@ import java.util.UUID;
 
 /**
  * POST /v1/dev/payments/{bookingId}/succeed|fail: in simulated mode only, plays the part of the customer and of
- * Stripe's webhook, so the offline demo runs the same authorize, secure, capture path.
+ * Stripe's webhook, so the offline demo runs the same authorize, secure, capture path. The booking area checks
+ * who asks (the booking's owner, its guest token, staff) and then asks here over the bus ({@code payments.simulate}).
  */
 final class SimulatedPayments {
 
@@ -26,24 +25,30 @@ final class SimulatedPayments {
     this.enabled = enabled;
   }
 
-  Future<ApiReply> succeed(ApiRequest request) {
-    return move(request, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed), PaymentStatus.authorized,
+  /** {bookingId, outcome: succeed | fail} -> {bookingId, paymentStatus} */
+  Future<JsonObject> simulate(JsonObject request) {
+    UUID bookingId = UUID.fromString(request.getString("bookingId"));
+    return "succeed".equals(request.getString("outcome")) ? succeed(bookingId) : fail(bookingId);
+  }
+
+  private Future<JsonObject> succeed(UUID bookingId) {
+    return move(bookingId, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed), PaymentStatus.authorized,
         "authorization")
         .compose(payment -> settlement.settle(payment.getIntentId()).map(payment.getBookingId()))
         .compose(this::outcome);
   }
 
-  Future<ApiReply> fail(ApiRequest request) {
-    return move(request, EnumSet.of(PaymentStatus.requires_payment), PaymentStatus.failed, "failure")
+  private Future<JsonObject> fail(UUID bookingId) {
+    return move(bookingId, EnumSet.of(PaymentStatus.requires_payment), PaymentStatus.failed, "failure")
         .compose(payment -> outcome(payment.getBookingId()));
   }
 
-  private Future<dev.bookwell.db.tables.records.PaymentRecord> move(ApiRequest request, EnumSet<PaymentStatus> from,
+  private Future<dev.bookwell.db.tables.records.PaymentRecord> move(UUID bookingId, EnumSet<PaymentStatus> from,
                                                                     PaymentStatus to, String kind) {
     if (!enabled) {
-      throw Problem.notFound("The simulated payment endpoints exist only without STRIPE_SECRET_KEY.").toException();
+      throw Problem.notFound("The simulated payment endpoints exist only with BOOKWELL_PAYMENTS=simulated.")
+          .toException();
     }
-    UUID bookingId = UUID.fromString(request.path().getString("bookingId"));
     return db.transaction(tx -> Payments.byBooking(tx, bookingId).compose(found -> {
       var payment = found.orElseThrow(() -> Problem.notFound("No payment for booking " + bookingId + ".")
           .toException());
@@ -57,9 +62,9 @@ final class SimulatedPayments {
     }));
   }
 
-  private Future<ApiReply> outcome(UUID bookingId) {
-    return Payments.byBooking(db, bookingId).map(payment -> ApiReply.ok(new JsonObject()
+  private Future<JsonObject> outcome(UUID bookingId) {
+    return Payments.byBooking(db, bookingId).map(payment -> new JsonObject()
         .put("bookingId", bookingId.toString())
-        .put("paymentStatus", payment.orElseThrow().getStatus().getLiteral())));
+        .put("paymentStatus", payment.orElseThrow().getStatus().getLiteral()));
   }
 }

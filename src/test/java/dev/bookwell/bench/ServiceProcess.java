@@ -49,7 +49,9 @@ final class ServiceProcess implements AutoCloseable {
         "BOOKWELL_HTTP_PORT", String.valueOf(port),
         "BOOKWELL_DATA_DIR", dir.resolve(name + "-data").toString(),
         "BOOKWELL_DEMO_DATA", "false",
-        "BOOKWELL_DB_POOL_SIZE", System.getProperty("pool", "16")));
+        "BOOKWELL_DB_POOL_SIZE", System.getProperty("pool", "16"),
+        // a real database: simulated payments only when asked for (the purchase scenario brings its Stripe)
+        "BOOKWELL_PAYMENTS", env.containsKey("STRIPE_SECRET_KEY") ? "stripe" : "simulated"));
     builder.environment().putAll(env);
     try {
       Files.createDirectories(dir);

@@ -42,7 +42,13 @@ class SimulatedPaymentsTest {
     String id = booking.getString("id");
     assertEquals("requires_payment", booking.getJsonObject("payment").getString("status"));
 
-    var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null);
+    String stranger = world.userToken();
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null).statusCode(),
+        "nobody marks another's hold paid");
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, stranger).statusCode());
+    assertEquals("requires_payment", app.call(HttpMethod.GET, "/v1/bookings/" + id + "/payments", null, token)
+        .bodyAsJsonObject().getString("status"), "nothing changed");
+    var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token);
     assertEquals(200, paid.statusCode(), paid.bodyAsString());
     assertEquals("captured", paid.bodyAsJsonObject().getString("paymentStatus"));
     assertEquals("confirmed", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
@@ -54,7 +60,7 @@ class SimulatedPaymentsTest {
         .map(m -> ((JsonObject) m).getString("kind")).toList());
     assertEquals(404, app.call(HttpMethod.GET, "/v1/bookings/" + id + "/payments", null, world.userToken())
         .statusCode(), "not for strangers");
-    assertEquals(409, app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null).statusCode());
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token).statusCode());
   }
 
   @Test
@@ -62,11 +68,11 @@ class SimulatedPaymentsTest {
     String token = world.userToken();
     String id = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
         world.session(service, world.providerId, at(3), 2)), token).bodyAsJsonObject().getString("id");
-    var failed = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/fail", null, null);
+    var failed = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/fail", null, token);
     assertEquals("failed", failed.bodyAsJsonObject().getString("paymentStatus"));
     assertEquals("held", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
         .getString("status"));
-    assertEquals("captured", app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, null)
+    assertEquals("captured", app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token)
         .bodyAsJsonObject().getString("paymentStatus"), "a second card works");
   }
 

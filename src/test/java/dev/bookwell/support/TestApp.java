@@ -38,7 +38,7 @@ public final class TestApp implements AutoCloseable {
     this.db = db;
     this.config = config;
     this.client = WebClient.create(vertx, new WebClientOptions()
-        .setDefaultHost("localhost").setDefaultPort(config.httpPort()),
+        .setDefaultHost("127.0.0.1").setDefaultPort(config.httpPort()),
         new PoolOptions().setHttp1MaxSize(64));
   }
 

@@ -38,14 +38,12 @@ public record Config(
   }
 
   /**
-   * Stripe, or the simulated gateway when no secret key is set. Manual capture (the default): cards are authorized
-   * on hold and captured once the seat is secured; automatic: captured at once, refunded if no seat can be had.
+   * Stripe, or the simulated gateway when chosen ({@code BOOKWELL_PAYMENTS=simulated}, the default only for the
+   * embedded demo). Manual capture (the default): cards are authorized on hold and captured once the seat is
+   * secured; automatic: captured at once, refunded if no seat can be had.
    */
   public record Payments(Optional<String> stripeSecretKey, List<String> webhookSecrets, Optional<String> stripeApiBase,
-                         boolean manualCapture) {
-    public boolean simulated() {
-      return stripeSecretKey.isEmpty();
-    }
+                         boolean manualCapture, boolean simulated) {
   }
 
   /** Accounts, tokens and login protection. */
@@ -66,14 +64,40 @@ public record Config(
       Optional<String> adminPassword) {
   }
 
+  /**
+   * Fails closed: real money needs both Stripe secrets, and a real database never falls back to simulated payments
+   * (where anyone could mark a hold paid) unless that is asked for by name.
+   */
+  private static Payments payments(EnvReader vars, boolean embedded) {
+    var key = vars.optional("STRIPE_SECRET_KEY");
+    var webhookSecrets = vars.optional("STRIPE_WEBHOOK_SECRET").map(v -> List.of(v.split("\\s*,\\s*")))
+        .orElse(List.of());
+    String mode = vars.choice("BOOKWELL_PAYMENTS", key.isPresent() || !embedded ? "stripe" : "simulated",
+        List.of("stripe", "simulated"));
+    if (mode.equals("stripe") && key.isEmpty()) {
+      throw new IllegalArgumentException("STRIPE_SECRET_KEY is not set: payments need Stripe with a database of "
+          + "your own (DATABASE_URL). Set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or BOOKWELL_PAYMENTS=simulated "
+          + "for a test system where nobody really pays");
+    }
+    if (mode.equals("stripe") && webhookSecrets.isEmpty()) {
+      throw new IllegalArgumentException("STRIPE_WEBHOOK_SECRET is not set: without it no Stripe event can be "
+          + "verified, and no payment would ever be confirmed");
+    }
+    return new Payments(key, webhookSecrets, vars.optional("STRIPE_API_BASE"),
+        vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual"),
+        mode.equals("simulated"));
+  }
+
   public static Config fromEnv() {
     return from(System.getenv());
   }
 
   public static Config from(Map<String, String> env) {
     var vars = new EnvReader(env);
+    boolean embedded = vars.optional("DATABASE_URL").isEmpty();
     return new Config(
-        vars.string("BOOKWELL_HTTP_HOST", "0.0.0.0"),
+        // the embedded demo, with its well-known demo passwords, is reachable from this machine only by default
+        vars.string("BOOKWELL_HTTP_HOST", embedded ? "127.0.0.1" : "0.0.0.0"),
         vars.integer("BOOKWELL_HTTP_PORT", 8080, 0, 65535),
         vars.integer("BOOKWELL_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
         vars.optional("DATABASE_URL"),
@@ -100,11 +124,7 @@ public record Config(
             vars.integer("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", 30, 1, 1_000_000),
             vars.optional("BOOKWELL_ADMIN_EMAIL"),
             vars.optional("BOOKWELL_ADMIN_PASSWORD")),
-        new Payments(
-            vars.optional("STRIPE_SECRET_KEY"),
-            vars.optional("STRIPE_WEBHOOK_SECRET").map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of()),
-            vars.optional("STRIPE_API_BASE"),
-            vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual")),
+        payments(vars, embedded),
         new Limits(
             vars.integer("BOOKWELL_MAX_SLOTS_PER_ORGANIZATION", 200_000, 1, 100_000_000),
             vars.integer("BOOKWELL_MAX_SEATS_PER_ORGANIZATION", 1_000_000, 1, 1_000_000_000),

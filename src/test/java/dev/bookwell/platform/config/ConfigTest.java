@@ -22,12 +22,30 @@ class ConfigTest {
   }
 
   @Test
+  void paymentsFailClosed() {
+    var noStripe = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("DATABASE_URL", "postgresql://u:p@db:5432/bookwell")));
+    assertTrue(noStripe.getMessage().contains("STRIPE_SECRET_KEY"), noStripe.getMessage());
+    var noWebhookSecret = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("STRIPE_SECRET_KEY", "sk_live_x")));
+    assertTrue(noWebhookSecret.getMessage().contains("STRIPE_WEBHOOK_SECRET"), noWebhookSecret.getMessage());
+    assertTrue(Config.from(Map.of("DATABASE_URL", "postgresql://u:p@db:5432/bookwell", "BOOKWELL_PAYMENTS",
+        "simulated")).payments().simulated(), "simulated only when asked for by name");
+    var demo = Config.from(Map.of());
+    assertTrue(demo.payments().simulated(), "the embedded demo runs offline");
+    assertEquals("127.0.0.1", demo.httpHost(), "the demo, with its known passwords, is local by default");
+    assertEquals("0.0.0.0", Config.from(Map.of("DATABASE_URL", "postgresql://u:p@db/b", "STRIPE_SECRET_KEY", "sk",
+        "STRIPE_WEBHOOK_SECRET", "whsec")).httpHost());
+  }
+
+  @Test
   void readsTypedValues() {
     var config = Config.from(Map.of(
         "BOOKWELL_HTTP_PORT", "9090",
         "DATABASE_URL", "postgresql://u:p@db:5432/bookwell",
         "BOOKWELL_SHUTDOWN_TIMEOUT", "1500ms",
-        "BOOKWELL_OUTBOX_POLL_INTERVAL", "PT2S"));
+        "BOOKWELL_OUTBOX_POLL_INTERVAL", "PT2S",
+        "BOOKWELL_PAYMENTS", "simulated"));
     assertEquals(9090, config.httpPort());
     assertEquals(Optional.of("postgresql://u:p@db:5432/bookwell"), config.databaseUrl());
     assertEquals(Duration.ofMillis(1500), config.shutdownTimeout());
