@@ -48,6 +48,9 @@ final class Holds {
                    boolean noticeOk, boolean horizonOk, boolean providerWorksThere) {
   }
 
+  /** The most one card payment can be (Stripe's limit for most currencies), in minor units. */
+  static final long MAX_AMOUNT = 99_999_999L;
+
   private final Db db;
   private final Duration holdTtl;
   private final PaymentRequests payments;
@@ -144,7 +147,11 @@ final class Holds {
 
   private Future<Created> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
                                  int seats) {
-    long subtotal = slot.priceMinor() * seats;
+    long subtotal = Math.multiplyExact(slot.priceMinor(), (long) seats);
+    if (subtotal > MAX_AMOUNT) {
+      throw Problem.of("amount-too-large", 422, "Amount too large", "This booking would cost " + subtotal
+          + " minor units; one payment is at most " + MAX_AMOUNT + ". Book fewer seats.").toException();
+    }
     String code = body.getString("promoCode");
     String userKey = caller != null ? caller.userId().toString() : guest.getString("email").toLowerCase();
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)

@@ -2,6 +2,7 @@ package dev.bookwell.payments;
 
 import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentRecord;
+import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -61,10 +62,19 @@ final class Refunds {
       return Future.succeededFuture(outcome("captured", 0));
     }
     PaymentStatus to = amount == payment.getAmountMinor() ? PaymentStatus.refunded : PaymentStatus.partially_refunded;
-    return gateway.refund(payment.getIntentId(), amount, "refund-" + payment.getBookingId())
+    return gateway.refund(payment.getIntentId(), amount, refundKey(payment, amount, note))
         .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.captured),
             to, "refund", amount, refundId, null, note)))
         .map(outcome(to.getLiteral(), amount));
+  }
+
+  /**
+   * One refund, one key: the same refund asked again (a retry) reuses it, and Stripe answers as before; a refund of
+   * another amount or for another reason gets its own (Stripe refuses a key reused with other parameters).
+   */
+  static String refundKey(PaymentRecord payment, long amount, String reason) {
+    return "refund-" + payment.getBookingId() + "-" + amount + "-"
+        + java.util.HexFormat.of().formatHex(SecretTokens.digest(reason), 0, 6);
   }
 
   private static JsonObject outcome(String status, long refunded) {

@@ -54,11 +54,12 @@ final class StripeWebhooks {
           : apply(event.getString("id"), event.getString("type"), intentId, object, payload);
     }
     // A payload written for another API version may be partial: trust Stripe's current view instead.
-    Future<String> status = Stripe.API_VERSION.equals(event.getString("api_version"))
-        ? Future.succeededFuture(object.getString("status"))
-        : gateway.retrieve(object.getString("id")).map(PaymentGateway.Intent::status);
-    return status.compose(current -> apply(event.getString("id"), event.getString("type"),
-        object.getString("id"), object.copy().put("status", current), payload));
+    Future<JsonObject> intent = Stripe.API_VERSION.equals(event.getString("api_version"))
+        ? Future.succeededFuture(object)
+        : gateway.retrieve(object.getString("id")).map(current -> object.copy().put("status", current.status())
+            .put("amount", current.amount()).put("currency", current.currency()));
+    return intent.compose(current -> apply(event.getString("id"), event.getString("type"),
+        object.getString("id"), current, payload));
   }
 
   private boolean verified(String payload, String signature) {
@@ -80,7 +81,10 @@ final class StripeWebhooks {
             .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
                 : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
                     ? Future.succeededFuture(Effect.NONE)
-                    : effect(tx, type, object, payment.get(), eventId, raw))))
+                    : mismatch(object, payment.get())
+                        ? Payments.recordNote(tx, payment.get(), "mismatch", object.getLong("amount", 0L), intentId,
+                            eventId, raw).map(Effect.NONE)
+                        : effect(tx, type, object, payment.get(), eventId, raw))))
         .map(effect -> {
           // Answer Stripe at once; the seat and the capture are settled after the answer (and retried by the
           // reconciler if a Stripe call fails).
@@ -94,6 +98,20 @@ final class StripeWebhooks {
   }
 
   private enum Effect { NONE, DUPLICATE, SETTLE, SETTLE_CAPTURED }
+
+  /**
+   * A payment intent whose amount or currency is not the payment's: recorded in the ledger for follow-up and never
+   * acted on, so no seat is secured for money that is not the price.
+   */
+  private static boolean mismatch(JsonObject object, PaymentRecord payment) {
+    if (!"payment_intent".equals(object.getString("object"))) {
+      return false;
+    }
+    Long amount = object.getLong("amount");
+    String currency = object.getString("currency");
+    return amount == null || amount.longValue() != payment.getAmountMinor().longValue() || currency == null
+        || !currency.equalsIgnoreCase(payment.getCurrency());
+  }
 
   private static Future<Effect> effect(Sql tx, String type, JsonObject object, PaymentRecord payment,
                                        String eventId, String raw) {
@@ -113,10 +131,12 @@ final class StripeWebhooks {
           ? Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed),
               PaymentStatus.authorized, "authorization", eventId, raw).map(moved -> moved ? Effect.SETTLE : Effect.NONE)
           : Future.succeededFuture(Effect.NONE);
+      // Money taken, in either capture mode: by us (the move finds it captured already and does nothing), in the
+      // Stripe dashboard, or reported before the authorization. The seat is secured, or the money goes back.
       case "payment_intent.succeeded" -> Payments.move(tx, payment,
               EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
               PaymentStatus.captured, "capture", eventId, raw)
-          .map(moved -> moved && !payment.getManualCapture() ? Effect.SETTLE_CAPTURED : Effect.NONE);
+          .map(moved -> moved ? Effect.SETTLE_CAPTURED : Effect.NONE);
       case "payment_intent.payment_failed" -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment),
           PaymentStatus.failed, "failure", eventId, raw).map(Effect.NONE);
       case "payment_intent.canceled" -> Payments.move(tx, payment,

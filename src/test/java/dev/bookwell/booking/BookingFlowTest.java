@@ -59,6 +59,21 @@ class BookingFlowTest {
   }
 
   @Test
+  void amountsStayWithinWhatOnePaymentCanBe() {
+    var tooDear = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/services",
+        new JsonObject().put("name", "Too dear").put("durationMinutes", 30).put("priceMinor", 100_000_000L),
+        world.owner);
+    assertEquals(400, tooDear.statusCode(), tooDear.bodyAsString());
+    String dear = world.service(new JsonObject().put("name", "Dear").put("priceMinor", 99_999_999L)
+        .put("seatsPerSlot", 5));
+    String slot = world.session(dear, world.providerId, at(8), 5);
+    var two = hold(new JsonObject().put("slotId", slot).put("seats", 2), world.userToken(), null);
+    assertEquals(422, two.statusCode(), two.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/amount-too-large", two.bodyAsJsonObject().getString("type"));
+    assertEquals(5, seatsAvailable(slot), "nothing held");
+  }
+
+  @Test
   void holdsDoNotStackUnlessAsked() {
     String slot = world.session(priced, world.providerId, at(3), 4);
     String token = world.userToken();

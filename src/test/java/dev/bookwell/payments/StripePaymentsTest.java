@@ -81,6 +81,38 @@ class StripePaymentsTest {
     assertEquals(List.of("authorization", "capture"), ledger(booking), "each movement once");
   }
 
+  /** Captured in the Stripe dashboard, or reported out of order: payment_intent.succeeded alone secures the seat. */
+  @Test
+  void aPaymentCapturedOutsideBookwellSecuresTheSeatInManualMode() {
+    var booking = hold(world.session(service, world.providerId, at(21), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    int captures = stripe.captures.get();
+    var succeeded = stripe.event("payment_intent.succeeded", stripe.pay(intentId), NEW_SECRET, now());
+    assertEquals(200, post(succeeded.payload(), succeeded.signature()).statusCode());
+    awaitPayment(booking, "captured");
+    dev.bookwell.support.Eventually.until("confirmed", () -> "confirmed".equals(status(booking)));
+    var late = stripe.event("payment_intent.amount_capturable_updated", stripe.intent(intentId), NEW_SECRET, now());
+    assertEquals(200, post(late.payload(), late.signature()).statusCode());
+    assertEquals(List.of("capture"), ledger(booking), "the late authorization event changes nothing");
+    assertEquals(captures, stripe.captures.get(), "the money was taken in Stripe; Bookwell captures nothing");
+  }
+
+  /** An event whose amount or currency is not the booking's is recorded and never confirms anything. */
+  @Test
+  void anAmountOrCurrencyMismatchIsRecordedAndNeverConfirms() {
+    var booking = hold(world.session(service, world.providerId, at(22), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var cheaper = stripe.event("payment_intent.amount_capturable_updated",
+        stripe.authorize(intentId).put("amount", 100L), NEW_SECRET, now());
+    assertEquals(200, post(cheaper.payload(), cheaper.signature()).statusCode());
+    var otherCurrency = stripe.event("payment_intent.succeeded", stripe.intent(intentId).put("currency", "usd"),
+        NEW_SECRET, now());
+    assertEquals(200, post(otherCurrency.payload(), otherCurrency.signature()).statusCode());
+    assertEquals(List.of("mismatch", "mismatch"), ledger(booking));
+    assertEquals("requires_payment", paymentStatus(booking));
+    assertEquals("held", status(booking));
+  }
+
   @Test
   void anEventForAnotherApiVersionIsCheckedWithStripe() {
     var booking = hold(world.session(service, world.providerId, at(9), 3));
