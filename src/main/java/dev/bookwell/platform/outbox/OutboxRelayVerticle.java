@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each round claims a batch with {@code FOR UPDATE SKIP LOCKED}, publishes it and marks it in the same
  * transaction, so several relays (in one process or many) never publish the same row at once, and a crash
  * between publishing and committing only means the batch is published again: delivery is at-least-once and
- * consumers deduplicate on the event id.
+ * consumers deduplicate on the event id. "Oldest first" is by {@code seq}, taken at insert, not at commit: events
+ * of concurrent transactions, and of several relays, may arrive out of order, so consumers judge an event by what
+ * it says, never by when it arrives.
  */
 public final class OutboxRelayVerticle extends VerticleBase {
 
