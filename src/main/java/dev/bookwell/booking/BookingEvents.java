@@ -26,6 +26,8 @@ final class BookingEvents {
         .put("endsAt", booking.getEndsAt().toInstant().toString())
         .put("seats", booking.getSeats())
         .put("userId", booking.getUserId() == null ? null : booking.getUserId().toString())
+        .put("totalMinor", booking.getTotalMinor())
+        .put("refundPercent", booking.getRefundPercent())  // the share owed back, once it ended early
         .put("actor", actor));
   }
 }

@@ -45,7 +45,7 @@ final class Departures {
             boolean pending = row.value2() == BookingStatus.pending_confirmation;
             chain = chain.compose(ended -> lifecycle.apply(row.value1(), access,
                     EnumSet.of(row.value2()), pending ? BookingStatus.declined : BookingStatus.cancelled, true)
-                .compose(done -> lifecycle.releasePayment(done, 100, "the provider left the organization"))
+                .compose(done -> lifecycle.releasePayment(done, "the provider left the organization"))
                 .map(x -> ended + 1)
                 .recover(e -> Future.succeededFuture(ended)));  // moved on meanwhile (expired, cancelled)
           }

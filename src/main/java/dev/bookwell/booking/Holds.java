@@ -310,6 +310,7 @@ final class Holds {
             .orderBy(BOOKING.ID).forUpdate().skipLocked())
         .compose(locked -> locked.isEmpty() ? Future.succeededFuture(List.<BookingRecord>of())
             : tx.fetch(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.expired)
+                .set(BOOKING.REFUND_PERCENT, 100)  // anything paid for an expired hold goes back in full
                 .set(BOOKING.UPDATED_AT, SqlTime.now())
                 .where(BOOKING.ID.in(locked.stream().map(r -> r.value1()).toList()))
                 .returning()))

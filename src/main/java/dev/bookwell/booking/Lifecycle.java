@@ -42,14 +42,14 @@ final class Lifecycle {
     return transition(request, false,
         EnumSet.of(BookingStatus.held, BookingStatus.pending_confirmation, BookingStatus.confirmed),
         BookingStatus.cancelled, true)
-        .compose(done -> releasePayment(done, done.access().staff() ? 100 : refundPercent(done.booking()),
-            done.access().staff() ? "cancelled by the organization" : "cancelled by the client"));
+        .compose(done -> releasePayment(done, done.access().staff() ? "cancelled by the organization"
+            : "cancelled by the client"));
   }
 
   /** POST /v1/bookings/{id}/decline: staff refuse it; the seats are freed and any money goes back in full. */
   Future<ApiReply> decline(ApiRequest request) {
     return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.declined, true)
-        .compose(done -> releasePayment(done, 100, "declined by the organization"));
+        .compose(done -> releasePayment(done, "declined by the organization"));
   }
 
   /** POST /v1/bookings/{id}/complete and /no-show: after the appointment, staff record what happened. */
@@ -76,6 +76,19 @@ final class Lifecycle {
     }
   }
 
+  /**
+   * The share of the money owed back when a booking ends early, decided once, when it ends: by the policy the
+   * service had when it was booked for the client's own cancellation, in full when the organization ends it.
+   * Null for transitions that keep the booking (confirm, complete, no-show).
+   */
+  static Integer owedBack(BookingRecord booking, BookingStatus to, BookingAccess.Access access) {
+    return switch (to) {
+      case cancelled -> access.staff() ? 100 : refundPercent(booking);
+      case declined, expired -> 100;
+      default -> booking.getRefundPercent();
+    };
+  }
+
   /** Full refund up to H hours before the start, then P percent until the start, nothing after. */
   static int refundPercent(BookingRecord booking) {
     var now = java.time.OffsetDateTime.now();
@@ -86,12 +99,18 @@ final class Lifecycle {
   }
 
   /** After the booking ended early: the payments area releases or refunds. Its answer joins the reply. */
-  Future<ApiReply> releasePayment(Done done, int percent, String reason) {
+  /**
+   * The share owed back was decided in the transition's transaction ({@code refund_percent} on the booking and in its
+   * event); this asks the payments area to pay it now. If that fails, the payments area's reconciler still does,
+   * from the event.
+   */
+  Future<ApiReply> releasePayment(Done done, String reason) {
     var reply = BookingJson.of(done.booking());
     if (done.booking().getTotalMinor() == 0) {
       return Future.succeededFuture(ApiReply.ok(reply));
     }
-    var ask = new JsonObject().put("bookingId", done.booking().getId().toString()).put("refundPercent", percent)
+    var ask = new JsonObject().put("bookingId", done.booking().getId().toString())
+        .put("refundPercent", done.booking().getRefundPercent())
         .put("reason", reason).put("by", done.access().actor());
     return bus.<JsonObject>request("payments.release", ask)
         .map(answer -> ApiReply.ok(reply.put("payment", answer.body())))
@@ -121,6 +140,7 @@ final class Lifecycle {
       }
       return (to == BookingStatus.confirmed ? requireProviderThere(tx, booking) : Future.<Void>succeededFuture())
           .compose(y -> tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
+              .set(BOOKING.REFUND_PERCENT, owedBack(booking, to, access))
               .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning()))
           .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
                   ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
@@ -179,6 +199,7 @@ final class Lifecycle {
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {
     return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.confirmed)
+            .setNull(BOOKING.REFUND_PERCENT)  // a late payment that got its seat owes nothing back
             .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(booking.getId())).returning())
         .compose(updated -> Seats.confirm(tx, booking.getId())
             .compose(x -> BookingEvents.emit(tx, "confirmed", updated, "payment")))

@@ -75,9 +75,12 @@ public final class PaymentsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(LEDGER, message -> ApiConsumer.answer(message,
         () -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))));
     // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
-    reconcileTimer = vertx.setPeriodic(60_000, id -> settlement.reconcile(Duration.ofMinutes(1)));
+    // Money back that is owed and not paid yet (Stripe down, a refund Stripe failed) likewise, with backoff.
+    reconcileTimer = vertx.setPeriodic(60_000, id -> settlement.reconcile(Duration.ofMinutes(1))
+        .compose(x -> refunds.settleDue(Duration.ZERO)));
     bus.<JsonObject>consumer(RECONCILE, message -> ApiConsumer.answer(message,
-        () -> settlement.reconcile(Duration.ZERO).map(count -> new JsonObject().put("tried", count))));
+        () -> settlement.reconcile(Duration.ZERO).compose(tried -> refunds.settleDue(Duration.ZERO)
+            .map(owed -> new JsonObject().put("tried", tried).put("refundsSettled", owed)))));
     bus.<JsonObject>consumer(SIMULATE, message -> ApiConsumer.answer(message,
         () -> simulated.simulate(message.body())));
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive);

@@ -1,20 +1,34 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.PAYMENT;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+
 import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentRecord;
-import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.UUID;
+import org.jooq.impl.DSL;
 
 /**
- * Money back when a booking ends early: an authorization not yet captured is released; a captured payment is
- * refunded by the percentage the booking area decided (the service's policy, or 100 when staff cancel). Partial
- * refunds are tracked as {@code partially_refunded}; reason and who asked go into the ledger.
+ * Money back when a booking ends early. The booking area decides the share owed back (the service's policy, or all
+ * of it) and asks here; the share is recorded on the payment first, then paid: an authorization not yet captured
+ * is released when all of it is owed, and otherwise captured and refunded by the share (a late cancellation costs
+ * what the policy says, authorized or captured). A refund that cannot be made now (Stripe down) or that failed later
+ * at Stripe is retried by the reconciler with backoff until the money back matches what is owed.
  */
 final class Refunds {
+
+  static final EnumSet<PaymentStatus> NOT_CAPTURED =
+      EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized);
+  static final EnumSet<PaymentStatus> CAPTURED =
+      EnumSet.of(PaymentStatus.captured, PaymentStatus.partially_refunded, PaymentStatus.refunded);
 
   private final Db db;
   private final PaymentGateway gateway;
@@ -24,57 +38,126 @@ final class Refunds {
     this.gateway = gateway;
   }
 
-  /** {bookingId, refundPercent, reason, by} -> {paymentStatus, refunded} */
+  /** {bookingId, refundPercent, reason, by} -> {paymentStatus, refunded, pending?} */
   Future<JsonObject> release(JsonObject request) {
     UUID bookingId = UUID.fromString(request.getString("bookingId"));
-    int percent = request.getInteger("refundPercent");
+    int percent = request.getInteger("refundPercent", 100);
     String note = new JsonObject().put("reason", request.getString("reason")).put("by", request.getString("by"))
         .encode();
-    return Payments.byBooking(db, bookingId).compose(found -> {
-      if (found.isEmpty() || found.get().getIntentId() == null) {
-        return Future.succeededFuture(outcome("none", 0));
-      }
-      var payment = found.get();
-      return switch (payment.getStatus()) {
-        case requires_payment, failed, authorized -> gateway.cancel(payment.getIntentId(), "release-" + bookingId)
-            .compose(x -> db.transaction(tx -> Payments.move(tx, payment,
-                EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
-                PaymentStatus.canceled, "cancellation", null, note)))
-            .map(outcome("canceled", 0))
-            // Stripe refuses to cancel an intent that a concurrent settlement has just captured: refund it instead.
-            .recover(e -> gateway.retrieve(payment.getIntentId()).compose(intent -> {
-              if (!"succeeded".equals(intent.status())) {
-                return Future.failedFuture(e);
-              }
-              return db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
-                      PaymentStatus.captured, "capture", null, null))
-                  .compose(x -> refund(payment, percent, note));
-            }));
-        case captured -> refund(payment, percent, note);
-        default -> Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
-      };
-    });
-  }
-
-  private Future<JsonObject> refund(PaymentRecord payment, int percent, String note) {
-    long amount = payment.getAmountMinor() * percent / 100;
-    if (amount == 0) {
-      return Future.succeededFuture(outcome("captured", 0));
-    }
-    PaymentStatus to = amount == payment.getAmountMinor() ? PaymentStatus.refunded : PaymentStatus.partially_refunded;
-    return gateway.refund(payment.getIntentId(), amount, refundKey(payment, amount, note))
-        .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.captured),
-            to, "refund", amount, refundId, null, note)))
-        .map(outcome(to.getLiteral(), amount));
+    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.REFUND_PERCENT, percent)
+            .set(PAYMENT.ATTEMPTS, 0).set(PAYMENT.RETRY_AT, SqlTime.now())
+            .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNotNull()).returning()))
+        .compose(found -> found.isEmpty() ? Future.succeededFuture(outcome("none", 0)) : settleOwed(found.get(), note));
   }
 
   /**
-   * One refund, one key: the same refund asked again (a retry) reuses it, and Stripe answers as before; a refund of
-   * another amount or for another reason gets its own (Stripe refuses a key reused with other parameters).
+   * Pays what is owed back on an ended booking, from what the ledger says was refunded already; safe to repeat. On
+   * failure the payment is scheduled for another try (1, 2, 4 ... minutes, at most a day) and the answer says so.
    */
-  static String refundKey(PaymentRecord payment, long amount, String reason) {
-    return "refund-" + payment.getBookingId() + "-" + amount + "-"
-        + java.util.HexFormat.of().formatHex(SecretTokens.digest(reason), 0, 6);
+  Future<JsonObject> settleOwed(PaymentRecord payment, String note) {
+    int percent = payment.getRefundPercent();
+    // Nothing authorized yet, or all of it owed back: the intent is cancelled and nobody pays.
+    Future<JsonObject> settled = NOT_CAPTURED.contains(payment.getStatus())
+        ? (percent == 100 || payment.getStatus() != PaymentStatus.authorized ? cancel(payment, note)
+            : capture(payment).compose(captured -> refundOwed(captured, note)))
+        : CAPTURED.contains(payment.getStatus()) ? refundOwed(payment, note)
+        : Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
+    return settled
+        .compose(answer -> db.update(Sql.DSL.update(PAYMENT).setNull(PAYMENT.RETRY_AT)
+            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId()))).map(answer))
+        .recover(e -> retryLater(payment).map(outcome(payment.getStatus().getLiteral(), 0).put("pending", true)));
+  }
+
+  private Future<JsonObject> cancel(PaymentRecord payment, String note) {
+    return gateway.cancel(payment.getIntentId(), "release-" + payment.getBookingId())
+        .compose(x -> db.transaction(tx -> Payments.move(tx, payment, NOT_CAPTURED, PaymentStatus.canceled,
+            "cancellation", null, note)))
+        .map(outcome("canceled", 0))
+        // Stripe refuses to cancel an intent that a concurrent settlement has just captured: refund it instead.
+        .recover(e -> gateway.retrieve(payment.getIntentId()).compose(intent -> "succeeded".equals(intent.status())
+            ? markCaptured(payment).compose(captured -> refundOwed(captured, note)) : Future.failedFuture(e)));
+  }
+
+  /** A late cancellation of an authorized payment keeps the policy's share: capture it all, refund the rest. */
+  private Future<PaymentRecord> capture(PaymentRecord payment) {
+    return gateway.capture(payment.getIntentId(), "capture-" + payment.getBookingId()).compose(x -> markCaptured(payment));
+  }
+
+  private Future<PaymentRecord> markCaptured(PaymentRecord payment) {
+    return db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
+            PaymentStatus.captured, "capture", null, null))
+        .map(x -> payment.copy().setBookingId(payment.getBookingId()).setStatus(PaymentStatus.captured));
+  }
+
+  /** Refunds what is owed and not refunded yet; nothing when the ledger already matches. */
+  private Future<JsonObject> refundOwed(PaymentRecord payment, String note) {
+    long owed = payment.getAmountMinor() * payment.getRefundPercent() / 100;
+    return refundedSoFar(db, payment.getBookingId()).compose(refunded -> {
+      long amount = owed - refunded.net();
+      if (amount <= 0) {
+        return Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
+      }
+      PaymentStatus to = refunded.net() + amount >= payment.getAmountMinor() ? PaymentStatus.refunded
+          : PaymentStatus.partially_refunded;
+      return gateway.refund(payment.getIntentId(), amount, refundKey(payment, amount, refunded.asked()))
+          .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, CAPTURED, to, "refund", amount,
+              refundId, null, note)))
+          .map(outcome(to.getLiteral(), amount));
+    });
+  }
+
+  /** Refunds asked for ({@code asked}), and what came back of them ({@code net}: less those Stripe failed). */
+  record Refunded(long asked, long net) {
+  }
+
+  /** From the ledger: refund rows, and failure rows of refunds (their Stripe ids start with {@code re_}). */
+  static Future<Refunded> refundedSoFar(Sql sql, UUID bookingId) {
+    var asked = DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("refund"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L));
+    var failed = DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("failure"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L));
+    return sql.fetchOne(Sql.DSL.select(DSL.coalesce(asked, DSL.inline(BigDecimal.ZERO)),
+                DSL.coalesce(failed, DSL.inline(BigDecimal.ZERO)))
+            .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(bookingId))
+            .and(PAYMENT_LEDGER.KIND.eq("refund").or(PAYMENT_LEDGER.KIND.eq("failure")
+                .and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.startsWith("re_")))))
+        .map(row -> new Refunded(row.value1().longValue(), row.value1().longValue() - row.value2().longValue()));
+  }
+
+  private Future<Void> retryLater(PaymentRecord payment) {
+    var backoff = DSL.field("now() + least(interval '1 minute' * power(2, {0}), interval '1 day')",
+        java.time.OffsetDateTime.class, PAYMENT.ATTEMPTS);
+    return db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.ATTEMPTS, PAYMENT.ATTEMPTS.plus(1))
+        .set(PAYMENT.RETRY_AT, backoff).where(PAYMENT.BOOKING_ID.eq(payment.getBookingId()))).mapEmpty();
+  }
+
+  /** The reconciler's round: payments whose money back is due (new, failed before, or a refund Stripe failed). */
+  Future<Integer> settleDue(Duration olderThan) {
+    return db.fetch(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.REFUND_PERCENT.isNotNull())
+            .and(PAYMENT.RETRY_AT.le(SqlTime.nowPlus(olderThan.negated())))
+            .orderBy(PAYMENT.RETRY_AT).limit(100))
+        .compose(due -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (PaymentRecord payment : due) {
+            chain = chain.compose(n -> settleOwed(payment, new JsonObject().put("reason", "reconciled")
+                .put("by", "reconciler").encode()).map(n + 1));
+          }
+          return chain;
+        });
+  }
+
+  /** A refund Stripe reported failed: due again now. */
+  static Future<Integer> refundFailed(Sql tx, UUID bookingId) {
+    return tx.update(Sql.DSL.update(PAYMENT).set(PAYMENT.RETRY_AT, SqlTime.now())
+        .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.REFUND_PERCENT.isNotNull()));
+  }
+
+  /**
+   * One refund, one key: the booking, the amount and how much had been asked for before it. The same refund asked again
+   * (a retry, whoever asks and for whatever reason) reuses the key, so Stripe answers with the refund it made instead
+   * of refunding twice; a refund of another amount, or a further one, gets its own (Stripe refuses a key reused with
+   * other parameters, which is what broke a policy refund followed by a full one under one key).
+   */
+  static String refundKey(PaymentRecord payment, long amount, long askedBefore) {
+    return "refund-" + payment.getBookingId() + "-" + amount + "-after-" + askedBefore;
   }
 
   private static JsonObject outcome(String status, long refunded) {

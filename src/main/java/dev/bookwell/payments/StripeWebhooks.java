@@ -123,9 +123,10 @@ final class StripeWebhooks {
       case "charge.dispute.created" -> Payments.recordNote(tx, payment, "dispute", object.getLong("amount", 0L),
           object.getString("id"), eventId, raw).map(Effect.NONE);
       // A refund that failed after it was accepted: the money did not go back; the ledger says so for follow-up.
+      // The reconciler then refunds again what is still owed.
       case "refund.updated" -> "failed".equals(intentStatus)
           ? Payments.recordNote(tx, payment, "failure", object.getLong("amount", 0L), object.getString("id"),
-              eventId, raw).map(Effect.NONE)
+              eventId, raw).compose(x -> Refunds.refundFailed(tx, payment.getBookingId())).map(Effect.NONE)
           : Future.succeededFuture(Effect.NONE);
       case "payment_intent.amount_capturable_updated" -> "requires_capture".equals(intentStatus)
           ? Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed),

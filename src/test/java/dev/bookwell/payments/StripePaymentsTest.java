@@ -283,6 +283,72 @@ class StripePaymentsTest {
         .put("amount", 4500).put("amount_refunded", refunded);
   }
 
+  /** Stripe down when a booking is cancelled: the refund is owed, and the reconciler pays it once Stripe answers. */
+  @Test
+  void moneyOwedBackIsPaidOnceStripeAnswersAgain() {
+    var booking = paid(world.session(service, world.providerId, at(15), 3));
+    stripe.down(true);
+    var cancelled = cancel(booking, world.owner);
+    stripe.down(false);
+    assertEquals(true, cancelled.getJsonObject("payment").getBoolean("pending"), cancelled.encode());
+    assertEquals("captured", paymentStatus(booking), "nothing refunded yet");
+    reconcile();
+    assertEquals("refunded", paymentStatus(booking));
+    reconcile();
+    assertEquals(4500L, stripe.intent(booking.getString("intentId")).getLong("amount_refunded"), "refunded once");
+    assertEquals(List.of("authorization", "capture", "refund"), ledger(booking));
+  }
+
+  /** A client cancelling late while the card is only authorized pays the policy's share, not nothing. */
+  @Test
+  void aLateCancellationOfAnAuthorizedPaymentKeepsThePolicysShare() {
+    String policy = world.service(new JsonObject().put("name", "Late policy").put("priceMinor", 8000)
+        .put("cancellationPolicy", new JsonObject().put("fullRefundHours", 48).put("lateRefundPercent", 50)));
+    var booking = hold(world.session(policy, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(9)
+        .truncatedTo(ChronoUnit.MINUTES), 1));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+        now());
+    stripe.failNext(500, "api_error", "processing_error");  // the capture fails: the payment stays authorized
+    post(event.payload(), event.signature());
+    dev.bookwell.support.Eventually.until("the capture is attempted",
+        () -> !stripe.failurePending() && "confirmed".equals(status(booking)));
+    assertEquals("authorized", paymentStatus(booking));
+
+    var refunded = cancel(booking.put("intentId", intentId), null).getJsonObject("payment");
+    assertEquals(4000L, refunded.getLong("refunded"));
+    assertEquals("partially_refunded", paymentStatus(booking));
+    assertEquals(List.of("authorization", "capture", "refund"), ledger(booking));
+    assertEquals(4000L, stripe.intent(intentId).getLong("amount_refunded"));
+  }
+
+  /** A refund Stripe reports failed later is owed again, and the reconciler makes it. */
+  @Test
+  void aRefundStripeFailedIsMadeAgain() {
+    var booking = paid(world.session(service, world.providerId, at(16), 3));
+    cancel(booking, world.owner);
+    String intentId = booking.getString("intentId");
+    String refundId = Wait.on(app.db.fetchOne(Sql.DSL.select(PAYMENT_LEDGER.STRIPE_OBJECT_ID).from(PAYMENT_LEDGER)
+        .where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id"))))
+        .and(PAYMENT_LEDGER.KIND.eq("refund")))).value1();
+    stripe.refundFailed(intentId, 4500);
+    var failed = stripe.event("refund.updated", new JsonObject().put("id", refundId).put("object", "refund")
+        .put("status", "failed").put("amount", 4500L).put("payment_intent", intentId), NEW_SECRET, now());
+    assertEquals(200, post(failed.payload(), failed.signature()).statusCode());
+    reconcile();
+    assertEquals(List.of("authorization", "capture", "refund", "failure", "refund"), ledger(booking));
+    assertEquals(4500L, stripe.intent(intentId).getLong("amount_refunded"), "the money went back after all");
+    reconcile();
+    assertEquals(5, ledger(booking).size(), "and only once");
+  }
+
+  /** A reconciler round, with any backoff already passed (as if its time had come). */
+  private static void reconcile() {
+    Wait.on(app.db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.RETRY_AT, OffsetDateTime.now(ZoneOffset.UTC)
+        .minusSeconds(1)).where(PAYMENT.RETRY_AT.isNotNull())));
+    Wait.on(app.vertx.eventBus().request(PaymentsVerticle.RECONCILE, new JsonObject()));
+  }
+
   @Test
   void cancellingBeforePaymentReleasesTheIntent() {
     var booking = hold(world.session(service, world.providerId, at(8), 3));

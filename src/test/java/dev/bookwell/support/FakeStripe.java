@@ -70,6 +70,12 @@ public final class FakeStripe implements AutoCloseable {
     return intent.put("status", "succeeded").put("amount_received", intent.getLong("amount")).copy();
   }
 
+  /** A refund failed after Stripe accepted it (e.g. the card was closed): the money is back on the balance. */
+  public void refundFailed(String intentId, long amount) {
+    JsonObject intent = intents.get(intentId);
+    intent.put("amount_refunded", intent.getLong("amount_refunded", 0L) - amount);
+  }
+
   /** A webhook body for {@code type} about the intent, and its Stripe-Signature header for {@code secret}. */
   public record SignedEvent(String id, String payload, String signature) {
   }
