@@ -40,13 +40,27 @@ final class StripeWebhooks {
   }
 
   Future<ApiReply> receive(ApiRequest request) {
+    try {
+      return receiveChecked(request).recover(StripeWebhooks::malformed);
+    } catch (ClassCastException e) {
+      return malformed(e);
+    }
+  }
+
+  /** A signed event whose fields have unexpected types (a number where Stripe sends a string): 400. */
+  private static Future<ApiReply> malformed(Throwable e) {
+    return Future.failedFuture(e instanceof ClassCastException ? Problem.of("malformed-event", 400,
+        "Malformed event", "A field of the event does not have the type Stripe gives it.").toException() : e);
+  }
+
+  private Future<ApiReply> receiveChecked(ApiRequest request) {
     String payload = request.body() instanceof String raw ? raw : null;
     String signature = request.headers().getString("stripe-signature");
     if (payload == null || signature == null || !verified(payload, signature)) {
       throw Problem.of("invalid-signature", 400, "Invalid signature",
           "The Stripe-Signature header does not match the body, or it is too old.").toException();
     }
-    JsonObject event = new JsonObject(payload);
+    JsonObject event = parse(payload);
     JsonObject object = event.getJsonObject("data", new JsonObject()).getJsonObject("object", new JsonObject());
     if (!"payment_intent".equals(object.getString("object"))) {
       String intentId = object.getString("payment_intent");  // charges, refunds and disputes name their intent
@@ -60,6 +74,24 @@ final class StripeWebhooks {
             .put("amount", current.amount()).put("currency", current.currency()));
     return intent.compose(current -> apply(event.getString("id"), event.getString("type"),
         object.getString("id"), current, payload));
+  }
+
+  /**
+   * The event, signed but not necessarily well formed: a body that is not a JSON object (a byte-order mark is
+   * tolerated), or an event without id, type or data object, is 400 and changes nothing.
+   */
+  private static JsonObject parse(String payload) {
+    try {
+      var event = new JsonObject(payload.startsWith("\uFEFF") ? payload.substring(1) : payload);
+      if (event.getValue("id") instanceof String id && !id.isBlank() && event.getValue("type") instanceof String
+          && event.getValue("data") instanceof JsonObject data && data.getValue("object") instanceof JsonObject) {
+        return event;
+      }
+    } catch (RuntimeException notJson) {
+      // answered below
+    }
+    throw Problem.of("malformed-event", 400, "Malformed event",
+        "The body is not a Stripe event: a JSON object with id, type and data.object.").toException();
   }
 
   private boolean verified(String payload, String signature) {

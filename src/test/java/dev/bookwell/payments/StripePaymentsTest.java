@@ -7,6 +7,7 @@ import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.SEAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.World;
@@ -22,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,6 +145,21 @@ class StripePaymentsTest {
     assertEquals("held", status(booking));
     assertEquals("requires_payment", paymentStatus(booking));
     assertEquals("requires_capture", stripe.intent(intentId).getString("status"), "not captured");
+  }
+
+  /** Signed, but not a Stripe event: 400 problem, nothing changed, never a 500. */
+  @Test
+  void malformedSignedBodiesAre400() {
+    for (String body : List.of("not json at all", "[1, 2]", "{\"type\": \"payment_intent.succeeded\"}",
+        "{\"id\": \"evt_1\", \"type\": \"x\"}", "{\"id\": 5, \"type\": \"x\", \"data\": {\"object\": {}}}")) {
+      var response = post(body, FakeStripe.sign(body, NEW_SECRET, now()));
+      assertEquals(400, response.statusCode(), body + " -> " + response.bodyAsString());
+      assertTrue(Set.of("https://bookwell.dev/problems/malformed-event", "https://bookwell.dev/problems/malformed-json",
+          "https://bookwell.dev/problems/validation")
+          .contains(response.bodyAsJsonObject().getString("type")), body + " -> " + response.bodyAsString());
+    }
+    String withBom = "\uFEFF{\"id\": \"evt_bom\", \"type\": \"ping\", \"data\": {\"object\": {}}}";
+    assertEquals(200, post(withBom, FakeStripe.sign(withBom, NEW_SECRET, now())).statusCode(), "a BOM is tolerated");
   }
 
   @Test

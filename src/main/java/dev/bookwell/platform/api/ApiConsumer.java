@@ -1,6 +1,7 @@
 package dev.bookwell.platform.api;
 
 import dev.bookwell.platform.db.Overload;
+import dev.bookwell.platform.db.PgErrors;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -86,6 +87,11 @@ public final class ApiConsumer {
     }
     if (Overload.is(error)) {
       return busy(address, error);
+    }
+    Problem refused = PgErrors.problemOf(error);
+    if (refused != null) {
+      LOG.info("{}: PostgreSQL refused a value: {}", address, error.getMessage());
+      return refused;
     }
     LOG.error("{} failed", address, error);
     return Problem.internal();

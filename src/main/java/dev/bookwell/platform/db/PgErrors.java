@@ -1,6 +1,8 @@
 package dev.bookwell.platform.db;
 
+import dev.bookwell.platform.api.Problem;
 import io.vertx.pgclient.PgException;
+import java.util.List;
 
 /** The PostgreSQL errors areas turn into problems: constraints that keep the data right did their job. */
 public final class PgErrors {
@@ -21,6 +23,32 @@ public final class PgErrors {
   /** A deadlock victim or a serialization failure: the transaction did nothing and may simply run again. */
   public static boolean retryable(Throwable error) {
     return is(error, DEADLOCK) || is(error, SERIALIZATION);
+  }
+
+  /**
+   * A value PostgreSQL refused (SQLSTATE class 22: too long, out of range, not valid text; or 23: a CHECK, NOT NULL,
+   * unique, foreign-key or exclusion constraint that an area did not turn into a problem of its own): the request
+   * was at fault, not the service, so it is a 4xx naming the column or constraint, never a 500. Null for others.
+   */
+  public static Problem problemOf(Throwable error) {
+    if (!(error instanceof PgException pg) || pg.getSqlState() == null) {
+      return null;
+    }
+    String what = pg.getColumn() != null ? pg.getColumn() : pg.getConstraint() != null ? pg.getConstraint()
+        : "a value";
+    String state = pg.getSqlState();
+    if (state.startsWith("22") || state.equals(CHECK) || state.equals("23502")) {
+      return Problem.validation("The request is not valid: " + what + " is not accepted ("
+          + pg.getErrorMessage() + ").", List.of(new Problem.FieldError("body", what, "is not accepted")));
+    }
+    if (state.equals(UNIQUE) || state.equals(EXCLUSION)) {
+      return Problem.of("conflict", 409, "Conflict", "This clashes with something that exists (" + what + ").");
+    }
+    if (state.equals(FOREIGN_KEY)) {
+      return Problem.of("unknown-reference", 422, "Unknown reference", "The request names something that does "
+          + "not exist (" + what + ").");
+    }
+    return null;
   }
 
   /** Whether {@code error} is PostgreSQL refusing with SQLSTATE {@code state}. */

@@ -42,6 +42,7 @@ final class ApiRouter {
       RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
           RequestExtractor.withBodyHandler());
       builder.rootHandler(BodyHandler.create(false).setBodyLimit(HttpVerticle.MAX_BODY_BYTES));
+      builder.rootHandler(ApiRouter::wellFormedUri);
       builder.rootHandler(new Authenticator(Jwt.verifier(vertx, platform.jwtKeys(), platform.config().identity())));
       var clients = new ClientAddresses(platform.config().limits().trustedProxies());
       for (OpenAPIRoute route : builder.getRoutes()) {
@@ -65,11 +66,30 @@ final class ApiRouter {
       Router router = builder.createRouter();
       var problems = new ProblemResponses(router);
       router.route().failureHandler(problems::handle);
+      router.errorHandler(400, problems::handle);
       router.errorHandler(404, problems::handle);
       router.errorHandler(405, problems::handle);
       router.errorHandler(500, problems::handle);
       return router;
     });
+  }
+
+  /**
+   * A '%' in the path or query must start an escape of two hex digits: Netty's decoder throws on {@code %ZZ}, which
+   * reached clients as a 500. Refused here, before anything decodes the URI, as 400 naming where it is.
+   */
+  private static void wellFormedUri(RoutingContext ctx) {
+    String uri = ctx.request().uri();
+    for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
+      if (i + 2 >= uri.length() || Character.digit(uri.charAt(i + 1), 16) < 0
+          || Character.digit(uri.charAt(i + 2), 16) < 0) {
+        int query = uri.indexOf('?');
+        ProblemResponses.send(ctx, Problem.invalid(query >= 0 && i > query ? "query" : "path", "uri",
+            "has a '%' that does not start an escape of two hex digits (e.g. %20)"));
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /** An operation with a security requirement that is not the empty one ({@code {}} means "optional"). */

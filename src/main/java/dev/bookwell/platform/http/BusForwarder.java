@@ -2,6 +2,7 @@ package dev.bookwell.platform.http;
 
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -49,8 +50,16 @@ final class BusForwarder implements Handler<RoutingContext> {
         .put("user-agent", ctx.request().getHeader("User-Agent"))
         .put("client-address", clients.of(ctx.request()));
     Object body = rawBody ? ctx.body().asString() : validated.getBody() == null ? null : validated.getBody().get();
-    var request = new ApiRequest(operationId, parameters(validated.getPathParameters(), false),
-        parameters(validated.getQuery(), false), headers, body, ctx.get(CALLER));
+    var path = parameters(validated.getPathParameters(), false);
+    var query = parameters(validated.getQuery(), false);
+    for (var part : new Object[][] {{"path", path}, {"query", query}, {"body", rawBody ? null : body}}) {
+      String bad = TextRules.badField(part[1], "");
+      if (bad != null) {
+        ProblemResponses.send(ctx, Problem.invalid((String) part[0], bad.isEmpty() ? "body" : bad, TextRules.WHY));
+        return;
+      }
+    }
+    var request = new ApiRequest(operationId, path, query, headers, body, ctx.get(CALLER));
 
     bus.<JsonObject>request(address, request.toJson(), delivery)
         .onSuccess(message -> write(ctx, ApiReply.fromJson(message.body())))

@@ -36,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
                 .setCompressionSupported(true)
                 .setMaxFormBufferedBytes(MAX_BODY_BYTES))
             .requestHandler(router)
+            .invalidRequestHandler(ProblemResponses::invalidRequest)
             .listen(config.httpPort(), config.httpHost()))
         .onSuccess(listening -> server = listening);
   }

@@ -1,7 +1,10 @@
 package dev.bookwell.platform.http;
 
 import dev.bookwell.platform.api.Problem;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -43,6 +46,24 @@ final class ProblemResponses {
     response.setStatusCode(problem.status())
         .putHeader("Content-Type", Problem.MEDIA_TYPE)
         .end(problem.toJson().encode());
+  }
+
+  /**
+   * Requests the HTTP decoder refused before any route saw them: a request line too long (414), headers too large
+   * (431), anything else malformed (400). Answered as problems too, then the connection is closed, as the default
+   * handler does.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem = cause instanceof TooLongHttpLineException
+        ? Problem.of("uri-too-long", 414, "URI too long", "The request line is longer than the server accepts.")
+        : cause instanceof TooLongHttpHeaderException
+            ? Problem.of("headers-too-large", 431, "Request headers too large",
+                "The request's headers are larger than the server accepts.")
+            : Problem.of("bad-request", 400, "Bad request", "The request could not be understood.");
+    request.response().setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE)
+        .putHeader("Connection", "close").end(problem.toJson().encode())
+        .onComplete(x -> request.connection().close());
   }
 
   private static Problem toProblem(RoutingContext ctx) {
