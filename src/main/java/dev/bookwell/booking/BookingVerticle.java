@@ -62,7 +62,8 @@ public final class BookingVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
-        .map(confirmed -> new JsonObject().put("confirmed", confirmed))));
+        .map(secured -> new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
+            .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION))));
     return Future.succeededFuture();
   }
 }

@@ -103,7 +103,10 @@ final class Holds {
   /** A priced hold gets its payment intent after the hold has committed; if Stripe is down the hold stands. */
   private Future<ApiReply> withPayment(ApiReply reply) {
     var booking = (JsonObject) reply.body();
-    if (!"held".equals(booking.getString("status"))) {
+    boolean awaitsPayment = "held".equals(booking.getString("status"))
+        || "pending_confirmation".equals(booking.getString("status"))
+        && booking.getJsonObject("amount").getLong("total") > 0;  // authorized now, captured on confirmation
+    if (!awaitsPayment) {
       return Future.succeededFuture(reply);
     }
     return payments.request(booking).map(payment -> {

@@ -63,10 +63,34 @@ final class Lifecycle {
         .map(Done::reply);
   }
 
-  /** POST /v1/bookings/{id}/confirm: staff accept a booking that needs confirmation. */
+  /**
+   * POST /v1/bookings/{id}/confirm: staff accept a booking that needs confirmation. A priced one needs the client's
+   * card authorized first (409 {@code payment-pending} otherwise); once confirmed, the money is captured (and if
+   * that call fails, the payments area's reconciler captures it).
+   */
   Future<ApiReply> confirm(ApiRequest request) {
-    return transition(request, true, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.confirmed, false)
-        .map(Done::reply);
+    UUID id = UUID.fromString(request.path().getString("bookingId"));
+    return BookingAccess.authorize(db, bus, request, id, true)
+        .compose(access -> paymentAuthorized(id).compose(ready -> {
+          if (!ready) {
+            throw Problem.of("payment-pending", 409, "Payment pending", "The client's card is not authorized yet; "
+                + "confirm once it is (or decline).").toException();
+          }
+          return apply(id, access, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.confirmed, false);
+        }))
+        .compose(done -> done.booking().getTotalMinor() == 0 ? Future.succeededFuture(done.reply())
+            : bus.<JsonObject>request(PaymentRequests.CAPTURE, new JsonObject().put("bookingId", id.toString()))
+                .map(answer -> ApiReply.ok(BookingJson.of(done.booking()).put("payment", answer.body())))
+                .otherwise(e -> ApiReply.ok(BookingJson.of(done.booking()).put("payment",
+                    new JsonObject().put("status", "capture-pending")))));
+  }
+
+  /** Whether the booking needs no money, or its card is authorized (asked before any transaction opens). */
+  private Future<Boolean> paymentAuthorized(UUID id) {
+    return db.fetchOne(Sql.DSL.select(BOOKING.TOTAL_MINOR).from(BOOKING).where(BOOKING.ID.eq(id)))
+        .compose(total -> total.value1() == 0 ? Future.succeededFuture(true)
+            : bus.<JsonObject>request("payments.ledger", new JsonObject().put("bookingId", id.toString()))
+                .map(answer -> java.util.Set.of("authorized", "captured").contains(answer.body().getString("status"))));
   }
 
   /** A transition that committed: the booking as it is now, and who did it. */
@@ -167,34 +191,40 @@ final class Lifecycle {
         .and(Bookable.providerWorksThere())).map(found -> found.isPresent());
   }
 
+  /** What the payments area does with an authorized card: capture it, release it, or keep it authorized. */
+  enum Secured { CONFIRMED, GONE, AWAITING_CONFIRMATION }
+
   /**
    * The payment for a booking is authorized: confirm it if its hold stands; if the hold expired, take the seats
-   * again if they are still free. Gives whether the booking is confirmed (the payments area captures or releases).
+   * again if they are still free. A booking waiting for staff keeps the authorization until they decide.
    */
-  Future<Boolean> paymentSecured(UUID id) {
+  Future<Secured> paymentSecured(UUID id) {
     return db.transaction(tx -> lock(tx, id).compose(booking -> {
       String current = BookingJson.effectiveStatus(booking);
       if (current.equals("confirmed")) {
-        return Future.succeededFuture(true);
+        return Future.succeededFuture(Secured.CONFIRMED);
+      }
+      if (current.equals("pending_confirmation")) {
+        return Future.succeededFuture(Secured.AWAITING_CONFIRMATION);
       }
       if (current.equals("held")) {
         // the money goes back if the provider left the organization meanwhile
-        return providerThere(tx, booking).compose(there -> there ? confirmPaid(tx, booking).map(true)
-            : Future.succeededFuture(false));
+        return providerThere(tx, booking).compose(there -> there ? confirmPaid(tx, booking).map(Secured.CONFIRMED)
+            : Future.succeededFuture(Secured.GONE));
       }
       if (!current.equals("expired")) {
-        return Future.succeededFuture(false);  // cancelled or declined meanwhile: the money goes back
+        return Future.succeededFuture(Secured.GONE);  // cancelled or declined meanwhile: the money goes back
       }
       // Late payment: the hold expired. Release what it still holds, then try to take seats afresh.
       return Holds.expire(tx, java.util.List.of(id), "hold-expired")
           .compose(x -> Seats.pick(tx, booking.getSlotId(), booking.getSeats()))
-          .compose(picked -> picked.seatIds().size() < booking.getSeats() ? Future.succeededFuture(false)
+          .compose(picked -> picked.seatIds().size() < booking.getSeats() ? Future.succeededFuture(Secured.GONE)
               : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
                   .compose(x -> Seats.assign(tx, picked.seatIds(), id, null))
                   .compose(x -> confirmPaid(tx, booking))
-                  .map(true));
+                  .map(Secured.CONFIRMED));
     })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION)
-        ? Future.succeededFuture(false) : Future.failedFuture(e));  // the provider's time went to someone else
+        ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the provider's time went to someone else
   }
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {

@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 final class PaymentRequests {
 
   static final String INTENT = "payments.intent";
+  /** Capture an authorized card, once staff confirmed the booking it pays for. */
+  static final String CAPTURE = "payments.capture";
 
   private final EventBus bus;
   private final BookingReads reads;

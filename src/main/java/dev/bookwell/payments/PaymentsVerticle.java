@@ -32,6 +32,7 @@ public final class PaymentsVerticle extends VerticleBase {
   public static final String RELEASE = "payments.release";
   public static final String RECONCILE = "payments.reconcile";
   public static final String SIMULATE = "payments.simulate";
+  public static final String CAPTURE = "payments.capture";
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
 
   private final Platform platform;
@@ -81,6 +82,8 @@ public final class PaymentsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(RECONCILE, message -> ApiConsumer.answer(message,
         () -> settlement.reconcile(Duration.ZERO).compose(tried -> refunds.settleDue(Duration.ZERO)
             .map(owed -> new JsonObject().put("tried", tried).put("refundsSettled", owed)))));
+    bus.<JsonObject>consumer(CAPTURE, message -> ApiConsumer.answer(message,
+        () -> settlement.captureConfirmed(message.body())));
     bus.<JsonObject>consumer(SIMULATE, message -> ApiConsumer.answer(message,
         () -> simulated.simulate(message.body())));
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive);

@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.PAYMENT;
 
 import dev.bookwell.db.enums.PaymentStatus;
 
+import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -11,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +61,29 @@ final class Settlement {
     return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
       var bookingId = found.orElseThrow().getBookingId();
       return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
-          .compose(answer -> answer.body().getBoolean("confirmed") ? Future.succeededFuture()
+          .compose(answer -> answer.body().getBoolean("confirmed")
+              || answer.body().getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
               : refunds.release(new JsonObject().put("bookingId", bookingId.toString()).put("refundPercent", 100)
                   .put("reason", "paid after the seat was gone").put("by", "payment")).mapEmpty());
     }).<Void>mapEmpty().recover(e -> {
       LOG.warn("settling captured {} failed", intentId, e);
       return Future.succeededFuture();
+    });
+  }
+
+  /** {bookingId} -> {paymentStatus}: staff confirmed a booking whose card is authorized; the money is taken. */
+  Future<JsonObject> captureConfirmed(JsonObject request) {
+    UUID bookingId = UUID.fromString(request.getString("bookingId"));
+    return Payments.byBooking(db, bookingId).compose(found -> {
+      var payment = found.orElseThrow(() -> Problem.notFound("No payment for booking " + bookingId + ".")
+          .toException());
+      if (payment.getStatus() != PaymentStatus.authorized) {
+        return Future.succeededFuture(new JsonObject().put("paymentStatus", payment.getStatus().getLiteral()));
+      }
+      return gateway.capture(payment.getIntentId(), "capture-" + bookingId)
+          .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
+              PaymentStatus.captured, "capture", null, null)))
+          .map(x -> new JsonObject().put("paymentStatus", PaymentStatus.captured.getLiteral()));
     });
   }
 
@@ -74,7 +93,8 @@ final class Settlement {
       var payment = found.orElseThrow();
       var bookingId = payment.getBookingId();
       return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
-          .compose(answer -> answer.body().getBoolean("confirmed")
+          .compose(answer -> answer.body().getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
+              : answer.body().getBoolean("confirmed")
               ? gateway.capture(intentId, "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
               : gateway.cancel(intentId, "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,

@@ -76,4 +76,42 @@ class SimulatedPaymentsTest {
         .bodyAsJsonObject().getString("paymentStatus"), "a second card works");
   }
 
+
+  /** A priced service that needs confirmation: the card is authorized at once, captured when staff confirm. */
+  @Test
+  void aPricedBookingThatNeedsConfirmationIsAuthorizedThenCapturedOnConfirm() {
+    String vetted = world.service(new JsonObject().put("name", "Vetted").put("priceMinor", 6000)
+        .put("seatsPerSlot", 2).put("requiresConfirmation", true));
+    String token = world.userToken();
+    var booking = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(vetted, world.providerId, at(4), 2)), token).bodyAsJsonObject();
+    String id = booking.getString("id");
+    assertEquals("pending_confirmation", booking.getString("status"));
+    assertEquals("requires_payment", booking.getJsonObject("payment").getString("status"), booking.encode());
+
+    var tooSoon = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/confirm", null, world.owner);
+    assertEquals(409, tooSoon.statusCode(), tooSoon.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/payment-pending", tooSoon.bodyAsJsonObject().getString("type"));
+
+    var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token);
+    assertEquals("authorized", paid.bodyAsJsonObject().getString("paymentStatus"), "held until staff decide");
+    assertEquals("pending_confirmation", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token)
+        .bodyAsJsonObject().getString("status"));
+
+    var confirmed = World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + id + "/confirm", null, world.owner));
+    assertEquals("confirmed", confirmed.getString("status"));
+    assertEquals("captured", confirmed.getJsonObject("payment").getString("paymentStatus"));
+    assertEquals(List.of("authorization", "capture"), movements(id, token));
+
+    var declined = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(vetted, world.providerId, at(5), 2)), token).bodyAsJsonObject().getString("id");
+    app.call(HttpMethod.POST, "/v1/dev/payments/" + declined + "/succeed", null, token);
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + declined + "/decline", null, world.owner));
+    assertEquals(List.of("authorization", "cancellation"), movements(declined, token), "declined: released");
+  }
+
+  private static List<String> movements(String bookingId, String token) {
+    return app.call(HttpMethod.GET, "/v1/bookings/" + bookingId + "/payments", null, token).bodyAsJsonObject()
+        .getJsonArray("movements").stream().map(m -> ((JsonObject) m).getString("kind")).toList();
+  }
 }
