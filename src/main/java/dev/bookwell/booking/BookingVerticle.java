@@ -18,10 +18,12 @@ public final class BookingVerticle extends VerticleBase {
   public static final String API = "booking.api";
   /** The payments area says a booking's card is authorized; the answer says whether the seat is secured. */
   public static final String PAYMENT_SECURED = "booking.payment-secured";
+  public static final String RESEND_RELEASES = "booking.resend-releases";
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BookingVerticle.class);
 
   private final Platform platform;
+  private long releaseTimer = -1;
 
   public BookingVerticle(Platform platform) {
     this.platform = platform;
@@ -60,10 +62,21 @@ public final class BookingVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Outbox.address(Departures.EVENT), message -> departures
         .providerLeft(message.body().getJsonObject("payload"))
         .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
+    // Money owed back whose request never reached the payments area is asked for again; tests ask for a round.
+    releaseTimer = vertx.setPeriodic(60_000, id -> lifecycle.resendReleases()
+        .onFailure(e -> LOG.warn("asking again for money owed back failed", e)));
+    bus.<JsonObject>consumer(RESEND_RELEASES, message -> ApiConsumer.answer(message,
+        () -> lifecycle.resendReleases().map(n -> new JsonObject().put("asked", n))));
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
         .map(secured -> new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
             .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION))));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(releaseTimer);
     return Future.succeededFuture();
   }
 }

@@ -133,12 +133,39 @@ final class Lifecycle {
     if (done.booking().getTotalMinor() == 0) {
       return Future.succeededFuture(ApiReply.ok(reply));
     }
-    var ask = new JsonObject().put("bookingId", done.booking().getId().toString())
-        .put("refundPercent", done.booking().getRefundPercent())
-        .put("reason", reason).put("by", done.access().actor());
-    return bus.<JsonObject>request("payments.release", ask)
-        .map(answer -> ApiReply.ok(reply.put("payment", answer.body())))
+    return askRelease(done.booking(), reason, done.access().actor())
+        .map(answer -> ApiReply.ok(reply.put("payment", answer)))
         .otherwise(e -> ApiReply.ok(reply.put("payment", new JsonObject().put("status", "release-pending"))));
+  }
+
+  /** Asks the payments area to give back what is owed; once it has taken the request, the booking says so. */
+  private Future<JsonObject> askRelease(BookingRecord booking, String reason, String by) {
+    var ask = new JsonObject().put("bookingId", booking.getId().toString())
+        .put("refundPercent", booking.getRefundPercent()).put("reason", reason).put("by", by);
+    return bus.<JsonObject>request("payments.release", ask).map(answer -> answer.body())
+        .compose(answer -> db.update(Sql.DSL.update(BOOKING).set(BOOKING.RELEASE_ACKNOWLEDGED_AT, SqlTime.now())
+            .where(BOOKING.ID.eq(booking.getId()))).map(answer));
+  }
+
+  /**
+   * Asks again for bookings whose request never reached the payments area (a failed or timed-out bus request left
+   * them release-pending), oldest first, a bounded batch a round. Gives how many were taken this time.
+   */
+  Future<Integer> resendReleases() {
+    return db.fetch(Sql.DSL.selectFrom(BOOKING).where(BOOKING.RELEASE_ACKNOWLEDGED_AT.isNull())
+            .and(BOOKING.REFUND_PERCENT.isNotNull())
+            .and(BOOKING.STATUS.in(BookingStatus.cancelled, BookingStatus.declined))
+            .and(BOOKING.TOTAL_MINOR.gt(0L))
+            .and(BOOKING.UPDATED_AT.lt(SqlTime.nowPlus(java.time.Duration.ofSeconds(-30))))
+            .orderBy(BOOKING.UPDATED_AT).limit(100))
+        .compose(due -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (BookingRecord booking : due) {
+            chain = chain.compose(n -> askRelease(booking, "asked again", "booking-reconciler").map(n + 1)
+                .otherwise(n));
+          }
+          return chain;
+        });
   }
 
   /**

@@ -147,6 +147,26 @@ class StripePaymentsTest {
     assertEquals("requires_capture", stripe.intent(intentId).getString("status"), "not captured");
   }
 
+  /**
+   * The request to give the money back never reached the payments area (the bus request failed: release-pending).
+   * The booking area asks again until it is taken.
+   */
+  @Test
+  void aReleaseRequestThatNeverArrivedIsAskedForAgain() {
+    var booking = paid(world.session(service, world.providerId, at(17), 3));
+    UUID id = UUID.fromString(booking.getString("id"));
+    Wait.on(app.db.update(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, dev.bookwell.db.enums.BookingStatus.cancelled)
+        .set(BOOKING.REFUND_PERCENT, 100).set(BOOKING.UPDATED_AT, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5))
+        .where(BOOKING.ID.eq(id))));  // cancelled by staff; the release request was lost on the way
+    assertEquals("captured", paymentStatus(booking));
+    Wait.on(app.vertx.eventBus().request(dev.bookwell.booking.BookingVerticle.RESEND_RELEASES, new JsonObject()));
+    assertEquals("refunded", paymentStatus(booking));
+    assertEquals(4500L, stripe.intent(booking.getString("intentId")).getLong("amount_refunded"));
+    var again = Wait.on(app.vertx.eventBus().<JsonObject>request(dev.bookwell.booking.BookingVerticle.RESEND_RELEASES,
+        new JsonObject())).body();
+    assertEquals(0, again.getInteger("asked"), "taken: not asked again");
+  }
+
   /** Signed, but not a Stripe event: 400 problem, nothing changed, never a 500. */
   @Test
   void malformedSignedBodiesAre400() {
