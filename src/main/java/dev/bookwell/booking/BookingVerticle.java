@@ -69,8 +69,10 @@ public final class BookingVerticle extends VerticleBase {
         () -> lifecycle.resendReleases().map(n -> new JsonObject().put("asked", n))));
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
-        .map(secured -> new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
-            .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION))));
+        .compose(secured -> lifecycle.owedBack(UUID.fromString(message.body().getString("bookingId")))
+            .map(percent -> new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
+                .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION)
+                .put("refundPercent", percent)))));
     return Future.succeededFuture();
   }
 

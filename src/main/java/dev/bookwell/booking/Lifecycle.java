@@ -218,6 +218,15 @@ final class Lifecycle {
         .and(Bookable.providerWorksThere())).map(found -> found.isPresent());
   }
 
+  /**
+   * The share owed back if the money cannot buy a seat: what the booking's end decided (a client's late
+   * cancellation keeps the policy's share), all of it otherwise.
+   */
+  Future<Integer> owedBack(UUID id) {
+    return db.fetchOptional(Sql.DSL.select(BOOKING.REFUND_PERCENT).from(BOOKING).where(BOOKING.ID.eq(id)))
+        .map(found -> found.map(r -> r.value1()).filter(java.util.Objects::nonNull).orElse(100));
+  }
+
   /** What the payments area does with an authorized card: capture it, release it, or keep it authorized. */
   enum Secured { CONFIRMED, GONE, AWAITING_CONFIRMATION }
 
@@ -242,9 +251,15 @@ final class Lifecycle {
       if (!current.equals("expired")) {
         return Future.succeededFuture(Secured.GONE);  // cancelled or declined meanwhile: the money goes back
       }
-      // Late payment: the hold expired. Release what it still holds, then try to take seats afresh.
+      // Late payment: the hold expired. Release what it still holds, then try to take seats afresh, but only
+      // for a slot still worth paying for: open, not started, its provider active and working there.
       return Holds.expire(tx, java.util.List.of(id), "hold-expired")
-          .compose(x -> Seats.pick(tx, booking.getSlotId(), booking.getSeats()))
+          .compose(x -> Holds.facts(tx, booking.getSlotId()).map(java.util.Optional::of)
+              .otherwise(java.util.Optional.empty()))  // the service is gone
+          .compose(slot -> slot.isEmpty() || !slot.get().startsAt().isAfter(java.time.OffsetDateTime.now())
+              || slot.get().providerStatus() != dev.bookwell.db.enums.ProviderStatus.active
+              ? Future.succeededFuture(new Seats.Taken(java.util.List.of(), java.util.List.of()))
+              : Seats.pick(tx, booking.getSlotId(), booking.getSeats()))
           .compose(picked -> picked.seatIds().size() < booking.getSeats() ? Future.succeededFuture(Secured.GONE)
               : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
                   .compose(x -> Seats.assign(tx, picked.seatIds(), id, null))

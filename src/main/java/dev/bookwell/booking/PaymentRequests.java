@@ -31,7 +31,9 @@ final class PaymentRequests {
         .put("bookingId", booking.getString("id"))
         .put("reference", booking.getString("reference"))
         .put("amount", booking.getJsonObject("amount").getLong("total"))
-        .put("currency", booking.getJsonObject("amount").getString("currency"));
+        .put("currency", booking.getJsonObject("amount").getString("currency"))
+        // waiting for staff: authorize only, whatever the capture mode; captured when they confirm
+        .put("manualCapture", "pending_confirmation".equals(booking.getString("status")) ? Boolean.TRUE : null);
     return bus.<JsonObject>request(INTENT, ask, new DeliveryOptions().setSendTimeout(20_000))
         .map(answer -> answer.body())
         .otherwise(e -> new JsonObject().put("status", "unavailable")
@@ -59,7 +61,8 @@ final class PaymentRequests {
   Future<ApiReply> retry(ApiRequest request) {
     return reads.get(request).compose(reply -> {
       var booking = (JsonObject) reply.body();
-      if (!"held".equals(booking.getString("status"))) {
+      if (!"held".equals(booking.getString("status")) && !("pending_confirmation".equals(booking.getString("status"))
+          && booking.getJsonObject("amount").getLong("total") > 0)) {
         throw Problem.of("illegal-transition", 409, "Nothing to pay",
             "The booking is " + booking.getString("status") + "; only a standing hold is paid.").toException();
       }

@@ -34,7 +34,7 @@ final class Intents {
                 .set(PAYMENT.BOOKING_ID, bookingId)
                 .set(PAYMENT.AMOUNT_MINOR, amount)
                 .set(PAYMENT.CURRENCY, currency)
-                .set(PAYMENT.MANUAL_CAPTURE, manualCapture)
+                .set(PAYMENT.MANUAL_CAPTURE, manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")))
                 .onConflictDoNothing())
             .compose(x -> Payments.byBooking(tx, bookingId)))
         .compose(found -> {

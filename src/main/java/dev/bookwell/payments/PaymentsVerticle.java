@@ -38,6 +38,7 @@ public final class PaymentsVerticle extends VerticleBase {
   private final Platform platform;
   private WorkerExecutor workers;
   private long purgeTimer = -1;
+  private Future<?> round = Future.succeededFuture();
   private long reconcileTimer = -1;
 
   public PaymentsVerticle(Platform platform) {
@@ -77,8 +78,12 @@ public final class PaymentsVerticle extends VerticleBase {
         () -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))));
     // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
     // Money back that is owed and not paid yet (Stripe down, a refund Stripe failed) likewise, with backoff.
-    reconcileTimer = vertx.setPeriodic(60_000, id -> settlement.reconcile(Duration.ofMinutes(1))
-        .compose(x -> refunds.settleDue(Duration.ZERO)));
+    reconcileTimer = vertx.setPeriodic(60_000, id -> {
+      if (round.isComplete()) {  // a slow round (Stripe slow) is never overtaken by the next one
+        round = settlement.reconcile(Duration.ofMinutes(1)).compose(x -> refunds.settleDue(Duration.ZERO))
+            .onFailure(e -> LOG.warn("reconciler round failed", e));
+      }
+    });
     bus.<JsonObject>consumer(RECONCILE, message -> ApiConsumer.answer(message,
         () -> settlement.reconcile(Duration.ZERO).compose(tried -> refunds.settleDue(Duration.ZERO)
             .map(owed -> new JsonObject().put("tried", tried).put("refundsSettled", owed)))));

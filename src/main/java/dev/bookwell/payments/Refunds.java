@@ -25,6 +25,12 @@ import org.jooq.impl.DSL;
  */
 final class Refunds {
 
+  /**
+   * While one settles a payment's refunds, {@code retry_at} is set this far ahead: the reconciler (on this or
+   * another instance) claims only payments whose time has come, so two never refund the same payment at once.
+   */
+  static final Duration LEASE = Duration.ofMinutes(5);
+
   static final EnumSet<PaymentStatus> NOT_CAPTURED =
       EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized);
   static final EnumSet<PaymentStatus> CAPTURED =
@@ -45,7 +51,7 @@ final class Refunds {
     String note = new JsonObject().put("reason", request.getString("reason")).put("by", request.getString("by"))
         .encode();
     return db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.REFUND_PERCENT, percent)
-            .set(PAYMENT.ATTEMPTS, 0).set(PAYMENT.RETRY_AT, SqlTime.now())
+            .set(PAYMENT.ATTEMPTS, 0).set(PAYMENT.RETRY_AT, SqlTime.nowPlus(LEASE))
             .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNotNull()).returning()))
         .compose(found -> found.isEmpty() ? Future.succeededFuture(outcome("none", 0)) : settleOwed(found.get(), note));
   }
@@ -84,8 +90,8 @@ final class Refunds {
   }
 
   private Future<PaymentRecord> markCaptured(PaymentRecord payment) {
-    return db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
-            PaymentStatus.captured, "capture", null, null))
+    return db.transaction(tx -> Payments.move(tx, payment, NOT_CAPTURED, PaymentStatus.captured, "capture", null,
+            null))
         .map(x -> payment.copy().setBookingId(payment.getBookingId()).setStatus(PaymentStatus.captured));
   }
 
@@ -123,7 +129,7 @@ final class Refunds {
   }
 
   private Future<Void> retryLater(PaymentRecord payment) {
-    var backoff = DSL.field("now() + least(interval '1 minute' * power(2, {0}), interval '1 day')",
+    var backoff = DSL.field("now() + least(interval '1 minute' * power(2, least({0}, 11)), interval '1 day')",
         java.time.OffsetDateTime.class, PAYMENT.ATTEMPTS);
     return db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.ATTEMPTS, PAYMENT.ATTEMPTS.plus(1))
         .set(PAYMENT.RETRY_AT, backoff).where(PAYMENT.BOOKING_ID.eq(payment.getBookingId()))).mapEmpty();
@@ -131,17 +137,26 @@ final class Refunds {
 
   /** The reconciler's round: payments whose money back is due (new, failed before, or a refund Stripe failed). */
   Future<Integer> settleDue(Duration olderThan) {
-    return db.fetch(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.REFUND_PERCENT.isNotNull())
+    return db.fetch(Sql.DSL.select(PAYMENT.BOOKING_ID).from(PAYMENT).where(PAYMENT.REFUND_PERCENT.isNotNull())
             .and(PAYMENT.RETRY_AT.le(SqlTime.nowPlus(olderThan.negated())))
             .orderBy(PAYMENT.RETRY_AT).limit(100))
         .compose(due -> {
           Future<Integer> chain = Future.succeededFuture(0);
-          for (PaymentRecord payment : due) {
-            chain = chain.compose(n -> settleOwed(payment, new JsonObject().put("reason", "reconciled")
-                .put("by", "reconciler").encode()).map(n + 1));
+          for (var row : due) {
+            chain = chain.compose(n -> claim(row.value1())
+                .compose(claimed -> claimed.isEmpty() ? Future.succeededFuture(n)
+                    : settleOwed(claimed.get(), new JsonObject().put("reason", "reconciled").put("by", "reconciler")
+                        .encode()).map(n + 1))
+                .otherwise(n));  // one payment's trouble never stops the round
           }
           return chain;
         });
+  }
+
+  /** Takes the lease on a due payment; empty when another settler has it (or it is no longer due). */
+  private Future<java.util.Optional<PaymentRecord>> claim(UUID bookingId) {
+    return db.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.RETRY_AT, SqlTime.nowPlus(LEASE))
+        .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.RETRY_AT.le(SqlTime.now())).returning());
   }
 
   /** A refund Stripe reported failed: due again now. */

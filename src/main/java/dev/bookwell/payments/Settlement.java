@@ -43,17 +43,27 @@ final class Settlement {
    * payment only moves forward. Gives how many it tried.
    */
   Future<Integer> reconcile(java.time.Duration olderThan) {
-    return db.fetch(Sql.DSL.select(PAYMENT.INTENT_ID).from(PAYMENT)
-            .where(PAYMENT.STATUS.eq(PaymentStatus.authorized))
-            .and(PAYMENT.UPDATED_AT.lt(SqlTime.nowPlus(olderThan.negated())))
-            .orderBy(PAYMENT.UPDATED_AT).limit(100))
+    var due = PAYMENT.SETTLE_AFTER.isNull().or(PAYMENT.SETTLE_AFTER.le(SqlTime.now()));
+    return db.fetch(Sql.DSL.select(PAYMENT.INTENT_ID, PAYMENT.STATUS).from(PAYMENT)
+            .where(PAYMENT.STATUS.eq(PaymentStatus.authorized).and(due)
+                .and(PAYMENT.UPDATED_AT.lt(SqlTime.nowPlus(olderThan.negated())))
+                // captured money whose seat was never checked (the step after the webhook's answer was lost)
+                .or(PAYMENT.STATUS.eq(PaymentStatus.captured).and(PAYMENT.SETTLE_AFTER.le(SqlTime.now()))))
+            .orderBy(PAYMENT.SETTLE_AFTER.asc().nullsFirst(), PAYMENT.UPDATED_AT).limit(100))
         .compose(rows -> {
           Future<Void> chain = Future.succeededFuture();
           for (var row : rows) {
-            chain = chain.compose(x -> settle(row.value1()));
+            chain = chain.compose(x -> row.value2() == PaymentStatus.captured ? settleCaptured(row.value1())
+                : settle(row.value1()));
           }
           return chain.map(rows.size());
         });
+  }
+
+  /** When the reconciler should look at the payment again (null: when it is due by its status alone). */
+  private Future<Void> settleAfter(UUID bookingId, java.time.Duration delay) {
+    return db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.SETTLE_AFTER, delay == null ? null
+            : SqlTime.nowPlus(delay)).where(PAYMENT.BOOKING_ID.eq(bookingId))).mapEmpty();
   }
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
@@ -63,8 +73,10 @@ final class Settlement {
       return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
           .compose(answer -> answer.body().getBoolean("confirmed")
               || answer.body().getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
-              : refunds.release(new JsonObject().put("bookingId", bookingId.toString()).put("refundPercent", 100)
-                  .put("reason", "paid after the seat was gone").put("by", "payment")).mapEmpty());
+              : refunds.release(new JsonObject().put("bookingId", bookingId.toString())
+                  .put("refundPercent", answer.body().getInteger("refundPercent", 100))
+                  .put("reason", "paid after the seat was gone").put("by", "payment")).mapEmpty())
+          .compose(x -> settleAfter(bookingId, null));
     }).<Void>mapEmpty().recover(e -> {
       LOG.warn("settling captured {} failed", intentId, e);
       return Future.succeededFuture();
@@ -93,13 +105,15 @@ final class Settlement {
       var payment = found.orElseThrow();
       var bookingId = payment.getBookingId();
       return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
-          .compose(answer -> answer.body().getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
+          .compose(answer -> answer.body().getBoolean("awaitingConfirmation", false)
+              ? settleAfter(bookingId, java.time.Duration.ofHours(1))  // staff decide; look again later
               : answer.body().getBoolean("confirmed")
               ? gateway.capture(intentId, "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
+                  .<Void>mapEmpty()
               : gateway.cancel(intentId, "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.canceled, "cancellation", null,
-                  null))));
+                  null))).<Void>mapEmpty());
     }).<Void>mapEmpty().recover(e -> {
       LOG.warn("settling {} failed; the payment stays authorized", intentId, e);
       return Future.succeededFuture();

@@ -1,5 +1,7 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.PAYMENT;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.STRIPE_EVENT;
 
 import com.stripe.Stripe;
@@ -12,8 +14,10 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -156,9 +160,14 @@ final class StripeWebhooks {
           object.getString("id"), eventId, raw).map(Effect.NONE);
       // A refund that failed after it was accepted: the money did not go back; the ledger says so for follow-up.
       // The reconciler then refunds again what is still owed.
+      // Once per refund, however often Stripe updates it (the payment's row is locked: no race).
       case "refund.updated" -> "failed".equals(intentStatus)
-          ? Payments.recordNote(tx, payment, "failure", object.getLong("amount", 0L), object.getString("id"),
-              eventId, raw).compose(x -> Refunds.refundFailed(tx, payment.getBookingId())).map(Effect.NONE)
+          ? tx.fetchOptional(Sql.DSL.selectOne().from(PAYMENT_LEDGER)
+                  .where(PAYMENT_LEDGER.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT_LEDGER.KIND.eq("failure"))
+                  .and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.eq(object.getString("id"))))
+              .compose(known -> known.isPresent() ? Future.succeededFuture(Effect.NONE)
+                  : Payments.recordNote(tx, payment, "failure", object.getLong("amount", 0L), object.getString("id"),
+                      eventId, raw).compose(x -> Refunds.refundFailed(tx, payment.getBookingId())).map(Effect.NONE))
           : Future.succeededFuture(Effect.NONE);
       case "payment_intent.amount_capturable_updated" -> "requires_capture".equals(intentStatus)
           ? Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed),
@@ -166,10 +175,14 @@ final class StripeWebhooks {
           : Future.succeededFuture(Effect.NONE);
       // Money taken, in either capture mode: by us (the move finds it captured already and does nothing), in the
       // Stripe dashboard, or reported before the authorization. The seat is secured, or the money goes back.
+      // Recorded with the money: the seat is to be checked, by the step after the answer or, if that step is lost,
+      // by the reconciler a minute later.
       case "payment_intent.succeeded" -> Payments.move(tx, payment,
               EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed, PaymentStatus.authorized),
               PaymentStatus.captured, "capture", eventId, raw)
-          .map(moved -> moved ? Effect.SETTLE_CAPTURED : Effect.NONE);
+          .compose(moved -> !moved ? Future.succeededFuture(Effect.NONE)
+              : tx.update(Sql.DSL.update(PAYMENT).set(PAYMENT.SETTLE_AFTER, SqlTime.nowPlus(Duration.ofMinutes(1)))
+                  .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId()))).map(Effect.SETTLE_CAPTURED));
       case "payment_intent.payment_failed" -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.requires_payment),
           PaymentStatus.failed, "failure", eventId, raw).map(Effect.NONE);
       case "payment_intent.canceled" -> Payments.move(tx, payment,

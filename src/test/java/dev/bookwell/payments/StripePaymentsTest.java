@@ -167,6 +167,32 @@ class StripePaymentsTest {
     assertEquals(0, again.getInteger("asked"), "taken: not asked again");
   }
 
+  /**
+   * Money captured, recorded by the webhook, then the step that checks the seat was lost (the process stopped after
+   * answering Stripe). The reconciler checks it: the hold had expired and its seat went to someone else, so the
+   * money goes back in full.
+   */
+  @Test
+  void capturedMoneyWhoseSeatCheckWasLostIsRefundedByTheReconciler() {
+    String single = world.session(service, world.providerId, at(18), 1);
+    var booking = hold(single);
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    stripe.authorize(intentId);
+    stripe.pay(intentId);  // captured at Stripe
+    Wait.on(app.db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, dev.bookwell.db.enums.PaymentStatus.captured)
+        .set(PAYMENT.SETTLE_AFTER, OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1))
+        .where(PAYMENT.INTENT_ID.eq(intentId))));  // the webhook's transaction committed; nothing after it ran
+    expireNow(booking);
+    assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", single)
+        .put("guest", new JsonObject().put("name", "Next").put("email", "next@example.org")), null).statusCode());
+
+    reconcile();
+    assertEquals("refunded", paymentStatus(booking));
+    assertEquals(4500L, stripe.intent(intentId).getLong("amount_refunded"));
+    reconcile();
+    assertEquals(4500L, stripe.intent(intentId).getLong("amount_refunded"), "once");
+  }
+
   /** Signed, but not a Stripe event: 400 problem, nothing changed, never a 500. */
   @Test
   void malformedSignedBodiesAre400() {
