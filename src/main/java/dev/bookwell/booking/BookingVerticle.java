@@ -69,6 +69,9 @@ public final class BookingVerticle extends VerticleBase {
         () -> lifecycle.resendReleases().map(n -> new JsonObject().put("asked", n))));
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
+        .compose(secured -> secured != Lifecycle.Secured.MOVED ? Future.succeededFuture(secured)
+            : Future.<Lifecycle.Secured>failedFuture(dev.bookwell.platform.api.Problem.of("booking-moved", 409,
+                "Booking moved", "The booking was rescheduled; settle against the new one.").toException()))
         .compose(secured -> lifecycle.owedBack(UUID.fromString(message.body().getString("bookingId")))
             .map(percent -> new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
                 .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION)

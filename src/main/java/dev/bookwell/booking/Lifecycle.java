@@ -228,7 +228,7 @@ final class Lifecycle {
   }
 
   /** What the payments area does with an authorized card: capture it, release it, or keep it authorized. */
-  enum Secured { CONFIRMED, GONE, AWAITING_CONFIRMATION }
+  enum Secured { CONFIRMED, GONE, AWAITING_CONFIRMATION, MOVED }
 
   /**
    * The payment for a booking is authorized: confirm it if its hold stands; if the hold expired, take the seats
@@ -249,7 +249,11 @@ final class Lifecycle {
             : Future.succeededFuture(Secured.GONE));
       }
       if (!current.equals("expired")) {
-        return Future.succeededFuture(Secured.GONE);  // cancelled or declined meanwhile: the money goes back
+        // Rescheduled meanwhile: the payment moved with it, and the new booking answers. Otherwise cancelled or
+        // declined: the money goes back.
+        return tx.fetchOptional(Sql.DSL.select(BOOKING.ID).from(BOOKING).where(BOOKING.RESCHEDULED_FROM.eq(id)))
+            .compose(moved -> moved.isPresent() ? Future.succeededFuture(Secured.MOVED)
+                : Future.succeededFuture(Secured.GONE));
       }
       // Late payment: the hold expired. Release what it still holds, then try to take seats afresh, but only
       // for a slot still worth paying for: open, not started, its provider active and working there.

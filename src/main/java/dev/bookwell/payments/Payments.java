@@ -75,11 +75,15 @@ final class Payments {
   static Future<Boolean> move(Sql tx, PaymentRecord payment, EnumSet<PaymentStatus> from, PaymentStatus to,
                               String ledgerKind, long amount, String stripeObjectId, String eventId,
                               String rawEvent) {
-    return tx.update(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, to).set(PAYMENT.UPDATED_AT, SqlTime.now())
-            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT.STATUS.in(from)))
-        .compose(moved -> moved == 0 ? Future.succeededFuture(false)
+    // By the intent when there is one: a reschedule may have moved the payment to another booking meanwhile, and
+    // the money is the intent's wherever it now belongs.
+    var which = payment.getIntentId() != null ? PAYMENT.INTENT_ID.eq(payment.getIntentId())
+        : PAYMENT.BOOKING_ID.eq(payment.getBookingId());
+    return tx.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, to).set(PAYMENT.UPDATED_AT, SqlTime.now())
+            .where(which).and(PAYMENT.STATUS.in(from)).returning(PAYMENT.BOOKING_ID))
+        .compose(moved -> moved.isEmpty() ? Future.succeededFuture(false)
             : tx.update(Sql.DSL.insertInto(PAYMENT_LEDGER)
-                    .set(PAYMENT_LEDGER.BOOKING_ID, payment.getBookingId())
+                    .set(PAYMENT_LEDGER.BOOKING_ID, moved.get().getBookingId())
                     .set(PAYMENT_LEDGER.KIND, ledgerKind)
                     .set(PAYMENT_LEDGER.AMOUNT_MINOR, amount)
                     .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())

@@ -193,6 +193,24 @@ class StripePaymentsTest {
     assertEquals(4500L, stripe.intent(intentId).getLong("amount_refunded"), "once");
   }
 
+  /** A hold moved before the client paid: the authorization settles against the booking the money moved to. */
+  @Test
+  void aPaymentForARescheduledHoldConfirmsTheNewBooking() {
+    var booking = hold(world.session(service, world.providerId, at(19), 3));
+    String intentId = booking.getJsonObject("payment").getString("intentId");
+    var moved = Wait.on(app.client.post("/v1/bookings/" + booking.getString("id") + "/reschedule")
+        .putHeader("X-Booking-Token", booking.getString("accessToken"))
+        .sendJsonObject(new JsonObject().put("slotId", world.session(service, world.providerId, at(20), 3))));
+    assertEquals(201, moved.statusCode(), moved.bodyAsString());
+    var newBooking = moved.bodyAsJsonObject();
+    var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+        now());
+    assertEquals(200, post(event.payload(), event.signature()).statusCode());
+    awaitPayment(newBooking, "captured");
+    assertEquals("confirmed", status(newBooking));
+    assertEquals(List.of("authorization", "capture"), ledger(newBooking));
+  }
+
   /** Signed, but not a Stripe event: 400 problem, nothing changed, never a 500. */
   @Test
   void malformedSignedBodiesAre400() {
