@@ -13,7 +13,7 @@ import org.jooq.Condition;
 import org.jooq.SelectConditionStep;
 
 /** What login and token refresh need to know about an account, with "locked" judged by the database clock. */
-record Account(UUID id, String email, String passwordHash, String name, PlatformRole[] roles, int lockouts,
+record Account(UUID id, String email, String passwordHash, String name, PlatformRole[] roles,
                boolean locked, boolean usable) {
 
   static Future<Optional<Account>> byEmail(Sql sql, String email) {
@@ -30,7 +30,6 @@ record Account(UUID id, String email, String passwordHash, String name, Platform
 
   private static SelectConditionStep<?> select(Condition which) {
     return Sql.DSL.select(APP_USER.ID, APP_USER.EMAIL, APP_USER.PASSWORD_HASH, APP_USER.NAME, APP_USER.ROLES,
-            APP_USER.LOCKOUTS,
             field(APP_USER.LOCKED_UNTIL.isNotNull().and(APP_USER.LOCKED_UNTIL.gt(currentOffsetDateTime())))
                 .as("locked"),
             field(APP_USER.DELETED_AT.isNull().and(APP_USER.DEACTIVATED_AT.isNull())).as("usable"))
