@@ -18,7 +18,7 @@ public final class BookingVerticle extends VerticleBase {
   public static final String API = "booking.api";
   /** The payments area says a booking's card is authorized; the answer says whether the seat is secured. */
   public static final String PAYMENT_SECURED = "booking.payment-secured";
-  public static final String RESEND_RELEASES = "booking.resend-releases";
+  public static final String HOUSEKEEPING = "booking.housekeeping";
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BookingVerticle.class);
 
@@ -62,11 +62,12 @@ public final class BookingVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Outbox.address(Departures.EVENT), message -> departures
         .providerLeft(message.body().getJsonObject("payload"))
         .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
-    // Money owed back whose request never reached the payments area is asked for again; tests ask for a round.
-    releaseTimer = vertx.setPeriodic(60_000, id -> lifecycle.resendReleases()
-        .onFailure(e -> LOG.warn("asking again for money owed back failed", e)));
-    bus.<JsonObject>consumer(RESEND_RELEASES, message -> ApiConsumer.answer(message,
-        () -> lifecycle.resendReleases().map(n -> new JsonObject().put("asked", n))));
+    // Every minute: money owed back whose request never reached the payments area is asked for again, and
+    // bookings that waited for confirmation too long lapse. Tests ask for a round over the bus.
+    releaseTimer = vertx.setPeriodic(60_000, id -> housekeeping(lifecycle, departures)
+        .onFailure(e -> LOG.warn("booking housekeeping failed", e)));
+    bus.<JsonObject>consumer(HOUSEKEEPING, message -> ApiConsumer.answer(message,
+        () -> housekeeping(lifecycle, departures)));
     bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
         .compose(secured -> secured != Lifecycle.Secured.MOVED ? Future.succeededFuture(secured)
@@ -77,6 +78,11 @@ public final class BookingVerticle extends VerticleBase {
                 .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION)
                 .put("refundPercent", percent)))));
     return Future.succeededFuture();
+  }
+
+  private static Future<JsonObject> housekeeping(Lifecycle lifecycle, Departures departures) {
+    return lifecycle.resendReleases().compose(asked -> departures.lapse()
+        .map(lapsed -> new JsonObject().put("asked", asked).put("lapsed", lapsed)));
   }
 
   @Override

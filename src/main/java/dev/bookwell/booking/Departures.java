@@ -17,10 +17,15 @@ import java.util.UUID;
  * confirmation are declined, and any money goes back in full. Otherwise the organization could keep the
  * provider's time blocked elsewhere with bookings it never confirms. Confirmed bookings stand. Safe to repeat
  * (events arrive at least once): a booking already ended is left as it is.
+ *
+ * <p>Bookings nobody confirmed in time lapse the same way: a booking still waiting for confirmation when it starts,
+ * or a priced one still waiting after {@link #CONFIRM_WITHIN} (a card authorization lasts about seven days at
+ * Stripe), is declined and its authorization released, rather than holding seats and money with no end.
  */
 final class Departures {
 
   static final String EVENT = "scheduling.provider_link_ended";
+  static final java.time.Duration CONFIRM_WITHIN = java.time.Duration.ofDays(6);
 
   private final Db db;
   private final Lifecycle lifecycle;
@@ -48,6 +53,27 @@ final class Departures {
                 .compose(done -> lifecycle.releasePayment(done, "the provider left the organization"))
                 .map(x -> ended + 1)
                 .recover(e -> Future.succeededFuture(ended)));  // moved on meanwhile (expired, cancelled)
+          }
+          return chain;
+        });
+  }
+
+  /** Declines bookings that waited for confirmation too long; gives how many, a bounded batch a round. */
+  Future<Integer> lapse() {
+    var access = new BookingAccess.Access("organization:confirmation-lapsed", true);
+    return db.fetch(Sql.DSL.select(BOOKING.ID).from(BOOKING)
+            .where(BOOKING.STATUS.eq(BookingStatus.pending_confirmation))
+            .and(BOOKING.STARTS_AT.le(SqlTime.now()).or(BOOKING.TOTAL_MINOR.gt(0L)
+                .and(BOOKING.CREATED_AT.lt(SqlTime.nowPlus(CONFIRM_WITHIN.negated())))))
+            .orderBy(BOOKING.STARTS_AT).limit(100))
+        .compose(rows -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (var row : rows) {
+            chain = chain.compose(n -> lifecycle.apply(row.value1(), access,
+                    EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.declined, true)
+                .compose(done -> lifecycle.releasePayment(done, "not confirmed in time"))
+                .map(x -> n + 1)
+                .otherwise(n));
           }
           return chain;
         });

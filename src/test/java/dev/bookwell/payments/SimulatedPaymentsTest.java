@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bookwell.scheduling.World;
 import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -108,6 +109,26 @@ class SimulatedPaymentsTest {
     app.call(HttpMethod.POST, "/v1/dev/payments/" + declined + "/succeed", null, token);
     World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + declined + "/decline", null, world.owner));
     assertEquals(List.of("authorization", "cancellation"), movements(declined, token), "declined: released");
+  }
+
+  /** Nobody confirmed it in six days (a card authorization lasts about seven): declined, the card released. */
+  @Test
+  void aPricedBookingNobodyConfirmsLapsesAndItsCardIsReleased() {
+    String vetted = world.service(new JsonObject().put("name", "Slow to confirm").put("priceMinor", 6000)
+        .put("seatsPerSlot", 2).put("requiresConfirmation", true));
+    String token = world.userToken();
+    String id = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(vetted, world.providerId, at(20), 2)), token).bodyAsJsonObject().getString("id");
+    app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token);
+    Wait.on(app.db.update(dev.bookwell.platform.db.Sql.DSL.update(dev.bookwell.db.Tables.BOOKING)
+        .set(dev.bookwell.db.Tables.BOOKING.CREATED_AT, OffsetDateTime.now(ZoneOffset.UTC).minusDays(7))
+        .where(dev.bookwell.db.Tables.BOOKING.ID.eq(java.util.UUID.fromString(id)))));
+    var round = Wait.on(app.vertx.eventBus().<JsonObject>request(dev.bookwell.booking.BookingVerticle.HOUSEKEEPING,
+        new JsonObject())).body();
+    assertEquals(1, round.getInteger("lapsed"), round.encode());
+    assertEquals("declined", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
+        .getString("status"));
+    assertEquals(List.of("authorization", "cancellation"), movements(id, token), "the card released");
   }
 
   private static List<String> movements(String bookingId, String token) {

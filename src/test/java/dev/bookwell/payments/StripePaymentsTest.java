@@ -159,10 +159,10 @@ class StripePaymentsTest {
         .set(BOOKING.REFUND_PERCENT, 100).set(BOOKING.UPDATED_AT, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5))
         .where(BOOKING.ID.eq(id))));  // cancelled by staff; the release request was lost on the way
     assertEquals("captured", paymentStatus(booking));
-    Wait.on(app.vertx.eventBus().request(dev.bookwell.booking.BookingVerticle.RESEND_RELEASES, new JsonObject()));
+    Wait.on(app.vertx.eventBus().request(dev.bookwell.booking.BookingVerticle.HOUSEKEEPING, new JsonObject()));
     assertEquals("refunded", paymentStatus(booking));
     assertEquals(4500L, stripe.intent(booking.getString("intentId")).getLong("amount_refunded"));
-    var again = Wait.on(app.vertx.eventBus().<JsonObject>request(dev.bookwell.booking.BookingVerticle.RESEND_RELEASES,
+    var again = Wait.on(app.vertx.eventBus().<JsonObject>request(dev.bookwell.booking.BookingVerticle.HOUSEKEEPING,
         new JsonObject())).body();
     assertEquals(0, again.getInteger("asked"), "taken: not asked again");
   }
