@@ -237,8 +237,8 @@ final class Lifecycle {
   Future<Secured> paymentSecured(UUID id) {
     return db.transaction(tx -> lock(tx, id).compose(booking -> {
       String current = BookingJson.effectiveStatus(booking);
-      if (current.equals("confirmed")) {
-        return Future.succeededFuture(Secured.CONFIRMED);
+      if (java.util.Set.of("confirmed", "completed", "no_show").contains(current)) {
+        return Future.succeededFuture(Secured.CONFIRMED);  // the seat was had: the money is kept
       }
       if (current.equals("pending_confirmation")) {
         return Future.succeededFuture(Secured.AWAITING_CONFIRMATION);

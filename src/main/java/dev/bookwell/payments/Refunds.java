@@ -50,10 +50,13 @@ final class Refunds {
     int percent = request.getInteger("refundPercent", 100);
     String note = new JsonObject().put("reason", request.getString("reason")).put("by", request.getString("by"))
         .encode();
-    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.REFUND_PERCENT, percent)
-            .set(PAYMENT.ATTEMPTS, 0).set(PAYMENT.RETRY_AT, SqlTime.nowPlus(LEASE))
-            .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNotNull()).returning()))
-        .compose(found -> found.isEmpty() ? Future.succeededFuture(outcome("none", 0)) : settleOwed(found.get(), note));
+    return db.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.REFUND_PERCENT, percent).set(PAYMENT.ATTEMPTS, 0)
+            .set(PAYMENT.RETRY_AT, DSL.coalesce(PAYMENT.RETRY_AT, SqlTime.now()))
+            .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNotNull()).returning())
+        .compose(found -> found.isEmpty() ? Future.succeededFuture(outcome("none", 0)) : claim(bookingId)
+            .compose(claimed -> claimed.isEmpty()  // another settler has it: it pays what is now recorded as owed
+                ? Future.succeededFuture(outcome(found.get().getStatus().getLiteral(), 0).put("pending", true))
+                : settleOwed(claimed.get(), note)));
   }
 
   /**
@@ -68,9 +71,11 @@ final class Refunds {
             : capture(payment).compose(captured -> refundOwed(captured, note)))
         : CAPTURED.contains(payment.getStatus()) ? refundOwed(payment, note)
         : Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
+    // The lease is given up only if it is still ours: a refund reported failed meanwhile made the payment due again.
     return settled
         .compose(answer -> db.update(Sql.DSL.update(PAYMENT).setNull(PAYMENT.RETRY_AT)
-            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId()))).map(answer))
+            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT.RETRY_AT.eq(payment.getRetryAt())))
+            .map(answer))
         .recover(e -> retryLater(payment).map(outcome(payment.getStatus().getLiteral(), 0).put("pending", true)));
   }
 
@@ -106,8 +111,10 @@ final class Refunds {
       PaymentStatus to = refunded.net() + amount >= payment.getAmountMinor() ? PaymentStatus.refunded
           : PaymentStatus.partially_refunded;
       return gateway.refund(payment.getIntentId(), amount, refundKey(payment, amount, refunded.asked()))
-          .compose(refundId -> db.transaction(tx -> Payments.move(tx, payment, CAPTURED, to, "refund", amount,
-              refundId, null, note)))
+          .compose(refundId -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectOne().from(PAYMENT_LEDGER)
+                  .where(PAYMENT_LEDGER.KIND.eq("refund")).and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.eq(refundId)))
+              .compose(known -> known.isPresent() ? Future.succeededFuture(false)  // Stripe gave back the same refund
+                  : Payments.move(tx, payment, CAPTURED, to, "refund", amount, refundId, null, note))))
           .map(outcome(to.getLiteral(), amount));
     });
   }

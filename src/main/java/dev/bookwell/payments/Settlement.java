@@ -95,6 +95,7 @@ final class Settlement {
       return gateway.capture(payment.getIntentId(), "capture-" + bookingId)
           .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
               PaymentStatus.captured, "capture", null, null)))
+          .compose(x -> settleAfter(bookingId, null))  // settled: nothing left for the reconciler to check
           .map(x -> new JsonObject().put("paymentStatus", PaymentStatus.captured.getLiteral()));
     });
   }
@@ -110,7 +111,7 @@ final class Settlement {
               : answer.body().getBoolean("confirmed")
               ? gateway.capture(intentId, "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
-                  .<Void>mapEmpty()
+                  .compose(x -> settleAfter(bookingId, null))
               : gateway.cancel(intentId, "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.canceled, "cancellation", null,
                   null))).<Void>mapEmpty());

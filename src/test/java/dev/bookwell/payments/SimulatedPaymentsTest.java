@@ -103,6 +103,12 @@ class SimulatedPaymentsTest {
     assertEquals("confirmed", confirmed.getString("status"));
     assertEquals("captured", confirmed.getJsonObject("payment").getString("paymentStatus"));
     assertEquals(List.of("authorization", "capture"), movements(id, token));
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + id + "/complete", null, world.owner));
+    Wait.on(app.db.update(dev.bookwell.platform.db.Sql.DSL.update(dev.bookwell.db.Tables.PAYMENT)
+        .set(dev.bookwell.db.Tables.PAYMENT.SETTLE_AFTER, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1))
+        .where(dev.bookwell.db.Tables.PAYMENT.BOOKING_ID.eq(java.util.UUID.fromString(id)))));
+    Wait.on(app.vertx.eventBus().request(PaymentsVerticle.RECONCILE, new JsonObject()));
+    assertEquals(List.of("authorization", "capture"), movements(id, token), "a booking that took place keeps it");
 
     var declined = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
         world.session(vetted, world.providerId, at(5), 2)), token).bodyAsJsonObject().getString("id");
