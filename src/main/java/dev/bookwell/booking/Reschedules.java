@@ -115,7 +115,7 @@ final class Reschedules {
     moved.setEndsAt(slot.endsAt());
     moved.setDuring(slot.occupied());
     moved.setRescheduledFrom(old.getId());
-    moved.changed(BOOKING.CREATED_AT, false);  // the database stamps the new booking's times
+    // Booked when the first booking was made (the confirmation deadline counts from then); updated now.
     moved.changed(BOOKING.UPDATED_AT, false);
     return tx.fetchOne(Sql.DSL.insertInto(BOOKING).set(moved).returning());
   }

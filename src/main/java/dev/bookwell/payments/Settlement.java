@@ -60,23 +60,43 @@ final class Settlement {
         });
   }
 
+  /**
+   * Asks the booking area whether the booking the payment names has its seat. "Moved" (rescheduled meanwhile) is
+   * asked again for the booking the payment now names; if the payment still names the moved booking (it was
+   * created for it after the move), the seat is gone and the money goes back.
+   */
+  private Future<JsonObject> secureSeat(String intentId, UUID bookingId) {
+    return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
+        .map(answer -> answer.body())
+        .recover(e -> !String.valueOf(e.getMessage()).contains("booking-moved") ? Future.failedFuture(e)
+            : db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(now -> {
+              var current = now.orElseThrow().getBookingId();
+              return current.equals(bookingId)
+                  ? Future.succeededFuture(new JsonObject().put("confirmed", false).put("refundPercent", 100))
+                  : bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", current.toString()))
+                      .map(answer -> answer.body());
+            }));
+  }
+
   /** When the reconciler should look at the payment again (null: when it is due by its status alone). */
-  private Future<Void> settleAfter(UUID bookingId, java.time.Duration delay) {
+  private Future<Void> settleAfter(String intentId, java.time.Duration delay) {
     return db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.SETTLE_AFTER, delay == null ? null
-            : SqlTime.nowPlus(delay)).where(PAYMENT.BOOKING_ID.eq(bookingId))).mapEmpty();
+            : SqlTime.nowPlus(delay)).where(PAYMENT.INTENT_ID.eq(intentId))).mapEmpty();
   }
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
   Future<Void> settleCaptured(String intentId) {
     return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
       var bookingId = found.orElseThrow().getBookingId();
-      return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
-          .compose(answer -> answer.body().getBoolean("confirmed")
-              || answer.body().getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
-              : refunds.release(new JsonObject().put("bookingId", bookingId.toString())
-                  .put("refundPercent", answer.body().getInteger("refundPercent", 100))
-                  .put("reason", "paid after the seat was gone").put("by", "payment")).mapEmpty())
-          .compose(x -> settleAfter(bookingId, null));
+      return secureSeat(intentId, bookingId)
+          .compose(answer -> answer.getBoolean("confirmed")
+              || answer.getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
+              : db.transaction(tx -> Payments.byIntent(tx, intentId))  // the booking it names now
+                  .compose(now -> refunds.release(new JsonObject()
+                      .put("bookingId", now.orElseThrow().getBookingId().toString())
+                      .put("refundPercent", answer.getInteger("refundPercent", 100))
+                      .put("reason", "paid after the seat was gone").put("by", "payment"))).mapEmpty())
+          .compose(x -> settleAfter(intentId, null));
     }).<Void>mapEmpty().recover(e -> {
       LOG.warn("settling captured {} failed", intentId, e);
       return Future.succeededFuture();
@@ -95,7 +115,7 @@ final class Settlement {
       return gateway.capture(payment.getIntentId(), "capture-" + bookingId)
           .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
               PaymentStatus.captured, "capture", null, null)))
-          .compose(x -> settleAfter(bookingId, null))  // settled: nothing left for the reconciler to check
+          .compose(x -> settleAfter(payment.getIntentId(), null))  // settled: nothing left for the reconciler
           .map(x -> new JsonObject().put("paymentStatus", PaymentStatus.captured.getLiteral()));
     });
   }
@@ -105,13 +125,13 @@ final class Settlement {
     return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
       var payment = found.orElseThrow();
       var bookingId = payment.getBookingId();
-      return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
-          .compose(answer -> answer.body().getBoolean("awaitingConfirmation", false)
-              ? settleAfter(bookingId, java.time.Duration.ofHours(1))  // staff decide; look again later
-              : answer.body().getBoolean("confirmed")
+      return secureSeat(intentId, bookingId)
+          .compose(answer -> answer.getBoolean("awaitingConfirmation", false)
+              ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
+              : answer.getBoolean("confirmed")
               ? gateway.capture(intentId, "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
-                  .compose(x -> settleAfter(bookingId, null))
+                  .compose(x -> settleAfter(intentId, null))
               : gateway.cancel(intentId, "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.canceled, "cancellation", null,
                   null))).<Void>mapEmpty());
