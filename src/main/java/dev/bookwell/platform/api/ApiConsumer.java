@@ -10,6 +10,8 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,9 +28,18 @@ public final class ApiConsumer {
   private ApiConsumer() {
   }
 
+  /** The operations each address answers, as registered: a test holds them against the contract. */
+  private static final Map<String, Set<String>> REGISTERED = new ConcurrentHashMap<>();
+
+  /** The operationIds registered on {@code address} (empty when none). */
+  public static Set<String> operations(String address) {
+    return REGISTERED.getOrDefault(address, Set.of());
+  }
+
   /** An area's operations by operationId; an operation it does not know answers 501. */
   public static MessageConsumer<JsonObject> register(EventBus bus, String address,
                                                      Map<String, Function<ApiRequest, Future<ApiReply>>> operations) {
+    REGISTERED.put(address, Set.copyOf(operations.keySet()));
     return register(bus, address, request -> {
       var operation = operations.get(request.operationId());
       if (operation == null) {
