@@ -14,6 +14,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -230,7 +231,7 @@ final class ProviderLinks {
         .put("providerId", link.getProviderId().toString())
         .put("organizationId", link.getOrganizationId().toString())
         .put("status", link.getStatus().getLiteral())
-        .put("requestedAt", link.getRequestedAt().toString())
-        .put("decidedAt", link.getDecidedAt() == null ? null : link.getDecidedAt().toString());
+        .put("requestedAt", Rfc3339.format(link.getRequestedAt()))
+        .put("decidedAt", Rfc3339.format(link.getDecidedAt()));
   }
 }

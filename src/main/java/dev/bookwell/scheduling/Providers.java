@@ -13,6 +13,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -243,7 +244,7 @@ final class Providers {
         .put("photoUrl", p.getPhotoUrl())
         .put("timezone", p.getTimezone())
         .put("status", p.getStatus().getLiteral())
-        .put("decidedAt", p.getDecidedAt() == null ? null : p.getDecidedAt().toString())
-        .put("nextAvailableAt", nextAvailable == null ? null : nextAvailable.toString());
+        .put("decidedAt", Rfc3339.format(p.getDecidedAt()))
+        .put("nextAvailableAt", Rfc3339.format(nextAvailable));
   }
 }

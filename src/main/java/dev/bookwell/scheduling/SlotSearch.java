@@ -9,6 +9,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
@@ -95,8 +96,8 @@ final class SlotSearch {
         .put("startsAt", r.value6().toInstant().toString())
         .put("endsAt", r.value7().toInstant().toString())
         .put("timezone", zone.getId())
-        .put("startsAtLocal", r.value6().atZoneSameInstant(zone).toOffsetDateTime().toString())
-        .put("endsAtLocal", r.value7().atZoneSameInstant(zone).toOffsetDateTime().toString())
+        .put("startsAtLocal", Rfc3339.format(r.value6().atZoneSameInstant(zone).toOffsetDateTime()))
+        .put("endsAtLocal", Rfc3339.format(r.value7().atZoneSameInstant(zone).toOffsetDateTime()))
         .put("capacity", r.value8())
         .put("seatsAvailable", r.value14())
         .put("price", new JsonObject().put("amountMinor", r.value10()).put("currency", r.value11()));

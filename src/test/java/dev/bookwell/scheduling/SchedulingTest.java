@@ -87,7 +87,10 @@ class SchedulingTest {
     assertEquals(1, first.getInteger("seatsAvailable"));
     assertEquals(new JsonObject().put("amountMinor", 5000).put("currency", "EUR"), first.getJsonObject("price"));
     items.forEach(i -> {
-      var local = OffsetDateTime.parse(((JsonObject) i).getString("startsAtLocal")).toLocalTime();
+      String text = ((JsonObject) i).getString("startsAtLocal");
+      assertTrue(text.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})"),
+          "RFC 3339 with seconds: " + text);
+      var local = OffsetDateTime.parse(text).toLocalTime();
       assertFalse(local.isBefore(LocalTime.of(9, 0)) || local.isAfter(LocalTime.of(11, 30)), local.toString());
     });
   }

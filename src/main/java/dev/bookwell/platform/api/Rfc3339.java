@@ -1,0 +1,19 @@
+package dev.bookwell.platform.api;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Times as clients get them: RFC 3339 with seconds always ({@code 2026-01-05T09:00:00+01:00}). Java's
+ * {@code OffsetDateTime.toString()} drops zero seconds ({@code 2026-01-05T09:00+01:00}), which strict parsers refuse.
+ */
+public final class Rfc3339 {
+
+  private Rfc3339() {
+  }
+
+  /** Null stays null. */
+  public static String format(OffsetDateTime time) {
+    return time == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
+  }
+}
