@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.support.TestApp;
+import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -24,24 +24,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.Record2;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Attacker tests for memberships: nobody grants what they do not hold, joins without consent, or loses rank. */
-class MembershipBoundaryTest {
-
-  static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+class MembershipBoundaryTest extends AppTest {
 
   record Person(UUID id, String email, String token) {
   }

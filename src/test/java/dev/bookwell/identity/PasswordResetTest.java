@@ -11,31 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.support.TestApp;
+import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Reset by a single-use token that reaches the notifications area as an outbox event. */
-class PasswordResetTest {
+class PasswordResetTest extends AppTest {
 
   static final String NEW_PASSWORD = "a brand new secret";
-  static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
-
   @Test
   void resetSetsThePasswordRevokesSessionsAndWorksOnce() {
     String email = uniqueEmail();

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.bookwell.identity.IdentityFixture;
 import dev.bookwell.identity.IdentityVerticle;
 import dev.bookwell.platform.HousekeepingVerticle;
-import dev.bookwell.support.TestApp;
+import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -17,24 +17,10 @@ import java.util.ArrayList;
 import java.util.UUID;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What grows without end is purged after its window, in batches, and nothing younger is touched. */
-class RetentionTest {
-
-  static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+class RetentionTest extends AppTest {
 
   @Test
   void oldPublishedEventsExpiredKeysAndEndedSessionsGoTheRestStays() {

@@ -4,30 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.identity.IdentityFixture;
-import dev.bookwell.support.TestApp;
+import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Inputs found to answer 500 or a bare status: each is now a 4xx problem+json naming what is wrong. */
-class BadInputTest {
-
-  static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+class BadInputTest extends AppTest {
 
   @Test
   void malformedPercentEncodingIs400() {

@@ -4,31 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bookwell.platform.Bookwell;
 import dev.bookwell.platform.api.ApiConsumer;
-import dev.bookwell.support.TestApp;
+import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every operation in the contract has a handler in the area it names, and every handler has its operation. */
-class ContractHandlersTest {
-
-  static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+class ContractHandlersTest extends AppTest {
 
   @Test
   void theContractAndTheAreasOperationMapsAgree() {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.Bookwell;
 import dev.bookwell.scheduling.World;
-import dev.bookwell.support.TestApp;
+import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +27,9 @@ import org.junit.jupiter.api.Test;
  * numbers, NUL characters, unpaired surrogates, huge strings and nested junk, signed in as nobody, a client, an
  * owner or an admin. Nothing may answer 5xx, and every 4xx must be a problem+json.
  */
-class FuzzTest {
+class FuzzTest extends AppTest {
 
   static final int PER_OPERATION = 40;
-  static TestApp app;
   static World world;
   static List<String> tokens;
   static List<String> ids;
@@ -39,7 +37,6 @@ class FuzzTest {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start();
     world = new World(app, "UTC");
     String service = world.service(new JsonObject().put("priceMinor", 2500).put("seatsPerSlot", 5));
     String slot = world.session(service, world.providerId, at(3), 5);
@@ -50,11 +47,6 @@ class FuzzTest {
     ids = List.of(world.organizationId, world.providerId, world.venueId, service, slot, booking,
         UUID.randomUUID().toString());
     raw = Wait.on(Contract.load(app.vertx, Bookwell.CONTRACT)).parsed().getRawContract();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   @Test
