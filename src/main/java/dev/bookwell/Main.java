@@ -1,7 +1,5 @@
 package dev.bookwell;
 
-import dev.bookwell.platform.Bookwell;
-import dev.bookwell.platform.DemoAccounts;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.auth.JwtKeys;
 import dev.bookwell.platform.config.Config;

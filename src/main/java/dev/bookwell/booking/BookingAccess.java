@@ -4,7 +4,7 @@ import static dev.bookwell.db.Tables.BOOKING;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
-import dev.bookwell.identity.Authorization;
+import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
@@ -43,7 +43,7 @@ final class BookingAccess {
     if (caller == null) {
       return Future.failedFuture(notFound(booking));
     }
-    return Authorization.require(bus, caller, booking.getOrganizationId(), OrgPermission.manage_bookings)
+    return IdentityClient.require(bus, caller, booking.getOrganizationId(), OrgPermission.manage_bookings)
         .map(x -> new Access("staff:" + caller.userId(), true))
         .recover(e -> Future.failedFuture(e instanceof ProblemException p && p.problem().status() == 403
             ? notFound(booking) : e));  // a stranger learns nothing; an overload stays a 503
@@ -54,7 +54,7 @@ final class BookingAccess {
    * {@code staffOnly}: callers authorize this way before they open a transaction, never inside one.
    */
   static Future<Access> authorize(Db db, EventBus bus, ApiRequest request, UUID bookingId, boolean staffOnly) {
-    return db.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(bookingId)))
+    return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(bookingId)).coerce(BOOKING))
         .compose(found -> {
           var booking = found.orElseThrow(() -> notFound(null));
           return staffOnly ? requireStaff(bus, request, booking) : check(bus, request, booking);

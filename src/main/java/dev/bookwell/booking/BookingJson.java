@@ -5,24 +5,17 @@ import dev.bookwell.db.tables.records.BookingRecord;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 
-/** A booking as clients see it. A hold whose time has passed shows as expired even before the sweeper runs. */
+/** A booking as clients see it (read through {@link BookingRows}: a hold past its time reads as expired). */
 final class BookingJson {
 
   private BookingJson() {
-  }
-
-  static String effectiveStatus(BookingRecord b) {
-    if (b.getStatus() == BookingStatus.held && !b.getHoldExpiresAt().isAfter(OffsetDateTime.now())) {
-      return BookingStatus.expired.getLiteral();
-    }
-    return b.getStatus().getLiteral();
   }
 
   static JsonObject of(BookingRecord b) {
     var json = new JsonObject()
         .put("id", b.getId().toString())
         .put("reference", b.getReference())
-        .put("status", effectiveStatus(b))
+        .put("status", b.getStatus().getLiteral())
         .put("slotId", b.getSlotId().toString())
         .put("organizationId", b.getOrganizationId().toString())
         .put("providerId", b.getProviderId().toString())

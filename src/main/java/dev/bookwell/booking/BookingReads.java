@@ -6,6 +6,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -16,7 +17,7 @@ import io.vertx.core.json.JsonObject;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
-import dev.bookwell.identity.Authorization;
+import dev.bookwell.identity.IdentityClient;
 import java.util.List;
 import java.util.function.Function;
 import java.time.OffsetDateTime;
@@ -48,7 +49,7 @@ final class BookingReads {
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
   private Future<BookingRecord> visible(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return db.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)))
+    return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(id)).coerce(BOOKING))
         .compose(found -> {
           var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
           return BookingAccess.check(bus, request, booking).map(booking);
@@ -62,7 +63,7 @@ final class BookingReads {
     int limit = q.getInteger("limit", 50);
     var where = BOOKING.ORGANIZATION_ID.eq(organizationId);
     if (q.getString("status") != null) {
-      where = where.and(BOOKING.STATUS.eq(BookingStatus.valueOf(q.getString("status"))));
+      where = where.and(BookingRows.STATUS.eq(BookingStatus.valueOf(q.getString("status"))));
     }
     if (q.getString("providerId") != null) {
       where = where.and(BOOKING.PROVIDER_ID.eq(UUID.fromString(q.getString("providerId"))));
@@ -75,13 +76,13 @@ final class BookingReads {
     }
     if (q.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(q.getString("cursor"));
-      where = where.and(DSL.row(BOOKING.STARTS_AT, BOOKING.ID).gt(DSL.row(DSL.val(time(cursor.key(), "cursor")),
-          DSL.val(id(cursor.id())))));
+      where = where.and(DSL.row(BOOKING.STARTS_AT, BOOKING.ID).gt(DSL.row(DSL.val(cursor.time()),
+          DSL.val(cursor.uuid()))));
     }
     var condition = where;
-    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_bookings)
-        .compose(x -> db.fetch(Sql.DSL.selectFrom(BOOKING).where(condition)
-            .orderBy(BOOKING.STARTS_AT, BOOKING.ID).limit(limit + 1)))
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_bookings)
+        .compose(x -> db.fetch(BookingRows.where(condition)
+            .orderBy(BOOKING.STARTS_AT, BOOKING.ID).limit(limit + 1).coerce(BOOKING)))
         .map(rows -> page(rows, limit, b -> b.getStartsAt().toString()));
   }
 
@@ -91,40 +92,24 @@ final class BookingReads {
     var where = BOOKING.USER_ID.eq(caller.userId());
     if (request.query().getString("cursor") != null) {
       Cursor cursor = Cursor.decode(request.query().getString("cursor"));
-      where = where.and(DSL.row(BOOKING.CREATED_AT, BOOKING.ID).lt(DSL.row(DSL.val(time(cursor.key(), "cursor")),
-          DSL.val(id(cursor.id())))));
+      where = where.and(DSL.row(BOOKING.CREATED_AT, BOOKING.ID).lt(DSL.row(DSL.val(cursor.time()),
+          DSL.val(cursor.uuid()))));
     }
-    return db.fetch(Sql.DSL.selectFrom(BOOKING).where(where)
-            .orderBy(BOOKING.CREATED_AT.desc(), BOOKING.ID.desc()).limit(limit + 1))
+    return db.fetch(BookingRows.where(where)
+            .orderBy(BOOKING.CREATED_AT.desc(), BOOKING.ID.desc()).limit(limit + 1).coerce(BOOKING))
         .map(rows -> page(rows, limit, b -> b.getCreatedAt().toString()));
   }
 
   /** A page of bookings; the cursor is the sort key and id of the last one. */
   private static ApiReply page(List<BookingRecord> rows, int limit, Function<BookingRecord, String> sortKey) {
-    var items = new JsonArray();
-    rows.stream().limit(limit).forEach(b -> items.add(BookingJson.of(b)));
-    var page = new JsonObject().put("items", items);
-    if (rows.size() > limit) {
-      var last = rows.get(limit - 1);
-      page.put("nextCursor", new Cursor(sortKey.apply(last), last.getId().toString()).encode());
-    }
-    return ApiReply.ok(page);
-  }
-
-  private static UUID id(String value) {
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      throw invalid("cursor", "is not a cursor returned by this API");
-    }
+    return ApiReply.ok(Page.of(rows, limit, BookingJson::of, b -> new Cursor(sortKey.apply(b), b.getId().toString())));
   }
 
   private static OffsetDateTime time(String value, String field) {
     try {
       return OffsetDateTime.parse(value);
     } catch (RuntimeException e) {
-      throw invalid(field, field.equals("cursor") ? "is not a cursor returned by this API"
-          : "is not a date-time with an offset");
+      throw invalid(field, "is not a date-time with an offset");
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.bookwell.booking;
 
+import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -16,9 +18,6 @@ import java.util.function.Function;
 public final class BookingVerticle extends VerticleBase {
 
   public static final String API = "booking.api";
-  /** The payments area says a booking's card is authorized; the answer says whether the seat is secured. */
-  public static final String PAYMENT_SECURED = "booking.payment-secured";
-  public static final String HOUSEKEEPING = "booking.housekeeping";
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BookingVerticle.class);
 
@@ -34,9 +33,10 @@ public final class BookingVerticle extends VerticleBase {
   public Future<?> start() {
     var db = platform.db();
     var bus = vertx.eventBus();
-    var lifecycle = new Lifecycle(db, bus);
+    var paymentsClient = new PaymentsClient(bus);
+    var lifecycle = new Lifecycle(db, bus, paymentsClient);
     var reads = new BookingReads(db, bus);
-    var payments = new PaymentRequests(bus, reads);
+    var payments = new PaymentRequests(paymentsClient, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
         platform.jwtKeys().tokenKey());
     var reschedules = new Reschedules(db, bus);
@@ -60,7 +60,7 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("createPromoCode", promoCodes::create));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);
-    bus.<JsonObject>consumer(Outbox.address(Departures.EVENT), message -> departures
+    bus.<JsonObject>consumer(Outbox.address(SchedulingClient.PROVIDER_LINK_ENDED), message -> departures
         .providerLeft(message.body().getJsonObject("payload"))
         .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
     // Every minute: money owed back whose request never reached the payments area is asked for again, and
@@ -70,9 +70,9 @@ public final class BookingVerticle extends VerticleBase {
         round = housekeeping(lifecycle, departures).onFailure(e -> LOG.warn("booking housekeeping failed", e));
       }
     });
-    bus.<JsonObject>consumer(HOUSEKEEPING, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>consumer(BookingClient.HOUSEKEEPING, message -> ApiConsumer.answer(message,
         () -> housekeeping(lifecycle, departures)));
-    bus.<JsonObject>consumer(PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
+    bus.<JsonObject>consumer(BookingClient.PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
         .compose(secured -> secured != Lifecycle.Secured.MOVED ? Future.succeededFuture(secured)
             : Future.<Lifecycle.Secured>failedFuture(dev.bookwell.platform.api.Problem.of("booking-moved", 409,

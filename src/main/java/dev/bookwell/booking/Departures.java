@@ -24,7 +24,6 @@ import java.util.UUID;
  */
 final class Departures {
 
-  static final String EVENT = "scheduling.provider_link_ended";
   static final java.time.Duration CONFIRM_WITHIN = java.time.Duration.ofDays(6);
 
   private final Db db;

@@ -17,11 +17,10 @@ import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.auth.SecretTokens;
-import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
-import dev.bookwell.scheduling.Bookable;
+import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -87,7 +86,6 @@ final class Holds {
     return allowed
         .compose(x -> Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
             tx -> take(tx, caller, body)))
-        .recover(Holds::explainConflict)
         .map(this::withGuestToken)
         .compose(this::withPayment);
   }
@@ -126,29 +124,14 @@ final class Holds {
               : body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
               : refuseStacking(tx, slotId, caller.userId()))
               .compose(x -> slot.seatsPerSlot() == 1 ? expireStaleOverlaps(tx, slot) : Future.succeededFuture())
-              .compose(x -> Seats.pick(tx, slotId, seats))
-              .compose(picked -> {
-                if (picked.seatIds().size() < seats) {
-                  throw Problem.of("slot-unavailable", 409, "Not enough seats",
-                      "Only " + picked.seatIds().size() + " of the " + seats + " seats asked for are free.")
-                      .toException();
-                }
-                return expire(tx, picked.expiredHolders(), "hold-taken-over")
-                    .compose(y -> create(tx, slot, caller, guest, body, seats))
-                    .compose(created -> Seats.assign(tx, picked.seatIds(), created.booking().getId(),
-                            created.booking().getStatus() == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null)
-                        .compose(y -> BookingEvents.emit(tx, created.booking().getStatus().getLiteral(),
-                            created.booking(), actor(caller)))
-                        .map(y -> ApiReply.created(BookingJson.of(created.booking()),
-                            "/v1/bookings/" + created.booking().getId())));
-              });
+              .compose(x -> Seats.take(tx, slotId, seats, () -> create(tx, slot, caller, guest, body, seats)))
+              .map(taken -> taken.orElseThrow(() -> Seats.notEnough(seats)))
+              .compose(booking -> BookingEvents.emit(tx, booking.getStatus().getLiteral(), booking, actor(caller))
+                  .map(y -> ApiReply.created(BookingJson.of(booking), "/v1/bookings/" + booking.getId())));
         });
   }
 
-  private record Created(BookingRecord booking) {
-  }
-
-  private Future<Created> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
+  private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
                                  int seats) {
     long subtotal = Math.multiplyExact(slot.priceMinor(), (long) seats);
     if (subtotal > MAX_AMOUNT) {
@@ -168,7 +151,7 @@ final class Holds {
       return insert(tx, id, slot, caller, guest, body, seats, subtotal, discount, status, tokenHash, 3)
           .compose(booking -> (applied == null ? Future.succeededFuture(0)
               : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
-              .map(x -> new Created(booking)));
+              .map(booking));
     });
   }
 
@@ -214,7 +197,7 @@ final class Holds {
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))),
-                DSL.field(Bookable.providerWorksThere()))
+                DSL.field(SchedulingClient.providerWorksThere()))
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
             .where(SLOT.ID.eq(slotId)).and(SERVICE.DELETED_AT.isNull()), SlotFacts.class)
@@ -333,11 +316,4 @@ final class Holds {
     return caller == null ? "guest" : "user:" + caller.userId();
   }
 
-  private static Future<ApiReply> explainConflict(Throwable e) {
-    if (PgErrors.is(e, PgErrors.EXCLUSION)) {
-      return Future.failedFuture(Problem.of("provider-busy", 409, "Provider busy",
-          "The provider has another booking at this time.").toException());
-    }
-    return Future.failedFuture(e);
-  }
 }

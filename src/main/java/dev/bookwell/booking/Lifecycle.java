@@ -12,9 +12,10 @@ import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
-import dev.bookwell.scheduling.Bookable;
+import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import dev.bookwell.payments.PaymentsClient;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Set;
@@ -28,8 +29,10 @@ final class Lifecycle {
 
   private final Db db;
   private final EventBus bus;
+  private final PaymentsClient payments;
 
-  Lifecycle(Db db, EventBus bus) {
+  Lifecycle(Db db, EventBus bus, PaymentsClient payments) {
+    this.payments = payments;
     this.db = db;
     this.bus = bus;
   }
@@ -79,8 +82,8 @@ final class Lifecycle {
           return apply(id, access, EnumSet.of(BookingStatus.pending_confirmation), BookingStatus.confirmed, false);
         }))
         .compose(done -> done.booking().getTotalMinor() == 0 ? Future.succeededFuture(done.reply())
-            : bus.<JsonObject>request(PaymentRequests.CAPTURE, new JsonObject().put("bookingId", id.toString()))
-                .map(answer -> ApiReply.ok(BookingJson.of(done.booking()).put("payment", answer.body())))
+            : payments.capture(id)
+                .map(payment -> ApiReply.ok(BookingJson.of(done.booking()).put("payment", payment)))
                 .otherwise(e -> ApiReply.ok(BookingJson.of(done.booking()).put("payment",
                     new JsonObject().put("status", "capture-pending")))));
   }
@@ -89,8 +92,8 @@ final class Lifecycle {
   private Future<Boolean> paymentAuthorized(UUID id) {
     return db.fetchOne(Sql.DSL.select(BOOKING.TOTAL_MINOR).from(BOOKING).where(BOOKING.ID.eq(id)))
         .compose(total -> total.value1() == 0 ? Future.succeededFuture(true)
-            : bus.<JsonObject>request("payments.ledger", new JsonObject().put("bookingId", id.toString()))
-                .map(answer -> java.util.Set.of("authorized", "captured").contains(answer.body().getString("status"))));
+            : payments.ledger(id)
+                .map(ledger -> java.util.Set.of("authorized", "captured").contains(ledger.getString("status"))));
   }
 
   /** A transition that committed: the booking as it is now, and who did it. */
@@ -140,9 +143,7 @@ final class Lifecycle {
 
   /** Asks the payments area to give back what is owed; once it has taken the request, the booking says so. */
   private Future<JsonObject> askRelease(BookingRecord booking, String reason, String by) {
-    var ask = new JsonObject().put("bookingId", booking.getId().toString())
-        .put("refundPercent", booking.getRefundPercent()).put("reason", reason).put("by", by);
-    return bus.<JsonObject>request("payments.release", ask).map(answer -> answer.body())
+    return payments.release(booking.getId(), booking.getRefundPercent(), reason, by)
         .compose(answer -> db.update(Sql.DSL.update(BOOKING).set(BOOKING.RELEASE_ACKNOWLEDGED_AT, SqlTime.now())
             .where(BOOKING.ID.eq(booking.getId()))).map(answer));
   }
@@ -184,16 +185,16 @@ final class Lifecycle {
   Future<Done> apply(UUID id, BookingAccess.Access access, Set<BookingStatus> from, BookingStatus to,
                      boolean releaseSeats) {
     return db.transaction(tx -> lock(tx, id).compose(booking -> {
-      String current = BookingJson.effectiveStatus(booking);
-      if (!from.contains(BookingStatus.valueOf(current))) {
+      BookingStatus current = booking.getStatus();
+      if (!from.contains(current)) {
         throw Problem.of("illegal-transition", 409, "Illegal transition",
-            "The booking is " + current + "; it cannot become " + to.getLiteral() + ".").toException();
+            "The booking is " + current.getLiteral() + "; it cannot become " + to.getLiteral() + ".").toException();
       }
       return (to == BookingStatus.confirmed ? requireProviderThere(tx, booking) : Future.<Void>succeededFuture())
           .compose(y -> tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to)
               .set(BOOKING.REFUND_PERCENT, owedBack(booking, to, access))
               .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning()))
-          .compose(updated -> (current.equals("held") && to == BookingStatus.cancelled
+          .compose(updated -> (current == BookingStatus.held && to == BookingStatus.cancelled
                   ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
               .compose(y -> releaseSeats ? Seats.release(tx, id)
                   : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
@@ -215,7 +216,7 @@ final class Lifecycle {
 
   private static Future<Boolean> providerThere(Sql tx, BookingRecord booking) {
     return tx.fetchOptional(Sql.DSL.selectOne().from(SLOT).where(SLOT.ID.eq(booking.getSlotId()))
-        .and(Bookable.providerWorksThere())).map(found -> found.isPresent());
+        .and(SchedulingClient.providerWorksThere())).map(found -> found.isPresent());
   }
 
   /**
@@ -236,19 +237,19 @@ final class Lifecycle {
    */
   Future<Secured> paymentSecured(UUID id) {
     return db.transaction(tx -> lock(tx, id).compose(booking -> {
-      String current = BookingJson.effectiveStatus(booking);
-      if (java.util.Set.of("confirmed", "completed", "no_show").contains(current)) {
+      BookingStatus current = booking.getStatus();
+      if (EnumSet.of(BookingStatus.confirmed, BookingStatus.completed, BookingStatus.no_show).contains(current)) {
         return Future.succeededFuture(Secured.CONFIRMED);  // the seat was had: the money is kept
       }
-      if (current.equals("pending_confirmation")) {
+      if (current == BookingStatus.pending_confirmation) {
         return Future.succeededFuture(Secured.AWAITING_CONFIRMATION);
       }
-      if (current.equals("held")) {
+      if (current == BookingStatus.held) {
         // the money goes back if the provider left the organization meanwhile
         return providerThere(tx, booking).compose(there -> there ? confirmPaid(tx, booking).map(Secured.CONFIRMED)
             : Future.succeededFuture(Secured.GONE));
       }
-      if (!current.equals("expired")) {
+      if (current != BookingStatus.expired) {
         // Rescheduled meanwhile: the payment moved with it, and the new booking answers. Otherwise cancelled or
         // declined: the money goes back.
         return tx.fetchOptional(Sql.DSL.select(BOOKING.ID).from(BOOKING).where(BOOKING.RESCHEDULED_FROM.eq(id)))
@@ -262,13 +263,10 @@ final class Lifecycle {
               .otherwise(java.util.Optional.empty()))  // the service is gone
           .compose(slot -> slot.isEmpty() || !slot.get().startsAt().isAfter(java.time.OffsetDateTime.now())
               || slot.get().providerStatus() != dev.bookwell.db.enums.ProviderStatus.active
-              ? Future.succeededFuture(new Seats.Taken(java.util.List.of(), java.util.List.of()))
-              : Seats.pick(tx, booking.getSlotId(), booking.getSeats()))
-          .compose(picked -> picked.seatIds().size() < booking.getSeats() ? Future.succeededFuture(Secured.GONE)
-              : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
-                  .compose(x -> Seats.assign(tx, picked.seatIds(), id, null))
-                  .compose(x -> confirmPaid(tx, booking))
-                  .map(Secured.CONFIRMED));
+              ? Future.succeededFuture(Secured.GONE)
+              : Seats.take(tx, booking.getSlotId(), booking.getSeats(), () -> Future.succeededFuture(booking))
+                  .compose(taken -> taken.isEmpty() ? Future.succeededFuture(Secured.GONE)
+                      : confirmPaid(tx, booking).map(Secured.CONFIRMED)));
     })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION)
         ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the provider's time went to someone else
   }
@@ -283,7 +281,7 @@ final class Lifecycle {
   }
 
   static Future<BookingRecord> lock(Sql tx, UUID id) {
-    return tx.fetchOptional(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)).forUpdate())
+    return tx.fetchOptional(BookingRows.locked(id))
         .map(found -> found.orElseThrow(() -> BookingAccess.notFound(null)));
   }
 }

@@ -4,9 +4,9 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
+import dev.bookwell.payments.PaymentsClient;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
 
 /**
  * Asks the payments area for a held booking's PaymentIntent. Never fails: when the processor cannot be reached,
@@ -14,37 +14,26 @@ import io.vertx.core.json.JsonObject;
  */
 final class PaymentRequests {
 
-  static final String INTENT = "payments.intent";
-  /** Capture an authorized card, once staff confirmed the booking it pays for. */
-  static final String CAPTURE = "payments.capture";
-
-  private final EventBus bus;
+  private final PaymentsClient payments;
   private final BookingReads reads;
 
-  PaymentRequests(EventBus bus, BookingReads reads) {
-    this.bus = bus;
+  PaymentRequests(PaymentsClient payments, BookingReads reads) {
+    this.payments = payments;
     this.reads = reads;
   }
 
   Future<JsonObject> request(JsonObject booking) {
-    var ask = new JsonObject()
-        .put("bookingId", booking.getString("id"))
-        .put("reference", booking.getString("reference"))
-        .put("amount", booking.getJsonObject("amount").getLong("total"))
-        .put("currency", booking.getJsonObject("amount").getString("currency"))
-        // waiting for staff: authorize only, whatever the capture mode; captured when they confirm
-        .put("manualCapture", "pending_confirmation".equals(booking.getString("status")) ? Boolean.TRUE : null);
-    return bus.<JsonObject>request(INTENT, ask, new DeliveryOptions().setSendTimeout(20_000))
-        .map(answer -> answer.body())
+    // waiting for staff: authorize only, whatever the capture mode; captured when they confirm
+    return payments.intent(UUID.fromString(booking.getString("id")), booking.getString("reference"),
+            booking.getJsonObject("amount").getLong("total"), booking.getJsonObject("amount").getString("currency"),
+            "pending_confirmation".equals(booking.getString("status")))
         .otherwise(e -> new JsonObject().put("status", "unavailable")
             .put("retry", "POST /v1/bookings/" + booking.getString("id") + "/payment"));
   }
 
   /** GET /v1/bookings/{id}/payments: the payment and its ledger, for whoever may see the booking. */
   Future<ApiReply> ledger(ApiRequest request) {
-    return reads.get(request).compose(reply -> bus.<JsonObject>request("payments.ledger",
-            new JsonObject().put("bookingId", ((JsonObject) reply.body()).getString("id")))
-        .map(answer -> ApiReply.ok(answer.body())));
+    return reads.get(request).compose(reply -> payments.ledger(idOf(reply)).map(ApiReply::ok));
   }
 
   /**
@@ -52,9 +41,7 @@ final class PaymentRequests {
    * caller may act on (the booker, the guest's token, staff); anyone else gets 404 as for any booking.
    */
   Future<ApiReply> simulate(ApiRequest request, String outcome) {
-    return reads.get(request).compose(reply -> bus.<JsonObject>request("payments.simulate",
-            new JsonObject().put("bookingId", ((JsonObject) reply.body()).getString("id")).put("outcome", outcome))
-        .map(answer -> ApiReply.ok(answer.body())));
+    return reads.get(request).compose(reply -> payments.simulate(idOf(reply), outcome).map(ApiReply::ok));
   }
 
   /** POST /v1/bookings/{id}/payment: the intent again (the same one), for a hold that still stands. */
@@ -68,5 +55,9 @@ final class PaymentRequests {
       }
       return request(booking).map(payment -> ApiReply.ok(booking.put("payment", payment)));
     });
+  }
+
+  private static UUID idOf(ApiReply booking) {
+    return UUID.fromString(((JsonObject) booking.body()).getString("id"));
   }
 }

@@ -6,8 +6,8 @@ import static dev.bookwell.db.Tables.PROMO_USE;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.PromoKind;
 import dev.bookwell.db.tables.records.PromoCodeRecord;
-import dev.bookwell.identity.Authorization;
-import dev.bookwell.scheduling.Ownership;
+import dev.bookwell.identity.IdentityClient;
+import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -43,8 +43,8 @@ final class PromoCodes {
   Future<ApiReply> create(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
-    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
-        .compose(x -> Ownership.require(bus, organizationId, uuid(body.getString("serviceId")),
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
+        .compose(x -> SchedulingClient.requireOwned(bus, organizationId, uuid(body.getString("serviceId")),
             uuid(body.getString("providerId"))))
         .compose(x -> db.fetchOne(Sql.DSL.insertInto(PROMO_CODE)
             .set(PROMO_CODE.ORGANIZATION_ID, organizationId)

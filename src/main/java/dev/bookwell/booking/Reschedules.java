@@ -7,11 +7,10 @@ import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
-import dev.bookwell.payments.PaymentTransfer;
+import dev.bookwell.payments.PaymentsClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.time.OffsetDateTime;
@@ -42,10 +41,10 @@ final class Reschedules {
     UUID target = UUID.fromString(request.bodyObject().getString("slotId"));
     return BookingAccess.authorize(db, bus, request, id, false)
         .compose(access -> db.transaction(tx -> Lifecycle.lock(tx, id).compose(old -> {
-              String current = BookingJson.effectiveStatus(old);
-              if (!MOVABLE.contains(BookingStatus.valueOf(current))) {
+              BookingStatus current = old.getStatus();
+              if (!MOVABLE.contains(current)) {
                 throw Problem.of("illegal-transition", 409, "Illegal transition",
-                    "The booking is " + current + "; it cannot be rescheduled.").toException();
+                    "The booking is " + current.getLiteral() + "; it cannot be rescheduled.").toException();
               }
               if (!old.getStartsAt().isAfter(OffsetDateTime.now())) {
                 throw Problem.of("already-started", 409, "Already started",
@@ -59,10 +58,7 @@ final class Reschedules {
                 Holds.check(slot, old.getGuest() != null);  // open, provider active and working there, notice, horizon
                 return move(tx, old, current, slot, access.actor());
               });
-            })))
-        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.EXCLUSION)
-            ? Problem.of("provider-busy", 409, "Provider busy", "The provider has another booking at that time.")
-                .toException() : e));
+            })));
   }
 
   /**
@@ -70,26 +66,19 @@ final class Reschedules {
    * ledger and the promo code's use to it: money follows the booking. The price stays what was agreed when the
    * booking was made (a reschedule stays within one service), so there is no difference to charge or refund.
    */
-  private static Future<ApiReply> move(Sql tx, BookingRecord old, String current, Holds.SlotFacts slot,
+  private static Future<ApiReply> move(Sql tx, BookingRecord old, BookingStatus current, Holds.SlotFacts slot,
                                        String actor) {
-    return Seats.pick(tx, slot.slotId(), old.getSeats()).compose(picked -> {
-      if (picked.seatIds().size() < old.getSeats()) {
-        throw Problem.of("slot-unavailable", 409, "Not enough seats",
-            "The new slot does not have " + old.getSeats() + " free seats.").toException();
-      }
-      BookingStatus status = slot.requiresConfirmation() && !current.equals("held")
-          ? BookingStatus.pending_confirmation : BookingStatus.valueOf(current);
-      return Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
-          .compose(x -> cancelOld(tx, old))
-          .compose(cancelled -> insertNew(tx, old, slot, status)
-              .compose(moved -> PaymentTransfer.move(tx, old.getId(), moved.getId())
-                  .compose(x -> PromoCodes.move(tx, old.getId(), moved.getId()))
-                  .compose(x -> Seats.assign(tx, picked.seatIds(), moved.getId(),
-                      moved.getStatus() == BookingStatus.held ? DSL.val(moved.getHoldExpiresAt()) : null))
-                  .compose(x -> BookingEvents.emit(tx, "rescheduled", moved, actor))
-                  .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled, actor))
-                  .map(x -> ApiReply.created(BookingJson.of(moved), "/v1/bookings/" + moved.getId()))));
-    });
+    BookingStatus status = slot.requiresConfirmation() && current != BookingStatus.held
+        ? BookingStatus.pending_confirmation : current;
+    return Seats.take(tx, slot.slotId(), old.getSeats(), () -> cancelOld(tx, old)
+            .compose(cancelled -> insertNew(tx, old, slot, status)
+                .compose(moved -> PaymentsClient.moveWithin(tx, old.getId(), moved.getId())
+                    .compose(x -> PromoCodes.move(tx, old.getId(), moved.getId()))
+                    .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled, actor))
+                    .map(moved))))
+        .map(taken -> taken.orElseThrow(() -> Seats.notEnough(old.getSeats())))
+        .compose(moved -> BookingEvents.emit(tx, "rescheduled", moved, actor)
+            .map(x -> ApiReply.created(BookingJson.of(moved), "/v1/bookings/" + moved.getId())));
   }
 
   private static Future<BookingRecord> cancelOld(Sql tx, BookingRecord old) {

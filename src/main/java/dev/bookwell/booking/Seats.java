@@ -3,36 +3,64 @@ package dev.bookwell.booking;
 import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SLOT;
 
+import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.SeatState;
-import dev.bookwell.db.enums.SlotStatus;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
-import dev.bookwell.scheduling.Bookable;
+import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record2;
+import org.jooq.impl.DSL;
 
 /** The seat SQL of the booking area: take with SKIP LOCKED, release. */
 final class Seats {
 
   /** Seats taken: their ids, and the bookings whose expired holds they were taken from. */
-  record Taken(List<Long> seatIds, List<UUID> expiredHolders) {
+  private record Taken(List<Long> seatIds, List<UUID> expiredHolders) {
   }
 
   private Seats() {
   }
 
   /**
+   * The one way seats are taken (a hold, a reschedule, a late payment): pick them with SKIP LOCKED; if enough are
+   * free, end the expired holds they came from, let {@code owner} give the booking that gets them (made now or
+   * existing), and give it the seats: held until its hold expires while it is a hold, booked otherwise. Empty when
+   * the slot has fewer than {@code count} takeable seats; nothing was changed then.
+   */
+  static Future<Optional<BookingRecord>> take(Sql tx, UUID slotId, int count,
+                                              Supplier<Future<BookingRecord>> owner) {
+    return pick(tx, slotId, count).compose(picked -> picked.seatIds().size() < count
+        ? Future.succeededFuture(Optional.empty())
+        : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
+            .compose(x -> owner.get())
+            .compose(booking -> assign(tx, picked.seatIds(), booking.getId(), booking.getStatus() == BookingStatus.held
+                ? DSL.val(booking.getHoldExpiresAt()) : null).map(Optional.of(booking))));
+  }
+
+  /** What a hold or a reschedule answers when {@link #take} found too few seats. */
+  static ProblemException notEnough(int count) {
+    return Problem.of("slot-unavailable", 409, "Not enough seats",
+        "The slot does not have " + count + " free seat" + (count == 1 ? "" : "s") + " left.").toException();
+  }
+
+  /**
    * Locks up to {@code count} takeable seats of the slot, skipping seats other transactions hold locked, so no one
    * waits on a lock. Fewer than asked means the slot is full for this request.
    */
-  static Future<Taken> pick(Sql tx, UUID slotId, int count) {
+  private static Future<Taken> pick(Sql tx, UUID slotId, int count) {
     // Free seats first, straight off the seat_free index; only if they run short, seats of expired holds.
     return lock(tx, slotId, SEAT.STATE.eq(SeatState.free), count).compose(free -> free.size() == count
         ? Future.succeededFuture(free)
@@ -53,13 +81,13 @@ final class Seats {
   private static Future<List<Record2<Long, UUID>>> lock(Sql tx, UUID slotId, Condition which, int count) {
     return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT).join(SLOT).on(SLOT.ID.eq(SEAT.SLOT_ID))
         .where(SEAT.SLOT_ID.eq(slotId)).and(which)
-        .and(SLOT.STATUS.eq(SlotStatus.open)).and(Bookable.providerWorksThere())
+        .and(SchedulingClient.slotBookable())
         .orderBy(SEAT.SEAT_NO).limit(count)
         .forUpdate().of(SEAT).skipLocked());
   }
 
   /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */
-  static Future<Integer> assign(Sql tx, List<Long> seatIds, UUID bookingId, Field<OffsetDateTime> heldUntil) {
+  private static Future<Integer> assign(Sql tx, List<Long> seatIds, UUID bookingId, Field<OffsetDateTime> heldUntil) {
     var update = Sql.DSL.update(SEAT).set(SEAT.BOOKING_ID, bookingId);
     if (heldUntil == null) {
       update.set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL);

@@ -5,11 +5,8 @@ import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
 import dev.bookwell.platform.api.Caller;
-import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -18,35 +15,11 @@ import java.util.UUID;
 /**
  * The one answer to "may this caller do P on organization O", for every area. Platform admins may do anything;
  * an organization's owners hold every permission; admins and staff hold the permissions on their membership.
- * Other areas ask over the bus ({@link #require}); they never read the membership table.
+ * Other areas ask over the bus ({@link IdentityClient#require}); they never read the membership table.
  */
-public final class Authorization {
-
-  public static final String ADDRESS = "identity.authorize";
-  public static final String GRANT_OWNER = "identity.grant-owner";
+final class Authorization {
 
   private Authorization() {
-  }
-
-  /** Succeeds when allowed; otherwise fails with a 403 problem (401 when there is no caller). */
-  public static Future<Void> require(EventBus bus, Caller caller, UUID organizationId, OrgPermission permission) {
-    if (caller == null) {
-      return Future.failedFuture(Problem.unauthenticated().toException());
-    }
-    var question = new JsonObject()
-        .put("caller", caller.toJson())
-        .put("organizationId", organizationId.toString())
-        .put("permission", permission.getLiteral());
-    return bus.<JsonObject>request(ADDRESS, question).compose(answer -> answer.body().getBoolean("allowed")
-        ? Future.succeededFuture()
-        : Future.failedFuture(Problem.forbidden("You need the " + permission.getLiteral()
-            + " permission in this organization.").toException()));
-  }
-
-  /** Makes a user the owner of a new organization; the scheduling area calls it when one is created. */
-  public static Future<Void> grantOwner(EventBus bus, UUID organizationId, UUID userId) {
-    return bus.request(GRANT_OWNER, new JsonObject().put("organizationId", organizationId.toString())
-        .put("userId", userId.toString())).mapEmpty();
   }
 
   /** The check itself, run by the identity area. */

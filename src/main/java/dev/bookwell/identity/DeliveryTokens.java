@@ -17,10 +17,7 @@ import java.util.UUID;
  * ({@code resetId}, {@code invitationId}); this answers with the address, the name and the token, and only while
  * the reset or invitation can still be used. It listens on the event bus alone, never on HTTP.
  */
-public final class DeliveryTokens {
-
-  /** Request {@code {kind: "password-reset" | "invitation", id}}; reply {@code {email, name, token, expiresAt}}. */
-  public static final String ADDRESS = "identity.delivery-token";
+final class DeliveryTokens {
 
   private final Db db;
   private final byte[] tokenKey;

@@ -7,7 +7,7 @@ import static dev.bookwell.db.Tables.USER_SESSION;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.PlatformRole;
-import dev.bookwell.platform.DemoAccounts;
+import dev.bookwell.DemoAccounts;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
@@ -88,17 +88,17 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("acceptInvitation", invitations::accept));
     ApiConsumer.register(vertx.eventBus(), API, operations);
 
-    vertx.eventBus().<JsonObject>consumer(Authorization.ADDRESS, message -> ApiConsumer.answer(message, () -> {
+    vertx.eventBus().<JsonObject>consumer(IdentityClient.AUTHORIZE, message -> ApiConsumer.answer(message, () -> {
       JsonObject question = message.body();
       return Authorization.allowed(db, Caller.fromJson(question.getJsonObject("caller")),
               UUID.fromString(question.getString("organizationId")),
               OrgPermission.valueOf(question.getString("permission")))
           .map(allowed -> new JsonObject().put("allowed", allowed));
     }));
-    vertx.eventBus().<JsonObject>consumer(Authorization.GRANT_OWNER, message -> ApiConsumer.answer(message,
+    vertx.eventBus().<JsonObject>consumer(IdentityClient.GRANT_OWNER, message -> ApiConsumer.answer(message,
         () -> members.grantOwner(UUID.fromString(message.body().getString("organizationId")),
             UUID.fromString(message.body().getString("userId"))).map(new JsonObject())));
-    vertx.eventBus().<JsonObject>consumer(DeliveryTokens.ADDRESS, message -> ApiConsumer.answer(message,
+    vertx.eventBus().<JsonObject>consumer(IdentityClient.DELIVERY_TOKEN, message -> ApiConsumer.answer(message,
         () -> deliveryTokens.answer(message.body())));
 
     cleanupTimer = Retention.schedule(vertx, db, limits.purgeInterval(), retentionRules(limits.retention()));

@@ -13,13 +13,13 @@ import java.util.UUID;
  * the new booking in the transaction that replaces it, so cancelling the new booking refunds what was paid for the
  * old one. The booking area calls this with its own transaction: a bus request could not share it.
  */
-public final class PaymentTransfer {
+final class PaymentTransfer {
 
   private PaymentTransfer() {
   }
 
   /** Moves the payment of {@code from} (if any) and its ledger to {@code to}, which must already exist. */
-  public static Future<Void> move(Sql tx, UUID from, UUID to) {
+  static Future<Void> move(Sql tx, UUID from, UUID to) {
     return tx.update(Sql.DSL.update(PAYMENT).set(PAYMENT.BOOKING_ID, to).set(PAYMENT.UPDATED_AT, SqlTime.now())
             .where(PAYMENT.BOOKING_ID.eq(from)))
         .compose(x -> tx.update(Sql.DSL.update(PAYMENT_LEDGER).set(PAYMENT_LEDGER.BOOKING_ID, to)

@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.PAYMENT;
 
 import dev.bookwell.db.enums.PaymentStatus;
 
+import dev.bookwell.booking.BookingClient;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Settlement {
 
-  static final String SECURE_SEAT = "booking.payment-secured";
   private static final Logger LOG = LoggerFactory.getLogger(Settlement.class);
 
   private final Db db;
@@ -66,15 +66,13 @@ final class Settlement {
    * created for it after the move), the seat is gone and the money goes back.
    */
   private Future<JsonObject> secureSeat(String intentId, UUID bookingId) {
-    return bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", bookingId.toString()))
-        .map(answer -> answer.body())
+    return BookingClient.paymentSecured(bus, bookingId)
         .recover(e -> !String.valueOf(e.getMessage()).contains("booking-moved") ? Future.failedFuture(e)
             : db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(now -> {
               var current = now.orElseThrow().getBookingId();
               return current.equals(bookingId)
                   ? Future.succeededFuture(new JsonObject().put("confirmed", false).put("refundPercent", 100))
-                  : bus.<JsonObject>request(SECURE_SEAT, new JsonObject().put("bookingId", current.toString()))
-                      .map(answer -> answer.body());
+                  : BookingClient.paymentSecured(bus, current);
             }));
   }
 

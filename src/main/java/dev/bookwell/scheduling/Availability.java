@@ -10,7 +10,7 @@ import static dev.bookwell.db.Tables.VENUE;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.enums.SlotOrigin;
-import dev.bookwell.identity.Authorization;
+import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -148,7 +148,7 @@ final class Availability {
     if (!startsAt.isAfter(Instant.now()) || startsAt.isAfter(Instant.now().plus(Duration.ofDays(MAX_AHEAD_DAYS)))) {
       throw Json.invalid("startsAt", "must be in the future and at most " + MAX_AHEAD_DAYS + " days ahead");
     }
-    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
         .compose(x -> db.transaction(tx -> Regeneration.requireLink(tx, providerId, organizationId)
             .compose(y -> requireActive(tx, providerId))
             .compose(y -> checkReferences(tx, organizationId, venueId == null ? List.of()
@@ -208,7 +208,7 @@ final class Availability {
         .compose(found -> {
           UUID organizationId = found.orElseThrow(() -> Problem.notFound("No slot " + slotId + ".").toException())
               .value1();
-          return Authorization.require(bus, request.requireCaller(), organizationId,
+          return IdentityClient.require(bus, request.requireCaller(), organizationId,
               OrgPermission.manage_availability).map(organizationId);
         });
   }
@@ -238,7 +238,7 @@ final class Availability {
     Caller caller = request.requireCaller();
     return Providers.userOf(db, providerId)
         .compose(userId -> userId.equals(caller.userId()) ? Future.<Void>succeededFuture()
-            : Authorization.require(bus, caller, organizationId, OrgPermission.manage_availability))
+            : IdentityClient.require(bus, caller, organizationId, OrgPermission.manage_availability))
         .compose(x -> Regeneration.requireLink(db, providerId, organizationId));
   }
 

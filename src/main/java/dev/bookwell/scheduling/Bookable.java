@@ -16,14 +16,17 @@ import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-/** What "bookable" means in SQL, shared by search and the provider list (and the booking area's hold). */
-public final class Bookable {
+/**
+ * The one definition of "bookable" in SQL: search, the provider list and (through {@link SchedulingClient}) the
+ * booking area's seat taking all use it.
+ */
+final class Bookable {
 
   private Bookable() {
   }
 
   /** A seat that can be taken: free, or held by a hold that has expired. Needs {@code SEAT} in scope. */
-  public static Condition takeableSeat() {
+  static Condition takeableSeat() {
     return SEAT.STATE.eq(SeatState.free)
         .or(SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())));
   }
@@ -32,7 +35,7 @@ public final class Bookable {
    * The slot's provider works for the slot's organization: a slot kept for its bookings after the link ended is
    * not bookable. Needs {@code SLOT}.
    */
-  public static Condition providerWorksThere() {
+  static Condition providerWorksThere() {
     return DSL.exists(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
         .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
         .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(SLOT.ORGANIZATION_ID))
@@ -48,11 +51,15 @@ public final class Bookable {
         SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES);
     Field<OffsetDateTime> latest = DSL.field("now() + make_interval(days => {0})",
         SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS);
-    return SLOT.STATUS.eq(SlotStatus.open)
+    return slotOpen()
         .and(SLOT.STARTS_AT.ge(earliest))
         .and(SLOT.STARTS_AT.lt(latest))
-        .and(SERVICE.DELETED_AT.isNull())
-        .and(providerWorksThere());
+        .and(SERVICE.DELETED_AT.isNull());
+  }
+
+  /** The slot is open and its provider works for its organization. Needs {@code SLOT}. */
+  static Condition slotOpen() {
+    return SLOT.STATUS.eq(SlotStatus.open).and(providerWorksThere());
   }
 
   /** Seats that can be taken in the slot in scope. */

@@ -11,8 +11,8 @@ import dev.bookwell.db.enums.OrganizationKind;
 import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.enums.SlotOrigin;
-import dev.bookwell.identity.Authorization;
-import dev.bookwell.platform.DemoAccounts;
+import dev.bookwell.identity.IdentityClient;
+import dev.bookwell.DemoAccounts;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.SlotGenerator.Generated;
@@ -51,8 +51,8 @@ final class DemoData {
   static Future<Void> seed(Db db, EventBus bus, Regeneration regeneration) {
     return db.fetchOptional(Sql.DSL.selectOne().from(ORGANIZATION).where(ORGANIZATION.ID.eq(CLINIC)))
         .compose(found -> found.isPresent() ? Future.succeededFuture()
-            : Authorization.grantOwner(bus, CLINIC, DemoAccounts.ADMIN.id())
-                .compose(x -> Authorization.grantOwner(bus, TRAINING_CENTRE, DemoAccounts.ADMIN.id()))
+            : IdentityClient.grantOwner(bus, CLINIC, DemoAccounts.ADMIN.id())
+                .compose(x -> IdentityClient.grantOwner(bus, TRAINING_CENTRE, DemoAccounts.ADMIN.id()))
                 .compose(x -> db.transaction(tx -> insert(tx, regeneration))));
   }
 

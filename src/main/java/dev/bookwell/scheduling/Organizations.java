@@ -8,7 +8,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrganizationKind;
 import dev.bookwell.db.tables.records.OrganizationRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
-import dev.bookwell.identity.Authorization;
+import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -40,7 +40,7 @@ final class Organizations {
     UUID id = UUID.randomUUID();
     String timezone = Json.zone(body.getString("timezone"), "timezone");
     // Ownership first: a membership for an organization that then fails to appear is harmless; the reverse is not.
-    return Authorization.grantOwner(bus, id, caller.userId())
+    return IdentityClient.grantOwner(bus, id, caller.userId())
         .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION)
                 .set(ORGANIZATION.ID, id)
                 .set(ORGANIZATION.KIND, OrganizationKind.valueOf(body.getString("kind")))
@@ -130,7 +130,7 @@ final class Organizations {
   }
 
   private Future<Void> require(ApiRequest request, UUID organizationId, OrgPermission permission) {
-    return Authorization.require(bus, request.requireCaller(), organizationId, permission);
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, permission);
   }
 
   private Future<String> currency(UUID organizationId) {

@@ -4,10 +4,8 @@ import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SERVICE;
 
 import dev.bookwell.db.enums.ProviderLinkStatus;
-import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -16,26 +14,9 @@ import java.util.UUID;
  * service), answered by the scheduling area over the bus. A service belongs to one organization; a provider
  * belongs to every organization whose request they accepted. Anything else is 404 with the field named.
  */
-public final class Ownership {
-
-  public static final String ADDRESS = "scheduling.owns";
+final class Ownership {
 
   private Ownership() {
-  }
-
-  /** Succeeds when every id given (null ones are skipped) is the organization's; else a 404 problem. */
-  public static Future<Void> require(EventBus bus, UUID organizationId, UUID serviceId, UUID providerId) {
-    if (serviceId == null && providerId == null) {
-      return Future.succeededFuture();
-    }
-    var question = new JsonObject().put("organizationId", organizationId.toString())
-        .put("serviceId", serviceId == null ? null : serviceId.toString())
-        .put("providerId", providerId == null ? null : providerId.toString());
-    return bus.<JsonObject>request(ADDRESS, question).compose(answer -> {
-      String foreign = answer.body().getString("notOurs");
-      return foreign == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(Problem.notOurs(foreign,
-          question.getString(foreign)).toException());
-    });
   }
 
   /** The answer, run by the scheduling area: {@code {notOurs: null | "serviceId" | "providerId"}}. */

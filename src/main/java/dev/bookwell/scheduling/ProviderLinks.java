@@ -9,7 +9,7 @@ import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.tables.records.ProviderOrganizationRecord;
-import dev.bookwell.identity.Authorization;
+import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -52,7 +52,7 @@ final class ProviderLinks {
     Caller caller = request.requireCaller();
     UUID organizationId = organizationId(request);
     UUID providerId = providerId(request);
-    return Authorization.require(bus, caller, organizationId, OrgPermission.manage_providers)
+    return IdentityClient.require(bus, caller, organizationId, OrgPermission.manage_providers)
         .compose(x -> Providers.userOf(db, providerId))
         .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(PROVIDER_ORGANIZATION)
                 .set(PROVIDER_ORGANIZATION.PROVIDER_ID, providerId)
@@ -108,7 +108,7 @@ final class ProviderLinks {
   /** GET /v1/organizations/{organizationId}/providers (manage_providers): who works here, who was asked. */
   Future<ApiReply> forOrganization(ApiRequest request) {
     UUID organizationId = organizationId(request);
-    return Authorization.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_providers)
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_providers)
         .compose(x -> db.fetch(Sql.DSL.select(PROVIDER_ORGANIZATION.fields()).select(PROVIDER.DISPLAY_NAME)
             .from(PROVIDER_ORGANIZATION).join(PROVIDER).on(PROVIDER.ID.eq(PROVIDER_ORGANIZATION.PROVIDER_ID))
             .where(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId))
@@ -164,7 +164,7 @@ final class ProviderLinks {
     UUID organizationId = organizationId(request);
     return Providers.userOf(db, providerId)
         .compose(userId -> userId.equals(caller.userId()) ? Future.<Void>succeededFuture()
-            : Authorization.require(bus, caller, organizationId, OrgPermission.manage_providers))
+            : IdentityClient.require(bus, caller, organizationId, OrgPermission.manage_providers))
         .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(PROVIDER_ORGANIZATION)
                 .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
                 .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(organizationId)).forUpdate())

@@ -12,6 +12,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.PgErrors;
@@ -187,21 +188,13 @@ final class Providers {
     if (query.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(query.getString("cursor"));
       conditions.add(DSL.row(PROVIDER.DISPLAY_NAME, PROVIDER.ID)
-          .gt(DSL.row(DSL.val(cursor.key()), DSL.val(UUID.fromString(cursor.id())))));
+          .gt(DSL.row(DSL.val(cursor.key()), DSL.val(cursor.uuid()))));
     }
     Field<OffsetDateTime> next = nextAvailableSlot();
     return db.fetch(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(conditions)
             .orderBy(PROVIDER.DISPLAY_NAME, PROVIDER.ID).limit(limit + 1))
-        .map(rows -> {
-          var items = new JsonArray();
-          rows.stream().limit(limit).forEach(r -> items.add(toJson(r.into(PROVIDER), r.get(next))));
-          var page = new JsonObject().put("items", items);
-          if (rows.size() > limit) {
-            var last = rows.get(limit - 1).into(PROVIDER);
-            page.put("nextCursor", new Cursor(last.getDisplayName(), last.getId().toString()).encode());
-          }
-          return ApiReply.ok(page);
-        });
+        .map(rows -> ApiReply.ok(Page.of(rows, limit, r -> toJson(r.into(PROVIDER), r.get(next)),
+            r -> new Cursor(r.get(PROVIDER.DISPLAY_NAME), r.get(PROVIDER.ID).toString()))));
   }
 
   /** GET /v1/providers/{providerId}: public for active providers; the provider and admins see any state. */

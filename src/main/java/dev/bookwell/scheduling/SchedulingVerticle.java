@@ -72,7 +72,7 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("cancelSlot", availability::cancelSlot),
         Map.entry("searchSlots", search::search));
     ApiConsumer.register(bus, API, operations);
-    bus.<JsonObject>consumer(Ownership.ADDRESS, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>consumer(SchedulingClient.OWNS, message -> ApiConsumer.answer(message,
         () -> Ownership.answer(db, message.body())));
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());

@@ -8,6 +8,7 @@ import static dev.bookwell.db.Tables.SLOT;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.Db;
@@ -61,24 +62,11 @@ final class SlotSearch {
     filter(conditions, q, "venueId", SLOT.VENUE_ID);
     if (q.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(q.getString("cursor"));
-      try {
-        conditions.add(DSL.row(SLOT.STARTS_AT, SLOT.ID).gt(DSL.row(DSL.val(OffsetDateTime.parse(cursor.key())),
-            DSL.val(UUID.fromString(cursor.id())))));
-      } catch (DateTimeParseException | IllegalArgumentException e) {
-        throw invalid("cursor", "is not a cursor returned by this API");
-      }
+      conditions.add(DSL.row(SLOT.STARTS_AT, SLOT.ID).gt(DSL.row(DSL.val(cursor.time()), DSL.val(cursor.uuid()))));
     }
     return db.fetch(query(Bookable.seatsAvailable(), conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(limit + 1))
-        .map(rows -> {
-          var items = new JsonArray();
-          rows.stream().limit(limit).forEach(r -> items.add(toJson(r)));
-          var page = new JsonObject().put("items", items);
-          if (rows.size() > limit) {
-            var last = rows.get(limit - 1);
-            page.put("nextCursor", new Cursor(last.value6().toString(), last.value1().toString()).encode());
-          }
-          return ApiReply.ok(page);
-        });
+        .map(rows -> ApiReply.ok(Page.of(rows, limit, SlotSearch::toJson,
+            r -> new Cursor(r.value6().toString(), r.value1().toString()))));
   }
 
   /** One result row, read by position: looking fields up by name costs more than the query itself. */

@@ -8,7 +8,6 @@ import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.api.Problem;
-import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SlotGenerator.Generated;
@@ -46,7 +45,7 @@ final class Slots {
         return ids;
       }));
     }
-    return chain.recover(Slots::explainConflict);
+    return chain;
   }
 
   private static Future<List<UUID>> insertBatch(Sql tx, UUID providerId, UUID organizationId, List<Generated> slots,
@@ -194,11 +193,4 @@ final class Slots {
             .toException()));
   }
 
-  private static <T> Future<T> explainConflict(Throwable e) {
-    if (PgErrors.is(e, PgErrors.EXCLUSION)) {
-      return Future.failedFuture(Problem.of("venue-overlap", 409, "Venue already in use",
-          "Another provider uses the venue at that time (buffers included).").toException());
-    }
-    return Future.failedFuture(e);
-  }
 }

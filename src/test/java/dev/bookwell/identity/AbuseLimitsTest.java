@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bookwell.platform.Bookwell;
+import dev.bookwell.Bookwell;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.World;
 import dev.bookwell.support.TestApp;

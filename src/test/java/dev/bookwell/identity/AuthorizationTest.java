@@ -85,11 +85,11 @@ class AuthorizationTest {
   void otherAreasGetAForbiddenProblemFromTheBusApi() {
     var caller = new Caller(staff, List.of("client"), null);
     var failure = Wait.failureOf(
-        Authorization.require(app.vertx.eventBus(), caller, organization, OrgPermission.manage_billing));
+        IdentityClient.require(app.vertx.eventBus(), caller, organization, OrgPermission.manage_billing));
     assertEquals(403, ((ProblemException) failure).problem().status());
-    Wait.on(Authorization.require(app.vertx.eventBus(), caller, organization, OrgPermission.manage_bookings));
+    Wait.on(IdentityClient.require(app.vertx.eventBus(), caller, organization, OrgPermission.manage_bookings));
     var platformAdmin = new Caller(UUID.randomUUID(), List.of("admin"), null);
-    Wait.on(Authorization.require(app.vertx.eventBus(), platformAdmin, organization, OrgPermission.manage_billing));
+    Wait.on(IdentityClient.require(app.vertx.eventBus(), platformAdmin, organization, OrgPermission.manage_billing));
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.bookwell.identity;
 import static dev.bookwell.db.Tables.APP_USER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.bookwell.platform.DemoAccounts;
+import dev.bookwell.DemoAccounts;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.TestApp;
 import dev.bookwell.support.Wait;

@@ -39,8 +39,8 @@ public final class IdentityFixture {
    * carries (events never carry the token).
    */
   public static JsonObject delivery(TestApp app, String kind, String id) {
-    return dev.bookwell.support.Wait.on(app.vertx.eventBus().<JsonObject>request(DeliveryTokens.ADDRESS,
-        new JsonObject().put("kind", kind).put("id", id))).body();
+    return dev.bookwell.support.Wait.on(IdentityClient.deliveryToken(app.vertx.eventBus(), kind,
+        java.util.UUID.fromString(id)));
   }
 
   /** The payload of the newest outbox event of {@code type} about {@code aggregateId}. */

@@ -32,9 +32,9 @@ class PasswordResetTest extends AppTest {
     String token = tokenFromOutbox(id);
 
     assertEquals(204, confirm(token, NEW_PASSWORD).statusCode());
-    var failure = Wait.failureOf(app.vertx.eventBus().request(DeliveryTokens.ADDRESS, new JsonObject()
-        .put("kind", "password-reset").put("id", IdentityFixture.lastEvent(app, "identity.password_reset_requested",
-            id).getString("resetId"))));
+    var failure = Wait.failureOf(IdentityClient.deliveryToken(app.vertx.eventBus(), "password-reset",
+        java.util.UUID.fromString(IdentityFixture.lastEvent(app, "identity.password_reset_requested", id)
+            .getString("resetId"))));
     assertTrue(failure.getMessage().contains("No usable password reset"), "a used reset is not handed out again");
     assertEquals(401, loginStatus(app, email, PASSWORD), "the old password is gone");
     assertEquals(200, loginStatus(app, email, NEW_PASSWORD));

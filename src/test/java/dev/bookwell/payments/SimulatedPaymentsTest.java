@@ -107,7 +107,7 @@ class SimulatedPaymentsTest {
     Wait.on(app.db.update(dev.bookwell.platform.db.Sql.DSL.update(dev.bookwell.db.Tables.PAYMENT)
         .set(dev.bookwell.db.Tables.PAYMENT.SETTLE_AFTER, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1))
         .where(dev.bookwell.db.Tables.PAYMENT.BOOKING_ID.eq(java.util.UUID.fromString(id)))));
-    Wait.on(app.vertx.eventBus().request(PaymentsVerticle.RECONCILE, new JsonObject()));
+    Wait.on(new dev.bookwell.payments.PaymentsClient(app.vertx.eventBus()).reconcile());
     assertEquals(List.of("authorization", "capture"), movements(id, token), "a booking that took place keeps it");
 
     var declined = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
@@ -129,8 +129,7 @@ class SimulatedPaymentsTest {
     Wait.on(app.db.update(dev.bookwell.platform.db.Sql.DSL.update(dev.bookwell.db.Tables.BOOKING)
         .set(dev.bookwell.db.Tables.BOOKING.CREATED_AT, OffsetDateTime.now(ZoneOffset.UTC).minusDays(7))
         .where(dev.bookwell.db.Tables.BOOKING.ID.eq(java.util.UUID.fromString(id)))));
-    var round = Wait.on(app.vertx.eventBus().<JsonObject>request(dev.bookwell.booking.BookingVerticle.HOUSEKEEPING,
-        new JsonObject())).body();
+    var round = Wait.on(dev.bookwell.booking.BookingClient.housekeeping(app.vertx.eventBus()));
     assertEquals(1, round.getInteger("lapsed"), round.encode());
     assertEquals("declined", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
         .getString("status"));

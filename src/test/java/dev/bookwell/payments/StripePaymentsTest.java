@@ -159,11 +159,10 @@ class StripePaymentsTest {
         .set(BOOKING.REFUND_PERCENT, 100).set(BOOKING.UPDATED_AT, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5))
         .where(BOOKING.ID.eq(id))));  // cancelled by staff; the release request was lost on the way
     assertEquals("captured", paymentStatus(booking));
-    Wait.on(app.vertx.eventBus().request(dev.bookwell.booking.BookingVerticle.HOUSEKEEPING, new JsonObject()));
+    Wait.on(dev.bookwell.booking.BookingClient.housekeeping(app.vertx.eventBus()));
     assertEquals("refunded", paymentStatus(booking));
     assertEquals(4500L, stripe.intent(booking.getString("intentId")).getLong("amount_refunded"));
-    var again = Wait.on(app.vertx.eventBus().<JsonObject>request(dev.bookwell.booking.BookingVerticle.HOUSEKEEPING,
-        new JsonObject())).body();
+    var again = Wait.on(dev.bookwell.booking.BookingClient.housekeeping(app.vertx.eventBus()));
     assertEquals(0, again.getInteger("asked"), "taken: not asked again");
   }
 
@@ -354,7 +353,7 @@ class StripePaymentsTest {
         () -> !stripe.failurePending() && "confirmed".equals(status(booking)));
     assertEquals("authorized", paymentStatus(booking), "the capture failed");
 
-    Wait.on(app.vertx.eventBus().request(PaymentsVerticle.RECONCILE, new JsonObject()));
+    Wait.on(new dev.bookwell.payments.PaymentsClient(app.vertx.eventBus()).reconcile());
     assertEquals("captured", paymentStatus(booking));
     assertEquals("succeeded", stripe.intent(intentId).getString("status"));
   }
@@ -427,7 +426,7 @@ class StripePaymentsTest {
   private static void reconcile() {
     Wait.on(app.db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.RETRY_AT, OffsetDateTime.now(ZoneOffset.UTC)
         .minusSeconds(1)).where(PAYMENT.RETRY_AT.isNotNull())));
-    Wait.on(app.vertx.eventBus().request(PaymentsVerticle.RECONCILE, new JsonObject()));
+    Wait.on(new dev.bookwell.payments.PaymentsClient(app.vertx.eventBus()).reconcile());
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.identity.IdentityFixture;
-import dev.bookwell.platform.DemoAccounts;
+import dev.bookwell.DemoAccounts;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.TestApp;

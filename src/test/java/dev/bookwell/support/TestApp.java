@@ -1,6 +1,6 @@
 package dev.bookwell.support;
 
-import dev.bookwell.platform.Bookwell;
+import dev.bookwell.Bookwell;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.auth.JwtKeys;
 import dev.bookwell.platform.config.Config;

@@ -1,7 +1,10 @@
 package dev.bookwell.platform.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.UUID;
 
 /**
  * Opaque keyset cursors: the sort key of the last item returned. Pages continue after it, so rows inserted
@@ -14,6 +17,24 @@ public record Cursor(String key, String id) {
         .encodeToString((key + "\n" + id).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The key as a time; a cursor whose key is not one is 400, as a malformed cursor. */
+  public OffsetDateTime time() {
+    try {
+      return OffsetDateTime.parse(key);
+    } catch (DateTimeParseException e) {
+      throw malformed();
+    }
+  }
+
+  /** The id; a cursor whose id is not a UUID is 400, as a malformed cursor. */
+  public UUID uuid() {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw malformed();
+    }
+  }
+
   /** The cursor from a query parameter; a malformed one is 400 naming {@code cursor}. */
   public static Cursor decode(String token) {
     try {
@@ -23,7 +44,11 @@ public record Cursor(String key, String id) {
       }
       return new Cursor(parts[0], parts[1]);
     } catch (IllegalArgumentException e) {
-      throw Problem.invalid("query", "cursor", "is not a cursor returned by this API").toException();
+      throw malformed();
     }
+  }
+
+  private static ProblemException malformed() {
+    return Problem.invalid("query", "cursor", "is not a cursor returned by this API").toException();
   }
 }

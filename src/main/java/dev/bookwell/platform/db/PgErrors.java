@@ -3,6 +3,7 @@ package dev.bookwell.platform.db;
 import dev.bookwell.platform.api.Problem;
 import io.vertx.pgclient.PgException;
 import java.util.List;
+import java.util.Map;
 
 /** The PostgreSQL errors areas turn into problems: constraints that keep the data right did their job. */
 public final class PgErrors {
@@ -13,6 +14,16 @@ public final class PgErrors {
   public static final String EXCLUSION = "23P01";
   /** A lock asked for with NOWAIT is held by another transaction. */
   public static final String LOCK_NOT_AVAILABLE = "55P03";
+
+  /**
+   * The one mapping of the schema's overlap (exclusion) constraints to what a client is told: a provider's time
+   * taken twice, a venue used by two providers at once. Every statement that can trip one ends up here.
+   */
+  private static final Map<String, Problem> OVERLAPS = Map.of(
+      "booking_provider_no_overlap", Problem.of("provider-busy", 409, "Provider busy",
+          "The provider has another booking at this time."),
+      "slot_venue_no_overlap", Problem.of("venue-overlap", 409, "Venue already in use",
+          "Another provider uses the venue at that time (buffers included)."));
 
   private PgErrors() {
   }
@@ -40,6 +51,9 @@ public final class PgErrors {
     if (state.startsWith("22") || state.equals(CHECK) || state.equals("23502")) {
       return Problem.validation("The request is not valid: " + what + " is not accepted ("
           + pg.getErrorMessage() + ").", List.of(new Problem.FieldError("body", what, "is not accepted")));
+    }
+    if (state.equals(EXCLUSION) && OVERLAPS.containsKey(pg.getConstraint())) {
+      return OVERLAPS.get(pg.getConstraint());
     }
     if (state.equals(UNIQUE) || state.equals(EXCLUSION)) {
       return Problem.of("conflict", 409, "Conflict", "This clashes with something that exists (" + what + ").");

@@ -2,7 +2,7 @@ package dev.bookwell.platform.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.bookwell.platform.Bookwell;
+import dev.bookwell.Bookwell;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;

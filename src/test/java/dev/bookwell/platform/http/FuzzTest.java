@@ -4,7 +4,7 @@ import static dev.bookwell.scheduling.World.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bookwell.platform.Bookwell;
+import dev.bookwell.Bookwell;
 import dev.bookwell.scheduling.World;
 import dev.bookwell.support.AppTest;
 import dev.bookwell.support.Wait;

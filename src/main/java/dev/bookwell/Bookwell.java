@@ -1,9 +1,11 @@
-package dev.bookwell.platform;
+package dev.bookwell;
 
 import dev.bookwell.booking.BookingVerticle;
 import dev.bookwell.booking.HoldSweeperVerticle;
 import dev.bookwell.identity.IdentityVerticle;
 import dev.bookwell.payments.PaymentsVerticle;
+import dev.bookwell.platform.HousekeepingVerticle;
+import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.http.HttpVerticle;
 import dev.bookwell.scheduling.SchedulingVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;

@@ -1,4 +1,4 @@
-package dev.bookwell.platform;
+package dev.bookwell;
 
 import java.util.List;
 import java.util.UUID;

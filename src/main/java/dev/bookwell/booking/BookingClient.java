@@ -1,0 +1,31 @@
+package dev.bookwell.booking;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/** How other areas reach the booking area: the only place that knows its bus addresses and message shapes. */
+public final class BookingClient {
+
+  static final String PAYMENT_SECURED = "booking.payment-secured";
+  static final String HOUSEKEEPING = "booking.housekeeping";
+
+  private BookingClient() {
+  }
+
+  /**
+   * The payments area says a booking's card is authorized: {@code {confirmed, awaitingConfirmation, refundPercent}}
+   * says whether the seat is secured and what is owed back if not. Fails with the problem {@code booking-moved}
+   * when the booking was rescheduled meanwhile (ask again for the booking the payment now names).
+   */
+  public static Future<JsonObject> paymentSecured(EventBus bus, UUID bookingId) {
+    return bus.<JsonObject>request(PAYMENT_SECURED, new JsonObject().put("bookingId", bookingId.toString()))
+        .map(answer -> answer.body());
+  }
+
+  /** One housekeeping round now (releases asked again, unconfirmed bookings lapsed); tests and operators use it. */
+  public static Future<JsonObject> housekeeping(EventBus bus) {
+    return bus.<JsonObject>request(HOUSEKEEPING, new JsonObject()).map(answer -> answer.body());
+  }
+}

@@ -1,0 +1,54 @@
+package dev.bookwell.identity;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * How other areas reach the identity area: the only place that knows its bus addresses and message shapes.
+ * Permission checks, owner grants, and the narrow delivery call of a notification sender.
+ */
+public final class IdentityClient {
+
+  static final String AUTHORIZE = "identity.authorize";
+  static final String GRANT_OWNER = "identity.grant-owner";
+  /** Request {@code {kind: "password-reset" | "invitation", id}}; reply {@code {email, name, token, expiresAt}}. */
+  static final String DELIVERY_TOKEN = "identity.delivery-token";
+
+  private IdentityClient() {
+  }
+
+  /** Succeeds when allowed; otherwise fails with a 403 problem (401 when there is no caller). */
+  public static Future<Void> require(EventBus bus, Caller caller, UUID organizationId, OrgPermission permission) {
+    if (caller == null) {
+      return Future.failedFuture(Problem.unauthenticated().toException());
+    }
+    var question = new JsonObject()
+        .put("caller", caller.toJson())
+        .put("organizationId", organizationId.toString())
+        .put("permission", permission.getLiteral());
+    return bus.<JsonObject>request(AUTHORIZE, question).compose(answer -> answer.body().getBoolean("allowed")
+        ? Future.succeededFuture()
+        : Future.failedFuture(Problem.forbidden("You need the " + permission.getLiteral()
+            + " permission in this organization.").toException()));
+  }
+
+  /** Makes a user the owner of a new organization; the scheduling area calls it when one is created. */
+  public static Future<Void> grantOwner(EventBus bus, UUID organizationId, UUID userId) {
+    return bus.request(GRANT_OWNER, new JsonObject().put("organizationId", organizationId.toString())
+        .put("userId", userId.toString())).mapEmpty();
+  }
+
+  /**
+   * What a sender needs to deliver a password reset or an invitation ({@code kind} "password-reset" or
+   * "invitation"): {@code {email, name, token, expiresAt}}, while it can still be used; 404 otherwise.
+   */
+  public static Future<JsonObject> deliveryToken(EventBus bus, String kind, UUID id) {
+    return bus.<JsonObject>request(DELIVERY_TOKEN, new JsonObject().put("kind", kind).put("id", id.toString()))
+        .map(answer -> answer.body());
+  }
+}

@@ -1,0 +1,84 @@
+package dev.bookwell.payments;
+
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * How other areas reach the payments area: the only place that knows its bus addresses and message shapes.
+ * Every call names the booking the money is for.
+ */
+public final class PaymentsClient {
+
+  static final String INTENT = "payments.intent";
+  static final String LEDGER = "payments.ledger";
+  static final String RELEASE = "payments.release";
+  static final String RECONCILE = "payments.reconcile";
+  static final String SIMULATE = "payments.simulate";
+  static final String CAPTURE = "payments.capture";
+
+  /** Creating an intent may wait on Stripe (on a worker); longer than the bus default, shorter than the edge's. */
+  private static final DeliveryOptions INTENT_DELIVERY = new DeliveryOptions().setSendTimeout(20_000);
+
+  private final EventBus bus;
+
+  public PaymentsClient(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /**
+   * The PaymentIntent for a held booking (the same one on every call): {@code manualCapture} true authorizes only,
+   * whatever the configured capture mode (a booking waiting for staff is captured when they confirm).
+   */
+  public Future<JsonObject> intent(UUID bookingId, String reference, long amountMinor, String currency,
+                                   boolean manualCapture) {
+    return request(INTENT, new JsonObject().put("bookingId", bookingId.toString()).put("reference", reference)
+        .put("amount", amountMinor).put("currency", currency).put("manualCapture", manualCapture ? Boolean.TRUE : null),
+        INTENT_DELIVERY);
+  }
+
+  /** The booking's payment (as {@link Payments#summary}) and its ledger. */
+  public Future<JsonObject> ledger(UUID bookingId) {
+    return request(LEDGER, booking(bookingId), new DeliveryOptions());
+  }
+
+  /** Captures the authorized card of a booking staff confirmed. */
+  public Future<JsonObject> capture(UUID bookingId) {
+    return request(CAPTURE, booking(bookingId), new DeliveryOptions());
+  }
+
+  /** Gives back {@code refundPercent} of what was paid for an ended booking (or voids an authorization). */
+  public Future<JsonObject> release(UUID bookingId, Integer refundPercent, String reason, String by) {
+    return request(RELEASE, booking(bookingId).put("refundPercent", refundPercent).put("reason", reason)
+        .put("by", by), new DeliveryOptions());
+  }
+
+  /** Simulated payments only: plays the customer's card ({@code outcome} "succeed" or "fail"). */
+  public Future<JsonObject> simulate(UUID bookingId, String outcome) {
+    return request(SIMULATE, booking(bookingId).put("outcome", outcome), new DeliveryOptions());
+  }
+
+  /** One reconciler round now (captures, releases and refunds that failed); tests and operators use it. */
+  public Future<JsonObject> reconcile() {
+    return request(RECONCILE, new JsonObject(), new DeliveryOptions());
+  }
+
+  /**
+   * Money follows the booking: moves the payment of {@code from} (if any) and its ledger to {@code to} in the
+   * caller's transaction (a reschedule's), which a bus request could not share.
+   */
+  public static Future<Void> moveWithin(Sql tx, UUID from, UUID to) {
+    return PaymentTransfer.move(tx, from, to);
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions delivery) {
+    return bus.<JsonObject>request(address, body, delivery).map(answer -> answer.body());
+  }
+
+  private static JsonObject booking(UUID bookingId) {
+    return new JsonObject().put("bookingId", bookingId.toString());
+  }
+}

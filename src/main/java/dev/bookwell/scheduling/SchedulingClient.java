@@ -1,0 +1,50 @@
+package dev.bookwell.scheduling;
+
+import dev.bookwell.platform.api.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import org.jooq.Condition;
+
+/**
+ * How other areas reach the scheduling area: its bus addresses, its event names, and the one SQL rule it lends
+ * (the booking area takes seats in scheduling's slot and seat rows, inside its own transaction, by this rule).
+ */
+public final class SchedulingClient {
+
+  static final String OWNS = "scheduling.owns";
+  /** Outbox event: an organization's link to a provider ended; payload {providerId, organizationId}. */
+  public static final String PROVIDER_LINK_ENDED = "scheduling.provider_link_ended";
+
+  private SchedulingClient() {
+  }
+
+  /**
+   * "Are this service and this provider the organization's own?" Succeeds when every id given (null ones are
+   * skipped) is; else a 404 problem naming the field.
+   */
+  public static Future<Void> requireOwned(EventBus bus, UUID organizationId, UUID serviceId, UUID providerId) {
+    if (serviceId == null && providerId == null) {
+      return Future.succeededFuture();
+    }
+    var question = new JsonObject().put("organizationId", organizationId.toString())
+        .put("serviceId", serviceId == null ? null : serviceId.toString())
+        .put("providerId", providerId == null ? null : providerId.toString());
+    return bus.<JsonObject>request(OWNS, question).compose(answer -> {
+      String foreign = answer.body().getString("notOurs");
+      return foreign == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(Problem.notOurs(foreign,
+          question.getString(foreign)).toException());
+    });
+  }
+
+  /** The slot in scope ({@code SLOT}) is bookable by its status and its provider's link: open, provider there. */
+  public static Condition slotBookable() {
+    return Bookable.slotOpen();
+  }
+
+  /** The slot's provider still works for the slot's organization (needs {@code SLOT}). */
+  public static Condition providerWorksThere() {
+    return Bookable.providerWorksThere();
+  }
+}
