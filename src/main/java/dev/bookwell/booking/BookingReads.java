@@ -2,6 +2,7 @@ package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
 
+import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -29,14 +30,22 @@ final class BookingReads {
 
   private final Db db;
   private final EventBus bus;
+  private final PaymentsClient payments;
 
-  BookingReads(Db db, EventBus bus) {
+  BookingReads(Db db, EventBus bus, PaymentsClient payments) {
+    this.payments = payments;
     this.db = db;
     this.bus = bus;
   }
 
+  /** The booking with its payment as the payments area has it now (none for a free booking). */
   Future<ApiReply> get(ApiRequest request) {
-    return visible(request).map(booking -> ApiReply.ok(BookingJson.of(booking)));
+    return visible(request).compose(booking -> booking.getTotalMinor() == 0
+        ? Future.succeededFuture(ApiReply.ok(BookingJson.of(booking)))
+        : payments.ledger(booking.getId()).map(payment -> {
+          payment.remove("movements");
+          return ApiReply.ok(BookingJson.of(booking).put("payment", payment));
+        }));
   }
 
   /** GET /v1/bookings/{id}/ics */
@@ -47,7 +56,7 @@ final class BookingReads {
   }
 
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
-  private Future<BookingRecord> visible(ApiRequest request) {
+  Future<BookingRecord> visible(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(id)).coerce(BOOKING))
         .compose(found -> {

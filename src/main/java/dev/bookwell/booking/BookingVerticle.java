@@ -35,7 +35,7 @@ public final class BookingVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     var paymentsClient = new PaymentsClient(bus);
     var lifecycle = new Lifecycle(db, bus, paymentsClient);
-    var reads = new BookingReads(db, bus);
+    var reads = new BookingReads(db, bus, paymentsClient);
     var payments = new PaymentRequests(paymentsClient, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
         platform.jwtKeys().tokenKey());

@@ -33,7 +33,7 @@ final class PaymentRequests {
 
   /** GET /v1/bookings/{id}/payments: the payment and its ledger, for whoever may see the booking. */
   Future<ApiReply> ledger(ApiRequest request) {
-    return reads.get(request).compose(reply -> payments.ledger(idOf(reply)).map(ApiReply::ok));
+    return reads.visible(request).compose(booking -> payments.ledger(booking.getId()).map(ApiReply::ok));
   }
 
   /**
@@ -41,13 +41,13 @@ final class PaymentRequests {
    * caller may act on (the booker, the guest's token, staff); anyone else gets 404 as for any booking.
    */
   Future<ApiReply> simulate(ApiRequest request, String outcome) {
-    return reads.get(request).compose(reply -> payments.simulate(idOf(reply), outcome).map(ApiReply::ok));
+    return reads.visible(request).compose(booking -> payments.simulate(booking.getId(), outcome).map(ApiReply::ok));
   }
 
   /** POST /v1/bookings/{id}/payment: the intent again (the same one), for a hold that still stands. */
   Future<ApiReply> retry(ApiRequest request) {
-    return reads.get(request).compose(reply -> {
-      var booking = (JsonObject) reply.body();
+    return reads.visible(request).compose(record -> {
+      var booking = BookingJson.of(record);
       if (!"held".equals(booking.getString("status")) && !("pending_confirmation".equals(booking.getString("status"))
           && booking.getJsonObject("amount").getLong("total") > 0)) {
         throw Problem.of("illegal-transition", 409, "Nothing to pay",
@@ -55,9 +55,5 @@ final class PaymentRequests {
       }
       return request(booking).map(payment -> ApiReply.ok(booking.put("payment", payment)));
     });
-  }
-
-  private static UUID idOf(ApiReply booking) {
-    return UUID.fromString(((JsonObject) booking.body()).getString("id"));
   }
 }

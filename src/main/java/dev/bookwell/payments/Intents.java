@@ -2,6 +2,7 @@ package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.PAYMENT;
 
+import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
@@ -40,19 +41,19 @@ final class Intents {
         .compose(found -> {
           var payment = found.orElseThrow();
           if (payment.getIntentId() != null) {
-            return Future.succeededFuture(json(payment.getStatus().getLiteral(), payment.getIntentId(),
-                payment.getClientSecret()));
+            return Future.succeededFuture(json(payment, payment.getIntentId(), payment.getClientSecret()));
           }
           return gateway.createIntent(bookingId, request.getString("reference"), amount, currency,
                   payment.getManualCapture())
               .compose(intent -> db.update(Sql.DSL.update(PAYMENT)
                       .set(PAYMENT.INTENT_ID, intent.id()).set(PAYMENT.CLIENT_SECRET, intent.clientSecret())
                       .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNull()))
-                  .map(json(payment.getStatus().getLiteral(), intent.id(), intent.clientSecret())));
+                  .map(json(payment, intent.id(), intent.clientSecret())));
         });
   }
 
-  private static JsonObject json(String status, String intentId, String clientSecret) {
-    return new JsonObject().put("status", status).put("intentId", intentId).put("clientSecret", clientSecret);
+  /** A fresh intent has nothing refunded; the payer gets the client secret to pay with. */
+  private static JsonObject json(PaymentRecord payment, String intentId, String clientSecret) {
+    return PaymentJson.of(payment, 0).put("intentId", intentId).put("clientSecret", clientSecret);
   }
 }

@@ -2,6 +2,7 @@ package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
+import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
@@ -18,24 +19,19 @@ final class Ledger {
     this.db = db;
   }
 
+  /** The booking's payment ({@link PaymentJson}) with every money movement, oldest first. */
   Future<JsonObject> forBooking(UUID bookingId) {
-    return Payments.byBooking(db, bookingId).compose(payment -> db.fetch(Sql.DSL.selectFrom(PAYMENT_LEDGER)
+    return PaymentJson.read(db, bookingId).compose(payment -> db.fetch(Sql.DSL.selectFrom(PAYMENT_LEDGER)
             .where(PAYMENT_LEDGER.BOOKING_ID.eq(bookingId)).orderBy(PAYMENT_LEDGER.ID))
         .map(rows -> {
           var movements = new JsonArray();
           rows.forEach(r -> movements.add(new JsonObject()
               .put("kind", r.getKind())
-              .put("amount", r.getAmountMinor())
-              .put("currency", r.getCurrency())
+              .put("amount", Money.json(r.getAmountMinor(), r.getCurrency()))
               .put("stripeObjectId", r.getStripeObjectId())
               .put("stripeEventId", r.getStripeEventId())
               .put("at", r.getCreatedAt().toInstant().toString())));
-          return new JsonObject()
-              .put("status", payment.map(p -> p.getStatus().getLiteral()).orElse("none"))
-              .put("amount", payment.map(p -> p.getAmountMinor()).orElse(null))
-              .put("currency", payment.map(p -> p.getCurrency()).orElse(null))
-              .put("intentId", payment.map(p -> p.getIntentId()).orElse(null))
-              .put("movements", movements);
+          return payment.put("movements", movements);
         }));
   }
 }

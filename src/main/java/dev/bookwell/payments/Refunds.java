@@ -44,7 +44,7 @@ final class Refunds {
     this.gateway = gateway;
   }
 
-  /** {bookingId, refundPercent, reason, by} -> {paymentStatus, refunded, pending?} */
+  /** {bookingId, refundPercent, reason, by} -> the payment ({@link PaymentJson}) after it, pending if not done yet. */
   Future<JsonObject> release(JsonObject request) {
     UUID bookingId = UUID.fromString(request.getString("bookingId"));
     int percent = request.getInteger("refundPercent", 100);
@@ -53,9 +53,9 @@ final class Refunds {
     return db.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.REFUND_PERCENT, percent).set(PAYMENT.ATTEMPTS, 0)
             .set(PAYMENT.RETRY_AT, DSL.coalesce(PAYMENT.RETRY_AT, SqlTime.now()))
             .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNotNull()).returning())
-        .compose(found -> found.isEmpty() ? Future.succeededFuture(outcome("none", 0)) : claim(bookingId)
+        .compose(found -> found.isEmpty() ? PaymentJson.read(db, bookingId) : claim(bookingId)
             .compose(claimed -> claimed.isEmpty()  // another settler has it: it pays what is now recorded as owed
-                ? Future.succeededFuture(outcome(found.get().getStatus().getLiteral(), 0).put("pending", true))
+                ? PaymentJson.read(db, bookingId).map(payment -> payment.put("pending", true))
                 : settleOwed(claimed.get(), note)));
   }
 
@@ -66,24 +66,26 @@ final class Refunds {
   Future<JsonObject> settleOwed(PaymentRecord payment, String note) {
     int percent = payment.getRefundPercent();
     // Nothing authorized yet, or all of it owed back: the intent is cancelled and nobody pays.
-    Future<JsonObject> settled = NOT_CAPTURED.contains(payment.getStatus())
+    Future<Void> settled = NOT_CAPTURED.contains(payment.getStatus())
         ? (percent == 100 || payment.getStatus() != PaymentStatus.authorized ? cancel(payment, note)
             : capture(payment).compose(captured -> refundOwed(captured, note)))
         : CAPTURED.contains(payment.getStatus()) ? refundOwed(payment, note)
-        : Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
+        : Future.<Void>succeededFuture();
     // The lease is given up only if it is still ours: a refund reported failed meanwhile made the payment due again.
     return settled
-        .compose(answer -> db.update(Sql.DSL.update(PAYMENT).setNull(PAYMENT.RETRY_AT)
-            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT.RETRY_AT.eq(payment.getRetryAt())))
-            .map(answer))
-        .recover(e -> retryLater(payment).map(outcome(payment.getStatus().getLiteral(), 0).put("pending", true)));
+        .compose(x -> db.update(Sql.DSL.update(PAYMENT).setNull(PAYMENT.RETRY_AT)
+            .where(PAYMENT.BOOKING_ID.eq(payment.getBookingId())).and(PAYMENT.RETRY_AT.eq(payment.getRetryAt()))))
+        .map(false)
+        .recover(e -> retryLater(payment).map(true))
+        .compose(pending -> PaymentJson.read(db, payment.getBookingId())
+            .map(now -> pending ? now.put("pending", true) : now));
   }
 
-  private Future<JsonObject> cancel(PaymentRecord payment, String note) {
+  private Future<Void> cancel(PaymentRecord payment, String note) {
     return gateway.cancel(payment.getIntentId(), "release-" + payment.getBookingId())
         .compose(x -> db.transaction(tx -> Payments.move(tx, payment, NOT_CAPTURED, PaymentStatus.canceled,
             "cancellation", null, note)))
-        .map(outcome("canceled", 0))
+        .<Void>mapEmpty()
         // Stripe refuses to cancel an intent that a concurrent settlement has just captured: refund it instead.
         .recover(e -> gateway.retrieve(payment.getIntentId()).compose(intent -> "succeeded".equals(intent.status())
             ? markCaptured(payment).compose(captured -> refundOwed(captured, note)) : Future.failedFuture(e)));
@@ -101,12 +103,12 @@ final class Refunds {
   }
 
   /** Refunds what is owed and not refunded yet; nothing when the ledger already matches. */
-  private Future<JsonObject> refundOwed(PaymentRecord payment, String note) {
+  private Future<Void> refundOwed(PaymentRecord payment, String note) {
     long owed = payment.getAmountMinor() * payment.getRefundPercent() / 100;
     return refundedSoFar(db, payment.getBookingId()).compose(refunded -> {
       long amount = owed - refunded.net();
       if (amount <= 0) {
-        return Future.succeededFuture(outcome(payment.getStatus().getLiteral(), 0));
+        return Future.<Void>succeededFuture();
       }
       PaymentStatus to = refunded.net() + amount >= payment.getAmountMinor() ? PaymentStatus.refunded
           : PaymentStatus.partially_refunded;
@@ -115,7 +117,7 @@ final class Refunds {
                   .where(PAYMENT_LEDGER.KIND.eq("refund")).and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.eq(refundId)))
               .compose(known -> known.isPresent() ? Future.succeededFuture(false)  // Stripe gave back the same refund
                   : Payments.move(tx, payment, CAPTURED, to, "refund", amount, refundId, null, note))))
-          .map(outcome(to.getLiteral(), amount));
+          .<Void>mapEmpty();
     });
   }
 
@@ -180,9 +182,5 @@ final class Refunds {
    */
   static String refundKey(PaymentRecord payment, long amount, long askedBefore) {
     return "refund-" + payment.getBookingId() + "-" + amount + "-after-" + askedBefore;
-  }
-
-  private static JsonObject outcome(String status, long refunded) {
-    return new JsonObject().put("paymentStatus", status).put("refunded", refunded);
   }
 }

@@ -101,20 +101,20 @@ final class Settlement {
     });
   }
 
-  /** {bookingId} -> {paymentStatus}: staff confirmed a booking whose card is authorized; the money is taken. */
+  /** {bookingId} -> the payment ({@link PaymentJson}): staff confirmed a booking whose card is authorized; it is taken. */
   Future<JsonObject> captureConfirmed(JsonObject request) {
     UUID bookingId = UUID.fromString(request.getString("bookingId"));
     return Payments.byBooking(db, bookingId).compose(found -> {
       var payment = found.orElseThrow(() -> Problem.notFound("No payment for booking " + bookingId + ".")
           .toException());
       if (payment.getStatus() != PaymentStatus.authorized) {
-        return Future.succeededFuture(new JsonObject().put("paymentStatus", payment.getStatus().getLiteral()));
+        return PaymentJson.read(db, bookingId);
       }
       return gateway.capture(payment.getIntentId(), "capture-" + bookingId)
           .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
               PaymentStatus.captured, "capture", null, null)))
           .compose(x -> settleAfter(payment.getIntentId(), null))  // settled: nothing left for the reconciler
-          .map(x -> new JsonObject().put("paymentStatus", PaymentStatus.captured.getLiteral()));
+          .compose(x -> PaymentJson.read(db, bookingId));
     });
   }
 

@@ -63,8 +63,6 @@ final class SimulatedPayments {
   }
 
   private Future<JsonObject> outcome(UUID bookingId) {
-    return Payments.byBooking(db, bookingId).map(payment -> new JsonObject()
-        .put("bookingId", bookingId.toString())
-        .put("paymentStatus", payment.orElseThrow().getStatus().getLiteral()));
+    return PaymentJson.read(db, bookingId);
   }
 }

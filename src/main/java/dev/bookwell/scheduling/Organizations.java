@@ -10,6 +10,7 @@ import dev.bookwell.db.tables.records.OrganizationRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
@@ -146,7 +147,7 @@ final class Organizations {
         .put("organizationId", s.getOrganizationId().toString())
         .put("name", s.getName())
         .put("durationMinutes", s.getDurationMinutes())
-        .put("price", new JsonObject().put("amountMinor", s.getPriceMinor()).put("currency", s.getCurrency()))
+        .put("price", Money.json(s.getPriceMinor(), s.getCurrency()))
         .put("seatsPerSlot", s.getSeatsPerSlot())
         .put("bufferBeforeMinutes", s.getBufferBeforeMinutes())
         .put("bufferAfterMinutes", s.getBufferAfterMinutes())

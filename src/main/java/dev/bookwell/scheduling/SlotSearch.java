@@ -8,6 +8,7 @@ import static dev.bookwell.db.Tables.SLOT;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.Rfc3339;
@@ -88,7 +89,7 @@ final class SlotSearch {
         .put("endsAtLocal", Rfc3339.format(r.value7().atZoneSameInstant(zone).toOffsetDateTime()))
         .put("capacity", r.value8())
         .put("seatsAvailable", r.value14())
-        .put("price", new JsonObject().put("amountMinor", r.value10()).put("currency", r.value11()));
+        .put("price", Money.json(r.value10(), r.value11()));
   }
 
   /** The statement itself, also used by the EXPLAIN test. */

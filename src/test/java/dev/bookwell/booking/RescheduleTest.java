@@ -121,7 +121,7 @@ class RescheduleTest {
     assertEquals("none", payments(id, token).getString("status"));
 
     var cancelled = World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + movedId + "/cancel", null, token));
-    assertEquals(7000, cancelled.getJsonObject("payment").getLong("refunded"));
+    assertEquals(7000, cancelled.getJsonObject("payment").getJsonObject("refunded").getLong("amountMinor"));
     var ledger = payments(movedId, token);
     assertEquals("refunded", ledger.getString("status"));
     assertEquals(List.of("authorization", "capture", "refund"), ledger.getJsonArray("movements").stream()

@@ -51,7 +51,7 @@ class SimulatedPaymentsTest {
         .bodyAsJsonObject().getString("status"), "nothing changed");
     var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token);
     assertEquals(200, paid.statusCode(), paid.bodyAsString());
-    assertEquals("captured", paid.bodyAsJsonObject().getString("paymentStatus"));
+    assertEquals("captured", paid.bodyAsJsonObject().getString("status"));
     assertEquals("confirmed", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
         .getString("status"));
 
@@ -70,11 +70,11 @@ class SimulatedPaymentsTest {
     String id = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
         world.session(service, world.providerId, at(3), 2)), token).bodyAsJsonObject().getString("id");
     var failed = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/fail", null, token);
-    assertEquals("failed", failed.bodyAsJsonObject().getString("paymentStatus"));
+    assertEquals("failed", failed.bodyAsJsonObject().getString("status"));
     assertEquals("held", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token).bodyAsJsonObject()
         .getString("status"));
     assertEquals("captured", app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token)
-        .bodyAsJsonObject().getString("paymentStatus"), "a second card works");
+        .bodyAsJsonObject().getString("status"), "a second card works");
   }
 
 
@@ -95,13 +95,13 @@ class SimulatedPaymentsTest {
     assertEquals("https://bookwell.dev/problems/payment-pending", tooSoon.bodyAsJsonObject().getString("type"));
 
     var paid = app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token);
-    assertEquals("authorized", paid.bodyAsJsonObject().getString("paymentStatus"), "held until staff decide");
+    assertEquals("authorized", paid.bodyAsJsonObject().getString("status"), "held until staff decide");
     assertEquals("pending_confirmation", app.call(HttpMethod.GET, "/v1/bookings/" + id, null, token)
         .bodyAsJsonObject().getString("status"));
 
     var confirmed = World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + id + "/confirm", null, world.owner));
     assertEquals("confirmed", confirmed.getString("status"));
-    assertEquals("captured", confirmed.getJsonObject("payment").getString("paymentStatus"));
+    assertEquals("captured", confirmed.getJsonObject("payment").getString("status"));
     assertEquals(List.of("authorization", "capture"), movements(id, token));
     World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + id + "/complete", null, world.owner));
     Wait.on(app.db.update(dev.bookwell.platform.db.Sql.DSL.update(dev.bookwell.db.Tables.PAYMENT)

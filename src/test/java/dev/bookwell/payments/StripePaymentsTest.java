@@ -309,12 +309,12 @@ class StripePaymentsTest {
     var byStaff = paid(world.session(policy, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(7)
         .truncatedTo(ChronoUnit.MINUTES), 1));
 
-    assertEquals(8000L, cancel(early, null).getJsonObject("payment").getLong("refunded"));
+    assertEquals(8000L, cancel(early, null).getJsonObject("payment").getJsonObject("refunded").getLong("amountMinor"));
     assertEquals("refunded", paymentStatus(early));
     var partial = cancel(late, null).getJsonObject("payment");
-    assertEquals(4000L, partial.getLong("refunded"));
+    assertEquals(4000L, partial.getJsonObject("refunded").getLong("amountMinor"));
     assertEquals("partially_refunded", paymentStatus(late));
-    assertEquals(8000L, cancel(byStaff, world.owner).getJsonObject("payment").getLong("refunded"));
+    assertEquals(8000L, cancel(byStaff, world.owner).getJsonObject("payment").getJsonObject("refunded").getLong("amountMinor"));
     assertEquals(List.of("authorization", "capture", "refund"), ledger(late));
     assertEquals(4000L, stripe.intent(late.getString("intentId")).getLong("amount_refunded"));
   }
@@ -396,7 +396,7 @@ class StripePaymentsTest {
     assertEquals("authorized", paymentStatus(booking));
 
     var refunded = cancel(booking.put("intentId", intentId), null).getJsonObject("payment");
-    assertEquals(4000L, refunded.getLong("refunded"));
+    assertEquals(4000L, refunded.getJsonObject("refunded").getLong("amountMinor"));
     assertEquals("partially_refunded", paymentStatus(booking));
     assertEquals(List.of("authorization", "capture", "refund"), ledger(booking));
     assertEquals(4000L, stripe.intent(intentId).getLong("amount_refunded"));

@@ -25,7 +25,16 @@ public record Config(
     Duration holdSweepInterval,
     Identity identity,
     Payments payments,
-    Limits limits) {
+    Limits limits,
+    Edge edge) {
+
+  /**
+   * The HTTP edge: browser origins allowed by CORS (none by default: CORS off), and whether every success answer
+   * is checked against the contract's response schemas before it leaves (the test suite turns it on; it costs a
+   * schema validation per response).
+   */
+  public record Edge(List<String> corsOrigins, boolean checkResponses) {
+  }
 
   /**
    * What one client or one organization may ask of the service. Per-minute limits are counted per client address
@@ -135,6 +144,9 @@ public record Config(
             vars.cidrs("BOOKWELL_TRUSTED_PROXIES"),
             vars.integer("BOOKWELL_DB_WAIT_QUEUE", 256, 1, 1_000_000),
             vars.duration("BOOKWELL_RETENTION", Duration.ofDays(30)),
-            vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10))));
+            vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10))),
+        new Edge(
+            vars.optional("BOOKWELL_CORS_ORIGINS").map(v -> List.of(v.trim().split("\\s*,\\s*"))).orElse(List.of()),
+            vars.bool("BOOKWELL_CHECK_RESPONSES", false)));
   }
 }

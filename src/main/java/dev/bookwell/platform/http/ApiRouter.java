@@ -11,6 +11,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+import java.util.Set;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -41,10 +45,15 @@ final class ApiRouter {
 
       RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
           RequestExtractor.withBodyHandler());
+      var edge = platform.config().edge();
+      if (!edge.corsOrigins().isEmpty()) {
+        builder.rootHandler(cors(edge.corsOrigins()));
+      }
       builder.rootHandler(BodyHandler.create(false).setBodyLimit(HttpVerticle.MAX_BODY_BYTES));
       builder.rootHandler(ApiRouter::wellFormedUri);
       builder.rootHandler(new Authenticator(Jwt.verifier(vertx, platform.jwtKeys(), platform.config().identity())));
       var clients = new ClientAddresses(platform.config().limits().trustedProxies());
+      var responses = edge.checkResponses() ? new ResponseContract(vertx, contract) : null;
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();
         String operationId = operation.getOperationId();
@@ -57,7 +66,7 @@ final class ApiRouter {
           route.addHandler(local.get(operationId));
         } else if (address != null) {
           route.addHandler(new BusForwarder(vertx.eventBus(), address, operationId, BUS_TIMEOUT,
-              operation.getOpenAPIModel().getBoolean("x-raw-body", false), clients));
+              operation.getOpenAPIModel().getBoolean("x-raw-body", false), clients, responses));
         } else {
           route.addHandler(ctx -> ProblemResponses.send(ctx, Problem.of("not-implemented", 501, "Not implemented",
               operationId + " has no handler yet.")));
@@ -90,6 +99,19 @@ final class ApiRouter {
       }
     }
     ctx.next();
+  }
+
+  /**
+   * Browsers on the listed origins may call the API (off when none are listed): bearer tokens, not cookies, so no
+   * credentials mode; the validators and idempotency headers allowed in, and what clients read exposed.
+   */
+  private static CorsHandler cors(List<String> origins) {
+    return CorsHandler.create().addOrigins(origins)
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
+            "X-Booking-Token"))
+        .exposedHeaders(Set.of("ETag", "Location", "Retry-After"))
+        .maxAgeSeconds(600);
   }
 
   /** An operation with a security requirement that is not the empty one ({@code {}} means "optional"). */

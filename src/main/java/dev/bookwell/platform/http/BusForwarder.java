@@ -3,7 +3,9 @@ package dev.bookwell.platform.http;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.Json;
@@ -31,10 +33,13 @@ final class BusForwarder implements Handler<RoutingContext> {
 
   private final boolean rawBody;
   private final ClientAddresses clients;
+  /** Null unless answers are checked against the contract (the test suite). */
+  private final ResponseContract responses;
 
   /** {@code rawBody}: the body travels as the exact text received (webhooks sign the raw bytes). */
   BusForwarder(EventBus bus, String address, String operationId, Duration timeout, boolean rawBody,
-               ClientAddresses clients) {
+               ClientAddresses clients, ResponseContract responses) {
+    this.responses = responses;
     this.rawBody = rawBody;
     this.clients = clients;
     this.bus = bus;
@@ -66,16 +71,28 @@ final class BusForwarder implements Handler<RoutingContext> {
         .onFailure(ctx::fail);
   }
 
-  private static void write(RoutingContext ctx, ApiReply reply) {
-    var response = ctx.response().setStatusCode(reply.status());
-    reply.headers().forEach(header -> response.putHeader(header.getKey(), String.valueOf(header.getValue())));
-    if (reply.body() == null) {
-      response.end();
-    } else if (reply.body() instanceof String text && reply.headers().containsKey("Content-Type")) {
-      response.end(text);  // a non-JSON representation, e.g. text/calendar
-    } else {
-      response.putHeader("Content-Type", "application/json").end(Json.encode(reply.body()));
+  private void write(RoutingContext ctx, ApiReply reply) {
+    Buffer body = null;
+    String contentType = reply.headers().getString("Content-Type");
+    if (reply.body() instanceof String text && contentType != null) {
+      body = Buffer.buffer(text);  // a non-JSON representation, e.g. text/calendar
+    } else if (reply.body() != null) {
+      body = Json.encodeToBuffer(reply.body());
+      contentType = "application/json";
     }
+    var sent = body;
+    var type = contentType;
+    (responses == null ? Future.<Void>succeededFuture() : responses.check(operationId, reply.status(), type, sent))
+        .onSuccess(x -> {
+          var response = ctx.response().setStatusCode(reply.status());
+          reply.headers().forEach(h -> response.putHeader(h.getKey(), String.valueOf(h.getValue())));
+          if (sent == null) {
+            response.end();
+          } else {
+            response.putHeader("Content-Type", type).end(sent);
+          }
+        })
+        .onFailure(ctx::fail);
   }
 
   /** Header names are case-insensitive, so they travel lower-cased; path and query names as declared. */

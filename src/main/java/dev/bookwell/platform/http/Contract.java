@@ -13,14 +13,15 @@ import org.yaml.snakeyaml.Yaml;
  *
  * <p>vertx-openapi refuses a contract whose responses use media types it cannot validate, such as
  * {@code application/problem+json} or {@code application/yaml}. We validate requests only, so the validator
- * gets a copy without those response media types; the published contract keeps them.
+ * gets a copy without those response media types; the published contract (text and model) keeps them.
  */
-record Contract(String text, OpenAPIContract parsed) {
+record Contract(String text, OpenAPIContract parsed, JsonObject published) {
 
   static Future<Contract> load(Vertx vertx, String path) {
     return vertx.fileSystem().readFile(path).compose(buffer -> {
       String text = buffer.toString();
       JsonObject model = new JsonObject(new Yaml().<Map<String, Object>>load(text));
+      JsonObject published = model.copy();
       model.getJsonObject("paths", new JsonObject()).forEach(pathItem -> ((JsonObject) pathItem.getValue())
           .forEach(operation -> {
             if (operation.getValue() instanceof JsonObject op) {
@@ -28,7 +29,7 @@ record Contract(String text, OpenAPIContract parsed) {
             }
           }));
       pruneResponses(model.getJsonObject("components", new JsonObject()).getJsonObject("responses"));
-      return OpenAPIContract.from(vertx, model).map(parsed -> new Contract(text, parsed));
+      return OpenAPIContract.from(vertx, model).map(parsed -> new Contract(text, parsed, published));
     });
   }
 

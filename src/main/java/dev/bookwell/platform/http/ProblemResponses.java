@@ -1,6 +1,7 @@
 package dev.bookwell.platform.http;
 
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.ProblemException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.eventbus.ReplyException;
@@ -70,6 +71,9 @@ final class ProblemResponses {
     Throwable failure = ctx.failure();
     if (failure instanceof ReplyException reply) {
       return fromBus(ctx, reply);
+    }
+    if (failure instanceof ProblemException problem) {
+      return problem.problem();
     }
     if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
       return ValidationProblems.from(invalid);

@@ -41,6 +41,8 @@ class HttpEdgeTest {
         case "taken" -> Future.failedFuture(
             Problem.of("widget-taken", 409, "Taken", "That name is taken.").toException());
         case "boom" -> throw new IllegalStateException("secret internal detail");
+        case "drift" -> Future.succeededFuture(ApiReply.created(new JsonObject().put("name", name)
+            .put("surprise", true), "/widgets/1"));  // a field the contract does not describe
         default -> Future.succeededFuture(ApiReply.created(new JsonObject()
             .put("name", name)
             .put("limit", request.query().getValue("limit"))
@@ -52,6 +54,17 @@ class HttpEdgeTest {
   @AfterAll
   static void stop() {
     app.close();
+  }
+
+  @Test
+  void anAnswerTheContractDoesNotDescribeNeverLeaves() {
+    var drifted = app.call(HttpMethod.POST, "/widgets", new JsonObject().put("name", "drift").put("seats", 1), null);
+    assertEquals(500, drifted.statusCode(), drifted.bodyAsString());
+    var problem = drifted.bodyAsJsonObject();
+    assertTrue(problem.getString("type").endsWith("response-contract-violation"), problem.encode());
+    assertTrue(problem.getString("detail").contains("createWidget"), problem.encode());
+    assertEquals(201, app.call(HttpMethod.POST, "/widgets", new JsonObject().put("name", "fine").put("seats", 1), null)
+        .statusCode(), "a described answer passes");
   }
 
   @Test
