@@ -57,7 +57,10 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("getBookingPayments", payments::ledger),
         Map.entry("simulatePaymentSuccess", request -> payments.simulate(request, "succeed")),
         Map.entry("simulatePaymentFailure", request -> payments.simulate(request, "fail")),
-        Map.entry("createPromoCode", promoCodes::create));
+        Map.entry("createPromoCode", promoCodes::create),
+        Map.entry("listPromoCodes", promoCodes::list),
+        Map.entry("getPromoCode", promoCodes::get),
+        Map.entry("deactivatePromoCode", promoCodes::deactivate));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);
     bus.<JsonObject>consumer(Outbox.address(SchedulingClient.PROVIDER_LINK_ENDED), message -> departures

@@ -9,6 +9,8 @@ import dev.bookwell.db.tables.records.PromoCodeRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.Page;
+import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.PgErrors;
@@ -23,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.jooq.impl.DSL;
 
 /**
  * Promo codes: percentage or fixed amount, validity window, minimum amount, total and per-person limits, and an
@@ -65,9 +68,57 @@ final class PromoCodes {
             : e instanceof PgException pg && PgErrors.CHECK.equals(pg.getSqlState())
                 ? Problem.validation("The promo code is not valid: " + pg.getErrorMessage(), List.of()).toException()
                 : e))
-        .map(code -> ApiReply.created(new JsonObject().put("id", code.getId().toString()).put("code", code.getCode())
-            .put("kind", code.getKind().getLiteral()).put("value", code.getValue()).put("maxUses", code.getMaxUses())
-            .put("uses", code.getUses()), null));
+        .map(code -> ApiReply.created(toJson(code),
+            "/v1/organizations/" + organizationId + "/promo-codes/" + code.getId()));
+  }
+
+  /** GET /v1/organizations/{organizationId}/promo-codes (manage_billing): newest first, keyset pages. */
+  Future<ApiReply> list(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    int limit = request.query().getInteger("limit", 50);
+    var where = PROMO_CODE.ORGANIZATION_ID.eq(organizationId);
+    if (request.query().getString("cursor") != null) {
+      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
+      where = where.and(DSL.row(PROMO_CODE.CREATED_AT, PROMO_CODE.ID).lt(DSL.row(DSL.val(cursor.time()),
+          DSL.val(cursor.uuid()))));
+    }
+    var condition = where;
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
+        .compose(x -> db.fetch(Sql.DSL.selectFrom(PROMO_CODE).where(condition)
+            .orderBy(PROMO_CODE.CREATED_AT.desc(), PROMO_CODE.ID.desc()).limit(limit + 1)))
+        .map(rows -> ApiReply.ok(Page.of(rows, limit, PromoCodes::toJson,
+            p -> new Cursor(p.getCreatedAt().toString(), p.getId().toString()))));
+  }
+
+  /** GET /v1/organizations/{organizationId}/promo-codes/{promoCodeId} (manage_billing) */
+  Future<ApiReply> get(ApiRequest request) {
+    return owned(request).map(code -> ApiReply.ok(toJson(code)));
+  }
+
+  /**
+   * POST /v1/organizations/{organizationId}/promo-codes/{promoCodeId}/deactivate (manage_billing): new holds can no
+   * longer use it; bookings that did keep their discount. Safe to repeat.
+   */
+  Future<ApiReply> deactivate(ApiRequest request) {
+    return owned(request).compose(code -> db.fetchOne(Sql.DSL.update(PROMO_CODE)
+            .set(PROMO_CODE.DEACTIVATED_AT, DSL.coalesce(PROMO_CODE.DEACTIVATED_AT, SqlTime.now()))
+            .where(PROMO_CODE.ID.eq(code.getId())).returning()))
+        .map(code -> ApiReply.ok(toJson(code)));
+  }
+
+  private Future<PromoCodeRecord> owned(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID id = UUID.fromString(request.path().getString("promoCodeId"));
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
+        .compose(x -> db.fetchOptional(Sql.DSL.selectFrom(PROMO_CODE).where(PROMO_CODE.ID.eq(id))
+            .and(PROMO_CODE.ORGANIZATION_ID.eq(organizationId))))
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No promo code " + id + ".").toException()));
+  }
+
+  static JsonObject toJson(PromoCodeRecord code) {
+    return new JsonObject().put("id", code.getId().toString()).put("code", code.getCode())
+        .put("kind", code.getKind().getLiteral()).put("value", code.getValue()).put("maxUses", code.getMaxUses())
+        .put("uses", code.getUses()).put("active", code.getDeactivatedAt() == null);
   }
 
   /** A rescheduled booking keeps the promo code it was booked with (and its counted use). */
@@ -87,6 +138,7 @@ final class PromoCodes {
     return tx.fetchOptional(Sql.DSL.selectFrom(PROMO_CODE)
             .where(PROMO_CODE.ORGANIZATION_ID.eq(slot.organizationId()))
             .and(PROMO_CODE.CODE.eq(code.toUpperCase(Locale.ROOT)))
+            .and(PROMO_CODE.DEACTIVATED_AT.isNull())
             .and(PROMO_CODE.VALID_FROM.isNull().or(PROMO_CODE.VALID_FROM.le(SqlTime.now())))
             .and(PROMO_CODE.VALID_UNTIL.isNull().or(PROMO_CODE.VALID_UNTIL.gt(SqlTime.now())))
             .forUpdate())  // one hold at a time per code: the limits below cannot be raced

@@ -50,8 +50,7 @@ final class DeliveryTokens {
   private Future<JsonObject> invitation(UUID id) {
     return db.fetchOptional(Sql.DSL.select(ORGANIZATION_INVITATION.EMAIL, ORGANIZATION_INVITATION.EXPIRES_AT)
             .from(ORGANIZATION_INVITATION)
-            .where(ORGANIZATION_INVITATION.ID.eq(id)).and(ORGANIZATION_INVITATION.ACCEPTED_AT.isNull())
-            .and(ORGANIZATION_INVITATION.EXPIRES_AT.gt(SqlTime.now())))
+            .where(ORGANIZATION_INVITATION.ID.eq(id)).and(Invitations.open()))
         .map(found -> found.map(r -> new JsonObject().put("email", r.value1()).putNull("name")
                 .put("token", Invitations.token(tokenKey, id)).put("expiresAt", r.value2().toString()))
             .orElseThrow(() -> Problem.notFound("No open invitation " + id + ".").toException()));

@@ -85,6 +85,8 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("removeMember", members::remove),
         Map.entry("listMembers", members::list),
         Map.entry("inviteMember", invitations::invite),
+        Map.entry("listInvitations", invitations::list),
+        Map.entry("revokeInvitation", invitations::revoke),
         Map.entry("acceptInvitation", invitations::accept));
     ApiConsumer.register(vertx.eventBus(), API, operations);
 

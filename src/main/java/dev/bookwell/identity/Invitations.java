@@ -108,14 +108,61 @@ final class Invitations {
         .map(member -> Members.memberJson(userId, member.getRole(), member.getPermissions()));
   }
 
+  /** Not accepted, not revoked, not expired: an invitation that can still be accepted (and delivered). */
+  static org.jooq.Condition open() {
+    return ORGANIZATION_INVITATION.ACCEPTED_AT.isNull().and(ORGANIZATION_INVITATION.REVOKED_AT.isNull())
+        .and(ORGANIZATION_INVITATION.EXPIRES_AT.gt(SqlTime.now()));
+  }
+
+  /** GET /v1/organizations/{organizationId}/invitations (manage_staff): the open ones, newest first. */
+  Future<ApiReply> list(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    return members.requireStaffManager(request.requireCaller(), organizationId)
+        .compose(x -> db.fetch(Sql.DSL.selectFrom(ORGANIZATION_INVITATION)
+            .where(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId)).and(open())
+            .orderBy(ORGANIZATION_INVITATION.CREATED_AT.desc(), ORGANIZATION_INVITATION.ID).limit(500)))
+        .map(rows -> {
+          var items = new io.vertx.core.json.JsonArray();
+          rows.forEach(r -> items.add(json(r)));
+          return ApiReply.ok(new JsonObject().put("items", items));
+        });
+  }
+
+  /** DELETE /v1/organizations/{organizationId}/invitations/{invitationId} (manage_staff): it can no longer be used. */
+  Future<ApiReply> revoke(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID id = UUID.fromString(request.path().getString("invitationId"));
+    return members.requireStaffManager(request.requireCaller(), organizationId)
+        .compose(x -> db.update(Sql.DSL.update(ORGANIZATION_INVITATION)
+            .set(ORGANIZATION_INVITATION.REVOKED_AT, SqlTime.now())
+            .where(ORGANIZATION_INVITATION.ID.eq(id)).and(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
+            .and(open())))
+        .map(revoked -> {
+          if (revoked == 0) {
+            throw Problem.notFound("No open invitation " + id + ".").toException();
+          }
+          return ApiReply.noContent();
+        });
+  }
+
+  private static JsonObject json(OrganizationInvitationRecord r) {
+    return new JsonObject()
+        .put("id", r.getId().toString())
+        .put("organizationId", r.getOrganizationId().toString())
+        .put("email", r.getEmail())
+        .put("role", r.getRole().getLiteral())
+        .put("permissions", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(r.getPermissions())
+            .map(OrgPermission::getLiteral).toList()))
+        .put("expiresAt", r.getExpiresAt().toInstant().toString());
+  }
+
   /** POST /v1/invitations/accept {token}: the caller joins, if signed in with the invited email. */
   Future<ApiReply> accept(ApiRequest request) {
     Caller caller = request.requireCaller();
     byte[] tokenHash = SecretTokens.digest(request.bodyObject().getString("token"));
     return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION_INVITATION)
                 .where(ORGANIZATION_INVITATION.TOKEN_HASH.eq(tokenHash))
-                .and(ORGANIZATION_INVITATION.ACCEPTED_AT.isNull())
-                .and(ORGANIZATION_INVITATION.EXPIRES_AT.gt(SqlTime.now()))
+                .and(open())
                 .forUpdate())
             .compose(found -> {
               var invitation = found.orElseThrow(() -> new Problem(Problem.TYPE_BASE + "invalid-invitation",

@@ -119,8 +119,7 @@ final class Members {
   Future<ApiReply> list(ApiRequest request) {
     Caller caller = request.requireCaller();
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
-    return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
-        .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())
+    return requireStaffManager(caller, organizationId)
         .compose(x -> db.fetch(Sql.DSL.select(ORGANIZATION_MEMBER.USER_ID, ORGANIZATION_MEMBER.ROLE,
                 ORGANIZATION_MEMBER.PERMISSIONS, APP_USER.NAME, APP_USER.EMAIL)
             .from(ORGANIZATION_MEMBER).join(APP_USER).on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
@@ -141,6 +140,12 @@ final class Members {
   }
 
   /** manage_staff is needed to change members; granting ownership also needs to be an owner. */
+  /** 403 unless the caller holds manage_staff in the organization. */
+  Future<Void> requireStaffManager(Caller caller, UUID organizationId) {
+    return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
+        .compose(allowed -> allowed ? Future.<Void>succeededFuture() : forbidden());
+  }
+
   Future<Void> requireManager(Caller caller, UUID organizationId, OrgRole grantedRole) {
     return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)
         .compose(allowed -> allowed ? Future.succeededFuture() : forbidden())

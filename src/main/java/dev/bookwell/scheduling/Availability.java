@@ -95,11 +95,7 @@ final class Availability {
     if (organizationId == null && !windows.isEmpty()) {
       throw Json.invalid("windows", "need an organizationId: custom hours belong to an organization");
     }
-    Future<Void> allowed = organizationId == null
-        ? Providers.requireThemselves(db, request.requireCaller(), providerId,
-            "Only the provider may block their own time everywhere; name an organization.")
-        : authorize(request, providerId, organizationId);
-    return allowed
+    return authorizeException(request, providerId, organizationId)
         .compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
                 : regeneration.begin(tx, providerId, organizationId))
             .compose(y -> checkReferences(tx, organizationId, windows))
@@ -112,6 +108,34 @@ final class Availability {
             .compose(y -> organizationId == null ? regenerateAll(tx, providerId)
                 : regenerate(tx, providerId, organizationId))))
         .map(ApiReply::ok);
+  }
+
+  /**
+   * DELETE /v1/providers/{providerId}/exceptions/{exceptionId}: one exception row (a blocked day, or one window of
+   * custom hours) goes, by whoever may write it; the day's slots follow the weekly rules again.
+   */
+  Future<ApiReply> deleteException(ApiRequest request) {
+    UUID providerId = UUID.fromString(request.path().getString("providerId"));
+    UUID id = UUID.fromString(request.path().getString("exceptionId"));
+    return db.fetchOptional(Sql.DSL.select(AVAILABILITY_EXCEPTION.ORGANIZATION_ID).from(AVAILABILITY_EXCEPTION)
+            .where(AVAILABILITY_EXCEPTION.ID.eq(id)).and(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId)))
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No exception " + id + ".").toException()).value1())
+        .compose(organizationId -> authorizeException(request, providerId, organizationId)
+            .compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
+                    : regeneration.begin(tx, providerId, organizationId))
+                .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
+                    .where(AVAILABILITY_EXCEPTION.ID.eq(id))))
+                .compose(y -> organizationId == null ? regenerateAll(tx, providerId)
+                    : regenerate(tx, providerId, organizationId)))))
+        .map(ApiReply::ok);
+  }
+
+  /** An organization's exception: its staff or the provider; a provider-wide block: the provider alone. */
+  private Future<Void> authorizeException(ApiRequest request, UUID providerId, UUID organizationId) {
+    return organizationId == null
+        ? Providers.requireThemselves(db, request.requireCaller(), providerId,
+            "Only the provider may block their own time everywhere; name an organization.")
+        : authorize(request, providerId, organizationId);
   }
 
   private static Future<Integer> insertException(Sql tx, UUID providerId, UUID organizationId, LocalDate day,
@@ -234,7 +258,7 @@ final class Availability {
 
 
   /** The provider themself, or a member with manage_availability; the provider must work for the organization. */
-  private Future<Void> authorize(ApiRequest request, UUID providerId, UUID organizationId) {
+  Future<Void> authorize(ApiRequest request, UUID providerId, UUID organizationId) {
     Caller caller = request.requireCaller();
     return Providers.userOf(db, providerId)
         .compose(userId -> userId.equals(caller.userId()) ? Future.<Void>succeededFuture()

@@ -10,12 +10,14 @@ import dev.bookwell.db.tables.records.OrganizationRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ETags;
 import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlPatch;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -66,6 +68,30 @@ final class Organizations {
             () -> Problem.notFound("No organization " + id + ".").toException()))));
   }
 
+  /**
+   * PATCH /v1/organizations/{organizationId} (manage_billing: owners): name and contact details, JSON merge. The
+   * time zone and currency stay: slots and prices were made in them.
+   */
+  Future<ApiReply> patch(ApiRequest request) {
+    UUID id = UUID.fromString(request.path().getString("organizationId"));
+    JsonObject body = request.bodyObject();
+    return require(request, id, OrgPermission.manage_billing)
+        .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION)
+                .where(ORGANIZATION.ID.eq(id)).and(ORGANIZATION.DELETED_AT.isNull()).forNoKeyUpdate())
+            .compose(found -> {
+              ETags.requireMatch(request, toJson(found.orElseThrow(
+                  () -> Problem.notFound("No organization " + id + ".").toException())));
+              return tx.fetchOne(SqlPatch.of(ORGANIZATION, ORGANIZATION.ID)
+                  .merge(body, "name", ORGANIZATION.NAME, body.getString("name"))
+                  .merge(body, "contactEmail", ORGANIZATION.CONTACT_EMAIL, body.getString("contactEmail"))
+                  .merge(body, "contactPhone", ORGANIZATION.CONTACT_PHONE, body.getString("contactPhone"))
+                  .update().where(ORGANIZATION.ID.eq(id)).returning());
+            })
+            .compose(org -> Outbox.append(tx, "scheduling.organization_changed", "organization", id, toJson(org))
+                .map(org))))
+        .map(org -> ApiReply.ok(toJson(org)));
+  }
+
   /** POST /v1/organizations/{organizationId}/venues (manage_availability) */
   Future<ApiReply> createVenue(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
@@ -79,14 +105,7 @@ final class Organizations {
             .set(VENUE.FACILITIES, JSONB.valueOf(body.getJsonObject("facilities", new JsonObject()).encode()))
             .set(VENUE.ONLINE, body.getBoolean("online", false))
             .returning()))
-        .map(venue -> ApiReply.created(new JsonObject()
-            .put("id", venue.getId().toString())
-            .put("organizationId", organizationId.toString())
-            .put("name", venue.getName())
-            .put("address", venue.getAddress())
-            .put("capacity", venue.getCapacity())
-            .put("facilities", new JsonObject(venue.getFacilities().data()))
-            .put("online", venue.getOnline()), "/v1/venues/" + venue.getId()));
+        .map(venue -> ApiReply.created(Venues.toJson(venue), "/v1/venues/" + venue.getId()));
   }
 
   /** POST /v1/organizations/{organizationId}/services (manage_availability) */

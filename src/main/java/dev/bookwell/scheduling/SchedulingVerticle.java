@@ -45,10 +45,25 @@ public final class SchedulingVerticle extends VerticleBase {
     var links = new ProviderLinks(db, bus);
     var availability = new Availability(db, bus, regeneration);
     var search = new SlotSearch(db);
+    var venues = new Venues(db, bus);
+    var services = new Services(db, bus);
+    var availabilityReads = new AvailabilityReads(db, availability);
 
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createOrganization", organizations::create),
         Map.entry("getOrganization", organizations::get),
+        Map.entry("patchOrganization", organizations::patch),
+        Map.entry("listVenues", venues::list),
+        Map.entry("getVenue", venues::get),
+        Map.entry("patchVenue", venues::patch),
+        Map.entry("deleteVenue", venues::delete),
+        Map.entry("listServices", services::list),
+        Map.entry("getService", services::get),
+        Map.entry("patchService", services::patch),
+        Map.entry("getAvailability", availabilityReads::rules),
+        Map.entry("listAvailabilityExceptions", availabilityReads::exceptions),
+        Map.entry("deleteAvailabilityException", availability::deleteException),
+        Map.entry("getSlot", search::get),
         Map.entry("createVenue", organizations::createVenue),
         Map.entry("createService", organizations::createService),
         Map.entry("deleteService", organizations::deleteService),

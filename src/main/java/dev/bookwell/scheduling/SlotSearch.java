@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.PROVIDER;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
+import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Cursor;
@@ -68,6 +69,17 @@ final class SlotSearch {
     return db.fetch(query(Bookable.seatsAvailable(), conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(limit + 1))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, SlotSearch::toJson,
             r -> new Cursor(r.value6().toString(), r.value1().toString()))));
+  }
+
+  /** GET /v1/slots/{slotId}: one open, publicly bookable-looking slot, in the search's shape; 404 otherwise. */
+  Future<ApiReply> get(ApiRequest request) {
+    UUID id = UUID.fromString(request.path().getString("slotId"));
+    var conditions = new ArrayList<Condition>(List.of(SLOT.ID.eq(id), SLOT.STATUS.eq(SlotStatus.open),
+        ORGANIZATION.DELETED_AT.isNull(), SERVICE.DELETED_AT.isNull()));
+    conditions.addAll(Providers.publiclyVisible());
+    return db.fetchOptional(query(Bookable.seatsAvailable(), conditions))
+        .map(found -> ApiReply.ok(toJson(found.orElseThrow(() -> Problem.notFound("No slot " + id + ".")
+            .toException()))));
   }
 
   /** One result row, read by position: looking fields up by name costs more than the query itself. */

@@ -5,6 +5,8 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import dev.bookwell.platform.api.ETags;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -88,9 +90,18 @@ final class BusForwarder implements Handler<RoutingContext> {
           reply.headers().forEach(h -> response.putHeader(h.getKey(), String.valueOf(h.getValue())));
           if (sent == null) {
             response.end();
-          } else {
-            response.putHeader("Content-Type", type).end(sent);
+            return;
           }
+          // A GET's answer carries its ETag; a poller that names it in If-None-Match gets 304 and no body.
+          if (ctx.request().method() == HttpMethod.GET && reply.status() == 200) {
+            String etag = ETags.of(sent);
+            response.putHeader("ETag", etag);
+            if (ETags.matches(ctx.request().getHeader("If-None-Match"), etag)) {
+              response.setStatusCode(304).end();
+              return;
+            }
+          }
+          response.putHeader("Content-Type", type).end(sent);
         })
         .onFailure(ctx::fail);
   }

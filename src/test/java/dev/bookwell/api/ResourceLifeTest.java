@@ -1,0 +1,200 @@
+package dev.bookwell.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.identity.IdentityFixture;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.AppTest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import dev.bookwell.support.Wait;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every resource's life over HTTP: created (its Location answers 200), read, listed, changed with JSON merge and
+ * If-Match, removed; ETags for cheap polling; and an attacker's organization changes nothing of the victim's.
+ */
+class ResourceLifeTest extends AppTest {
+
+  static World world;
+  static String attacker;
+
+  @BeforeAll
+  static void setUp() {
+    world = new World(app, "UTC");
+    attacker = world.userToken();
+    IdentityFixture.organization(app, attacker);
+  }
+
+  @Test
+  void aVenueLivesItsWholeLife() {
+    var created = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/venues",
+        new JsonObject().put("name", "Studio").put("capacity", 12).put("address", "1 Main St"), world.owner);
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    String location = created.getHeader("Location");
+    var read = get(location, null);
+    assertEquals(200, read.statusCode(), "Location answers: " + location);
+    String etag = read.getHeader("ETag");
+    assertNotNull(etag);
+    assertEquals(304, conditionalGet(location, etag).statusCode(), "unchanged: nothing to send");
+
+    var listed = get("/v1/organizations/" + world.organizationId + "/venues?limit=100", null).bodyAsJsonObject();
+    assertTrue(listed.getJsonArray("items").stream().anyMatch(v -> ((JsonObject) v).getString("name")
+        .equals("Studio")));
+
+    var patched = patch(location, new JsonObject().put("capacity", 14), world.owner, etag);
+    assertEquals(200, patched.statusCode(), patched.bodyAsString());
+    assertEquals(14, patched.bodyAsJsonObject().getInteger("capacity"));
+    assertEquals("1 Main St", patched.bodyAsJsonObject().getString("address"), "absent fields stay");
+    var stale = patch(location, new JsonObject().put("capacity", 99), world.owner, etag);
+    assertEquals(412, stale.statusCode(), "a write based on an old read never lands");
+    assertEquals(14, get(location, null).bodyAsJsonObject().getInteger("capacity"));
+    assertEquals(200, conditionalGet(location, etag).statusCode(), "changed: the new version is sent");
+
+    assertEquals(400, patch(location, new JsonObject().put("colour", "red"), world.owner, null).statusCode(),
+        "an unknown field is refused, not ignored");
+    assertEquals(204, app.call(HttpMethod.DELETE, location, null, world.owner).statusCode());
+    assertEquals(404, get(location, null).statusCode());
+  }
+
+  @Test
+  void anotherOrganizationChangesNothingOfTheVictims() {
+    String venue = "/v1/venues/" + world.venueId;
+    String service = "/v1/services/" + world.service(new JsonObject().put("name", "Victim service"));
+    var venueBefore = get(venue, null).bodyAsJsonObject();
+    var serviceBefore = get(service, null).bodyAsJsonObject();
+
+    assertEquals(403, patch(venue, new JsonObject().put("name", "Pwned"), attacker, null).statusCode());
+    assertEquals(403, app.call(HttpMethod.DELETE, venue, null, attacker).statusCode());
+    assertEquals(403, patch(service, new JsonObject().put("priceMinor", 1), attacker, null).statusCode());
+    assertEquals(403, patch("/v1/organizations/" + world.organizationId, new JsonObject().put("name", "Pwned"),
+        attacker, null).statusCode());
+    assertEquals(403, get("/v1/organizations/" + world.organizationId + "/promo-codes", attacker).statusCode());
+    assertEquals(403, get("/v1/organizations/" + world.organizationId + "/invitations", attacker).statusCode());
+    assertEquals(403, get("/v1/providers/" + world.providerId + "/availability?organizationId="
+        + world.organizationId, attacker).statusCode());
+
+    assertEquals(venueBefore, get(venue, null).bodyAsJsonObject());
+    assertEquals(serviceBefore, get(service, null).bodyAsJsonObject());
+    assertEquals("Clinic", get("/v1/organizations/" + world.organizationId, null).bodyAsJsonObject()
+        .getString("name"));
+  }
+
+  @Test
+  void aNewPriceLeavesExistingBookingsOnTheirTerms() {
+    String serviceId = world.service(new JsonObject().put("name", "Repriced").put("priceMinor", 4000));
+    String slotId = world.session(serviceId, world.providerId, World.at(5), 3);
+    String client = world.userToken();
+    var booking = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slotId), client);
+    assertEquals(201, booking.statusCode(), booking.bodyAsString());
+
+    var slot = get("/v1/slots/" + slotId, null);
+    assertEquals(200, slot.statusCode(), slot.bodyAsString());
+    assertEquals(2, slot.bodyAsJsonObject().getInteger("seatsAvailable"));
+    String slotTag = slot.getHeader("ETag");
+    assertEquals(304, conditionalGet("/v1/slots/" + slotId, slotTag).statusCode());
+
+    var repriced = patch("/v1/services/" + serviceId, new JsonObject().put("priceMinor", 9000)
+        .put("cancellationPolicy", new JsonObject().put("lateRefundPercent", 50)), world.owner, null);
+    assertEquals(200, repriced.statusCode(), repriced.bodyAsString());
+    assertEquals(9000L, repriced.bodyAsJsonObject().getJsonObject("price").getLong("amountMinor"));
+    var kept = get("/v1/bookings/" + booking.bodyAsJsonObject().getString("id"), client).bodyAsJsonObject();
+    assertEquals(4000L, kept.getJsonObject("amount").getLong("total"), "the booking keeps its price");
+    assertEquals(4000L, kept.getJsonObject("payment").getJsonObject("amount").getLong("amountMinor"),
+        "GET shows the payment, in the one payment shape");
+    assertEquals(200, conditionalGet("/v1/slots/" + slotId, slotTag).statusCode(), "the slot's price changed");
+  }
+
+  @Test
+  void exceptionsAreListedAndRemovedById() {
+    String serviceId = world.service(new JsonObject().put("name", "Weekly"));
+    world.weekly(world.providerId, world.providerToken, "09:00", "12:00", serviceId, null);
+    String day = World.at(3).toLocalDate().toString();
+    var blocked = app.call(HttpMethod.POST, "/v1/providers/" + world.providerId + "/exceptions",
+        new JsonObject().put("organizationId", world.organizationId).put("date", day), world.owner);
+    assertEquals(200, blocked.statusCode(), blocked.bodyAsString());
+    var listed = get("/v1/providers/" + world.providerId + "/exceptions?organizationId=" + world.organizationId,
+        world.owner).bodyAsJsonObject().getJsonArray("items");
+    var exception = listed.stream().map(e -> (JsonObject) e).filter(e -> e.getString("date").equals(day))
+        .findFirst().orElseThrow();
+    var rules = get("/v1/providers/" + world.providerId + "/availability?organizationId=" + world.organizationId,
+        world.providerToken).bodyAsJsonObject();
+    assertEquals(7, rules.getJsonArray("rules").size());
+
+    assertEquals(403, app.call(HttpMethod.DELETE, "/v1/providers/" + world.providerId + "/exceptions/"
+        + exception.getString("id"), null, attacker).statusCode());
+    var removed = app.call(HttpMethod.DELETE, "/v1/providers/" + world.providerId + "/exceptions/"
+        + exception.getString("id"), null, world.owner);
+    assertEquals(200, removed.statusCode(), removed.bodyAsString());
+    assertTrue(removed.bodyAsJsonObject().getInteger("slotsCreated") > 0, "the day's slots are back");
+  }
+
+  @Test
+  void aDeactivatedPromoCodeNoLongerApplies() {
+    String serviceId = world.service(new JsonObject().put("name", "Promo target"));
+    String slotId = world.session(serviceId, world.providerId, World.at(6), 5);
+    var code = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes",
+        new JsonObject().put("code", "GONE10").put("kind", "percent").put("value", 10), world.owner);
+    assertEquals(201, code.statusCode(), code.bodyAsString());
+    assertEquals(200, get(code.getHeader("Location"), world.owner).statusCode(), "Location answers");
+    var listed = get("/v1/organizations/" + world.organizationId + "/promo-codes", world.owner).bodyAsJsonObject();
+    assertTrue(listed.getJsonArray("items").stream().anyMatch(c -> ((JsonObject) c).getString("code")
+        .equals("GONE10")));
+
+    var off = app.call(HttpMethod.POST, code.getHeader("Location") + "/deactivate", null, world.owner);
+    assertEquals(200, off.statusCode(), off.bodyAsString());
+    assertFalse(off.bodyAsJsonObject().getBoolean("active"));
+    var hold = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slotId)
+        .put("promoCode", "GONE10"), world.userToken());
+    assertEquals(422, hold.statusCode(), hold.bodyAsString());
+  }
+
+  @Test
+  void aRevokedInvitationCannotBeAccepted() {
+    String email = IdentityFixture.uniqueEmail();
+    String token = IdentityFixture.invite(app, world.organizationId, world.owner, email,
+        new JsonObject().put("role", "staff"));
+    var open = get("/v1/organizations/" + world.organizationId + "/invitations", world.owner).bodyAsJsonObject();
+    var invitation = open.getJsonArray("items").stream().map(i -> (JsonObject) i)
+        .filter(i -> i.getString("email").equals(email)).findFirst().orElseThrow();
+    assertEquals(204, app.call(HttpMethod.DELETE, "/v1/organizations/" + world.organizationId + "/invitations/"
+        + invitation.getString("id"), null, world.owner).statusCode());
+    IdentityFixture.register(app, email);
+    String invitee = IdentityFixture.login(app, email, IdentityFixture.PASSWORD).getString("accessToken");
+    var accepted = app.call(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", token),
+        invitee);
+    assertEquals(400, accepted.statusCode(), accepted.bodyAsString());
+  }
+
+  @Test
+  void anOrganizationIsRenamedByItsOwner() {
+    String org = "/v1/organizations/" + world.organizationId;
+    String etag = get(org, null).getHeader("ETag");
+    var renamed = patch(org, new JsonObject().put("contactEmail", "desk@clinic.example"), world.owner, etag);
+    assertEquals(200, renamed.statusCode(), renamed.bodyAsString());
+    assertEquals("desk@clinic.example", renamed.bodyAsJsonObject().getString("contactEmail"));
+    assertEquals("Clinic", renamed.bodyAsJsonObject().getString("name"));
+  }
+
+  private static HttpResponse<Buffer> get(String path, String token) {
+    return app.call(HttpMethod.GET, path, null, token);
+  }
+
+  private static HttpResponse<Buffer> conditionalGet(String path, String etag) {
+    return Wait.on(app.client.request(HttpMethod.GET, path).putHeader("If-None-Match", etag).send());
+  }
+
+  private static HttpResponse<Buffer> patch(String path, JsonObject body, String token, String ifMatch) {
+    var request = app.client.request(HttpMethod.PATCH, path).putHeader("Authorization", "Bearer " + token);
+    if (ifMatch != null) {
+      request.putHeader("If-Match", ifMatch);
+    }
+    return Wait.on(request.sendJsonObject(body));
+  }
+}
