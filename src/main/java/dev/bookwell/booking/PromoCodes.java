@@ -9,6 +9,7 @@ import dev.bookwell.db.tables.records.PromoCodeRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.ApiRequest;
@@ -49,7 +50,7 @@ final class PromoCodes {
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
         .compose(x -> SchedulingClient.requireOwned(bus, organizationId, uuid(body.getString("serviceId")),
             uuid(body.getString("providerId"))))
-        .compose(x -> db.fetchOne(Sql.DSL.insertInto(PROMO_CODE)
+        .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(PROMO_CODE)
             .set(PROMO_CODE.ORGANIZATION_ID, organizationId)
             .set(PROMO_CODE.CODE, body.getString("code").toUpperCase(Locale.ROOT))
             .set(PROMO_CODE.KIND, PromoKind.valueOf(body.getString("kind")))
@@ -61,15 +62,15 @@ final class PromoCodes {
             .set(PROMO_CODE.MAX_USES_PER_USER, body.getInteger("maxUsesPerUser"))
             .set(PROMO_CODE.PROVIDER_ID, uuid(body.getString("providerId")))
             .set(PROMO_CODE.SERVICE_ID, uuid(body.getString("serviceId")))
-            .returning()))
+            .returning())
+            .map(code -> ApiReply.created(toJson(code),
+                "/v1/organizations/" + organizationId + "/promo-codes/" + code.getId()))))
         .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE)
             ? Problem.of("promo-code-exists", 409, "Code exists", "This organization already has that code.")
                 .toException()
             : e instanceof PgException pg && PgErrors.CHECK.equals(pg.getSqlState())
                 ? Problem.validation("The promo code is not valid: " + pg.getErrorMessage(), List.of()).toException()
-                : e))
-        .map(code -> ApiReply.created(toJson(code),
-            "/v1/organizations/" + organizationId + "/promo-codes/" + code.getId()));
+                : e));
   }
 
   /** GET /v1/organizations/{organizationId}/promo-codes (manage_billing): newest first, keyset pages. */

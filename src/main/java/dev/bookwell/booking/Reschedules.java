@@ -6,6 +6,7 @@ import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -40,7 +41,7 @@ final class Reschedules {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     UUID target = UUID.fromString(request.bodyObject().getString("slotId"));
     return BookingAccess.authorize(db, bus, request, id, false)
-        .compose(access -> db.transaction(tx -> Lifecycle.lock(tx, id).compose(old -> {
+        .compose(access -> Idempotency.once(db, request, tx -> Lifecycle.lock(tx, id).compose(old -> {
               BookingStatus current = old.getStatus();
               if (!MOVABLE.contains(current)) {
                 throw Problem.of("illegal-transition", 409, "Illegal transition",

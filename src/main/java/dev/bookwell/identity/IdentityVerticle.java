@@ -86,6 +86,7 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("listMembers", members::list),
         Map.entry("inviteMember", invitations::invite),
         Map.entry("listInvitations", invitations::list),
+        Map.entry("getInvitation", invitations::get),
         Map.entry("revokeInvitation", invitations::revoke),
         Map.entry("acceptInvitation", invitations::accept));
     ApiConsumer.register(vertx.eventBus(), API, operations);

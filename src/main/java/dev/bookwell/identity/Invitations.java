@@ -8,6 +8,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
 import dev.bookwell.db.tables.records.OrganizationInvitationRecord;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -59,7 +60,7 @@ final class Invitations {
     UUID id = UUID.randomUUID();
     return members.requireManager(caller, organizationId, role)
         .compose(x -> Members.requireHeld(db, caller, organizationId, Authorization.permissionSet(permissions)))
-        .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
+        .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
                 .set(ORGANIZATION_INVITATION.ID, id)
                 .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token(tokenKey, id)))
                 .set(ORGANIZATION_INVITATION.ORGANIZATION_ID, organizationId)
@@ -76,13 +77,12 @@ final class Invitations {
                         .put("role", role.getLiteral())
                         .put("invitedBy", caller.userId().toString())
                         .put("expiresAt", invitation.getExpiresAt().toString()))
-                .map(invitation))))
-        .map(invitation -> ApiReply.created(new JsonObject()
-            .put("id", invitation.getId().toString())
-            .put("email", email)
-            .put("role", role.getLiteral())
-            .put("expiresAt", invitation.getExpiresAt().toString()),
-            "/v1/organizations/" + organizationId + "/invitations/" + invitation.getId()));
+                .map(ApiReply.created(new JsonObject()
+                    .put("id", invitation.getId().toString())
+                    .put("email", email)
+                    .put("role", role.getLiteral())
+                    .put("expiresAt", invitation.getExpiresAt().toString()),
+                    "/v1/organizations/" + organizationId + "/invitations/" + invitation.getId())))));
   }
 
   /**
@@ -126,6 +126,17 @@ final class Invitations {
           rows.forEach(r -> items.add(json(r)));
           return ApiReply.ok(new JsonObject().put("items", items));
         });
+  }
+
+  /** GET /v1/organizations/{organizationId}/invitations/{invitationId} (manage_staff): any, open or not. */
+  Future<ApiReply> get(ApiRequest request) {
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID id = UUID.fromString(request.path().getString("invitationId"));
+    return members.requireStaffManager(request.requireCaller(), organizationId)
+        .compose(x -> db.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION_INVITATION)
+            .where(ORGANIZATION_INVITATION.ID.eq(id)).and(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))))
+        .map(found -> ApiReply.ok(json(found.orElseThrow(() -> Problem.notFound("No invitation " + id + ".")
+            .toException()))));
   }
 
   /** DELETE /v1/organizations/{organizationId}/invitations/{invitationId} (manage_staff): it can no longer be used. */

@@ -13,6 +13,7 @@ import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
@@ -173,7 +174,7 @@ final class Availability {
       throw Json.invalid("startsAt", "must be in the future and at most " + MAX_AHEAD_DAYS + " days ahead");
     }
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
-        .compose(x -> db.transaction(tx -> Regeneration.requireLink(tx, providerId, organizationId)
+        .compose(x -> Idempotency.once(db, request, tx -> Regeneration.requireLink(tx, providerId, organizationId)
             .compose(y -> requireActive(tx, providerId))
             .compose(y -> checkReferences(tx, organizationId, venueId == null ? List.of()
                 : List.of(new JsonObject().put("venueId", venueId.toString()))))
@@ -196,9 +197,9 @@ final class Availability {
               }
               return Outbox.append(tx, "scheduling.slot_created", "slot", ids.get(0), new JsonObject()
                   .put("slotId", ids.get(0).toString()).put("providerId", providerId.toString())
-                  .put("serviceId", serviceId.toString()).put("startsAt", startsAt.toString())).map(ids.get(0));
-            })))
-        .map(id -> ApiReply.created(new JsonObject().put("id", id.toString()), "/v1/slots/" + id));
+                  .put("serviceId", serviceId.toString()).put("startsAt", startsAt.toString()))
+                  .map(ApiReply.created(new JsonObject().put("id", ids.get(0).toString()), "/v1/slots/" + ids.get(0)));
+            })));
   }
 
   /** PUT /v1/slots/{slotId}/capacity {capacity} */

@@ -11,6 +11,7 @@ import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ETags;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -44,7 +45,7 @@ final class Organizations {
     String timezone = Json.zone(body.getString("timezone"), "timezone");
     // Ownership first: a membership for an organization that then fails to appear is harmless; the reverse is not.
     return IdentityClient.grantOwner(bus, id, caller.userId())
-        .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION)
+        .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION)
                 .set(ORGANIZATION.ID, id)
                 .set(ORGANIZATION.KIND, OrganizationKind.valueOf(body.getString("kind")))
                 .set(ORGANIZATION.NAME, body.getString("name"))
@@ -55,8 +56,7 @@ final class Organizations {
                 .set(ORGANIZATION.CREATED_BY, caller.userId())
                 .returning())
             .compose(org -> Outbox.append(tx, "scheduling.organization_created", "organization", id,
-                toJson(org)).map(org))))
-        .map(org -> ApiReply.created(toJson(org), "/v1/organizations/" + id));
+                toJson(org)).map(ApiReply.created(toJson(org), "/v1/organizations/" + id)))));
   }
 
   /** GET /v1/organizations/{organizationId} (public) */
@@ -97,15 +97,15 @@ final class Organizations {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
     return require(request, organizationId, OrgPermission.manage_availability)
-        .compose(x -> db.fetchOne(Sql.DSL.insertInto(VENUE)
+        .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(VENUE)
             .set(VENUE.ORGANIZATION_ID, organizationId)
             .set(VENUE.NAME, body.getString("name"))
             .set(VENUE.ADDRESS, body.getString("address", ""))
             .set(VENUE.CAPACITY, body.getInteger("capacity"))
             .set(VENUE.FACILITIES, JSONB.valueOf(body.getJsonObject("facilities", new JsonObject()).encode()))
             .set(VENUE.ONLINE, body.getBoolean("online", false))
-            .returning()))
-        .map(venue -> ApiReply.created(Venues.toJson(venue), "/v1/venues/" + venue.getId()));
+            .returning())
+            .map(venue -> ApiReply.created(Venues.toJson(venue), "/v1/venues/" + venue.getId()))));
   }
 
   /** POST /v1/organizations/{organizationId}/services (manage_availability) */
@@ -115,7 +115,7 @@ final class Organizations {
     JsonObject policy = body.getJsonObject("cancellationPolicy", new JsonObject());
     return require(request, organizationId, OrgPermission.manage_availability)
         .compose(x -> currency(organizationId))
-        .compose(currency -> db.fetchOne(Sql.DSL.insertInto(SERVICE)
+        .compose(currency -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(SERVICE)
             .set(SERVICE.ORGANIZATION_ID, organizationId)
             .set(SERVICE.NAME, body.getString("name"))
             .set(SERVICE.DURATION_MINUTES, body.getInteger("durationMinutes"))
@@ -130,8 +130,8 @@ final class Organizations {
             .set(SERVICE.GUESTS_ALLOWED, body.getBoolean("guestsAllowed", true))
             .set(SERVICE.FULL_REFUND_HOURS, policy.getInteger("fullRefundHours", 24))
             .set(SERVICE.LATE_REFUND_PERCENT, policy.getInteger("lateRefundPercent", 0))
-            .returning()))
-        .map(service -> ApiReply.created(serviceJson(service), "/v1/services/" + service.getId()));
+            .returning())
+            .map(service -> ApiReply.created(serviceJson(service), "/v1/services/" + service.getId()))));
   }
 
   /** DELETE /v1/services/{serviceId} (manage_availability): soft delete; its slots leave the search at once. */

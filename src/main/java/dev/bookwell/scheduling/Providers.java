@@ -12,6 +12,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.Rfc3339;
@@ -70,7 +71,7 @@ final class Providers {
     Caller caller = request.requireCaller();
     JsonObject body = request.bodyObject();
     String timezone = Json.zone(body.getString("timezone"), "timezone");
-    return db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(PROVIDER)
+    return Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(PROVIDER)
                 .set(PROVIDER.USER_ID, caller.userId())
                 .set(PROVIDER.DISPLAY_NAME, body.getString("displayName"))
                 .set(PROVIDER.BIO, body.getString("bio", ""))
@@ -81,11 +82,10 @@ final class Providers {
                 .returning())
             .compose(p -> Outbox.append(tx, "scheduling.provider_created", "provider", p.getId(),
                 new JsonObject().put("providerId", p.getId().toString()).put("userId", caller.userId().toString()))
-                .map(p)))
+                .map(ApiReply.created(toJson(p, null), "/v1/providers/" + p.getId()))))
         .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE)
             ? Problem.of("provider-exists", 409, "Provider exists", "This account already has a provider profile.")
-                .toException() : e))
-        .map(p -> ApiReply.created(toJson(p, null), "/v1/providers/" + p.getId()));
+                .toException() : e));
   }
 
   Future<ApiReply> approve(ApiRequest request) {

@@ -161,6 +161,8 @@ class ResourceLifeTest extends AppTest {
     String token = IdentityFixture.invite(app, world.organizationId, world.owner, email,
         new JsonObject().put("role", "staff"));
     var open = get("/v1/organizations/" + world.organizationId + "/invitations", world.owner).bodyAsJsonObject();
+    assertTrue(open.getJsonArray("items").stream().allMatch(i -> get("/v1/organizations/" + world.organizationId
+        + "/invitations/" + ((JsonObject) i).getString("id"), world.owner).statusCode() == 200), "each one reads");
     var invitation = open.getJsonArray("items").stream().map(i -> (JsonObject) i)
         .filter(i -> i.getString("email").equals(email)).findFirst().orElseThrow();
     assertEquals(204, app.call(HttpMethod.DELETE, "/v1/organizations/" + world.organizationId + "/invitations/"
@@ -170,6 +172,28 @@ class ResourceLifeTest extends AppTest {
     var accepted = app.call(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", token),
         invitee);
     assertEquals(400, accepted.statusCode(), accepted.bodyAsString());
+  }
+
+  @Test
+  void createsAreRetrySafeWithAnIdempotencyKey() {
+    String path = "/v1/organizations/" + world.organizationId + "/venues";
+    var body = new JsonObject().put("name", "Retried room").put("capacity", 3);
+    var first = post(path, body, "venue-key-1");
+    var again = post(path, body, "venue-key-1");
+    assertEquals(201, first.statusCode(), first.bodyAsString());
+    assertEquals(201, again.statusCode(), again.bodyAsString());
+    assertEquals(first.bodyAsJsonObject().getString("id"), again.bodyAsJsonObject().getString("id"));
+    assertEquals("true", again.getHeader("Idempotent-Replayed"));
+    assertEquals(422, post(path, body.copy().put("capacity", 4), "venue-key-1").statusCode(),
+        "the same key for another request");
+    long rooms = get(path + "?limit=100", null).bodyAsJsonObject().getJsonArray("items").stream()
+        .filter(v -> ((JsonObject) v).getString("name").equals("Retried room")).count();
+    assertEquals(1, rooms, "one venue, however often the create was retried");
+
+    var organization = post("/v1/organizations", new JsonObject().put("kind", "clinic").put("name", "Once")
+        .put("timezone", "UTC").put("currency", "EUR"), "org-key-1");
+    assertEquals(organization.bodyAsJsonObject(), post("/v1/organizations", new JsonObject().put("kind", "clinic")
+        .put("name", "Once").put("timezone", "UTC").put("currency", "EUR"), "org-key-1").bodyAsJsonObject());
   }
 
   @Test
@@ -184,6 +208,11 @@ class ResourceLifeTest extends AppTest {
 
   private static HttpResponse<Buffer> get(String path, String token) {
     return app.call(HttpMethod.GET, path, null, token);
+  }
+
+  private static HttpResponse<Buffer> post(String path, JsonObject body, String key) {
+    return Wait.on(app.client.request(HttpMethod.POST, path).putHeader("Authorization", "Bearer " + world.owner)
+        .putHeader("Idempotency-Key", key).sendJsonObject(body));
   }
 
   private static HttpResponse<Buffer> conditionalGet(String path, String etag) {

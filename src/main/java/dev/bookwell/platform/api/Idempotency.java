@@ -27,6 +27,19 @@ public final class Idempotency {
   private Idempotency() {
   }
 
+  /**
+   * Runs a create operation's {@code work} once per caller, operation and Idempotency-Key (the request's header): a
+   * retry with the same key and the same path and body gets the first answer again; another body is 422.
+   */
+  public static Future<ApiReply> once(Db db, ApiRequest request, Function<Sql, Future<ApiReply>> work) {
+    Caller caller = request.callerOrNull();
+    // an anonymous caller (a guest with a booking token) is told apart by what it acts on
+    String scope = (caller == null ? "anonymous:" + request.path().encode() : "user:" + caller.userId()) + ":"
+        + request.operationId();
+    return once(db, scope, request.headers().getString("idempotency-key"),
+        new JsonObject().put("path", request.path()).put("body", request.body()), work);
+  }
+
   /** Runs {@code work} in a transaction, once per {@code (scope, key)}; without a key, simply once. */
   public static Future<ApiReply> once(Db db, String scope, String key, Object request,
                                       Function<Sql, Future<ApiReply>> work) {

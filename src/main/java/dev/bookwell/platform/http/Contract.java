@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -20,7 +21,9 @@ record Contract(String text, OpenAPIContract parsed, JsonObject published) {
   static Future<Contract> load(Vertx vertx, String path) {
     return vertx.fileSystem().readFile(path).compose(buffer -> {
       String text = buffer.toString();
-      JsonObject model = new JsonObject(new Yaml().<Map<String, Object>>load(text));
+      var options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);  // a key written twice silently dropped the first (e.g. parameters)
+      JsonObject model = new JsonObject(new Yaml(options).<Map<String, Object>>load(text));
       JsonObject published = model.copy();
       model.getJsonObject("paths", new JsonObject()).forEach(pathItem -> ((JsonObject) pathItem.getValue())
           .forEach(operation -> {
