@@ -275,7 +275,7 @@ class BookingFlowTest {
   }
 
   private static int seatsAvailable(String slot) {
-    return world.search("limit=200&to=" + java.net.URLEncoder.encode(at(30).toString(),
+    return world.search("limit=200&to=" + java.net.URLEncoder.encode(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(30)),
             java.nio.charset.StandardCharsets.UTF_8)).getJsonArray("items").stream()
         .map(JsonObject.class::cast).filter(i -> i.getString("id").equals(slot))
         .map(i -> i.getInteger("seatsAvailable")).findFirst().orElse(0);

@@ -63,7 +63,7 @@ class ProviderConsentTest {
     assertEquals("https://bookwell.dev/problems/provider-not-in-organization", rules.getString("type"));
     var session = app.call(HttpMethod.POST, "/v1/organizations/" + attacker.organizationId + "/sessions",
         new JsonObject().put("serviceId", attackerService).put("providerId", victim.providerId)
-            .put("startsAt", at(2).toString()), attacker.owner);
+            .put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(2))), attacker.owner);
     assertEquals(409, session.statusCode(), session.bodyAsString());
     var block = app.call(HttpMethod.POST, "/v1/providers/" + victim.providerId + "/exceptions", new JsonObject()
         .put("organizationId", attacker.organizationId).put("date", LocalDate.now(ZoneOffset.UTC).plusDays(2)
@@ -134,7 +134,7 @@ class ProviderConsentTest {
     long victimVenueSlots = count(Sql.DSL.selectCount().from(SLOT)
         .where(SLOT.VENUE_ID.eq(UUID.fromString(victim.venueId))));
     var session = new JsonObject().put("serviceId", attackerService).put("providerId", attacker.providerId)
-        .put("startsAt", at(3).toString());
+        .put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(3)));
     assertNotOurs(app.call(HttpMethod.POST, "/v1/organizations/" + attacker.organizationId + "/sessions",
         session.copy().put("venueId", victim.venueId), attacker.owner), "venueId");
     assertNotOurs(app.call(HttpMethod.POST, "/v1/organizations/" + attacker.organizationId + "/sessions",

@@ -63,9 +63,9 @@ class ScheduleLimitsTest {
     String course = world.service(new JsonObject().put("seatsPerSlot", 100));
     var session = new JsonObject().put("serviceId", course).put("providerId", world.providerId);
     String path = "/v1/organizations/" + world.organizationId + "/sessions";
-    assertEquals(201, app.call(HttpMethod.POST, path, session.copy().put("startsAt", at(2).toString())
+    assertEquals(201, app.call(HttpMethod.POST, path, session.copy().put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(2)))
         .put("capacity", 4000), world.owner).statusCode());
-    var refused = app.call(HttpMethod.POST, path, session.copy().put("startsAt", at(3).toString())
+    var refused = app.call(HttpMethod.POST, path, session.copy().put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(3)))
         .put("capacity", 1500), world.owner);
     assertEquals(422, refused.statusCode(), refused.bodyAsString());
     assertTrue(refused.bodyAsString().contains("BOOKWELL_MAX_SEATS_PER_ORGANIZATION"), refused.bodyAsString());
@@ -134,7 +134,8 @@ class ScheduleLimitsTest {
   void sessionsArePublishedForTheFutureOnly() {
     var world = new World(app, "UTC");
     String course = world.service(new JsonObject().put("seatsPerSlot", 10));
-    for (String when : List.of(at(-2).toString(), at(800).toString())) {
+    for (String when : List.of(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(-2)),
+        java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at(800)))) {
       var refused = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
           new JsonObject().put("serviceId", course).put("providerId", world.providerId).put("startsAt", when)
               .put("capacity", 10), world.owner);

@@ -169,7 +169,7 @@ class SchedulingTest {
         .put("seatsPerSlot", 12));
     String slot = World.created(app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
         new JsonObject().put("serviceId", course).put("providerId", world.providerId).put("venueId", world.venueId)
-            .put("startsAt", OffsetDateTime.now(ZoneOffset.UTC).plusDays(10).truncatedTo(ChronoUnit.HOURS).toString()),
+            .put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(OffsetDateTime.now(ZoneOffset.UTC).plusDays(10).truncatedTo(ChronoUnit.HOURS))),
         world.owner));
     assertEquals(12, seats(slot));
 
@@ -193,11 +193,11 @@ class SchedulingTest {
     String service = world.service(new JsonObject());
     var at = OffsetDateTime.now(ZoneOffset.UTC).plusDays(4).truncatedTo(ChronoUnit.HOURS);
     String free = World.created(app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
-        new JsonObject().put("serviceId", service).put("providerId", world.providerId).put("startsAt", at.toString()),
+        new JsonObject().put("serviceId", service).put("providerId", world.providerId).put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at)),
         world.owner));
     String taken = World.created(app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
         new JsonObject().put("serviceId", service).put("providerId", world.providerId)
-            .put("startsAt", at.plusHours(1).toString()), world.owner));
+            .put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at.plusHours(1))), world.owner));
     book(taken, 1);
 
     assertEquals(204, app.call(HttpMethod.POST, "/v1/slots/" + free + "/cancel", null, world.owner).statusCode());
@@ -289,7 +289,7 @@ class SchedulingTest {
 
   private static void session(String service, String provider, OffsetDateTime at) {
     World.created(app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/sessions",
-        new JsonObject().put("serviceId", service).put("providerId", provider).put("startsAt", at.toString()),
+        new JsonObject().put("serviceId", service).put("providerId", provider).put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at)),
         world.owner));
   }
 
@@ -311,6 +311,6 @@ class SchedulingTest {
   }
 
   private static String enc(OffsetDateTime time) {
-    return java.net.URLEncoder.encode(time.toString(), java.nio.charset.StandardCharsets.UTF_8);
+    return java.net.URLEncoder.encode(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time), java.nio.charset.StandardCharsets.UTF_8);
   }
 }

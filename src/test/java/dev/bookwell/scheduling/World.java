@@ -83,7 +83,7 @@ public final class World {
   /** A one-off session; gives the slot id. */
   public String session(String serviceId, String provider, java.time.OffsetDateTime at, int capacity) {
     return created(app.call(HttpMethod.POST, "/v1/organizations/" + organizationId + "/sessions",
-        new JsonObject().put("serviceId", serviceId).put("providerId", provider).put("startsAt", at.toString())
+        new JsonObject().put("serviceId", serviceId).put("providerId", provider).put("startsAt", java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at))
             .put("capacity", capacity), owner));
   }
 
