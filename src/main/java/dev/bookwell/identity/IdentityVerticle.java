@@ -84,6 +84,8 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("putMember", members::put),
         Map.entry("removeMember", members::remove),
         Map.entry("listMembers", members::list),
+        Map.entry("getMember", members::get),
+        Map.entry("listMyOrganizations", members::mine),
         Map.entry("inviteMember", invitations::invite),
         Map.entry("listInvitations", invitations::list),
         Map.entry("getInvitation", invitations::get),

@@ -115,6 +115,40 @@ final class Members {
         .map(x -> ApiReply.noContent());
   }
 
+  /** GET /v1/organizations/{organizationId}/members/{userId}: staff managers, and every member about themselves. */
+  Future<ApiReply> get(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
+    UUID userId = UUID.fromString(request.path().getString("userId"));
+    return (caller.userId().equals(userId) ? Future.<Void>succeededFuture()
+            : requireStaffManager(caller, organizationId))
+        .compose(x -> db.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS,
+                APP_USER.NAME, APP_USER.EMAIL)
+            .from(ORGANIZATION_MEMBER).join(APP_USER).on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_MEMBER.USER_ID.eq(userId))))
+        .map(found -> {
+          var m = found.orElseThrow(() -> Problem.notFound("No member " + userId + ".").toException());
+          return ApiReply.ok(memberJson(userId, m.value1(), m.value2()).put("name", m.value3())
+              .put("email", m.value4()));
+        });
+  }
+
+  /** GET /v1/me/organizations: the caller's memberships (organization, role, permissions), oldest first. */
+  Future<ApiReply> mine(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    return db.fetch(Sql.DSL.select(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.ROLE,
+                ORGANIZATION_MEMBER.PERMISSIONS).from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.USER_ID.eq(caller.userId()))
+            .orderBy(ORGANIZATION_MEMBER.CREATED_AT, ORGANIZATION_MEMBER.ORGANIZATION_ID).limit(1000))
+        .map(rows -> {
+          var items = new JsonArray();
+          rows.forEach(r -> items.add(memberJson(caller.userId(), r.value2(), r.value3())
+              .put("organizationId", r.value1().toString())));
+          return ApiReply.ok(new JsonObject().put("items", items));
+        });
+  }
+
   /** GET /v1/organizations/{organizationId}/members */
   Future<ApiReply> list(ApiRequest request) {
     Caller caller = request.requireCaller();

@@ -35,6 +35,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.jooq.Field;
+import org.jooq.Table;
 
 /**
  * Weekly hours, date exceptions, one-off sessions and capacity. Every change regenerates the provider's future
@@ -116,16 +118,29 @@ final class Availability {
    * custom hours) goes, by whoever may write it; the day's slots follow the weekly rules again.
    */
   Future<ApiReply> deleteException(ApiRequest request) {
+    return removeOne(request, "exceptionId", AVAILABILITY_EXCEPTION, AVAILABILITY_EXCEPTION.ID,
+        AVAILABILITY_EXCEPTION.PROVIDER_ID, AVAILABILITY_EXCEPTION.ORGANIZATION_ID);
+  }
+
+  /** DELETE /v1/providers/{providerId}/availability/{ruleId}: one weekly rule goes; its free slots with it. */
+  Future<ApiReply> deleteRule(ApiRequest request) {
+    return removeOne(request, "ruleId", AVAILABILITY_RULE, AVAILABILITY_RULE.ID, AVAILABILITY_RULE.PROVIDER_ID,
+        AVAILABILITY_RULE.ORGANIZATION_ID);
+  }
+
+  /** Removes one rule or exception of the provider by id and regenerates what it shaped (404 if not theirs). */
+  private Future<ApiReply> removeOne(ApiRequest request, String param, Table<?> table, Field<UUID> idField,
+                                     Field<UUID> providerField, Field<UUID> organizationField) {
     UUID providerId = UUID.fromString(request.path().getString("providerId"));
-    UUID id = UUID.fromString(request.path().getString("exceptionId"));
-    return db.fetchOptional(Sql.DSL.select(AVAILABILITY_EXCEPTION.ORGANIZATION_ID).from(AVAILABILITY_EXCEPTION)
-            .where(AVAILABILITY_EXCEPTION.ID.eq(id)).and(AVAILABILITY_EXCEPTION.PROVIDER_ID.eq(providerId)))
-        .map(found -> found.orElseThrow(() -> Problem.notFound("No exception " + id + ".").toException()).value1())
+    UUID id = UUID.fromString(request.path().getString(param));
+    return db.fetchOptional(Sql.DSL.select(organizationField).from(table).where(idField.eq(id))
+            .and(providerField.eq(providerId)))
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No " + param.replace("Id", "") + " " + id + ".")
+            .toException()).value1())
         .compose(organizationId -> authorizeException(request, providerId, organizationId)
             .compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
                     : regeneration.begin(tx, providerId, organizationId))
-                .compose(y -> tx.update(Sql.DSL.deleteFrom(AVAILABILITY_EXCEPTION)
-                    .where(AVAILABILITY_EXCEPTION.ID.eq(id))))
+                .compose(y -> tx.update(Sql.DSL.deleteFrom(table).where(idField.eq(id))))
                 .compose(y -> organizationId == null ? regenerateAll(tx, providerId)
                     : regenerate(tx, providerId, organizationId)))))
         .map(ApiReply::ok);

@@ -1,10 +1,13 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.ORGANIZATION;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.VENUE;
 
 import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.OrganizationKind;
 import dev.bookwell.db.tables.records.OrganizationRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
@@ -90,6 +93,48 @@ final class Organizations {
             .compose(org -> Outbox.append(tx, "scheduling.organization_changed", "organization", id, toJson(org))
                 .map(org))))
         .map(org -> ApiReply.ok(toJson(org)));
+  }
+
+  /**
+   * DELETE /v1/organizations/{organizationId} (owners): soft, so bookings and payments keep what they refer to.
+   * Refused (409) while any provider works for it or is asked to: ending those links is what settles the
+   * organization's open bookings (see Departures), and it must happen first, visibly. The row lock orders this
+   * against a concurrent link request, which takes the same row FOR SHARE.
+   */
+  Future<ApiReply> delete(ApiRequest request) {
+    UUID id = UUID.fromString(request.path().getString("organizationId"));
+    return require(request, id, OrgPermission.manage_billing)
+        .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION)
+                .where(ORGANIZATION.ID.eq(id)).and(ORGANIZATION.DELETED_AT.isNull()).forUpdate())
+            .compose(found -> {
+              found.orElseThrow(() -> Problem.notFound("No organization " + id + ".").toException());
+              return tx.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
+                  .where(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(id))
+                  .and(PROVIDER_ORGANIZATION.STATUS.in(ProviderLinkStatus.requested, ProviderLinkStatus.active))
+                  .limit(1));
+            })
+            .compose(linked -> {
+              if (linked.isPresent()) {
+                throw Problem.of("organization-in-use", 409, "Providers still work here", "End every provider link "
+                    + "(DELETE /v1/organizations/{id}/providers/{providerId}) before removing the organization.")
+                    .toException();
+              }
+              return tx.update(Sql.DSL.update(ORGANIZATION).set(ORGANIZATION.DELETED_AT, SqlTime.now())
+                      .where(ORGANIZATION.ID.eq(id)))
+                  .compose(y -> Outbox.append(tx, "scheduling.organization_deleted", "organization", id,
+                      new JsonObject().put("organizationId", id.toString())));
+            })))
+        .map(x -> ApiReply.noContent());
+  }
+
+  /** The organization exists and is not removed; held FOR SHARE until the transaction ends (404 otherwise). */
+  static Future<Void> requireLive(Sql tx, UUID id) {
+    return tx.fetchOptional(Sql.DSL.selectOne().from(ORGANIZATION).where(ORGANIZATION.ID.eq(id))
+            .and(ORGANIZATION.DELETED_AT.isNull()).forShare())
+        .map(found -> {
+          found.orElseThrow(() -> Problem.notFound("No organization " + id + ".").toException());
+          return null;
+        });
   }
 
   /** POST /v1/organizations/{organizationId}/venues (manage_availability) */

@@ -54,7 +54,8 @@ final class ProviderLinks {
     UUID providerId = providerId(request);
     return IdentityClient.require(bus, caller, organizationId, OrgPermission.manage_providers)
         .compose(x -> Providers.userOf(db, providerId))
-        .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(PROVIDER_ORGANIZATION)
+        .compose(x -> db.transaction(tx -> Organizations.requireLive(tx, organizationId)
+            .compose(y -> tx.fetchOptional(Sql.DSL.insertInto(PROVIDER_ORGANIZATION)
                 .set(PROVIDER_ORGANIZATION.PROVIDER_ID, providerId)
                 .set(PROVIDER_ORGANIZATION.ORGANIZATION_ID, organizationId)
                 .set(PROVIDER_ORGANIZATION.STATUS, ProviderLinkStatus.requested)
@@ -71,7 +72,7 @@ final class ProviderLinks {
             .compose(asked -> asked.isEmpty()
                 ? link(tx, providerId, organizationId).map(ProviderLinks::unchanged)
                 : emit(tx, "requested", asked.get(), caller)
-                    .map(new ApiReply(202, toJson(asked.get()), new JsonObject())))));
+                    .map(new ApiReply(202, toJson(asked.get()), new JsonObject()))))));
   }
 
   /**

@@ -12,6 +12,8 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.db.SqlPatch;
+import dev.bookwell.platform.api.ETags;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
@@ -102,6 +104,31 @@ final class Providers {
   }
 
   /** The provider goes live once approved; after a suspension only an admin brings them back. */
+  /**
+   * PATCH /v1/providers/{providerId}: the provider (or a platform admin) changes the public profile, JSON merge.
+   * The time zone stays: weekly hours were written in it.
+   */
+  Future<ApiReply> patch(ApiRequest request) {
+    UUID id = providerId(request);
+    JsonObject body = request.bodyObject();
+    return requireThemselves(db, request.requireCaller(), id, "Only the provider or a platform admin may change it.")
+        .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.select(PROVIDER.fields()).select(NEXT_AVAILABLE)
+                .from(PROVIDER).where(PROVIDER.ID.eq(id)).forNoKeyUpdate().of(PROVIDER))
+            .compose(current -> {
+              var next = current.get(NEXT_AVAILABLE);
+              ETags.requireMatch(request, toJson(current.into(PROVIDER), next));  // as GET showed it
+              return tx.fetchOne(SqlPatch.of(PROVIDER, PROVIDER.ID)
+                  .merge(body, "displayName", PROVIDER.DISPLAY_NAME, body.getString("displayName"))
+                  .merge(body, "bio", PROVIDER.BIO, body.getString("bio", ""))
+                  .merge(body, "specialties", PROVIDER.SPECIALTIES, Json.strings(body.getJsonArray("specialties")))
+                  .merge(body, "languages", PROVIDER.LANGUAGES, Json.strings(body.getJsonArray("languages")))
+                  .merge(body, "photoUrl", PROVIDER.PHOTO_URL, body.getString("photoUrl"))
+                  .update().where(PROVIDER.ID.eq(id)).returning())
+                  .map(updated -> toJson(updated, next));
+            })))
+        .map(ApiReply::ok);
+  }
+
   Future<ApiReply> activate(ApiRequest request) {
     Caller caller = request.requireCaller();
     UUID id = providerId(request);
@@ -190,7 +217,7 @@ final class Providers {
       conditions.add(DSL.row(PROVIDER.DISPLAY_NAME, PROVIDER.ID)
           .gt(DSL.row(DSL.val(cursor.key()), DSL.val(cursor.uuid()))));
     }
-    Field<OffsetDateTime> next = nextAvailableSlot();
+    Field<OffsetDateTime> next = NEXT_AVAILABLE;
     return db.fetch(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(conditions)
             .orderBy(PROVIDER.DISPLAY_NAME, PROVIDER.ID).limit(limit + 1))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, r -> toJson(r.into(PROVIDER), r.get(next)),
@@ -201,7 +228,7 @@ final class Providers {
   Future<ApiReply> get(ApiRequest request) {
     UUID id = providerId(request);
     Caller caller = request.callerOrNull();
-    Field<OffsetDateTime> next = nextAvailableSlot();
+    Field<OffsetDateTime> next = NEXT_AVAILABLE;
     return db.fetchOptional(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(PROVIDER.ID.eq(id))
             .and(PROVIDER.DELETED_AT.isNull()))
         .map(found -> {
@@ -216,11 +243,11 @@ final class Providers {
     return List.of(PROVIDER.STATUS.eq(ProviderStatus.active), PROVIDER.DELETED_AT.isNull());
   }
 
-  private static Field<OffsetDateTime> nextAvailableSlot() {
-    return Sql.DSL.select(DSL.min(SLOT.STARTS_AT)).from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
-        .where(SLOT.PROVIDER_ID.eq(PROVIDER.ID)).and(Bookable.slotInWindow()).and(Bookable.hasTakeableSeat())
-        .asField("next_available_at");
-  }
+  /** The provider's next bookable start, as a field of the provider row in scope. */
+  private static final Field<OffsetDateTime> NEXT_AVAILABLE = Sql.DSL.select(DSL.min(SLOT.STARTS_AT)).from(SLOT)
+      .join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
+      .where(SLOT.PROVIDER_ID.eq(PROVIDER.ID)).and(Bookable.slotInWindow()).and(Bookable.hasTakeableSeat())
+      .asField("next_available_at");
 
   private static UUID providerId(ApiRequest request) {
     return UUID.fromString(request.path().getString("providerId"));

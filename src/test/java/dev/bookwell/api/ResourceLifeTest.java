@@ -206,6 +206,70 @@ class ResourceLifeTest extends AppTest {
     assertEquals("Clinic", renamed.bodyAsJsonObject().getString("name"));
   }
 
+  @Test
+  void anOrganizationIsRemovedOnlyOnceNobodyWorksThere() {
+    var other = new World(app, "UTC");
+    String org = "/v1/organizations/" + other.organizationId;
+    var refused = app.call(HttpMethod.DELETE, org, null, other.owner);
+    assertEquals(409, refused.statusCode(), "a provider still works there");
+    assertEquals(403, app.call(HttpMethod.DELETE, org, null, attacker).statusCode());
+    assertEquals(200, app.call(HttpMethod.DELETE, org + "/providers/" + other.providerId, null, other.owner)
+        .statusCode());
+    assertEquals(204, app.call(HttpMethod.DELETE, org, null, other.owner).statusCode());
+    assertEquals(404, get(org, null).statusCode());
+    assertEquals(404, app.call(HttpMethod.POST, org + "/providers/" + world.providerId, null, other.owner)
+        .statusCode(), "a removed organization asks nobody to work for it");
+    var mine = get("/v1/me/organizations", other.owner).bodyAsJsonObject().getJsonArray("items");
+    assertTrue(mine.stream().anyMatch(m -> ((JsonObject) m).getString("organizationId")
+        .equals(other.organizationId)), "memberships stay for the record");
+  }
+
+  @Test
+  void membersReadThemselvesAndManagersReadEveryone() {
+    String email = IdentityFixture.uniqueEmail();
+    String token = IdentityFixture.invite(app, world.organizationId, world.owner, email,
+        new JsonObject().put("role", "staff"));
+    var userId = IdentityFixture.register(app, email);
+    String staff = IdentityFixture.login(app, email, IdentityFixture.PASSWORD).getString("accessToken");
+    IdentityFixture.accept(app, token, staff);
+    String path = "/v1/organizations/" + world.organizationId + "/members/";
+    assertEquals("staff", get(path + userId, staff).bodyAsJsonObject().getString("role"));
+    assertEquals(200, get(path + userId, world.owner).statusCode());
+    var ownerId = get("/v1/me", world.owner).bodyAsJsonObject().getString("id");
+    assertEquals(403, get(path + ownerId, staff).statusCode(), "staff without manage_staff read only themselves");
+    assertEquals(403, get(path + userId, attacker).statusCode());
+  }
+
+  @Test
+  void aWeeklyRuleIsRemovedById() {
+    String serviceId = world.service(new JsonObject().put("name", "Rule target"));
+    var provider = world.userToken();
+    String providerId = world.newActiveProvider(provider, "UTC", java.util.List.of(), java.util.List.of());
+    world.weekly(providerId, provider, "13:00", "15:00", serviceId, null);
+    var rules = get("/v1/providers/" + providerId + "/availability?organizationId=" + world.organizationId, provider)
+        .bodyAsJsonObject().getJsonArray("rules");
+    String ruleId = rules.getJsonObject(0).getString("id");
+    assertEquals(403, app.call(HttpMethod.DELETE, "/v1/providers/" + providerId + "/availability/" + ruleId, null,
+        attacker).statusCode());
+    var removed = app.call(HttpMethod.DELETE, "/v1/providers/" + providerId + "/availability/" + ruleId, null,
+        provider);
+    assertEquals(200, removed.statusCode(), removed.bodyAsString());
+    assertTrue(removed.bodyAsJsonObject().getInteger("slotsRemoved") > 0);
+    assertEquals(6, get("/v1/providers/" + providerId + "/availability?organizationId=" + world.organizationId,
+        provider).bodyAsJsonObject().getJsonArray("rules").size());
+  }
+
+  @Test
+  void aProviderEditsTheirOwnProfile() {
+    String path = "/v1/providers/" + world.providerId;
+    String etag = get(path, null).getHeader("ETag");
+    assertEquals(403, patch(path, new JsonObject().put("bio", "pwned"), attacker, null).statusCode());
+    var edited = patch(path, new JsonObject().put("bio", "Twenty years of practice"), world.providerToken, etag);
+    assertEquals(200, edited.statusCode(), edited.bodyAsString());
+    assertEquals("Twenty years of practice", edited.bodyAsJsonObject().getString("bio"));
+    assertEquals(412, patch(path, new JsonObject().put("bio", "x"), world.providerToken, etag).statusCode());
+  }
+
   private static HttpResponse<Buffer> get(String path, String token) {
     return app.call(HttpMethod.GET, path, null, token);
   }
