@@ -7,9 +7,7 @@ import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
-import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.ETags;
-import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -18,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
-import org.jooq.impl.DSL;
 
 /**
  * Services after their creation: read and list (public), change (manage_availability). A change applies to
@@ -43,18 +40,9 @@ final class Services {
 
   /** GET /v1/organizations/{organizationId}/services: by name, keyset pages. */
   Future<ApiReply> list(ApiRequest request) {
-    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
-    int limit = request.query().getInteger("limit", 50);
-    var where = SERVICE.ORGANIZATION_ID.eq(organizationId).and(SERVICE.DELETED_AT.isNull());
-    if (request.query().getString("cursor") != null) {
-      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
-      where = where.and(DSL.row(SERVICE.NAME, SERVICE.ID).gt(DSL.row(DSL.val(cursor.key()),
-          DSL.val(cursor.uuid()))));
-    }
-    return db.fetch(Sql.DSL.selectFrom(SERVICE).where(where).orderBy(SERVICE.NAME, SERVICE.ID).limit(limit + 1))
-        .map(rows -> ApiReply.ok(Page.of(rows, limit, Organizations::serviceJson,
-            s -> new Cursor(s.getName(), s.getId().toString()))));
+    return new ByName<>(SERVICE, SERVICE.ORGANIZATION_ID, SERVICE.DELETED_AT, SERVICE.NAME, SERVICE.ID, Organizations::serviceJson).list(db, request);
   }
+
 
   /** PATCH /v1/services/{serviceId}: JSON merge of the terms offered to new bookings; If-Match honoured. */
   Future<ApiReply> patch(ApiRequest request) {

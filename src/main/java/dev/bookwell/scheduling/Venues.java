@@ -7,9 +7,7 @@ import dev.bookwell.db.tables.records.VenueRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
-import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.ETags;
-import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -20,7 +18,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import org.jooq.JSONB;
-import org.jooq.impl.DSL;
 
 /**
  * Venues after their creation: read, list, change, remove. Reading is public (a venue is where a slot happens);
@@ -44,17 +41,9 @@ final class Venues {
 
   /** GET /v1/organizations/{organizationId}/venues: by name, keyset pages. */
   Future<ApiReply> list(ApiRequest request) {
-    UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
-    int limit = request.query().getInteger("limit", 50);
-    var where = VENUE.ORGANIZATION_ID.eq(organizationId).and(VENUE.DELETED_AT.isNull());
-    if (request.query().getString("cursor") != null) {
-      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
-      where = where.and(DSL.row(VENUE.NAME, VENUE.ID).gt(DSL.row(DSL.val(cursor.key()), DSL.val(cursor.uuid()))));
-    }
-    return db.fetch(Sql.DSL.selectFrom(VENUE).where(where).orderBy(VENUE.NAME, VENUE.ID).limit(limit + 1))
-        .map(rows -> ApiReply.ok(Page.of(rows, limit, Venues::toJson,
-            v -> new Cursor(v.getName(), v.getId().toString()))));
+    return new ByName<>(VENUE, VENUE.ORGANIZATION_ID, VENUE.DELETED_AT, VENUE.NAME, VENUE.ID, Venues::toJson).list(db, request);
   }
+
 
   /** PATCH /v1/venues/{venueId}: JSON merge of name, address, capacity, facilities, online; If-Match honoured. */
   Future<ApiReply> patch(ApiRequest request) {
