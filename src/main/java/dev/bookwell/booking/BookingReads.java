@@ -42,10 +42,14 @@ final class BookingReads {
   Future<ApiReply> get(ApiRequest request) {
     return visible(request).compose(booking -> booking.getTotalMinor() == 0
         ? Future.succeededFuture(ApiReply.ok(BookingJson.of(booking)))
-        : payments.ledger(booking.getId()).map(payment -> {
-          payment.remove("movements");
-          return ApiReply.ok(BookingJson.of(booking).put("payment", payment));
-        }));
+        : payments.ledger(booking.getId())
+            .map(payment -> {
+              payment.remove("movements");
+              return payment;
+            })
+            // the booking is readable while the payments area is not: its payment says so
+            .otherwise(e -> new JsonObject().put("status", "unavailable"))
+            .map(payment -> ApiReply.ok(BookingJson.of(booking).put("payment", payment))));
   }
 
   /** GET /v1/bookings/{id}/ics */

@@ -71,14 +71,18 @@ final class Reschedules {
                                        String actor) {
     BookingStatus status = slot.requiresConfirmation() && current != BookingStatus.held
         ? BookingStatus.pending_confirmation : current;
+    var cancelled = new BookingRecord[1];  // the old booking as cancelled, announced after the new one
     return Seats.take(tx, slot.slotId(), old.getSeats(), () -> cancelOld(tx, old)
-            .compose(cancelled -> insertNew(tx, old, slot, status)
-                .compose(moved -> PaymentsClient.moveWithin(tx, old.getId(), moved.getId())
-                    .compose(x -> PromoCodes.move(tx, old.getId(), moved.getId()))
-                    .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled, actor))
-                    .map(moved))))
+            .compose(ended -> {
+              cancelled[0] = ended;
+              return insertNew(tx, old, slot, status);
+            })
+            .compose(moved -> PaymentsClient.moveWithin(tx, old.getId(), moved.getId())
+                .compose(x -> PromoCodes.move(tx, old.getId(), moved.getId()))
+                .map(moved)))
         .map(taken -> taken.orElseThrow(() -> Seats.notEnough(old.getSeats())))
         .compose(moved -> BookingEvents.emit(tx, "rescheduled", moved, actor)
+            .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled[0], actor))
             .map(x -> ApiReply.created(BookingJson.of(moved), "/v1/bookings/" + moved.getId())));
   }
 

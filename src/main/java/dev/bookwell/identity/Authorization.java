@@ -22,6 +22,17 @@ final class Authorization {
   private Authorization() {
   }
 
+  /** Whether the caller owns the organization (platform admins count as owners). */
+  static Future<Boolean> isOwner(Sql sql, Caller caller, UUID organizationId) {
+    if (caller.isAdmin()) {
+      return Future.succeededFuture(true);
+    }
+    return sql.fetchOptional(Sql.DSL.selectOne().from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_MEMBER.USER_ID.eq(caller.userId())).and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner)))
+        .map(found -> found.isPresent());
+  }
+
   /** The check itself, run by the identity area. */
   static Future<Boolean> allowed(Sql sql, Caller caller, UUID organizationId, OrgPermission permission) {
     return held(sql, caller, organizationId).map(held -> held.contains(permission));

@@ -37,6 +37,21 @@ public final class IdentityClient {
             + " permission in this organization.").toException()));
   }
 
+  /**
+   * Succeeds when the caller owns the organization (or is a platform admin); otherwise 403. For what no permission
+   * may be delegated: renaming or removing the organization itself.
+   */
+  public static Future<Void> requireOwner(EventBus bus, Caller caller, UUID organizationId) {
+    if (caller == null) {
+      return Future.failedFuture(Problem.unauthenticated().toException());
+    }
+    var question = new JsonObject().put("caller", caller.toJson()).put("organizationId", organizationId.toString())
+        .put("owner", true);
+    return bus.<JsonObject>request(AUTHORIZE, question).compose(answer -> answer.body().getBoolean("allowed")
+        ? Future.succeededFuture()
+        : Future.failedFuture(Problem.forbidden("Only an owner of this organization may do this.").toException()));
+  }
+
   /** Makes a user the owner of a new organization; the scheduling area calls it when one is created. */
   public static Future<Void> grantOwner(EventBus bus, UUID organizationId, UUID userId) {
     return bus.request(GRANT_OWNER, new JsonObject().put("organizationId", organizationId.toString())

@@ -95,9 +95,10 @@ public final class IdentityVerticle extends VerticleBase {
 
     vertx.eventBus().<JsonObject>consumer(IdentityClient.AUTHORIZE, message -> ApiConsumer.answer(message, () -> {
       JsonObject question = message.body();
-      return Authorization.allowed(db, Caller.fromJson(question.getJsonObject("caller")),
-              UUID.fromString(question.getString("organizationId")),
-              OrgPermission.valueOf(question.getString("permission")))
+      Caller caller = Caller.fromJson(question.getJsonObject("caller"));
+      UUID organizationId = UUID.fromString(question.getString("organizationId"));
+      return (question.getBoolean("owner", false) ? Authorization.isOwner(db, caller, organizationId)
+          : Authorization.allowed(db, caller, organizationId, OrgPermission.valueOf(question.getString("permission"))))
           .map(allowed -> new JsonObject().put("allowed", allowed));
     }));
     vertx.eventBus().<JsonObject>consumer(IdentityClient.GRANT_OWNER, message -> ApiConsumer.answer(message,

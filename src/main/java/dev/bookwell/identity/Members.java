@@ -158,7 +158,7 @@ final class Members {
                 ORGANIZATION_MEMBER.PERMISSIONS, APP_USER.NAME, APP_USER.EMAIL)
             .from(ORGANIZATION_MEMBER).join(APP_USER).on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
             .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
-            .orderBy(ORGANIZATION_MEMBER.CREATED_AT)))
+            .orderBy(ORGANIZATION_MEMBER.CREATED_AT).limit(MAX_LISTED)))
         .map(rows -> {
           var items = new JsonArray();
           rows.forEach(r -> items.add(memberJson(r.value1(), r.value2(), r.value3())
@@ -174,6 +174,9 @@ final class Members {
   }
 
   /** manage_staff is needed to change members; granting ownership also needs to be an owner. */
+  /** Members listed at most (a clinic's staff is far fewer; the bound keeps one request's work bounded). */
+  static final int MAX_LISTED = 1000;
+
   /** 403 unless the caller holds manage_staff in the organization. */
   Future<Void> requireStaffManager(Caller caller, UUID organizationId) {
     return Authorization.allowed(db, caller, organizationId, OrgPermission.manage_staff)

@@ -307,17 +307,21 @@ final class Availability {
         venues.add(venue(w));
       }
     });
-    return tx.fetchOne(Sql.DSL.selectCount().from(SERVICE).where(SERVICE.ID.in(services))
-            .and(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
-        .compose(count -> {
-          if (count.value1() != services.size()) {
+    // FOR SHARE until the rules are written: a service or venue removed meanwhile waits, then is removed after
+    // them (its removal leaves existing rules be); never a rule naming one removed before it was written.
+    return tx.fetch(Sql.DSL.select(SERVICE.ID).from(SERVICE).where(SERVICE.ID.in(services))
+            .and(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull())
+            .orderBy(SERVICE.ID).forShare())
+        .compose(found -> {
+          if (found.size() != services.size()) {
             throw Problem.notOurs("serviceIds", services).toException();
           }
-          return tx.fetchOne(Sql.DSL.selectCount().from(VENUE).where(VENUE.ID.in(venues))
-              .and(VENUE.ORGANIZATION_ID.eq(organizationId)).and(VENUE.DELETED_AT.isNull()));
+          return tx.fetch(Sql.DSL.select(VENUE.ID).from(VENUE).where(VENUE.ID.in(venues))
+              .and(VENUE.ORGANIZATION_ID.eq(organizationId)).and(VENUE.DELETED_AT.isNull())
+              .orderBy(VENUE.ID).forShare());
         })
-        .map(count -> {
-          if (count.value1() != venues.size()) {
+        .map(found -> {
+          if (found.size() != venues.size()) {
             throw Problem.notOurs("venueId", venues).toException();
           }
           return null;

@@ -44,7 +44,10 @@ final class Organizations {
   Future<ApiReply> create(ApiRequest request) {
     Caller caller = request.requireCaller();
     JsonObject body = request.bodyObject();
-    UUID id = UUID.randomUUID();
+    // A retry with the same Idempotency-Key names the same organization, so it grants no second (phantom) ownership.
+    String key = request.headers().getString("idempotency-key");
+    UUID id = key == null ? UUID.randomUUID() : UUID.nameUUIDFromBytes(("organization:" + caller.userId() + ":" + key)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     String timezone = Json.zone(body.getString("timezone"), "timezone");
     // Ownership first: a membership for an organization that then fails to appear is harmless; the reverse is not.
     return IdentityClient.grantOwner(bus, id, caller.userId())
@@ -72,13 +75,13 @@ final class Organizations {
   }
 
   /**
-   * PATCH /v1/organizations/{organizationId} (manage_billing: owners): name and contact details, JSON merge. The
+   * PATCH /v1/organizations/{organizationId} (owners only): name and contact details, JSON merge. The
    * time zone and currency stay: slots and prices were made in them.
    */
   Future<ApiReply> patch(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
-    return require(request, id, OrgPermission.manage_billing)
+    return IdentityClient.requireOwner(bus, request.requireCaller(), id)
         .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION)
                 .where(ORGANIZATION.ID.eq(id)).and(ORGANIZATION.DELETED_AT.isNull()).forNoKeyUpdate())
             .compose(found -> {
@@ -103,7 +106,7 @@ final class Organizations {
    */
   Future<ApiReply> delete(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("organizationId"));
-    return require(request, id, OrgPermission.manage_billing)
+    return IdentityClient.requireOwner(bus, request.requireCaller(), id)
         .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION)
                 .where(ORGANIZATION.ID.eq(id)).and(ORGANIZATION.DELETED_AT.isNull()).forUpdate())
             .compose(found -> {
@@ -142,7 +145,8 @@ final class Organizations {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
     return require(request, organizationId, OrgPermission.manage_availability)
-        .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(VENUE)
+        .compose(x -> Idempotency.once(db, request, tx -> requireLive(tx, organizationId)
+            .compose(y -> tx.fetchOne(Sql.DSL.insertInto(VENUE)
             .set(VENUE.ORGANIZATION_ID, organizationId)
             .set(VENUE.NAME, body.getString("name"))
             .set(VENUE.ADDRESS, body.getString("address", ""))
@@ -150,7 +154,7 @@ final class Organizations {
             .set(VENUE.FACILITIES, JSONB.valueOf(body.getJsonObject("facilities", new JsonObject()).encode()))
             .set(VENUE.ONLINE, body.getBoolean("online", false))
             .returning())
-            .map(venue -> ApiReply.created(Venues.toJson(venue), "/v1/venues/" + venue.getId()))));
+            .map(venue -> ApiReply.created(Venues.toJson(venue), "/v1/venues/" + venue.getId())))));
   }
 
   /** POST /v1/organizations/{organizationId}/services (manage_availability) */

@@ -112,11 +112,13 @@ final class Providers {
     UUID id = providerId(request);
     JsonObject body = request.bodyObject();
     return requireThemselves(db, request.requireCaller(), id, "Only the provider or a platform admin may change it.")
-        .compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.select(PROVIDER.fields()).select(NEXT_AVAILABLE)
-                .from(PROVIDER).where(PROVIDER.ID.eq(id)).forNoKeyUpdate().of(PROVIDER))
-            .compose(current -> {
+        .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.select(PROVIDER.fields()).select(NEXT_AVAILABLE)
+                .from(PROVIDER).where(PROVIDER.ID.eq(id)).and(PROVIDER.DELETED_AT.isNull())
+                .forNoKeyUpdate().of(PROVIDER))
+            .compose(found -> {
+              var current = found.orElseThrow(() -> Problem.notFound("No provider " + id + ".").toException());
               var next = current.get(NEXT_AVAILABLE);
-              ETags.requireMatch(request, toJson(current.into(PROVIDER), next));  // as GET showed it
+              ETags.requireMatch(request, toJson(current.into(PROVIDER), null));  // the profile's version, as GET tags it
               return tx.fetchOne(SqlPatch.of(PROVIDER, PROVIDER.ID)
                   .merge(body, "displayName", PROVIDER.DISPLAY_NAME, body.getString("displayName"))
                   .merge(body, "bio", PROVIDER.BIO, body.getString("bio", ""))
@@ -233,9 +235,12 @@ final class Providers {
             .and(PROVIDER.DELETED_AT.isNull()))
         .map(found -> {
           var provider = found.map(r -> r.into(PROVIDER)).filter(p -> p.getStatus() == ProviderStatus.active
-              || caller != null && (caller.isAdmin() || caller.userId().equals(p.getUserId())));
-          return ApiReply.ok(toJson(provider.orElseThrow(
-              () -> Problem.notFound("No provider " + id + ".").toException()), found.get().get(next)));
+              || caller != null && (caller.isAdmin() || caller.userId().equals(p.getUserId()))).orElseThrow(
+              () -> Problem.notFound("No provider " + id + ".").toException());
+          // The profile's version, not the derived next start (which moves with bookings and the clock): a weak tag
+          // that If-Match on PATCH compares, so an untouched profile is never "changed meanwhile".
+          return new ApiReply(200, toJson(provider, found.get().get(next)),
+              new JsonObject().put("ETag", "W/" + ETags.of(toJson(provider, null))));
         });
   }
 

@@ -64,6 +64,25 @@ class ResourceLifeTest extends AppTest {
   }
 
   @Test
+  void pagesFollowTheirCursorWhateverTheNames() {
+    String org = IdentityFixture.organization(app, world.owner);
+    String path = "/v1/organizations/" + org + "/venues";
+    for (String name : java.util.List.of("Hall\nEast", "Hall\nWest", "\u5927\u5385".repeat(100))) {
+      assertEquals(201, app.call(HttpMethod.POST, path, new JsonObject().put("name", name).put("capacity", 5),
+          world.owner).statusCode());
+    }
+    var seen = new java.util.ArrayList<String>();
+    String cursor = null;
+    do {
+      var page = get(path + "?limit=1" + (cursor == null ? "" : "&cursor=" + cursor), null);
+      assertEquals(200, page.statusCode(), page.bodyAsString());
+      page.bodyAsJsonObject().getJsonArray("items").forEach(v -> seen.add(((JsonObject) v).getString("name")));
+      cursor = page.bodyAsJsonObject().getString("nextCursor");
+    } while (cursor != null);
+    assertEquals(3, seen.size(), seen.toString());
+  }
+
+  @Test
   void anotherOrganizationChangesNothingOfTheVictims() {
     String venue = "/v1/venues/" + world.venueId;
     String service = "/v1/services/" + world.service(new JsonObject().put("name", "Victim service"));
@@ -212,9 +231,19 @@ class ResourceLifeTest extends AppTest {
     String org = "/v1/organizations/" + other.organizationId;
     var refused = app.call(HttpMethod.DELETE, org, null, other.owner);
     assertEquals(409, refused.statusCode(), "a provider still works there");
+    String clerkEmail = IdentityFixture.uniqueEmail();
+    String invitation = IdentityFixture.invite(app, other.organizationId, other.owner, clerkEmail,
+        new JsonObject().put("role", "staff").put("permissions", new io.vertx.core.json.JsonArray()
+            .add("manage_billing")));
+    IdentityFixture.register(app, clerkEmail);
+    String clerk = IdentityFixture.login(app, clerkEmail, IdentityFixture.PASSWORD).getString("accessToken");
+    IdentityFixture.accept(app, invitation, clerk);
+    assertEquals(403, patch(org, new JsonObject().put("name", "Clerk's"), clerk, null).statusCode(),
+        "billing is delegated, the organization itself is not");
     assertEquals(403, app.call(HttpMethod.DELETE, org, null, attacker).statusCode());
     assertEquals(200, app.call(HttpMethod.DELETE, org + "/providers/" + other.providerId, null, other.owner)
         .statusCode());
+    assertEquals(403, app.call(HttpMethod.DELETE, org, null, clerk).statusCode());
     assertEquals(204, app.call(HttpMethod.DELETE, org, null, other.owner).statusCode());
     assertEquals(404, get(org, null).statusCode());
     assertEquals(404, app.call(HttpMethod.POST, org + "/providers/" + world.providerId, null, other.owner)

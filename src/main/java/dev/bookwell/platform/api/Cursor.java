@@ -14,7 +14,7 @@ public record Cursor(String key, String id) {
 
   public String encode() {
     return Base64.getUrlEncoder().withoutPadding()
-        .encodeToString((key + "\n" + id).getBytes(StandardCharsets.UTF_8));
+        .encodeToString((id + "\n" + key).getBytes(StandardCharsets.UTF_8));  // id first: a key may hold newlines
   }
 
   /** The key as a time; a cursor whose key is not one is 400, as a malformed cursor. */
@@ -42,7 +42,7 @@ public record Cursor(String key, String id) {
       if (parts.length != 2) {
         throw new IllegalArgumentException();
       }
-      return new Cursor(parts[0], parts[1]);
+      return new Cursor(parts[1], parts[0]);
     } catch (IllegalArgumentException e) {
       throw malformed();
     }

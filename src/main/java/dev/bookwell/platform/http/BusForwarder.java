@@ -55,6 +55,8 @@ final class BusForwarder implements Handler<RoutingContext> {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     JsonObject headers = parameters(validated.getHeaders(), true)
         .put("user-agent", ctx.request().getHeader("User-Agent"))
+        // as HTTP sends it (W/"..", lists): the contract's header decoding would refuse a weak tag
+        .put("if-match", ctx.request().getHeader("If-Match"))
         .put("client-address", clients.of(ctx.request()));
     Object body = rawBody ? ctx.body().asString() : validated.getBody() == null ? null : validated.getBody().get();
     var path = parameters(validated.getPathParameters(), false);
@@ -92,9 +94,9 @@ final class BusForwarder implements Handler<RoutingContext> {
             response.end();
             return;
           }
-          // A GET's answer carries its ETag; a poller that names it in If-None-Match gets 304 and no body.
+          // A GET's answer carries its ETag (the area's own, when it versions the resource itself); a poller that names it in If-None-Match gets 304 and no body.
           if (ctx.request().method() == HttpMethod.GET && reply.status() == 200) {
-            String etag = ETags.of(sent);
+            String etag = reply.headers().containsKey("ETag") ? reply.headers().getString("ETag") : ETags.of(sent);
             response.putHeader("ETag", etag);
             if (ETags.matches(ctx.request().getHeader("If-None-Match"), etag)) {
               response.setStatusCode(304).end();
