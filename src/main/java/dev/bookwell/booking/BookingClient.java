@@ -10,6 +10,8 @@ public final class BookingClient {
 
   static final String PAYMENT_SECURED = "booking.payment-secured";
   static final String HOUSEKEEPING = "booking.housekeeping";
+  /** Request {@code {bookingId}}; reply {@code {booking, ics, userId, guest?, guestToken?}}. */
+  static final String DELIVERY = "booking.delivery";
 
   private BookingClient() {
   }
@@ -21,6 +23,15 @@ public final class BookingClient {
    */
   public static Future<JsonObject> paymentSecured(EventBus bus, UUID bookingId) {
     return bus.<JsonObject>request(PAYMENT_SECURED, new JsonObject().put("bookingId", bookingId.toString()))
+        .map(answer -> answer.body());
+  }
+
+  /**
+   * What a notification sender needs about a booking: {@code {booking, ics, userId, guest?, guestToken?}} (the
+   * guest's address and view-link token for a guest booking); 404 for an unknown one.
+   */
+  public static Future<JsonObject> delivery(EventBus bus, UUID bookingId) {
+    return bus.<JsonObject>request(DELIVERY, new JsonObject().put("bookingId", bookingId.toString()))
         .map(answer -> answer.body());
   }
 

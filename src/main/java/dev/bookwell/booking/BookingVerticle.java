@@ -73,6 +73,9 @@ public final class BookingVerticle extends VerticleBase {
         round = housekeeping(lifecycle, departures).onFailure(e -> LOG.warn("booking housekeeping failed", e));
       }
     });
+    var delivery = new BookingDelivery(db, platform.jwtKeys().tokenKey());
+    bus.<JsonObject>consumer(BookingClient.DELIVERY, message -> ApiConsumer.answer(message,
+        () -> delivery.answer(message.body())));
     bus.<JsonObject>consumer(BookingClient.HOUSEKEEPING, message -> ApiConsumer.answer(message,
         () -> housekeeping(lifecycle, departures)));
     bus.<JsonObject>consumer(BookingClient.PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle

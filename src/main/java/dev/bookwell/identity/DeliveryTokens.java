@@ -27,6 +27,15 @@ final class DeliveryTokens {
     this.tokenKey = tokenKey;
   }
 
+  /** The contact of an active account (see {@link IdentityClient#contact}). */
+  Future<JsonObject> contact(UUID userId) {
+    return db.fetchOptional(Sql.DSL.select(APP_USER.EMAIL, APP_USER.NAME, APP_USER.TIMEZONE).from(APP_USER)
+            .where(APP_USER.ID.eq(userId)).and(APP_USER.DELETED_AT.isNull()).and(APP_USER.DEACTIVATED_AT.isNull()))
+        .map(found -> found.map(r -> new JsonObject().put("email", r.value1()).put("name", r.value2())
+                .put("timezone", r.value3()))
+            .orElseThrow(() -> Problem.notFound("No active account " + userId + ".").toException()));
+  }
+
   Future<JsonObject> answer(JsonObject question) {
     UUID id = UUID.fromString(question.getString("id"));
     return switch (question.getString("kind", "")) {

@@ -18,6 +18,8 @@ public final class IdentityClient {
   static final String GRANT_OWNER = "identity.grant-owner";
   /** Request {@code {kind: "password-reset" | "invitation", id}}; reply {@code {email, name, token, expiresAt}}. */
   static final String DELIVERY_TOKEN = "identity.delivery-token";
+  /** Request {@code {userId}}; reply {@code {email, name, timezone}} of an active account, else 404. */
+  static final String CONTACT = "identity.contact";
 
   private IdentityClient() {
   }
@@ -56,6 +58,12 @@ public final class IdentityClient {
   public static Future<Void> grantOwner(EventBus bus, UUID organizationId, UUID userId) {
     return bus.request(GRANT_OWNER, new JsonObject().put("organizationId", organizationId.toString())
         .put("userId", userId.toString())).mapEmpty();
+  }
+
+  /** Where and how to reach an active account: {@code {email, name, timezone}}; 404 for one deleted or deactivated. */
+  public static Future<JsonObject> contact(EventBus bus, UUID userId) {
+    return bus.<JsonObject>request(CONTACT, new JsonObject().put("userId", userId.toString()))
+        .map(answer -> answer.body());
   }
 
   /**

@@ -106,6 +106,8 @@ public final class IdentityVerticle extends VerticleBase {
             UUID.fromString(message.body().getString("userId"))).map(new JsonObject())));
     vertx.eventBus().<JsonObject>consumer(IdentityClient.DELIVERY_TOKEN, message -> ApiConsumer.answer(message,
         () -> deliveryTokens.answer(message.body())));
+    vertx.eventBus().<JsonObject>consumer(IdentityClient.CONTACT, message -> ApiConsumer.answer(message,
+        () -> deliveryTokens.contact(UUID.fromString(message.body().getString("userId")))));
 
     cleanupTimer = Retention.schedule(vertx, db, limits.purgeInterval(), retentionRules(limits.retention()));
     return bootstrap(registration);

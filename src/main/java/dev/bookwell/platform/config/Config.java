@@ -26,7 +26,16 @@ public record Config(
     Identity identity,
     Payments payments,
     Limits limits,
-    Edge edge) {
+    Edge edge,
+    Mail mail) {
+
+  /**
+   * Outgoing mail: the SMTP server ({@code smtp://user:pass@host:587}, {@code smtps://} for implicit TLS,
+   * {@code ?starttls=required}); none configured keeps mail queued in the email log. Links in messages start with
+   * {@code publicUrl}.
+   */
+  public record Mail(Optional<String> smtpUrl, String from, String publicUrl, Duration pollInterval) {
+  }
 
   /**
    * The HTTP edge: browser origins allowed by CORS (none by default: CORS off), and whether every success answer
@@ -147,6 +156,11 @@ public record Config(
             vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10))),
         new Edge(
             vars.optional("BOOKWELL_CORS_ORIGINS").map(v -> List.of(v.trim().split("\\s*,\\s*"))).orElse(List.of()),
-            vars.bool("BOOKWELL_CHECK_RESPONSES", false)));
+            vars.bool("BOOKWELL_CHECK_RESPONSES", false)),
+        new Mail(
+            vars.optional("BOOKWELL_SMTP_URL"),
+            vars.string("BOOKWELL_MAIL_FROM", "Bookwell <no-reply@bookwell.local>"),
+            vars.string("BOOKWELL_PUBLIC_URL", "http://localhost:8080").replaceAll("/+$", ""),
+            vars.duration("BOOKWELL_MAIL_POLL_INTERVAL", Duration.ofSeconds(2))));
   }
 }

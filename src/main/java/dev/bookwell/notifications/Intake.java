@@ -1,0 +1,80 @@
+package dev.bookwell.notifications;
+
+import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
+import static dev.bookwell.db.Tables.NOTIFICATION_EVENT;
+
+import dev.bookwell.booking.BookingClient;
+import dev.bookwell.identity.IdentityClient;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import org.jooq.JSONB;
+
+/**
+ * Turns an event into the messages it calls for, once: the event's id is recorded in the same transaction as the
+ * queued messages, so a redelivered event (delivery is at-least-once) finds its row and queues nothing.
+ * The recipient is asked of the owning area first, outside the transaction (no connection waits on the bus).
+ */
+final class Intake {
+
+  static final String CONSUMER = "email";
+
+  private final Db db;
+  private final EventBus bus;
+
+  Intake(Db db, EventBus bus) {
+    this.db = db;
+    this.bus = bus;
+  }
+
+  /** {@code identity.password_reset_requested}: the reset link, to the account's address. */
+  Future<Boolean> passwordReset(JsonObject event) {
+    UUID resetId = UUID.fromString(event.getJsonObject("payload").getString("resetId"));
+    return IdentityClient.deliveryToken(bus, Templates.PASSWORD_RESET, resetId)
+        .compose(delivery -> queue(event, Templates.PASSWORD_RESET, delivery.getString("email"),
+            new JsonObject().put("id", resetId.toString())));
+  }
+
+  /** {@code identity.invitation_created}: the accept link, to the invited address. */
+  Future<Boolean> invitation(JsonObject event) {
+    UUID invitationId = UUID.fromString(event.getJsonObject("payload").getString("invitationId"));
+    return IdentityClient.deliveryToken(bus, Templates.INVITATION, invitationId)
+        .compose(delivery -> queue(event, Templates.INVITATION, delivery.getString("email"),
+            new JsonObject().put("id", invitationId.toString())));
+  }
+
+  /**
+   * {@code booking.<status>}: the booker hears of their booking (a user at their account's address and in their
+   * time zone; a guest at the address they gave, in UTC).
+   */
+  Future<Boolean> booking(JsonObject event) {
+    JsonObject payload = event.getJsonObject("payload");
+    String template = Templates.booking(event.getString("type"));
+    UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    Future<JsonObject> recipient = payload.getString("userId") != null
+        ? IdentityClient.contact(bus, UUID.fromString(payload.getString("userId")))
+        : BookingClient.delivery(bus, bookingId).map(delivery -> delivery.getJsonObject("guest", new JsonObject())
+            .copy().put("timezone", "UTC"));
+    return recipient.compose(to -> to.getString("email") == null ? Future.succeededFuture(false)
+        : queue(event, template, to.getString("email"), new JsonObject().put("id", bookingId.toString())
+            .put("timezone", to.getString("timezone", "UTC"))));
+  }
+
+  /** Queues one message for the event unless the event was handled before; true when it was queued now. */
+  private Future<Boolean> queue(JsonObject event, String template, String recipient, JsonObject params) {
+    UUID eventId = UUID.fromString(event.getString("id"));
+    return db.transaction(tx -> tx.update(Sql.DSL.insertInto(NOTIFICATION_EVENT)
+            .set(NOTIFICATION_EVENT.CONSUMER, CONSUMER).set(NOTIFICATION_EVENT.EVENT_ID, eventId)
+            .onConflictDoNothing())
+        .compose(fresh -> fresh == 0 ? Future.succeededFuture(false)
+            : tx.update(Sql.DSL.insertInto(EMAIL_MESSAGE)
+                    .set(EMAIL_MESSAGE.EVENT_ID, eventId)
+                    .set(EMAIL_MESSAGE.TEMPLATE, template)
+                    .set(EMAIL_MESSAGE.PARAMS, JSONB.valueOf(params.encode()))
+                    .set(EMAIL_MESSAGE.RECIPIENT, recipient))
+                .map(true)));
+  }
+}

@@ -1,0 +1,85 @@
+package dev.bookwell.notifications;
+
+import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
+import static dev.bookwell.db.Tables.NOTIFICATION_EVENT;
+
+import dev.bookwell.db.enums.EmailStatus;
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.db.Retention;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.MailClient;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The notifications area (first part): password-reset, invitation and booking emails. Events queue messages in the email
+ * log once each; the mailer sends what is due over SMTP ({@code BOOKWELL_SMTP_URL}). Without an SMTP server the
+ * messages stay queued in the log and nothing is sent.
+ */
+public final class NotificationsVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationsVerticle.class);
+
+  private final Platform platform;
+  private MailClient mail;
+  private long timer = -1;
+  private long purgeTimer = -1;
+  private Future<?> round = Future.succeededFuture();
+
+  public NotificationsVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Future<?> start() {
+    var db = platform.db();
+    var bus = vertx.eventBus();
+    var config = platform.config().mail();
+    var intake = new Intake(db, bus);
+    // handled-event ids and the log of messages sent or given up are kept for the retention, then purged
+    var limits = platform.config().limits();
+    purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(
+        new Retention.Rule("notification_event", NOTIFICATION_EVENT,
+            () -> NOTIFICATION_EVENT.HANDLED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))),
+        new Retention.Rule("email_message", EMAIL_MESSAGE, () -> EMAIL_MESSAGE.STATUS.ne(EmailStatus.queued)
+            .and(EMAIL_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))))));
+    listen("identity.password_reset_requested", intake::passwordReset);
+    listen("identity.invitation_created", intake::invitation);
+    for (String status : Templates.BOOKING_EVENTS) {
+      listen("booking." + status, intake::booking);
+    }
+    if (config.smtpUrl().isEmpty()) {
+      LOG.info("No BOOKWELL_SMTP_URL: emails are queued in the email log and not sent");
+      return Future.succeededFuture();
+    }
+    mail = MailClient.create(vertx, SmtpSettings.parse(config.smtpUrl().get()));
+    var mailer = new Mailer(db, bus, mail, config.from(), config.publicUrl());
+    timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
+      if (round.isComplete()) {  // a slow round (SMTP slow) is never overtaken by the next one
+        round = mailer.round().onFailure(e -> LOG.warn("mail round failed", e));
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  private void listen(String type, Function<JsonObject, Future<Boolean>> handler) {
+    vertx.eventBus().<JsonObject>consumer(Outbox.address(type), (Message<JsonObject> message) -> handler
+        .apply(message.body())
+        .onFailure(e -> LOG.warn("handling {} {} failed; it is not redelivered by itself", type,
+            message.body().getString("id"), e)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    vertx.cancelTimer(purgeTimer);
+    return mail == null ? Future.succeededFuture() : mail.close();
+  }
+}

@@ -1,0 +1,114 @@
+package dev.bookwell.notifications;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.MailMessage;
+
+/**
+ * What each message says, rendered when it is sent from what the owning area answers then (a token is fetched
+ * fresh and never stored). Plain text and HTML parts. English only so far; per-locale templates on a template
+ * engine are the next step of issue 14.
+ */
+final class Templates {
+
+  static final String PASSWORD_RESET = "password-reset";
+  static final String INVITATION = "invitation";
+  /** Booking messages are "booking-" + the event's status. */
+  static final String BOOKING = "booking-";
+  static final java.util.List<String> BOOKING_EVENTS = java.util.List.of("held", "confirmed", "pending_confirmation",
+      "declined", "cancelled", "rescheduled", "expired");
+  private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
+      .ofPattern("EEEE d MMMM yyyy, HH:mm (z)", java.util.Locale.ENGLISH);
+
+  private Templates() {
+  }
+
+  static String booking(String eventType) {
+    return BOOKING + eventType.substring("booking.".length());
+  }
+
+  /**
+   * {@code delivery}: for resets and invitations {email, name, token, expiresAt} from the identity area; for
+   * bookings {booking, ics, guest?, guestToken?} from the booking area; {@code timezone}: the recipient's.
+   */
+  static MailMessage render(String template, JsonObject delivery, String publicUrl) {
+    if (template.startsWith(BOOKING)) {
+      return booking(template.substring(BOOKING.length()), delivery, publicUrl);
+    }
+    String token = delivery.getString("token");
+    return switch (template) {
+      case PASSWORD_RESET -> message("Reset your Bookwell password",
+          "Someone (hopefully you) asked to reset the password of this account.",
+          "Choose a new password", publicUrl + "/reset-password?token=" + token, delivery.getString("expiresAt"));
+      case INVITATION -> message("You are invited to join an organization on Bookwell",
+          "You have been invited to join an organization's team on Bookwell.",
+          "Accept the invitation", publicUrl + "/invitations/accept?token=" + token, delivery.getString("expiresAt"));
+      default -> throw new IllegalArgumentException("no template " + template);
+    };
+  }
+
+  private static MailMessage booking(String status, JsonObject delivery, String publicUrl) {
+    var booking = delivery.getJsonObject("booking");
+    String reference = booking.getString("reference");
+    var zone = java.time.ZoneId.of(delivery.getString("timezone", "UTC"));
+    String when = WHEN.format(java.time.Instant.parse(booking.getString("startsAt")).atZone(zone));
+    String link = publicUrl + "/bookings/" + booking.getString("id")
+        + (delivery.getString("guestToken") == null ? "" : "?token=" + delivery.getString("guestToken"));
+    String subject;
+    String what;
+    switch (status) {
+      case "held" -> {
+        subject = "Your seat is held: " + reference;
+        what = "Your booking " + reference + " for " + when + " is held until " + WHEN.format(java.time.Instant
+            .parse(booking.getString("holdExpiresAt", booking.getString("startsAt"))).atZone(zone))
+            + ". Complete the payment before then to keep it.";
+      }
+      case "confirmed" -> {
+        subject = "Booking confirmed: " + reference;
+        what = "Your booking " + reference + " for " + when + " is confirmed. The calendar entry is attached."
+            + " Cancellations follow the service's policy.";
+      }
+      case "pending_confirmation" -> {
+        subject = "Booking received: " + reference;
+        what = "Your booking " + reference + " for " + when + " waits for the organization's confirmation.";
+      }
+      case "declined" -> {
+        subject = "Booking declined: " + reference;
+        what = "The organization declined your booking " + reference + " for " + when
+            + ". Any payment is returned in full.";
+      }
+      case "cancelled" -> {
+        subject = "Booking cancelled: " + reference;
+        what = "Your booking " + reference + " for " + when + " is cancelled. Any money owed back is refunded.";
+      }
+      case "rescheduled" -> {
+        subject = "Booking moved: " + reference;
+        what = "Your booking is now " + reference + " for " + when + ".";
+      }
+      case "expired" -> {
+        subject = "Hold expired: " + reference;
+        what = "The hold " + reference + " for " + when + " expired before it was paid; the seat was released.";
+      }
+      default -> throw new IllegalArgumentException("no booking template " + status);
+    }
+    var message = message(subject, what, "See your booking", link, null);
+    if (status.equals("confirmed") || status.equals("rescheduled")) {
+      message.setAttachment(java.util.List.of(io.vertx.ext.mail.MailAttachment.create()
+          .setData(io.vertx.core.buffer.Buffer.buffer(delivery.getString("ics")))
+          .setContentType("text/calendar; charset=utf-8; method=PUBLISH").setName(reference + ".ics")));
+    }
+    return message;
+  }
+
+  private static MailMessage message(String subject, String why, String action, String link, String expiresAt) {
+    String until = expiresAt == null ? "" : "The link works until " + expiresAt
+        + ". If you did not expect this message, ignore it.";
+    String text = why + "\n\n" + action + ": " + link + "\n\n" + until + "\n";
+    String html = "<p>" + escape(why) + "</p><p><a href=\"" + escape(link) + "\">" + escape(action)
+        + "</a></p><p>" + escape(until) + "</p>";
+    return new MailMessage().setSubject(subject).setText(text).setHtml(html);
+  }
+
+  private static String escape(String value) {
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
