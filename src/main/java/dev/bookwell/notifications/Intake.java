@@ -58,13 +58,28 @@ final class Intake {
         ? IdentityClient.contact(bus, UUID.fromString(payload.getString("userId")))
         : BookingClient.delivery(bus, bookingId).map(delivery -> delivery.getJsonObject("guest", new JsonObject())
             .copy().put("timezone", "UTC"));
+    String status = payload.getString("status");
     return recipient.compose(to -> to.getString("email") == null ? Future.succeededFuture(false)
         : queue(event, template, to.getString("email"), new JsonObject().put("id", bookingId.toString())
-            .put("timezone", to.getString("timezone", "UTC"))));
+            .put("timezone", to.getString("timezone", "UTC")), tx -> "confirmed".equals(status)
+            ? Reminders.schedule(tx, bookingId, UUID.fromString(payload.getString("organizationId")),
+                java.time.OffsetDateTime.parse(payload.getString("startsAt")), to.getString("email"),
+                to.getString("timezone", "UTC"))
+            : ENDED.contains(status) ? Reminders.drop(tx, bookingId) : Future.succeededFuture()));
   }
+
+  /** A booking in one of these never needs reminding. */
+  private static final java.util.Set<String> ENDED = java.util.Set.of("cancelled", "declined", "expired", "no_show",
+      "completed");
 
   /** Queues one message for the event unless the event was handled before; true when it was queued now. */
   private Future<Boolean> queue(JsonObject event, String template, String recipient, JsonObject params) {
+    return queue(event, template, recipient, params, tx -> Future.succeededFuture());
+  }
+
+  /** As above, and {@code also} in the same transaction when the event is new (e.g. scheduling reminders). */
+  private Future<Boolean> queue(JsonObject event, String template, String recipient, JsonObject params,
+                                java.util.function.Function<Sql, Future<Void>> also) {
     UUID eventId = UUID.fromString(event.getString("id"));
     return db.transaction(tx -> tx.update(Sql.DSL.insertInto(NOTIFICATION_EVENT)
             .set(NOTIFICATION_EVENT.CONSUMER, CONSUMER).set(NOTIFICATION_EVENT.EVENT_ID, eventId)
@@ -75,6 +90,7 @@ final class Intake {
                     .set(EMAIL_MESSAGE.TEMPLATE, template)
                     .set(EMAIL_MESSAGE.PARAMS, JSONB.valueOf(params.encode()))
                     .set(EMAIL_MESSAGE.RECIPIENT, recipient))
+                .compose(x -> also.apply(tx))
                 .map(true)));
   }
 }

@@ -71,6 +71,12 @@ final class Mailer {
     return (booking ? BookingClient.delivery(bus, subject)
             : IdentityClient.deliveryToken(bus, message.getTemplate(), subject))
         .recover(e -> Future.failedFuture(new Undeliverable("no longer deliverable: " + e.getMessage())))
+        .map(data -> {
+          if (message.getTemplate().equals(Reminders.TEMPLATE) && !Templates.stillAhead(data)) {
+            throw new Undeliverable("the booking is no longer confirmed, or has started");
+          }
+          return data;
+        })
         .map(data -> Templates.render(message.getTemplate(), data.put("timezone", params.getString("timezone")),
                 publicUrl)
             .setFrom(from).setTo(List.of(message.getRecipient())))

@@ -2,8 +2,10 @@ package dev.bookwell.notifications;
 
 import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
 import static dev.bookwell.db.Tables.NOTIFICATION_EVENT;
+import static dev.bookwell.db.Tables.REMINDER;
 
 import dev.bookwell.db.enums.EmailStatus;
+import dev.bookwell.db.enums.ReminderStatus;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
@@ -43,11 +45,13 @@ public final class NotificationsVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     var config = platform.config().mail();
     var intake = new Intake(db, bus);
-    // handled-event ids and the log of messages sent or given up are kept for the retention, then purged
+    // handled-event ids, spent reminders and the log of messages sent or given up are kept for the retention, then purged
     var limits = platform.config().limits();
     purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(
         new Retention.Rule("notification_event", NOTIFICATION_EVENT,
             () -> NOTIFICATION_EVENT.HANDLED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))),
+        new Retention.Rule("reminder", REMINDER, () -> REMINDER.STATUS.ne(ReminderStatus.scheduled)
+            .and(REMINDER.STARTS_AT.lt(SqlTime.nowPlus(limits.retention().negated())))),
         new Retention.Rule("email_message", EMAIL_MESSAGE, () -> EMAIL_MESSAGE.STATUS.ne(EmailStatus.queued)
             .and(EMAIL_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))))));
     listen("identity.password_reset_requested", intake::passwordReset);
@@ -55,15 +59,19 @@ public final class NotificationsVerticle extends VerticleBase {
     for (String status : Templates.BOOKING_EVENTS) {
       listen("booking." + status, intake::booking);
     }
+    Mailer mailer;
     if (config.smtpUrl().isEmpty()) {
       LOG.info("No BOOKWELL_SMTP_URL: emails are queued in the email log and not sent");
-      return Future.succeededFuture();
+      mailer = null;
+    } else {
+      mail = MailClient.create(vertx, SmtpSettings.parse(config.smtpUrl().get()));
+      mailer = new Mailer(db, bus, mail, config.from(), config.publicUrl());
     }
-    mail = MailClient.create(vertx, SmtpSettings.parse(config.smtpUrl().get()));
-    var mailer = new Mailer(db, bus, mail, config.from(), config.publicUrl());
+    // due reminders become queued emails, then the mailer sends what is due
     timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
       if (round.isComplete()) {  // a slow round (SMTP slow) is never overtaken by the next one
-        round = mailer.round().onFailure(e -> LOG.warn("mail round failed", e));
+        round = Reminders.round(db).compose(x -> mailer == null ? Future.succeededFuture(0) : mailer.round())
+            .onFailure(e -> LOG.warn("notification round failed", e));
       }
     });
     return Future.succeededFuture();

@@ -84,6 +84,10 @@ final class Templates {
         subject = "Booking moved: " + reference;
         what = "Your booking is now " + reference + " for " + when + ".";
       }
+      case "reminder" -> {
+        subject = "Reminder: " + reference + " on " + when;
+        what = "A reminder of your booking " + reference + ": " + when + ".";
+      }
       case "expired" -> {
         subject = "Hold expired: " + reference;
         what = "The hold " + reference + " for " + when + " expired before it was paid; the seat was released.";
@@ -97,6 +101,13 @@ final class Templates {
           .setContentType("text/calendar; charset=utf-8; method=PUBLISH").setName(reference + ".ics")));
     }
     return message;
+  }
+
+  /** A confirmed booking that has not started: what a reminder may still be sent for. */
+  static boolean stillAhead(JsonObject delivery) {
+    var booking = delivery.getJsonObject("booking");
+    return "confirmed".equals(booking.getString("status"))
+        && java.time.Instant.parse(booking.getString("startsAt")).isAfter(java.time.Instant.now());
   }
 
   private static MailMessage message(String subject, String why, String action, String link, String expiresAt) {

@@ -2,6 +2,7 @@ package dev.bookwell.notifications;
 
 import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
+import static dev.bookwell.db.Tables.REMINDER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,46 @@ class EmailTest {
     String guestText = text(awaitMailTo("gail@guest.example", 1));
     assertTrue(guestText.contains("/bookings/" + guest.bodyAsJsonObject().getString("id") + "?token="
         + guest.bodyAsJsonObject().getString("accessToken")), "the guest's own view link: " + guestText);
+  }
+
+  @Test
+  void remindersGoOutOnceAcrossRacingRoundsAndNeverForACancelledBooking() throws Exception {
+    var world = new dev.bookwell.scheduling.World(app, "UTC");
+    String service = world.service(new JsonObject().put("name", "Reminded").put("priceMinor", 0));
+    String slot = world.session(service, world.providerId, dev.bookwell.scheduling.World.at(2), 4);
+    String email = register();
+    String client = IdentityFixture.login(app, email, IdentityFixture.PASSWORD).getString("accessToken");
+    String kept = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot), client)
+        .bodyAsJsonObject().getString("id");
+    String later = world.session(service, world.providerId, dev.bookwell.scheduling.World.at(2).plusHours(2), 4);
+    String cancelled = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", later), client)
+        .bodyAsJsonObject().getString("id");
+    dev.bookwell.support.Eventually.until("reminders scheduled",
+        () -> reminders(kept) == 2 && reminders(cancelled) == 2);
+    assertEquals(200, app.call(HttpMethod.POST, "/v1/bookings/" + cancelled + "/cancel", null, client).statusCode());
+    dev.bookwell.support.Eventually.until("reminders dropped", () -> Wait.on(app.db.fetchOne(Sql.DSL.selectCount()
+        .from(REMINDER).where(REMINDER.BOOKING_ID.eq(java.util.UUID.fromString(cancelled)))
+        .and(REMINDER.STATUS.eq(dev.bookwell.db.enums.ReminderStatus.dropped)))).value1() == 2);
+
+    // time passes: every reminder is due; two rounds race for them, as two instances would
+    Wait.on(app.db.update(Sql.DSL.update(REMINDER).set(REMINDER.DUE_AT, org.jooq.impl.DSL.field(
+        "due_at - (starts_at - now())", java.time.OffsetDateTime.class))));
+    Wait.on(io.vertx.core.Future.all(Reminders.round(app.db), Reminders.round(app.db)));
+    awaitMailTo(email, 5);  // two confirmations, a cancellation, and the kept booking's two reminders
+    Thread.sleep(500);
+    long remindersMailed = java.util.Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+      try {
+        return m.getAllRecipients()[0].toString().equals(email) && m.getSubject().startsWith("Reminder:");
+      } catch (jakarta.mail.MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+    }).count();
+    assertEquals(2, remindersMailed, "the kept booking's two reminders, once each; none for the cancelled one");
+  }
+
+  private static int reminders(String bookingId) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(REMINDER)
+        .where(REMINDER.BOOKING_ID.eq(java.util.UUID.fromString(bookingId))))).value1();
   }
 
   private static String attachment(MimeMessage mail) throws Exception {
