@@ -59,13 +59,26 @@ final class Intake {
         : BookingClient.delivery(bus, bookingId).map(delivery -> delivery.getJsonObject("guest", new JsonObject())
             .copy().put("timezone", "UTC"));
     String status = payload.getString("status");
+    UUID eventId = UUID.fromString(event.getString("id"));
     return recipient.compose(to -> to.getString("email") == null ? Future.succeededFuture(false)
         : queue(event, template, to.getString("email"), new JsonObject().put("id", bookingId.toString())
-            .put("timezone", to.getString("timezone", "UTC")), tx -> "confirmed".equals(status)
-            ? Reminders.schedule(tx, bookingId, UUID.fromString(payload.getString("organizationId")),
-                java.time.OffsetDateTime.parse(payload.getString("startsAt")), to.getString("email"),
-                to.getString("timezone", "UTC"))
-            : ENDED.contains(status) ? Reminders.drop(tx, bookingId) : Future.succeededFuture()));
+            .put("timezone", to.getString("timezone", "UTC")), tx -> reminders(tx, payload, to)
+            .compose(x -> payload.getString("userId") == null ? Future.succeededFuture()
+                : Inbox.add(tx, UUID.fromString(payload.getString("userId")), eventId, "booking",
+                    Templates.title(status), payload.getString("reference") + ", "
+                        + Templates.when(payload.getString("startsAt"), to.getString("timezone", "UTC")),
+                    "/v1/bookings/" + bookingId))));
+  }
+
+  /** A confirmed booking gets its reminders; one that ended loses them. */
+  private static Future<Void> reminders(Sql tx, JsonObject payload, JsonObject to) {
+    UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    String status = payload.getString("status");
+    return "confirmed".equals(status)
+        ? Reminders.schedule(tx, bookingId, UUID.fromString(payload.getString("organizationId")),
+            java.time.OffsetDateTime.parse(payload.getString("startsAt")), to.getString("email"),
+            to.getString("timezone", "UTC"))
+        : ENDED.contains(status) ? Reminders.drop(tx, bookingId) : Future.succeededFuture();
   }
 
   /** A booking in one of these never needs reminding. */

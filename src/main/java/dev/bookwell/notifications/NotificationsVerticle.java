@@ -7,6 +7,9 @@ import static dev.bookwell.db.Tables.REMINDER;
 import dev.bookwell.db.enums.EmailStatus;
 import dev.bookwell.db.enums.ReminderStatus;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.api.ApiConsumer;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
@@ -16,6 +19,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.MailClient;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationsVerticle extends VerticleBase {
 
+  public static final String API = "notifications.api";
   private static final Logger LOG = LoggerFactory.getLogger(NotificationsVerticle.class);
 
   private final Platform platform;
@@ -45,6 +50,13 @@ public final class NotificationsVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     var config = platform.config().mail();
     var intake = new Intake(db, bus);
+    var inbox = new Inbox(db);
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
+        "listMyNotifications", inbox::list,
+        "countUnreadNotifications", inbox::unreadCount,
+        "markNotificationRead", inbox::markRead,
+        "markAllNotificationsRead", inbox::markAllRead);
+    ApiConsumer.register(bus, API, operations);
     // handled-event ids, spent reminders and the log of messages sent or given up are kept for the retention, then purged
     var limits = platform.config().limits();
     purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(

@@ -103,6 +103,25 @@ final class Templates {
     return message;
   }
 
+  /** An instant as people read it, in their zone: "Monday 7 December 2026, 09:00 (CET)". */
+  static String when(String instant, String timezone) {
+    return WHEN.format(java.time.Instant.parse(instant).atZone(java.time.ZoneId.of(timezone)));
+  }
+
+  /** The in-app title of a booking event. */
+  static String title(String status) {
+    return switch (status) {
+      case "held" -> "Seat held";
+      case "confirmed" -> "Booking confirmed";
+      case "pending_confirmation" -> "Booking waiting for confirmation";
+      case "declined" -> "Booking declined";
+      case "cancelled" -> "Booking cancelled";
+      case "rescheduled" -> "Booking moved";
+      case "expired" -> "Hold expired";
+      default -> "Booking " + status.replace('_', ' ');
+    };
+  }
+
   /** A confirmed booking that has not started: what a reminder may still be sent for. */
   static boolean stillAhead(JsonObject delivery) {
     var booking = delivery.getJsonObject("booking");
