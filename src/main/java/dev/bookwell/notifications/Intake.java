@@ -2,11 +2,19 @@ package dev.bookwell.notifications;
 
 import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
 import static dev.bookwell.db.Tables.NOTIFICATION_EVENT;
+import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.booking.BookingClient;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.db.tables.records.OutboxEventRecord;
+import io.vertx.core.eventbus.ReplyException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +28,12 @@ import org.jooq.JSONB;
  */
 final class Intake {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Intake.class);
+
   static final String CONSUMER = "email";
+  /** Events older than this are not looked at again (an owning area down for a day loses its messages). */
+  private static final Duration WINDOW = Duration.ofDays(1);
+  private static final int BATCH = 100;
 
   private final Db db;
   private final EventBus bus;
@@ -28,6 +41,49 @@ final class Intake {
   Intake(Db db, EventBus bus) {
     this.db = db;
     this.bus = bus;
+  }
+
+  /**
+   * One round: the events of the handled types from the last day that this consumer has not handled, oldest first,
+   * one at a time (bounded work). Reading the outbox, not only listening on the bus, makes delivery at-least-once
+   * for real: an event whose handling failed (an area down, the pool full) is simply found again next round. One
+   * the owning area answers 404 for (a reset already used, a booking purged) is recorded as handled, with nothing
+   * to send. Several instances may run rounds: the dedupe row decides, so nothing is queued twice.
+   */
+  Future<Integer> round() {
+    return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
+            .where(OUTBOX_EVENT.TYPE.in(HANDLERS.keySet()))
+            .and(OUTBOX_EVENT.OCCURRED_AT.gt(SqlTime.nowPlus(WINDOW.negated())))
+            .andNotExists(Sql.DSL.selectOne().from(NOTIFICATION_EVENT)
+                .where(NOTIFICATION_EVENT.CONSUMER.eq(CONSUMER)).and(NOTIFICATION_EVENT.EVENT_ID.eq(OUTBOX_EVENT.ID)))
+            .orderBy(OUTBOX_EVENT.SEQ).limit(BATCH))
+        .compose(events -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (var event : events) {
+            chain = chain.compose(done -> handle(json(event)).map(queued -> done + 1).otherwise(e -> {
+              LOG.warn("handling {} {} failed; retried next round: {}", event.getType(), event.getId(),
+                  e.getMessage());
+              return done;
+            }));
+          }
+          return chain;
+        });
+  }
+
+  private Future<Boolean> handle(JsonObject event) {
+    return HANDLERS.get(event.getString("type")).apply(this, event)
+        .recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
+            ? markHandled(UUID.fromString(event.getString("id"))).map(false) : Future.failedFuture(e));
+  }
+
+  private Future<Void> markHandled(UUID eventId) {
+    return db.update(Sql.DSL.insertInto(NOTIFICATION_EVENT).set(NOTIFICATION_EVENT.CONSUMER, CONSUMER)
+        .set(NOTIFICATION_EVENT.EVENT_ID, eventId).onConflictDoNothing()).mapEmpty();
+  }
+
+  private static JsonObject json(OutboxEventRecord event) {
+    return new JsonObject().put("id", event.getId().toString()).put("type", event.getType())
+        .put("payload", new JsonObject(event.getPayload().data()));
   }
 
   /** {@code identity.password_reset_requested}: the reset link, to the account's address. */
@@ -79,6 +135,17 @@ final class Intake {
             java.time.OffsetDateTime.parse(payload.getString("startsAt")), to.getString("email"),
             to.getString("timezone", "UTC"))
         : ENDED.contains(status) ? Reminders.drop(tx, bookingId) : Future.succeededFuture();
+  }
+
+  /** What each handled event type turns into. */
+  private static final Map<String, BiFunction<Intake, JsonObject, Future<Boolean>>> HANDLERS = handlers();
+
+  private static Map<String, BiFunction<Intake, JsonObject, Future<Boolean>>> handlers() {
+    var handlers = new HashMap<String, BiFunction<Intake, JsonObject, Future<Boolean>>>();
+    handlers.put("identity.password_reset_requested", Intake::passwordReset);
+    handlers.put("identity.invitation_created", Intake::invitation);
+    Templates.BOOKING_EVENTS.forEach(status -> handlers.put("booking." + status, Intake::booking));
+    return Map.copyOf(handlers);
   }
 
   /** A booking in one of these never needs reminding. */

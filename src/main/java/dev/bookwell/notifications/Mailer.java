@@ -12,7 +12,10 @@ import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.SMTPException;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -26,12 +29,14 @@ import org.slf4j.LoggerFactory;
  * instances never send one twice and a crash mid-send only delays a message. Then each is rendered (asking its
  * owning area for the link's token, fresh) and handed to SMTP with no connection held. A failure is retried with
  * exponential backoff (1, 2, 4 ... minutes, at most an hour apart) for a day; then, or at once when the server
- * refuses for good (5xx) or the link can no longer be used, the row is {@code failed} with the reason.
+ * refuses for good (a permanent SMTP reply) or the owning area says it is gone (404), the row is {@code failed}
+ * with the reason. A send that takes longer than a minute counts as failed, well inside the lease.
  */
 final class Mailer {
 
   static final int BATCH = 20;
   private static final Duration LEASE = Duration.ofMinutes(5);
+  private static final Duration SEND_TIMEOUT = Duration.ofMinutes(1);
   private static final Duration GIVE_UP_AFTER = Duration.ofDays(1);
   private static final Logger LOG = LoggerFactory.getLogger(Mailer.class);
 
@@ -70,7 +75,9 @@ final class Mailer {
     // what the message needs is asked now, of the area that owns it: a spent link is never sent
     return (booking ? BookingClient.delivery(bus, subject)
             : IdentityClient.deliveryToken(bus, message.getTemplate(), subject))
-        .recover(e -> Future.failedFuture(new Undeliverable("no longer deliverable: " + e.getMessage())))
+        // gone (404: a spent reset, a purged booking) is final; anything else (an area restarting) is retried
+        .recover(e -> Future.failedFuture(e instanceof ReplyException reply && reply.failureCode() == 404
+            ? new Undeliverable("no longer deliverable: " + e.getMessage()) : e))
         .map(data -> {
           if (message.getTemplate().equals(Reminders.TEMPLATE) && !Templates.stillAhead(data)) {
             throw new Undeliverable("the booking is no longer confirmed, or has started");
@@ -80,16 +87,17 @@ final class Mailer {
         .map(data -> Templates.render(message.getTemplate(), data.put("timezone", params.getString("timezone")),
                 publicUrl)
             .setFrom(from).setTo(List.of(message.getRecipient())))
-        .compose(mail::sendMail)
+        // well inside the lease, so no other instance takes the message over while this one still sends it
+        .compose(letter -> mail.sendMail(letter).timeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
         .compose(sent -> db.update(Sql.DSL.update(EMAIL_MESSAGE).set(EMAIL_MESSAGE.STATUS, EmailStatus.sent)
             .set(EMAIL_MESSAGE.SENT_AT, SqlTime.now()).setNull(EMAIL_MESSAGE.LAST_ERROR)
-            .where(EMAIL_MESSAGE.ID.eq(message.getId()))).map(true))
+            .where(stillOurs(message))).map(true))
         .recover(e -> failed(message, e).map(false));
   }
 
   private Future<Void> failed(EmailMessageRecord message, Throwable e) {
     String reason = String.valueOf(e.getMessage());
-    boolean permanent = e instanceof Undeliverable || reason.matches("(?s).*\\b5\\d\\d\\b.*");
+    boolean permanent = e instanceof Undeliverable || e instanceof SMTPException smtp && smtp.isPermanent();
     LOG.warn("mail {} ({}) to {} failed (attempt {}): {}", message.getId(), message.getTemplate(),
         message.getRecipient(), message.getAttempts() + 1, reason);
     var backoff = DSL.field("now() + least(interval '1 minute' * power(2, least({0}, 6)), interval '1 hour')",
@@ -100,8 +108,14 @@ final class Mailer {
             .set(EMAIL_MESSAGE.STATUS, permanent ? DSL.inline(EmailStatus.failed)
                 : DSL.when(giveUp, DSL.inline(EmailStatus.failed)).otherwise(DSL.inline(EmailStatus.queued)))
             .set(EMAIL_MESSAGE.NEXT_ATTEMPT_AT, backoff)
-            .where(EMAIL_MESSAGE.ID.eq(message.getId())))
+            .where(stillOurs(message)))
         .mapEmpty();
+  }
+
+  /** The row as this round claimed it: a late outcome never overwrites what another attempt did since. */
+  private static org.jooq.Condition stillOurs(EmailMessageRecord message) {
+    return EMAIL_MESSAGE.ID.eq(message.getId()).and(EMAIL_MESSAGE.STATUS.eq(EmailStatus.queued))
+        .and(EMAIL_MESSAGE.ATTEMPTS.eq(message.getAttempts() + 1));
   }
 
   /** A message that will never go out as it is (its link is spent, or the server refused it for good). */

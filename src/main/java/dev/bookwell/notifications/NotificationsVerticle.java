@@ -12,10 +12,8 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
-import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.MailClient;
 import java.util.List;
@@ -66,11 +64,6 @@ public final class NotificationsVerticle extends VerticleBase {
             .and(REMINDER.STARTS_AT.lt(SqlTime.nowPlus(limits.retention().negated())))),
         new Retention.Rule("email_message", EMAIL_MESSAGE, () -> EMAIL_MESSAGE.STATUS.ne(EmailStatus.queued)
             .and(EMAIL_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))))));
-    listen("identity.password_reset_requested", intake::passwordReset);
-    listen("identity.invitation_created", intake::invitation);
-    for (String status : Templates.BOOKING_EVENTS) {
-      listen("booking." + status, intake::booking);
-    }
     Mailer mailer;
     if (config.smtpUrl().isEmpty()) {
       LOG.info("No BOOKWELL_SMTP_URL: emails are queued in the email log and not sent");
@@ -79,21 +72,14 @@ public final class NotificationsVerticle extends VerticleBase {
       mail = MailClient.create(vertx, SmtpSettings.parse(config.smtpUrl().get()));
       mailer = new Mailer(db, bus, mail, config.from(), config.publicUrl());
     }
-    // due reminders become queued emails, then the mailer sends what is due
+    // new events become queued messages, due reminders queued emails, then the mailer sends what is due
     timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
       if (round.isComplete()) {  // a slow round (SMTP slow) is never overtaken by the next one
-        round = Reminders.round(db).compose(x -> mailer == null ? Future.succeededFuture(0) : mailer.round())
+        round = intake.round().compose(x -> Reminders.round(db)).compose(x -> mailer == null ? Future.succeededFuture(0) : mailer.round())
             .onFailure(e -> LOG.warn("notification round failed", e));
       }
     });
     return Future.succeededFuture();
-  }
-
-  private void listen(String type, Function<JsonObject, Future<Boolean>> handler) {
-    vertx.eventBus().<JsonObject>consumer(Outbox.address(type), (Message<JsonObject> message) -> handler
-        .apply(message.body())
-        .onFailure(e -> LOG.warn("handling {} {} failed; it is not redelivered by itself", type,
-            message.body().getString("id"), e)));
   }
 
   @Override

@@ -8,8 +8,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code BOOKWELL_SMTP_URL} as a mail client configuration: {@code smtp://user:pass@host:587} uses STARTTLS when the
- * server offers it ({@code ?starttls=required} insists on it), {@code smtps://host:465} is TLS from the first byte.
+ * {@code BOOKWELL_SMTP_URL} as a mail client configuration: {@code smtp://host:25} uses STARTTLS when the server
+ * offers it ({@code ?starttls=required} insists on it), always when credentials are given
+ * ({@code smtp://user:pass@host:587}); {@code smtps://host:465} is TLS from the first byte.
  */
 final class SmtpSettings {
 
@@ -37,7 +38,9 @@ final class SmtpSettings {
       String[] user = uri.getRawUserInfo().split(":", 2);
       config.setUsername(URLDecoder.decode(user[0], StandardCharsets.UTF_8))
           .setPassword(user.length > 1 ? URLDecoder.decode(user[1], StandardCharsets.UTF_8) : "")
-          .setLogin(LoginOption.REQUIRED);
+          .setLogin(LoginOption.REQUIRED)
+          // credentials never travel in clear: a stripped STARTTLS offer fails the connection instead
+          .setStarttls(implicitTls ? StartTLSOptions.DISABLED : StartTLSOptions.REQUIRED);
     } else {
       config.setLogin(LoginOption.DISABLED);
     }
