@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.BOOKING;
 
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
@@ -26,15 +27,22 @@ final class BookingDelivery {
   Future<JsonObject> answer(JsonObject question) {
     UUID id = UUID.fromString(question.getString("bookingId"));
     return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(id)).coerce(BOOKING))
-        .map(found -> {
-          var booking = found.orElseThrow(() -> Problem.notFound("No booking " + id + ".").toException());
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No booking " + id + ".").toException()))
+        .compose(booking -> firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50).map(first -> {
           var answer = new JsonObject().put("booking", BookingJson.of(booking)).put("ics", Ics.of(booking))
               .put("userId", booking.getUserId() == null ? null : booking.getUserId().toString());
           if (booking.getGuest() != null) {
             answer.put("guest", new JsonObject(booking.getGuest().data()))
-                .put("guestToken", Holds.guestToken(tokenKey, id));
+                .put("guestToken", Holds.guestToken(tokenKey, first));  // a moved booking keeps its first token
           }
           return answer;
-        });
+        }));
+  }
+
+  /** The booking a chain of reschedules started from (its id derived the guest's token, which moves along). */
+  private Future<UUID> firstOfChain(UUID id, UUID from, int hops) {
+    return from == null || hops == 0 ? Future.succeededFuture(id)
+        : db.fetchOne(Sql.DSL.select(BOOKING.RESCHEDULED_FROM).from(BOOKING).where(BOOKING.ID.eq(from)))
+            .compose(row -> firstOfChain(from, row.value1(), hops - 1));
   }
 }

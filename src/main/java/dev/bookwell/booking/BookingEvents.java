@@ -14,7 +14,12 @@ final class BookingEvents {
   }
 
   static Future<UUID> emit(Sql tx, String type, BookingRecord booking, String actor) {
-    return Outbox.append(tx, "booking." + type, "booking", booking.getId(), new JsonObject()
+    return emit(tx, type, booking, actor, new JsonObject());
+  }
+
+  /** With more facts: a booking cancelled by its reschedule names its successor ({@code replacedBy}). */
+  static Future<UUID> emit(Sql tx, String type, BookingRecord booking, String actor, JsonObject more) {
+    return Outbox.append(tx, "booking." + type, "booking", booking.getId(), more.copy()
         .put("bookingId", booking.getId().toString())
         .put("reference", booking.getReference())
         .put("status", booking.getStatus().getLiteral())

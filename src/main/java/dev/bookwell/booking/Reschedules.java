@@ -13,6 +13,7 @@ import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.payments.PaymentsClient;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.EventBus;
 import java.time.OffsetDateTime;
 import java.util.EnumSet;
@@ -82,7 +83,8 @@ final class Reschedules {
                 .map(moved)))
         .map(taken -> taken.orElseThrow(() -> Seats.notEnough(old.getSeats())))
         .compose(moved -> BookingEvents.emit(tx, "rescheduled", moved, actor)
-            .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled[0], actor))
+            .compose(x -> BookingEvents.emit(tx, "cancelled", cancelled[0], actor,
+                new JsonObject().put("replacedBy", moved.getId().toString())))
             .map(x -> ApiReply.created(BookingJson.of(moved), "/v1/bookings/" + moved.getId())));
   }
 

@@ -73,12 +73,8 @@ final class Intake {
   private Future<Boolean> handle(JsonObject event) {
     return HANDLERS.get(event.getString("type")).apply(this, event)
         .recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
-            ? markHandled(UUID.fromString(event.getString("id"))).map(false) : Future.failedFuture(e));
-  }
-
-  private Future<Void> markHandled(UUID eventId) {
-    return db.update(Sql.DSL.insertInto(NOTIFICATION_EVENT).set(NOTIFICATION_EVENT.CONSUMER, CONSUMER)
-        .set(NOTIFICATION_EVENT.EVENT_ID, eventId).onConflictDoNothing()).mapEmpty();
+            ? once(UUID.fromString(event.getString("id")), tx -> Future.succeededFuture(false))
+            : Future.failedFuture(e));
   }
 
   private static JsonObject json(OutboxEventRecord event) {
@@ -110,12 +106,15 @@ final class Intake {
     JsonObject payload = event.getJsonObject("payload");
     String template = Templates.booking(event.getString("type"));
     UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    String status = payload.getString("status");
+    UUID eventId = UUID.fromString(event.getString("id"));
+    if (payload.getString("replacedBy") != null) {  // moved, not ended: the "rescheduled" message says it all
+      return once(eventId, tx -> Reminders.drop(tx, bookingId).map(false));
+    }
     Future<JsonObject> recipient = payload.getString("userId") != null
         ? IdentityClient.contact(bus, UUID.fromString(payload.getString("userId")))
         : BookingClient.delivery(bus, bookingId).map(delivery -> delivery.getJsonObject("guest", new JsonObject())
             .copy().put("timezone", "UTC"));
-    String status = payload.getString("status");
-    UUID eventId = UUID.fromString(event.getString("id"));
     return recipient.compose(to -> to.getString("email") == null ? Future.succeededFuture(false)
         : queue(event, template, to.getString("email"), new JsonObject().put("id", bookingId.toString())
             .put("timezone", to.getString("timezone", "UTC")), tx -> reminders(tx, payload, to)
@@ -161,16 +160,20 @@ final class Intake {
   private Future<Boolean> queue(JsonObject event, String template, String recipient, JsonObject params,
                                 java.util.function.Function<Sql, Future<Void>> also) {
     UUID eventId = UUID.fromString(event.getString("id"));
+    return once(eventId, tx -> tx.update(Sql.DSL.insertInto(EMAIL_MESSAGE)
+            .set(EMAIL_MESSAGE.EVENT_ID, eventId)
+            .set(EMAIL_MESSAGE.TEMPLATE, template)
+            .set(EMAIL_MESSAGE.PARAMS, JSONB.valueOf(params.encode()))
+            .set(EMAIL_MESSAGE.RECIPIENT, recipient))
+        .compose(x -> also.apply(tx))
+        .map(true));
+  }
+
+  /** Runs {@code work} in the transaction that records the event as handled, unless it was handled before. */
+  private Future<Boolean> once(UUID eventId, java.util.function.Function<Sql, Future<Boolean>> work) {
     return db.transaction(tx -> tx.update(Sql.DSL.insertInto(NOTIFICATION_EVENT)
             .set(NOTIFICATION_EVENT.CONSUMER, CONSUMER).set(NOTIFICATION_EVENT.EVENT_ID, eventId)
             .onConflictDoNothing())
-        .compose(fresh -> fresh == 0 ? Future.succeededFuture(false)
-            : tx.update(Sql.DSL.insertInto(EMAIL_MESSAGE)
-                    .set(EMAIL_MESSAGE.EVENT_ID, eventId)
-                    .set(EMAIL_MESSAGE.TEMPLATE, template)
-                    .set(EMAIL_MESSAGE.PARAMS, JSONB.valueOf(params.encode()))
-                    .set(EMAIL_MESSAGE.RECIPIENT, recipient))
-                .compose(x -> also.apply(tx))
-                .map(true)));
+        .compose(fresh -> fresh == 0 ? Future.succeededFuture(false) : work.apply(tx)));
   }
 }

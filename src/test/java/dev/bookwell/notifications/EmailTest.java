@@ -160,6 +160,38 @@ class EmailTest {
     assertEquals(2, remindersMailed, "the kept booking's two reminders, once each; none for the cancelled one");
   }
 
+  @Test
+  void aMovedGuestBookingIsMailedOnceWithTheGuestsOwnLink() throws Exception {
+    var world = new dev.bookwell.scheduling.World(app, "UTC");
+    String service = world.service(new JsonObject().put("name", "Movable").put("priceMinor", 0));
+    String first = world.session(service, world.providerId, dev.bookwell.scheduling.World.at(4), 2);
+    String second = world.session(service, world.providerId, dev.bookwell.scheduling.World.at(5), 2);
+    String guest = "mover-" + java.util.UUID.randomUUID() + "@guest.example";
+    var held = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", first)
+        .put("guest", new JsonObject().put("name", "Mo Ver").put("email", guest)), null).bodyAsJsonObject();
+    String token = held.getString("accessToken");
+    awaitMailTo(guest, 1);
+    var moved = Wait.on(app.client.request(HttpMethod.POST, "/v1/bookings/" + held.getString("id") + "/reschedule")
+        .putHeader("X-Booking-Token", token).sendJsonObject(new JsonObject().put("slotId", second)));
+    assertEquals(201, moved.statusCode(), moved.bodyAsString());
+    awaitMailTo(guest, 2);
+    Thread.sleep(500);
+    var subjects = new java.util.ArrayList<String>();
+    String movedText = null;
+    for (MimeMessage m : smtp.getReceivedMessages()) {
+      if (m.getAllRecipients()[0].toString().equals(guest)) {
+        subjects.add(m.getSubject());
+        if (m.getSubject().startsWith("Booking moved")) {
+          movedText = text(m);
+        }
+      }
+    }
+    assertEquals(2, subjects.size(), "confirmed, then moved; no 'cancelled' for the move: " + subjects);
+    assertTrue(movedText.contains("?token=" + token), "the guest's link still works after the move: " + movedText);
+    assertEquals(200, Wait.on(app.client.request(HttpMethod.GET, "/v1/bookings/"
+        + moved.bodyAsJsonObject().getString("id")).putHeader("X-Booking-Token", token).send()).statusCode());
+  }
+
   private static int reminders(String bookingId) {
     return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(REMINDER)
         .where(REMINDER.BOOKING_ID.eq(java.util.UUID.fromString(bookingId))))).value1();
