@@ -79,8 +79,8 @@ final class Mailer {
         .recover(e -> Future.failedFuture(e instanceof ReplyException reply && reply.failureCode() == 404
             ? new Undeliverable("no longer deliverable: " + e.getMessage()) : e))
         .map(data -> {
-          if (message.getTemplate().equals(Reminders.TEMPLATE) && !Templates.stillAhead(data)) {
-            throw new Undeliverable("the booking is no longer confirmed, or has started");
+          if (!Templates.stillTrue(message.getTemplate(), data)) {
+            throw new Undeliverable("superseded: the booking is no longer what this message would say");
           }
           return data;
         })

@@ -122,11 +122,23 @@ final class Templates {
     };
   }
 
-  /** A confirmed booking that has not started: what a reminder may still be sent for. */
-  static boolean stillAhead(JsonObject delivery) {
+  /**
+   * Whether a message still tells the truth when it goes out: a reminder only for a confirmed booking that has not
+   * started; "held", "confirmed" and "waiting" only while the booking still is (a hold paid meanwhile is not
+   * announced as held, a confirmation cancelled meanwhile not as confirmed). Endings stay true once they happen.
+   */
+  static boolean stillTrue(String template, JsonObject delivery) {
+    if (!template.startsWith(BOOKING)) {
+      return true;
+    }
     var booking = delivery.getJsonObject("booking");
-    return "confirmed".equals(booking.getString("status"))
-        && java.time.Instant.parse(booking.getString("startsAt")).isAfter(java.time.Instant.now());
+    String now = booking.getString("status");
+    return switch (template.substring(BOOKING.length())) {
+      case "reminder" -> "confirmed".equals(now)
+          && java.time.Instant.parse(booking.getString("startsAt")).isAfter(java.time.Instant.now());
+      case "held", "confirmed", "pending_confirmation" -> template.substring(BOOKING.length()).equals(now);
+      default -> true;
+    };
   }
 
   private static MailMessage message(String subject, String why, String action, String link, String expiresAt) {

@@ -139,6 +139,7 @@ class EmailTest {
         .bodyAsJsonObject().getString("id");
     dev.bookwell.support.Eventually.until("reminders scheduled",
         () -> reminders(kept) == 2 && reminders(cancelled) == 2);
+    awaitMailTo(email, 2);  // both confirmations out before one is cancelled (else it would be superseded)
     assertEquals(200, app.call(HttpMethod.POST, "/v1/bookings/" + cancelled + "/cancel", null, client).statusCode());
     dev.bookwell.support.Eventually.until("reminders dropped", () -> Wait.on(app.db.fetchOne(Sql.DSL.selectCount()
         .from(REMINDER).where(REMINDER.BOOKING_ID.eq(java.util.UUID.fromString(cancelled)))
@@ -190,6 +191,32 @@ class EmailTest {
     assertTrue(movedText.contains("?token=" + token), "the guest's link still works after the move: " + movedText);
     assertEquals(200, Wait.on(app.client.request(HttpMethod.GET, "/v1/bookings/"
         + moved.bodyAsJsonObject().getString("id")).putHeader("X-Booking-Token", token).send()).statusCode());
+  }
+
+  @Test
+  void aMessageOvertakenByEventsIsNotSent() {
+    var world = new dev.bookwell.scheduling.World(app, "UTC");
+    String service = world.service(new JsonObject().put("name", "Overtaken").put("priceMinor", 0));
+    String slot = world.session(service, world.providerId, dev.bookwell.scheduling.World.at(6), 2);
+    String client = world.userToken();
+    String booking = dev.bookwell.scheduling.World.created(app.call(HttpMethod.POST, "/v1/bookings",
+        new JsonObject().put("slotId", slot), client));
+    // a "held" message still queued when the booking is already confirmed (e.g. queued late, SMTP was down)
+    var stale = Wait.on(app.db.fetchOne(Sql.DSL.insertInto(EMAIL_MESSAGE).set(EMAIL_MESSAGE.EVENT_ID,
+            java.util.UUID.randomUUID()).set(EMAIL_MESSAGE.TEMPLATE, "booking-held")
+        .set(EMAIL_MESSAGE.PARAMS, org.jooq.JSONB.valueOf(new JsonObject().put("id", booking)
+            .put("timezone", "UTC").encode()))
+        .set(EMAIL_MESSAGE.RECIPIENT, "stale@guest.example").returning(EMAIL_MESSAGE.ID))).getId();
+    dev.bookwell.support.Eventually.until("given up", () -> Wait.on(app.db.fetchOne(Sql.DSL
+        .select(EMAIL_MESSAGE.STATUS, EMAIL_MESSAGE.LAST_ERROR).from(EMAIL_MESSAGE)
+        .where(EMAIL_MESSAGE.ID.eq(stale)))).value1() == dev.bookwell.db.enums.EmailStatus.failed);
+    assertEquals(0, java.util.Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+      try {
+        return m.getAllRecipients()[0].toString().equals("stale@guest.example");
+      } catch (jakarta.mail.MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+    }).count(), "a confirmed booking is never announced as held");
   }
 
   private static int reminders(String bookingId) {
