@@ -49,7 +49,10 @@ public final class NotificationsVerticle extends VerticleBase {
     var config = platform.config().mail();
     var intake = new Intake(db, bus);
     var inbox = new Inbox(db);
+    var settings = new Settings(db, bus);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
+        "getNotificationSettings", settings::get,
+        "putNotificationSettings", settings::put,
         "listMyNotifications", inbox::list,
         "countUnreadNotifications", inbox::unreadCount,
         "markNotificationRead", inbox::markRead,
