@@ -16,6 +16,22 @@ final class Templates {
   static final String BOOKING = "booking-";
   static final java.util.List<String> BOOKING_EVENTS = java.util.List.of("held", "confirmed", "pending_confirmation",
       "declined", "cancelled", "rescheduled", "expired");
+  /** Subject and text of each booking message: %1$s the reference, %2$s its start, %3$s a hold's end. */
+  private static final java.util.Map<String, String[]> BOOKING_TEXTS = java.util.Map.of(
+      "held", new String[] {"Your seat is held: %1$s",
+          "Your booking %1$s for %2$s is held until %3$s. Complete the payment before then to keep it."},
+      "confirmed", new String[] {"Booking confirmed: %1$s", "Your booking %1$s for %2$s is confirmed. The calendar "
+          + "entry is attached. Cancellations follow the service's policy."},
+      "pending_confirmation", new String[] {"Booking received: %1$s",
+          "Your booking %1$s for %2$s waits for the organization's confirmation."},
+      "declined", new String[] {"Booking declined: %1$s",
+          "The organization declined your booking %1$s for %2$s. Any payment is returned in full."},
+      "cancelled", new String[] {"Booking cancelled: %1$s",
+          "Your booking %1$s for %2$s is cancelled. Any money owed back is refunded."},
+      "rescheduled", new String[] {"Booking moved: %1$s", "Your booking is now %1$s for %2$s."},
+      "reminder", new String[] {"Reminder: %1$s on %2$s", "A reminder of your booking %1$s: %2$s."},
+      "expired", new String[] {"Hold expired: %1$s",
+          "The hold %1$s for %2$s expired before it was paid; the seat was released."});
   private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
       .ofPattern("EEEE d MMMM yyyy, HH:mm (z)", java.util.Locale.ENGLISH);
 
@@ -53,47 +69,15 @@ final class Templates {
     String when = WHEN.format(java.time.Instant.parse(booking.getString("startsAt")).atZone(zone));
     String link = publicUrl + "/bookings/" + booking.getString("id")
         + (delivery.getString("guestToken") == null ? "" : "?token=" + delivery.getString("guestToken"));
-    String subject;
-    String what;
-    switch (status) {
-      case "held" -> {
-        subject = "Your seat is held: " + reference;
-        what = "Your booking " + reference + " for " + when + " is held until " + WHEN.format(java.time.Instant
-            .parse(booking.getString("holdExpiresAt", booking.getString("startsAt"))).atZone(zone))
-            + ". Complete the payment before then to keep it.";
-      }
-      case "confirmed" -> {
-        subject = "Booking confirmed: " + reference;
-        what = "Your booking " + reference + " for " + when + " is confirmed. The calendar entry is attached."
-            + " Cancellations follow the service's policy.";
-      }
-      case "pending_confirmation" -> {
-        subject = "Booking received: " + reference;
-        what = "Your booking " + reference + " for " + when + " waits for the organization's confirmation.";
-      }
-      case "declined" -> {
-        subject = "Booking declined: " + reference;
-        what = "The organization declined your booking " + reference + " for " + when
-            + ". Any payment is returned in full.";
-      }
-      case "cancelled" -> {
-        subject = "Booking cancelled: " + reference;
-        what = "Your booking " + reference + " for " + when + " is cancelled. Any money owed back is refunded.";
-      }
-      case "rescheduled" -> {
-        subject = "Booking moved: " + reference;
-        what = "Your booking is now " + reference + " for " + when + ".";
-      }
-      case "reminder" -> {
-        subject = "Reminder: " + reference + " on " + when;
-        what = "A reminder of your booking " + reference + ": " + when + ".";
-      }
-      case "expired" -> {
-        subject = "Hold expired: " + reference;
-        what = "The hold " + reference + " for " + when + " expired before it was paid; the seat was released.";
-      }
-      default -> throw new IllegalArgumentException("no booking template " + status);
+    String[] texts = BOOKING_TEXTS.get(status);
+    if (texts == null) {
+      throw new IllegalArgumentException("no booking template " + status);
     }
+    String holdEnds = booking.getString("holdExpiresAt");  // null unless it is a hold
+    String until = WHEN.format(java.time.Instant.parse(holdEnds == null ? booking.getString("startsAt") : holdEnds)
+        .atZone(zone));
+    String subject = texts[0].formatted(reference, when, until);
+    String what = texts[1].formatted(reference, when, until);
     var message = message(subject, what, "See your booking", link, null);
     if (status.equals("confirmed") || status.equals("rescheduled")) {
       message.setAttachment(java.util.List.of(io.vertx.ext.mail.MailAttachment.create()

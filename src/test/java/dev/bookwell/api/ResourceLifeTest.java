@@ -99,6 +99,25 @@ class ResourceLifeTest extends AppTest {
     assertEquals(403, get("/v1/providers/" + world.providerId + "/availability?organizationId="
         + world.organizationId, attacker).statusCode());
 
+    String org = "/v1/organizations/" + world.organizationId;
+    var code = app.call(HttpMethod.POST, org + "/promo-codes", new JsonObject().put("code", "VICTIM5")
+        .put("kind", "percent").put("value", 5), world.owner).bodyAsJsonObject();
+    String codePath = org + "/promo-codes/" + code.getString("id");
+    assertEquals(403, get(codePath, attacker).statusCode());
+    assertEquals(403, app.call(HttpMethod.POST, codePath + "/deactivate", null, attacker).statusCode());
+    assertTrue(get(codePath, world.owner).bodyAsJsonObject().getBoolean("active"), "the victim's code still works");
+    var invited = app.call(HttpMethod.POST, org + "/invitations", new JsonObject()
+        .put("email", IdentityFixture.uniqueEmail()).put("role", "staff"), world.owner).bodyAsJsonObject();
+    String invitationPath = org + "/invitations/" + invited.getString("id");
+    assertEquals(403, get(invitationPath, attacker).statusCode());
+    assertEquals(403, app.call(HttpMethod.DELETE, invitationPath, null, attacker).statusCode());
+    assertEquals(200, get(invitationPath, world.owner).statusCode(), "the victim's invitation stands");
+    assertTrue(get(org + "/invitations", world.owner).bodyAsJsonObject().getJsonArray("items").stream()
+        .anyMatch(i -> ((JsonObject) i).getString("id").equals(invited.getString("id"))));
+    assertEquals(403, get("/v1/providers/" + world.providerId + "/exceptions?organizationId="
+        + world.organizationId, attacker).statusCode());
+    assertEquals(403, get(org + "/notification-settings", attacker).statusCode());
+
     assertEquals(venueBefore, get(venue, null).bodyAsJsonObject());
     assertEquals(serviceBefore, get(service, null).bodyAsJsonObject());
     assertEquals("Clinic", get("/v1/organizations/" + world.organizationId, null).bodyAsJsonObject()
