@@ -2,6 +2,7 @@ package dev.bookwell.identity;
 
 import static dev.bookwell.db.Tables.APP_USER;
 import static dev.bookwell.db.Tables.ORGANIZATION_INVITATION;
+import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
 import static dev.bookwell.db.Tables.PASSWORD_RESET;
 
 import dev.bookwell.platform.api.Problem;
@@ -9,8 +10,16 @@ import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.OrgRole;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 /**
  * The narrow call a notification sender makes to deliver a reset or an invitation: events say only which one
@@ -29,11 +38,38 @@ final class DeliveryTokens {
 
   /** The contact of an active account (see {@link IdentityClient#contact}). */
   Future<JsonObject> contact(UUID userId) {
-    return db.fetchOptional(Sql.DSL.select(APP_USER.EMAIL, APP_USER.NAME, APP_USER.TIMEZONE).from(APP_USER)
-            .where(APP_USER.ID.eq(userId)).and(APP_USER.DELETED_AT.isNull()).and(APP_USER.DEACTIVATED_AT.isNull()))
-        .map(found -> found.map(r -> new JsonObject().put("email", r.value1()).put("name", r.value2())
-                .put("timezone", r.value3()))
+    return db.fetchOptional(Sql.DSL.select(CONTACT).from(APP_USER)
+            .where(APP_USER.ID.eq(userId)).and(active()))
+        .map(found -> found.map(DeliveryTokens::contactJson)
             .orElseThrow(() -> Problem.notFound("No active account " + userId + ".").toException()));
+  }
+
+  /**
+   * The active members of an organization holding {@code permission} (owners hold them all), as contacts: at most
+   * {@link IdentityClient#STAFF_LIMIT}, so one event never fans out without bound.
+   */
+  Future<JsonObject> staff(UUID organizationId, OrgPermission permission) {
+    return db.fetch(Sql.DSL.select(CONTACT).from(ORGANIZATION_MEMBER).join(APP_USER)
+            .on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
+            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId)).and(active())
+            .and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner)
+                .or(DSL.val(permission).eq(DSL.any(ORGANIZATION_MEMBER.PERMISSIONS))))
+            .orderBy(ORGANIZATION_MEMBER.CREATED_AT).limit(IdentityClient.STAFF_LIMIT))
+        .map(rows -> new JsonObject().put("staff", new JsonArray(rows.stream().map(DeliveryTokens::contactJson)
+            .toList())));
+  }
+
+  private static final List<Field<?>> CONTACT = List.of(APP_USER.ID, APP_USER.EMAIL, APP_USER.NAME, APP_USER.PHONE,
+      APP_USER.TIMEZONE, APP_USER.LOCALE);
+
+  private static Condition active() {
+    return APP_USER.DELETED_AT.isNull().and(APP_USER.DEACTIVATED_AT.isNull());
+  }
+
+  private static JsonObject contactJson(Record r) {
+    return new JsonObject().put("userId", r.get(APP_USER.ID).toString()).put("email", r.get(APP_USER.EMAIL))
+        .put("name", r.get(APP_USER.NAME)).put("phone", r.get(APP_USER.PHONE))
+        .put("timezone", r.get(APP_USER.TIMEZONE)).put("locale", r.get(APP_USER.LOCALE));
   }
 
   Future<JsonObject> answer(JsonObject question) {
@@ -57,11 +93,13 @@ final class DeliveryTokens {
   }
 
   private Future<JsonObject> invitation(UUID id) {
-    return db.fetchOptional(Sql.DSL.select(ORGANIZATION_INVITATION.EMAIL, ORGANIZATION_INVITATION.EXPIRES_AT)
+    return db.fetchOptional(Sql.DSL.select(ORGANIZATION_INVITATION.EMAIL, ORGANIZATION_INVITATION.EXPIRES_AT,
+                ORGANIZATION_INVITATION.ORGANIZATION_ID)
             .from(ORGANIZATION_INVITATION)
             .where(ORGANIZATION_INVITATION.ID.eq(id)).and(Invitations.open()))
         .map(found -> found.map(r -> new JsonObject().put("email", r.value1()).putNull("name")
-                .put("token", Invitations.token(tokenKey, id)).put("expiresAt", r.value2().toString()))
+                .put("token", Invitations.token(tokenKey, id)).put("expiresAt", r.value2().toString())
+                .put("organizationId", r.value3().toString()))
             .orElseThrow(() -> Problem.notFound("No open invitation " + id + ".").toException()));
   }
 }

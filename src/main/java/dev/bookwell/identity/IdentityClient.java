@@ -5,6 +5,7 @@ import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -20,6 +21,9 @@ public final class IdentityClient {
   static final String DELIVERY_TOKEN = "identity.delivery-token";
   /** Request {@code {userId}}; reply {@code {email, name, timezone}} of an active account, else 404. */
   static final String CONTACT = "identity.contact";
+  static final String STAFF = "identity.staff";
+  /** The most staff contacts one question answers. */
+  public static final int STAFF_LIMIT = 200;
 
   private IdentityClient() {
   }
@@ -60,7 +64,20 @@ public final class IdentityClient {
         .put("userId", userId.toString())).mapEmpty();
   }
 
-  /** Where and how to reach an active account: {@code {email, name, timezone}}; 404 for one deleted or deactivated. */
+  /**
+   * The active members of an organization who hold {@code permission}, as contacts (as {@link #contact}, with
+   * {@code userId}); at most {@link #STAFF_LIMIT}.
+   */
+  public static Future<JsonArray> staff(EventBus bus, UUID organizationId, OrgPermission permission) {
+    return bus.<JsonObject>request(STAFF, new JsonObject().put("organizationId", organizationId.toString())
+            .put("permission", permission.name()))
+        .map(answer -> answer.body().getJsonArray("staff"));
+  }
+
+  /**
+   * Where and how to reach an active account: {@code {userId, email, name, phone, timezone, locale}}; 404 for one
+   * deleted or deactivated.
+   */
   public static Future<JsonObject> contact(EventBus bus, UUID userId) {
     return bus.<JsonObject>request(CONTACT, new JsonObject().put("userId", userId.toString()))
         .map(answer -> answer.body());

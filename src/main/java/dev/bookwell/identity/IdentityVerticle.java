@@ -76,6 +76,7 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("requestPasswordReset", resets::request),
         Map.entry("confirmPasswordReset", resets::confirm),
         Map.entry("getMe", profiles::me),
+        Map.entry("patchMe", profiles::patchMe),
         Map.entry("deleteMe", profiles::deleteMe),
         Map.entry("deactivateUser", profiles::deactivate),
         Map.entry("reactivateUser", profiles::reactivate),
@@ -108,6 +109,9 @@ public final class IdentityVerticle extends VerticleBase {
         () -> deliveryTokens.answer(message.body())));
     vertx.eventBus().<JsonObject>consumer(IdentityClient.CONTACT, message -> ApiConsumer.answer(message,
         () -> deliveryTokens.contact(UUID.fromString(message.body().getString("userId")))));
+    vertx.eventBus().<JsonObject>consumer(IdentityClient.STAFF, message -> ApiConsumer.answer(message,
+        () -> deliveryTokens.staff(UUID.fromString(message.body().getString("organizationId")),
+            OrgPermission.valueOf(message.body().getString("permission")))));
 
     cleanupTimer = Retention.schedule(vertx, db, limits.purgeInterval(), retentionRules(limits.retention()));
     return bootstrap(registration);

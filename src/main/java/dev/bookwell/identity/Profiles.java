@@ -10,6 +10,7 @@ import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlPatch;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
@@ -36,6 +37,23 @@ final class Profiles {
     Caller caller = request.requireCaller();
     return db.fetchOptional(Sql.DSL.selectFrom(APP_USER).where(APP_USER.ID.eq(caller.userId()))
             .and(APP_USER.DELETED_AT.isNull()))
+        .map(found -> ApiReply.ok(toJson(found.orElseThrow(
+            () -> Problem.notFound("This account no longer exists.").toException()))));
+  }
+
+  /** PATCH /v1/me {name?, phone?, timezone?, locale?}: JSON merge; the language and zone messages are written in. */
+  Future<ApiReply> patchMe(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    JsonObject body = request.bodyObject();
+    String timezone = body.getString("timezone") == null ? null : Registration.requireZone(body.getString("timezone"));
+    String name = body.getString("name") == null ? null : body.getString("name").trim();
+    return db.fetchOptional(SqlPatch.of(APP_USER, APP_USER.ID)
+            .merge(body, "name", APP_USER.NAME, name)
+            .merge(body, "phone", APP_USER.PHONE, body.getString("phone"))
+            .merge(body, "timezone", APP_USER.TIMEZONE, timezone)
+            .merge(body, "locale", APP_USER.LOCALE, body.getString("locale"))
+            .update().set(APP_USER.UPDATED_AT, SqlTime.now())
+            .where(APP_USER.ID.eq(caller.userId())).and(APP_USER.DELETED_AT.isNull()).returning())
         .map(found -> ApiReply.ok(toJson(found.orElseThrow(
             () -> Problem.notFound("This account no longer exists.").toException()))));
   }
@@ -147,6 +165,7 @@ final class Profiles {
         .put("name", user.getName())
         .put("phone", user.getPhone())
         .put("timezone", user.getTimezone())
+        .put("locale", user.getLocale())
         .put("roles", literals(user.getRoles()))
         .put("createdAt", user.getCreatedAt().toString());
   }

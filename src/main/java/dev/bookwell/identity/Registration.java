@@ -44,11 +44,7 @@ final class Registration {
     if (email == null || !EMAIL.matcher(email).matches()) {
       throw invalid("email", "is not an email address");
     }
-    try {
-      ZoneId.of(timezone);
-    } catch (DateTimeException e) {
-      throw invalid("timezone", "is not an IANA time zone such as Europe/Berlin");
-    }
+    requireZone(timezone);
     Passwords.checkPolicy(password, email);
     var account = new NewAccount(null, email, password, body.getString("name").trim(), body.getString("phone"), timezone,
         new PlatformRole[] {PlatformRole.client});
@@ -59,6 +55,15 @@ final class Registration {
   }
 
   /** {@code id} null: the database picks one. */
+  /** An IANA zone name, or a 400 naming the field. */
+  static String requireZone(String timezone) {
+    try {
+      return ZoneId.of(timezone).getId();
+    } catch (DateTimeException e) {
+      throw invalid("timezone", "is not an IANA time zone such as Europe/Berlin");
+    }
+  }
+
   record NewAccount(UUID id, String email, String password, String name, String phone, String timezone,
                     PlatformRole[] roles) {
   }

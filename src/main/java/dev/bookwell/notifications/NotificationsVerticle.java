@@ -1,10 +1,10 @@
 package dev.bookwell.notifications;
 
-import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
+import static dev.bookwell.db.Tables.OUTGOING_MESSAGE;
 import static dev.bookwell.db.Tables.NOTIFICATION_EVENT;
 import static dev.bookwell.db.Tables.REMINDER;
 
-import dev.bookwell.db.enums.EmailStatus;
+import dev.bookwell.db.enums.MessageStatus;
 import dev.bookwell.db.enums.ReminderStatus;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.api.ApiConsumer;
@@ -14,7 +14,8 @@ import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
+import dev.bookwell.platform.config.Config;
+import io.vertx.core.http.HttpClient;
 import io.vertx.ext.mail.MailClient;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The notifications area (first part): password-reset, invitation and booking emails. Events queue messages in the email
- * log once each; the mailer sends what is due over SMTP ({@code BOOKWELL_SMTP_URL}). Without an SMTP server the
- * messages stay queued in the log and nothing is sent.
+ * The notifications area: events become messages (email, in-app, SMS, push) for the people they concern, once each;
+ * reminders are rows claimed when due; the dispatcher sends what is due from the message log over each channel.
+ * Email goes over SMTP ({@code BOOKWELL_SMTP_URL}), or to the demo mailbox; SMS and push to HTTP gateways, or the log.
  */
 public final class NotificationsVerticle extends VerticleBase {
 
@@ -34,6 +35,7 @@ public final class NotificationsVerticle extends VerticleBase {
 
   private final Platform platform;
   private MailClient mail;
+  private HttpClient gateways;
   private long timer = -1;
   private long purgeTimer = -1;
   private Future<?> round = Future.succeededFuture();
@@ -47,16 +49,27 @@ public final class NotificationsVerticle extends VerticleBase {
     var db = platform.db();
     var bus = vertx.eventBus();
     var config = platform.config().mail();
-    var intake = new Intake(db, bus);
+    var unsubscribes = new Unsubscribes(db, platform.jwtKeys().tokenKey());
+    var intake = new Intake(db, new Audiences(db, bus));
     var inbox = new Inbox(db);
     var settings = new Settings(db, bus);
-    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of(
-        "getNotificationSettings", settings::get,
-        "putNotificationSettings", settings::put,
-        "listMyNotifications", inbox::list,
-        "countUnreadNotifications", inbox::unreadCount,
-        "markNotificationRead", inbox::markRead,
-        "markAllNotificationsRead", inbox::markAllRead);
+    var preferences = new Preferences(db);
+    var log = new MessageLog(db, bus);
+    var mailbox = config.devMailbox() ? new MailboxChannel(vertx.fileSystem(), platform.config().dataDir(),
+        config.from()) : null;
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
+        Map.entry("getNotificationSettings", settings::get),
+        Map.entry("putNotificationSettings", settings::put),
+        Map.entry("getNotificationPreferences", preferences::get),
+        Map.entry("putNotificationPreferences", preferences::put),
+        Map.entry("listOrganizationMessages", log::list),
+        Map.entry("describeUnsubscribe", unsubscribes::describe),
+        Map.entry("unsubscribe", unsubscribes::unsubscribe),
+        Map.entry("listDevMailbox", mailbox != null ? mailbox::list : MailboxChannel::off),
+        Map.entry("listMyNotifications", inbox::list),
+        Map.entry("countUnreadNotifications", inbox::unreadCount),
+        Map.entry("markNotificationRead", inbox::markRead),
+        Map.entry("markAllNotificationsRead", inbox::markAllRead));
     ApiConsumer.register(bus, API, operations);
     // handled-event ids, spent reminders and the log of messages sent or given up are kept for the retention, then purged
     var limits = platform.config().limits();
@@ -65,30 +78,53 @@ public final class NotificationsVerticle extends VerticleBase {
             () -> NOTIFICATION_EVENT.HANDLED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))),
         new Retention.Rule("reminder", REMINDER, () -> REMINDER.STATUS.ne(ReminderStatus.scheduled)
             .and(REMINDER.STARTS_AT.lt(SqlTime.nowPlus(limits.retention().negated())))),
-        new Retention.Rule("email_message", EMAIL_MESSAGE, () -> EMAIL_MESSAGE.STATUS.ne(EmailStatus.queued)
-            .and(EMAIL_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))))));
-    Mailer mailer;
-    if (config.smtpUrl().isEmpty()) {
-      LOG.info("No BOOKWELL_SMTP_URL: emails are queued in the email log and not sent");
-      mailer = null;
-    } else {
-      mail = MailClient.create(vertx, SmtpSettings.parse(config.smtpUrl().get()));
-      mailer = new Mailer(db, bus, mail, config.from(), config.publicUrl());
-    }
-    // new events become queued messages, due reminders queued emails, then the mailer sends what is due
+        new Retention.Rule("outgoing_message", OUTGOING_MESSAGE, () -> OUTGOING_MESSAGE.STATUS.ne(MessageStatus.queued)
+            .and(OUTGOING_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))))));
+    var dispatcher = channels(config, mailbox).map(channels -> new Dispatcher(db, channels,
+        new Letters(bus, config.publicUrl(), unsubscribes), config.retryBase(),
+        io.vertx.micrometer.backends.BackendRegistries.getNow(platform.metricsRegistry())));
+    // new events become queued messages, due reminders too, then the dispatcher sends what is due
     timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
       if (round.isComplete()) {  // a slow round (SMTP slow) is never overtaken by the next one
-        round = intake.round().compose(x -> Reminders.round(db)).compose(x -> mailer == null ? Future.succeededFuture(0) : mailer.round())
+        round = intake.round().compose(x -> Reminders.round(db))
+            .compose(x -> dispatcher.isPresent() ? dispatcher.get().round() : Future.succeededFuture(0))
             .onFailure(e -> LOG.warn("notification round failed", e));
       }
     });
     return Future.succeededFuture();
   }
 
+  /**
+   * Each channel's way out. Without SMTP and without the demo mailbox nothing is dispatched: messages stay queued
+   * in the log (a real deployment that forgot its SMTP server loses nothing).
+   */
+  private java.util.Optional<Map<String, Channel>> channels(Config.Mail config, MailboxChannel mailbox) {
+    Channel email;
+    if (config.smtpUrl().isPresent()) {
+      mail = MailClient.create(vertx, SmtpSettings.parse(config.smtpUrl().get()));
+      email = new EmailChannel(mail, config.from());
+    } else if (mailbox != null) {
+      LOG.info("No BOOKWELL_SMTP_URL: emails go to the demo mailbox (GET /v1/dev/mailbox)");
+      email = mailbox;
+    } else {
+      LOG.warn("No BOOKWELL_SMTP_URL: messages are queued in the message log and not sent");
+      return java.util.Optional.empty();
+    }
+    gateways = vertx.createHttpClient();
+    return java.util.Optional.of(Map.of(Preferences.EMAIL, email,
+        Preferences.SMS, gateway(Preferences.SMS, config.smsUrl(), config.channelSecret()),
+        Preferences.PUSH, gateway(Preferences.PUSH, config.pushUrl(), config.channelSecret())));
+  }
+
+  private Channel gateway(String name, java.util.Optional<String> url, String secret) {
+    return url.<Channel>map(u -> new HttpChannel(name, gateways, u, secret)).orElseGet(() -> new LogChannel(name));
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(purgeTimer);
-    return mail == null ? Future.succeededFuture() : mail.close();
+    return Future.all(mail == null ? Future.succeededFuture() : mail.close(),
+        gateways == null ? Future.succeededFuture() : gateways.close());
   }
 }

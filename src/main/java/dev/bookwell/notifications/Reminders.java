@@ -1,6 +1,5 @@
 package dev.bookwell.notifications;
 
-import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
 import static dev.bookwell.db.Tables.NOTIFICATION_SETTINGS;
 import static dev.bookwell.db.Tables.REMINDER;
 
@@ -14,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
-import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 
 /**
@@ -28,15 +26,15 @@ final class Reminders {
 
   /** 24 hours and 1 hour before, unless the organization set its own. */
   static final Integer[] DEFAULT_MINUTES = {1440, 60};
-  static final String TEMPLATE = Templates.BOOKING + "reminder";
+  static final String TEMPLATE = "booking-reminder";
   private static final int BATCH = 100;
 
   private Reminders() {
   }
 
   /** Schedules the organization's reminders for a booking that starts at {@code startsAt}; only future ones. */
-  static Future<Void> schedule(Sql tx, UUID bookingId, UUID organizationId, OffsetDateTime startsAt,
-                               String recipient, String timezone) {
+  static Future<Void> schedule(Sql tx, UUID bookingId, UUID organizationId, String reference,
+                               OffsetDateTime startsAt, Recipient to) {
     return tx.fetchOptional(Sql.DSL.select(NOTIFICATION_SETTINGS.REMINDER_MINUTES).from(NOTIFICATION_SETTINGS)
             .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId)))
         .compose(settings -> {
@@ -45,9 +43,11 @@ final class Reminders {
             return Future.succeededFuture();
           }
           var insert = Sql.DSL.insertInto(REMINDER, REMINDER.BOOKING_ID, REMINDER.DUE_AT, REMINDER.STARTS_AT,
-              REMINDER.RECIPIENT, REMINDER.TIMEZONE);
+              REMINDER.RECIPIENT, REMINDER.TIMEZONE, REMINDER.USER_ID, REMINDER.NAME, REMINDER.PHONE, REMINDER.LOCALE,
+              REMINDER.ORGANIZATION_ID, REMINDER.REFERENCE);
           for (Integer minute : minutes) {
-            insert = insert.values(bookingId, startsAt.minusMinutes(minute), startsAt, recipient, timezone);
+            insert = insert.values(bookingId, startsAt.minusMinutes(minute), startsAt, to.email(), to.timezone(),
+                to.userId(), to.name(), to.phone(), to.locale(), organizationId, reference);
           }
           // the DO NOTHING makes a repeated schedule harmless; reminders already past are removed right after
           return tx.update(insert.onConflictDoNothing())
@@ -75,17 +75,22 @@ final class Reminders {
                 .where(REMINDER.ID.in(due.stream().map(ReminderRecord::getId).toList())).returning()))
         .compose(claimed -> {
           var live = claimed.stream().filter(r -> r.getStatus() == ReminderStatus.queued).toList();
-          return live.isEmpty() ? Future.succeededFuture(0) : tx.update(queue(live)).map(live.size());
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (var reminder : live) {  // on the person's channels, under the reminder's id (once each)
+            chain = chain.compose(n -> Deliveries.queue(tx, reminder.getId(), note(reminder)).map(n + 1));
+          }
+          return chain;
         }));
   }
 
-  private static org.jooq.Query queue(List<ReminderRecord> reminders) {
-    var insert = Sql.DSL.insertInto(EMAIL_MESSAGE, EMAIL_MESSAGE.EVENT_ID, EMAIL_MESSAGE.TEMPLATE,
-        EMAIL_MESSAGE.PARAMS, EMAIL_MESSAGE.RECIPIENT);
-    for (var r : reminders) {
-      insert = insert.values(r.getId(), TEMPLATE, JSONB.valueOf(new JsonObject()
-          .put("id", r.getBookingId().toString()).put("timezone", r.getTimezone()).encode()), r.getRecipient());
-    }
-    return insert;
+  private static Deliveries.Note note(ReminderRecord r) {
+    var to = new Recipient(r.getUserId(), r.getRecipient(), r.getPhone(), r.getName(), r.getTimezone(),
+        r.getLocale());
+    String when = Messages.when(r.getStartsAt().toInstant().toString(), to.timezone(), to.locale());
+    String subject = Messages.subject(TEMPLATE, to.locale(), new Messages.Facts(r.getReference(), when, null, null,
+        null, null));
+    return new Deliveries.Note(to, "reminder", TEMPLATE, r.getOrganizationId(),
+        new JsonObject().put("id", r.getBookingId().toString()),
+        new Deliveries.InApp(subject, r.getReference() + ", " + when, "/v1/bookings/" + r.getBookingId()));
   }
 }

@@ -13,12 +13,15 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.bookwell.db.tables.records.NotificationSettingsRecord;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * An organization's notification settings (manage_availability): how long before the start reminders go out.
- * A change applies to bookings confirmed after it; reminders already scheduled keep their times.
+ * An organization's notification settings (manage_availability): how long before the start reminders go out (a
+ * change applies to bookings confirmed after it; reminders already scheduled keep their times), and which booking
+ * events its staff may opt in to hear of (each member chooses with the category {@code staff_bookings}).
  */
 final class Settings {
 
@@ -34,27 +37,55 @@ final class Settings {
   Future<ApiReply> get(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
-        .compose(x -> db.fetchOptional(Sql.DSL.select(NOTIFICATION_SETTINGS.REMINDER_MINUTES)
-            .from(NOTIFICATION_SETTINGS).where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId))))
-        .map(found -> ApiReply.ok(json(found.map(r -> r.value1()).orElse(Reminders.DEFAULT_MINUTES))));
+        .compose(x -> db.fetchOptional(Sql.DSL.selectFrom(NOTIFICATION_SETTINGS)
+            .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId))))
+        .map(found -> ApiReply.ok(found.map(Settings::json).orElseGet(() -> json(Reminders.DEFAULT_MINUTES,
+            DEFAULT_STAFF_EVENTS))));
   }
 
-  /** PUT /v1/organizations/{organizationId}/notification-settings {reminderMinutes: [1440, 60]} */
+  /** The booking events an organization's staff may opt in to. */
+  static Future<Set<String>> staffEvents(Db db, UUID organizationId) {
+    return db.fetchOptional(Sql.DSL.select(NOTIFICATION_SETTINGS.STAFF_EVENTS).from(NOTIFICATION_SETTINGS)
+            .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId)))
+        .map(found -> Set.of(found.map(r -> r.value1()).orElse(DEFAULT_STAFF_EVENTS)));
+  }
+
+  /**
+   * PUT /v1/organizations/{organizationId}/notification-settings {reminderMinutes?: [1440, 60], staffEvents?: [...]}:
+   * what is named is replaced, the rest kept.
+   */
   Future<ApiReply> put(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
-    Integer[] minutes = request.bodyObject().getJsonArray("reminderMinutes").stream()
-        .map(m -> ((Number) m).intValue()).distinct().sorted((a, b) -> b - a).toArray(Integer[]::new);
+    JsonObject body = request.bodyObject();
+    Integer[] minutes = body.getJsonArray("reminderMinutes", new JsonArray(Arrays.asList(Reminders.DEFAULT_MINUTES)))
+        .stream().map(m -> ((Number) m).intValue()).distinct().sorted((a, b) -> b - a).toArray(Integer[]::new);
+    String[] events = body.getJsonArray("staffEvents", new JsonArray(Arrays.asList(DEFAULT_STAFF_EVENTS))).stream()
+        .map(String.class::cast).distinct().sorted().toArray(String[]::new);
+    var upsert = Sql.DSL.insertInto(NOTIFICATION_SETTINGS)
+        .set(NOTIFICATION_SETTINGS.ORGANIZATION_ID, organizationId)
+        .set(NOTIFICATION_SETTINGS.REMINDER_MINUTES, minutes)
+        .set(NOTIFICATION_SETTINGS.STAFF_EVENTS, events)
+        .onConflict(NOTIFICATION_SETTINGS.ORGANIZATION_ID).doUpdate()
+        .set(NOTIFICATION_SETTINGS.UPDATED_AT, SqlTime.now());
+    if (body.containsKey("reminderMinutes")) {
+      upsert.set(NOTIFICATION_SETTINGS.REMINDER_MINUTES, minutes);
+    }
+    if (body.containsKey("staffEvents")) {
+      upsert.set(NOTIFICATION_SETTINGS.STAFF_EVENTS, events);
+    }
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
-        .compose(x -> db.update(Sql.DSL.insertInto(NOTIFICATION_SETTINGS)
-            .set(NOTIFICATION_SETTINGS.ORGANIZATION_ID, organizationId)
-            .set(NOTIFICATION_SETTINGS.REMINDER_MINUTES, minutes)
-            .onConflict(NOTIFICATION_SETTINGS.ORGANIZATION_ID).doUpdate()
-            .set(NOTIFICATION_SETTINGS.REMINDER_MINUTES, minutes)
-            .set(NOTIFICATION_SETTINGS.UPDATED_AT, SqlTime.now())))
-        .map(x -> ApiReply.ok(json(minutes)));
+        .compose(x -> db.fetchOne(upsert.returning()))
+        .map(row -> ApiReply.ok(json(row)));
   }
 
-  private static JsonObject json(Integer[] minutes) {
-    return new JsonObject().put("reminderMinutes", new JsonArray(Arrays.asList(minutes)));
+  private static final String[] DEFAULT_STAFF_EVENTS = {"booking.cancelled", "booking.confirmed"};
+
+  private static JsonObject json(NotificationSettingsRecord row) {
+    return json(row.getReminderMinutes(), row.getStaffEvents());
+  }
+
+  private static JsonObject json(Integer[] minutes, String[] staffEvents) {
+    return new JsonObject().put("reminderMinutes", new JsonArray(Arrays.asList(minutes)))
+        .put("staffEvents", new JsonArray(Arrays.asList(staffEvents)));
   }
 }

@@ -7,7 +7,10 @@ import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.api.Money;
+import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.UUID;
@@ -63,6 +66,16 @@ final class Payments {
         .set(PAYMENT_LEDGER.RAW, JSONB.valueOf(raw)));
   }
 
+  /** Money events people hear of, in the transaction of the ledger row: a failed card, a refund made. */
+  private static final java.util.Map<String, String> ANNOUNCED = java.util.Map.of(
+      "failure", "payment.failed", "refund", "payment.refunded");
+
+  private static Future<Void> announce(Sql tx, UUID bookingId, String ledgerKind, long amount, String currency) {
+    String type = ANNOUNCED.get(ledgerKind);
+    return type == null ? Future.succeededFuture() : Outbox.append(tx, type, "booking", bookingId, new JsonObject()
+        .put("bookingId", bookingId.toString()).put("amount", Money.json(amount, currency))).mapEmpty();
+  }
+
   /**
    * Moves the payment to {@code to} if it is in one of {@code from}, and records the ledger row with it.
    * Gives false (and writes nothing) when the move does not apply: a duplicate or an out-of-order event.
@@ -90,6 +103,7 @@ final class Payments {
                     .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, stripeObjectId)
                     .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
                     .set(PAYMENT_LEDGER.RAW, rawEvent == null ? null : JSONB.valueOf(rawEvent)))
+                .compose(x -> announce(tx, moved.get().getBookingId(), ledgerKind, amount, payment.getCurrency()))
                 .map(true));
   }
 }

@@ -14,10 +14,22 @@ import org.jooq.Condition;
 public final class SchedulingClient {
 
   static final String OWNS = "scheduling.owns";
+  static final String NOTICE_FACTS = "scheduling.notice-facts";
   /** Outbox event: an organization's link to a provider ended; payload {providerId, organizationId}. */
   public static final String PROVIDER_LINK_ENDED = "scheduling.provider_link_ended";
 
   private SchedulingClient() {
+  }
+
+  /**
+   * Who a message is from and about (either id may be null): {@code {organization: {name, contactEmail,
+   * contactPhone, timezone} | null, provider: {userId, displayName, timezone} | null}}.
+   */
+  public static Future<JsonObject> noticeFacts(EventBus bus, UUID organizationId, UUID providerId) {
+    return bus.<JsonObject>request(NOTICE_FACTS, new JsonObject()
+            .put("organizationId", organizationId == null ? null : organizationId.toString())
+            .put("providerId", providerId == null ? null : providerId.toString()))
+        .map(answer -> answer.body());
   }
 
   /**

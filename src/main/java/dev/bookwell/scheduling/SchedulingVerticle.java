@@ -92,6 +92,8 @@ public final class SchedulingVerticle extends VerticleBase {
     ApiConsumer.register(bus, API, operations);
     bus.<JsonObject>consumer(SchedulingClient.OWNS, message -> ApiConsumer.answer(message,
         () -> Ownership.answer(db, message.body())));
+    bus.<JsonObject>consumer(SchedulingClient.NOTICE_FACTS, message -> ApiConsumer.answer(message,
+        () -> NoticeFacts.answer(db, message.body())));
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();

@@ -1,6 +1,6 @@
 package dev.bookwell.notifications;
 
-import static dev.bookwell.db.Tables.EMAIL_MESSAGE;
+import static dev.bookwell.db.Tables.OUTGOING_MESSAGE;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 import static dev.bookwell.db.Tables.REMINDER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,8 +64,8 @@ class EmailTest {
     Wait.on(io.vertx.core.Future.all(intake.round(), intake.round(), intake.round()));
     Thread.sleep(500);
     assertEquals(1, mailsTo(email), "one mail, however often the event comes");
-    assertEquals(1, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(EMAIL_MESSAGE)
-        .where(EMAIL_MESSAGE.RECIPIENT.eq(email)))).value1());
+    assertEquals(1, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(OUTGOING_MESSAGE)
+        .where(OUTGOING_MESSAGE.RECIPIENT.eq(email)))).value1());
 
     assertEquals(204, app.call(HttpMethod.POST, "/v1/auth/password-reset/confirm", new JsonObject()
         .put("token", token).put("password", "a-brand-new-password-42"), null).statusCode());
@@ -78,8 +78,8 @@ class EmailTest {
     awaitMailTo(email, 2);
     Thread.sleep(500);
     assertEquals(2, mailsTo(email));
-    assertEquals(2, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(EMAIL_MESSAGE)
-        .where(EMAIL_MESSAGE.RECIPIENT.eq(email)))).value1());
+    assertEquals(2, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(OUTGOING_MESSAGE)
+        .where(OUTGOING_MESSAGE.RECIPIENT.eq(email)))).value1());
   }
 
   @Test
@@ -202,14 +202,14 @@ class EmailTest {
     String booking = dev.bookwell.scheduling.World.created(app.call(HttpMethod.POST, "/v1/bookings",
         new JsonObject().put("slotId", slot), client));
     // a "held" message still queued when the booking is already confirmed (e.g. queued late, SMTP was down)
-    var stale = Wait.on(app.db.fetchOne(Sql.DSL.insertInto(EMAIL_MESSAGE).set(EMAIL_MESSAGE.EVENT_ID,
-            java.util.UUID.randomUUID()).set(EMAIL_MESSAGE.TEMPLATE, "booking-held")
-        .set(EMAIL_MESSAGE.PARAMS, org.jooq.JSONB.valueOf(new JsonObject().put("id", booking)
+    var stale = Wait.on(app.db.fetchOne(Sql.DSL.insertInto(OUTGOING_MESSAGE).set(OUTGOING_MESSAGE.EVENT_ID,
+            java.util.UUID.randomUUID()).set(OUTGOING_MESSAGE.TEMPLATE, "booking-held")
+        .set(OUTGOING_MESSAGE.PARAMS, org.jooq.JSONB.valueOf(new JsonObject().put("id", booking)
             .put("timezone", "UTC").encode()))
-        .set(EMAIL_MESSAGE.RECIPIENT, "stale@guest.example").returning(EMAIL_MESSAGE.ID))).getId();
+        .set(OUTGOING_MESSAGE.RECIPIENT, "stale@guest.example").returning(OUTGOING_MESSAGE.ID))).getId();
     dev.bookwell.support.Eventually.until("given up", () -> Wait.on(app.db.fetchOne(Sql.DSL
-        .select(EMAIL_MESSAGE.STATUS, EMAIL_MESSAGE.LAST_ERROR).from(EMAIL_MESSAGE)
-        .where(EMAIL_MESSAGE.ID.eq(stale)))).value1() == dev.bookwell.db.enums.EmailStatus.failed);
+        .select(OUTGOING_MESSAGE.STATUS, OUTGOING_MESSAGE.LAST_ERROR).from(OUTGOING_MESSAGE)
+        .where(OUTGOING_MESSAGE.ID.eq(stale)))).value1() == dev.bookwell.db.enums.MessageStatus.failed);
     assertEquals(0, java.util.Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
       try {
         return m.getAllRecipients()[0].toString().equals("stale@guest.example");

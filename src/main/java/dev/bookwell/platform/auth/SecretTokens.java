@@ -33,14 +33,26 @@ public final class SecretTokens {
    * without being stored or sent anywhere in clear. Only its digest is stored, as for random tokens.
    */
   public static String derive(byte[] key, String purpose, UUID id) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(key, purpose + ":" + id));
+  }
+
+  /** HMAC-SHA256 of {@code message} (UTF-8) under {@code key}. */
+  public static byte[] hmac(byte[] key, String message) {
     try {
       var mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] bytes = mac.doFinal((purpose + ":" + id).getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The signature header of a body sent to someone else's endpoint: {@code t=<unix seconds>,v1=<hex HMAC-SHA256 of
+   * "t.body">}, the scheme Stripe uses, so receivers verify it the same way (and reject old timestamps).
+   */
+  public static String signatureHeader(byte[] secret, long unixSeconds, String body) {
+    return "t=" + unixSeconds + ",v1=" + java.util.HexFormat.of().formatHex(hmac(secret, unixSeconds + "." + body));
   }
 
   public static byte[] digest(String token) {

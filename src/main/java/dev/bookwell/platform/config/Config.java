@@ -30,11 +30,15 @@ public record Config(
     Mail mail) {
 
   /**
-   * Outgoing mail: the SMTP server ({@code smtp://user:pass@host:587}, {@code smtps://} for implicit TLS,
-   * {@code ?starttls=required}); none configured keeps mail queued in the email log. Links in messages start with
-   * {@code publicUrl}.
+   * Outgoing messages: the SMTP server ({@code smtp://user:pass@host:587}, {@code smtps://} for implicit TLS,
+   * {@code ?starttls=required}); none configured writes mail to the demo mailbox ({@code devMailbox}, the embedded
+   * demo) or keeps it queued. SMS and push go to HTTP gateways when their URLs are set (signed with
+   * {@code channelSecret}), else to the log. Links in messages start with {@code publicUrl}; failed sends are retried
+   * after {@code retryBase}, doubling.
    */
-  public record Mail(Optional<String> smtpUrl, String from, String publicUrl, Duration pollInterval) {
+  public record Mail(Optional<String> smtpUrl, String from, String publicUrl, Duration pollInterval,
+                     Duration retryBase, boolean devMailbox, Optional<String> smsUrl, Optional<String> pushUrl,
+                     String channelSecret) {
   }
 
   /**
@@ -161,6 +165,22 @@ public record Config(
             vars.optional("BOOKWELL_SMTP_URL"),
             vars.string("BOOKWELL_MAIL_FROM", "Bookwell <no-reply@bookwell.local>"),
             vars.string("BOOKWELL_PUBLIC_URL", "http://localhost:8080").replaceAll("/+$", ""),
-            vars.duration("BOOKWELL_MAIL_POLL_INTERVAL", Duration.ofSeconds(2))));
+            vars.duration("BOOKWELL_MAIL_POLL_INTERVAL", Duration.ofSeconds(2)),
+            vars.duration("BOOKWELL_MAIL_RETRY_BASE", Duration.ofMinutes(1)),
+            vars.bool("BOOKWELL_DEV_MAILBOX", embedded && vars.optional("BOOKWELL_SMTP_URL").isEmpty()),
+            vars.optional("BOOKWELL_SMS_URL"),
+            vars.optional("BOOKWELL_PUSH_URL"),
+            channelSecret(vars)));
+  }
+
+  /** Gateways see their messages signed; a configured gateway without a secret stops the boot. */
+  private static String channelSecret(EnvReader vars) {
+    var secret = vars.optional("BOOKWELL_CHANNEL_SECRET");
+    if (secret.isEmpty() && (vars.optional("BOOKWELL_SMS_URL").isPresent()
+        || vars.optional("BOOKWELL_PUSH_URL").isPresent())) {
+      throw new IllegalArgumentException("BOOKWELL_CHANNEL_SECRET is not set: SMS and push gateways get signed "
+          + "requests");
+    }
+    return secret.orElse("");
   }
 }

@@ -1,0 +1,204 @@
+package dev.bookwell.notifications;
+
+import dev.bookwell.booking.BookingClient;
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.identity.IdentityClient;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.SchedulingClient;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Who hears of an event, and what: asked of the owning areas (contacts, the booking, the provider), before any
+ * transaction. The answer is the work to do in the transaction that records the event as handled.
+ */
+final class Audiences {
+
+  /** Booking events the booker hears of; their message is "booking-" + the status. */
+  static final List<String> BOOKING_EVENTS = List.of("held", "confirmed", "pending_confirmation", "declined",
+      "cancelled", "rescheduled", "expired");
+  /** Booking events the provider (and staff who opt in) hear of, and the message they get. */
+  static final Map<String, String> STAFF_TEMPLATES = Map.of(
+      "booking.confirmed", "staff-booking-new", "booking.pending_confirmation", "staff-booking-new",
+      "booking.rescheduled", "staff-booking-new", "booking.cancelled", "staff-booking-cancelled");
+  /** A hook for the waitlist (issue 17): its offer event reaches the person offered the seat. */
+  static final String WAITLIST_OFFERED = "waitlist.offered";
+  static final List<String> HANDLED = Stream.of(
+      Stream.of("identity.password_reset_requested", "identity.invitation_created", "payment.failed",
+          "payment.refunded", "scheduling.provider_approved", "scheduling.provider_rejected",
+          "scheduling.provider_suspended", WAITLIST_OFFERED),
+      BOOKING_EVENTS.stream().map(status -> "booking." + status)).flatMap(s -> s).toList();
+  /** A booking in one of these never needs reminding. */
+  private static final Set<String> ENDED = Set.of("cancelled", "declined", "expired", "no_show", "completed");
+
+  private final Db db;
+  private final EventBus bus;
+
+  Audiences(Db db, EventBus bus) {
+    this.db = db;
+    this.bus = bus;
+  }
+
+  Future<Function<Sql, Future<Void>>> of(UUID eventId, String type, String aggregateId, JsonObject payload) {
+    if (type.startsWith("booking.")) {
+      return booking(eventId, type, payload);
+    }
+    return switch (type) {
+      case "identity.password_reset_requested" -> IdentityClient.contact(bus, UUID.fromString(aggregateId))
+          .map(contact -> queue(eventId, new Deliveries.Note(Recipient.of(contact), "account", Letters.PASSWORD_RESET,
+              null, new JsonObject().put("id", payload.getString("resetId")), null)));
+      case "identity.invitation_created" -> IdentityClient.deliveryToken(bus, Letters.INVITATION,
+              UUID.fromString(payload.getString("invitationId")))
+          .map(invitation -> queue(eventId, new Deliveries.Note(Recipient.address(invitation.getString("email")),
+              "account", Letters.INVITATION, UUID.fromString(payload.getString("organizationId")),
+              new JsonObject().put("id", payload.getString("invitationId")), null)));
+      case "scheduling.provider_approved", "scheduling.provider_rejected", "scheduling.provider_suspended" ->
+          provider(eventId, type.substring("scheduling.".length()).replace('_', '-'), payload);
+      case "payment.failed", "payment.refunded" -> aboutBooking(eventId, type.replace('.', '-'), "payment", payload);
+      case WAITLIST_OFFERED -> aboutBooking(eventId, "waitlist-offered", "waitlist", payload);
+      default -> Future.failedFuture(new IllegalArgumentException("no audience for " + type));
+    };
+  }
+
+  /**
+   * {@code booking.<status>}: the booker hears of their booking (an account at its address and in its zone and
+   * language; a guest at the address they gave, in the organization's zone); the provider and staff who opted in
+   * hear of new bookings and cancellations. A booking moved by its reschedule only loses its reminders: the
+   * "rescheduled" event of the new one says it all.
+   */
+  private Future<Function<Sql, Future<Void>>> booking(UUID eventId, String type, JsonObject payload) {
+    UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    if (payload.getString("replacedBy") != null) {
+      return Future.succeededFuture(tx -> Reminders.drop(tx, bookingId));
+    }
+    UUID organizationId = UUID.fromString(payload.getString("organizationId"));
+    return SchedulingClient.noticeFacts(bus, organizationId, UUID.fromString(payload.getString("providerId")))
+        .compose(facts -> booker(payload, facts)
+            .compose(booker -> staffFor(type, payload, facts, booker).map(staff -> {
+              String status = payload.getString("status");
+              var notes = new ArrayList<Deliveries.Note>();
+              if (booker != null) {
+                notes.add(note(booker, "booking", "booking-" + type.substring("booking.".length()), organizationId,
+                    payload, new JsonObject()));
+              }
+              notes.addAll(staff);
+              return tx -> reminders(tx, payload, booker, status).compose(x -> Intake.queueAll(tx, eventId, notes));
+            })));
+  }
+
+  /** The provider (category provider_bookings) and staff who opted in (staff_bookings), each once. */
+  private Future<List<Deliveries.Note>> staffFor(String type, JsonObject payload, JsonObject facts,
+                                                 Recipient booker) {
+    UUID organizationId = UUID.fromString(payload.getString("organizationId"));
+    String template = STAFF_TEMPLATES.get(type);
+    if (template == null) {
+      return Future.succeededFuture(List.of());
+    }
+    JsonObject provider = facts.getJsonObject("provider");
+    Future<Recipient> providerContact = provider == null ? Future.succeededFuture(null)
+        : IdentityClient.contact(bus, UUID.fromString(provider.getString("userId"))).map(Recipient::of)
+            .otherwise(e -> null);  // a provider account gone hears nothing
+    return providerContact.compose(providerTo -> Settings.staffEvents(db, organizationId)
+        .compose(events -> events.contains(type)
+            ? IdentityClient.staff(bus, organizationId, OrgPermission.manage_bookings)
+            : Future.succeededFuture(new io.vertx.core.json.JsonArray()))
+        .map(staff -> {
+          var notes = new ArrayList<Deliveries.Note>();
+          var seen = new java.util.HashSet<UUID>();
+          if (booker != null && booker.userId() != null) {
+            seen.add(booker.userId());
+          }
+          if (providerTo != null && seen.add(providerTo.userId())) {
+            notes.add(note(providerTo, "provider_bookings", template, organizationId, payload, null));
+          }
+          staff.stream().map(member -> Recipient.of((JsonObject) member))
+              .filter(member -> seen.add(member.userId()))
+              .forEach(member -> notes.add(note(member, "staff_bookings", template, organizationId, payload, null)));
+          return notes;
+        }));
+  }
+
+  /** The booker: an account's contact, or the guest in the organization's zone; null when there is no address. */
+  private Future<Recipient> booker(JsonObject payload, JsonObject facts) {
+    String zone = facts.getJsonObject("organization", new JsonObject()).getString("timezone", "UTC");
+    return payload.getString("userId") != null
+        ? IdentityClient.contact(bus, UUID.fromString(payload.getString("userId"))).map(Recipient::of)
+        : BookingClient.delivery(bus, UUID.fromString(payload.getString("bookingId")))
+            .map(delivery -> delivery.getJsonObject("guest") == null ? null
+                : Recipient.guest(delivery.getJsonObject("guest"), zone));
+  }
+
+  /** payment.* and the waitlist hook: the booker of the booking the event is about. */
+  private Future<Function<Sql, Future<Void>>> aboutBooking(UUID eventId, String template, String category,
+                                                         JsonObject payload) {
+    UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    return BookingClient.delivery(bus, bookingId).compose(delivery -> {
+      JsonObject booking = delivery.getJsonObject("booking");
+      var organizationId = UUID.fromString(booking.getString("organizationId"));
+      var about = new JsonObject().put("bookingId", bookingId.toString()).put("userId", delivery.getString("userId"))
+          .put("reference", booking.getString("reference")).put("startsAt", booking.getString("startsAt"));
+      return SchedulingClient.noticeFacts(bus, organizationId, null)
+          .compose(org -> booker(about, org))
+          .map(booker -> booker == null ? tx -> Future.succeededFuture()
+              : queue(eventId, note(booker, category, template, organizationId, about,
+                  new JsonObject().put("amount", payload.getJsonObject("amount")))));
+    });
+  }
+
+  /** scheduling.provider_approved / rejected / suspended: the provider's account, with the decision's note. */
+  private Future<Function<Sql, Future<Void>>> provider(UUID eventId, String template, JsonObject payload) {
+    UUID providerId = UUID.fromString(payload.getString("providerId"));
+    return SchedulingClient.noticeFacts(bus, null, providerId)
+        .compose(facts -> IdentityClient.contact(bus,
+            UUID.fromString(facts.getJsonObject("provider").getString("userId"))))
+        .map(contact -> {
+          var to = Recipient.of(contact);
+          String subject = Messages.subject(template, to.locale(), new Messages.Facts(null, null, null, null, null,
+              null));
+          return queue(eventId, new Deliveries.Note(to, "provider", template, null, new JsonObject()
+              .put("id", providerId.toString()).put("note", payload.getString("note")),
+              new Deliveries.InApp(subject, Objects.requireNonNullElse(payload.getString("note"), ""),
+                  "/v1/providers/" + providerId)));
+        });
+  }
+
+  /**
+   * A note about a booking: in the recipient's words and zone, with its inbox entry; {@code booking} ({bookingId,
+   * reference, startsAt}, as in the booking events) names it, {@code extra} adds to the row's params.
+   */
+  private static Deliveries.Note note(Recipient to, String category, String template, UUID organizationId,
+                                      JsonObject booking, JsonObject extra) {
+    JsonObject about = booking;
+    String reference = about.getString("reference");
+    String when = Messages.when(about.getString("startsAt"), to.timezone(), to.locale());
+    var facts = new Messages.Facts(reference, when, null, null, null, null);
+    var params = (extra == null ? new JsonObject() : extra.copy()).put("id", about.getString("bookingId"));
+    var inApp = new Deliveries.InApp(Messages.subject(template, to.locale(), facts),
+        reference + ", " + when, "/v1/bookings/" + about.getString("bookingId"));
+    return new Deliveries.Note(to, category, template, organizationId, params, inApp);
+  }
+
+  /** A confirmed booking gets its reminders; one that ended loses them. */
+  private static Future<Void> reminders(Sql tx, JsonObject payload, Recipient booker, String status) {
+    UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    if ("confirmed".equals(status) && booker != null) {
+      return Reminders.schedule(tx, bookingId, UUID.fromString(payload.getString("organizationId")),
+          payload.getString("reference"), java.time.OffsetDateTime.parse(payload.getString("startsAt")), booker);
+    }
+    return ENDED.contains(status) ? Reminders.drop(tx, bookingId) : Future.succeededFuture();
+  }
+
+  private static Function<Sql, Future<Void>> queue(UUID eventId, Deliveries.Note note) {
+    return tx -> Deliveries.queue(tx, eventId, note);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.bookwell.notifications;
+
+import static dev.bookwell.db.Tables.EMAIL_SUPPRESSION;
+import static dev.bookwell.db.Tables.OUTGOING_MESSAGE;
+
+import dev.bookwell.db.enums.MessageStatus;
+import dev.bookwell.db.tables.records.OutgoingMessageRecord;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Map;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends what is due from the message log, whatever the channel. A round claims up to {@link #BATCH} due rows with
+ * {@code FOR UPDATE SKIP LOCKED} and leases them (moves their next attempt five minutes on) in one short
+ * transaction, so several instances never send one twice and a crash mid-send only delays a message. Then each is
+ * composed ({@link Letters}) and handed to its channel with no connection held. A failure is retried with
+ * exponential backoff ({@code retryBase} doubled per attempt, at most an hour apart) for a day; then, or at once
+ * when the far end refuses for good, the row is {@code failed} with the reason; a refused address is
+ * {@code bounced} and remembered, and later mail to it is {@code skipped}. Every outcome is counted per channel
+ * ({@code bookwell_notifications_messages_total{channel, outcome}}).
+ */
+final class Dispatcher {
+
+  static final int BATCH = 20;
+  private static final Duration LEASE = Duration.ofMinutes(5);
+  private static final Duration GIVE_UP_AFTER = Duration.ofDays(1);
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final Db db;
+  private final Map<String, Channel> channels;
+  private final Letters letters;
+  private final Duration retryBase;
+  private final MeterRegistry metrics;
+
+  Dispatcher(Db db, Map<String, Channel> channels, Letters letters, Duration retryBase, MeterRegistry metrics) {
+    this.db = db;
+    this.channels = channels;
+    this.letters = letters;
+    this.retryBase = retryBase;
+    this.metrics = metrics;
+  }
+
+  /** One round; gives how many messages were sent. */
+  Future<Integer> round() {
+    return db.transaction(tx -> tx.fetch(Sql.DSL.selectFrom(OUTGOING_MESSAGE)
+            .where(OUTGOING_MESSAGE.STATUS.eq(MessageStatus.queued))
+            .and(OUTGOING_MESSAGE.NEXT_ATTEMPT_AT.le(SqlTime.now()))
+            .orderBy(OUTGOING_MESSAGE.NEXT_ATTEMPT_AT).limit(BATCH).forUpdate().skipLocked())
+        .compose(due -> due.isEmpty() ? Future.succeededFuture(due)
+            : tx.update(Sql.DSL.update(OUTGOING_MESSAGE)
+                    .set(OUTGOING_MESSAGE.NEXT_ATTEMPT_AT, SqlTime.nowPlus(LEASE))
+                    .set(OUTGOING_MESSAGE.ATTEMPTS, OUTGOING_MESSAGE.ATTEMPTS.plus(1))
+                    .where(OUTGOING_MESSAGE.ID.in(due.stream().map(OutgoingMessageRecord::getId).toList())))
+                .map(due)))
+        .compose(due -> Future.all(due.stream().map(this::send).toList())
+            .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count()));
+  }
+
+  private Future<Boolean> send(OutgoingMessageRecord row) {
+    return suppressed(row).compose(reason -> reason != null
+        ? finish(row, MessageStatus.skipped, "skipped: the address refused mail before (" + reason + ")")
+            .map(false)
+        : letters.compose(row)
+            .compose(outgoing -> channels.get(row.getChannel()).send(outgoing))
+            .compose(answer -> finish(row, MessageStatus.sent, answer).map(true))
+            .recover(e -> failed(row, e).map(false)));
+  }
+
+  /** Why the row's address is not mailed any more, or null. */
+  private Future<String> suppressed(OutgoingMessageRecord row) {
+    return !row.getChannel().equals(Preferences.EMAIL) ? Future.succeededFuture(null)
+        : db.fetchOptional(Sql.DSL.select(EMAIL_SUPPRESSION.REASON).from(EMAIL_SUPPRESSION)
+                .where(EMAIL_SUPPRESSION.ADDRESS.eq(Unsubscribes.normal(row.getRecipient()))))
+            .map(found -> found.map(r -> r.value1()).orElse(null));
+  }
+
+  private Future<Void> finish(OutgoingMessageRecord row, MessageStatus status, String answer) {
+    count(row, status.getLiteral());
+    var update = Sql.DSL.update(OUTGOING_MESSAGE).set(OUTGOING_MESSAGE.STATUS, status)
+        .set(OUTGOING_MESSAGE.LAST_ERROR, status == MessageStatus.sent ? null : excerpt(answer));
+    if (status == MessageStatus.sent) {
+      update.set(OUTGOING_MESSAGE.SENT_AT, SqlTime.now());
+    }
+    return db.update(update.where(stillOurs(row))).mapEmpty();
+  }
+
+  private Future<Void> failed(OutgoingMessageRecord row, Throwable e) {
+    String reason = excerpt(String.valueOf(e.getMessage()));
+    LOG.warn("{} {} ({}) to {} failed (attempt {}): {}", row.getChannel(), row.getId(), row.getTemplate(),
+        row.getRecipient(), row.getAttempts() + 1, reason);
+    if (e instanceof Channel.Refused refused) {
+      return refused.addressRefused()
+          ? db.transaction(tx -> tx.update(Sql.DSL.insertInto(EMAIL_SUPPRESSION)
+                  .set(EMAIL_SUPPRESSION.ADDRESS, Unsubscribes.normal(row.getRecipient()))
+                  .set(EMAIL_SUPPRESSION.REASON, reason).onConflictDoNothing()))
+              .compose(x -> finish(row, MessageStatus.bounced, reason))
+          : finish(row, MessageStatus.failed, reason);
+    }
+    var backoff = DSL.field("now() + least({0} * power(2, least({1}, 10)), interval '1 hour')",
+        java.time.OffsetDateTime.class, DSL.val(retryBase.toMillis() + " milliseconds").cast(
+            org.jooq.impl.SQLDataType.INTERVAL), OUTGOING_MESSAGE.ATTEMPTS);
+    var giveUp = OUTGOING_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(GIVE_UP_AFTER.negated()));
+    return db.fetchOptional(Sql.DSL.update(OUTGOING_MESSAGE)
+            .set(OUTGOING_MESSAGE.LAST_ERROR, reason)
+            .set(OUTGOING_MESSAGE.STATUS, DSL.when(giveUp, DSL.inline(MessageStatus.failed))
+                .otherwise(DSL.inline(MessageStatus.queued)))
+            .set(OUTGOING_MESSAGE.NEXT_ATTEMPT_AT, backoff)
+            .where(stillOurs(row)).returning(OUTGOING_MESSAGE.STATUS))
+        .map(updated -> {
+          updated.ifPresent(r -> count(row, r.getStatus() == MessageStatus.failed ? "failed" : "retried"));
+          return null;
+        });
+  }
+
+  /** sent, failed, bounced, skipped (final) or retried (an attempt that failed and will be tried again). */
+  private void count(OutgoingMessageRecord row, String outcome) {
+    Counter.builder("bookwell.notifications.messages").description("Message attempts by channel and outcome")
+        .tag("channel", row.getChannel()).tag("outcome", outcome).register(metrics).increment();
+  }
+
+  /** The row as this round claimed it: a late outcome never overwrites what another attempt did since. */
+  private static Condition stillOurs(OutgoingMessageRecord row) {
+    return OUTGOING_MESSAGE.ID.eq(row.getId()).and(OUTGOING_MESSAGE.STATUS.eq(MessageStatus.queued))
+        .and(OUTGOING_MESSAGE.ATTEMPTS.eq(row.getAttempts() + 1));
+  }
+
+  private static String excerpt(String text) {
+    return text == null || text.length() <= 1000 ? text : text.substring(0, 1000);
+  }
+}

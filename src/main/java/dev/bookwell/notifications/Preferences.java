@@ -1,0 +1,118 @@
+package dev.bookwell.notifications;
+
+import static dev.bookwell.db.Tables.NOTIFICATION_PREFERENCE;
+
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jooq.JSONB;
+import org.jooq.impl.DSL;
+
+/**
+ * Which channels each category of message goes to, per person: the defaults below, overridden category by category
+ * ({@code GET/PUT /v1/me/notification-preferences}). Account mail (resets, invitations) always goes out by email;
+ * guests get email only.
+ */
+final class Preferences {
+
+  static final String EMAIL = "email";
+  static final String IN_APP = "in_app";
+  static final String SMS = "sms";
+  static final String PUSH = "push";
+
+  /** Every category and its default channels. Staff hear of the organization's bookings only when they opt in. */
+  static final Map<String, Set<String>> DEFAULTS = Map.of(
+      "account", Set.of(EMAIL),
+      "booking", Set.of(EMAIL, IN_APP),
+      "reminder", Set.of(EMAIL),
+      "payment", Set.of(EMAIL, IN_APP),
+      "provider", Set.of(EMAIL, IN_APP),
+      "provider_bookings", Set.of(EMAIL, IN_APP),
+      "staff_bookings", Set.of(),
+      "waitlist", Set.of(EMAIL, IN_APP));
+  /** Their email always goes out, whatever the preferences. */
+  static final Set<String> ESSENTIAL = Set.of("account");
+  /** Mail one may leave with one click (RFC 8058 List-Unsubscribe); the rest is about one's own bookings and money. */
+  static final Set<String> UNSUBSCRIBABLE = Set.of("reminder", "provider_bookings", "staff_bookings");
+
+  private final Db db;
+
+  Preferences(Db db) {
+    this.db = db;
+  }
+
+  /** GET /v1/me/notification-preferences */
+  Future<ApiReply> get(ApiRequest request) {
+    UUID userId = request.requireCaller().userId();
+    return db.fetchOptional(Sql.DSL.select(NOTIFICATION_PREFERENCE.CHANNELS).from(NOTIFICATION_PREFERENCE)
+            .where(NOTIFICATION_PREFERENCE.USER_ID.eq(userId)))
+        .map(found -> ApiReply.ok(json(overrides(found.map(r -> r.value1())))));
+  }
+
+  /** PUT /v1/me/notification-preferences {channels: {category: [channel...]}}: the categories named are replaced. */
+  Future<ApiReply> put(ApiRequest request) {
+    UUID userId = request.requireCaller().userId();
+    JsonObject named = request.bodyObject().getJsonObject("channels");
+    // one statement: jsonb || merges the named categories into what was set before
+    return db.fetchOne(Sql.DSL.insertInto(NOTIFICATION_PREFERENCE)
+            .set(NOTIFICATION_PREFERENCE.USER_ID, userId)
+            .set(NOTIFICATION_PREFERENCE.CHANNELS, JSONB.valueOf(named.encode()))
+            .onConflict(NOTIFICATION_PREFERENCE.USER_ID).doUpdate()
+            .set(NOTIFICATION_PREFERENCE.CHANNELS, DSL.field("{0} || {1}", NOTIFICATION_PREFERENCE.CHANNELS.getDataType(),
+                NOTIFICATION_PREFERENCE.CHANNELS, DSL.val(JSONB.valueOf(named.encode()))))
+            .set(NOTIFICATION_PREFERENCE.UPDATED_AT, SqlTime.now())
+            .returning(NOTIFICATION_PREFERENCE.CHANNELS))
+        .map(row -> ApiReply.ok(json(overrides(Optional.of(row.getChannels())))));
+  }
+
+  /**
+   * The channels a message of {@code category} goes to for this person (inside the event's transaction). Guests
+   * ({@code userId} null): email, if the category mails by default.
+   */
+  static Future<Set<String>> channels(Sql tx, UUID userId, String category) {
+    if (userId == null) {
+      return Future.succeededFuture(DEFAULTS.get(category).contains(EMAIL) || ESSENTIAL.contains(category)
+          ? Set.of(EMAIL) : Set.of());
+    }
+    return tx.fetchOptional(Sql.DSL.select(NOTIFICATION_PREFERENCE.CHANNELS).from(NOTIFICATION_PREFERENCE)
+            .where(NOTIFICATION_PREFERENCE.USER_ID.eq(userId)))
+        .map(found -> effective(overrides(found.map(r -> r.value1())), category));
+  }
+
+  private static Set<String> effective(JsonObject overrides, String category) {
+    var chosen = new LinkedHashSet<String>();
+    JsonArray set = overrides.getJsonArray(category);
+    if (set == null) {
+      chosen.addAll(DEFAULTS.get(category));
+    } else {
+      set.forEach(channel -> chosen.add((String) channel));
+    }
+    if (ESSENTIAL.contains(category)) {
+      chosen.add(EMAIL);
+    }
+    return chosen;
+  }
+
+  private static JsonObject overrides(Optional<JSONB> stored) {
+    return stored.map(json -> new JsonObject(json.data())).orElseGet(JsonObject::new);
+  }
+
+  private static JsonObject json(JsonObject overrides) {
+    var channels = new JsonObject();
+    new TreeMap<>(DEFAULTS).keySet().forEach(category ->
+        channels.put(category, new JsonArray(List.copyOf(effective(overrides, category)))));
+    return new JsonObject().put("channels", channels).put("essential", new JsonArray(List.copyOf(ESSENTIAL)));
+  }
+}
