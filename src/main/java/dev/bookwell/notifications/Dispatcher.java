@@ -105,9 +105,9 @@ final class Dispatcher {
               .compose(x -> finish(row, MessageStatus.bounced, reason))
           : finish(row, MessageStatus.failed, reason);
     }
-    var backoff = DSL.field("now() + least({0} * power(2, least({1}, 10)), interval '1 hour')",
-        java.time.OffsetDateTime.class, DSL.val(retryBase.toMillis() + " milliseconds").cast(
-            org.jooq.impl.SQLDataType.INTERVAL), OUTGOING_MESSAGE.ATTEMPTS);
+    var backoff = DSL.field("now() + least(interval '1 millisecond' * {0} * power(2, least({1}, 10)), "
+        + "interval '1 hour')", java.time.OffsetDateTime.class, DSL.val(retryBase.toMillis()),
+        OUTGOING_MESSAGE.ATTEMPTS);
     var giveUp = OUTGOING_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(GIVE_UP_AFTER.negated()));
     return db.fetchOptional(Sql.DSL.update(OUTGOING_MESSAGE)
             .set(OUTGOING_MESSAGE.LAST_ERROR, reason)
