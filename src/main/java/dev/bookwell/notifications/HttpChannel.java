@@ -38,7 +38,7 @@ final class HttpChannel implements Channel {
     String body = new JsonObject().put("id", message.id()).put("channel", name).put("to", message.recipient())
         .put("subject", message.letter().subject()).put("text", message.letter().shortText()).encode();
     var options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
-        .setConnectTimeout(TIMEOUT.toMillis()).setIdleTimeout(TIMEOUT.toSeconds())
+        .setConnectTimeout(TIMEOUT.toMillis()).setIdleTimeout(TIMEOUT.toMillis())
         .putHeader("Content-Type", "application/json")
         .putHeader("Bookwell-Signature", SecretTokens.signatureHeader(secret, Instant.now().getEpochSecond(), body))
         .putHeader("Bookwell-Message-Id", message.id());
