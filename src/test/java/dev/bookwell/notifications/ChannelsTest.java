@@ -262,6 +262,18 @@ class ChannelsTest {
         .anyMatch(m -> subject(m).equals("Refund made: €30.00 for " + held.getString("reference"))));
   }
 
+  @Test
+  void theWaitlistHookTellsThePersonOfferedASeat() throws Exception {
+    String token = world.userToken();
+    var held = book(world.service(new JsonObject().put("name", "Waitlisted").put("priceMinor", 2000)), 12, token);
+    // the waitlist (issue 17) will publish this event when it holds a freed seat for the first in line
+    Wait.on(app.db.transaction(tx -> dev.bookwell.platform.outbox.Outbox.append(tx, "waitlist.offered", "booking",
+        held.getString("id"), new JsonObject().put("bookingId", held.getString("id")))));
+    var offer = await(smtp, email(token), 2).stream().filter(m -> subject(m).startsWith("A seat is free for you"))
+        .findFirst().orElseThrow();
+    assertTrue(part(offer, "text/plain").contains("/bookings/" + held.getString("id")), part(offer, "text/plain"));
+  }
+
   private static java.util.List<MessageStatus> statuses(String recipient) {
     return Wait.on(app.db.fetch(Sql.DSL.select(OUTGOING_MESSAGE.STATUS).from(OUTGOING_MESSAGE)
             .where(OUTGOING_MESSAGE.RECIPIENT.eq(recipient)).orderBy(OUTGOING_MESSAGE.CREATED_AT)))
