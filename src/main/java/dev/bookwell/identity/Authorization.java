@@ -52,6 +52,12 @@ final class Authorization {
             .orElse(EnumSet.noneOf(OrgPermission.class)));
   }
 
+  /** The same rule as {@link #held} for a member row in SQL: owners hold every permission, others what they list. */
+  static org.jooq.Condition holds(OrgPermission permission) {
+    return ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner)
+        .or(org.jooq.impl.DSL.val(permission).eq(org.jooq.impl.DSL.any(ORGANIZATION_MEMBER.PERMISSIONS)));
+  }
+
   static Set<OrgPermission> permissionSet(OrgPermission[] permissions) {
     var set = EnumSet.noneOf(OrgPermission.class);
     set.addAll(Arrays.asList(permissions));

@@ -11,7 +11,6 @@ import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import dev.bookwell.db.enums.OrgPermission;
-import dev.bookwell.db.enums.OrgRole;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.impl.DSL;
 
 /**
  * The narrow call a notification sender makes to deliver a reset or an invitation: events say only which one
@@ -52,8 +50,7 @@ final class DeliveryTokens {
     return db.fetch(Sql.DSL.select(CONTACT).from(ORGANIZATION_MEMBER).join(APP_USER)
             .on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
             .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId)).and(active())
-            .and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner)
-                .or(DSL.val(permission).eq(DSL.any(ORGANIZATION_MEMBER.PERMISSIONS))))
+            .and(Authorization.holds(permission))
             .orderBy(ORGANIZATION_MEMBER.CREATED_AT).limit(IdentityClient.STAFF_LIMIT))
         .map(rows -> new JsonObject().put("staff", new JsonArray(rows.stream().map(DeliveryTokens::contactJson)
             .toList())));

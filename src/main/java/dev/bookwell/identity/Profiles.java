@@ -47,6 +47,9 @@ final class Profiles {
     JsonObject body = request.bodyObject();
     String timezone = body.getString("timezone") == null ? null : Registration.requireZone(body.getString("timezone"));
     String name = body.getString("name") == null ? null : body.getString("name").trim();
+    if (name != null && name.isEmpty()) {
+      throw Problem.invalid("body", "name", "is blank").toException();
+    }
     return db.fetchOptional(SqlPatch.of(APP_USER, APP_USER.ID)
             .merge(body, "name", APP_USER.NAME, name)
             .merge(body, "phone", APP_USER.PHONE, body.getString("phone"))

@@ -8,6 +8,7 @@ import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +30,8 @@ final class Audiences {
       "cancelled", "rescheduled", "expired");
   /** Booking events the provider (and staff who opt in) hear of, and the message they get. */
   static final Map<String, String> STAFF_TEMPLATES = Map.of(
-      "booking.confirmed", "staff-booking-new", "booking.pending_confirmation", "staff-booking-new",
-      "booking.rescheduled", "staff-booking-new", "booking.cancelled", "staff-booking-cancelled");
+      "booking.confirmed", "staff-booking-new", "booking.pending_confirmation", "staff-booking-pending",
+      "booking.rescheduled", "staff-booking-moved", "booking.cancelled", "staff-booking-cancelled");
   /** A hook for the waitlist (issue 17): its offer event reaches the person offered the seat. */
   static final String WAITLIST_OFFERED = "waitlist.offered";
   static final List<String> HANDLED = Stream.of(
@@ -106,8 +107,8 @@ final class Audiences {
     }
     JsonObject provider = facts.getJsonObject("provider");
     Future<Recipient> providerContact = provider == null ? Future.succeededFuture(null)
-        : IdentityClient.contact(bus, UUID.fromString(provider.getString("userId"))).map(Recipient::of)
-            .otherwise(e -> null);  // a provider account gone hears nothing
+        : orNullIfGone(IdentityClient.contact(bus, UUID.fromString(provider.getString("userId")))
+            .map(Recipient::of));  // a provider account gone hears nothing; a busy identity area is retried
     return providerContact.compose(providerTo -> Settings.staffEvents(db, organizationId)
         .compose(events -> events.contains(type)
             ? IdentityClient.staff(bus, organizationId, OrgPermission.manage_bookings)
@@ -131,8 +132,9 @@ final class Audiences {
   /** The booker: an account's contact, or the guest in the organization's zone; null when there is no address. */
   private Future<Recipient> booker(JsonObject payload, JsonObject facts) {
     String zone = facts.getJsonObject("organization", new JsonObject()).getString("timezone", "UTC");
+    // an account deleted or deactivated hears nothing, but its booking still reaches the provider and staff
     return payload.getString("userId") != null
-        ? IdentityClient.contact(bus, UUID.fromString(payload.getString("userId"))).map(Recipient::of)
+        ? orNullIfGone(IdentityClient.contact(bus, UUID.fromString(payload.getString("userId"))).map(Recipient::of))
         : BookingClient.delivery(bus, UUID.fromString(payload.getString("bookingId")))
             .map(delivery -> delivery.getJsonObject("guest") == null ? null
                 : Recipient.guest(delivery.getJsonObject("guest"), zone));
@@ -173,19 +175,12 @@ final class Audiences {
   }
 
   /**
-   * A note about a booking: in the recipient's words and zone, with its inbox entry; {@code booking} ({bookingId,
-   * reference, startsAt}, as in the booking events) names it, {@code extra} adds to the row's params.
+   * A note about the booking {@code booking} names ({bookingId, reference, startsAt}, as in the booking events).
    */
   private static Deliveries.Note note(Recipient to, String category, String template, UUID organizationId,
                                       JsonObject booking, JsonObject extra) {
-    JsonObject about = booking;
-    String reference = about.getString("reference");
-    String when = Messages.when(about.getString("startsAt"), to.timezone(), to.locale());
-    var facts = new Messages.Facts(reference, when, null, null, null, null);
-    var params = (extra == null ? new JsonObject() : extra.copy()).put("id", about.getString("bookingId"));
-    var inApp = new Deliveries.InApp(Messages.subject(template, to.locale(), facts),
-        reference + ", " + when, "/v1/bookings/" + about.getString("bookingId"));
-    return new Deliveries.Note(to, category, template, organizationId, params, inApp);
+    return Deliveries.aboutBooking(to, category, template, organizationId, booking.getString("bookingId"),
+        booking.getString("reference"), booking.getString("startsAt"), extra);
   }
 
   /** A confirmed booking gets its reminders; one that ended loses them. */
@@ -196,6 +191,12 @@ final class Audiences {
           payload.getString("reference"), java.time.OffsetDateTime.parse(payload.getString("startsAt")), booker);
     }
     return ENDED.contains(status) ? Reminders.drop(tx, bookingId) : Future.succeededFuture();
+  }
+
+  /** Gone (404) is an answer: nobody to tell. Anything else fails the event, which is tried again next round. */
+  private static <T> Future<T> orNullIfGone(Future<T> lookup) {
+    return lookup.recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
+        ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
   private static Function<Sql, Future<Void>> queue(UUID eventId, Deliveries.Note note) {

@@ -19,6 +19,18 @@ interface Channel {
   record Calendar(String name, String ics) {
   }
 
+  /** At most 1,000 characters of what a far end said, for the log. */
+  static String excerpt(String text) {
+    return text == null || text.length() <= 1000 ? text : text.substring(0, 1000);
+  }
+
+  /** Nothing was sent and nothing will be (no gateway for the channel): the row is skipped, with the reason. */
+  final class NotSent extends RuntimeException {
+    NotSent(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** The far end refused this message for good (SMTP 5xx, HTTP 4xx): no retry. */
   final class Refused extends RuntimeException {
     private final boolean addressRefused;

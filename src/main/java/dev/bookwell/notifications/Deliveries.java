@@ -32,6 +32,19 @@ final class Deliveries {
   private Deliveries() {
   }
 
+  /**
+   * A note about a booking: in the recipient's words and zone, its inbox entry titled like the mail's subject;
+   * {@code extra} adds to the row's params.
+   */
+  static Note aboutBooking(Recipient to, String category, String template, UUID organizationId, String bookingId,
+                           String reference, String startsAt, JsonObject extra) {
+    String when = Messages.when(startsAt, to.timezone(), to.locale());
+    var facts = new Messages.Facts(reference, when, null, null, null, null);
+    var params = (extra == null ? new JsonObject() : extra.copy()).put("id", bookingId);
+    return new Note(to, category, template, organizationId, params, new InApp(Messages.subject(template,
+        to.locale(), facts), reference + ", " + when, "/v1/bookings/" + bookingId));
+  }
+
   /** Queues {@code note} under {@code eventId} (the event, or the reminder, it comes from). */
   static Future<Void> queue(Sql tx, UUID eventId, Note note) {
     Recipient to = note.to();

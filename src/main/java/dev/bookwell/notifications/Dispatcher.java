@@ -33,6 +33,7 @@ final class Dispatcher {
   static final int BATCH = 20;
   private static final Duration LEASE = Duration.ofMinutes(5);
   private static final Duration GIVE_UP_AFTER = Duration.ofDays(1);
+  private static final Duration SUPPRESSION = Duration.ofDays(30);
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
   private final Db db;
@@ -71,30 +72,42 @@ final class Dispatcher {
             .map(false)
         : letters.compose(row)
             .compose(outgoing -> channels.get(row.getChannel()).send(outgoing))
-            .compose(answer -> finish(row, MessageStatus.sent, answer).map(true))
-            .recover(e -> failed(row, e).map(false)));
+            // only the send's outcome decides: a failure to record a success never sends the message again
+            .transform(sent -> sent.succeeded() ? finish(row, MessageStatus.sent, null).map(true)
+                : failed(row, sent.cause()).map(false)));
   }
 
-  /** Why the row's address is not mailed any more, or null. */
+  /**
+   * Why the row's address is not mailed any more, or null. A refusal is remembered for {@link #SUPPRESSION}: a
+   * mailbox that comes back (or a refusal that was the server's mistake) gets mail again after that.
+   */
   private Future<String> suppressed(OutgoingMessageRecord row) {
     return !row.getChannel().equals(Preferences.EMAIL) ? Future.succeededFuture(null)
         : db.fetchOptional(Sql.DSL.select(EMAIL_SUPPRESSION.REASON).from(EMAIL_SUPPRESSION)
-                .where(EMAIL_SUPPRESSION.ADDRESS.eq(Unsubscribes.normal(row.getRecipient()))))
+                .where(EMAIL_SUPPRESSION.ADDRESS.eq(Unsubscribes.normal(row.getRecipient())))
+                .and(EMAIL_SUPPRESSION.CREATED_AT.gt(SqlTime.nowPlus(SUPPRESSION.negated()))))
             .map(found -> found.map(r -> r.value1()).orElse(null));
   }
 
-  private Future<Void> finish(OutgoingMessageRecord row, MessageStatus status, String answer) {
-    count(row, status.getLiteral());
+  private Future<Void> finish(OutgoingMessageRecord row, MessageStatus status, String reason) {
     var update = Sql.DSL.update(OUTGOING_MESSAGE).set(OUTGOING_MESSAGE.STATUS, status)
-        .set(OUTGOING_MESSAGE.LAST_ERROR, status == MessageStatus.sent ? null : excerpt(answer));
+        .set(OUTGOING_MESSAGE.LAST_ERROR, Channel.excerpt(reason));
     if (status == MessageStatus.sent) {
       update.set(OUTGOING_MESSAGE.SENT_AT, SqlTime.now());
     }
-    return db.update(update.where(stillOurs(row))).mapEmpty();
+    return db.update(update.where(stillOurs(row))).map(changed -> {
+      if (changed == 1) {
+        count(row, status.getLiteral());
+      }
+      return null;
+    });
   }
 
   private Future<Void> failed(OutgoingMessageRecord row, Throwable e) {
-    String reason = excerpt(String.valueOf(e.getMessage()));
+    String reason = Channel.excerpt(String.valueOf(e.getMessage()));
+    if (e instanceof Channel.NotSent) {
+      return finish(row, MessageStatus.skipped, reason);
+    }
     LOG.warn("{} {} ({}) to {} failed (attempt {}): {}", row.getChannel(), row.getId(), row.getTemplate(),
         row.getRecipient(), row.getAttempts() + 1, reason);
     if (e instanceof Channel.Refused refused) {
@@ -105,7 +118,8 @@ final class Dispatcher {
               .compose(x -> finish(row, MessageStatus.bounced, reason))
           : finish(row, MessageStatus.failed, reason);
     }
-    var backoff = DSL.field("now() + least(interval '1 millisecond' * {0} * power(2, least({1}, 10)), "
+    // attempts counts this one already: the first retry waits retryBase, then twice that, and so on
+    var backoff = DSL.field("now() + least(interval '1 millisecond' * {0} * power(2, least({1} - 1, 10)), "
         + "interval '1 hour')", java.time.OffsetDateTime.class, DSL.val(retryBase.toMillis()),
         OUTGOING_MESSAGE.ATTEMPTS);
     var giveUp = OUTGOING_MESSAGE.CREATED_AT.lt(SqlTime.nowPlus(GIVE_UP_AFTER.negated()));
@@ -133,7 +147,4 @@ final class Dispatcher {
         .and(OUTGOING_MESSAGE.ATTEMPTS.eq(row.getAttempts() + 1));
   }
 
-  private static String excerpt(String text) {
-    return text == null || text.length() <= 1000 ? text : text.substring(0, 1000);
-  }
 }

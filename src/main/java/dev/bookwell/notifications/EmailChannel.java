@@ -11,16 +11,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
- * Email over SMTP ({@code BOOKWELL_SMTP_URL}). A permanent reply (5xx) is a refusal; 550, 551 and 553 (and enhanced
- * codes 5.1.x) refuse the address itself. A send taking over {@link #SEND_TIMEOUT} counts as failed (well inside the
- * dispatcher's lease, so no other instance takes the message over while this one still sends it).
+ * Email over SMTP ({@code BOOKWELL_SMTP_URL}). A permanent reply (5xx) is a refusal of this message, and an enhanced
+ * status 5.1.1, 5.1.2, 5.1.3 or 5.1.10 (no such mailbox or domain, bad address) a refusal of the address itself. A
+ * refusal about us rather than the message (530/535, 5.7.x: authentication, relaying, policy) is retried like a
+ * transient failure: it is a configuration to fix, and the mail must not be lost meanwhile. A send taking over
+ * {@link #SEND_TIMEOUT} counts as failed (well inside the dispatcher's lease, so no other instance takes the message
+ * over while this one still sends it).
  */
 final class EmailChannel implements Channel {
 
   static final Duration SEND_TIMEOUT = Duration.ofMinutes(1);
-  private static final Set<Integer> ADDRESS_CODES = Set.of(550, 551, 553);
+  /** Enhanced status codes (RFC 3463) read from the reply text: vertx-mail keeps its parsed detail in a shared enum. */
+  private static final Pattern ADDRESS_STATUS = Pattern.compile("^5\\.1\\.(1|2|3|10)\\b");
+  private static final Pattern SECURITY_STATUS = Pattern.compile("^5\\.7\\.");
+  private static final Set<Integer> ABOUT_US = Set.of(530, 535);
 
   private final MailClient mail;
   private final String from;
@@ -34,9 +41,21 @@ final class EmailChannel implements Channel {
   public Future<String> send(Outgoing message) {
     return mail.sendMail(mail(from, message)).timeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .map(result -> "accepted for " + String.join(", ", result.getRecipients()))
-        .recover(e -> Future.failedFuture(e instanceof SMTPException smtp && smtp.isPermanent()
-            ? new Refused(e.getMessage(), ADDRESS_CODES.contains(smtp.getReplyCode())
-                || String.valueOf(e.getMessage()).contains(" 5.1.")) : e));
+        .recover(e -> Future.failedFuture(e instanceof SMTPException smtp && refused(smtp)
+            ? new Refused(e.getMessage(), addressRefused(smtp)) : e));
+  }
+
+  private static boolean refused(SMTPException smtp) {
+    return smtp.isPermanent() && !ABOUT_US.contains(smtp.getReplyCode()) && !status(smtp, SECURITY_STATUS);
+  }
+
+  private static boolean addressRefused(SMTPException smtp) {
+    return status(smtp, ADDRESS_STATUS);
+  }
+
+  private static boolean status(SMTPException smtp, Pattern code) {
+    return smtp.getReplyMessages().stream().anyMatch(line -> code.matcher(line.replaceFirst("^\\d{3}[ -]", "")
+        .strip()).find());
   }
 
   /**

@@ -46,7 +46,7 @@ final class HttpChannel implements Channel {
         .compose(request -> request.send(body))
         .compose(response -> response.body().map(answer -> {
           int status = response.statusCode();
-          String excerpt = status + " " + excerpt(answer.toString());
+          String excerpt = Channel.excerpt(status + " " + answer);
           if (status >= 200 && status < 300) {
             return excerpt;
           }
@@ -55,9 +55,5 @@ final class HttpChannel implements Channel {
               : new IllegalStateException(name + " gateway answered " + excerpt);
         }))
         .timeout(TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
-  }
-
-  private static String excerpt(String text) {
-    return text.length() > 200 ? text.substring(0, 200) : text;
   }
 }

@@ -66,8 +66,9 @@ final class Intake {
   }
 
   private Future<Boolean> handle(OutboxEventRecord event) {
-    var payload = new JsonObject(event.getPayload().data());
-    return audiences.of(event.getId(), event.getType(), event.getAggregateId(), payload)
+    // a malformed event fails this event only (a throw here would end the whole round)
+    return Future.succeededFuture(new JsonObject(event.getPayload().data()))
+        .compose(payload -> audiences.of(event.getId(), event.getType(), event.getAggregateId(), payload))
         .compose(plan -> once(event.getId(), tx -> plan.apply(tx).map(true)))
         .recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
             ? once(event.getId(), tx -> Future.succeededFuture(false))

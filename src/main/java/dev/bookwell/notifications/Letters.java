@@ -75,7 +75,8 @@ final class Letters {
         org.getString("name"), params.getString("note"));
     String contact = firstOf(org.getString("contactEmail"), org.getString("contactPhone"));
     String unsubscribe = Preferences.UNSUBSCRIBABLE.contains(row.getCategory())
-        ? publicUrl + "/v1/unsubscribe?token=" + unsubscribes.token(row.getRecipient(), row.getCategory()) : null;
+        && row.getChannel().equals(Preferences.EMAIL) ? unsubscribes.token(row.getRecipient(), row.getCategory())
+        : null;
     var links = switch (family(template)) {
       case "account" -> new Messages.Links(publicUrl + (template.equals(PASSWORD_RESET) ? "/reset-password?token="
           : "/invitations/accept?token=") + data.getString("token"), template + ".action", true, null, null, null);
@@ -89,7 +90,7 @@ final class Letters {
     var calendar = template.equals("booking-confirmed") || template.equals("booking-rescheduled")
         ? new Channel.Calendar(booking.getString("reference") + ".ics", data.getString("ics")) : null;
     return new Channel.Outgoing(row.getId().toString(), row.getRecipient(),
-        Messages.render(template, locale, params.getString("name"), facts, links), calendar);
+        Messages.render(template, locale, params.getString("name"), facts, links, publicUrl), calendar);
   }
 
   private static String firstOf(String... values) {
@@ -111,7 +112,8 @@ final class Letters {
 
   /**
    * Whether a message still tells the truth when it goes out: a reminder only for a confirmed booking that has not
-   * started; "held", "confirmed" and "waiting" only while the booking still is; "pay again" only while it is held.
+   * started; "held", "confirmed", "new" and "waiting" only while the booking still is; "pay again" only while it is
+   * held.
    * Endings stay true once they happen.
    */
   static boolean stillTrue(String template, JsonObject data) {
@@ -124,8 +126,8 @@ final class Letters {
       case "booking-reminder" -> "confirmed".equals(now)
           && Instant.parse(booking.getString("startsAt")).isAfter(Instant.now());
       case "booking-held", "payment-failed" -> "held".equals(now);
-      case "booking-confirmed" -> "confirmed".equals(now);
-      case "booking-pending_confirmation" -> "pending_confirmation".equals(now);
+      case "booking-confirmed", "staff-booking-new" -> "confirmed".equals(now);
+      case "booking-pending_confirmation", "staff-booking-pending" -> "pending_confirmation".equals(now);
       default -> true;
     };
   }

@@ -58,9 +58,11 @@ final class MailboxChannel implements Channel {
             List.<String>of()))
         .compose(names -> {
           var newest = names.stream().sorted(Comparator.reverseOrder()).limit(SCAN).toList();
-          return Future.all(newest.stream().map(name -> files.readFile(name).map(Buffer::toJsonObject)).toList());
+          // a file being written or damaged is left out, not a failed listing
+          return Future.all(newest.stream().map(name -> files.readFile(name).map(Buffer::toJsonObject)
+              .otherwise((JsonObject) null)).toList());
         })
-        .map(read -> new JsonArray(read.<JsonObject>list().stream()
+        .map(read -> new JsonArray(read.<JsonObject>list().stream().filter(java.util.Objects::nonNull)
             .filter(mail -> to == null || to.equalsIgnoreCase(mail.getString("to"))).limit(limit).toList()))
         .map(items -> ApiReply.ok(new JsonObject().put("items", items)));
   }

@@ -58,13 +58,26 @@ final class MessageLog {
             m -> new Cursor(m.getCreatedAt().toString(), m.getId().toString()))));
   }
 
+  /**
+   * Who it went to, as staff may see it: an email address (the organization's own correspondence), but only the
+   * last digits of a phone number and never an account id (push).
+   */
+  private static String recipient(OutgoingMessageRecord m) {
+    String to = m.getRecipient();
+    return switch (m.getChannel()) {
+      case Preferences.SMS -> "*".repeat(Math.max(0, to.length() - 3)) + to.substring(Math.max(0, to.length() - 3));
+      case Preferences.PUSH -> "(the account's devices)";
+      default -> to;
+    };
+  }
+
   private static JsonObject json(OutgoingMessageRecord m) {
     return new JsonObject()
         .put("id", m.getId().toString())
         .put("channel", m.getChannel())
         .put("category", m.getCategory())
         .put("template", m.getTemplate())
-        .put("recipient", m.getRecipient())
+        .put("recipient", recipient(m))
         .put("locale", m.getLocale())
         .put("status", m.getStatus().getLiteral())
         .put("attempts", m.getAttempts())

@@ -39,13 +39,16 @@ final class Messages {
 
   /**
    * Where a message leads: its action link and label key ({@code expires}: the link stops working at {2}), the
-   * organization and its contact for the footer, the unsubscribe link (each null: none).
+   * organization and its contact for the footer, the unsubscribe token (null: mail one cannot leave).
    */
   record Links(String action, String actionKey, boolean expires, String organization, String contact,
                String unsubscribe) {
   }
 
-  /** A message ready for any channel: the parts of an email, and the short text of an SMS or push. */
+  /**
+   * A message ready for any channel: the parts of an email, the short text of an SMS or push, and for mail one may
+   * leave the one-click URL ({@code List-Unsubscribe}, a POST to the API).
+   */
   record Letter(String subject, String text, String html, String shortText, String unsubscribe) {
   }
 
@@ -58,14 +61,17 @@ final class Messages {
   }
 
   static String text(String locale, String key, Object... args) {
-    String pattern = ResourceBundle.getBundle("notifications.messages", Locale.forLanguageTag(locale(locale)),
-        NO_FALLBACK).getString(key);
-    return new MessageFormat(pattern, Locale.forLanguageTag(locale)).format(args);
+    return new MessageFormat(raw(locale, key), Locale.forLanguageTag(locale)).format(args);
+  }
+
+  private static String raw(String locale, String key) {
+    return ResourceBundle.getBundle("notifications.messages", Locale.forLanguageTag(locale(locale)), NO_FALLBACK)
+        .getString(key);
   }
 
   /** An instant as people read it, in their zone and language: "Monday 7 December 2026, 09:00 (CET)". */
   static String when(String instant, String timezone, String locale) {
-    return instant == null ? "" : DateTimeFormatter.ofPattern(text(locale, "format.when"), Locale.forLanguageTag(locale))
+    return instant == null ? "" : DateTimeFormatter.ofPattern(raw(locale, "format.when"), Locale.forLanguageTag(locale))
         .format(Instant.parse(instant).atZone(ZoneId.of(timezone == null ? "UTC" : timezone)));
   }
 
@@ -78,12 +84,16 @@ final class Messages {
     return format.format(java.math.BigDecimal.valueOf(minor, Math.max(0, unit.getDefaultFractionDigits())));
   }
 
+  /**
+   * A subject line: one line, whatever its arguments hold (an organization named "Acme\nBcc: ..." must not add a
+   * header to the mail).
+   */
   static String subject(String template, String locale, Facts facts) {
-    return text(locale, template + ".subject", facts.args());
+    return text(locale, template + ".subject", facts.args()).replaceAll("\\p{Cntrl}+", " ").strip();
   }
 
   /** Renders {@code template} for one recipient. */
-  static Letter render(String template, String locale, String name, Facts facts, Links links) {
+  static Letter render(String template, String locale, String name, Facts facts, Links links, String publicUrl) {
     String subject = subject(template, locale, facts);
     var paragraphs = new ArrayList<String>();
     paragraphs.add(text(locale, template + ".body", facts.args()).strip());
@@ -103,12 +113,15 @@ final class Messages {
     var view = new MessageView(locale, subject,
         name == null || name.isBlank() ? text(locale, "greeting.anonymous") : text(locale, "greeting", name),
         List.copyOf(paragraphs), actionKey == null ? null : text(locale, actionKey), links.action(),
-        List.copyOf(footer), text(locale, "unsubscribe"), links.unsubscribe());
+        List.copyOf(footer), text(locale, "unsubscribe"),
+        // the link in the text opens the page that asks before it unsubscribes (mail scanners follow links)
+        links.unsubscribe() == null ? null : publicUrl + "/unsubscribe?token=" + links.unsubscribe());
     var html = new StringOutput();
     HTML.render("message.jte", view, html);
     var text = new StringOutput();
     TEXT.render("message.jte", view, text);
     String shortText = links.action() == null ? subject : subject + " " + links.action();
-    return new Letter(subject, text.toString(), html.toString(), shortText, links.unsubscribe());
+    return new Letter(subject, text.toString(), html.toString(), shortText,
+        links.unsubscribe() == null ? null : publicUrl + "/v1/unsubscribe?token=" + links.unsubscribe());
   }
 }

@@ -38,7 +38,8 @@ public final class NotificationsVerticle extends VerticleBase {
   private HttpClient gateways;
   private long timer = -1;
   private long purgeTimer = -1;
-  private Future<?> round = Future.succeededFuture();
+  private Future<?> intakeRound = Future.succeededFuture();
+  private Future<?> sendRound = Future.succeededFuture();
 
   public NotificationsVerticle(Platform platform) {
     this.platform = platform;
@@ -53,7 +54,7 @@ public final class NotificationsVerticle extends VerticleBase {
     var intake = new Intake(db, new Audiences(db, bus));
     var inbox = new Inbox(db);
     var settings = new Settings(db, bus);
-    var preferences = new Preferences(db);
+    var preferences = new Preferences(db, bus);
     var log = new MessageLog(db, bus);
     var mailbox = config.devMailbox() ? new MailboxChannel(vertx.fileSystem(), platform.config().dataDir(),
         config.from()) : null;
@@ -83,12 +84,15 @@ public final class NotificationsVerticle extends VerticleBase {
     var dispatcher = channels(config, mailbox).map(channels -> new Dispatcher(db, channels,
         new Letters(bus, config.publicUrl(), unsubscribes), config.retryBase(),
         io.vertx.micrometer.backends.BackendRegistries.getNow(platform.metricsRegistry())));
-    // new events become queued messages, due reminders too, then the dispatcher sends what is due
+    // new events and due reminders become queued messages; separately (a slow SMTP server delays no event), the
+    // dispatcher sends what is due. A round is never overtaken by the next one of its kind.
     timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
-      if (round.isComplete()) {  // a slow round (SMTP slow) is never overtaken by the next one
-        round = intake.round().compose(x -> Reminders.round(db))
-            .compose(x -> dispatcher.isPresent() ? dispatcher.get().round() : Future.succeededFuture(0))
-            .onFailure(e -> LOG.warn("notification round failed", e));
+      if (intakeRound.isComplete()) {
+        intakeRound = intake.round().compose(x -> Reminders.round(db))
+            .onFailure(e -> LOG.warn("notification intake round failed", e));
+      }
+      if (sendRound.isComplete() && dispatcher.isPresent()) {
+        sendRound = dispatcher.get().round().onFailure(e -> LOG.warn("notification send round failed", e));
       }
     });
     return Future.succeededFuture();

@@ -1,6 +1,11 @@
 package dev.bookwell.notifications;
 
+import static dev.bookwell.db.Tables.EMAIL_UNSUBSCRIBE;
 import static dev.bookwell.db.Tables.NOTIFICATION_PREFERENCE;
+
+import dev.bookwell.identity.IdentityClient;
+import io.vertx.core.eventbus.EventBus;
+import java.util.stream.Collectors;
 
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -47,34 +52,60 @@ final class Preferences {
   /** Mail one may leave with one click (RFC 8058 List-Unsubscribe); the rest is about one's own bookings and money. */
   static final Set<String> UNSUBSCRIBABLE = Set.of("reminder", "provider_bookings", "staff_bookings");
 
-  private final Db db;
+  /** Channels in the order answers list them. */
+  private static final List<String> ORDER = List.of(EMAIL, IN_APP, SMS, PUSH);
 
-  Preferences(Db db) {
+  private final Db db;
+  private final EventBus bus;
+
+  Preferences(Db db, EventBus bus) {
     this.db = db;
+    this.bus = bus;
   }
 
-  /** GET /v1/me/notification-preferences */
+  /**
+   * GET /v1/me/notification-preferences: email of a category left with one click (by address) shows as off.
+   */
   Future<ApiReply> get(ApiRequest request) {
     UUID userId = request.requireCaller().userId();
-    return db.fetchOptional(Sql.DSL.select(NOTIFICATION_PREFERENCE.CHANNELS).from(NOTIFICATION_PREFERENCE)
-            .where(NOTIFICATION_PREFERENCE.USER_ID.eq(userId)))
-        .map(found -> ApiReply.ok(json(overrides(found.map(r -> r.value1())))));
+    return IdentityClient.contact(bus, userId).compose(contact -> db.transaction(tx -> tx.fetchOptional(Sql.DSL
+                .select(NOTIFICATION_PREFERENCE.CHANNELS).from(NOTIFICATION_PREFERENCE)
+                .where(NOTIFICATION_PREFERENCE.USER_ID.eq(userId)))
+            .compose(found -> answer(tx, contact.getString("email"), overrides(found.map(r -> r.value1()))))))
+        .map(ApiReply::ok);
   }
 
-  /** PUT /v1/me/notification-preferences {channels: {category: [channel...]}}: the categories named are replaced. */
+  /**
+   * PUT /v1/me/notification-preferences {channels: {category: [channel...]}}: the categories named are replaced
+   * (jsonb {@code ||} merges them into what was set before, in one statement). Choosing email again for a category
+   * left with one click takes the address off that list.
+   */
   Future<ApiReply> put(ApiRequest request) {
     UUID userId = request.requireCaller().userId();
     JsonObject named = request.bodyObject().getJsonObject("channels");
-    // one statement: jsonb || merges the named categories into what was set before
-    return db.fetchOne(Sql.DSL.insertInto(NOTIFICATION_PREFERENCE)
-            .set(NOTIFICATION_PREFERENCE.USER_ID, userId)
-            .set(NOTIFICATION_PREFERENCE.CHANNELS, JSONB.valueOf(named.encode()))
-            .onConflict(NOTIFICATION_PREFERENCE.USER_ID).doUpdate()
-            .set(NOTIFICATION_PREFERENCE.CHANNELS, DSL.field("{0} || {1}", NOTIFICATION_PREFERENCE.CHANNELS.getDataType(),
-                NOTIFICATION_PREFERENCE.CHANNELS, DSL.val(JSONB.valueOf(named.encode()))))
-            .set(NOTIFICATION_PREFERENCE.UPDATED_AT, SqlTime.now())
-            .returning(NOTIFICATION_PREFERENCE.CHANNELS))
-        .map(row -> ApiReply.ok(json(overrides(Optional.of(row.getChannels())))));
+    var mailedAgain = named.fieldNames().stream().filter(category -> named.getJsonArray(category).contains(EMAIL))
+        .toList();
+    return IdentityClient.contact(bus, userId).compose(contact -> db.transaction(tx -> tx.fetchOne(Sql.DSL
+                .insertInto(NOTIFICATION_PREFERENCE)
+                .set(NOTIFICATION_PREFERENCE.USER_ID, userId)
+                .set(NOTIFICATION_PREFERENCE.CHANNELS, JSONB.valueOf(named.encode()))
+                .onConflict(NOTIFICATION_PREFERENCE.USER_ID).doUpdate()
+                .set(NOTIFICATION_PREFERENCE.CHANNELS, DSL.field("{0} || {1}",
+                    NOTIFICATION_PREFERENCE.CHANNELS.getDataType(), NOTIFICATION_PREFERENCE.CHANNELS,
+                    DSL.val(JSONB.valueOf(named.encode()))))
+                .set(NOTIFICATION_PREFERENCE.UPDATED_AT, SqlTime.now())
+                .returning(NOTIFICATION_PREFERENCE.CHANNELS))
+            .compose(row -> tx.update(Sql.DSL.deleteFrom(EMAIL_UNSUBSCRIBE)
+                    .where(EMAIL_UNSUBSCRIBE.ADDRESS.eq(Unsubscribes.normal(contact.getString("email"))))
+                    .and(EMAIL_UNSUBSCRIBE.CATEGORY.in(mailedAgain)))
+                .compose(x -> answer(tx, contact.getString("email"), overrides(Optional.of(row.getChannels())))))))
+        .map(ApiReply::ok);
+  }
+
+  private static Future<JsonObject> answer(Sql tx, String email, JsonObject overrides) {
+    return tx.fetch(Sql.DSL.select(EMAIL_UNSUBSCRIBE.CATEGORY).from(EMAIL_UNSUBSCRIBE)
+            .where(EMAIL_UNSUBSCRIBE.ADDRESS.eq(Unsubscribes.normal(email))))
+        .map(left -> json(overrides, left.stream().map(r -> r.value1()).collect(Collectors.toSet())));
   }
 
   /**
@@ -92,15 +123,13 @@ final class Preferences {
   }
 
   private static Set<String> effective(JsonObject overrides, String category) {
-    var chosen = new LinkedHashSet<String>();
     JsonArray set = overrides.getJsonArray(category);
-    if (set == null) {
-      chosen.addAll(DEFAULTS.get(category));
-    } else {
-      set.forEach(channel -> chosen.add((String) channel));
-    }
-    if (ESSENTIAL.contains(category)) {
-      chosen.add(EMAIL);
+    var chosen = new LinkedHashSet<String>();
+    for (String channel : ORDER) {
+      if (set == null ? DEFAULTS.get(category).contains(channel) : set.contains(channel)
+          || channel.equals(EMAIL) && ESSENTIAL.contains(category)) {
+        chosen.add(channel);
+      }
     }
     return chosen;
   }
@@ -109,10 +138,15 @@ final class Preferences {
     return stored.map(json -> new JsonObject(json.data())).orElseGet(JsonObject::new);
   }
 
-  private static JsonObject json(JsonObject overrides) {
+  private static JsonObject json(JsonObject overrides, Set<String> unsubscribed) {
     var channels = new JsonObject();
-    new TreeMap<>(DEFAULTS).keySet().forEach(category ->
-        channels.put(category, new JsonArray(List.copyOf(effective(overrides, category)))));
+    new TreeMap<>(DEFAULTS).keySet().forEach(category -> {
+      var chosen = new LinkedHashSet<>(effective(overrides, category));
+      if (unsubscribed.contains(category)) {
+        chosen.remove(EMAIL);
+      }
+      channels.put(category, new JsonArray(List.copyOf(chosen)));
+    });
     return new JsonObject().put("channels", channels).put("essential", new JsonArray(List.copyOf(ESSENTIAL)));
   }
 }

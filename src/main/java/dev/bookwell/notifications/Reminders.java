@@ -86,11 +86,7 @@ final class Reminders {
   private static Deliveries.Note note(ReminderRecord r) {
     var to = new Recipient(r.getUserId(), r.getRecipient(), r.getPhone(), r.getName(), r.getTimezone(),
         r.getLocale());
-    String when = Messages.when(r.getStartsAt().toInstant().toString(), to.timezone(), to.locale());
-    String subject = Messages.subject(TEMPLATE, to.locale(), new Messages.Facts(r.getReference(), when, null, null,
-        null, null));
-    return new Deliveries.Note(to, "reminder", TEMPLATE, r.getOrganizationId(),
-        new JsonObject().put("id", r.getBookingId().toString()),
-        new Deliveries.InApp(subject, r.getReference() + ", " + when, "/v1/bookings/" + r.getBookingId()));
+    return Deliveries.aboutBooking(to, "reminder", TEMPLATE, r.getOrganizationId(), r.getBookingId().toString(),
+        r.getReference(), r.getStartsAt().toInstant().toString(), null);
   }
 }

@@ -47,7 +47,7 @@ final class Settings {
   static Future<Set<String>> staffEvents(Db db, UUID organizationId) {
     return db.fetchOptional(Sql.DSL.select(NOTIFICATION_SETTINGS.STAFF_EVENTS).from(NOTIFICATION_SETTINGS)
             .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId)))
-        .map(found -> Set.of(found.map(r -> r.value1()).orElse(DEFAULT_STAFF_EVENTS)));
+        .map(found -> Set.copyOf(Arrays.asList(found.map(r -> r.value1()).orElse(DEFAULT_STAFF_EVENTS))));
   }
 
   /**

@@ -82,7 +82,8 @@ final class Unsubscribes {
   private static JsonObject json(String[] claim, boolean unsubscribed) {
     String address = claim[0];
     int at = address.indexOf('@');
-    String masked = at <= 1 ? "***" + address.substring(Math.max(at, 0)) : address.charAt(0) + "***" + address.substring(at);
+    String masked = at < 0 ? "***" : at <= 1 ? "***" + address.substring(at)
+        : address.charAt(0) + "***" + address.substring(at);
     return new JsonObject().put("address", masked).put("category", claim[1]).put("unsubscribed", unsubscribed);
   }
 }

@@ -6,7 +6,6 @@ import static dev.bookwell.notifications.MailFixture.mailsTo;
 import static dev.bookwell.notifications.MailFixture.part;
 import static dev.bookwell.scheduling.World.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,10 +145,14 @@ class ChannelsTest {
         new JsonObject().put("booking", new JsonArray().add("pigeon"))), token).statusCode());
     assertEquals(200, app.call(HttpMethod.PUT, "/v1/me/notification-preferences", new JsonObject().put("channels",
         new JsonObject().put("booking", new JsonArray().add("in_app"))), token).statusCode());
+    assertEquals(200, app.call(HttpMethod.PUT, "/v1/me/notification-preferences", new JsonObject().put("channels",
+        new JsonObject().put("payment", new JsonArray().add("email").add("in_app"))), token).statusCode());
     var prefs = app.call(HttpMethod.GET, "/v1/me/notification-preferences", null, token).bodyAsJsonObject();
     assertEquals(new JsonArray().add("email"), prefs.getJsonObject("channels").getJsonArray("account"));
     assertEquals(new JsonArray().add("email"), prefs.getJsonObject("channels").getJsonArray("reminder"),
-        "categories not named keep their defaults");
+        "categories never named keep their defaults");
+    assertEquals(new JsonArray().add("in_app"), prefs.getJsonObject("channels").getJsonArray("booking"),
+        "a second choice merges with the first");
 
     book(freeService("Quiet"), 6, token);
     Eventually.until("in the inbox", () -> app.call(HttpMethod.GET, "/v1/me/notifications/unread-count", null,
@@ -175,38 +178,53 @@ class ChannelsTest {
     String invitation = IdentityFixture.invite(app, clinic.organizationId, clinic.owner, staffEmail,
         new JsonObject().put("role", "staff").put("permissions", new JsonArray().add("manage_bookings")));
     IdentityFixture.accept(app, invitation, staff);
-    // the owner opts in; the staff member does not
+    // a staff member opts in; the owner does not
     assertEquals(200, app.call(HttpMethod.PUT, "/v1/me/notification-preferences", new JsonObject().put("channels",
-        new JsonObject().put("staff_bookings", new JsonArray().add("email"))), clinic.owner).statusCode());
+        new JsonObject().put("staff_bookings", new JsonArray().add("email"))), staff).statusCode());
 
     String service = clinic.service(new JsonObject().put("name", "Staffed").put("priceMinor", 0));
     String client = world.userToken();
     String reference = book(clinic, service, 7, client).getString("reference");
-    var toOwner = await(smtp, owner, 1).stream().filter(m -> subject(m).startsWith("New booking " + reference))
+    var toStaff = await(smtp, staffEmail, 1).stream().filter(m -> subject(m).startsWith("New booking " + reference))
         .findFirst().orElseThrow();
     assertTrue(await(smtp, provider, 2).stream().anyMatch(m -> subject(m).startsWith("New booking " + reference)),
         "the provider hears of their own bookings");
-    String unsubscribe = toOwner.getHeader("List-Unsubscribe")[0];
-    assertEquals("List-Unsubscribe=One-Click", toOwner.getHeader("List-Unsubscribe-Post")[0]);
+    String unsubscribe = toStaff.getHeader("List-Unsubscribe")[0];
+    assertEquals("List-Unsubscribe=One-Click", toStaff.getHeader("List-Unsubscribe-Post")[0]);
     assertTrue(unsubscribe.startsWith("<https://book.example/v1/unsubscribe?token="), unsubscribe);
+    assertTrue(part(toStaff, "text/plain").contains("https://book.example/unsubscribe?token="),
+        "the link in the text opens the page that asks first");
 
-    // one click (RFC 8058: a POST to the link); a forged token changes nothing
+    // one click: the POST a mail client sends (RFC 8058); a forged token changes nothing
     String path = unsubscribe.substring("<https://book.example".length(), unsubscribe.length() - 1);
     assertEquals(400, app.call(HttpMethod.POST, path.replace("token=", "token=x"), null, null).statusCode());
-    var left = app.call(HttpMethod.POST, path, null, null);
+    var left = Wait.on(app.client.request(HttpMethod.POST, path).putHeader("Content-Type",
+        "application/x-www-form-urlencoded").sendBuffer(io.vertx.core.buffer.Buffer.buffer(
+        "List-Unsubscribe=One-Click")));
     assertEquals(200, left.statusCode(), left.bodyAsString());
     assertEquals("staff_bookings", left.bodyAsJsonObject().getString("category"));
     assertTrue(app.call(HttpMethod.GET, path, null, null).bodyAsJsonObject().getBoolean("unsubscribed"));
+    assertEquals(new JsonArray(), app.call(HttpMethod.GET, "/v1/me/notification-preferences", null, staff)
+        .bodyAsJsonObject().getJsonObject("channels").getJsonArray("staff_bookings"), "shown as left");
 
     String second = book(clinic, service, 8, client).getString("reference");
     assertTrue(await(smtp, provider, 3).stream().anyMatch(m -> subject(m).startsWith("New booking " + second)));
-    Thread.sleep(300);
-    assertEquals(0, mailsTo(smtp, owner).stream().filter(m -> subject(m).startsWith("New booking " + second))
-        .count(), "unsubscribed: no more");
-    assertEquals(0, mailsTo(smtp, staffEmail).stream().filter(m -> subject(m).startsWith("New booking")).count(),
-        "staff who did not opt in hear of no booking");
+    Eventually.until("the second booking's messages all sent", () -> Wait.on(app.db.fetch(Sql.DSL
+        .selectFrom(OUTGOING_MESSAGE).where(OUTGOING_MESSAGE.ORGANIZATION_ID.eq(java.util.UUID.fromString(
+            clinic.organizationId))))).stream().noneMatch(m -> m.getStatus() == MessageStatus.queued));
+    assertEquals(1, mailsTo(smtp, staffEmail).stream().filter(m -> subject(m).startsWith("New booking")).count(),
+        "unsubscribed: no more");
+    assertEquals(0, mailsTo(smtp, owner).stream().filter(m -> subject(m).startsWith("New booking")).count(),
+        "an owner who did not opt in hears of no booking");
 
-    // the organization's log: its own rows to its staff; a stranger with an organization of their own sees none
+    // choosing email again takes the address off the list
+    assertEquals(new JsonArray().add("email"), app.call(HttpMethod.PUT, "/v1/me/notification-preferences",
+        new JsonObject().put("channels", new JsonObject().put("staff_bookings", new JsonArray().add("email"))), staff)
+        .bodyAsJsonObject().getJsonObject("channels").getJsonArray("staff_bookings"));
+    assertTrue(!app.call(HttpMethod.GET, path, null, null).bodyAsJsonObject().getBoolean("unsubscribed"));
+
+    // the organization's log: its own rows, phone numbers masked; a stranger with an organization of their own
+    // sees none of it
     var page = app.call(HttpMethod.GET, "/v1/organizations/" + clinic.organizationId + "/messages?channel=email",
         null, staff);
     assertEquals(200, page.statusCode(), page.bodyAsString());
@@ -217,8 +235,28 @@ class ChannelsTest {
     IdentityFixture.organization(app, stranger);
     assertEquals(403, app.call(HttpMethod.GET, "/v1/organizations/" + clinic.organizationId + "/messages", null,
         stranger).statusCode());
-    assertEquals(403, app.call(HttpMethod.GET, "/v1/organizations/" + clinic.organizationId
-        + "/notification-settings", null, stranger).statusCode());
+    assertEquals(403, app.call(HttpMethod.PUT, "/v1/organizations/" + clinic.organizationId
+        + "/notification-settings", new JsonObject().put("staffEvents", new JsonArray()), stranger).statusCode());
+    assertEquals(new JsonArray().add("booking.cancelled").add("booking.confirmed"), app.call(HttpMethod.GET,
+        "/v1/organizations/" + clinic.organizationId + "/notification-settings", null, clinic.owner)
+        .bodyAsJsonObject().getJsonArray("staffEvents"), "the victim's settings unchanged");
+  }
+
+  @Test
+  void anOrganizationNameCannotAddHeadersToMail() throws Exception {
+    String owner = world.userToken();
+    String organization = World.created(app.call(HttpMethod.POST, "/v1/organizations", new JsonObject()
+        .put("kind", "clinic").put("name", "Acme\r\nBcc: victim@evil.example").put("timezone", "UTC")
+        .put("currency", "EUR"), owner));
+    String invitee = IdentityFixture.uniqueEmail();
+    assertEquals(201, app.call(HttpMethod.POST, "/v1/organizations/" + organization + "/invitations",
+        new JsonObject().put("email", invitee).put("role", "staff"), owner).statusCode());
+    var mail = await(smtp, invitee, 1).get(0);
+    assertEquals("You are invited to join Acme Bcc: victim@evil.example on Bookwell", mail.getSubject(),
+        "the subject stays one line");
+    assertNull(mail.getHeader("Bcc"));
+    Thread.sleep(300);
+    assertEquals(0, mailsTo(smtp, "victim@evil.example").size());
   }
 
   @Test

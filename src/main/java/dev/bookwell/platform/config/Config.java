@@ -167,10 +167,25 @@ public record Config(
             vars.string("BOOKWELL_PUBLIC_URL", "http://localhost:8080").replaceAll("/+$", ""),
             vars.duration("BOOKWELL_MAIL_POLL_INTERVAL", Duration.ofSeconds(2)),
             vars.duration("BOOKWELL_MAIL_RETRY_BASE", Duration.ofMinutes(1)),
-            vars.bool("BOOKWELL_DEV_MAILBOX", embedded && vars.optional("BOOKWELL_SMTP_URL").isEmpty()),
+            devMailbox(vars, embedded),
             vars.optional("BOOKWELL_SMS_URL"),
             vars.optional("BOOKWELL_PUSH_URL"),
             channelSecret(vars)));
+  }
+
+  /**
+   * The demo mailbox is public and holds live reset links: only for the embedded demo without SMTP, listening on
+   * loopback (the default there); asked for anywhere else, the boot stops rather than expose it.
+   */
+  private static boolean devMailbox(EnvReader vars, boolean embedded) {
+    boolean safe = embedded && vars.optional("BOOKWELL_SMTP_URL").isEmpty()
+        && List.of("127.0.0.1", "localhost", "::1").contains(vars.string("BOOKWELL_HTTP_HOST", "127.0.0.1"));
+    boolean wanted = vars.bool("BOOKWELL_DEV_MAILBOX", safe);
+    if (wanted && !safe) {
+      throw new IllegalArgumentException("BOOKWELL_DEV_MAILBOX: the demo mailbox is public and holds live links; it "
+          + "runs only with the embedded database, no BOOKWELL_SMTP_URL and a loopback BOOKWELL_HTTP_HOST");
+    }
+    return wanted;
   }
 
   /** Gateways see their messages signed; a configured gateway without a secret stops the boot. */
