@@ -110,9 +110,7 @@ final class Audiences {
         : orNullIfGone(IdentityClient.contact(bus, UUID.fromString(provider.getString("userId")))
             .map(Recipient::of));  // a provider account gone hears nothing; a busy identity area is retried
     return providerContact.compose(providerTo -> Settings.staffEvents(db, organizationId)
-        .compose(events -> events.contains(type)
-            ? IdentityClient.staff(bus, organizationId, OrgPermission.manage_bookings)
-            : Future.succeededFuture(new io.vertx.core.json.JsonArray()))
+        .compose(events -> events.contains(type) ? optedInStaff(organizationId) : Future.succeededFuture(List.of()))
         .map(staff -> {
           var notes = new ArrayList<Deliveries.Note>();
           var seen = new java.util.HashSet<UUID>();
@@ -122,11 +120,18 @@ final class Audiences {
           if (providerTo != null && seen.add(providerTo.userId())) {
             notes.add(note(providerTo, "provider_bookings", template, organizationId, payload, null));
           }
-          staff.stream().map(member -> Recipient.of((JsonObject) member))
-              .filter(member -> seen.add(member.userId()))
+          staff.stream().filter(member -> seen.add(member.userId()))
               .forEach(member -> notes.add(note(member, "staff_bookings", template, organizationId, payload, null)));
           return notes;
         }));
+  }
+
+  /** The organization's staff (manage_bookings) who opted in to hear of its bookings. */
+  private Future<List<Recipient>> optedInStaff(UUID organizationId) {
+    return IdentityClient.staff(bus, organizationId, OrgPermission.manage_bookings)
+        .map(staff -> staff.stream().map(member -> Recipient.of((JsonObject) member)).toList())
+        .compose(staff -> Preferences.optedIn(db, staff.stream().map(Recipient::userId).toList(), "staff_bookings")
+            .map(opted -> staff.stream().filter(member -> opted.contains(member.userId())).toList()));
   }
 
   /** The booker: an account's contact, or the guest in the organization's zone; null when there is no address. */

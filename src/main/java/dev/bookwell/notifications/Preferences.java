@@ -122,6 +122,19 @@ final class Preferences {
         .map(found -> effective(overrides(found.map(r -> r.value1())), category));
   }
 
+  /**
+   * Of {@code userIds}, those who chose at least one channel for {@code category} themselves (one query): for a
+   * category off by default, who to consider at all.
+   */
+  static Future<Set<UUID>> optedIn(Db db, List<UUID> userIds, String category) {
+    return userIds.isEmpty() ? Future.succeededFuture(Set.of())
+        : db.fetch(Sql.DSL.select(NOTIFICATION_PREFERENCE.USER_ID).from(NOTIFICATION_PREFERENCE)
+                .where(NOTIFICATION_PREFERENCE.USER_ID.in(userIds))
+                .and(DSL.condition("jsonb_array_length(coalesce({0} -> {1}, '[]'::jsonb)) > 0",
+                    NOTIFICATION_PREFERENCE.CHANNELS, DSL.val(category))))
+            .map(rows -> rows.stream().map(r -> r.value1()).collect(Collectors.toSet()));
+  }
+
   private static Set<String> effective(JsonObject overrides, String category) {
     JsonArray set = overrides.getJsonArray(category);
     var chosen = new LinkedHashSet<String>();
