@@ -56,7 +56,7 @@ class SlotSearchPlanTest {
         "insert into seat (slot_id, seat_no) select s.id, n from slot s, generate_series(1, 10) n",
         "update seat set state = 'booked', booking_id = gen_random_uuid() where seat_no <= 3",
         "analyze")) {
-      Wait.on(db.execute(Sql.DSL.query(statement)));
+      Wait.on(db.execute(Sql.DSL.query(statement)), 180);  // a million rows: slow disks take their time
     }
     provider = Wait.on(db.fetchOne(Sql.DSL.select(SLOT.PROVIDER_ID).from(SLOT).limit(1))).value1();
   }

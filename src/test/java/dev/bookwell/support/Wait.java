@@ -11,10 +11,15 @@ public final class Wait {
   }
 
   public static <T> T on(Future<T> future) {
+    return on(future, 30);
+  }
+
+  /** As {@link #on(Future)}, for bulk loads that may take longer on a busy machine. */
+  public static <T> T on(Future<T> future, int seconds) {
     try {
-      return future.await(30, TimeUnit.SECONDS);
+      return future.await(seconds, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError("no result within 30 s", e);
+      throw new AssertionError("no result within " + seconds + " s", e);
     }
   }
 
