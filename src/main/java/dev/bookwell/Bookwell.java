@@ -3,6 +3,7 @@ package dev.bookwell;
 import dev.bookwell.booking.BookingVerticle;
 import dev.bookwell.booking.HoldSweeperVerticle;
 import dev.bookwell.identity.IdentityVerticle;
+import dev.bookwell.learning.LearningVerticle;
 import dev.bookwell.notifications.NotificationsVerticle;
 import dev.bookwell.payments.PaymentsVerticle;
 import dev.bookwell.platform.HousekeepingVerticle;
@@ -63,6 +64,7 @@ public final class Bookwell {
         .compose(x -> deploy(vertx, deployments, new BookingVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new HoldSweeperVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new NotificationsVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new LearningVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
             new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {

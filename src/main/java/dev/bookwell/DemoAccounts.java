@@ -22,6 +22,11 @@ public final class DemoAccounts {
 
   public static final List<Account> ALL = List.of(ADMIN, CLIENT, DOCTOR_ADA, DOCTOR_BEN, INSTRUCTOR);
 
+  /** The demo's training centre, its first-aid service (the classroom course's sessions) and Ivy's provider id. */
+  public static final UUID TRAINING_CENTRE = UUID.fromString("00000000-0000-4000-9000-000000000002");
+  public static final UUID FIRST_AID_SERVICE = UUID.fromString("00000000-0000-4000-9000-000000000012");
+  public static final UUID IVY_PROVIDER = UUID.fromString("00000000-0000-4000-9000-000000000033");
+
   private DemoAccounts() {
   }
 

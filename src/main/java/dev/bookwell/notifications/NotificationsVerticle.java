@@ -1,7 +1,6 @@
 package dev.bookwell.notifications;
 
 import static dev.bookwell.db.Tables.OUTGOING_MESSAGE;
-import static dev.bookwell.db.Tables.NOTIFICATION_EVENT;
 import static dev.bookwell.db.Tables.REMINDER;
 
 import dev.bookwell.db.enums.MessageStatus;
@@ -72,11 +71,9 @@ public final class NotificationsVerticle extends VerticleBase {
         Map.entry("markNotificationRead", inbox::markRead),
         Map.entry("markAllNotificationsRead", inbox::markAllRead));
     ApiConsumer.register(bus, API, operations);
-    // handled-event ids, spent reminders and the log of messages sent or given up are kept for the retention, then purged
+    // spent reminders and the log of messages sent or given up are kept for the retention, then purged
     var limits = platform.config().limits();
     purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(
-        new Retention.Rule("notification_event", NOTIFICATION_EVENT,
-            () -> NOTIFICATION_EVENT.HANDLED_AT.lt(SqlTime.nowPlus(limits.retention().negated()))),
         new Retention.Rule("reminder", REMINDER, () -> REMINDER.STATUS.ne(ReminderStatus.scheduled)
             .and(REMINDER.STARTS_AT.lt(SqlTime.nowPlus(limits.retention().negated())))),
         new Retention.Rule("outgoing_message", OUTGOING_MESSAGE, () -> OUTGOING_MESSAGE.STATUS.ne(MessageStatus.queued)

@@ -28,6 +28,8 @@ public final class HousekeepingVerticle extends VerticleBase {
     return List.of(
         new Retention.Rule("outbox_event", OUTBOX_EVENT,
             () -> OUTBOX_EVENT.PUBLISHED_AT.lt(SqlTime.nowPlus(retention.negated()))),
+        new Retention.Rule("consumed_event", dev.bookwell.db.Tables.CONSUMED_EVENT,
+            () -> dev.bookwell.db.Tables.CONSUMED_EVENT.HANDLED_AT.lt(SqlTime.nowPlus(retention.negated()))),
         new Retention.Rule("idempotency_key", IDEMPOTENCY_KEY, () -> IDEMPOTENCY_KEY.EXPIRES_AT.lt(SqlTime.now())),
         new Retention.Rule("rate_limit", RATE_LIMIT,
             () -> RATE_LIMIT.WINDOW_START.lt(SqlTime.nowPlus(Duration.ofMinutes(-10)))));

@@ -34,15 +34,15 @@ import java.util.UUID;
 final class DemoData {
 
   static final UUID CLINIC = UUID.fromString("00000000-0000-4000-9000-000000000001");
-  static final UUID TRAINING_CENTRE = UUID.fromString("00000000-0000-4000-9000-000000000002");
+  static final UUID TRAINING_CENTRE = DemoAccounts.TRAINING_CENTRE;
   static final UUID CONSULTATION = UUID.fromString("00000000-0000-4000-9000-000000000011");
-  static final UUID FIRST_AID = UUID.fromString("00000000-0000-4000-9000-000000000012");
+  static final UUID FIRST_AID = DemoAccounts.FIRST_AID_SERVICE;
   static final UUID ROOM_1 = UUID.fromString("00000000-0000-4000-9000-000000000021");
   static final UUID ROOM_2 = UUID.fromString("00000000-0000-4000-9000-000000000022");
   static final UUID HALL = UUID.fromString("00000000-0000-4000-9000-000000000023");
   static final UUID ADA = UUID.fromString("00000000-0000-4000-9000-000000000031");
   static final UUID BEN = UUID.fromString("00000000-0000-4000-9000-000000000032");
-  static final UUID IVY = UUID.fromString("00000000-0000-4000-9000-000000000033");
+  static final UUID IVY = DemoAccounts.IVY_PROVIDER;
   static final ZoneId LONDON = ZoneId.of("Europe/London");
 
   private DemoData() {

@@ -26,6 +26,15 @@ public record Cursor(String key, String id) {
     }
   }
 
+  /** The key as a number (a price, a rank); a cursor whose key is not one is 400, as a malformed cursor. */
+  public double number() {
+    try {
+      return Double.parseDouble(key);
+    } catch (NumberFormatException e) {
+      throw malformed();
+    }
+  }
+
   /** The id; a cursor whose id is not a UUID is 400, as a malformed cursor. */
   public UUID uuid() {
     try {

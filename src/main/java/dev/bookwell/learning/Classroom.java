@@ -1,0 +1,86 @@
+package dev.bookwell.learning;
+
+import static dev.bookwell.db.Tables.COURSE;
+import static dev.bookwell.db.Tables.ENROLLMENT;
+
+import dev.bookwell.db.enums.CourseKind;
+import dev.bookwell.db.enums.CourseStatus;
+import dev.bookwell.db.enums.EnrollmentStatus;
+import dev.bookwell.db.tables.records.OutboxEventRecord;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.outbox.OutboxConsumer;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Classroom and blended courses are delivered as the sessions of their service: a confirmed booking of one enrolls
+ * its booker (a signed-in one; a guest has no account to learn with), a booking moved by its reschedule moves the
+ * enrollment along, and one cancelled before its start withdraws the enrollment it made. Each booking event is
+ * handled once ({@link OutboxConsumer}), in one transaction with the enrollment it changes.
+ */
+final class Classroom {
+
+  private static final List<String> TYPES = List.of("booking.confirmed", "booking.rescheduled", "booking.cancelled");
+
+  private final OutboxConsumer events;
+
+  Classroom(Db db) {
+    this.events = new OutboxConsumer(db, "learning", TYPES, Duration.ofDays(7), 100);
+  }
+
+  Future<Integer> round() {
+    return events.round(event -> Future.succeededFuture(work(event)));
+  }
+
+  private static Function<Sql, Future<Void>> work(OutboxEventRecord event) {
+    JsonObject payload = new JsonObject(event.getPayload().data());
+    if (payload.getString("userId") == null) {
+      return tx -> Future.succeededFuture();
+    }
+    UUID bookingId = UUID.fromString(payload.getString("bookingId"));
+    UUID userId = UUID.fromString(payload.getString("userId"));
+    if (!event.getType().equals("booking.cancelled")) {
+      return tx -> enroll(tx, UUID.fromString(payload.getString("serviceId")), userId, bookingId);
+    }
+    if (payload.getString("replacedBy") != null) {  // moved, not ended: the enrollment follows the booking
+      return tx -> tx.update(Sql.DSL.update(ENROLLMENT)
+          .set(ENROLLMENT.BOOKING_ID, UUID.fromString(payload.getString("replacedBy")))
+          .where(ENROLLMENT.BOOKING_ID.eq(bookingId))).mapEmpty();
+    }
+    boolean beforeStart = event.getOccurredAt().isBefore(OffsetDateTime.parse(payload.getString("startsAt")));
+    return tx -> !beforeStart ? Future.succeededFuture()
+        : tx.fetch(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.withdrawn)
+                .set(ENROLLMENT.WITHDRAWN_AT, SqlTime.now())
+                .where(ENROLLMENT.BOOKING_ID.eq(bookingId)).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active))
+                .returning())
+            .compose(withdrawn -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (var enrollment : withdrawn) {
+                chain = chain.compose(x -> Enrollments.withdrawn(tx, enrollment, "booking cancelled"));
+              }
+              return chain;
+            });
+  }
+
+  /** Enrolls the booker in every published course delivered by the booked service. */
+  private static Future<Void> enroll(Sql tx, UUID serviceId, UUID userId, UUID bookingId) {
+    return tx.fetch(Sql.DSL.selectFrom(COURSE).where(COURSE.SERVICE_ID.eq(serviceId))
+            .and(COURSE.STATUS.eq(CourseStatus.published)).and(COURSE.KIND.in(CourseKind.classroom,
+                CourseKind.blended)))
+        .compose(courses -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (var course : courses) {
+            chain = chain.compose(x -> Enrollments.upsert(tx, course, userId, "booking", userId, bookingId)
+                .mapEmpty());
+          }
+          return chain;
+        });
+  }
+}

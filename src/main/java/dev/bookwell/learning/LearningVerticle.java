@@ -1,0 +1,97 @@
+package dev.bookwell.learning;
+
+import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.api.ApiConsumer;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The learning area: courses and their structure, enrollments, progress, quizzes. Classroom enrollments follow
+ * bookings of the courses' sessions ({@link Classroom}, a round every few seconds).
+ */
+public final class LearningVerticle extends VerticleBase {
+
+  public static final String API = "learning.api";
+  private static final Logger LOG = LoggerFactory.getLogger(LearningVerticle.class);
+
+  private final Platform platform;
+  private long timer = -1;
+  private Future<?> round = Future.succeededFuture();
+
+  public LearningVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public Future<?> start() {
+    var db = platform.db();
+    var bus = vertx.eventBus();
+    var courses = new Courses(db, bus);
+    var structure = new Structure(db, courses);
+    var lessons = new Lessons(db, bus);
+    var enrollments = new Enrollments(db, bus);
+    var progress = new Progress(db);
+    var quizzes = new Quizzes(db, lessons);
+    var attempts = new Attempts(db, bus, lessons);
+    var categories = new Categories(db);
+    var search = new CourseSearch(db);
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
+        Map.entry("createCourse", courses::create),
+        Map.entry("listOrganizationCourses", courses::listForOrganization),
+        Map.entry("searchCourses", search::search),
+        Map.entry("getCourse", courses::get),
+        Map.entry("patchCourse", courses::patch),
+        Map.entry("publishCourse", courses::publish),
+        Map.entry("archiveCourse", courses::archive),
+        Map.entry("createCourseCategory", categories::create),
+        Map.entry("listCourseCategories", categories::list),
+        Map.entry("addSection", structure::addSection),
+        Map.entry("reorderSections", structure::reorderSections),
+        Map.entry("addLesson", structure::addLesson),
+        Map.entry("reorderLessons", structure::reorderLessons),
+        Map.entry("getLesson", lessons::get),
+        Map.entry("patchLesson", structure::patchLesson),
+        Map.entry("listLessonVersions", structure::versions),
+        Map.entry("addLessonResource", lessons::addResource),
+        Map.entry("downloadResource", lessons::download),
+        Map.entry("listLessonNotes", lessons::notes),
+        Map.entry("addLessonNote", lessons::addNote),
+        Map.entry("bookmarkLesson", lessons::bookmark),
+        Map.entry("unbookmarkLesson", lessons::bookmark),
+        Map.entry("listMyBookmarks", lessons::bookmarks),
+        Map.entry("enroll", enrollments::enroll),
+        Map.entry("listMyEnrollments", enrollments::mine),
+        Map.entry("listOrganizationEnrollments", enrollments::ofOrganization),
+        Map.entry("getEnrollment", enrollments::get),
+        Map.entry("withdrawEnrollment", enrollments::withdraw),
+        Map.entry("reportProgress", progress::report),
+        Map.entry("putQuiz", quizzes::put),
+        Map.entry("getQuiz", quizzes::get),
+        Map.entry("startAttempt", attempts::start),
+        Map.entry("saveAttemptAnswers", attempts::save),
+        Map.entry("submitAttempt", attempts::submit),
+        Map.entry("getAttempt", attempts::get),
+        Map.entry("listAttempts", attempts::list),
+        Map.entry("gradeAttempt", attempts::grade));
+    ApiConsumer.register(bus, API, operations);
+    var classroom = new Classroom(db);
+    timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
+      if (round.isComplete()) {
+        round = classroom.round().onFailure(e -> LOG.warn("classroom enrollment round failed", e));
+      }
+    });
+    return platform.config().demoData() ? LearningDemo.seed(db, bus) : Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,277 @@
+package dev.bookwell.learning;
+
+import static dev.bookwell.db.Tables.OUTBOX_EVENT;
+import static dev.bookwell.db.Tables.QUIZ_ATTEMPT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.Eventually;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The learning area over HTTP: catalogue, enrollment, progress and quizzes, with their races. */
+class LearningTest {
+
+  static TestApp app;
+  static World world;
+  static LearningFixture learning;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+    world = new World(app, "UTC");
+    learning = new LearningFixture(app, world);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void aCourseIsBuiltPublishedFoundAndLearnedToCompletion() {
+    String course = learning.course("Paediatric first aid online", "self_paced", new JsonObject()
+        .put("summary", "Choking and burns in children").put("tags", new JsonArray().add("First-Aid"))
+        .put("providerIds", new JsonArray().add(world.providerId)));
+    String section = learning.section(course);
+    String video = learning.lesson(course, section, "video", new JsonObject().put("preview", true)
+        .put("content", new JsonObject().put("videoUrl", "https://v.example/1.mp4").put("durationSeconds", 300)));
+    String text = learning.lesson(course, section, "text", new JsonObject()
+        .put("content", new JsonObject().put("text", "Cool the burn.").put("readingMinutes", 3)));
+    String quiz = learning.lesson(course, section, "quiz", new JsonObject());
+    learning.quiz(quiz, new JsonObject().put("attemptsAllowed", 2).put("passingPercent", 60).put("showAnswers", true));
+    // reorder: the reading first, in one statement (positions are unique per section)
+    var outline = learning.call(HttpMethod.PUT, "/v1/courses/" + course + "/sections/" + section + "/lessons/order",
+        new JsonObject().put("ids", new JsonArray().add(text).add(video).add(quiz)), world.owner, 200);
+    assertEquals(text, outline.getJsonArray("sections").getJsonObject(0).getJsonArray("lessons").getJsonObject(0)
+        .getString("id"));
+    learning.call(HttpMethod.PUT, "/v1/courses/" + course + "/sections/" + section + "/lessons/order",
+        new JsonObject().put("ids", new JsonArray().add(text).add(video)), world.owner, 422);
+
+    assertEquals(404, app.call(HttpMethod.GET, "/v1/courses/" + course, null, null).statusCode(), "a draft");
+    learning.publish(course);
+    var found = learning.call(HttpMethod.GET, "/v1/courses?q=burns%20children", null, null, 200);
+    assertTrue(ids(found).contains(course), "found by its summary's words, stemmed: " + found);
+    assertTrue(ids(learning.call(HttpMethod.GET, "/v1/courses?tag=first-aid&kind=self_paced", null, null, 200))
+        .contains(course));
+    assertFalse(ids(learning.call(HttpMethod.GET, "/v1/courses?q=burns&kind=classroom", null, null, 200))
+        .contains(course));
+
+    assertEquals(200, app.call(HttpMethod.GET, "/v1/lessons/" + video, null, null).statusCode(), "a preview");
+    assertEquals(403, app.call(HttpMethod.GET, "/v1/lessons/" + text, null, null).statusCode());
+    String learner = world.userToken();
+    String enrollment = learning.enroll(course, learner);
+    assertEquals(enrollment, learning.call(HttpMethod.POST, "/v1/courses/" + course + "/enrollments", null, learner,
+        200).getString("id"), "enrolling again is the same enrollment");
+    assertEquals("Cool the burn.", learning.call(HttpMethod.GET, "/v1/lessons/" + text, null, learner, 200)
+        .getJsonObject("content").getString("text"));
+
+    // progress: a retried report counts once; a report claims at most 300 s
+    String progress = "/v1/enrollments/" + enrollment + "/lessons/" + video + "/progress";
+    var body = new JsonObject().put("seq", 1).put("percent", 40).put("positionSeconds", 120)
+        .put("timeSpentSeconds", 7200);
+    learning.call(HttpMethod.POST, progress, body, learner, 200);
+    var again = learning.call(HttpMethod.POST, progress, body, learner, 200);
+    assertEquals(300, again.getJsonArray("lessons").getJsonObject(0).getLong("timeSpentSeconds"));
+    assertEquals(404, app.call(HttpMethod.POST, progress, body.copy().put("seq", 2), world.userToken())
+        .statusCode(), "nobody reports another's progress");
+    learning.call(HttpMethod.POST, progress, new JsonObject().put("seq", 2).put("completed", true), learner, 200);
+    learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + quiz + "/progress",
+        new JsonObject().put("seq", 3).put("completed", true), learner, 200);  // a quiz is not completed by a report
+    var halfway = learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + text + "/progress",
+        new JsonObject().put("seq", 4).put("percent", 100), learner, 200);
+    assertEquals("active", halfway.getString("status"), "the quiz is still to pass");
+    assertEquals(2, halfway.getJsonObject("progress").getInteger("completedLessons"));
+
+    // the quiz: questions without their answers; a wrong try, then a passing one completes the course
+    var attempt = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 201);
+    attempt.getJsonArray("questions").forEach(q -> assertNull(((JsonObject) q).getValue("answer")));
+    var failed = learning.call(HttpMethod.POST, "/v1/attempts/" + attempt.getString("id") + "/submit",
+        new JsonObject().put("answers", new JsonObject()), learner, 200);
+    assertEquals(false, failed.getBoolean("passed"));
+    assertTrue(failed.getJsonArray("questions").getJsonObject(0).containsKey("answer"), "shown after submission");
+    var second = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 201);
+    learning.call(HttpMethod.PUT, "/v1/attempts/" + second.getString("id") + "/answers",
+        new JsonObject().put("answers", LearningFixture.rightAnswers(second)), learner, 200);
+    var passed = learning.call(HttpMethod.POST, "/v1/attempts/" + second.getString("id") + "/submit", null, learner,
+        200);
+    assertEquals(true, passed.getBoolean("passed"), passed.encode());
+    assertEquals(3, passed.getInteger("score"));
+    var done = learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200);
+    assertEquals("completed", done.getString("status"), done.encode());
+    assertEquals(100, done.getJsonObject("progress").getInteger("percent"));
+    learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 409);
+    assertEquals(1, completions(enrollment));
+
+    // staff see the organization's enrollments; a stranger with an organization of their own sees and changes nothing
+    assertTrue(learning.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/enrollments?courseId="
+        + course, null, world.owner, 200).getJsonArray("items").stream()
+        .anyMatch(e -> ((JsonObject) e).getString("id").equals(enrollment)));
+    String stranger = world.userToken();
+    dev.bookwell.identity.IdentityFixture.organization(app, stranger);
+    assertEquals(403, app.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/enrollments", null,
+        stranger).statusCode());
+    assertEquals(403, app.call(HttpMethod.PATCH, "/v1/courses/" + course, new JsonObject().put("title", "Mine"),
+        stranger).statusCode());
+    assertEquals(404, app.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, stranger).statusCode());
+    assertEquals(404, app.call(HttpMethod.GET, "/v1/attempts/" + second.getString("id"), null, stranger)
+        .statusCode());
+    assertEquals("Paediatric first aid online", learning.call(HttpMethod.GET, "/v1/courses/" + course, null, null,
+        200).getString("title"), "unchanged");
+
+    // an edit of the published lesson keeps the old one as a version
+    learning.call(HttpMethod.PATCH, "/v1/lessons/" + text, new JsonObject().put("content", new JsonObject()
+        .put("text", "Cool the burn for 20 minutes.")), world.owner, 200);
+    var versions = learning.call(HttpMethod.GET, "/v1/lessons/" + text + "/versions", null, world.owner, 200);
+    assertEquals("Cool the burn.", versions.getJsonArray("items").getJsonObject(0).getJsonObject("content")
+        .getString("text"));
+  }
+
+  @Test
+  void concurrentLastLessonsCompleteTheCourseOnce() {
+    String course = learning.course("Two readings", "self_paced", new JsonObject());
+    String section = learning.section(course);
+    String first = learning.lesson(course, section, "text", new JsonObject());
+    String second = learning.lesson(course, section, "text", new JsonObject());
+    learning.publish(course);
+    for (int round = 0; round < 5; round++) {
+      String learner = world.userToken();
+      String enrollment = learning.enroll(course, learner);
+      var reports = new ArrayList<Future<?>>();
+      for (String lesson : new String[] {first, second, first, second}) {
+        reports.add(app.callAsync(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + lesson
+            + "/progress", new JsonObject().put("seq", reports.size()).put("completed", true), learner));
+      }
+      Wait.on(Future.all(reports));
+      assertEquals("completed", learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200)
+          .getString("status"));
+      assertEquals(1, completions(enrollment), "completed once, round " + round);
+    }
+  }
+
+  @Test
+  void concurrentQuizStartsNeverExceedTheAttemptsAllowed() {
+    String course = learning.course("Quizzed", "self_paced", new JsonObject());
+    String section = learning.section(course);
+    String quiz = learning.lesson(course, section, "quiz", new JsonObject());
+    learning.quiz(quiz, new JsonObject().put("attemptsAllowed", 3).put("randomize", true));
+    learning.publish(course);
+    String learner = world.userToken();
+    String enrollment = learning.enroll(course, learner);
+    for (int round = 0; round < 4; round++) {
+      var starts = new ArrayList<Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>>();
+      for (int i = 0; i < 6; i++) {
+        starts.add(app.callAsync(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner));
+      }
+      Wait.on(Future.all(starts));
+      var codes = starts.stream().map(f -> f.result().statusCode()).toList();
+      if (round < 3) {
+        assertEquals(1, codes.stream().filter(c -> c == 201).count(), "one new attempt: " + codes);
+        assertEquals(5, codes.stream().filter(c -> c == 200).count(), "the others get it: " + codes);
+        String attempt = starts.stream().filter(f -> f.result().statusCode() == 201).findFirst().orElseThrow()
+            .result().bodyAsJsonObject().getString("id");
+        learning.call(HttpMethod.POST, "/v1/attempts/" + attempt + "/submit", null, learner, 200);
+      } else {
+        assertTrue(codes.stream().allMatch(c -> c == 409), "none left: " + codes);
+      }
+    }
+    assertEquals(3, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(QUIZ_ATTEMPT)
+        .where(QUIZ_ATTEMPT.ENROLLMENT_ID.eq(UUID.fromString(enrollment))))).value1());
+  }
+
+  @Test
+  void answersAfterTheTimeLimitAreNotTakenAndEssaysWaitForAGrader() {
+    String course = learning.course("Timed", "self_paced", new JsonObject());
+    String section = learning.section(course);
+    String quiz = learning.lesson(course, section, "quiz", new JsonObject());
+    learning.quiz(quiz, new JsonObject().put("attemptsAllowed", 2).put("timeLimitSeconds", 60));
+    learning.publish(course);
+    String learner = world.userToken();
+    learning.enroll(course, learner);
+    var attempt = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 201);
+    String id = attempt.getString("id");
+    // one right answer saved in time; then the clock passes the deadline and its grace
+    var answers = LearningFixture.rightAnswers(attempt);
+    String saved = answers.fieldNames().iterator().next();
+    learning.call(HttpMethod.PUT, "/v1/attempts/" + id + "/answers", new JsonObject().put("answers",
+        new JsonObject().put(saved, answers.getValue(saved))), learner, 200);
+    Wait.on(app.db.update(Sql.DSL.update(QUIZ_ATTEMPT).set(QUIZ_ATTEMPT.DEADLINE_AT,
+        java.time.OffsetDateTime.now().minusMinutes(1)).where(QUIZ_ATTEMPT.ID.eq(UUID.fromString(id)))));
+    learning.call(HttpMethod.PUT, "/v1/attempts/" + id + "/answers", new JsonObject().put("answers", answers),
+        learner, 409);
+    var late = learning.call(HttpMethod.POST, "/v1/attempts/" + id + "/submit", new JsonObject().put("answers",
+        answers), learner, 200);
+    assertEquals(1, late.getInteger("score"), "scored with what was saved in time: " + late.encode());
+
+    String essayCourse = learning.course("Essays", "self_paced", new JsonObject());
+    String essaySection = learning.section(essayCourse);
+    String essayQuiz = learning.lesson(essayCourse, essaySection, "quiz", new JsonObject());
+    learning.call(HttpMethod.PUT, "/v1/lessons/" + essayQuiz + "/quiz", new JsonObject().put("passingPercent", 50)
+        .put("questions", new JsonArray().add(new JsonObject().put("kind", "essay").put("prompt", "Explain CPR")
+            .put("points", 10))), world.owner, 200);
+    learning.publish(essayCourse);
+    String enrollment = learning.enroll(essayCourse, learner);
+    var essay = learning.call(HttpMethod.POST, "/v1/lessons/" + essayQuiz + "/attempts", null, learner, 201);
+    String question = essay.getJsonArray("questions").getJsonObject(0).getString("id");
+    var pending = learning.call(HttpMethod.POST, "/v1/attempts/" + essay.getString("id") + "/submit",
+        new JsonObject().put("answers", new JsonObject().put(question, "Push hard and fast.")), learner, 200);
+    assertEquals("pending_review", pending.getString("status"));
+    learning.call(HttpMethod.POST, "/v1/attempts/" + essay.getString("id") + "/grade", new JsonObject().put("points",
+        new JsonObject().put(question, 7)), learner, 403);
+    var graded = learning.call(HttpMethod.POST, "/v1/attempts/" + essay.getString("id") + "/grade",
+        new JsonObject().put("points", new JsonObject().put(question, 7)), world.owner, 200);
+    assertEquals("graded", graded.getString("status"));
+    assertEquals(true, graded.getBoolean("passed"));
+    assertEquals("completed", learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200)
+        .getString("status"));
+  }
+
+  @Test
+  void aBookedClassroomSessionEnrollsAndItsCancellationWithdraws() {
+    String service = world.service(new JsonObject().put("name", "First aid day").put("priceMinor", 0));
+    String course = learning.course("First aid at work", "classroom", new JsonObject().put("serviceId", service)
+        .put("validityYears", 3));
+    learning.publish(course);
+    String session = world.session(service, world.providerId, World.at(5), 10);
+    assertTrue(ids(learning.call(HttpMethod.GET, "/v1/courses?hasUpcomingSession=true&kind=classroom", null, null,
+        200)).contains(course));
+    String learner = world.userToken();
+    learning.call(HttpMethod.POST, "/v1/courses/" + course + "/enrollments", null, learner, 409);  // book instead
+    String booking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", session),
+        learner));
+    Eventually.until("enrolled by the booking", () -> enrollments(learner).stream()
+        .anyMatch(e -> e.getString("courseId").equals(course) && e.getString("status").equals("active")
+            && e.getString("source").equals("booking")));
+    assertEquals(200, app.call(HttpMethod.POST, "/v1/bookings/" + booking + "/cancel", null, learner).statusCode());
+    Eventually.until("withdrawn with the cancellation", () -> enrollments(learner).stream()
+        .anyMatch(e -> e.getString("courseId").equals(course) && e.getString("status").equals("withdrawn")));
+  }
+
+  private static java.util.List<JsonObject> enrollments(String token) {
+    return learning.call(HttpMethod.GET, "/v1/me/enrollments", null, token, 200).getJsonArray("items").stream()
+        .map(JsonObject.class::cast).toList();
+  }
+
+  private static int completions(String enrollment) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(OUTBOX_EVENT)
+        .where(OUTBOX_EVENT.TYPE.eq("learning.course_completed")).and(OUTBOX_EVENT.AGGREGATE_ID.eq(enrollment))))
+        .value1();
+  }
+
+  private static java.util.List<String> ids(JsonObject page) {
+    return page.getJsonArray("items").stream().map(c -> ((JsonObject) c).getString("id")).toList();
+  }
+}
