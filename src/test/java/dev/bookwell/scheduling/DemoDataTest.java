@@ -38,6 +38,20 @@ class DemoDataTest {
       assertEquals(200, app.call(HttpMethod.GET, "/v1/organizations/" + DemoData.CLINIC + "/members", null, admin)
           .statusCode(), "the demo admin owns the clinic");
 
+      // the learning side: a free self-paced course with a quiz, and the classroom course on the first-aid sessions
+      var courses = World.ok(app.call(HttpMethod.GET, "/v1/courses?organizationId=" + DemoData.TRAINING_CENTRE,
+          null, null)).getJsonArray("items");
+      assertEquals(2, courses.size(), courses.encode());
+      var classroom = World.ok(app.call(HttpMethod.GET, "/v1/courses?kind=classroom&hasUpcomingSession=true",
+          null, null)).getJsonArray("items").getJsonObject(0);
+      assertEquals(DemoData.FIRST_AID.toString(), classroom.getString("serviceId"));
+      assertEquals(3, classroom.getInteger("validityYears"));
+      String selfPaced = courses.stream().map(JsonObject.class::cast)
+          .filter(c -> c.getString("kind").equals("self_paced")).findFirst().orElseThrow().getString("id");
+      var outline = World.ok(app.call(HttpMethod.GET, "/v1/courses/" + selfPaced, null, null));
+      assertEquals(java.util.List.of("video", "text", "quiz"), outline.getJsonArray("sections").getJsonObject(0)
+          .getJsonArray("lessons").stream().map(l -> ((JsonObject) l).getString("kind")).toList());
+
       int slots = Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(SLOT))).value1();
       Wait.on(app.vertx.deployVerticle(new SchedulingVerticle(new Platform(app.config, app.db, TestApp.KEYS, null))));
       assertEquals(slots, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(SLOT))).value1(), "seeded once");
