@@ -37,10 +37,12 @@ final class Enrollments {
 
   private final Db db;
   private final EventBus bus;
+  private final Purchases purchases;
 
-  Enrollments(Db db, EventBus bus) {
+  Enrollments(Db db, EventBus bus, Purchases purchases) {
     this.db = db;
     this.bus = bus;
+    this.purchases = purchases;
   }
 
   /** POST /v1/courses/{courseId}/enrollments {userId?}: oneself, or (staff) someone else. */
@@ -127,7 +129,11 @@ final class Enrollments {
             .mergeIn(progress))));
   }
 
-  /** POST /v1/enrollments/{enrollmentId}/withdraw: the learner or staff; progress is kept. */
+  /**
+   * POST /v1/enrollments/{enrollmentId}/withdraw: the learner or staff; progress is kept. A purchase withdrawn within
+   * the course's refund window is refunded in full (the order marked in the same transaction, the money given back
+   * after it).
+   */
   Future<ApiReply> withdraw(ApiRequest request) {
     UUID id = enrollmentId(request);
     return readable(request.requireCaller(), id)
@@ -136,8 +142,14 @@ final class Enrollments {
                 .where(ENROLLMENT.ID.eq(id)).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)).returning())
             .compose(moved -> moved.isEmpty() ? Future.failedFuture(Problem.of("illegal-transition", 409,
                     "Not active", "Only an active enrollment can be withdrawn.").toException())
-                : withdrawn(tx, moved.get(), "learner").map(moved.get()))))
+                : withdrawn(tx, moved.get(), "learner")
+                    .compose(x -> Purchases.refundable(tx, moved.get().getOrderId()))
+                    .map(order -> new Withdrawn(moved.get(), order)))))
+        .compose(done -> purchases.refund(done.refundOrder()).map(done.enrollment()))
         .map(enrollment -> ApiReply.ok(json(enrollment)));
+  }
+
+  private record Withdrawn(EnrollmentRecord enrollment, UUID refundOrder) {
   }
 
   static Future<Void> withdrawn(Sql tx, EnrollmentRecord enrollment, String why) {

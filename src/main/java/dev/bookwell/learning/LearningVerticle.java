@@ -35,7 +35,8 @@ public final class LearningVerticle extends VerticleBase {
     var courses = new Courses(db, bus);
     var structure = new Structure(db, courses);
     var lessons = new Lessons(db, bus);
-    var enrollments = new Enrollments(db, bus);
+    var purchases = new Purchases(db, new dev.bookwell.payments.PaymentsClient(bus));
+    var enrollments = new Enrollments(db, bus, purchases);
     var progress = new Progress(db);
     var quizzes = new Quizzes(db, lessons);
     var attempts = new Attempts(db, bus, lessons);
@@ -66,6 +67,7 @@ public final class LearningVerticle extends VerticleBase {
         Map.entry("unbookmarkLesson", lessons::bookmark),
         Map.entry("listMyBookmarks", lessons::bookmarks),
         Map.entry("enroll", enrollments::enroll),
+        Map.entry("purchaseCourse", purchases::purchase),
         Map.entry("listMyEnrollments", enrollments::mine),
         Map.entry("listOrganizationEnrollments", enrollments::ofOrganization),
         Map.entry("getEnrollment", enrollments::get),
@@ -80,6 +82,8 @@ public final class LearningVerticle extends VerticleBase {
         Map.entry("listAttempts", attempts::list),
         Map.entry("gradeAttempt", attempts::grade));
     ApiConsumer.register(bus, API, operations);
+    bus.<io.vertx.core.json.JsonObject>consumer(LearningClient.PAYMENT_SECURED,
+        message -> ApiConsumer.answer(message, () -> purchases.secured(message.body())));
     var classroom = new Classroom(db);
     timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (round.isComplete()) {

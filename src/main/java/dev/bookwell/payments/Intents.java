@@ -33,6 +33,7 @@ final class Intents {
     String currency = request.getString("currency");
     return db.transaction(tx -> tx.update(Sql.DSL.insertInto(PAYMENT)
                 .set(PAYMENT.BOOKING_ID, bookingId)
+                .set(PAYMENT.SUBJECT, request.getString("subject", PaymentsClient.BOOKING))
                 .set(PAYMENT.AMOUNT_MINOR, amount)
                 .set(PAYMENT.CURRENCY, currency)
                 .set(PAYMENT.MANUAL_CAPTURE, manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")))

@@ -35,9 +35,19 @@ public final class PaymentsClient {
    */
   public Future<JsonObject> intent(UUID bookingId, String reference, long amountMinor, String currency,
                                    boolean manualCapture) {
-    return request(INTENT, new JsonObject().put("bookingId", bookingId.toString()).put("reference", reference)
-        .put("amount", amountMinor).put("currency", currency).put("manualCapture", manualCapture ? Boolean.TRUE : null),
-        INTENT_DELIVERY);
+    return intent(BOOKING, bookingId, reference, amountMinor, currency, manualCapture);
+  }
+
+  /** What a payment can pay for; its area is asked to secure it once the card is authorized. */
+  public static final String BOOKING = "booking";
+  public static final String COURSE_ORDER = "course_order";
+
+  /** As {@link #intent(UUID, String, long, String, boolean)}, for a {@code subject} of another kind. */
+  public Future<JsonObject> intent(String subject, UUID id, String reference, long amountMinor, String currency,
+                                   boolean manualCapture) {
+    return request(INTENT, new JsonObject().put("bookingId", id.toString()).put("subject", subject)
+        .put("reference", reference).put("amount", amountMinor).put("currency", currency)
+        .put("manualCapture", manualCapture ? Boolean.TRUE : null), INTENT_DELIVERY);
   }
 
   /** The booking's payment (as {@link Payments#summary}) and its ledger. */

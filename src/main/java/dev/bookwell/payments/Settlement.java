@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.PAYMENT;
 import dev.bookwell.db.enums.PaymentStatus;
 
 import dev.bookwell.booking.BookingClient;
+import dev.bookwell.learning.LearningClient;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -66,6 +67,13 @@ final class Settlement {
    * created for it after the move), the seat is gone and the money goes back.
    */
   private Future<JsonObject> secureSeat(String intentId, UUID bookingId) {
+    return db.fetchOne(Sql.DSL.select(PAYMENT.SUBJECT).from(PAYMENT).where(PAYMENT.INTENT_ID.eq(intentId)))
+        .compose(row -> PaymentsClient.COURSE_ORDER.equals(row.value1())
+            ? LearningClient.paymentSecured(bus, bookingId)  // a course bought: its order enrolls the buyer
+            : secureBookingSeat(intentId, bookingId));
+  }
+
+  private Future<JsonObject> secureBookingSeat(String intentId, UUID bookingId) {
     return BookingClient.paymentSecured(bus, bookingId)
         .recover(e -> !String.valueOf(e.getMessage()).contains("booking-moved") ? Future.failedFuture(e)
             : db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(now -> {

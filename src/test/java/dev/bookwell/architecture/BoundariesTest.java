@@ -24,6 +24,7 @@ class BoundariesTest {
       "dev.bookwell.identity.IdentityClient",
       "dev.bookwell.scheduling.SchedulingClient",
       "dev.bookwell.payments.PaymentsClient",
+      "dev.bookwell.learning.LearningClient",
       "dev.bookwell.booking.BookingClient");
 
   static JavaClasses classes;

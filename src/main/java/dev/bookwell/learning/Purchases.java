@@ -1,0 +1,141 @@
+package dev.bookwell.learning;
+
+import static dev.bookwell.db.Tables.COURSE_ORDER;
+import static dev.bookwell.db.Tables.ENROLLMENT;
+
+import dev.bookwell.db.enums.CourseKind;
+import dev.bookwell.db.enums.CourseStatus;
+import dev.bookwell.db.enums.EnrollmentStatus;
+import dev.bookwell.db.tables.records.CourseOrderRecord;
+import dev.bookwell.db.tables.records.CourseRecord;
+import dev.bookwell.payments.PaymentsClient;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * Buying a priced self-paced or blended course through the payments flow: an order (one open per person and
+ * course, so buying twice pays once) and its PaymentIntent. Once the card is authorized (signed webhook), payments
+ * asks {@link #secured}: under the order's row lock the order is paid and the buyer enrolled, once, however often or
+ * in whatever order the webhooks come; then payments captures. Withdrawing within the course's {@code refund_days}
+ * of paying gives the money back in full.
+ */
+final class Purchases {
+
+  private final Db db;
+  private final PaymentsClient payments;
+
+  Purchases(Db db, PaymentsClient payments) {
+    this.db = db;
+    this.payments = payments;
+  }
+
+  /** POST /v1/courses/{courseId}/purchase: 201 {order, payment: {clientSecret, ...}}. */
+  Future<ApiReply> purchase(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    UUID courseId = Courses.courseId(request);
+    return Courses.find(db, courseId)
+        .compose(course -> buyable(course).compose(x -> db.transaction(tx -> alreadyLearning(tx, course, caller)
+            .compose(y -> openOrder(tx, course, caller.userId())))
+            .compose(order -> payments.intent(PaymentsClient.COURSE_ORDER, order.getId(), course.getSlug(),
+                    order.getAmountMinor(), order.getCurrency(), false)
+                .map(payment -> ApiReply.created(json(order).put("payment", payment),
+                    "/v1/courses/" + courseId)))));
+  }
+
+  private static Future<Void> buyable(CourseRecord course) {
+    if (course.getStatus() != CourseStatus.published) {
+      return Future.failedFuture(Courses.notFound(course.getId()));
+    }
+    if (course.getKind() == CourseKind.classroom || course.getPriceMinor() == 0) {
+      return Future.failedFuture(Problem.of("not-for-sale", 409, "Not sold this way", course.getPriceMinor() == 0
+          ? "This course is free: enroll directly." : "A classroom course is joined by booking a session.")
+          .toException());
+    }
+    return Future.succeededFuture();
+  }
+
+  private static Future<Void> alreadyLearning(Sql tx, CourseRecord course, Caller caller) {
+    return tx.fetchOptional(Sql.DSL.selectOne().from(ENROLLMENT).where(ENROLLMENT.COURSE_ID.eq(course.getId()))
+            .and(ENROLLMENT.USER_ID.eq(caller.userId()))
+            .and(ENROLLMENT.STATUS.in(EnrollmentStatus.active, EnrollmentStatus.completed)))
+        .compose(found -> found.isEmpty() ? Future.succeededFuture()
+            : Future.failedFuture(Problem.of("already-enrolled", 409, "Already enrolled",
+                "You are enrolled in this course.").toException()));
+  }
+
+  /** The open order of this person for this course, or a new one at today's price. */
+  private static Future<CourseOrderRecord> openOrder(Sql tx, CourseRecord course, UUID userId) {
+    return tx.update(Sql.DSL.insertInto(COURSE_ORDER).set(COURSE_ORDER.COURSE_ID, course.getId())
+            .set(COURSE_ORDER.ORGANIZATION_ID, course.getOrganizationId()).set(COURSE_ORDER.USER_ID, userId)
+            .set(COURSE_ORDER.AMOUNT_MINOR, course.getPriceMinor()).set(COURSE_ORDER.CURRENCY, course.getCurrency())
+            .onConflictDoNothing())
+        .compose(x -> tx.fetchOne(Sql.DSL.selectFrom(COURSE_ORDER).where(COURSE_ORDER.COURSE_ID.eq(course.getId()))
+            .and(COURSE_ORDER.USER_ID.eq(userId)).and(COURSE_ORDER.STATUS.eq("pending"))));
+  }
+
+  /**
+   * {orderId} -> {confirmed, refundPercent}: the order paid and its buyer enrolled (once); a repeat answers the
+   * same. An order refunded meanwhile (the buyer withdrew) is not confirmed: the money goes back.
+   */
+  Future<JsonObject> secured(JsonObject question) {
+    UUID orderId = UUID.fromString(question.getString("orderId"));
+    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(COURSE_ORDER)
+            .where(COURSE_ORDER.ID.eq(orderId)).forUpdate())
+        .compose(found -> {
+          var order = found.orElseThrow(() -> Problem.notFound("No course order " + orderId + ".").toException());
+          if (order.getStatus().equals("paid")) {
+            return Future.succeededFuture(new JsonObject().put("confirmed", true).put("refundPercent", 0));
+          }
+          if (!order.getStatus().equals("pending")) {
+            return Future.succeededFuture(new JsonObject().put("confirmed", false).put("refundPercent", 100));
+          }
+          return tx.update(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "paid")
+                  .set(COURSE_ORDER.PAID_AT, SqlTime.now()).where(COURSE_ORDER.ID.eq(orderId)))
+              .compose(x -> Courses.find(tx, order.getCourseId()))
+              .compose(course -> Enrollments.upsert(tx, course, order.getUserId(), "purchase", order.getUserId(),
+                  null))
+              .compose(enrolled -> tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.ORDER_ID, orderId)
+                  .where(ENROLLMENT.ID.eq(enrolled.row().getId()))))
+              .map(x -> new JsonObject().put("confirmed", true).put("refundPercent", 0));
+        }));
+  }
+
+  /**
+   * After a purchased enrollment was withdrawn (in that transaction): within the course's refund window the order
+   * is refunded; gives the order to refund, or null.
+   */
+  static Future<UUID> refundable(Sql tx, UUID enrollmentOrder) {
+    if (enrollmentOrder == null) {
+      return Future.succeededFuture(null);
+    }
+    return tx.fetchOptional(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "refunded")
+            .where(COURSE_ORDER.ID.eq(enrollmentOrder)).and(COURSE_ORDER.STATUS.eq("paid"))
+            .and(COURSE_ORDER.PAID_AT.plus(REFUND_WINDOW).gt(SqlTime.now()))
+            .returning(COURSE_ORDER.ID))
+        .map(found -> found.map(r -> r.getId()).orElse(null));
+  }
+
+  /** The course's refund window, for the order in scope. */
+  private static final org.jooq.Field<Object> REFUND_WINDOW = org.jooq.impl.DSL.field(
+      "(select make_interval(days => c.refund_days) from course c where c.id = course_order.course_id)");
+
+  /** Gives the money of a refunded order back (outside any transaction: payments may wait on Stripe). */
+  Future<Void> refund(UUID orderId) {
+    return orderId == null ? Future.succeededFuture()
+        : payments.release(orderId, 100, "withdrawn within the refund window", "learner").mapEmpty();
+  }
+
+  static JsonObject json(CourseOrderRecord order) {
+    return new JsonObject().put("id", order.getId().toString()).put("courseId", order.getCourseId().toString())
+        .put("status", order.getStatus())
+        .put("amount", dev.bookwell.platform.api.Money.json(order.getAmountMinor(), order.getCurrency()));
+  }
+}

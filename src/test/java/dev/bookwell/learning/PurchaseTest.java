@@ -1,0 +1,112 @@
+package dev.bookwell.learning;
+
+import static dev.bookwell.db.Tables.COURSE_ORDER;
+import static dev.bookwell.db.Tables.ENROLLMENT;
+import static dev.bookwell.db.Tables.OUTBOX_EVENT;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.Eventually;
+import dev.bookwell.support.FakeStripe;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Buying a priced course through the real stripe-java client against the local fake Stripe and signed webhooks:
+ * enrolled once whatever the webhooks' number and order, the money taken once; withdrawn in the refund window,
+ * refunded.
+ */
+class PurchaseTest {
+
+  static final String SECRET = "whsec_learning";
+  static FakeStripe stripe;
+  static TestApp app;
+  static World world;
+  static LearningFixture learning;
+
+  @BeforeAll
+  static void start() {
+    stripe = new FakeStripe();
+    app = TestApp.start("openapi.yaml", Map.of("STRIPE_SECRET_KEY", "sk_test_bookwell",
+        "STRIPE_API_BASE", stripe.apiBase(), "STRIPE_WEBHOOK_SECRET", SECRET));
+    world = new World(app, "UTC");
+    learning = new LearningFixture(app, world);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+    stripe.close();
+  }
+
+  @Test
+  void duplicateAndReorderedWebhooksEnrollTheBuyerOnceAndAWithdrawalInTimeIsRefunded() {
+    String course = learning.course("Advanced wound care", "self_paced", new JsonObject().put("priceMinor", 3000)
+        .put("currency", "EUR"));
+    learning.lesson(course, learning.section(course), "text", new JsonObject());
+    learning.publish(course);
+    String buyer = world.userToken();
+    learning.call(HttpMethod.POST, "/v1/courses/" + course + "/enrollments", null, buyer, 402);
+
+    var order = learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", null, buyer, 201);
+    assertEquals(order.getString("id"), learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", null,
+        buyer, 201).getString("id"), "buying again before paying is the same order");
+    String intentId = order.getJsonObject("payment").getString("intentId");
+    assertNotNull(order.getJsonObject("payment").getString("clientSecret"));
+    assertEquals(3000L, stripe.intent(intentId).getLong("amount"));
+
+    // the card is paid; Stripe sends succeeded before authorized, and each twice, all at once
+    var succeeded = stripe.event("payment_intent.succeeded", stripe.pay(intentId), SECRET, now());
+    var authorized = stripe.event("payment_intent.amount_capturable_updated", stripe.intent(intentId), SECRET,
+        now());
+    var posts = new ArrayList<Future<?>>();
+    for (var event : new FakeStripe.SignedEvent[] {succeeded, authorized, succeeded, authorized}) {
+      posts.add(app.client.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
+          .putHeader("Stripe-Signature", event.signature()).sendBuffer(Buffer.buffer(event.payload())));
+    }
+    Wait.on(Future.all(posts));
+    Eventually.until("enrolled by the purchase", () -> enrollments(buyer, course) == 1);
+    var enrollment = Wait.on(app.db.fetchOne(Sql.DSL.selectFrom(ENROLLMENT)
+        .where(ENROLLMENT.COURSE_ID.eq(UUID.fromString(course)))));
+    assertEquals("purchase", enrollment.getSource());
+    assertEquals(UUID.fromString(order.getString("id")), enrollment.getOrderId());
+    assertEquals(1, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(OUTBOX_EVENT)
+        .where(OUTBOX_EVENT.TYPE.eq("learning.enrolled")).and(OUTBOX_EVENT.AGGREGATE_ID
+            .eq(enrollment.getId().toString())))).value1(), "enrolled once");
+    assertEquals("paid", Wait.on(app.db.fetchOne(Sql.DSL.select(COURSE_ORDER.STATUS).from(COURSE_ORDER)
+        .where(COURSE_ORDER.ID.eq(UUID.fromString(order.getString("id")))))).value1());
+    learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", null, buyer, 409);  // enrolled already
+
+    // withdrawn within the refund window: the money goes back in full, once
+    learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment.getId() + "/withdraw", null, buyer, 200);
+    Eventually.until("refunded", () -> Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(PAYMENT_LEDGER)
+        .where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(order.getString("id"))))
+        .and(PAYMENT_LEDGER.KIND.eq("refund")).and(PAYMENT_LEDGER.AMOUNT_MINOR.eq(3000L)))).value1() == 1);
+    assertEquals("refunded", Wait.on(app.db.fetchOne(Sql.DSL.select(COURSE_ORDER.STATUS).from(COURSE_ORDER)
+        .where(COURSE_ORDER.ID.eq(UUID.fromString(order.getString("id")))))).value1());
+    assertTrue(stripe.captures.get() <= 1, "captured at most once: " + stripe.captures.get());
+  }
+
+  private static int enrollments(String token, String course) {
+    return (int) learning.call(HttpMethod.GET, "/v1/me/enrollments", null, token, 200).getJsonArray("items").stream()
+        .filter(e -> ((JsonObject) e).getString("courseId").equals(course)).count();
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() / 1000;
+  }
+}
