@@ -112,8 +112,7 @@ final class Attempts {
 
   /** POST /v1/attempts/{attemptId}/submit {answers?}: scored now; submitting again gives the result again. */
   Future<ApiReply> submit(ApiRequest request) {
-    JsonObject answers = request.bodyObject() == null ? new JsonObject()
-        : request.bodyObject().getJsonObject("answers", new JsonObject());
+    JsonObject answers = request.bodyObject().getJsonObject("answers", new JsonObject());
     return own(request).compose(attempt -> db.transaction(tx -> Completion.lock(tx, attempt.getEnrollmentId())
             .compose(enrollment -> tx.fetchOne(Sql.DSL.selectFrom(QUIZ_ATTEMPT)
                     .where(QUIZ_ATTEMPT.ID.eq(attempt.getId())).forUpdate())
@@ -241,16 +240,33 @@ final class Attempts {
     return Problem.of("attempt-closed", 409, "Attempt closed", "The attempt was submitted or its time is up.");
   }
 
-  /** Only answers to the attempt's own questions are kept. */
-  private static JSONB merged(QuizAttemptRecord attempt, JsonObject answers) {
-    var kept = new JsonObject(attempt.getAnswers().data());
+  /**
+   * The new answers merged into the saved ones in SQL ({@code ||}: two saves at once lose nothing). Only answers to
+   * the attempt's own questions are kept; each is a choice id, a list of them, true/false, or a text of at most
+   * {@link #MAX_ANSWER} characters (400 otherwise).
+   */
+  private static org.jooq.Field<JSONB> merged(QuizAttemptRecord attempt, JsonObject answers) {
+    var kept = new JsonObject();
     var ids = java.util.Arrays.stream(attempt.getQuestionIds()).map(UUID::toString).collect(Collectors.toSet());
     answers.forEach(entry -> {
       if (ids.contains(entry.getKey())) {
+        if (!answerShaped(entry.getValue())) {
+          throw Problem.invalid("body", "answers." + entry.getKey(), "is not an answer (a text of at most "
+              + MAX_ANSWER + " characters, true/false, or a list of choices)").toException();
+        }
         kept.put(entry.getKey(), entry.getValue());
       }
     });
-    return JSONB.valueOf(kept.encode());
+    return DSL.field("{0} || {1}", QUIZ_ATTEMPT.ANSWERS.getDataType(), QUIZ_ATTEMPT.ANSWERS,
+        DSL.val(JSONB.valueOf(kept.encode())));
+  }
+
+  static final int MAX_ANSWER = 10_000;
+
+  private static boolean answerShaped(Object value) {
+    return value instanceof Boolean || value instanceof String text && text.length() <= MAX_ANSWER
+        || value instanceof JsonArray list && list.size() <= 26
+            && list.stream().allMatch(choice -> choice instanceof String id && id.length() <= 5);
   }
 
   record Read(QuizAttemptRecord attempt, boolean staff) {
@@ -286,11 +302,13 @@ final class Attempts {
   }
 
   /**
-   * The attempt with its questions in its order, never with their answers to a learner until it is scored and the
-   * quiz shows answers; staff always see them.
+   * The attempt with its questions in its order, never with their answers to a learner until it is scored, passed
+   * or the last one allowed, and the quiz shows answers; staff always see them.
    */
   private static Future<JsonObject> view(Sql sql, QuizAttemptRecord attempt, QuizRecord quiz, boolean staff) {
-    boolean reveal = staff || attempt.getStatus() != AttemptStatus.in_progress && quiz.getShowAnswers();
+    // the key only once it can no longer help: a passing attempt, or the last one allowed
+    boolean reveal = staff || attempt.getStatus() != AttemptStatus.in_progress && quiz.getShowAnswers()
+        && (Boolean.TRUE.equals(attempt.getPassed()) || attempt.getNumber() >= quiz.getAttemptsAllowed());
     return Quizzes.questions(sql, quiz.getLessonId()).map(questions -> {
       Map<UUID, QuizQuestionRecord> byId = questions.stream().collect(Collectors.toMap(QuizQuestionRecord::getId,
           Function.identity()));

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -27,7 +28,8 @@ import java.util.function.Function;
  */
 final class Classroom {
 
-  private static final List<String> TYPES = List.of("booking.confirmed", "booking.rescheduled", "booking.cancelled");
+  private static final List<String> TYPES = List.of("booking.confirmed", "booking.rescheduled", "booking.cancelled",
+      "booking.expired", "booking.declined", "booking.completed");
 
   private final OutboxConsumer events;
 
@@ -46,6 +48,15 @@ final class Classroom {
     }
     UUID bookingId = UUID.fromString(payload.getString("bookingId"));
     UUID userId = UUID.fromString(payload.getString("userId"));
+    String status = payload.getString("status");
+    if (event.getType().equals("booking.completed")) {  // attended: a classroom course is done
+      return tx -> complete(tx, bookingId);
+    }
+    if (!"confirmed".equals(status) && !event.getType().equals("booking.cancelled")) {
+      // a hold, one waiting for staff, or a moved hold enrolls nobody; one that expired or was declined unenrolls
+      return Set.of("expired", "declined").contains(status) ? tx -> withdraw(tx, bookingId, status)
+          : tx -> Future.succeededFuture();
+    }
     if (!event.getType().equals("booking.cancelled")) {
       return tx -> enroll(tx, UUID.fromString(payload.getString("serviceId")), userId, bookingId);
     }
@@ -55,18 +66,31 @@ final class Classroom {
           .where(ENROLLMENT.BOOKING_ID.eq(bookingId))).mapEmpty();
     }
     boolean beforeStart = event.getOccurredAt().isBefore(OffsetDateTime.parse(payload.getString("startsAt")));
-    return tx -> !beforeStart ? Future.succeededFuture()
-        : tx.fetch(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.withdrawn)
+    return tx -> beforeStart ? withdraw(tx, bookingId, "booking cancelled") : Future.succeededFuture();
+  }
+
+  /** The enrollment a booking made ends with it. */
+  private static Future<Void> withdraw(Sql tx, UUID bookingId, String why) {
+    return tx.fetch(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.withdrawn)
                 .set(ENROLLMENT.WITHDRAWN_AT, SqlTime.now())
                 .where(ENROLLMENT.BOOKING_ID.eq(bookingId)).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active))
                 .returning())
             .compose(withdrawn -> {
               Future<Void> chain = Future.succeededFuture();
               for (var enrollment : withdrawn) {
-                chain = chain.compose(x -> Enrollments.withdrawn(tx, enrollment, "booking cancelled"));
+                chain = chain.compose(x -> Enrollments.withdrawn(tx, enrollment, why));
               }
               return chain;
             });
+  }
+
+  /** The session was attended (staff marked the booking completed): the enrollment it made completes, once. */
+  private static Future<Void> complete(Sql tx, UUID bookingId) {
+    return tx.fetchOptional(Sql.DSL.select(ENROLLMENT.ID).from(ENROLLMENT).where(ENROLLMENT.BOOKING_ID.eq(bookingId))
+            .and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)))
+        .compose(found -> found.isEmpty() ? Future.succeededFuture()
+            : Completion.lock(tx, found.get().value1()).compose(enrollment -> Completion.complete(tx, enrollment))
+                .mapEmpty());
   }
 
   /** Enrolls the booker in every published course delivered by the booked service. */

@@ -3,7 +3,6 @@ package dev.bookwell.learning;
 import static dev.bookwell.db.Tables.ENROLLMENT;
 import static dev.bookwell.db.Tables.LESSON;
 import static dev.bookwell.db.Tables.LESSON_PROGRESS;
-import static dev.bookwell.db.Tables.QUIZ_ATTEMPT;
 
 import dev.bookwell.db.enums.EnrollmentStatus;
 import dev.bookwell.db.enums.LessonKind;
@@ -44,17 +43,25 @@ final class Completion {
       if (counts.required() == 0 || counts.completed() < counts.required()) {
         return Future.succeededFuture(false);
       }
-      return tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.completed)
-              .set(ENROLLMENT.COMPLETED_AT, SqlTime.now()).where(ENROLLMENT.ID.eq(enrollment.getId()))
-              .and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)))
-          .compose(moved -> moved == 0 ? Future.succeededFuture(false)
-              : Outbox.append(tx, "learning.course_completed", "enrollment", enrollment.getId(), new JsonObject()
-                      .put("enrollmentId", enrollment.getId().toString())
-                      .put("courseId", enrollment.getCourseId().toString())
-                      .put("organizationId", enrollment.getOrganizationId().toString())
-                      .put("userId", enrollment.getUserId().toString()))
-                  .map(true));
+      return complete(tx, enrollment);
     });
+  }
+
+  /**
+   * Completes an active enrollment (under {@link #lock}): its last required lesson, or a classroom session attended.
+   * The guarded update makes a second call a no-op, so the event goes out once.
+   */
+  static Future<Boolean> complete(Sql tx, EnrollmentRecord enrollment) {
+    return tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.completed)
+            .set(ENROLLMENT.COMPLETED_AT, SqlTime.now()).where(ENROLLMENT.ID.eq(enrollment.getId()))
+            .and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)))
+        .compose(moved -> moved == 0 ? Future.succeededFuture(false)
+            : Outbox.append(tx, "learning.course_completed", "enrollment", enrollment.getId(), new JsonObject()
+                    .put("enrollmentId", enrollment.getId().toString())
+                    .put("courseId", enrollment.getCourseId().toString())
+                    .put("organizationId", enrollment.getOrganizationId().toString())
+                    .put("userId", enrollment.getUserId().toString()))
+                .map(true));
   }
 
   record Counts(int required, int completed, int quizzesRequired, int quizzesPassed) {

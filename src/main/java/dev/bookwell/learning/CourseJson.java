@@ -57,13 +57,17 @@ final class CourseJson {
                 .where(COURSE_SECTION.COURSE_ID.eq(course.getId())).orderBy(COURSE_SECTION.POSITION))
             .compose(sections -> sql.fetch(Sql.DSL.selectFrom(LESSON).where(LESSON.COURSE_ID.eq(course.getId()))
                     .orderBy(LESSON.POSITION))
-                .map(lessons -> of(course, providers.stream().map(r -> r.value1()).toList())
-                    .put("sections", new JsonArray(sections.stream().map(section -> new JsonObject()
-                        .put("id", section.getId().toString()).put("title", section.getTitle())
-                        .put("position", section.getPosition())
-                        .put("lessons", new JsonArray(lessons.stream()
-                            .filter(l -> l.getSectionId().equals(section.getId())).map(CourseJson::lessonOutline)
-                            .toList()))).toList())))));
+                .map(lessons -> {
+                  var bySection = lessons.stream().collect(java.util.stream.Collectors.groupingBy(
+                      LessonRecord::getSectionId, java.util.stream.Collectors.mapping(CourseJson::lessonOutline,
+                          java.util.stream.Collectors.toList())));
+                  return of(course, providers.stream().map(r -> r.value1()).toList())
+                      .put("sections", new JsonArray(sections.stream().map(section -> new JsonObject()
+                          .put("id", section.getId().toString()).put("title", section.getTitle())
+                          .put("position", section.getPosition())
+                          .put("lessons", new JsonArray(bySection.getOrDefault(section.getId(), List.of()))))
+                          .toList()));
+                })));
   }
 
   static JsonObject lessonOutline(LessonRecord l) {

@@ -50,12 +50,19 @@ final class CourseSearch {
     int limit = q.getInteger("limit", 20);
     String sort = sort(q);
     return db.fetch(query(q, limit)).map(rows -> ApiReply.ok(Page.of(rows, limit,
-        row -> CourseJson.of(row.into(COURSE), null),
+        CourseSearch::item,
         row -> new Cursor(switch (sort) {
           case "price" -> String.valueOf(row.get(COURSE.PRICE_MINOR));
           case "relevance" -> String.valueOf(row.get("rank", Float.class));
           default -> row.get(COURSE.PUBLISHED_AT).toString();
         }, row.get(COURSE.ID).toString()))));
+  }
+
+  /** A course as a search result: without its description (up to 50 KB; the summary says what it is). */
+  private static JsonObject item(Record row) {
+    var json = CourseJson.of(row.into(COURSE), null);
+    json.remove("description");
+    return json;
   }
 
   private static String sort(JsonObject q) {
@@ -67,8 +74,8 @@ final class CourseSearch {
     String text = q.getString("q");
     String sort = sort(q);
     Condition where = filters(q);
-    Field<Float> rank = text == null ? DSL.inline(0f) : DSL.field("ts_rank({0}, websearch_to_tsquery("
-        + "learning_regconfig({1}), {2}))", SQLDataType.REAL, COURSE.SEARCH, COURSE.LANGUAGE, DSL.val(text));
+    Field<Float> rank = text == null ? DSL.inline(0f)
+        : DSL.field("ts_rank({0}, " + anyLanguage() + ")", SQLDataType.REAL, COURSE.SEARCH, DSL.val(text));
     if (text != null) {
       where = where.and(matches(text));
     }
@@ -109,9 +116,13 @@ final class CourseSearch {
    * configuration, so one GIN index condition serves it.
    */
   static Condition matches(String text) {
-    String any = CONFIGS.stream().map(config -> "websearch_to_tsquery('" + config + "'::regconfig, {1})")
-        .collect(java.util.stream.Collectors.joining(" || "));
-    return DSL.condition("{0} @@ (" + any + ")", COURSE.SEARCH, DSL.val(text));
+    return DSL.condition("{0} @@ " + anyLanguage(), COURSE.SEARCH, DSL.val(text));
+  }
+
+  /** The text ({1}) parsed by every configuration, OR-ed into one tsquery; matching and ranking use the same. */
+  private static String anyLanguage() {
+    return CONFIGS.stream().map(config -> "websearch_to_tsquery('" + config + "'::regconfig, {1})")
+        .collect(java.util.stream.Collectors.joining(" || ", "(", ")"));
   }
 
   private static Condition filters(JsonObject q) {
@@ -134,11 +145,11 @@ final class CourseSearch {
     if (q.getString("kind") != null) {
       where = where.and(COURSE.KIND.eq(CourseKind.lookupLiteral(q.getString("kind"))));
     }
-    if (q.getValue("minPrice") != null) {
-      where = where.and(COURSE.PRICE_MINOR.ge(Long.valueOf(q.getValue("minPrice").toString())));
+    if (q.getValue("minPrice") instanceof Number min) {
+      where = where.and(COURSE.PRICE_MINOR.ge(min.longValue()));
     }
-    if (q.getValue("maxPrice") != null) {
-      where = where.and(COURSE.PRICE_MINOR.le(Long.valueOf(q.getValue("maxPrice").toString())));
+    if (q.getValue("maxPrice") instanceof Number max) {
+      where = where.and(COURSE.PRICE_MINOR.le(max.longValue()));
     }
     if (Boolean.TRUE.equals(q.getBoolean("hasUpcomingSession"))) {
       // the one read of scheduling's slots, by its own rule of what is bookable

@@ -55,6 +55,7 @@ final class Enrollments {
     return Courses.find(db, courseId)
         .compose(course -> (byStaff ? IdentityClient.require(bus, caller, course.getOrganizationId(),
                 OrgPermission.manage_bookings).recover(e -> Future.failedFuture(Courses.notFound(courseId)))
+                .compose(x -> published(course))
             : selfEnrollable(course)).map(course))
         .compose(course -> byStaff ? IdentityClient.contact(bus, learner).map(course)  // an account that exists
             .recover(e -> Future.failedFuture(Problem.invalid("body", "userId", "is not an active account")
@@ -64,6 +65,13 @@ final class Enrollments {
             caller.userId(), null)))
         .map(enrollment -> enrollment.created() ? ApiReply.created(json(enrollment.row()),
             "/v1/enrollments/" + enrollment.row().getId()) : ApiReply.ok(json(enrollment.row())));
+  }
+
+  /** Drafts are not open yet; archived courses take no new enrollments. */
+  private static Future<Void> published(CourseRecord course) {
+    return course.getStatus() == CourseStatus.published ? Future.succeededFuture()
+        : Future.failedFuture(Problem.of("course-not-open", 409, "Not open for enrollment",
+            "The course is " + course.getStatus().getLiteral() + ".").toException());
   }
 
   private static Future<Void> selfEnrollable(CourseRecord course) {
@@ -109,7 +117,10 @@ final class Enrollments {
                 .setNull(ENROLLMENT.WITHDRAWN_AT).set(ENROLLMENT.BOOKING_ID, bookingId)
                 .set(ENROLLMENT.SOURCE, source).set(ENROLLMENT.ENROLLED_AT, SqlTime.now())
                 .set(ENROLLMENT.EXPIRES_AT, expires)
-                .where(mine).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.withdrawn)).returning())
+                // withdrawn, or past its access window: enrolling again opens it again
+                .where(mine).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.withdrawn)
+                    .or(ENROLLMENT.STATUS.eq(EnrollmentStatus.active).and(ENROLLMENT.EXPIRES_AT.le(SqlTime.now()))))
+                .returning())
             .compose(again -> again.isPresent()
                 ? enrolled(tx, course, again.get()).map(new Upserted(again.get(), false))
                 : tx.fetchOne(Sql.DSL.selectFrom(ENROLLMENT).where(mine)).map(row -> new Upserted(row, false))));

@@ -46,7 +46,13 @@ final class Progress {
     UUID enrollmentId = Enrollments.enrollmentId(request);
     UUID lessonId = Structure.lessonId(request);
     JsonObject body = request.bodyObject();
-    return db.transaction(tx -> Completion.lock(tx, enrollmentId)
+    // whose it is first, without a lock: nobody else gets to hold a learner's row
+    return db.fetchOptional(Sql.DSL.selectOne().from(dev.bookwell.db.Tables.ENROLLMENT)
+            .where(dev.bookwell.db.Tables.ENROLLMENT.ID.eq(enrollmentId))
+            .and(dev.bookwell.db.Tables.ENROLLMENT.USER_ID.eq(caller.userId())))
+        .compose(mine -> mine.isPresent() ? Future.succeededFuture()
+            : Future.failedFuture(Enrollments.notFound(enrollmentId)))
+        .compose(owned -> db.transaction(tx -> Completion.lock(tx, enrollmentId)
             .compose(enrollment -> learnable(caller, enrollment)
                 .compose(x -> Structure.lesson(tx, lessonId))
                 .compose(lesson -> {
@@ -62,7 +68,7 @@ final class Progress {
                 })
                 .compose(x -> Completion.progress(tx, enrollment))
                 .compose(progress -> Completion.lock(tx, enrollmentId)
-                    .map(now -> Enrollments.json(now).mergeIn(progress)))))
+                    .map(now -> Enrollments.json(now).mergeIn(progress))))))
         .map(ApiReply::ok);
   }
 

@@ -56,8 +56,10 @@ final class Quizzes {
                 "Only a lesson of kind quiz holds a quiz.").toException());
           }
           UUID lessonId = opened.lesson().getId();
-          return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectOne().from(QUIZ_ATTEMPT)
-                  .where(QUIZ_ATTEMPT.LESSON_ID.eq(lessonId)).limit(1))
+          // the quiz row locked (starts hold it shared), so no attempt begins while its questions change
+          return db.transaction(tx -> tx.fetch(Sql.DSL.selectFrom(QUIZ).where(QUIZ.LESSON_ID.eq(lessonId)).forUpdate())
+              .compose(x -> tx.fetchOptional(Sql.DSL.selectOne().from(QUIZ_ATTEMPT)
+                  .where(QUIZ_ATTEMPT.LESSON_ID.eq(lessonId)).limit(1)))
               .compose(attempted -> attempted.isPresent() ? Future.failedFuture(Problem.of("quiz-in-use", 409,
                       "Quiz in use", "Learners have attempted this quiz; its questions stay as they are.")
                   .toException())
@@ -94,8 +96,9 @@ final class Quizzes {
         .map(ApiReply::ok);
   }
 
+  /** The quiz, its row held shared for the caller's transaction (a change of questions waits for it). */
   static Future<QuizRecord> find(Sql sql, UUID lessonId) {
-    return sql.fetchOptional(Sql.DSL.selectFrom(QUIZ).where(QUIZ.LESSON_ID.eq(lessonId)))
+    return sql.fetchOptional(Sql.DSL.selectFrom(QUIZ).where(QUIZ.LESSON_ID.eq(lessonId)).forShare())
         .map(found -> found.orElseThrow(() -> Problem.notFound("This lesson has no quiz yet.").toException()));
   }
 

@@ -1,5 +1,6 @@
 package dev.bookwell.learning;
 
+import static dev.bookwell.db.Tables.COURSE;
 import static dev.bookwell.db.Tables.COURSE_SECTION;
 import static dev.bookwell.db.Tables.LESSON;
 import static dev.bookwell.db.Tables.LESSON_VERSION;
@@ -35,6 +36,10 @@ import org.jooq.impl.DSL;
  */
 final class Structure {
 
+  /** A course's size: its outline is one answer to anyone, so it stays bounded. */
+  static final int MAX_SECTIONS = 100;
+  static final int MAX_LESSONS = 500;
+
   private final Db db;
   private final Courses courses;
 
@@ -47,8 +52,9 @@ final class Structure {
   Future<ApiReply> addSection(ApiRequest request) {
     UUID courseId = Courses.courseId(request);
     return courses.editable(request.requireCaller(), courseId)
-        .compose(course -> db.transaction(tx -> tx.update(Sql.DSL.selectFrom(dev.bookwell.db.Tables.COURSE)
-                .where(dev.bookwell.db.Tables.COURSE.ID.eq(courseId)).forUpdate())
+        .compose(course -> db.transaction(tx -> tx.fetchOne(Sql.DSL.selectFrom(COURSE).where(COURSE.ID.eq(courseId))
+                .forUpdate())
+            .compose(x -> bounded(tx, COURSE_SECTION, COURSE_SECTION.COURSE_ID.eq(courseId), MAX_SECTIONS, "sections"))
             .compose(x -> tx.fetchOne(Sql.DSL.insertInto(COURSE_SECTION)
                 .set(COURSE_SECTION.COURSE_ID, courseId)
                 .set(COURSE_SECTION.TITLE, request.bodyObject().getString("title"))
@@ -84,7 +90,8 @@ final class Structure {
                 return Future.failedFuture(Problem.notFound("No section " + sectionId + " in this course.")
                     .toException());
               }
-              return tx.fetchOne(Sql.DSL.insertInto(LESSON)
+              return bounded(tx, LESSON, LESSON.COURSE_ID.eq(courseId), MAX_LESSONS, "lessons")
+                  .compose(x -> tx.fetchOne(Sql.DSL.insertInto(LESSON)
                   .set(LESSON.COURSE_ID, courseId)
                   .set(LESSON.SECTION_ID, sectionId)
                   .set(LESSON.TITLE, body.getString("title"))
@@ -93,7 +100,7 @@ final class Structure {
                   .set(LESSON.PREVIEW, body.getBoolean("preview", false))
                   .set(LESSON.CONTENT, JSONB.valueOf(body.getJsonObject("content", new JsonObject()).encode()))
                   .set(LESSON.POSITION, next(LESSON, LESSON.POSITION, LESSON.SECTION_ID, sectionId))
-                  .returning());
+                  .returning()));
             })))
         .map(lesson -> ApiReply.created(lessonJson(lesson), "/v1/lessons/" + lesson.getId()));
   }
@@ -171,6 +178,13 @@ final class Structure {
 
   static UUID lessonId(ApiRequest request) {
     return UUID.fromString(request.path().getString("lessonId"));
+  }
+
+  /** 422 when the course holds {@code max} of these already (its row is locked by the caller). */
+  private static Future<Void> bounded(Sql tx, Table<?> table, org.jooq.Condition ofCourse, int max, String what) {
+    return tx.fetchOne(Sql.DSL.selectCount().from(table).where(ofCourse)).compose(count -> count.value1() < max
+        ? Future.succeededFuture() : Future.failedFuture(Problem.of("course-too-large", 422, "Course too large",
+            "A course holds at most " + max + " " + what + ".").toException()));
   }
 
   /** The position after the last one under the parent (the parent's row is locked by the caller). */

@@ -102,7 +102,8 @@ class LearningTest {
     var failed = learning.call(HttpMethod.POST, "/v1/attempts/" + attempt.getString("id") + "/submit",
         new JsonObject().put("answers", new JsonObject()), learner, 200);
     assertEquals(false, failed.getBoolean("passed"));
-    assertTrue(failed.getJsonArray("questions").getJsonObject(0).containsKey("answer"), "shown after submission");
+    assertFalse(failed.getJsonArray("questions").getJsonObject(0).containsKey("answer"),
+        "the key stays hidden while attempts remain");
     var second = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 201);
     learning.call(HttpMethod.PUT, "/v1/attempts/" + second.getString("id") + "/answers",
         new JsonObject().put("answers", LearningFixture.rightAnswers(second)), learner, 200);
@@ -110,6 +111,7 @@ class LearningTest {
         200);
     assertEquals(true, passed.getBoolean("passed"), passed.encode());
     assertEquals(3, passed.getInteger("score"));
+    assertTrue(passed.getJsonArray("questions").getJsonObject(0).containsKey("answer"), "shown once passed");
     var done = learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200);
     assertEquals("completed", done.getString("status"), done.encode());
     assertEquals(100, done.getJsonObject("progress").getInteger("percent"));
@@ -131,6 +133,12 @@ class LearningTest {
         .statusCode());
     assertEquals("Paediatric first aid online", learning.call(HttpMethod.GET, "/v1/courses/" + course, null, null,
         200).getString("title"), "unchanged");
+    // a course of one's own organization cannot name another organization's provider
+    String strangerOrg = learning.call(HttpMethod.GET, "/v1/me/organizations", null, stranger, 200)
+        .getJsonArray("items").getJsonObject(0).getString("organizationId");
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/organizations/" + strangerOrg + "/courses", new JsonObject()
+        .put("title", "Borrowed").put("kind", "self_paced").put("slug", "borrowed")
+        .put("providerIds", new JsonArray().add(world.providerId)), stranger).statusCode());
 
     // an edit of the published lesson keeps the old one as a version
     learning.call(HttpMethod.PATCH, "/v1/lessons/" + text, new JsonObject().put("content", new JsonObject()
@@ -250,11 +258,22 @@ class LearningTest {
         200)).contains(course));
     String learner = world.userToken();
     learning.call(HttpMethod.POST, "/v1/courses/" + course + "/enrollments", null, learner, 409);  // book instead
+    // a hold of a paid classroom course's session (not paid, not confirmed), even moved, enrolls nobody
+    String paidService = world.service(new JsonObject().put("name", "Paid first aid day").put("priceMinor", 9000));
+    String paidCourse = learning.course("Paid first aid", "classroom", new JsonObject().put("serviceId",
+        paidService));
+    learning.publish(paidCourse);
+    String hold = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(paidService, world.providerId, World.at(6), 10)), learner));
+    assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings/" + hold + "/reschedule", new JsonObject()
+        .put("slotId", world.session(paidService, world.providerId, World.at(7), 10)), learner).statusCode());
     String booking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", session),
         learner));
     Eventually.until("enrolled by the booking", () -> enrollments(learner).stream()
         .anyMatch(e -> e.getString("courseId").equals(course) && e.getString("status").equals("active")
             && e.getString("source").equals("booking")));
+    assertTrue(enrollments(learner).stream().noneMatch(e -> e.getString("courseId").equals(paidCourse)),
+        "events are handled in order: the hold's came first and enrolled nobody");
     assertEquals(200, app.call(HttpMethod.POST, "/v1/bookings/" + booking + "/cancel", null, learner).statusCode());
     Eventually.until("withdrawn with the cancellation", () -> enrollments(learner).stream()
         .anyMatch(e -> e.getString("courseId").equals(course) && e.getString("status").equals("withdrawn")));

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code window} that it has not handled, oldest first, a bounded batch, one at a time. For each, the consumer's
  * {@code plan} asks whatever it needs first (outside any transaction: no connection waits on the bus) and answers
  * with the work to do; that work runs in the transaction that records the event in {@code consumed_event}, so racing
- * rounds do it once. A plan that fails is tried again next round (an area down is no lost event); one failing with
- * 404 from the owning area (the subject is gone) is recorded as handled with nothing done.
+ * rounds do it once. A plan that fails is tried again next round (an area down is no lost event), and the later
+ * events of the same aggregate wait for it (a booking's cancellation is never handled before its confirmation);
+ * one failing with 404 from the owning area (the subject is gone) is recorded as handled with nothing done.
  */
 public final class OutboxConsumer {
 
@@ -52,13 +53,17 @@ public final class OutboxConsumer {
                 .where(CONSUMED_EVENT.CONSUMER.eq(consumer)).and(CONSUMED_EVENT.EVENT_ID.eq(OUTBOX_EVENT.ID)))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
         .compose(events -> {
+          // an aggregate whose event failed waits for it: its later events are not handled before it
+          var stuck = new java.util.HashSet<String>();
           Future<Integer> chain = Future.succeededFuture(0);
           for (var event : events) {
-            chain = chain.compose(done -> handle(event, plan).map(done + 1).otherwise(e -> {
-              LOG.warn("{}: handling {} {} failed; tried again next round: {}", consumer, event.getType(),
-                  event.getId(), e.getMessage());
-              return done;
-            }));
+            chain = chain.compose(done -> stuck.contains(event.getAggregateId()) ? Future.succeededFuture(done)
+                : handle(event, plan).map(done + 1).otherwise(e -> {
+                  stuck.add(event.getAggregateId());
+                  LOG.warn("{}: handling {} {} failed; tried again next round: {}", consumer, event.getType(),
+                      event.getId(), e.getMessage());
+                  return done;
+                }));
           }
           return chain;
         });
