@@ -12,6 +12,8 @@ public final class BookingClient {
   static final String HOUSEKEEPING = "booking.housekeeping";
   /** Request {@code {bookingId}}; reply {@code {booking, ics, userId, guest?, guestToken?}}. */
   static final String DELIVERY = "booking.delivery";
+  static final String PROMO_REDEEM = "booking.promo-redeem";
+  static final String PROMO_RELEASE = "booking.promo-release";
 
   private BookingClient() {
   }
@@ -33,6 +35,24 @@ public final class BookingClient {
   public static Future<JsonObject> delivery(EventBus bus, UUID bookingId) {
     return bus.<JsonObject>request(DELIVERY, new JsonObject().put("bookingId", bookingId.toString()))
         .map(answer -> answer.body());
+  }
+
+  /**
+   * An organization's promo code applied to a purchase of {@code subtotal} by {@code userKey} (a course order,
+   * {@code subjectId}); its use is counted at once. Gives the discount in minor units; fails with the problem
+   * {@code promo-code-invalid} (422) or {@code promo-code-exhausted} (409).
+   */
+  public static Future<Long> redeemPromo(EventBus bus, UUID organizationId, String code, long subtotal,
+                                         String userKey, UUID subjectId) {
+    return bus.<JsonObject>request(PROMO_REDEEM, new JsonObject().put("organizationId", organizationId.toString())
+            .put("code", code).put("subtotal", subtotal).put("userKey", userKey)
+            .put("subjectId", subjectId.toString()))
+        .map(answer -> answer.body().getLong("discountMinor"));
+  }
+
+  /** Gives back the promo use recorded under {@code subjectId} (the purchase did not happen or was refunded). */
+  public static Future<Void> releasePromo(EventBus bus, UUID subjectId) {
+    return bus.request(PROMO_RELEASE, new JsonObject().put("subjectId", subjectId.toString())).mapEmpty();
   }
 
   /** One housekeeping round now (releases asked again, unconfirmed bookings lapsed); tests and operators use it. */

@@ -61,6 +61,10 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("listPromoCodes", promoCodes::list),
         Map.entry("getPromoCode", promoCodes::get),
         Map.entry("deactivatePromoCode", promoCodes::deactivate));
+    bus.<JsonObject>consumer(BookingClient.PROMO_REDEEM, message -> ApiConsumer.answer(message,
+        () -> promoCodes.redeem(message.body())));
+    bus.<JsonObject>consumer(BookingClient.PROMO_RELEASE, message -> ApiConsumer.answer(message,
+        () -> promoCodes.releaseFor(message.body())));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);
     bus.<JsonObject>consumer(Outbox.address(SchedulingClient.PROVIDER_LINK_ENDED), message -> departures

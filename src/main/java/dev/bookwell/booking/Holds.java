@@ -141,7 +141,8 @@ final class Holds {
     String code = body.getString("promoCode");
     String userKey = caller != null ? caller.userId().toString() : guest.getString("email").toLowerCase();
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
-        : PromoCodes.apply(tx, code, slot, subtotal, userKey);
+        : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
+            slot.serviceId()), subtotal, userKey);
     return promo.compose(applied -> {
       long discount = applied == null ? 0 : applied.discount();
       BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation

@@ -131,11 +131,15 @@ final class PromoCodes {
   record Applied(UUID promoCodeId, long discount) {
   }
 
+  /** What a code is applied to: the organization, and the provider and service (null: none, e.g. a course). */
+  record Scope(UUID organizationId, UUID providerId, UUID serviceId) {
+  }
+
   /**
    * Applies {@code code} to a hold of {@code subtotal} and counts the use; gives the discount. Refusals are
    * problems: unknown or not applicable 422 {@code promo-code-invalid}, used up 409 {@code promo-code-exhausted}.
    */
-  static Future<Applied> apply(Sql tx, String code, Holds.SlotFacts slot, long subtotal, String userKey) {
+  static Future<Applied> apply(Sql tx, String code, Scope slot, long subtotal, String userKey) {
     return tx.fetchOptional(Sql.DSL.selectFrom(PROMO_CODE)
             .where(PROMO_CODE.ORGANIZATION_ID.eq(slot.organizationId()))
             .and(PROMO_CODE.CODE.eq(code.toUpperCase(Locale.ROOT)))
@@ -185,7 +189,26 @@ final class PromoCodes {
         });
   }
 
-  private static boolean applies(PromoCodeRecord promo, Holds.SlotFacts slot, long subtotal) {
+  /**
+   * For another area's purchase (a course order): {organizationId, code, subtotal, userKey, subjectId} -> the code
+   * applied and its use recorded under {@code subjectId}, in one transaction: {discountMinor}. A code tied to a
+   * provider or a service does not apply. Refusals as for holds.
+   */
+  Future<JsonObject> redeem(JsonObject q) {
+    var scope = new Scope(UUID.fromString(q.getString("organizationId")), null, null);
+    UUID subject = UUID.fromString(q.getString("subjectId"));
+    return db.transaction(tx -> apply(tx, q.getString("code"), scope, q.getLong("subtotal"), q.getString("userKey"))
+        .compose(applied -> recordUse(tx, subject, applied, q.getString("userKey"))
+            .map(x -> new JsonObject().put("discountMinor", applied.discount()))));
+  }
+
+  /** {subjectId}: the use of a purchase that did not happen (or was refunded) is given back. */
+  Future<JsonObject> releaseFor(JsonObject q) {
+    return db.transaction(tx -> release(tx, List.of(UUID.fromString(q.getString("subjectId")))))
+        .map(x -> new JsonObject());
+  }
+
+  private static boolean applies(PromoCodeRecord promo, Scope slot, long subtotal) {
     return subtotal >= promo.getMinAmountMinor()
         && (promo.getProviderId() == null || promo.getProviderId().equals(slot.providerId()))
         && (promo.getServiceId() == null || promo.getServiceId().equals(slot.serviceId()));

@@ -35,7 +35,7 @@ public final class LearningVerticle extends VerticleBase {
     var courses = new Courses(db, bus);
     var structure = new Structure(db, courses);
     var lessons = new Lessons(db, bus);
-    var purchases = new Purchases(db, new dev.bookwell.payments.PaymentsClient(bus));
+    var purchases = new Purchases(db, bus, new dev.bookwell.payments.PaymentsClient(bus));
     var enrollments = new Enrollments(db, bus, purchases);
     var progress = new Progress(db);
     var quizzes = new Quizzes(db, lessons);

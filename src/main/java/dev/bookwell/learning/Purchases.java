@@ -7,6 +7,7 @@ import dev.bookwell.db.enums.CourseKind;
 import dev.bookwell.db.enums.CourseStatus;
 import dev.bookwell.db.enums.EnrollmentStatus;
 import dev.bookwell.db.tables.records.CourseOrderRecord;
+import dev.bookwell.booking.BookingClient;
 import dev.bookwell.db.tables.records.CourseRecord;
 import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
@@ -30,24 +31,59 @@ import java.util.UUID;
 final class Purchases {
 
   private final Db db;
+  private final io.vertx.core.eventbus.EventBus bus;
   private final PaymentsClient payments;
 
-  Purchases(Db db, PaymentsClient payments) {
+  Purchases(Db db, io.vertx.core.eventbus.EventBus bus, PaymentsClient payments) {
     this.db = db;
+    this.bus = bus;
     this.payments = payments;
   }
 
-  /** POST /v1/courses/{courseId}/purchase: 201 {order, payment: {clientSecret, ...}}. */
+  /**
+   * POST /v1/courses/{courseId}/purchase {promoCode?}: 201 {order, payment: {clientSecret, ...}}. An open order is
+   * answered again as it is; a new one takes the organization's promo code (counted by the booking area under the
+   * order's id, given back if the order loses a race). A code that makes it free enrolls at once.
+   */
   Future<ApiReply> purchase(ApiRequest request) {
     Caller caller = request.requireCaller();
     UUID courseId = Courses.courseId(request);
+    String code = request.body() == null ? null : request.bodyObject().getString("promoCode");
     return Courses.find(db, courseId)
         .compose(course -> buyable(course).compose(x -> db.transaction(tx -> alreadyLearning(tx, course, caller)
-            .compose(y -> openOrder(tx, course, caller.userId())))
-            .compose(order -> payments.intent(PaymentsClient.COURSE_ORDER, order.getId(), course.getSlug(),
-                    order.getAmountMinor(), order.getCurrency(), false)
-                .map(payment -> ApiReply.created(json(order).put("payment", payment),
-                    "/v1/courses/" + courseId)))));
+                .compose(y -> openOrder(tx, course.getId(), caller.userId()))))
+            .compose(open -> open.isPresent() ? Future.succeededFuture(open.get())
+                : newOrder(course, caller.userId(), code))
+            .compose(order -> order.getStatus().equals("paid")
+                ? Future.succeededFuture(json(order).put("payment", new JsonObject().put("status", "none")))
+                : payments.intent(PaymentsClient.COURSE_ORDER, order.getId(), course.getSlug(),
+                    order.getAmountMinor(), order.getCurrency(), false).map(payment -> json(order)
+                    .put("payment", payment))))
+        .map(answer -> ApiReply.created(answer, "/v1/courses/" + courseId));
+  }
+
+  /** A new order at today's price less the promo code's discount; its id is chosen first, so the code's use names it. */
+  private Future<CourseOrderRecord> newOrder(CourseRecord course, UUID userId, String code) {
+    UUID id = UUID.randomUUID();
+    Future<Long> discount = code == null ? Future.succeededFuture(0L)
+        : BookingClient.redeemPromo(bus, course.getOrganizationId(), code, course.getPriceMinor(), userId.toString(),
+            id);
+    return discount.compose(off -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(COURSE_ORDER)
+                .set(COURSE_ORDER.ID, id).set(COURSE_ORDER.COURSE_ID, course.getId())
+                .set(COURSE_ORDER.ORGANIZATION_ID, course.getOrganizationId()).set(COURSE_ORDER.USER_ID, userId)
+                .set(COURSE_ORDER.AMOUNT_MINOR, course.getPriceMinor() - off)
+                .set(COURSE_ORDER.DISCOUNT_MINOR, off)
+                .set(COURSE_ORDER.CURRENCY, course.getCurrency())
+                .onConflictDoNothing().returning())
+            .compose(created -> created.isPresent()
+                ? (off >= course.getPriceMinor() ? paid(tx, created.get()) : Future.succeededFuture(created.get()))
+                    .map(java.util.Optional::of)
+                : Future.succeededFuture(java.util.Optional.<CourseOrderRecord>empty())))
+        // another request opened an order first: its order stands, this code's use goes back
+        .compose(created -> created.isPresent() ? Future.succeededFuture(created.get())
+            : (off > 0 ? BookingClient.releasePromo(bus, id) : Future.<Void>succeededFuture())
+                .compose(x -> db.transaction(tx -> openOrder(tx, course.getId(), userId)))
+                .map(open -> open.orElseThrow())));
   }
 
   private static Future<Void> buyable(CourseRecord course) {
@@ -71,14 +107,10 @@ final class Purchases {
                 "You are enrolled in this course.").toException()));
   }
 
-  /** The open order of this person for this course, or a new one at today's price. */
-  private static Future<CourseOrderRecord> openOrder(Sql tx, CourseRecord course, UUID userId) {
-    return tx.update(Sql.DSL.insertInto(COURSE_ORDER).set(COURSE_ORDER.COURSE_ID, course.getId())
-            .set(COURSE_ORDER.ORGANIZATION_ID, course.getOrganizationId()).set(COURSE_ORDER.USER_ID, userId)
-            .set(COURSE_ORDER.AMOUNT_MINOR, course.getPriceMinor()).set(COURSE_ORDER.CURRENCY, course.getCurrency())
-            .onConflictDoNothing())
-        .compose(x -> tx.fetchOne(Sql.DSL.selectFrom(COURSE_ORDER).where(COURSE_ORDER.COURSE_ID.eq(course.getId()))
-            .and(COURSE_ORDER.USER_ID.eq(userId)).and(COURSE_ORDER.STATUS.eq("pending"))));
+  /** The open (unpaid) order of this person for this course, if any. */
+  private static Future<java.util.Optional<CourseOrderRecord>> openOrder(Sql tx, UUID courseId, UUID userId) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(COURSE_ORDER).where(COURSE_ORDER.COURSE_ID.eq(courseId))
+        .and(COURSE_ORDER.USER_ID.eq(userId)).and(COURSE_ORDER.STATUS.eq("pending")));
   }
 
   /**
@@ -97,15 +129,19 @@ final class Purchases {
           if (!order.getStatus().equals("pending")) {
             return Future.succeededFuture(new JsonObject().put("confirmed", false).put("refundPercent", 100));
           }
-          return tx.update(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "paid")
-                  .set(COURSE_ORDER.PAID_AT, SqlTime.now()).where(COURSE_ORDER.ID.eq(orderId)))
-              .compose(x -> Courses.find(tx, order.getCourseId()))
-              .compose(course -> Enrollments.upsert(tx, course, order.getUserId(), "purchase", order.getUserId(),
-                  null))
-              .compose(enrolled -> tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.ORDER_ID, orderId)
-                  .where(ENROLLMENT.ID.eq(enrolled.row().getId()))))
-              .map(x -> new JsonObject().put("confirmed", true).put("refundPercent", 0));
+          return paid(tx, order).map(x -> new JsonObject().put("confirmed", true).put("refundPercent", 0));
         }));
+  }
+
+  /** The order paid (under its row lock, or as it is created) and its buyer enrolled by it. */
+  private static Future<CourseOrderRecord> paid(Sql tx, CourseOrderRecord order) {
+    return tx.fetchOne(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "paid")
+            .set(COURSE_ORDER.PAID_AT, SqlTime.now()).where(COURSE_ORDER.ID.eq(order.getId())).returning())
+        .compose(now -> Courses.find(tx, order.getCourseId())
+            .compose(course -> Enrollments.upsert(tx, course, order.getUserId(), "purchase", order.getUserId(), null))
+            .compose(enrolled -> tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.ORDER_ID, order.getId())
+                .where(ENROLLMENT.ID.eq(enrolled.row().getId()))))
+            .map(now));
   }
 
   /**
@@ -127,15 +163,20 @@ final class Purchases {
   private static final org.jooq.Field<Object> REFUND_WINDOW = org.jooq.impl.DSL.field(
       "(select make_interval(days => c.refund_days) from course c where c.id = course_order.course_id)");
 
-  /** Gives the money of a refunded order back (outside any transaction: payments may wait on Stripe). */
+  /**
+   * Gives the money of a refunded order back, and its promo code's use (outside any transaction: payments may wait
+   * on Stripe).
+   */
   Future<Void> refund(UUID orderId) {
     return orderId == null ? Future.succeededFuture()
-        : payments.release(orderId, 100, "withdrawn within the refund window", "learner").mapEmpty();
+        : payments.release(orderId, 100, "withdrawn within the refund window", "learner")
+            .compose(x -> BookingClient.releasePromo(bus, orderId));
   }
 
   static JsonObject json(CourseOrderRecord order) {
     return new JsonObject().put("id", order.getId().toString()).put("courseId", order.getCourseId().toString())
         .put("status", order.getStatus())
-        .put("amount", dev.bookwell.platform.api.Money.json(order.getAmountMinor(), order.getCurrency()));
+        .put("amount", dev.bookwell.platform.api.Money.json(order.getAmountMinor(), order.getCurrency()))
+        .put("discount", dev.bookwell.platform.api.Money.json(order.getDiscountMinor(), order.getCurrency()));
   }
 }

@@ -101,6 +101,34 @@ class PurchaseTest {
     assertTrue(stripe.captures.get() <= 1, "captured at most once: " + stripe.captures.get());
   }
 
+  @Test
+  void anOrganizationsPromoCodeAppliesToACoursePurchase() {
+    String course = learning.course("Suturing online", "self_paced", new JsonObject().put("priceMinor", 3000)
+        .put("currency", "EUR"));
+    learning.lesson(course, learning.section(course), "text", new JsonObject());
+    learning.publish(course);
+    for (var code : new JsonObject[] {new JsonObject().put("code", "LEARN50").put("value", 50),
+        new JsonObject().put("code", "FREECOURSE").put("value", 100)}) {
+      learning.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes", code.copy()
+          .put("kind", "percent"), world.owner, 201);
+    }
+    String buyer = world.userToken();
+    learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject().put("promoCode",
+        "NOSUCH"), buyer, 422);
+    var half = learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject()
+        .put("promoCode", "learn50"), buyer, 201);
+    assertEquals(1500L, half.getJsonObject("amount").getLong("amountMinor"));
+    assertEquals(1500L, half.getJsonObject("discount").getLong("amountMinor"));
+    assertEquals(1500L, stripe.intent(half.getJsonObject("payment").getString("intentId")).getLong("amount"));
+
+    String other = world.userToken();
+    var free = learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject()
+        .put("promoCode", "FREECOURSE"), other, 201);
+    assertEquals("paid", free.getString("status"));
+    assertEquals("none", free.getJsonObject("payment").getString("status"));
+    assertEquals(1, enrollments(other, course), "a code that makes it free enrolls at once");
+  }
+
   private static int enrollments(String token, String course) {
     return (int) learning.call(HttpMethod.GET, "/v1/me/enrollments", null, token, 200).getJsonArray("items").stream()
         .filter(e -> ((JsonObject) e).getString("courseId").equals(course)).count();
