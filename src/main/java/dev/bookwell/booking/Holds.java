@@ -142,7 +142,7 @@ final class Holds {
     String userKey = caller != null ? caller.userId().toString() : guest.getString("email").toLowerCase();
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
         : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
-            slot.serviceId()), subtotal, userKey);
+            slot.serviceId(), false), subtotal, userKey);
     return promo.compose(applied -> {
       long discount = applied == null ? 0 : applied.discount();
       BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation

@@ -62,6 +62,7 @@ final class PromoCodes {
             .set(PROMO_CODE.MAX_USES_PER_USER, body.getInteger("maxUsesPerUser"))
             .set(PROMO_CODE.PROVIDER_ID, uuid(body.getString("providerId")))
             .set(PROMO_CODE.SERVICE_ID, uuid(body.getString("serviceId")))
+            .set(PROMO_CODE.COURSES, body.getBoolean("courses", false))
             .returning())
             .map(code -> ApiReply.created(toJson(code),
                 "/v1/organizations/" + organizationId + "/promo-codes/" + code.getId()))))
@@ -119,7 +120,7 @@ final class PromoCodes {
   static JsonObject toJson(PromoCodeRecord code) {
     return new JsonObject().put("id", code.getId().toString()).put("code", code.getCode())
         .put("kind", code.getKind().getLiteral()).put("value", code.getValue()).put("maxUses", code.getMaxUses())
-        .put("uses", code.getUses()).put("active", code.getDeactivatedAt() == null);
+        .put("uses", code.getUses()).put("active", code.getDeactivatedAt() == null).put("courses", code.getCourses());
   }
 
   /** A rescheduled booking keeps the promo code it was booked with (and its counted use). */
@@ -131,8 +132,11 @@ final class PromoCodes {
   record Applied(UUID promoCodeId, long discount) {
   }
 
-  /** What a code is applied to: the organization, and the provider and service (null: none, e.g. a course). */
-  record Scope(UUID organizationId, UUID providerId, UUID serviceId) {
+  /**
+   * What a code is applied to: the organization, and the provider and service of a booking; {@code course}: a
+   * course purchase, which only codes created for courses serve.
+   */
+  record Scope(UUID organizationId, UUID providerId, UUID serviceId, boolean course) {
   }
 
   /**
@@ -195,7 +199,7 @@ final class PromoCodes {
    * provider or a service does not apply. Refusals as for holds.
    */
   Future<JsonObject> redeem(JsonObject q) {
-    var scope = new Scope(UUID.fromString(q.getString("organizationId")), null, null);
+    var scope = new Scope(UUID.fromString(q.getString("organizationId")), null, null, true);
     UUID subject = UUID.fromString(q.getString("subjectId"));
     return db.transaction(tx -> apply(tx, q.getString("code"), scope, q.getLong("subtotal"), q.getString("userKey"))
         .compose(applied -> recordUse(tx, subject, applied, q.getString("userKey"))
@@ -209,7 +213,7 @@ final class PromoCodes {
   }
 
   private static boolean applies(PromoCodeRecord promo, Scope slot, long subtotal) {
-    return subtotal >= promo.getMinAmountMinor()
+    return subtotal >= promo.getMinAmountMinor() && (!slot.course() || promo.getCourses())
         && (promo.getProviderId() == null || promo.getProviderId().equals(slot.providerId()))
         && (promo.getServiceId() == null || promo.getServiceId().equals(slot.serviceId()));
   }

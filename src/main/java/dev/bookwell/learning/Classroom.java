@@ -93,11 +93,14 @@ final class Classroom {
                 .mapEmpty());
   }
 
-  /** Enrolls the booker in every published course delivered by the booked service. */
+  /**
+   * Enrolls the booker in every published course delivered by the booked service: classroom courses (the booking
+   * is the purchase), and free blended ones (a priced blended course is bought, not reached through a session).
+   */
   private static Future<Void> enroll(Sql tx, UUID serviceId, UUID userId, UUID bookingId) {
     return tx.fetch(Sql.DSL.selectFrom(COURSE).where(COURSE.SERVICE_ID.eq(serviceId))
-            .and(COURSE.STATUS.eq(CourseStatus.published)).and(COURSE.KIND.in(CourseKind.classroom,
-                CourseKind.blended)))
+            .and(COURSE.STATUS.eq(CourseStatus.published)).and(COURSE.KIND.eq(CourseKind.classroom)
+                .or(COURSE.KIND.eq(CourseKind.blended).and(COURSE.PRICE_MINOR.eq(0L)))))
         .compose(courses -> {
           Future<Void> chain = Future.succeededFuture();
           for (var course : courses) {

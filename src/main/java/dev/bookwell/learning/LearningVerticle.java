@@ -87,7 +87,8 @@ public final class LearningVerticle extends VerticleBase {
     var classroom = new Classroom(db);
     timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (round.isComplete()) {
-        round = classroom.round().onFailure(e -> LOG.warn("classroom enrollment round failed", e));
+        round = classroom.round().compose(x -> purchases.settle())
+            .onFailure(e -> LOG.warn("learning round failed", e));
       }
     });
     return platform.config().demoData() ? LearningDemo.seed(db, bus) : Future.succeededFuture();

@@ -62,13 +62,37 @@ final class Purchases {
         .map(answer -> ApiReply.created(answer, "/v1/courses/" + courseId));
   }
 
-  /** A new order at today's price less the promo code's discount; its id is chosen first, so the code's use names it. */
+  /**
+   * A new order at today's price less the promo code's discount; its id is chosen first, so the code's use names it,
+   * and the use is given back if the order does not come to be (a race lost, a failure, an amount no card can pay).
+   */
   private Future<CourseOrderRecord> newOrder(CourseRecord course, UUID userId, String code) {
     UUID id = UUID.randomUUID();
     Future<Long> discount = code == null ? Future.succeededFuture(0L)
         : BookingClient.redeemPromo(bus, course.getOrganizationId(), code, course.getPriceMinor(), userId.toString(),
-            id);
-    return discount.compose(off -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(COURSE_ORDER)
+            id).compose(off -> {
+              long left = course.getPriceMinor() - off;
+              return left > 0 && left < MIN_CHARGE ? BookingClient.releasePromo(bus, id)
+                  .compose(x -> Future.failedFuture(Problem.of("amount-too-small", 422, "Amount too small",
+                      "What the code leaves to pay is less than a card payment can be.").toException()))
+                  : Future.succeededFuture(off);
+            });
+    return discount.compose(off -> insert(course, userId, id, off)
+        .recover(e -> (code == null ? Future.<Void>succeededFuture() : BookingClient.releasePromo(bus, id))
+            .compose(x -> Future.failedFuture(e)))
+        // another request opened an order first: its order stands, this code's use goes back
+        .compose(created -> created.isPresent() ? Future.succeededFuture(created.get())
+            : (code == null ? Future.<Void>succeededFuture() : BookingClient.releasePromo(bus, id))
+                .compose(x -> db.transaction(tx -> openOrder(tx, course.getId(), userId)))
+                .map(open -> open.orElseThrow(() -> Problem.of("order-changed", 409, "Try again",
+                    "Another purchase of this course by you just changed; ask again.").toException()))));
+  }
+
+  /** The smallest amount a card payment can take, in minor units (Stripe's minimum for the main currencies). */
+  static final long MIN_CHARGE = 50;
+
+  private Future<java.util.Optional<CourseOrderRecord>> insert(CourseRecord course, UUID userId, UUID id, long off) {
+    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(COURSE_ORDER)
                 .set(COURSE_ORDER.ID, id).set(COURSE_ORDER.COURSE_ID, course.getId())
                 .set(COURSE_ORDER.ORGANIZATION_ID, course.getOrganizationId()).set(COURSE_ORDER.USER_ID, userId)
                 .set(COURSE_ORDER.AMOUNT_MINOR, course.getPriceMinor() - off)
@@ -78,12 +102,7 @@ final class Purchases {
             .compose(created -> created.isPresent()
                 ? (off >= course.getPriceMinor() ? paid(tx, created.get()) : Future.succeededFuture(created.get()))
                     .map(java.util.Optional::of)
-                : Future.succeededFuture(java.util.Optional.<CourseOrderRecord>empty())))
-        // another request opened an order first: its order stands, this code's use goes back
-        .compose(created -> created.isPresent() ? Future.succeededFuture(created.get())
-            : (off > 0 ? BookingClient.releasePromo(bus, id) : Future.<Void>succeededFuture())
-                .compose(x -> db.transaction(tx -> openOrder(tx, course.getId(), userId)))
-                .map(open -> open.orElseThrow())));
+                : Future.succeededFuture(java.util.Optional.<CourseOrderRecord>empty())));
   }
 
   private static Future<Void> buyable(CourseRecord course) {
@@ -101,7 +120,8 @@ final class Purchases {
   private static Future<Void> alreadyLearning(Sql tx, CourseRecord course, Caller caller) {
     return tx.fetchOptional(Sql.DSL.selectOne().from(ENROLLMENT).where(ENROLLMENT.COURSE_ID.eq(course.getId()))
             .and(ENROLLMENT.USER_ID.eq(caller.userId()))
-            .and(ENROLLMENT.STATUS.in(EnrollmentStatus.active, EnrollmentStatus.completed)))
+            .and(ENROLLMENT.STATUS.in(EnrollmentStatus.active, EnrollmentStatus.completed))
+            .and(ENROLLMENT.EXPIRES_AT.isNull().or(ENROLLMENT.EXPIRES_AT.gt(SqlTime.now()))))  // expired: buy again
         .compose(found -> found.isEmpty() ? Future.succeededFuture()
             : Future.failedFuture(Problem.of("already-enrolled", 409, "Already enrolled",
                 "You are enrolled in this course.").toException()));
@@ -126,10 +146,14 @@ final class Purchases {
           if (order.getStatus().equals("paid")) {
             return Future.succeededFuture(new JsonObject().put("confirmed", true).put("refundPercent", 0));
           }
-          if (!order.getStatus().equals("pending")) {
-            return Future.succeededFuture(new JsonObject().put("confirmed", false).put("refundPercent", 100));
+          var refund = new JsonObject().put("confirmed", false).put("refundPercent", 100);
+          if (!order.getStatus().equals("pending")) {  // ended meanwhile (expired unpaid, withdrawn): money back
+            return Future.succeededFuture(refund);
           }
-          return paid(tx, order).map(x -> new JsonObject().put("confirmed", true).put("refundPercent", 0));
+          return Courses.find(tx, order.getCourseId()).compose(course -> course.getStatus() != CourseStatus.published
+              ? tx.update(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "cancelled")
+                  .where(COURSE_ORDER.ID.eq(orderId))).map(refund)  // no longer sold: nobody pays for it
+              : paid(tx, order).map(x -> new JsonObject().put("confirmed", true).put("refundPercent", 0)));
         }));
   }
 
@@ -139,7 +163,9 @@ final class Purchases {
             .set(COURSE_ORDER.PAID_AT, SqlTime.now()).where(COURSE_ORDER.ID.eq(order.getId())).returning())
         .compose(now -> Courses.find(tx, order.getCourseId())
             .compose(course -> Enrollments.upsert(tx, course, order.getUserId(), "purchase", order.getUserId(), null))
+            // the enrollment is the purchase's now, whatever made it before (a booking's cancellation never ends it)
             .compose(enrolled -> tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.ORDER_ID, order.getId())
+                .set(ENROLLMENT.SOURCE, "purchase").setNull(ENROLLMENT.BOOKING_ID)
                 .where(ENROLLMENT.ID.eq(enrolled.row().getId()))))
             .map(now));
   }
@@ -154,6 +180,7 @@ final class Purchases {
     }
     return tx.fetchOptional(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "refunded")
             .where(COURSE_ORDER.ID.eq(enrollmentOrder)).and(COURSE_ORDER.STATUS.eq("paid"))
+            .and(COURSE_ORDER.AMOUNT_MINOR.gt(0L))  // a free (100 % code) order has nothing to give back
             .and(COURSE_ORDER.PAID_AT.plus(REFUND_WINDOW).gt(SqlTime.now()))
             .returning(COURSE_ORDER.ID))
         .map(found -> found.map(r -> r.getId()).orElse(null));
@@ -164,14 +191,54 @@ final class Purchases {
       "(select make_interval(days => c.refund_days) from course c where c.id = course_order.course_id)");
 
   /**
-   * Gives the money of a refunded order back, and its promo code's use (outside any transaction: payments may wait
-   * on Stripe).
+   * Asks payments to give a refunded order's money back (outside any transaction: payments may wait on Stripe). The
+   * order stays owed until payments has recorded it ({@code release_acknowledged_at}); a failure here is logged and
+   * {@link #settle} asks again. A code used for a paid course is not given back (it was used).
    */
   Future<Void> refund(UUID orderId) {
-    return orderId == null ? Future.succeededFuture()
-        : payments.release(orderId, 100, "withdrawn within the refund window", "learner")
-            .compose(x -> BookingClient.releasePromo(bus, orderId));
+    return orderId == null ? Future.succeededFuture() : release(orderId, "withdrawn within the refund window")
+        .recover(e -> {
+          LOG.warn("refund of course order {} not recorded yet; asked again later: {}", orderId, e.getMessage());
+          return Future.succeededFuture();
+        });
   }
+
+  /** How long an order may stay unpaid before it ends. */
+  static final java.time.Duration PENDING_TTL = java.time.Duration.ofDays(1);
+
+  /**
+   * One round: orders left unpaid past {@link #PENDING_TTL} end (cancelled, their intent voided, their code's use
+   * given back), and refunds or voids not yet recorded by payments are asked again. Bounded; safe on several
+   * instances (the moves are guarded, payments' release is idempotent).
+   */
+  Future<Integer> settle() {
+    return db.fetch(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.STATUS, "cancelled")
+            .where(COURSE_ORDER.STATUS.eq("pending"))
+            .and(COURSE_ORDER.CREATED_AT.lt(SqlTime.nowPlus(PENDING_TTL.negated()))).returning(COURSE_ORDER.ID))
+        .compose(expired -> db.fetch(Sql.DSL.select(COURSE_ORDER.ID, COURSE_ORDER.STATUS).from(COURSE_ORDER)
+            .where(COURSE_ORDER.STATUS.in("refunded", "cancelled")).and(COURSE_ORDER.RELEASE_ACKNOWLEDGED_AT.isNull())
+            .orderBy(COURSE_ORDER.CREATED_AT).limit(50)))
+        .compose(owed -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (var order : owed) {
+            boolean cancelled = order.value2().equals("cancelled");
+            chain = chain.compose(n -> release(order.value1(), cancelled ? "order ended unpaid" : "withdrawn")
+                .compose(x -> cancelled ? BookingClient.releasePromo(bus, order.value1()) : Future.succeededFuture())
+                .map(n + 1).otherwise(n));
+          }
+          return chain;
+        });
+  }
+
+  /** payments records what is owed back (or voids the authorization), then the order is settled. */
+  private Future<Void> release(UUID orderId, String reason) {
+    return payments.release(orderId, 100, reason, "learning")
+        .compose(x -> db.update(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.RELEASE_ACKNOWLEDGED_AT, SqlTime.now())
+            .where(COURSE_ORDER.ID.eq(orderId))))
+        .mapEmpty();
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Purchases.class);
 
   static JsonObject json(CourseOrderRecord order) {
     return new JsonObject().put("id", order.getId().toString()).put("courseId", order.getCourseId().toString())

@@ -4,7 +4,6 @@ import static dev.bookwell.db.Tables.QUIZ;
 import static dev.bookwell.db.Tables.QUIZ_ATTEMPT;
 import static dev.bookwell.db.Tables.QUIZ_QUESTION;
 
-import dev.bookwell.db.enums.AttemptStatus;
 import dev.bookwell.db.enums.LessonKind;
 import dev.bookwell.db.enums.QuestionKind;
 import dev.bookwell.db.tables.records.QuizQuestionRecord;
@@ -63,19 +62,8 @@ final class Quizzes {
               .compose(attempted -> attempted.isPresent() ? Future.failedFuture(Problem.of("quiz-in-use", 409,
                       "Quiz in use", "Learners have attempted this quiz; its questions stay as they are.")
                   .toException())
-                  : tx.fetchOne(Sql.DSL.insertInto(QUIZ).set(QUIZ.LESSON_ID, lessonId)
-                          .set(QUIZ.TIME_LIMIT_SECONDS, body.getInteger("timeLimitSeconds"))
-                          .set(QUIZ.ATTEMPTS_ALLOWED, body.getInteger("attemptsAllowed", 1))
-                          .set(QUIZ.PASSING_PERCENT, body.getInteger("passingPercent", 70))
-                          .set(QUIZ.RANDOMIZE, body.getBoolean("randomize", false))
-                          .set(QUIZ.SHOW_ANSWERS, body.getBoolean("showAnswers", false))
-                          .onConflict(QUIZ.LESSON_ID).doUpdate()
-                          .set(QUIZ.TIME_LIMIT_SECONDS, body.getInteger("timeLimitSeconds"))
-                          .set(QUIZ.ATTEMPTS_ALLOWED, body.getInteger("attemptsAllowed", 1))
-                          .set(QUIZ.PASSING_PERCENT, body.getInteger("passingPercent", 70))
-                          .set(QUIZ.RANDOMIZE, body.getBoolean("randomize", false))
-                          .set(QUIZ.SHOW_ANSWERS, body.getBoolean("showAnswers", false))
-                          .returning())
+                  : tx.fetchOne(Sql.DSL.insertInto(QUIZ).set(QUIZ.LESSON_ID, lessonId).set(settings(body))
+                          .onConflict(QUIZ.LESSON_ID).doUpdate().set(settings(body)).returning())
                       .compose(quiz -> tx.update(Sql.DSL.deleteFrom(QUIZ_QUESTION)
                               .where(QUIZ_QUESTION.LESSON_ID.eq(lessonId)))
                           .compose(x -> insert(tx, lessonId, questions))
@@ -94,6 +82,17 @@ final class Quizzes {
                 .map(questions -> json(quiz, opened.staff() ? questions : List.of(), opened.staff())
                     .put("questionCount", questions.size()))))
         .map(ApiReply::ok);
+  }
+
+  /** The settings a PUT sets, with their defaults. */
+  private static java.util.Map<org.jooq.Field<?>, Object> settings(JsonObject body) {
+    var settings = new java.util.HashMap<org.jooq.Field<?>, Object>();
+    settings.put(QUIZ.TIME_LIMIT_SECONDS, body.getInteger("timeLimitSeconds"));
+    settings.put(QUIZ.ATTEMPTS_ALLOWED, body.getInteger("attemptsAllowed", 1));
+    settings.put(QUIZ.PASSING_PERCENT, body.getInteger("passingPercent", 70));
+    settings.put(QUIZ.RANDOMIZE, body.getBoolean("randomize", false));
+    settings.put(QUIZ.SHOW_ANSWERS, body.getBoolean("showAnswers", false));
+    return settings;
   }
 
   /** The quiz, its row held shared for the caller's transaction (a change of questions waits for it). */

@@ -108,13 +108,24 @@ class PurchaseTest {
     learning.lesson(course, learning.section(course), "text", new JsonObject());
     learning.publish(course);
     for (var code : new JsonObject[] {new JsonObject().put("code", "LEARN50").put("value", 50),
-        new JsonObject().put("code", "FREECOURSE").put("value", 100)}) {
+        new JsonObject().put("code", "FREECOURSE").put("value", 100),
+        new JsonObject().put("code", "ALMOSTFREE").put("value", 99)}) {
       learning.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes", code.copy()
-          .put("kind", "percent"), world.owner, 201);
+          .put("kind", "percent").put("courses", true), world.owner, 201);
     }
+    learning.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes", new JsonObject()
+        .put("code", "CONSULT100").put("kind", "percent").put("value", 100), world.owner, 201);
     String buyer = world.userToken();
     learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject().put("promoCode",
         "NOSUCH"), buyer, 422);
+    learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject().put("promoCode",
+        "CONSULT100"), buyer, 422);  // a bookings' code does not serve courses
+    learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject().put("promoCode",
+        "ALMOSTFREE"), buyer, 422);  // 30 cents: less than a card payment can be
+    assertEquals(0, learning.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/promo-codes",
+        null, world.owner, 200).getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("code").equals("ALMOSTFREE")).findFirst().orElseThrow().getInteger("uses"),
+        "its use given back");
     var half = learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject()
         .put("promoCode", "learn50"), buyer, 201);
     assertEquals(1500L, half.getJsonObject("amount").getLong("amountMinor"));
@@ -127,6 +138,34 @@ class PurchaseTest {
     assertEquals("paid", free.getString("status"));
     assertEquals("none", free.getJsonObject("payment").getString("status"));
     assertEquals(1, enrollments(other, course), "a code that makes it free enrolls at once");
+  }
+
+  @Test
+  void anOrderLeftUnpaidEndsAndItsCodeIsGivenBack() {
+    String course = learning.course("Burns in depth", "self_paced", new JsonObject().put("priceMinor", 2000)
+        .put("currency", "EUR"));
+    learning.lesson(course, learning.section(course), "text", new JsonObject());
+    learning.publish(course);
+    learning.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes", new JsonObject()
+        .put("code", "ONCEONLY").put("kind", "percent").put("value", 10).put("maxUses", 1).put("courses", true),
+        world.owner, 201);
+    String buyer = world.userToken();
+    var order = learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject()
+        .put("promoCode", "ONCEONLY"), buyer, 201);
+    UUID id = UUID.fromString(order.getString("id"));
+    // a day passes unpaid
+    Wait.on(app.db.update(Sql.DSL.update(COURSE_ORDER).set(COURSE_ORDER.CREATED_AT,
+        java.time.OffsetDateTime.now().minusDays(2)).where(COURSE_ORDER.ID.eq(id))));
+    Eventually.until("ended and settled", () -> Wait.on(app.db.fetchOne(Sql.DSL.selectFrom(COURSE_ORDER)
+        .where(COURSE_ORDER.ID.eq(id)))).getReleaseAcknowledgedAt() != null);
+    assertEquals("cancelled", Wait.on(app.db.fetchOne(Sql.DSL.select(COURSE_ORDER.STATUS).from(COURSE_ORDER)
+        .where(COURSE_ORDER.ID.eq(id)))).value1());
+    assertEquals("canceled", stripe.intent(order.getJsonObject("payment").getString("intentId")).getString("status"),
+        "its intent voided");
+    String other = world.userToken();
+    assertEquals(1800L, learning.call(HttpMethod.POST, "/v1/courses/" + course + "/purchase", new JsonObject()
+        .put("promoCode", "ONCEONLY"), other, 201).getJsonObject("amount").getLong("amountMinor"),
+        "the code's one use is free again");
   }
 
   private static int enrollments(String token, String course) {
