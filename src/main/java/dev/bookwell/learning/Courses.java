@@ -13,7 +13,7 @@ import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
-import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Keyset;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
@@ -151,18 +151,14 @@ final class Courses {
   Future<ApiReply> listForOrganization(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     int limit = request.query().getInteger("limit", 50);
-    var where = COURSE.ORGANIZATION_ID.eq(organizationId);
-    if (request.query().getString("cursor") != null) {
-      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
-      where = where.and(org.jooq.impl.DSL.row(COURSE.CREATED_AT, COURSE.ID)
-          .lt(org.jooq.impl.DSL.row(org.jooq.impl.DSL.val(cursor.time()), org.jooq.impl.DSL.val(cursor.uuid()))));
-    }
+    var where = COURSE.ORGANIZATION_ID.eq(organizationId)
+        .and(Keyset.after(COURSE.CREATED_AT, COURSE.ID, request.query().getString("cursor")));
     var query = Sql.DSL.selectFrom(COURSE).where(where).orderBy(COURSE.CREATED_AT.desc(), COURSE.ID.desc())
         .limit(limit + 1);
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
         .compose(x -> db.fetch(query))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, course -> CourseJson.of(course, null),
-            course -> new Cursor(course.getCreatedAt().toString(), course.getId().toString()))));
+            course -> Keyset.cursor(course.getCreatedAt(), course.getId()))));
   }
 
   private Future<ApiReply> move(ApiRequest request, UUID id, EnumSet<CourseStatus> from, CourseStatus to) {

@@ -12,7 +12,7 @@ import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
-import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Keyset;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
@@ -188,15 +188,11 @@ final class Enrollments {
 
   private Future<ApiReply> page(ApiRequest request, Condition where) {
     int limit = request.query().getInteger("limit", 50);
-    if (request.query().getString("cursor") != null) {
-      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
-      where = where.and(DSL.row(ENROLLMENT.ENROLLED_AT, ENROLLMENT.ID)
-          .lt(DSL.row(DSL.val(cursor.time()), DSL.val(cursor.uuid()))));
-    }
-    return db.fetch(Sql.DSL.selectFrom(ENROLLMENT).where(where)
+    return db.fetch(Sql.DSL.selectFrom(ENROLLMENT)
+            .where(where.and(Keyset.after(ENROLLMENT.ENROLLED_AT, ENROLLMENT.ID, request.query().getString("cursor"))))
             .orderBy(ENROLLMENT.ENROLLED_AT.desc(), ENROLLMENT.ID.desc()).limit(limit + 1))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, Enrollments::json,
-            e -> new Cursor(e.getEnrolledAt().toString(), e.getId().toString()))));
+            e -> Keyset.cursor(e.getEnrolledAt(), e.getId()))));
   }
 
   /** The enrollment if the caller is its learner or staff (manage_bookings) of its organization; else 404. */

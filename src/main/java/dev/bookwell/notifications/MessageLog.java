@@ -8,7 +8,7 @@ import dev.bookwell.db.tables.records.OutgoingMessageRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
-import dev.bookwell.platform.api.Cursor;
+import dev.bookwell.platform.api.Keyset;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -45,17 +45,14 @@ final class MessageLog {
     if (request.query().getString("channel") != null) {
       where = where.and(OUTGOING_MESSAGE.CHANNEL.eq(request.query().getString("channel")));
     }
-    if (request.query().getString("cursor") != null) {
-      Cursor cursor = Cursor.decode(request.query().getString("cursor"));
-      where = where.and(DSL.row(OUTGOING_MESSAGE.CREATED_AT, OUTGOING_MESSAGE.ID)
-          .lt(DSL.row(DSL.val(cursor.time()), DSL.val(cursor.uuid()))));
-    }
+    where = where.and(Keyset.after(OUTGOING_MESSAGE.CREATED_AT, OUTGOING_MESSAGE.ID,
+        request.query().getString("cursor")));
     var query = Sql.DSL.selectFrom(OUTGOING_MESSAGE).where(where)
         .orderBy(OUTGOING_MESSAGE.CREATED_AT.desc(), OUTGOING_MESSAGE.ID.desc()).limit(limit + 1);
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_bookings)
         .compose(x -> db.fetch(query))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, MessageLog::json,
-            m -> new Cursor(m.getCreatedAt().toString(), m.getId().toString()))));
+            m -> Keyset.cursor(m.getCreatedAt(), m.getId()))));
   }
 
   /**

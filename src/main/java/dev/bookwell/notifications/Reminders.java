@@ -9,7 +9,6 @@ import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;

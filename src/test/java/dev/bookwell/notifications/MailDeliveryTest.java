@@ -43,7 +43,8 @@ class MailDeliveryTest {
       var row = Wait.on(app.db.fetchOne(Sql.DSL.selectFrom(OUTGOING_MESSAGE)
           .where(OUTGOING_MESSAGE.RECIPIENT.eq(email))));
       assertEquals(MessageStatus.sent, row.getStatus());
-      assertTrue(row.getAttempts() >= 3, "the attempts are counted: " + row.getAttempts());
+      // the first attempt failed and was recorded; a later one (the one in flight as the server came up, or after)
+      assertTrue(row.getAttempts() >= 2, "the attempts are counted: " + row.getAttempts());
       Thread.sleep(500);
       assertEquals(1, MailFixture.mailsTo(smtp, email).size(), "sent once");
     } finally {

@@ -1,6 +1,7 @@
 package dev.bookwell.platform.outbox;
 
 import static dev.bookwell.db.Tables.CONSUMED_EVENT;
+import static dev.bookwell.db.Tables.CONSUMER_RETRY;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.db.tables.records.OutboxEventRecord;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +24,17 @@ import org.slf4j.LoggerFactory;
  * {@code window} that it has not handled, oldest first, a bounded batch, one at a time. For each, the consumer's
  * {@code plan} asks whatever it needs first (outside any transaction: no connection waits on the bus) and answers
  * with the work to do; that work runs in the transaction that records the event in {@code consumed_event}, so racing
- * rounds do it once. A plan that fails is tried again next round (an area down is no lost event), and the later
- * events of the same aggregate wait for it (a booking's cancellation is never handled before its confirmation);
- * one failing with 404 from the owning area (the subject is gone) is recorded as handled with nothing done.
+ * rounds do it once.
+ * <p>
+ * A plan that fails is tried again with backoff ({@code consumer_retry}: 1 s, 2 s, 4 s ... at most an hour apart);
+ * meanwhile the later events of the same aggregate wait for it (a booking's cancellation is never handled before its
+ * confirmation), other aggregates' events go on. After {@link #MAX_ATTEMPTS} it is given up: recorded as consumed
+ * with outcome {@code given_up} and logged as an error, so it blocks nothing for ever. One failing with 404 from the
+ * owning area (the subject is gone) is recorded with outcome {@code gone}, nothing done.
  */
 public final class OutboxConsumer {
 
+  static final int MAX_ATTEMPTS = 10;
   private static final Logger LOG = LoggerFactory.getLogger(OutboxConsumer.class);
 
   private final Db db;
@@ -46,23 +53,29 @@ public final class OutboxConsumer {
 
   /** One round; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+    var earlier = OUTBOX_EVENT.as("earlier");
     return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
             .where(OUTBOX_EVENT.TYPE.in(types))
             .and(OUTBOX_EVENT.OCCURRED_AT.gt(SqlTime.nowPlus(window.negated())))
             .andNotExists(Sql.DSL.selectOne().from(CONSUMED_EVENT)
                 .where(CONSUMED_EVENT.CONSUMER.eq(consumer)).and(CONSUMED_EVENT.EVENT_ID.eq(OUTBOX_EVENT.ID)))
+            // an event waiting to be tried again, and the later events of its aggregate, are not due yet (a due
+            // one comes in the batch before them, and if it fails again they wait in the round)
+            .andNotExists(Sql.DSL.selectOne().from(CONSUMER_RETRY).join(earlier)
+                .on(earlier.ID.eq(CONSUMER_RETRY.EVENT_ID))
+                .where(CONSUMER_RETRY.CONSUMER.eq(consumer))
+                .and(earlier.AGGREGATE_ID.eq(OUTBOX_EVENT.AGGREGATE_ID))
+                .and(earlier.SEQ.le(OUTBOX_EVENT.SEQ)).and(CONSUMER_RETRY.NEXT_AT.gt(SqlTime.now())))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
         .compose(events -> {
-          // an aggregate whose event failed waits for it: its later events are not handled before it
+          // within the round too, an aggregate whose event failed waits for it
           var stuck = new java.util.HashSet<String>();
           Future<Integer> chain = Future.succeededFuture(0);
           for (var event : events) {
             chain = chain.compose(done -> stuck.contains(event.getAggregateId()) ? Future.succeededFuture(done)
-                : handle(event, plan).map(done + 1).otherwise(e -> {
+                : handle(event, plan).map(done + 1).recover(e -> {
                   stuck.add(event.getAggregateId());
-                  LOG.warn("{}: handling {} {} failed; tried again next round: {}", consumer, event.getType(),
-                      event.getId(), e.getMessage());
-                  return done;
+                  return failed(event, e).map(done);
                 }));
           }
           return chain;
@@ -73,15 +86,43 @@ public final class OutboxConsumer {
                               Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     // a plan that throws (a malformed payload) fails this event only
     return Future.succeededFuture(event).compose(plan)
-        .compose(work -> once(event, work))
+        .compose(work -> once(event, "handled", work))
         .recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
-            ? once(event, tx -> Future.succeededFuture()) : Future.failedFuture(e));
+            ? once(event, "gone", tx -> Future.succeededFuture()) : Future.failedFuture(e));
   }
 
-  private Future<Void> once(OutboxEventRecord event, Function<Sql, Future<Void>> work) {
+  /** Counts the failure; past {@link #MAX_ATTEMPTS} the event is given up (recorded, logged as an error). */
+  private Future<Void> failed(OutboxEventRecord event, Throwable e) {
+    String reason = String.valueOf(e.getMessage());
+    var backoff = DSL.field("now() + least(interval '1 second' * power(2, least({0}, 12)), interval '1 hour')",
+        java.time.OffsetDateTime.class, CONSUMER_RETRY.ATTEMPTS);
+    return db.fetchOne(Sql.DSL.insertInto(CONSUMER_RETRY)
+            .set(CONSUMER_RETRY.CONSUMER, consumer).set(CONSUMER_RETRY.EVENT_ID, event.getId())
+            .set(CONSUMER_RETRY.ATTEMPTS, 1).set(CONSUMER_RETRY.NEXT_AT, SqlTime.nowPlus(Duration.ofSeconds(1)))
+            .set(CONSUMER_RETRY.LAST_ERROR, reason)
+            .onConflict(CONSUMER_RETRY.CONSUMER, CONSUMER_RETRY.EVENT_ID).doUpdate()
+            .set(CONSUMER_RETRY.ATTEMPTS, CONSUMER_RETRY.ATTEMPTS.plus(1)).set(CONSUMER_RETRY.NEXT_AT, backoff)
+            .set(CONSUMER_RETRY.LAST_ERROR, reason)
+            .returning(CONSUMER_RETRY.ATTEMPTS))
+        .compose(row -> {
+          if (row.getAttempts() < MAX_ATTEMPTS) {
+            LOG.warn("{}: handling {} {} failed (attempt {}); tried again later: {}", consumer, event.getType(),
+                event.getId(), row.getAttempts(), reason);
+            return Future.succeededFuture();
+          }
+          LOG.error("{}: gave up {} {} after {} attempts: {}", consumer, event.getType(), event.getId(),
+              row.getAttempts(), reason);
+          return once(event, "given_up", tx -> Future.succeededFuture());
+        });
+  }
+
+  private Future<Void> once(OutboxEventRecord event, String outcome, Function<Sql, Future<Void>> work) {
     return db.transaction(tx -> tx.update(Sql.DSL.insertInto(CONSUMED_EVENT)
             .set(CONSUMED_EVENT.CONSUMER, consumer).set(CONSUMED_EVENT.EVENT_ID, event.getId())
-            .onConflictDoNothing())
-        .compose(fresh -> fresh == 0 ? Future.succeededFuture() : work.apply(tx)));
+            .set(CONSUMED_EVENT.OUTCOME, outcome).onConflictDoNothing())
+        .compose(fresh -> fresh == 0 ? Future.<Void>succeededFuture() : work.apply(tx))
+        // handled (now, or by another instance before): nothing waits on it any more
+        .compose(x -> tx.update(Sql.DSL.deleteFrom(CONSUMER_RETRY).where(CONSUMER_RETRY.CONSUMER.eq(consumer))
+            .and(CONSUMER_RETRY.EVENT_ID.eq(event.getId())))).mapEmpty());
   }
 }
