@@ -42,6 +42,7 @@ public final class LearningVerticle extends VerticleBase {
     var attempts = new Attempts(db, bus, lessons);
     var categories = new Categories(db);
     var search = new CourseSearch(db);
+    var certificates = new Certificates(db, vertx, platform.config().mail().publicUrl());
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createCourse", courses::create),
         Map.entry("listOrganizationCourses", courses::listForOrganization),
@@ -80,14 +81,18 @@ public final class LearningVerticle extends VerticleBase {
         Map.entry("submitAttempt", attempts::submit),
         Map.entry("getAttempt", attempts::get),
         Map.entry("listAttempts", attempts::list),
-        Map.entry("gradeAttempt", attempts::grade));
+        Map.entry("gradeAttempt", attempts::grade),
+        Map.entry("verifyCertificate", certificates::verify),
+        Map.entry("listMyCertificates", certificates::mine),
+        Map.entry("getCertificatePdf", certificates::pdf),
+        Map.entry("revokeCertificate", certificates::revoke));
     ApiConsumer.register(bus, API, operations);
     bus.<io.vertx.core.json.JsonObject>consumer(LearningClient.PAYMENT_SECURED,
         message -> ApiConsumer.answer(message, () -> purchases.secured(message.body())));
     var classroom = new Classroom(db);
     timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (round.isComplete()) {
-        round = classroom.round().compose(x -> purchases.settle())
+        round = classroom.round().compose(x -> purchases.settle()).compose(x -> certificates.round())
             .onFailure(e -> LOG.warn("learning round failed", e));
       }
     });

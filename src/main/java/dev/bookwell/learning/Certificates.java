@@ -1,0 +1,193 @@
+package dev.bookwell.learning;
+
+import static dev.bookwell.db.Tables.CERTIFICATE;
+import static dev.bookwell.db.Tables.ENROLLMENT;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.tables.records.CertificateRecord;
+import dev.bookwell.identity.IdentityClient;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.platform.outbox.Outbox;
+import dev.bookwell.platform.outbox.OutboxConsumer;
+import dev.bookwell.scheduling.SchedulingClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Certificates, issued once per completed enrollment ({@code learning.course_completed}, handled once by an
+ * {@link OutboxConsumer}): a human-readable number, the holder's name as on the account then, the course and the
+ * organization, the issue date and the expiry from the course's validity years. The PDF is rendered on a worker
+ * thread before the transaction and stored in the row. Anyone may verify a number (status and the minimum: initials,
+ * course, organization, dates); the holder and the organization's staff download the PDF; staff revoke with a reason.
+ */
+final class Certificates {
+
+  private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no 0/O, 1/I: read aloud safely
+
+  private final Db db;
+  private final Vertx vertx;
+  private final String publicUrl;
+  private final OutboxConsumer completions;
+
+  Certificates(Db db, Vertx vertx, String publicUrl) {
+    this.db = db;
+    this.vertx = vertx;
+    this.publicUrl = publicUrl;
+    this.completions = new OutboxConsumer(db, "certificates", List.of("learning.course_completed"),
+        Duration.ofDays(7), 50);
+  }
+
+  /** One round: completed enrollments get their certificate. */
+  Future<Integer> round() {
+    return completions.round(event -> issue(UUID.fromString(new JsonObject(event.getPayload().data())
+        .getString("enrollmentId"))));
+  }
+
+  /** What a completion calls for: the facts asked first, the PDF rendered on a worker, then one insert. */
+  private Future<Function<Sql, Future<Void>>> issue(UUID enrollmentId) {
+    return db.fetchOne(Sql.DSL.selectFrom(ENROLLMENT).where(ENROLLMENT.ID.eq(enrollmentId)))
+        .compose(enrollment -> Courses.find(db, enrollment.getCourseId())
+            .compose(course -> IdentityClient.contact(vertx.eventBus(), enrollment.getUserId())
+                .compose(holder -> SchedulingClient.noticeFacts(vertx.eventBus(), course.getOrganizationId(), null)
+                    .compose(facts -> {
+                      var issued = OffsetDateTime.now(ZoneOffset.UTC);
+                      var expires = course.getValidityYears() == null ? null
+                          : issued.plusYears(course.getValidityYears());
+                      String number = number(issued);
+                      var pdfFacts = new CertificatePdf.Facts(number, holder.getString("name"), course.getTitle(),
+                          facts.getJsonObject("organization", new JsonObject()).getString("name", ""), issued,
+                          expires, publicUrl + "/v1/certificates/" + number + "/verify");
+                      return vertx.executeBlocking(() -> CertificatePdf.render(pdfFacts), false)
+                          .map(pdf -> (Function<Sql, Future<Void>>) tx -> tx.update(Sql.DSL.insertInto(CERTIFICATE)
+                                  .set(CERTIFICATE.NUMBER, number).set(CERTIFICATE.ENROLLMENT_ID, enrollmentId)
+                                  .set(CERTIFICATE.COURSE_ID, course.getId())
+                                  .set(CERTIFICATE.ORGANIZATION_ID, course.getOrganizationId())
+                                  .set(CERTIFICATE.USER_ID, enrollment.getUserId())
+                                  .set(CERTIFICATE.HOLDER_NAME, pdfFacts.holder())
+                                  .set(CERTIFICATE.COURSE_TITLE, course.getTitle())
+                                  .set(CERTIFICATE.ORGANIZATION_NAME, pdfFacts.organization())
+                                  .set(CERTIFICATE.ISSUED_AT, issued).set(CERTIFICATE.EXPIRES_AT, expires)
+                                  .set(CERTIFICATE.PDF, pdf).onConflictDoNothing())
+                              .compose(inserted -> inserted == 0 ? Future.succeededFuture()
+                                  : Outbox.append(tx, "learning.certificate_issued", "certificate", number,
+                                      new JsonObject().put("number", number)
+                                          .put("enrollmentId", enrollmentId.toString())
+                                          .put("userId", enrollment.getUserId().toString())
+                                          .put("expiresAt", expires == null ? null : expires.toString()))
+                                  .mapEmpty()));
+                    }))));
+  }
+
+  /** "BW-2026-7K3QX9HD": the year and eight unambiguous characters (40 bits: guessing one is hopeless). */
+  private static String number(OffsetDateTime issued) {
+    byte[] random = Base64.getUrlDecoder().decode(SecretTokens.newToken());
+    var code = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      code.append(ALPHABET.charAt((random[i] & 0xff) % ALPHABET.length()));
+    }
+    return "BW-" + issued.getYear() + "-" + code;
+  }
+
+  /** GET /v1/certificates/{number}/verify: public; the minimum of personal data (the holder's initials). */
+  Future<ApiReply> verify(ApiRequest request) {
+    return find(request).map(c -> ApiReply.ok(new JsonObject().put("number", c.getNumber()).put("status", status(c))
+        .put("holderInitials", initials(c.getHolderName())).put("course", c.getCourseTitle())
+        .put("organization", c.getOrganizationName()).put("issuedAt", c.getIssuedAt().toInstant().toString())
+        .put("expiresAt", c.getExpiresAt() == null ? null : c.getExpiresAt().toInstant().toString())
+        .put("revokedReason", c.getRevokedReason())));
+  }
+
+  /** GET /v1/me/certificates */
+  Future<ApiReply> mine(ApiRequest request) {
+    return db.fetch(Sql.DSL.selectFrom(CERTIFICATE).where(CERTIFICATE.USER_ID.eq(request.requireCaller().userId()))
+            .orderBy(CERTIFICATE.ISSUED_AT.desc()).limit(200))
+        .map(rows -> ApiReply.ok(new JsonObject().put("items", new JsonArray(rows.stream().map(Certificates::json)
+            .toList()))));
+  }
+
+  /** GET /v1/certificates/{number}/pdf: the holder, or the organization's staff (manage_bookings); 404 to others. */
+  Future<ApiReply> pdf(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    return find(request).compose(c -> holderOrStaff(caller, c)).map(c -> new ApiReply(200,
+        Base64.getEncoder().encodeToString(c.getPdf()), new JsonObject().put("Content-Type", "application/pdf")
+            .put("Content-Transfer-Encoding", "base64")
+            .put("Content-Disposition", "attachment; filename=\"" + c.getNumber() + ".pdf\"")));
+  }
+
+  /** POST /v1/certificates/{number}/revoke {reason} (manage_bookings in its organization). */
+  Future<ApiReply> revoke(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    String reason = request.bodyObject().getString("reason");
+    return find(request)
+        .compose(c -> IdentityClient.require(vertx.eventBus(), caller, c.getOrganizationId(),
+            OrgPermission.manage_bookings).map(c))
+        .compose(c -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(CERTIFICATE)
+                .set(CERTIFICATE.REVOKED_AT, SqlTime.now()).set(CERTIFICATE.REVOKED_REASON, reason)
+                .set(CERTIFICATE.REVOKED_BY, caller.userId())
+                .where(CERTIFICATE.ID.eq(c.getId())).and(CERTIFICATE.REVOKED_AT.isNull()).returning())
+            .compose(revoked -> revoked.isEmpty() ? Future.failedFuture(Problem.of("already-revoked", 409,
+                    "Already revoked", "This certificate is revoked already.").toException())
+                : Outbox.append(tx, "learning.certificate_revoked", "certificate", c.getNumber(), new JsonObject()
+                    .put("number", c.getNumber()).put("reason", reason).put("by", caller.userId().toString()))
+                    .map(revoked.get()))))
+        .map(c -> ApiReply.ok(json(c)));
+  }
+
+  private Future<CertificateRecord> holderOrStaff(Caller caller, CertificateRecord c) {
+    return c.getUserId().equals(caller.userId()) ? Future.succeededFuture(c)
+        : IdentityClient.require(vertx.eventBus(), caller, c.getOrganizationId(), OrgPermission.manage_bookings)
+            .map(c).recover(e -> Future.failedFuture(notFound(c.getNumber())));
+  }
+
+  private Future<CertificateRecord> find(ApiRequest request) {
+    String number = request.path().getString("number").toUpperCase(Locale.ROOT);
+    return db.fetchOptional(Sql.DSL.selectFrom(CERTIFICATE).where(CERTIFICATE.NUMBER.eq(number)))
+        .map(found -> found.orElseThrow(() -> notFound(number)));
+  }
+
+  private static RuntimeException notFound(String number) {
+    return Problem.notFound("No certificate " + number + ".").toException();
+  }
+
+  static String status(CertificateRecord c) {
+    return c.getRevokedAt() != null ? "revoked"
+        : c.getExpiresAt() != null && c.getExpiresAt().toInstant().isBefore(java.time.Instant.now()) ? "expired"
+        : "valid";
+  }
+
+  private static String initials(String name) {
+    var out = new StringBuilder();
+    for (String part : name.trim().split("\\s+")) {
+      if (!part.isEmpty()) {
+        out.append(Character.toUpperCase(part.charAt(0))).append('.');
+      }
+    }
+    return out.toString();
+  }
+
+  private static JsonObject json(CertificateRecord c) {
+    return new JsonObject().put("number", c.getNumber()).put("status", status(c))
+        .put("courseId", c.getCourseId().toString()).put("course", c.getCourseTitle())
+        .put("organization", c.getOrganizationName()).put("holderName", c.getHolderName())
+        .put("issuedAt", c.getIssuedAt().toInstant().toString())
+        .put("expiresAt", c.getExpiresAt() == null ? null : c.getExpiresAt().toInstant().toString())
+        .put("revokedReason", c.getRevokedReason());
+  }
+}

@@ -1,0 +1,90 @@
+package dev.bookwell.learning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lowagie.text.pdf.PdfReader;
+import com.lowagie.text.pdf.parser.PdfTextExtractor;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.Eventually;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A completed course earns one certificate: a real PDF, verifiable publicly, revocable by staff. */
+class CertificateTest {
+
+  static TestApp app;
+  static World world;
+  static LearningFixture learning;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+    world = new World(app, "UTC");
+    learning = new LearningFixture(app, world);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void aCompletedCourseEarnsOneVerifiableCertificate() throws Exception {
+    String course = learning.course("Basic life support", "self_paced", new JsonObject().put("validityYears", 2));
+    String lesson = learning.lesson(course, learning.section(course), "text", new JsonObject());
+    learning.publish(course);
+    String learner = world.userToken();
+    String name = learning.call(HttpMethod.PATCH, "/v1/me", new JsonObject().put("name", "Grace Hopper"), learner,
+        200).getString("name");
+    String enrollment = learning.enroll(course, learner);
+    learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + lesson + "/progress",
+        new JsonObject().put("seq", 1).put("completed", true), learner, 200);
+
+    Eventually.until("issued", () -> learning.call(HttpMethod.GET, "/v1/me/certificates", null, learner, 200)
+        .getJsonArray("items").size() == 1);
+    JsonArray items = learning.call(HttpMethod.GET, "/v1/me/certificates", null, learner, 200).getJsonArray("items");
+    var certificate = items.getJsonObject(0);
+    String number = certificate.getString("number");
+    assertTrue(number.matches("BW-\\d{4}-[A-Z2-9]{8}"), number);
+    assertEquals(name, certificate.getString("holderName"));
+    assertTrue(certificate.getString("expiresAt").startsWith(String.valueOf(java.time.Year.now().getValue() + 2)));
+
+    // the PDF, opened with a PDF library: the holder's name and the number are in it
+    var pdf = Wait.on(app.client.get("/v1/certificates/" + number + "/pdf")
+        .putHeader("Authorization", "Bearer " + learner).send());
+    assertEquals(200, pdf.statusCode());
+    assertEquals("application/pdf", pdf.getHeader("Content-Type"));
+    String text = new PdfTextExtractor(new PdfReader(pdf.body().getBytes())).getTextFromPage(1);
+    assertTrue(text.contains("Grace Hopper") && text.contains(number) && text.contains("Basic life support"), text);
+    assertEquals(404, app.call(HttpMethod.GET, "/v1/certificates/" + number + "/pdf", null, world.userToken())
+        .statusCode(), "not another person's");
+    assertEquals(200, Wait.on(app.client.get("/v1/certificates/" + number + "/pdf")
+        .putHeader("Authorization", "Bearer " + world.owner).send()).statusCode(), "the organization's staff");
+
+    var verified = learning.call(HttpMethod.GET, "/v1/certificates/" + number + "/verify", null, null, 200);
+    assertEquals("valid", verified.getString("status"));
+    assertEquals("G.H.", verified.getString("holderInitials"), "the minimum of personal data");
+    assertEquals(404, app.call(HttpMethod.GET, "/v1/certificates/BW-2026-NOSUCH00/verify", null, null)
+        .statusCode());
+
+    // a completion seen again issues nothing more; staff revoke with a reason, a stranger cannot
+    assertEquals(1, learning.call(HttpMethod.GET, "/v1/me/certificates", null, learner, 200).getJsonArray("items")
+        .size());
+    String stranger = world.userToken();
+    dev.bookwell.identity.IdentityFixture.organization(app, stranger);
+    assertEquals(403, app.call(HttpMethod.POST, "/v1/certificates/" + number + "/revoke", new JsonObject()
+        .put("reason", "mine now"), stranger).statusCode());
+    learning.call(HttpMethod.POST, "/v1/certificates/" + number + "/revoke", new JsonObject()
+        .put("reason", "assessment invalid"), world.owner, 200);
+    var revoked = learning.call(HttpMethod.GET, "/v1/certificates/" + number + "/verify", null, null, 200);
+    assertEquals("revoked", revoked.getString("status"));
+    assertEquals("assessment invalid", revoked.getString("revokedReason"));
+  }
+}
