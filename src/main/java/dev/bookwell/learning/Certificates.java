@@ -54,10 +54,37 @@ final class Certificates {
         Duration.ofDays(7), 50);
   }
 
-  /** One round: completed enrollments get their certificate. */
+  /** One round: completed enrollments get their certificate; those expiring within 30 days are announced. */
   Future<Integer> round() {
     return completions.round(event -> issue(UUID.fromString(new JsonObject(event.getPayload().data())
-        .getString("enrollmentId"))));
+        .getString("enrollmentId")))).compose(x -> expiring());
+  }
+
+  static final Duration REMIND_BEFORE = Duration.ofDays(30);
+
+  /**
+   * Certificates expiring within {@link #REMIND_BEFORE}, not revoked and not announced yet: marked and announced
+   * ({@code learning.certificate_expiring}, which the notifications area turns into a reminder with a link to
+   * the course's page, where its next session is booked) in one transaction, once each, a bounded batch.
+   */
+  private Future<Integer> expiring() {
+    return db.transaction(tx -> tx.fetch(Sql.DSL.update(CERTIFICATE).set(CERTIFICATE.EXPIRY_REMINDED_AT, SqlTime.now())
+            .where(CERTIFICATE.ID.in(Sql.DSL.select(CERTIFICATE.ID).from(CERTIFICATE)
+                .where(CERTIFICATE.EXPIRY_REMINDED_AT.isNull()).and(CERTIFICATE.REVOKED_AT.isNull())
+                .and(CERTIFICATE.EXPIRES_AT.le(SqlTime.nowPlus(REMIND_BEFORE)))
+                .and(CERTIFICATE.EXPIRES_AT.gt(SqlTime.now())).limit(100).forUpdate().skipLocked()))
+            .returning())
+        .compose(due -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (var c : due) {
+            chain = chain.compose(x -> Outbox.append(tx, "learning.certificate_expiring", "certificate",
+                c.getNumber(), new JsonObject().put("number", c.getNumber()).put("userId", c.getUserId().toString())
+                    .put("courseId", c.getCourseId().toString())
+                    .put("organizationId", c.getOrganizationId().toString()).put("course", c.getCourseTitle())
+                    .put("expiresAt", c.getExpiresAt().toInstant().toString())).mapEmpty());
+          }
+          return chain.map(due.size());
+        }));
   }
 
   /** What a completion calls for: the facts asked first, the PDF rendered on a worker, then one insert. */

@@ -34,10 +34,12 @@ final class Audiences {
       "booking.rescheduled", "staff-booking-moved", "booking.cancelled", "staff-booking-cancelled");
   /** A hook for the waitlist (issue 17): its offer event reaches the person offered the seat. */
   static final String WAITLIST_OFFERED = "waitlist.offered";
+  /** A certificate expires within 30 days: its holder is reminded, with the way to renew it. */
+  static final String CERTIFICATE_EXPIRING = "learning.certificate_expiring";
   static final List<String> HANDLED = Stream.of(
       Stream.of("identity.password_reset_requested", "identity.invitation_created", "payment.failed",
           "payment.refunded", "scheduling.provider_approved", "scheduling.provider_rejected",
-          "scheduling.provider_suspended", WAITLIST_OFFERED),
+          "scheduling.provider_suspended", WAITLIST_OFFERED, CERTIFICATE_EXPIRING),
       BOOKING_EVENTS.stream().map(status -> "booking." + status)).flatMap(s -> s).toList();
   /** A booking in one of these never needs reminding. */
   private static final Set<String> ENDED = Set.of("cancelled", "declined", "expired", "no_show", "completed");
@@ -67,6 +69,17 @@ final class Audiences {
           provider(eventId, type.substring("scheduling.".length()).replace('_', '-'), payload);
       case "payment.failed", "payment.refunded" -> aboutBooking(eventId, type.replace('.', '-'), "payment", payload);
       case WAITLIST_OFFERED -> aboutBooking(eventId, "waitlist-offered", "waitlist", payload);
+      case CERTIFICATE_EXPIRING -> IdentityClient.contact(bus, UUID.fromString(payload.getString("userId")))
+          .map(contact -> {
+            var to = Recipient.of(contact);
+            var params = payload.copy().put("id", payload.getString("courseId"));
+            String subject = Messages.subject("certificate-expiring", to.locale(), new Messages.Facts(
+                payload.getString("number"), payload.getString("course"), null, null, null, null));
+            return queue(eventId, new Deliveries.Note(to, "learning", "certificate-expiring",
+                UUID.fromString(payload.getString("organizationId")), params,
+                new Deliveries.InApp(subject, payload.getString("course"), "/v1/courses/"
+                    + payload.getString("courseId"))));
+          });
       default -> Future.failedFuture(new IllegalArgumentException("no audience for " + type));
     };
   }

@@ -49,7 +49,7 @@ final class Letters {
   private Future<JsonObject> subject(String template, UUID id) {
     return switch (family(template)) {
       case "account" -> IdentityClient.deliveryToken(bus, template, id);
-      case "provider" -> Future.succeededFuture(new JsonObject());
+      case "provider", "learning" -> Future.succeededFuture(new JsonObject());
       default -> BookingClient.delivery(bus, id);
     };
   }
@@ -66,13 +66,7 @@ final class Letters {
     String locale = row.getLocale();
     String zone = params.getString("timezone", "UTC");
     JsonObject booking = data.getJsonObject("booking", new JsonObject());
-    JsonObject amount = params.getJsonObject("amount");
-    // until: a hold's end, a link's expiry (account mail), else the start
-    String until = firstOf(booking.getString("holdExpiresAt"), data.getString("expiresAt"), booking.getString("startsAt"));
-    var facts = new Messages.Facts(booking.getString("reference"),
-        Messages.when(booking.getString("startsAt"), zone, locale), Messages.when(until, zone, locale),
-        amount == null ? null : Messages.amount(amount.getLong("amountMinor"), amount.getString("currency"), locale),
-        org.getString("name"), params.getString("note"));
+    var facts = facts(template, params, data, org, zone, locale);
     String contact = firstOf(org.getString("contactEmail"), org.getString("contactPhone"));
     String unsubscribe = Preferences.UNSUBSCRIBABLE.contains(row.getCategory())
         && row.getChannel().equals(Preferences.EMAIL) ? unsubscribes.token(row.getRecipient(), row.getCategory())
@@ -81,6 +75,8 @@ final class Letters {
       case "account" -> new Messages.Links(publicUrl + (template.equals(PASSWORD_RESET) ? "/reset-password?token="
           : "/invitations/accept?token=") + data.getString("token"), template + ".action", true, null, null, null);
       case "provider" -> new Messages.Links(publicUrl + "/provider", "provider.action", false, null, null, null);
+      case "learning" -> new Messages.Links(publicUrl + "/courses/" + params.getString("courseId"),
+          "certificate.action", false, org.getString("name"), contact, null);
       case "staff" -> new Messages.Links(publicUrl + "/organizations/" + row.getOrganizationId() + "/bookings/"
           + booking.getString("id"), "staff.action", false, org.getString("name"), contact, unsubscribe);
       default -> new Messages.Links(publicUrl + "/bookings/" + booking.getString("id")
@@ -91,6 +87,24 @@ final class Letters {
         ? new Channel.Calendar(booking.getString("reference") + ".ics", data.getString("ics")) : null;
     return new Channel.Outgoing(row.getId().toString(), row.getRecipient(),
         Messages.render(template, locale, params.getString("name"), facts, links, publicUrl), calendar);
+  }
+
+  /** The words' arguments: a booking's reference and times, or a certificate's number, course and expiry. */
+  private static Messages.Facts facts(String template, JsonObject params, JsonObject data, JsonObject org,
+                                      String zone, String locale) {
+    if (family(template).equals("learning")) {  // what the event said is all the message needs
+      return new Messages.Facts(params.getString("number"), params.getString("course"),
+          Messages.when(params.getString("expiresAt"), zone, locale), null, org.getString("name"), null);
+    }
+    JsonObject booking = data.getJsonObject("booking", new JsonObject());
+    JsonObject amount = params.getJsonObject("amount");
+    // until: a hold's end, a link's expiry (account mail), else the start
+    String until = firstOf(booking.getString("holdExpiresAt"), data.getString("expiresAt"),
+        booking.getString("startsAt"));
+    return new Messages.Facts(booking.getString("reference"), Messages.when(booking.getString("startsAt"), zone,
+        locale), Messages.when(until, zone, locale),
+        amount == null ? null : Messages.amount(amount.getLong("amountMinor"), amount.getString("currency"), locale),
+        org.getString("name"), params.getString("note"));
   }
 
   private static String firstOf(String... values) {
@@ -107,7 +121,8 @@ final class Letters {
     if (template.equals(PASSWORD_RESET) || template.equals(INVITATION)) {
       return "account";
     }
-    return template.startsWith("provider-") ? "provider" : template.startsWith("staff-") ? "staff" : "booking";
+    return template.startsWith("provider-") ? "provider" : template.startsWith("staff-") ? "staff"
+        : template.startsWith("certificate-") ? "learning" : "booking";
   }
 
   /**

@@ -46,7 +46,8 @@ final class Preferences {
       "provider", Set.of(EMAIL, IN_APP),
       "provider_bookings", Set.of(EMAIL, IN_APP),
       "staff_bookings", Set.of(),
-      "waitlist", Set.of(EMAIL, IN_APP));
+      "waitlist", Set.of(EMAIL, IN_APP),
+      "learning", Set.of(EMAIL, IN_APP));
   /** Their email always goes out, whatever the preferences. */
   static final Set<String> ESSENTIAL = Set.of("account");
   /** Mail one may leave with one click (RFC 8058 List-Unsubscribe); the rest is about one's own bookings and money. */

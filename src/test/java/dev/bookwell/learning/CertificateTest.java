@@ -25,7 +25,13 @@ class CertificateTest {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start();
+    try {
+      app = TestApp.start(dev.bookwell.Bookwell.CONTRACT, java.util.Map.of("BOOKWELL_DEV_MAILBOX", "true",
+          "BOOKWELL_DATA_DIR", java.nio.file.Files.createTempDirectory("bookwell-certificates").toString(),
+          "BOOKWELL_MAIL_POLL_INTERVAL", "200ms"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     world = new World(app, "UTC");
     learning = new LearningFixture(app, world);
   }
@@ -86,5 +92,31 @@ class CertificateTest {
     var revoked = learning.call(HttpMethod.GET, "/v1/certificates/" + number + "/verify", null, null, 200);
     assertEquals("revoked", revoked.getString("status"));
     assertEquals("assessment invalid", revoked.getString("revokedReason"));
+  }
+
+  @Test
+  void aCertificateExpiringWithinThirtyDaysIsRemindedOnceWithTheWayToRenew() {
+    String course = learning.course("CPR refresher", "self_paced", new JsonObject().put("validityYears", 1));
+    String lesson = learning.lesson(course, learning.section(course), "text", new JsonObject());
+    learning.publish(course);
+    String learner = world.userToken();
+    String email = learning.call(HttpMethod.GET, "/v1/me", null, learner, 200).getString("email");
+    String enrollment = learning.enroll(course, learner);
+    learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + lesson + "/progress",
+        new JsonObject().put("seq", 1).put("completed", true), learner, 200);
+    Eventually.until("issued", () -> learning.call(HttpMethod.GET, "/v1/me/certificates", null, learner, 200)
+        .getJsonArray("items").size() == 1);
+    // eleven months pass
+    Wait.on(app.db.update(dev.bookwell.platform.db.Sql.DSL.update(dev.bookwell.db.Tables.CERTIFICATE)
+        .set(dev.bookwell.db.Tables.CERTIFICATE.EXPIRES_AT, java.time.OffsetDateTime.now().plusDays(10))
+        .where(dev.bookwell.db.Tables.CERTIFICATE.USER_ID.eq(java.util.UUID.fromString(learning.call(HttpMethod.GET,
+            "/v1/me", null, learner, 200).getString("id"))))));
+    Eventually.until("reminded", () -> learning.call(HttpMethod.GET, "/v1/dev/mailbox?to=" + email, null, null, 200)
+        .getJsonArray("items").stream().anyMatch(m -> ((JsonObject) m).getString("subject").contains("expires soon")));
+    var mail = learning.call(HttpMethod.GET, "/v1/dev/mailbox?to=" + email, null, null, 200).getJsonArray("items")
+        .stream().map(JsonObject.class::cast).filter(m -> m.getString("subject").contains("expires soon"))
+        .toList();
+    assertEquals(1, mail.size(), "once");
+    assertTrue(mail.get(0).getString("text").contains("/courses/" + course), mail.get(0).getString("text"));
   }
 }
