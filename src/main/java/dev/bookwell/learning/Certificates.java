@@ -73,7 +73,7 @@ final class Certificates {
                 .where(CERTIFICATE.EXPIRY_REMINDED_AT.isNull()).and(CERTIFICATE.REVOKED_AT.isNull())
                 .and(CERTIFICATE.EXPIRES_AT.le(SqlTime.nowPlus(REMIND_BEFORE)))
                 .and(CERTIFICATE.EXPIRES_AT.gt(SqlTime.now())).limit(100).forUpdate().skipLocked()))
-            .returning())
+            .returning(WITHOUT_PDF))
         .compose(due -> {
           Future<Void> chain = Future.succeededFuture();
           for (var c : due) {
@@ -111,7 +111,9 @@ final class Certificates {
                                   .set(CERTIFICATE.COURSE_TITLE, course.getTitle())
                                   .set(CERTIFICATE.ORGANIZATION_NAME, pdfFacts.organization())
                                   .set(CERTIFICATE.ISSUED_AT, issued).set(CERTIFICATE.EXPIRES_AT, expires)
-                                  .set(CERTIFICATE.PDF, pdf).onConflictDoNothing())
+                                  // a number clash fails (and is tried again with a new number); only a second
+                                  // certificate for the enrollment is nothing
+                                  .set(CERTIFICATE.PDF, pdf).onConflict(CERTIFICATE.ENROLLMENT_ID).doNothing())
                               .compose(inserted -> inserted == 0 ? Future.succeededFuture()
                                   : Outbox.append(tx, "learning.certificate_issued", "certificate", number,
                                       new JsonObject().put("number", number)
@@ -137,14 +139,15 @@ final class Certificates {
     return find(request).map(c -> ApiReply.ok(new JsonObject().put("number", c.getNumber()).put("status", status(c))
         .put("holderInitials", initials(c.getHolderName())).put("course", c.getCourseTitle())
         .put("organization", c.getOrganizationName()).put("issuedAt", c.getIssuedAt().toInstant().toString())
-        .put("expiresAt", c.getExpiresAt() == null ? null : c.getExpiresAt().toInstant().toString())
-        .put("revokedReason", c.getRevokedReason())));
+        .put("expiresAt", c.getExpiresAt() == null ? null : c.getExpiresAt().toInstant().toString())));
   }
 
   /** GET /v1/me/certificates */
   Future<ApiReply> mine(ApiRequest request) {
-    return db.fetch(Sql.DSL.selectFrom(CERTIFICATE).where(CERTIFICATE.USER_ID.eq(request.requireCaller().userId()))
+    return db.fetch(Sql.DSL.select(WITHOUT_PDF).from(CERTIFICATE)
+            .where(CERTIFICATE.USER_ID.eq(request.requireCaller().userId()))
             .orderBy(CERTIFICATE.ISSUED_AT.desc()).limit(200))
+        .map(rows -> rows.stream().map(r -> r.into(CERTIFICATE)).toList())
         .map(rows -> ApiReply.ok(new JsonObject().put("items", new JsonArray(rows.stream().map(Certificates::json)
             .toList()))));
   }
@@ -152,7 +155,10 @@ final class Certificates {
   /** GET /v1/certificates/{number}/pdf: the holder, or the organization's staff (manage_bookings); 404 to others. */
   Future<ApiReply> pdf(ApiRequest request) {
     Caller caller = request.requireCaller();
-    return find(request).compose(c -> holderOrStaff(caller, c)).map(c -> new ApiReply(200,
+    return find(request).compose(c -> holderOrStaff(caller, c))
+        .compose(c -> db.fetchOne(Sql.DSL.select(CERTIFICATE.PDF).from(CERTIFICATE).where(CERTIFICATE.ID.eq(c.getId())))
+            .map(row -> c.setPdf(row.value1())))
+        .map(c -> new ApiReply(200,
         Base64.getEncoder().encodeToString(c.getPdf()), new JsonObject().put("Content-Type", "application/pdf")
             .put("Content-Transfer-Encoding", "base64")
             .put("Content-Disposition", "attachment; filename=\"" + c.getNumber() + ".pdf\"")));
@@ -168,7 +174,7 @@ final class Certificates {
         .compose(c -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(CERTIFICATE)
                 .set(CERTIFICATE.REVOKED_AT, SqlTime.now()).set(CERTIFICATE.REVOKED_REASON, reason)
                 .set(CERTIFICATE.REVOKED_BY, caller.userId())
-                .where(CERTIFICATE.ID.eq(c.getId())).and(CERTIFICATE.REVOKED_AT.isNull()).returning())
+                .where(CERTIFICATE.ID.eq(c.getId())).and(CERTIFICATE.REVOKED_AT.isNull()).returning(WITHOUT_PDF))
             .compose(revoked -> revoked.isEmpty() ? Future.failedFuture(Problem.of("already-revoked", 409,
                     "Already revoked", "This certificate is revoked already.").toException())
                 : Outbox.append(tx, "learning.certificate_revoked", "certificate", c.getNumber(), new JsonObject()
@@ -180,14 +186,19 @@ final class Certificates {
   private Future<CertificateRecord> holderOrStaff(Caller caller, CertificateRecord c) {
     return c.getUserId().equals(caller.userId()) ? Future.succeededFuture(c)
         : IdentityClient.require(vertx.eventBus(), caller, c.getOrganizationId(), OrgPermission.manage_bookings)
-            .map(c).recover(e -> Future.failedFuture(notFound(c.getNumber())));
+            .map(c).recover(e -> Future.failedFuture(e instanceof dev.bookwell.platform.api.ProblemException problem
+                && problem.problem().status() == 403 ? notFound(c.getNumber()) : e));
   }
 
   private Future<CertificateRecord> find(ApiRequest request) {
     String number = request.path().getString("number").toUpperCase(Locale.ROOT);
-    return db.fetchOptional(Sql.DSL.selectFrom(CERTIFICATE).where(CERTIFICATE.NUMBER.eq(number)))
-        .map(found -> found.orElseThrow(() -> notFound(number)));
+    return db.fetchOptional(Sql.DSL.select(WITHOUT_PDF).from(CERTIFICATE).where(CERTIFICATE.NUMBER.eq(number)))
+        .map(found -> found.orElseThrow(() -> notFound(number)).into(CERTIFICATE));
   }
+
+  /** Every column but the PDF: only a download reads its bytes. */
+  private static final List<org.jooq.Field<?>> WITHOUT_PDF = java.util.Arrays.stream(CERTIFICATE.fields())
+      .filter(field -> !field.equals(CERTIFICATE.PDF)).toList();
 
   private static RuntimeException notFound(String number) {
     return Problem.notFound("No certificate " + number + ".").toException();

@@ -78,7 +78,8 @@ final class BusForwarder implements Handler<RoutingContext> {
   private void write(RoutingContext ctx, ApiReply reply) {
     Buffer body = null;
     String contentType = reply.headers().getString("Content-Type");
-    if (reply.body() instanceof String text && "base64".equals(reply.headers().remove("Content-Transfer-Encoding"))) {
+    boolean base64 = "base64".equals(reply.headers().remove("Content-Transfer-Encoding"));  // never sent on
+    if (reply.body() instanceof String text && base64) {
       body = Buffer.buffer(java.util.Base64.getDecoder().decode(text));  // bytes (a PDF) cross the bus as base64
     } else if (reply.body() instanceof String text && contentType != null) {
       body = Buffer.buffer(text);  // a non-JSON representation, e.g. text/calendar
