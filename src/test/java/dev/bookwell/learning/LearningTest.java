@@ -149,6 +149,67 @@ class LearningTest {
   }
 
   @Test
+  void aStrangerFromAnotherOrganizationChangesNothingOfAnotherOrganizationsCourse() {
+    String course = learning.course("Guarded", "self_paced", new JsonObject());
+    String section = learning.section(course);
+    String text = learning.lesson(course, section, "text", new JsonObject());
+    String quiz = learning.lesson(course, section, "quiz", new JsonObject());
+    learning.quiz(quiz, new JsonObject().put("attemptsAllowed", 2));
+    learning.publish(course);
+    String learner = world.userToken();
+    String enrollment = learning.enroll(course, learner);
+    String attempt = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 201)
+        .getString("id");
+    var outline = learning.call(HttpMethod.GET, "/v1/courses/" + course, null, null, 200);
+    var before = learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200);
+
+    String stranger = world.userToken();
+    dev.bookwell.identity.IdentityFixture.organization(app, stranger);
+    record Try(HttpMethod method, String path, JsonObject body) {
+    }
+    var ids = new JsonArray().add(text).add(quiz);
+    for (var attack : java.util.List.of(
+        new Try(HttpMethod.PATCH, "/v1/courses/" + course, new JsonObject().put("title", "Taken")),
+        new Try(HttpMethod.POST, "/v1/courses/" + course + "/archive", null),
+        new Try(HttpMethod.POST, "/v1/courses/" + course + "/sections", new JsonObject().put("title", "Mine")),
+        new Try(HttpMethod.PUT, "/v1/courses/" + course + "/sections/order", new JsonObject().put("ids",
+            new JsonArray().add(section))),
+        new Try(HttpMethod.POST, "/v1/courses/" + course + "/sections/" + section + "/lessons", new JsonObject()
+            .put("title", "Mine").put("kind", "text")),
+        new Try(HttpMethod.PUT, "/v1/courses/" + course + "/sections/" + section + "/lessons/order",
+            new JsonObject().put("ids", ids)),
+        new Try(HttpMethod.PATCH, "/v1/lessons/" + text, new JsonObject().put("title", "Mine")),
+        new Try(HttpMethod.GET, "/v1/lessons/" + text + "/versions", null),
+        new Try(HttpMethod.POST, "/v1/lessons/" + text + "/resources", new JsonObject().put("title", "x")
+            .put("url", "https://evil.example/x").put("mediaType", "text/plain").put("sizeBytes", 1)),
+        new Try(HttpMethod.PUT, "/v1/lessons/" + quiz + "/quiz", new JsonObject().put("questions", new JsonArray()
+            .add(new JsonObject().put("kind", "essay").put("prompt", "Mine")))),
+        new Try(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/courses", null),
+        new Try(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/enrollments", null),
+        new Try(HttpMethod.POST, "/v1/courses/" + course + "/enrollments", new JsonObject().put("userId",
+            before.getString("userId"))),
+        new Try(HttpMethod.GET, "/v1/enrollments/" + enrollment, null),
+        new Try(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/withdraw", null),
+        new Try(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + text + "/progress",
+            new JsonObject().put("seq", 99).put("completed", true)),
+        new Try(HttpMethod.GET, "/v1/attempts/" + attempt, null),
+        new Try(HttpMethod.PUT, "/v1/attempts/" + attempt + "/answers", new JsonObject().put("answers",
+            new JsonObject())),
+        new Try(HttpMethod.POST, "/v1/attempts/" + attempt + "/submit", null),
+        new Try(HttpMethod.POST, "/v1/attempts/" + attempt + "/grade", new JsonObject().put("points",
+            new JsonObject())))) {
+      int status = app.call(attack.method(), attack.path(), attack.body(), stranger).statusCode();
+      assertTrue(status == 403 || status == 404, attack.method() + " " + attack.path() + " answered " + status);
+    }
+    assertEquals(outline, learning.call(HttpMethod.GET, "/v1/courses/" + course, null, null, 200),
+        "the victim's course is as it was");
+    var after = learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200);
+    assertEquals(before, after, "and so is the learner's enrollment");
+    assertEquals("in_progress", learning.call(HttpMethod.GET, "/v1/attempts/" + attempt, null, learner, 200)
+        .getString("status"));
+  }
+
+  @Test
   void concurrentLastLessonsCompleteTheCourseOnce() {
     String course = learning.course("Two readings", "self_paced", new JsonObject());
     String section = learning.section(course);

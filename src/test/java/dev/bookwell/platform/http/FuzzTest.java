@@ -44,8 +44,25 @@ class FuzzTest extends AppTest {
     String booking = app.call(io.vertx.core.http.HttpMethod.POST, "/v1/bookings",
         new JsonObject().put("slotId", slot), client).bodyAsJsonObject().getString("id");
     tokens = java.util.Arrays.asList(null, client, world.owner, world.admin, "not-a-token");
-    ids = List.of(world.organizationId, world.providerId, world.venueId, service, slot, booking,
-        UUID.randomUUID().toString());
+    // the learning side too: a published course with a quiz lesson, an enrollment and an attempt
+    var M = io.vertx.core.http.HttpMethod.POST;
+    String course = app.call(M, "/v1/organizations/" + world.organizationId + "/courses", new JsonObject()
+        .put("title", "Fuzzed").put("kind", "self_paced").put("slug", "fuzzed"), world.owner).bodyAsJsonObject()
+        .getString("id");
+    String section = app.call(M, "/v1/courses/" + course + "/sections", new JsonObject().put("title", "S"),
+        world.owner).bodyAsJsonObject().getString("id");
+    String lesson = app.call(M, "/v1/courses/" + course + "/sections/" + section + "/lessons", new JsonObject()
+        .put("title", "Q").put("kind", "quiz"), world.owner).bodyAsJsonObject().getString("id");
+    app.call(io.vertx.core.http.HttpMethod.PUT, "/v1/lessons/" + lesson + "/quiz", new JsonObject().put("questions",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("kind", "true_false").put("prompt", "?")
+            .put("correct", true))), world.owner);
+    app.call(M, "/v1/courses/" + course + "/publish", null, world.owner);
+    String enrollment = app.call(M, "/v1/courses/" + course + "/enrollments", null, client).bodyAsJsonObject()
+        .getString("id");
+    String attempt = app.call(M, "/v1/lessons/" + lesson + "/attempts", null, client).bodyAsJsonObject()
+        .getString("id");
+    ids = List.of(world.organizationId, world.providerId, world.venueId, service, slot, booking, course, section,
+        lesson, enrollment, attempt, UUID.randomUUID().toString());
     raw = Wait.on(Contract.load(app.vertx, Bookwell.CONTRACT)).parsed().getRawContract();
   }
 
