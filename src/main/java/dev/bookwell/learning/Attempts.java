@@ -15,6 +15,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -220,13 +221,7 @@ final class Attempts {
     return tx.fetch(Sql.DSL.selectFrom(QUIZ_ATTEMPT).where(QUIZ_ATTEMPT.ENROLLMENT_ID.eq(enrollment.getId()))
             .and(QUIZ_ATTEMPT.LESSON_ID.eq(quiz.getLessonId())).and(QUIZ_ATTEMPT.STATUS.eq(AttemptStatus.in_progress))
             .and(open().not()))
-        .compose(overdue -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (var attempt : overdue) {
-            chain = chain.compose(x -> finish(tx, enrollment, attempt).mapEmpty());
-          }
-          return chain;
-        });
+        .compose(overdue -> InOrder.each(overdue, attempt -> finish(tx, enrollment, attempt)));
   }
 
   /** Open: in progress and not past its deadline and grace, by the database's clock. */

@@ -12,6 +12,7 @@ import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
@@ -75,15 +76,12 @@ final class Certificates {
                 .and(CERTIFICATE.EXPIRES_AT.gt(SqlTime.now())).limit(100).forUpdate().skipLocked()))
             .returning(WITHOUT_PDF))
         .compose(due -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (var c : due) {
-            chain = chain.compose(x -> Outbox.append(tx, "learning.certificate_expiring", "certificate",
-                c.getNumber(), new JsonObject().put("number", c.getNumber()).put("userId", c.getUserId().toString())
-                    .put("courseId", c.getCourseId().toString())
-                    .put("organizationId", c.getOrganizationId().toString()).put("course", c.getCourseTitle())
-                    .put("expiresAt", c.getExpiresAt().toInstant().toString())).mapEmpty());
-          }
-          return chain.map(due.size());
+          return InOrder.each(due, c -> Outbox.append(tx, "learning.certificate_expiring", "certificate",
+                  c.getNumber(), new JsonObject().put("number", c.getNumber()).put("userId", c.getUserId().toString())
+                      .put("courseId", c.getCourseId().toString())
+                      .put("organizationId", c.getOrganizationId().toString()).put("course", c.getCourseTitle())
+                      .put("expiresAt", c.getExpiresAt().toInstant().toString())))
+              .map(due.size());
         }));
   }
 

@@ -8,6 +8,7 @@ import dev.bookwell.db.enums.CourseStatus;
 import dev.bookwell.db.enums.EnrollmentStatus;
 import dev.bookwell.db.tables.records.OutboxEventRecord;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.OutboxConsumer;
@@ -75,13 +76,7 @@ final class Classroom {
                 .set(ENROLLMENT.WITHDRAWN_AT, SqlTime.now())
                 .where(ENROLLMENT.BOOKING_ID.eq(bookingId)).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active))
                 .returning())
-            .compose(withdrawn -> {
-              Future<Void> chain = Future.succeededFuture();
-              for (var enrollment : withdrawn) {
-                chain = chain.compose(x -> Enrollments.withdrawn(tx, enrollment, why));
-              }
-              return chain;
-            });
+            .compose(withdrawn -> InOrder.each(withdrawn, enrollment -> Enrollments.withdrawn(tx, enrollment, why)));
   }
 
   /** The session was attended (staff marked the booking completed): the enrollment it made completes, once. */
@@ -101,13 +96,7 @@ final class Classroom {
     return tx.fetch(Sql.DSL.selectFrom(COURSE).where(COURSE.SERVICE_ID.eq(serviceId))
             .and(COURSE.STATUS.eq(CourseStatus.published)).and(COURSE.KIND.eq(CourseKind.classroom)
                 .or(COURSE.KIND.eq(CourseKind.blended).and(COURSE.PRICE_MINOR.eq(0L)))))
-        .compose(courses -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (var course : courses) {
-            chain = chain.compose(x -> Enrollments.upsert(tx, course, userId, "booking", userId, bookingId)
-                .mapEmpty());
-          }
-          return chain;
-        });
+        .compose(courses -> InOrder.each(courses,
+            course -> Enrollments.upsert(tx, course, userId, "booking", userId, bookingId)));
   }
 }

@@ -19,6 +19,7 @@ import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.PgErrors;
+import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlPatch;
 import dev.bookwell.platform.db.SqlTime;
@@ -205,11 +206,8 @@ final class Courses {
 
   /** The service and providers named are the organization's own (a course never points at another's). */
   private Future<Void> owned(UUID organizationId, UUID serviceId, List<UUID> providers) {
-    Future<Void> chain = SchedulingClient.requireOwned(bus, organizationId, serviceId, null);
-    for (UUID provider : providers) {
-      chain = chain.compose(x -> SchedulingClient.requireOwned(bus, organizationId, null, provider));
-    }
-    return chain;
+    return SchedulingClient.requireOwned(bus, organizationId, serviceId, null).compose(x -> InOrder.each(providers,
+        provider -> SchedulingClient.requireOwned(bus, organizationId, null, provider)));
   }
 
   private static Future<Void> setProviders(Sql tx, UUID courseId, List<UUID> providers) {

@@ -1,6 +1,7 @@
 package dev.bookwell.notifications;
 
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.outbox.OutboxConsumer;
 import io.vertx.core.Future;
@@ -37,10 +38,6 @@ final class Intake {
 
   /** Queues {@code notes} one after the other in {@code tx}. */
   static Future<Void> queueAll(Sql tx, UUID eventId, List<Deliveries.Note> notes) {
-    Future<Void> chain = Future.succeededFuture();
-    for (var note : notes) {
-      chain = chain.compose(x -> Deliveries.queue(tx, eventId, note));
-    }
-    return chain;
+    return InOrder.each(notes, note -> Deliveries.queue(tx, eventId, note));
   }
 }
