@@ -1,5 +1,6 @@
 package dev.bookwell;
 
+import dev.bookwell.audit.AuditVerticle;
 import dev.bookwell.booking.BookingVerticle;
 import dev.bookwell.booking.HoldSweeperVerticle;
 import dev.bookwell.identity.IdentityVerticle;
@@ -9,6 +10,7 @@ import dev.bookwell.payments.PaymentsVerticle;
 import dev.bookwell.platform.HousekeepingVerticle;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.http.HttpVerticle;
+import dev.bookwell.reviews.ReviewsVerticle;
 import dev.bookwell.scheduling.SchedulingVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;
 import io.vertx.core.Deployable;
@@ -65,6 +67,8 @@ public final class Bookwell {
         .compose(x -> deploy(vertx, deployments, new HoldSweeperVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new NotificationsVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new LearningVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new ReviewsVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new AuditVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
             new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {

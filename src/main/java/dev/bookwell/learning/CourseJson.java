@@ -10,6 +10,7 @@ import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import dev.bookwell.reviews.ReviewsClient;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,7 @@ final class CourseJson {
         .put("organizationId", c.getOrganizationId().toString())
         .put("slug", c.getSlug())
         .put("title", c.getTitle())
+        .put("rating", ReviewsClient.json(c.getRatingAverage(), c.getRatingCount()))
         .put("summary", c.getSummary())
         .put("description", c.getDescription())
         .put("level", c.getLevel().getLiteral())

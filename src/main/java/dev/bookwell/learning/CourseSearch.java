@@ -53,6 +53,7 @@ final class CourseSearch {
         CourseSearch::item,
         row -> new Cursor(switch (sort) {
           case "price" -> String.valueOf(row.get(COURSE.PRICE_MINOR));
+          case "rating" -> row.get(COURSE.RATING_AVERAGE) == null ? "0" : row.get(COURSE.RATING_AVERAGE).toPlainString();
           case "relevance" -> String.valueOf(row.get("rank", Float.class));
           default -> row.get(COURSE.PUBLISHED_AT).toString();
         }, row.get(COURSE.ID).toString()))));
@@ -88,6 +89,16 @@ final class CourseSearch {
         if (cursor != null) {
           where = where.and(DSL.row(COURSE.PRICE_MINOR, COURSE.ID)
               .gt(DSL.row(DSL.val((long) cursor.number()), DSL.val(cursor.uuid()))));
+        }
+      }
+      case "rating" -> {
+        // best rated first, unrated last
+        Field<java.math.BigDecimal> rating = DSL.coalesce(COURSE.RATING_AVERAGE, java.math.BigDecimal.ZERO);
+        order.add(rating.desc());
+        order.add(COURSE.ID.asc());
+        if (cursor != null) {
+          where = where.and(DSL.row(rating.neg(), COURSE.ID).gt(DSL.row(DSL.val(new java.math.BigDecimal(cursor.key())
+              .negate()), DSL.val(cursor.uuid()))));
         }
       }
       case "relevance" -> {
@@ -144,6 +155,9 @@ final class CourseSearch {
     }
     if (q.getString("kind") != null) {
       where = where.and(COURSE.KIND.eq(CourseKind.lookupLiteral(q.getString("kind"))));
+    }
+    if (q.getValue("minRating") instanceof Number min) {
+      where = where.and(COURSE.RATING_AVERAGE.ge(new java.math.BigDecimal(min.toString())));
     }
     if (q.getValue("minPrice") instanceof Number min) {
       where = where.and(COURSE.PRICE_MINOR.ge(min.longValue()));

@@ -140,6 +140,16 @@ final class Enrollments {
             .mergeIn(progress))));
   }
 
+  /** The facts other areas ask for ({@link LearningClient#enrollment}). */
+  Future<JsonObject> facts(JsonObject question) {
+    UUID id = UUID.fromString(question.getString("enrollmentId"));
+    return db.fetchOptional(Sql.DSL.selectFrom(ENROLLMENT).where(ENROLLMENT.ID.eq(id)))
+        .map(found -> found.map(e -> new JsonObject().put("userId", e.getUserId().toString())
+            .put("courseId", e.getCourseId().toString()).put("organizationId", e.getOrganizationId().toString())
+            .put("status", e.getStatus().getLiteral()))
+            .orElseThrow(() -> Problem.notFound("No enrollment " + id + ".").toException()));
+  }
+
   /**
    * POST /v1/enrollments/{enrollmentId}/withdraw: the learner or staff; progress is kept. A purchase withdrawn within
    * the course's refund window is refunded in full (the order marked in the same transaction, the money given back

@@ -9,6 +9,7 @@ import java.util.UUID;
 public final class LearningClient {
 
   static final String PAYMENT_SECURED = "learning.payment-secured";
+  static final String ENROLLMENT = "learning.enrollment";
 
   private LearningClient() {
   }
@@ -19,6 +20,12 @@ public final class LearningClient {
    */
   public static Future<JsonObject> paymentSecured(EventBus bus, UUID orderId) {
     return bus.<JsonObject>request(PAYMENT_SECURED, new JsonObject().put("orderId", orderId.toString()))
+        .map(answer -> answer.body());
+  }
+
+  /** An enrollment's facts: {@code {userId, courseId, organizationId, status}}; 404 for an unknown one. */
+  public static Future<JsonObject> enrollment(EventBus bus, UUID enrollmentId) {
+    return bus.<JsonObject>request(ENROLLMENT, new JsonObject().put("enrollmentId", enrollmentId.toString()))
         .map(answer -> answer.body());
   }
 }

@@ -1,6 +1,10 @@
 package dev.bookwell.learning;
 
+import static dev.bookwell.db.Tables.COURSE;
+
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -89,10 +93,17 @@ public final class LearningVerticle extends VerticleBase {
     ApiConsumer.register(bus, API, operations);
     bus.<io.vertx.core.json.JsonObject>consumer(LearningClient.PAYMENT_SECURED,
         message -> ApiConsumer.answer(message, () -> purchases.secured(message.body())));
+    bus.<io.vertx.core.json.JsonObject>consumer(LearningClient.ENROLLMENT,
+        message -> ApiConsumer.answer(message, () -> enrollments.facts(message.body())));
     var classroom = new Classroom(db);
+    var ratings = new ReviewsClient.Follower(db, "course", (tx, rating) -> tx.update(Sql.DSL.update(COURSE)
+        .set(COURSE.RATING_AVERAGE, rating.average()).set(COURSE.RATING_COUNT, rating.count())
+        .set(COURSE.RATING_REVISION, rating.revision()).where(COURSE.ID.eq(rating.subjectId()))
+        .and(COURSE.RATING_REVISION.lt(rating.revision()))));
     timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (round.isComplete()) {
         round = classroom.round().compose(x -> purchases.settle()).compose(x -> certificates.round())
+            .compose(x -> ratings.round())
             .onFailure(e -> LOG.warn("learning round failed", e));
       }
     });

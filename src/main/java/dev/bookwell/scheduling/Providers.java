@@ -9,6 +9,7 @@ import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.tables.records.ProviderRecord;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Cursor;
@@ -214,16 +215,26 @@ final class Providers {
           .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(UUID.fromString(query.getString("organizationId"))))
           .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active))));
     }
+    if (query.getValue("minRating") instanceof Number min) {
+      conditions.add(PROVIDER.RATING_AVERAGE.ge(new java.math.BigDecimal(min.toString())));
+    }
+    boolean byRating = "rating".equals(query.getString("sort"));
+    // best rated first (unrated last), or by name; the id breaks ties, and the cursor names both
+    Field<java.math.BigDecimal> rating = DSL.coalesce(PROVIDER.RATING_AVERAGE, java.math.BigDecimal.ZERO);
     if (query.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(query.getString("cursor"));
-      conditions.add(DSL.row(PROVIDER.DISPLAY_NAME, PROVIDER.ID)
-          .gt(DSL.row(DSL.val(cursor.key()), DSL.val(cursor.uuid()))));
+      conditions.add(byRating
+          ? DSL.row(rating.neg(), PROVIDER.ID).gt(DSL.row(DSL.val(new java.math.BigDecimal(cursor.key()).negate()),
+              DSL.val(cursor.uuid())))
+          : DSL.row(PROVIDER.DISPLAY_NAME, PROVIDER.ID).gt(DSL.row(DSL.val(cursor.key()), DSL.val(cursor.uuid()))));
     }
     Field<OffsetDateTime> next = NEXT_AVAILABLE;
     return db.fetch(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(conditions)
-            .orderBy(PROVIDER.DISPLAY_NAME, PROVIDER.ID).limit(limit + 1))
+            .orderBy(byRating ? List.of(rating.desc(), PROVIDER.ID.asc()) : List.of(PROVIDER.DISPLAY_NAME.asc(),
+                PROVIDER.ID.asc())).limit(limit + 1))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, r -> toJson(r.into(PROVIDER), r.get(next)),
-            r -> new Cursor(r.get(PROVIDER.DISPLAY_NAME), r.get(PROVIDER.ID).toString()))));
+            r -> new Cursor(byRating ? r.get(rating).toPlainString() : r.get(PROVIDER.DISPLAY_NAME),
+                r.get(PROVIDER.ID).toString()))));
   }
 
   /** GET /v1/providers/{providerId}: public for active providers; the provider and admins see any state. */
@@ -270,6 +281,7 @@ final class Providers {
         .put("timezone", p.getTimezone())
         .put("status", p.getStatus().getLiteral())
         .put("decidedAt", Rfc3339.format(p.getDecidedAt()))
-        .put("nextAvailableAt", Rfc3339.format(nextAvailable));
+        .put("nextAvailableAt", Rfc3339.format(nextAvailable))
+        .put("rating", ReviewsClient.json(p.getRatingAverage(), p.getRatingCount()));
   }
 }

@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -29,6 +30,8 @@ public final class SchedulingVerticle extends VerticleBase {
 
   private final Platform platform;
   private long horizonTimer = -1;
+  private long ratingTimer = -1;
+  private Future<?> ratingRound = Future.succeededFuture();
   private Regeneration regeneration;
 
   public SchedulingVerticle(Platform platform) {
@@ -96,12 +99,22 @@ public final class SchedulingVerticle extends VerticleBase {
         () -> NoticeFacts.answer(db, message.body())));
 
     horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
+    var ratings = new ReviewsClient.Follower(db, "provider", (tx, rating) -> tx.update(Sql.DSL.update(PROVIDER)
+        .set(PROVIDER.RATING_AVERAGE, rating.average()).set(PROVIDER.RATING_COUNT, rating.count())
+        .set(PROVIDER.RATING_REVISION, rating.revision()).where(PROVIDER.ID.eq(rating.subjectId()))
+        .and(PROVIDER.RATING_REVISION.lt(rating.revision()))));
+    ratingTimer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
+      if (ratingRound.isComplete()) {
+        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying provider ratings failed", e));
+      }
+    });
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(horizonTimer);
+    vertx.cancelTimer(ratingTimer);
     return Future.succeededFuture();
   }
 

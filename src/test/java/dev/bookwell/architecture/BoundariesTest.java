@@ -18,14 +18,16 @@ import org.junit.jupiter.api.Test;
  */
 class BoundariesTest {
 
-  static final List<String> AREAS = List.of("identity", "scheduling", "payments", "booking", "notifications", "learning");
+  static final List<String> AREAS = List.of("identity", "scheduling", "payments", "booking", "notifications", "learning",
+      "reviews", "audit");
   /** The one door of each area; anything else in an area is its own business. */
   static final Set<String> CLIENTS = Set.of(
       "dev.bookwell.identity.IdentityClient",
       "dev.bookwell.scheduling.SchedulingClient",
       "dev.bookwell.payments.PaymentsClient",
       "dev.bookwell.learning.LearningClient",
-      "dev.bookwell.booking.BookingClient");
+      "dev.bookwell.booking.BookingClient",
+      "dev.bookwell.reviews.ReviewsClient");
 
   static JavaClasses classes;
 

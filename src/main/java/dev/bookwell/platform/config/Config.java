@@ -56,7 +56,8 @@ public record Config(
    */
   public record Limits(int maxSlotsPerOrganization, long maxSeatsPerOrganization, int registrationsPerMinute,
                        int passwordResetsPerMinute, int guestHoldsPerMinute, int guestSeatsPerSlot,
-                       List<String> trustedProxies, int dbWaitQueue, Duration retention, Duration purgeInterval) {
+                       List<String> trustedProxies, int dbWaitQueue, Duration retention, Duration purgeInterval,
+                       Duration auditRetention) {
   }
 
   /**
@@ -157,7 +158,8 @@ public record Config(
             vars.cidrs("BOOKWELL_TRUSTED_PROXIES"),
             vars.integer("BOOKWELL_DB_WAIT_QUEUE", 256, 1, 1_000_000),
             vars.duration("BOOKWELL_RETENTION", Duration.ofDays(30)),
-            vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10))),
+            vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10)),
+            auditRetention(vars)),
         new Edge(
             vars.optional("BOOKWELL_CORS_ORIGINS").map(v -> List.of(v.trim().split("\\s*,\\s*"))).orElse(List.of()),
             vars.bool("BOOKWELL_CHECK_RESPONSES", false)),
@@ -186,6 +188,15 @@ public record Config(
           + "runs only with the embedded database, no BOOKWELL_SMTP_URL and a loopback BOOKWELL_HTTP_HOST");
     }
     return wanted;
+  }
+
+  /** The audit trail is kept at least 30 days (the table refuses earlier deletes); two years unless set. */
+  private static Duration auditRetention(EnvReader vars) {
+    Duration retention = vars.duration("BOOKWELL_AUDIT_RETENTION", Duration.ofDays(730));
+    if (retention.compareTo(Duration.ofDays(30)) < 0) {
+      throw new IllegalArgumentException("BOOKWELL_AUDIT_RETENTION: at least 30 days (P30D)");
+    }
+    return retention;
   }
 
   /** Gateways see their messages signed; a configured gateway without a secret stops the boot. */
