@@ -23,8 +23,11 @@ import java.util.UUID;
  */
 final class BookingAccess {
 
-  /** How the caller reached the booking; {@code actor} goes into events. */
-  record Access(String actor, boolean staff) {
+  /**
+   * How the caller reached the booking; {@code actor} goes into events, and a staff member's {@code request} (who,
+   * from where) into the audit trail. The organization's own automatic steps have no request.
+   */
+  record Access(String actor, boolean staff, ApiRequest request) {
   }
 
   private BookingAccess() {
@@ -33,18 +36,18 @@ final class BookingAccess {
   static Future<Access> check(EventBus bus, ApiRequest request, BookingRecord booking) {
     Caller caller = request.callerOrNull();
     if (caller != null && caller.userId().equals(booking.getUserId())) {
-      return Future.succeededFuture(new Access("user:" + caller.userId(), false));
+      return Future.succeededFuture(new Access("user:" + caller.userId(), false, request));
     }
     String token = request.headers().getString("x-booking-token");
     if (token != null && booking.getAccessTokenHash() != null
         && MessageDigest.isEqual(SecretTokens.digest(token), booking.getAccessTokenHash())) {
-      return Future.succeededFuture(new Access("guest", false));
+      return Future.succeededFuture(new Access("guest", false, request));
     }
     if (caller == null) {
       return Future.failedFuture(notFound(booking));
     }
     return IdentityClient.require(bus, caller, booking.getOrganizationId(), OrgPermission.manage_bookings)
-        .map(x -> new Access("staff:" + caller.userId(), true))
+        .map(x -> new Access("staff:" + caller.userId(), true, request))
         .recover(e -> Future.failedFuture(e instanceof ProblemException p && p.problem().status() == 403
             ? notFound(booking) : e));  // a stranger learns nothing; an overload stays a 503
   }

@@ -38,7 +38,7 @@ final class Departures {
   Future<Integer> providerLeft(JsonObject payload) {
     UUID providerId = UUID.fromString(payload.getString("providerId"));
     UUID organizationId = UUID.fromString(payload.getString("organizationId"));
-    var access = new BookingAccess.Access("organization:provider-left", true);
+    var access = new BookingAccess.Access("organization:provider-left", true, null);
     return db.fetch(Sql.DSL.select(BOOKING.ID, BOOKING.STATUS).from(BOOKING)
             .where(BOOKING.PROVIDER_ID.eq(providerId)).and(BOOKING.ORGANIZATION_ID.eq(organizationId))
             .and(BOOKING.STATUS.in(BookingStatus.held, BookingStatus.pending_confirmation))
@@ -59,7 +59,7 @@ final class Departures {
 
   /** Declines bookings that waited for confirmation too long; gives how many, a bounded batch a round. */
   Future<Integer> lapse() {
-    var access = new BookingAccess.Access("organization:confirmation-lapsed", true);
+    var access = new BookingAccess.Access("organization:confirmation-lapsed", true, null);
     return db.fetch(Sql.DSL.select(BOOKING.ID).from(BOOKING)
             .where(BOOKING.STATUS.eq(BookingStatus.pending_confirmation))
             .and(BOOKING.STARTS_AT.le(SqlTime.now()).or(BOOKING.TOTAL_MINOR.gt(0L)

@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.SLOT;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.PgErrors;
@@ -198,6 +199,12 @@ final class Lifecycle {
                   ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
               .compose(y -> releaseSeats ? Seats.release(tx, id)
                   : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
+              .compose(x -> !access.staff() || access.request() == null ? Future.<Void>succeededFuture()
+                  : Audit.record(tx, access.request(), Audit.Entry.of(updated.getOrganizationId(),
+                      "booking." + to.getLiteral(), "booking", id)
+                      .before(new JsonObject().put("status", current.getLiteral()))
+                      .after(new JsonObject().put("status", to.getLiteral())
+                          .put("refundPercent", updated.getRefundPercent()))))
               .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, access.actor()))
               .map(x -> new Done(updated, access)));
     }));

@@ -9,6 +9,7 @@ import dev.bookwell.db.tables.records.PromoCodeRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Cursor;
@@ -64,6 +65,8 @@ final class PromoCodes {
             .set(PROMO_CODE.SERVICE_ID, uuid(body.getString("serviceId")))
             .set(PROMO_CODE.COURSES, body.getBoolean("courses", false))
             .returning())
+            .compose(Audit.after(tx, request, code -> Audit.Entry.of(organizationId, "promo_code.created",
+                "promo_code", code.getId()).after(toJson(code))))
             .map(code -> ApiReply.created(toJson(code),
                 "/v1/organizations/" + organizationId + "/promo-codes/" + code.getId()))))
         .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE)
@@ -102,9 +105,11 @@ final class PromoCodes {
    * longer use it; bookings that did keep their discount. Safe to repeat.
    */
   Future<ApiReply> deactivate(ApiRequest request) {
-    return owned(request).compose(code -> db.fetchOne(Sql.DSL.update(PROMO_CODE)
+    return owned(request).compose(code -> db.transaction(tx -> tx.fetchOne(Sql.DSL.update(PROMO_CODE)
             .set(PROMO_CODE.DEACTIVATED_AT, DSL.coalesce(PROMO_CODE.DEACTIVATED_AT, SqlTime.now()))
-            .where(PROMO_CODE.ID.eq(code.getId())).returning()))
+            .where(PROMO_CODE.ID.eq(code.getId())).returning())
+        .compose(Audit.after(tx, request, after -> Audit.Entry.of(code.getOrganizationId(), "promo_code.deactivated",
+            "promo_code", code.getId()).before(toJson(code)).after(toJson(after))))))
         .map(code -> ApiReply.ok(toJson(code)));
   }
 

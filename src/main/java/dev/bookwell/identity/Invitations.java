@@ -8,6 +8,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
 import dev.bookwell.db.tables.records.OrganizationInvitationRecord;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
@@ -70,6 +71,10 @@ final class Invitations {
                 .set(ORGANIZATION_INVITATION.INVITED_BY, caller.userId())
                 .set(ORGANIZATION_INVITATION.EXPIRES_AT, SqlTime.nowPlus(LIFETIME))
                 .returning(ORGANIZATION_INVITATION.ID, ORGANIZATION_INVITATION.EXPIRES_AT))
+            .compose(Audit.after(tx, request, invitation -> Audit.Entry.of(organizationId, "member.invited",
+                "invitation", id).after(new JsonObject().put("email", email).put("role", role.getLiteral())
+                    .put("permissions", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(permissions)
+                        .map(OrgPermission::getLiteral).toList())))))
             .compose(invitation -> Outbox.append(tx, "identity.invitation_created", "organization", organizationId,
                     new JsonObject()
                         .put("invitationId", invitation.getId().toString())
@@ -144,16 +149,18 @@ final class Invitations {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     UUID id = UUID.fromString(request.path().getString("invitationId"));
     return members.requireStaffManager(request.requireCaller(), organizationId)
-        .compose(x -> db.update(Sql.DSL.update(ORGANIZATION_INVITATION)
-            .set(ORGANIZATION_INVITATION.REVOKED_AT, SqlTime.now())
-            .where(ORGANIZATION_INVITATION.ID.eq(id)).and(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
-            .and(open())))
-        .map(revoked -> {
-          if (revoked == 0) {
-            throw Problem.notFound("No open invitation " + id + ".").toException();
-          }
-          return ApiReply.noContent();
-        });
+        .compose(x -> db.transaction(tx -> tx.update(Sql.DSL.update(ORGANIZATION_INVITATION)
+                .set(ORGANIZATION_INVITATION.REVOKED_AT, SqlTime.now())
+                .where(ORGANIZATION_INVITATION.ID.eq(id))
+                .and(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId)).and(open()))
+            .compose(revoked -> {
+              if (revoked == 0) {
+                throw Problem.notFound("No open invitation " + id + ".").toException();
+              }
+              return Audit.record(tx, request, Audit.Entry.of(organizationId, "member.invitation_revoked",
+                  "invitation", id));
+            })))
+        .map(x -> ApiReply.noContent());
   }
 
   private static JsonObject json(OrganizationInvitationRecord r) {
@@ -190,6 +197,8 @@ final class Invitations {
                           .set(ORGANIZATION_INVITATION.ACCEPTED_AT, SqlTime.now())
                           .set(ORGANIZATION_INVITATION.ACCEPTED_BY, caller.userId())
                           .where(ORGANIZATION_INVITATION.ID.eq(invitation.getId())))
+                      .compose(x -> Audit.record(tx, request, Audit.Entry.of(invitation.getOrganizationId(),
+                          "member.joined", "user", caller.userId()).after(member.copy())))
                       .compose(x -> Outbox.append(tx, "identity.membership_changed", "organization",
                           invitation.getOrganizationId(), member.copy()
                               .put("organizationId", invitation.getOrganizationId().toString())

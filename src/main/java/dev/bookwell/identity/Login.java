@@ -5,6 +5,7 @@ import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.when;
 
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.api.Problem;
@@ -48,20 +49,20 @@ final class Login {
         .compose(x -> Account.byEmail(db, email))
         .compose(found -> {
           if (found.isEmpty()) {
-            return passwords.verifyDecoy(password).compose(x -> refuse(email, null, "unknown_email"));
+            return passwords.verifyDecoy(password).compose(x -> refuse(request, email, null, "unknown_email"));
           }
           Account account = found.get();
           return passwords.verify(password, account.passwordHash()).compose(matches -> {
             if (!account.usable()) {
-              return refuse(email, account, "inactive");
+              return refuse(request, email, account, "inactive");
             }
             if (!matches) {
-              return countFailure(account).compose(counted -> refuse(email, account,
+              return countFailure(request, account).compose(counted -> refuse(request, email, account,
                   counted ? "wrong_password" : "locked"));
             }
             // Judged now, not when the attempt started: a lock that came while the hash was computed holds.
             return Account.byId(db, account.id()).compose(now -> now.isEmpty() || now.get().locked()
-                ? refuse(email, account, "locked") : sessions.open(account, request).map(ApiReply::ok));
+                ? refuse(request, email, account, "locked") : sessions.open(account, request).map(ApiReply::ok));
           });
         });
   }
@@ -72,7 +73,7 @@ final class Login {
    * when it locked are refused as locked, and with the success check above no attempt decided after the lock can
    * succeed, so parallel guesses get no more tries than sequential ones. A success resets the count.
    */
-  private Future<Boolean> countFailure(Account account) {
+  private Future<Boolean> countFailure(ApiRequest request, Account account) {
     Field<Integer> failures = APP_USER.FAILED_LOGINS.plus(1);
     var reachesThreshold = failures.ge(config.lockoutThreshold());
     Field<OffsetDateTime> lockedUntil = DSL.field(
@@ -92,18 +93,22 @@ final class Login {
           if (row.get().getFailedLogins() != 0) {
             return Future.succeededFuture(true);  // counted; only the attempt that reaches the threshold locks
           }
-          return Outbox.append(tx, "identity.account_locked", "user", account.id(), new JsonObject()
-              .put("userId", account.id().toString())
-              .put("lockedUntil", row.get().getLockedUntil().toString())).map(true);
+          var locked = new JsonObject().put("userId", account.id().toString())
+              .put("lockedUntil", row.get().getLockedUntil().toString());
+          return Audit.record(tx, request, account.id(), Audit.Entry.of(null, "security.account_locked", "user",
+                  account.id()).after(locked))
+              .compose(x -> Outbox.append(tx, "identity.account_locked", "user", account.id(), locked)).map(true);
         }));
   }
 
   /** Audits the failed attempt, then answers with the one 401 every failure shares. */
-  private Future<ApiReply> refuse(String email, Account account, String reason) {
+  private Future<ApiReply> refuse(ApiRequest request, String email, Account account, String reason) {
     var event = new JsonObject().put("email", email).put("reason", reason)
         .put("userId", account == null ? null : account.id().toString());
-    return db.transaction(tx -> Outbox.append(tx, "identity.login_failed", "user",
-            account == null ? String.valueOf(email) : account.id(), event))
+    return db.transaction(tx -> Audit.record(tx, request, null, Audit.Entry.of(null, "security.login_failed", "user",
+                account == null ? null : account.id()).after(event))
+            .compose(x -> Outbox.append(tx, "identity.login_failed", "user",
+                account == null ? String.valueOf(email) : account.id(), event)))
         .compose(x -> Future.failedFuture(Problem.of("invalid-credentials", 401, "Invalid credentials",
             "The email or password is wrong, or the account cannot sign in right now.").toException()));
   }

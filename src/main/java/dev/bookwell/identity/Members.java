@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
@@ -61,14 +62,17 @@ final class Members {
                   .compose(y -> previous.get().value1() == OrgRole.owner && role != OrgRole.owner
                       ? requireOwner(tx, caller, organizationId).compose(z -> requireAnotherOwner(tx, organizationId,
                           userId))
-                      : Future.succeededFuture());
+                      : Future.succeededFuture())
+                  .map(y -> memberJson(userId, previous.get().value1(), previous.get().value2()));
             })
-            .compose(x2 -> tx.update(Sql.DSL.update(ORGANIZATION_MEMBER)
+            .compose(before -> tx.update(Sql.DSL.update(ORGANIZATION_MEMBER)
                 .set(ORGANIZATION_MEMBER.ROLE, role)
                 .set(ORGANIZATION_MEMBER.PERMISSIONS, permissions)
                 .set(ORGANIZATION_MEMBER.UPDATED_AT, SqlTime.now())
                 .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
-                .and(ORGANIZATION_MEMBER.USER_ID.eq(userId))))
+                .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)))
+                .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "member.role_changed", "user",
+                    userId).before(before).after(memberJson(userId, role, permissions)))))
             .compose(x2 -> Outbox.append(tx, "identity.membership_changed", "organization", organizationId,
                 memberJson(userId, role, permissions).put("organizationId", organizationId.toString())
                     .put("changedBy", caller.userId().toString())))))
@@ -104,11 +108,14 @@ final class Members {
               // taking every permission away: only someone who holds them all may
               return requireHeld(tx, caller, organizationId, Authorization.permissionSet(member.value2()))
                   .compose(y -> member.value1() == OrgRole.owner ? requireOwner(tx, caller, organizationId)
-                      .compose(z -> requireAnotherOwner(tx, organizationId, userId)) : Future.succeededFuture());
+                      .compose(z -> requireAnotherOwner(tx, organizationId, userId)) : Future.succeededFuture())
+                  .map(y -> memberJson(userId, member.value1(), member.value2()));
             })
-            .compose(x2 -> tx.update(Sql.DSL.deleteFrom(ORGANIZATION_MEMBER)
+            .compose(before -> tx.update(Sql.DSL.deleteFrom(ORGANIZATION_MEMBER)
                 .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
-                .and(ORGANIZATION_MEMBER.USER_ID.eq(userId))))
+                .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)))
+                .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "member.removed", "user",
+                    userId).before(before))))
             .compose(x2 -> Outbox.append(tx, "identity.membership_removed", "organization", organizationId,
                 new JsonObject().put("organizationId", organizationId.toString()).put("userId", userId.toString())
                     .put("changedBy", caller.userId().toString())))))

@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.APP_USER;
 import static dev.bookwell.db.Tables.PASSWORD_RESET;
 
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -57,6 +58,8 @@ final class PasswordResets {
               .set(PASSWORD_RESET.USER_ID, account.id())
               .set(PASSWORD_RESET.EXPIRES_AT, SqlTime.nowPlus(TOKEN_LIFETIME))
               .returning(PASSWORD_RESET.EXPIRES_AT))
+          .compose(Audit.after(tx, request, reset -> Audit.Entry.of(null, "security.password_reset_requested",
+              "user", account.id())))
           .compose(reset -> Outbox.append(tx, "identity.password_reset_requested", "user", account.id(),
               new JsonObject()
                   .put("resetId", id.toString())
@@ -96,6 +99,8 @@ final class PasswordResets {
                     .where(APP_USER.ID.eq(userId)));
               })
               .compose(x -> Sessions.revokeAll(tx, userId, "password-reset"))
+              .compose(x -> Audit.record(tx, request, userId, Audit.Entry.of(null,
+                  "security.password_reset_completed", "user", userId)))
               .compose(x -> Outbox.append(tx, "identity.password_reset_completed", "user", userId,
                   new JsonObject().put("userId", userId.toString())))));
         })

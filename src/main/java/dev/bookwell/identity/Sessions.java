@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.USER_SESSION;
 import static org.jooq.impl.DSL.field;
 
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -52,6 +53,8 @@ final class Sessions {
                 .set(APP_USER.LOCKOUTS, 0)
                 .setNull(APP_USER.LOCKED_UNTIL)
                 .where(APP_USER.ID.eq(account.id()))))
+            .compose(x -> Audit.record(tx, request, account.id(), Audit.Entry.of(null, "security.login_succeeded",
+                "user", account.id()).after(new JsonObject().put("sessionId", session.getId().toString()))))
             .compose(x -> Outbox.append(tx, "identity.login_succeeded", "user", account.id(), new JsonObject()
                 .put("userId", account.id().toString())
                 .put("sessionId", session.getId().toString())
@@ -76,6 +79,8 @@ final class Sessions {
               UUID userId = found.get().value3();
               if (found.get().value2() != null) {
                 return revoke(tx, sessionId, "refresh-token-reused")
+                    .compose(x -> Audit.record(tx, request, userId, Audit.Entry.of(null,
+                        "security.refresh_token_reused", "session", sessionId)))
                     .compose(x -> Outbox.append(tx, "identity.refresh_token_reused", "user", userId,
                         new JsonObject().put("userId", userId.toString()).put("sessionId", sessionId.toString())))
                     .map(x -> (JsonObject) null);

@@ -7,6 +7,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.CertificateRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
@@ -175,8 +176,11 @@ final class Certificates {
                 .where(CERTIFICATE.ID.eq(c.getId())).and(CERTIFICATE.REVOKED_AT.isNull()).returning(WITHOUT_PDF))
             .compose(revoked -> revoked.isEmpty() ? Future.failedFuture(Problem.of("already-revoked", 409,
                     "Already revoked", "This certificate is revoked already.").toException())
-                : Outbox.append(tx, "learning.certificate_revoked", "certificate", c.getNumber(), new JsonObject()
-                    .put("number", c.getNumber()).put("reason", reason).put("by", caller.userId().toString()))
+                : Audit.record(tx, request, Audit.Entry.of(c.getOrganizationId(), "certificate.revoked", "certificate",
+                        c.getNumber()).after(new JsonObject().put("reason", reason)))
+                    .compose(x -> Outbox.append(tx, "learning.certificate_revoked", "certificate", c.getNumber(),
+                        new JsonObject().put("number", c.getNumber()).put("reason", reason)
+                            .put("by", caller.userId().toString())))
                     .map(revoked.get()))))
         .map(c -> ApiReply.ok(json(c)));
   }

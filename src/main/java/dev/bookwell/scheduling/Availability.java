@@ -12,6 +12,7 @@ import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Caller;
@@ -75,6 +76,8 @@ final class Availability {
                 .where(AVAILABILITY_RULE.PROVIDER_ID.eq(providerId))
                 .and(AVAILABILITY_RULE.ORGANIZATION_ID.eq(organizationId))))
             .compose(y -> insertRules(tx, providerId, organizationId, rules))
+            .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "availability.rules_replaced",
+                "provider", providerId).after(new JsonObject().put("rules", body.getJsonArray("rules")))))
             .compose(y -> regenerate(tx, providerId, organizationId))))
         .map(ApiReply::ok);
   }
@@ -108,6 +111,8 @@ final class Availability {
                     : AVAILABILITY_EXCEPTION.ORGANIZATION_ID.eq(organizationId))
                 .and(AVAILABILITY_EXCEPTION.DAY.eq(day))))
             .compose(y -> insertException(tx, providerId, organizationId, day, windows))
+            .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "availability.exception_set",
+                "provider", providerId).after(body)))
             .compose(y -> organizationId == null ? regenerateAll(tx, providerId)
                 : regenerate(tx, providerId, organizationId))))
         .map(ApiReply::ok);
@@ -141,6 +146,9 @@ final class Availability {
             .compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
                     : regeneration.begin(tx, providerId, organizationId))
                 .compose(y -> tx.update(Sql.DSL.deleteFrom(table).where(idField.eq(id))))
+                .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "availability."
+                    + param.replace("Id", "") + "_deleted", "provider", providerId)
+                    .before(new JsonObject().put(param, id.toString()))))
                 .compose(y -> organizationId == null ? regenerateAll(tx, providerId)
                     : regenerate(tx, providerId, organizationId)))))
         .map(ApiReply::ok);
@@ -210,10 +218,12 @@ final class Availability {
                 throw Problem.of("slot-exists", 409, "Session exists",
                     "This provider already has this service at that time.").toException();
               }
-              return Outbox.append(tx, "scheduling.slot_created", "slot", ids.get(0), new JsonObject()
+              return Audit.record(tx, request, Audit.Entry.of(organizationId, "session.created", "slot", ids.get(0))
+                      .after(body))
+                  .compose(y -> Outbox.append(tx, "scheduling.slot_created", "slot", ids.get(0), new JsonObject()
                   .put("slotId", ids.get(0).toString()).put("providerId", providerId.toString())
                   .put("serviceId", serviceId.toString()).put("startsAt", startsAt.toString()))
-                  .map(ApiReply.created(new JsonObject().put("id", ids.get(0).toString()), "/v1/slots/" + ids.get(0)));
+                  .map(ApiReply.created(new JsonObject().put("id", ids.get(0).toString()), "/v1/slots/" + ids.get(0))));
             })));
   }
 
@@ -227,6 +237,8 @@ final class Availability {
             .compose(current -> regeneration.requireRoom(tx, organizationId, 0,
                 Math.max(0, capacity - current.map(r -> r.value1()).orElse(capacity))))
             .compose(y -> Slots.changeCapacity(tx, slotId, capacity))
+            .compose(Audit.after(tx, request, c -> Audit.Entry.of(organizationId, "slot.capacity_changed", "slot",
+                slotId).after(new JsonObject().put("capacity", c))))
             .compose(c -> Outbox.append(tx, "scheduling.slot_capacity_changed", "slot", slotId,
                 new JsonObject().put("slotId", slotId.toString()).put("capacity", c)).map(c))))
         .map(c -> ApiReply.ok(new JsonObject().put("slotId", slotId.toString()).put("capacity", c)));
@@ -237,6 +249,7 @@ final class Availability {
     UUID slotId = UUID.fromString(request.path().getString("slotId"));
     return requireSlotManager(request, slotId)
         .compose(organizationId -> db.transaction(tx -> Slots.cancel(tx, slotId)
+            .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "slot.cancelled", "slot", slotId)))
             .compose(y -> Outbox.append(tx, "scheduling.slot_cancelled", "slot", slotId,
                 new JsonObject().put("slotId", slotId.toString())))))
         .map(x -> ApiReply.noContent());

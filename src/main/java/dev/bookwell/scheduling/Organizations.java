@@ -13,6 +13,7 @@ import dev.bookwell.db.tables.records.OrganizationRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ETags;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Money;
@@ -61,6 +62,8 @@ final class Organizations {
                 .set(ORGANIZATION.CONTACT_PHONE, body.getString("contactPhone"))
                 .set(ORGANIZATION.CREATED_BY, caller.userId())
                 .returning())
+            .compose(Audit.after(tx, request, org -> Audit.Entry.of(id, "organization.created", "organization", id)
+                .after(toJson(org))))
             .compose(org -> Outbox.append(tx, "scheduling.organization_created", "organization", id,
                 toJson(org)).map(ApiReply.created(toJson(org), "/v1/organizations/" + id)))));
   }
@@ -85,13 +88,16 @@ final class Organizations {
         .compose(x -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(ORGANIZATION)
                 .where(ORGANIZATION.ID.eq(id)).and(ORGANIZATION.DELETED_AT.isNull()).forNoKeyUpdate())
             .compose(found -> {
-              ETags.requireMatch(request, toJson(found.orElseThrow(
-                  () -> Problem.notFound("No organization " + id + ".").toException())));
+              JsonObject before = toJson(found.orElseThrow(
+                  () -> Problem.notFound("No organization " + id + ".").toException()));
+              ETags.requireMatch(request, before);
               return tx.fetchOne(SqlPatch.of(ORGANIZATION, ORGANIZATION.ID)
                   .merge(body, "name", ORGANIZATION.NAME, body.getString("name"))
                   .merge(body, "contactEmail", ORGANIZATION.CONTACT_EMAIL, body.getString("contactEmail"))
                   .merge(body, "contactPhone", ORGANIZATION.CONTACT_PHONE, body.getString("contactPhone"))
-                  .update().where(ORGANIZATION.ID.eq(id)).returning());
+                  .update().where(ORGANIZATION.ID.eq(id)).returning())
+                  .compose(Audit.after(tx, request, org -> Audit.Entry.of(id, "organization.updated", "organization",
+                      id).before(before).after(toJson(org))));
             })
             .compose(org -> Outbox.append(tx, "scheduling.organization_changed", "organization", id, toJson(org))
                 .map(org))))
@@ -124,6 +130,8 @@ final class Organizations {
               }
               return tx.update(Sql.DSL.update(ORGANIZATION).set(ORGANIZATION.DELETED_AT, SqlTime.now())
                       .where(ORGANIZATION.ID.eq(id)))
+                  .compose(y -> Audit.record(tx, request, Audit.Entry.of(id, "organization.deleted", "organization",
+                      id)))
                   .compose(y -> Outbox.append(tx, "scheduling.organization_deleted", "organization", id,
                       new JsonObject().put("organizationId", id.toString())));
             })))
@@ -154,6 +162,8 @@ final class Organizations {
             .set(VENUE.FACILITIES, JSONB.valueOf(body.getJsonObject("facilities", new JsonObject()).encode()))
             .set(VENUE.ONLINE, body.getBoolean("online", false))
             .returning())
+            .compose(Audit.after(tx, request, venue -> Audit.Entry.of(organizationId, "venue.created", "venue",
+                venue.getId()).after(Venues.toJson(venue))))
             .map(venue -> ApiReply.created(Venues.toJson(venue), "/v1/venues/" + venue.getId())))));
   }
 
@@ -180,6 +190,8 @@ final class Organizations {
             .set(SERVICE.FULL_REFUND_HOURS, policy.getInteger("fullRefundHours", 24))
             .set(SERVICE.LATE_REFUND_PERCENT, policy.getInteger("lateRefundPercent", 0))
             .returning())
+            .compose(Audit.after(tx, request, service -> Audit.Entry.of(organizationId, "service.created", "service",
+                service.getId()).after(serviceJson(service))))
             .map(service -> ApiReply.created(serviceJson(service), "/v1/services/" + service.getId()))));
   }
 
@@ -188,11 +200,14 @@ final class Organizations {
     UUID serviceId = UUID.fromString(request.path().getString("serviceId"));
     return db.fetchOptional(Sql.DSL.select(SERVICE.ORGANIZATION_ID).from(SERVICE).where(SERVICE.ID.eq(serviceId))
             .and(SERVICE.DELETED_AT.isNull()))
-        .compose(found -> require(request, found.orElseThrow(
-            () -> Problem.notFound("No service " + serviceId + ".").toException()).value1(),
-            OrgPermission.manage_availability))
-        .compose(x -> db.transaction(tx -> tx.update(Sql.DSL.update(SERVICE)
+        .map(found -> found.orElseThrow(() -> Problem.notFound("No service " + serviceId + ".").toException())
+            .value1())
+        .compose(organizationId -> require(request, organizationId, OrgPermission.manage_availability)
+            .map(organizationId))
+        .compose(organizationId -> db.transaction(tx -> tx.update(Sql.DSL.update(SERVICE)
                 .set(SERVICE.DELETED_AT, dev.bookwell.platform.db.SqlTime.now()).where(SERVICE.ID.eq(serviceId)))
+            .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "service.deleted", "service",
+                serviceId)))
             .compose(y -> Outbox.append(tx, "scheduling.service_deleted", "service", serviceId,
                 new JsonObject().put("serviceId", serviceId.toString())))))
         .map(x -> ApiReply.noContent());

@@ -9,6 +9,7 @@ import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.tables.records.ProviderRecord;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -142,7 +143,7 @@ final class Providers {
           }
           Set<ProviderStatus> from = caller.isAdmin()
               ? EnumSet.of(ProviderStatus.approved, ProviderStatus.suspended) : EnumSet.of(ProviderStatus.approved);
-          return transition(caller, id, from, ProviderStatus.active, null, false);
+          return transition(request, id, from, ProviderStatus.active, null, false);
         });
   }
 
@@ -152,12 +153,13 @@ final class Providers {
     if (adminOnly && !caller.isAdmin()) {
       throw Problem.forbidden("Only a platform admin may approve, reject or suspend providers.").toException();
     }
-    return transition(caller, providerId(request), from, to, request.bodyObject().getString("note"), true);
+    return transition(request, providerId(request), from, to, request.bodyObject().getString("note"), true);
   }
 
   /** Moves the status forward in one guarded statement; 409 names the current state when the move is illegal. */
-  private Future<ApiReply> transition(Caller caller, UUID id, Set<ProviderStatus> from, ProviderStatus to,
+  private Future<ApiReply> transition(ApiRequest request, UUID id, Set<ProviderStatus> from, ProviderStatus to,
                                       String note, boolean recordDecision) {
+    Caller caller = request.requireCaller();
     var update = Sql.DSL.update(PROVIDER).set(PROVIDER.STATUS, to);
     if (recordDecision) {
       update.set(PROVIDER.DECIDED_BY, caller.userId()).set(PROVIDER.DECIDED_AT, SqlTime.now())
@@ -168,6 +170,8 @@ final class Providers {
             .compose(updated -> {
               if (updated.isPresent()) {
                 return slotsFollow(tx, id, to)
+                    .compose(x -> Audit.record(tx, request, Audit.Entry.of(null, "provider." + to.getLiteral(),
+                        "provider", id).after(new JsonObject().put("status", to.getLiteral()).put("note", note))))
                     .compose(x -> Outbox.append(tx, "scheduling.provider_" + to.getLiteral(), "provider", id,
                         new JsonObject().put("providerId", id.toString()).put("by", caller.userId().toString())
                             .put("note", note)))

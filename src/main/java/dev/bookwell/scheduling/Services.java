@@ -6,6 +6,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.ETags;
 import dev.bookwell.platform.api.Problem;
@@ -69,7 +70,10 @@ final class Services {
                   .merge(policy, "lateRefundPercent", SERVICE.LATE_REFUND_PERCENT,
                       policy.getInteger("lateRefundPercent"))
                   .update();
-              return tx.fetchOne(update.where(SERVICE.ID.eq(id)).returning());
+              return tx.fetchOne(update.where(SERVICE.ID.eq(id)).returning())
+                  .compose(Audit.after(tx, request, service -> Audit.Entry.of(service.getOrganizationId(),
+                      "service.updated", "service", id).before(Organizations.serviceJson(current))
+                      .after(Organizations.serviceJson(service))));
             })))
         .map(service -> ApiReply.ok(Organizations.serviceJson(service)));
   }

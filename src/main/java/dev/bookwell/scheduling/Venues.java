@@ -6,6 +6,7 @@ import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.VenueRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.ETags;
 import dev.bookwell.platform.api.Problem;
@@ -60,7 +61,9 @@ final class Venues {
                   JSONB.valueOf(body.getJsonObject("facilities", new JsonObject()).encode()))
               .merge(body, "online", VENUE.ONLINE, body.getBoolean("online", false))
               .update();
-          return tx.fetchOne(update.where(VENUE.ID.eq(id)).returning());
+          return tx.fetchOne(update.where(VENUE.ID.eq(id)).returning())
+              .compose(Audit.after(tx, request, after -> Audit.Entry.of(venue.getOrganizationId(), "venue.updated",
+                  "venue", id).before(toJson(venue)).after(toJson(after))));
         })))
         .map(venue -> ApiReply.ok(toJson(venue)));
   }
@@ -68,9 +71,11 @@ final class Venues {
   /** DELETE /v1/venues/{venueId}: soft; what already names the venue keeps it. */
   Future<ApiReply> delete(ApiRequest request) {
     UUID id = venueId(request);
-    return find(db, id).compose(venue -> require(request, venue))
-        .compose(x -> db.update(Sql.DSL.update(VENUE).set(VENUE.DELETED_AT, SqlTime.now()).where(VENUE.ID.eq(id))
-            .and(VENUE.DELETED_AT.isNull())))
+    return find(db, id).compose(venue -> require(request, venue).map(venue))
+        .compose(venue -> db.transaction(tx -> tx.update(Sql.DSL.update(VENUE).set(VENUE.DELETED_AT, SqlTime.now())
+                .where(VENUE.ID.eq(id)).and(VENUE.DELETED_AT.isNull()))
+            .compose(x -> Audit.record(tx, request, Audit.Entry.of(venue.getOrganizationId(), "venue.deleted", "venue",
+                id)))))
         .map(x -> ApiReply.noContent());
   }
 

@@ -8,6 +8,7 @@ import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jooq.JSONB;
 
 /**
@@ -42,6 +43,11 @@ public final class Audit {
   public static Future<Void> record(Sql tx, ApiRequest request, Entry entry) {
     Caller caller = request == null ? null : request.callerOrNull();
     return record(tx, request, caller == null ? null : caller.userId(), entry);
+  }
+
+  /** For a chain of steps: records the entry made of a step's result and passes the result on. */
+  public static <T> Function<T, Future<T>> after(Sql tx, ApiRequest request, Function<T, Entry> entry) {
+    return value -> record(tx, request, entry.apply(value)).map(value);
   }
 
   /** Records {@code entry} as done by {@code actorId} (a login names the account it signed in). */
