@@ -10,6 +10,7 @@ import dev.bookwell.payments.PaymentsVerticle;
 import dev.bookwell.platform.HousekeepingVerticle;
 import dev.bookwell.platform.Platform;
 import dev.bookwell.platform.http.HttpVerticle;
+import dev.bookwell.reporting.ReportingVerticle;
 import dev.bookwell.reviews.ReviewsVerticle;
 import dev.bookwell.scheduling.SchedulingVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;
@@ -69,6 +70,7 @@ public final class Bookwell {
         .compose(x -> deploy(vertx, deployments, new LearningVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new ReviewsVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new AuditVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new ReportingVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
             new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {

@@ -66,9 +66,12 @@ final class Payments {
         .set(PAYMENT_LEDGER.RAW, JSONB.valueOf(raw)));
   }
 
-  /** Money events people hear of, in the transaction of the ledger row: a failed card, a refund made. */
+  /**
+   * Money events, in the transaction of the ledger row: a failed card and a refund made (people hear of them), and
+   * a capture (reports count it).
+   */
   private static final java.util.Map<String, String> ANNOUNCED = java.util.Map.of(
-      "failure", "payment.failed", "refund", "payment.refunded");
+      "failure", "payment.failed", "refund", "payment.refunded", "capture", "payment.captured");
 
   private static Future<Void> announce(Sql tx, UUID bookingId, String ledgerKind, long amount, String currency) {
     String type = ANNOUNCED.get(ledgerKind);

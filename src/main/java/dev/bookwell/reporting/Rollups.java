@@ -1,0 +1,178 @@
+package dev.bookwell.reporting;
+
+import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.ORGANIZATION;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+import static dev.bookwell.db.Tables.REPORT_BOOKING_DAY;
+import static dev.bookwell.db.Tables.REPORT_DIRTY;
+import static dev.bookwell.db.Tables.REPORT_SLOT_DAY;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.enums.SlotStatus;
+import dev.bookwell.db.tables.records.OutboxEventRecord;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.InOrder;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.outbox.OutboxConsumer;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.jooq.Field;
+import org.jooq.Record2;
+import org.jooq.Select;
+import org.jooq.impl.DSL;
+
+/**
+ * The daily rollups behind the booking reports, kept off the booking path. Every booking, payment and slot event
+ * marks its (organization, local day) dirty, once ({@link OutboxConsumer}); a round then recomputes a bounded batch
+ * of dirty days from the source rows, in the transaction that takes their marks (claimed with SKIP LOCKED, so
+ * instances share the work and a failed recomputation leaves its marks for the next round). Recomputing a whole day
+ * from its rows, rather than adding differences, makes a repeated or late event harmless.
+ */
+final class Rollups {
+
+  static final int BATCH = 50;
+  static final int MAX_BATCHES = 20;
+  private static final List<String> TYPES = Stream.concat(
+      Arrays.stream(BookingStatus.values()).map(s -> "booking." + s.getLiteral()),
+      Stream.of("booking.rescheduled", "payment.captured", "payment.refunded", "payment.failed",
+          "scheduling.slot_created", "scheduling.slot_capacity_changed", "scheduling.slot_cancelled")).toList();
+
+  private final Db db;
+  private final OutboxConsumer marks;
+
+  Rollups(Db db) {
+    this.db = db;
+    this.marks = new OutboxConsumer(db, "reporting", TYPES, Duration.ofDays(7), 500);
+  }
+
+  /** One round: marks what the new events touched, then recomputes dirty days. */
+  Future<Integer> round() {
+    return marks.round(event -> Future.succeededFuture(tx -> mark(tx, event))).compose(x -> recompute(0));
+  }
+
+  /** The day an event touched: a booking's start (from the event), a payment's booking's, a slot's. */
+  private static Future<Void> mark(Sql tx, OutboxEventRecord event) {
+    var payload = new JsonObject(event.getPayload().data());
+    Select<Record2<UUID, LocalDate>> days;
+    if (event.getType().startsWith("booking.")) {
+      days = Sql.DSL.select(ORGANIZATION.ID, localDay(DSL.val(OffsetDateTime.parse(payload.getString("startsAt"))),
+          ORGANIZATION.TIMEZONE)).from(ORGANIZATION)
+          .where(ORGANIZATION.ID.eq(UUID.fromString(payload.getString("organizationId"))));
+    } else if (event.getType().startsWith("payment.")) {
+      days = Sql.DSL.select(BOOKING.ORGANIZATION_ID, localDay(BOOKING.STARTS_AT, ORGANIZATION.TIMEZONE)).from(BOOKING)
+          .join(ORGANIZATION).on(ORGANIZATION.ID.eq(BOOKING.ORGANIZATION_ID))
+          .where(BOOKING.ID.eq(UUID.fromString(event.getAggregateId())));  // a course order has no booking row
+    } else {
+      days = Sql.DSL.select(SLOT.ORGANIZATION_ID, localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE)).from(SLOT)
+          .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
+          .where(SLOT.ID.eq(UUID.fromString(payload.getString("slotId"))));
+    }
+    return tx.update(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).select(days)
+        .onConflictDoNothing()).mapEmpty();
+  }
+
+  /**
+   * Marks the days that just closed (yesterday, for every organization with slots then): future slots change
+   * without events (regeneration, the horizon moving on), and a day's seats offered are settled once it is past.
+   */
+  Future<Integer> markClosedDays() {
+    return db.update(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY)
+        .select(Sql.DSL.selectDistinct(SLOT.ORGANIZATION_ID, localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE))
+            .from(SLOT).join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
+            .where(SLOT.STARTS_AT.ge(OffsetDateTime.now(ZoneOffset.UTC).minusHours(50)))
+            .and(SLOT.STARTS_AT.lt(OffsetDateTime.now(ZoneOffset.UTC))))
+        .onConflictDoNothing());
+  }
+
+  /** A timestamp's date on the wall clock of {@code zone} (a column holding an IANA name). */
+  static Field<LocalDate> localDay(Field<OffsetDateTime> at, Field<String> zone) {
+    return DSL.field("({0} AT TIME ZONE {1})::date", LocalDate.class, at, zone);
+  }
+
+  private Future<Integer> recompute(int batches) {
+    var due = Sql.DSL.select(REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).from(REPORT_DIRTY)
+        .orderBy(REPORT_DIRTY.MARKED_AT).limit(BATCH).forUpdate().skipLocked();
+    return db.transaction(tx -> tx.fetch(Sql.DSL.deleteFrom(REPORT_DIRTY)
+            .where(DSL.row(REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).in(due))
+            .returning(REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY))
+        .compose(days -> zones(tx, days.stream().map(d -> d.getOrganizationId()).distinct().toList())
+            .compose(zone -> InOrder.each(days, d -> recomputeDay(tx, d.getOrganizationId(), d.getDay(),
+                zone.apply(d.getOrganizationId()))))
+            .map(days.size())))
+        .compose(done -> done < BATCH || batches + 1 >= MAX_BATCHES ? Future.succeededFuture(done)
+            : recompute(batches + 1).map(more -> done + more));
+  }
+
+  private static Future<Function<UUID, ZoneId>> zones(Sql tx, List<UUID> organizations) {
+    return tx.fetch(Sql.DSL.select(ORGANIZATION.ID, ORGANIZATION.TIMEZONE).from(ORGANIZATION)
+            .where(ORGANIZATION.ID.in(organizations)))
+        .map(rows -> {
+          var byId = new java.util.HashMap<UUID, ZoneId>();
+          rows.forEach(r -> byId.put(r.value1(), ZoneId.of(r.value2())));
+          return byId::get;
+        });
+  }
+
+  /** A day's rows, replaced by what its bookings, payments and slots say now. */
+  static Future<Void> recomputeDay(Sql tx, UUID organizationId, LocalDate day, ZoneId zone) {
+    OffsetDateTime start = day.atStartOfDay(zone).toOffsetDateTime();  // DST-correct: 23 or 25 hours some days
+    OffsetDateTime end = day.plusDays(1).atStartOfDay(zone).toOffsetDateTime();
+    return tx.update(Sql.DSL.deleteFrom(REPORT_BOOKING_DAY).where(REPORT_BOOKING_DAY.ORGANIZATION_ID
+            .eq(organizationId)).and(REPORT_BOOKING_DAY.DAY.eq(day)))
+        .compose(x -> tx.update(Sql.DSL.insertInto(REPORT_BOOKING_DAY).select(bookings(organizationId, day, start,
+            end))))
+        .compose(x -> tx.update(Sql.DSL.deleteFrom(REPORT_SLOT_DAY).where(REPORT_SLOT_DAY.ORGANIZATION_ID
+            .eq(organizationId)).and(REPORT_SLOT_DAY.DAY.eq(day))))
+        .compose(x -> tx.update(Sql.DSL.insertInto(REPORT_SLOT_DAY).select(Sql.DSL.select(SLOT.ORGANIZATION_ID,
+                DSL.val(day), SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.VENUE_ID, DSL.count(),
+                DSL.sum(SLOT.CAPACITY).cast(Long.class))
+            .from(SLOT).where(SLOT.ORGANIZATION_ID.eq(organizationId)).and(SLOT.STATUS.eq(SlotStatus.open))
+            .and(SLOT.STARTS_AT.ge(start)).and(SLOT.STARTS_AT.lt(end))
+            .groupBy(SLOT.ORGANIZATION_ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.VENUE_ID))))
+        .mapEmpty();
+  }
+
+  /** The select that fills a day's booking rows, column for column as the table has them. */
+  private static Select<?> bookings(UUID organizationId, LocalDate day, OffsetDateTime start, OffsetDateTime end) {
+    var l = PAYMENT_LEDGER;
+    Field<BigDecimal> captured = DSL.sum(DSL.when(l.KIND.eq("capture"), l.AMOUNT_MINOR).otherwise(0L));
+    // refunds asked, less those Stripe reported failed (their failure rows name the refund: re_...)
+    Field<BigDecimal> refunded = DSL.sum(DSL.when(l.KIND.eq("refund"), l.AMOUNT_MINOR)
+        .when(l.KIND.eq("failure").and(l.STRIPE_OBJECT_ID.startsWith("re_")), l.AMOUNT_MINOR.neg()).otherwise(0L));
+    var money = DSL.lateral(Sql.DSL.select(captured.as("captured"), refunded.as("refunded")).from(l)
+        .where(l.BOOKING_ID.eq(BOOKING.ID))).as("money");
+    var went = BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed, BookingStatus.completed,
+        BookingStatus.no_show);
+    var ahead = BOOKING.STATUS.in(BookingStatus.confirmed, BookingStatus.completed, BookingStatus.no_show);
+    var columns = new ArrayList<org.jooq.SelectFieldOrAsterisk>(List.of(BOOKING.ORGANIZATION_ID, DSL.val(day),
+        BOOKING.SERVICE_ID, BOOKING.PROVIDER_ID, SLOT.VENUE_ID, BOOKING.CURRENCY, DSL.count()));
+    for (var status : List.of(BookingStatus.held, BookingStatus.pending_confirmation, BookingStatus.confirmed,
+        BookingStatus.declined, BookingStatus.expired, BookingStatus.cancelled, BookingStatus.completed,
+        BookingStatus.no_show)) {
+      columns.add(DSL.count().filterWhere(BOOKING.STATUS.eq(status)));
+    }
+    columns.add(DSL.coalesce(DSL.sum(BOOKING.SEATS).filterWhere(went), BigDecimal.ZERO).cast(Integer.class));
+    columns.add(DSL.coalesce(DSL.sum(DSL.field("extract(epoch from {0} - {1}) / 60", BigDecimal.class,
+        BOOKING.STARTS_AT, BOOKING.CREATED_AT)).filterWhere(ahead), BigDecimal.ZERO).cast(Long.class));
+    columns.add(DSL.count().filterWhere(ahead));
+    columns.add(DSL.coalesce(DSL.sum(money.field("captured", BigDecimal.class)), BigDecimal.ZERO).cast(Long.class));
+    columns.add(DSL.coalesce(DSL.sum(money.field("refunded", BigDecimal.class)), BigDecimal.ZERO).cast(Long.class));
+    return Sql.DSL.select(columns).from(BOOKING).join(SLOT).on(SLOT.ID.eq(BOOKING.SLOT_ID)).crossJoin(money)
+        .where(BOOKING.ORGANIZATION_ID.eq(organizationId)).and(BOOKING.STARTS_AT.ge(start))
+        .and(BOOKING.STARTS_AT.lt(end))
+        .groupBy(BOOKING.ORGANIZATION_ID, BOOKING.SERVICE_ID, BOOKING.PROVIDER_ID, SLOT.VENUE_ID, BOOKING.CURRENCY);
+  }
+}
