@@ -11,12 +11,12 @@ import dev.bookwell.platform.api.Csv;
 import dev.bookwell.platform.api.Keyset;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -96,10 +96,10 @@ final class AuditTrail {
       conditions.add(AUDIT_ENTRY.ENTITY_ID.eq(q.getString("entityId")));
     }
     if (q.getString("from") != null) {
-      conditions.add(AUDIT_ENTRY.AT.ge(OffsetDateTime.parse(q.getString("from"))));
+      conditions.add(AUDIT_ENTRY.AT.ge(Rfc3339.parse(q.getString("from"), "query", "from")));
     }
     if (q.getString("to") != null) {
-      conditions.add(AUDIT_ENTRY.AT.lt(OffsetDateTime.parse(q.getString("to"))));
+      conditions.add(AUDIT_ENTRY.AT.lt(Rfc3339.parse(q.getString("to"), "query", "to")));
     }
     return DSL.and(conditions);
   }

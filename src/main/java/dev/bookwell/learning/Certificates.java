@@ -11,6 +11,7 @@ import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.InOrder;
@@ -133,9 +134,17 @@ final class Certificates {
     return "BW-" + issued.getYear() + "-" + code;
   }
 
-  /** GET /v1/certificates/{number}/verify: public; the minimum of personal data (the holder's initials). */
+  /** Verifications per client address per minute: plenty for a person or an employer, useless for guessing. */
+  static final int VERIFICATIONS_PER_MINUTE = 60;
+
+  /**
+   * GET /v1/certificates/{number}/verify: public; the minimum of personal data (the holder's initials). Rate
+   * limited per client address, so numbers cannot be enumerated.
+   */
   Future<ApiReply> verify(ApiRequest request) {
-    return find(request).map(c -> ApiReply.ok(new JsonObject().put("number", c.getNumber()).put("status", status(c))
+    return RateLimits.hit(db, "certificate-verify", request.headers().getString("client-address"),
+            VERIFICATIONS_PER_MINUTE, "certificate verifications")
+        .compose(x -> find(request)).map(c -> ApiReply.ok(new JsonObject().put("number", c.getNumber()).put("status", status(c))
         .put("holderInitials", initials(c.getHolderName())).put("course", c.getCourseTitle())
         .put("organization", c.getOrganizationName()).put("issuedAt", c.getIssuedAt().toInstant().toString())
         .put("expiresAt", c.getExpiresAt() == null ? null : c.getExpiresAt().toInstant().toString())));

@@ -93,12 +93,14 @@ final class CourseSearch {
       }
       case "rating" -> {
         // best rated first, unrated last
-        Field<java.math.BigDecimal> rating = DSL.coalesce(COURSE.RATING_AVERAGE, java.math.BigDecimal.ZERO);
+        // the index course_published_rating's expression, the zero inlined so that the planner matches it
+        Field<java.math.BigDecimal> rating = DSL.coalesce(COURSE.RATING_AVERAGE,
+            DSL.inline(java.math.BigDecimal.ZERO));
         order.add(rating.desc());
         order.add(COURSE.ID.asc());
         if (cursor != null) {
-          where = where.and(DSL.row(rating.neg(), COURSE.ID).gt(DSL.row(DSL.val(new java.math.BigDecimal(cursor.key())
-              .negate()), DSL.val(cursor.uuid()))));
+          where = where.and(rating.lt(cursor.decimal()).or(rating.eq(cursor.decimal())
+              .and(COURSE.ID.gt(cursor.uuid()))));
         }
       }
       case "relevance" -> {

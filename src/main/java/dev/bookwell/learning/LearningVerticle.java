@@ -27,6 +27,7 @@ public final class LearningVerticle extends VerticleBase {
   private final Platform platform;
   private long timer = -1;
   private Future<?> round = Future.succeededFuture();
+  private Future<?> ratingRound = Future.succeededFuture();
 
   public LearningVerticle(Platform platform) {
     this.platform = platform;
@@ -103,8 +104,11 @@ public final class LearningVerticle extends VerticleBase {
     timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (round.isComplete()) {
         round = classroom.round().compose(x -> purchases.settle()).compose(x -> certificates.round())
-            .compose(x -> ratings.round())
             .onFailure(e -> LOG.warn("learning round failed", e));
+      }
+      // on its own: a failing round above never holds back the catalogue's ratings
+      if (ratingRound.isComplete()) {
+        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying course ratings failed", e));
       }
     });
     return platform.config().demoData() ? LearningDemo.seed(db, bus) : Future.succeededFuture();

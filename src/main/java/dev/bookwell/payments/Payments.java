@@ -63,7 +63,13 @@ final class Payments {
         .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())
         .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, stripeObjectId)
         .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
-        .set(PAYMENT_LEDGER.RAW, JSONB.valueOf(raw)));
+        .set(PAYMENT_LEDGER.RAW, JSONB.valueOf(raw)))
+        // a refund Stripe failed gives money back to nobody: reports count it out again
+        .compose(n -> "failure".equals(kind) && stripeObjectId != null && stripeObjectId.startsWith("re_")
+            ? Outbox.append(tx, PaymentsClient.REFUND_FAILED, "booking", payment.getBookingId(), new JsonObject()
+                .put("bookingId", payment.getBookingId().toString())
+                .put("amount", Money.json(amount, payment.getCurrency()))).map(n)
+            : Future.succeededFuture(n));
   }
 
   /**

@@ -13,6 +13,25 @@ import java.util.UUID;
  */
 public final class PaymentsClient {
 
+  /** An event for reports: a refund that Stripe reported failed (the money is not back with the client). */
+  public static final String REFUND_FAILED = "payment.refund_failed";
+
+  /** The money a group of ledger rows took: their captures. */
+  public static org.jooq.Field<java.math.BigDecimal> captured() {
+    return org.jooq.impl.DSL.sum(org.jooq.impl.DSL.when(dev.bookwell.db.Tables.PAYMENT_LEDGER.KIND.eq("capture"),
+        dev.bookwell.db.Tables.PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L));
+  }
+
+  /**
+   * The money a group of ledger rows gave back: refunds asked, less those Stripe reported failed (a failure row
+   * naming a refund, {@code re_...}). The one definition, for settling what is owed and for reports.
+   */
+  public static org.jooq.Field<java.math.BigDecimal> refunded() {
+    var l = dev.bookwell.db.Tables.PAYMENT_LEDGER;
+    return org.jooq.impl.DSL.sum(org.jooq.impl.DSL.when(l.KIND.eq("refund"), l.AMOUNT_MINOR)
+        .when(l.KIND.eq("failure").and(l.STRIPE_OBJECT_ID.startsWith("re_")), l.AMOUNT_MINOR.neg()).otherwise(0L));
+  }
+
   static final String INTENT = "payments.intent";
   static final String LEDGER = "payments.ledger";
   static final String RELEASE = "payments.release";

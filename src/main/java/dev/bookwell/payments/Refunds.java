@@ -128,13 +128,10 @@ final class Refunds {
   /** From the ledger: refund rows, and failure rows of refunds (their Stripe ids start with {@code re_}). */
   static Future<Refunded> refundedSoFar(Sql sql, UUID bookingId) {
     var asked = DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("refund"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L));
-    var failed = DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("failure"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L));
     return sql.fetchOne(Sql.DSL.select(DSL.coalesce(asked, DSL.inline(BigDecimal.ZERO)),
-                DSL.coalesce(failed, DSL.inline(BigDecimal.ZERO)))
-            .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(bookingId))
-            .and(PAYMENT_LEDGER.KIND.eq("refund").or(PAYMENT_LEDGER.KIND.eq("failure")
-                .and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.startsWith("re_")))))
-        .map(row -> new Refunded(row.value1().longValue(), row.value1().longValue() - row.value2().longValue()));
+                DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO)))
+            .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(bookingId)))
+        .map(row -> new Refunded(row.value1().longValue(), row.value2().longValue()));
   }
 
   private Future<Void> retryLater(PaymentRecord payment) {

@@ -1,12 +1,12 @@
 package dev.bookwell.reporting;
 
 import static dev.bookwell.db.Tables.ANALYTICS_EVENT;
-import static dev.bookwell.db.Tables.REPORT_BOOKING_DAY;
 
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.RateLimits;
+import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
@@ -53,7 +53,8 @@ final class Analytics {
         ANALYTICS_EVENT.AT);
     for (Object item : events) {
       var event = (JsonObject) item;
-      OffsetDateTime at = event.getString("at") == null ? now : OffsetDateTime.parse(event.getString("at"));
+      OffsetDateTime at = event.getString("at") == null ? now
+          : Rfc3339.parse(event.getString("at"), "body", "events.at");
       if (at.isBefore(now.minusDays(1)) || at.isAfter(now.plusMinutes(5))) {
         at = now;
       }
@@ -77,22 +78,21 @@ final class Analytics {
    */
   Future<ApiReply> funnel(ApiRequest request) {
     return ReportQuery.of(db, bus, request).compose(q -> {
-      var r = REPORT_BOOKING_DAY;
-      Field<LocalDate> period = q.period(r.DAY);
       Field<LocalDate> searchPeriod = q.period(q.localDay(ANALYTICS_EVENT.AT));
+      // a client's searches count once per session: replaying events inflates nothing
+      Field<Integer> sessions = DSL.countDistinct(DSL.coalesce(ANALYTICS_EVENT.SESSION_ID,
+          ANALYTICS_EVENT.ID.cast(String.class)));
       var rows = new LinkedHashMap<BookingReports.Key, JsonObject>();
-      return db.fetch(Sql.DSL.select(period, DSL.sum(r.BOOKINGS), DSL.sum(r.PENDING.plus(r.CONFIRMED)
-                  .plus(r.COMPLETED).plus(r.NO_SHOW)), DSL.sum(r.COMPLETED))
-              .from(r).where(r.ORGANIZATION_ID.eq(q.organizationId())).and(r.DAY.between(q.from(), q.to()))
-              .groupBy(period))
-          .compose(booked -> db.fetch(Sql.DSL.select(searchPeriod, DSL.count()).from(ANALYTICS_EVENT)
+      return Rollup.sums(db, q, Rollup.BOOKINGS, q.from(), q.to(), false,
+              List.of("bookings", "pending", "confirmed", "completed", "no_show"))
+          .compose(booked -> db.fetch(Sql.DSL.select(searchPeriod, sessions).from(ANALYTICS_EVENT)
                   .where(ANALYTICS_EVENT.ORGANIZATION_ID.eq(q.organizationId())).and(ANALYTICS_EVENT.NAME.eq(SEARCH))
                   .and(ANALYTICS_EVENT.AT.ge(q.from().atStartOfDay(q.zone()).toOffsetDateTime()))
                   .and(ANALYTICS_EVENT.AT.lt(q.to().plusDays(1).atStartOfDay(q.zone()).toOffsetDateTime()))
                   .groupBy(searchPeriod))
               .map(searched -> {
-                booked.forEach(b -> row(rows, b.value1()).put("holds", BookingReports.number(b.value2()))
-                    .put("paid", BookingReports.number(b.value3())).put("attended", BookingReports.number(b.value4())));
+                booked.forEach((key, b) -> row(rows, key.period()).put("holds", b[0])
+                    .put("paid", b[1] + b[2] + b[3] + b[4]).put("attended", b[3]));
                 searched.forEach(s -> row(rows, s.value1()).put("searches", (long) s.value2()));
                 rows.values().forEach(json -> json.put("holdRate", ReportQuery.share(json.getLong("holds"),
                         json.getLong("searches"))).put("paidRate", ReportQuery.share(json.getLong("paid"),

@@ -4,13 +4,12 @@ import static dev.bookwell.db.Tables.COURSE;
 import static dev.bookwell.db.Tables.COURSE_ORDER;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.PROVIDER;
-import static dev.bookwell.db.Tables.REPORT_BOOKING_DAY;
-import static dev.bookwell.db.Tables.REPORT_SLOT_DAY;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 import static dev.bookwell.db.Tables.VENUE;
 
 import dev.bookwell.db.enums.SlotStatus;
+import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -58,6 +57,10 @@ final class BookingReports {
     this.bus = bus;
   }
 
+  private static final List<String> MEASURES = List.of("bookings", "held", "pending", "confirmed", "declined",
+      "expired", "cancelled", "completed", "no_show", "seats_booked", "lead_minutes", "lead_count");
+  private static final List<String> MONEY = List.of("captured_minor", "refunded_minor");
+
   /** GET /v1/organizations/{organizationId}/reports/bookings */
   Future<ApiReply> bookings(ApiRequest request) {
     return ReportQuery.of(db, bus, request).compose(q -> {
@@ -65,41 +68,26 @@ final class BookingReports {
         return Future.failedFuture(Problem.invalid("query", "by", "bookings are by service, provider or venue; "
             + "courses have the learning report").toException());
       }
-      var r = REPORT_BOOKING_DAY;
-      Field<LocalDate> period = q.period(r.DAY);
-      Field<UUID> key = key(q.by(), r.SERVICE_ID, r.PROVIDER_ID, r.VENUE_ID);
-      var sums = new ArrayList<Field<?>>(List.of(period, key, DSL.sum(r.BOOKINGS)));
-      for (var field : List.of(r.HELD, r.PENDING, r.CONFIRMED, r.DECLINED, r.EXPIRED, r.CANCELLED, r.COMPLETED,
-          r.NO_SHOW, r.SEATS_BOOKED)) {
-        sums.add(DSL.sum(field));
-      }
-      sums.add(DSL.sum(r.LEAD_MINUTES));
-      sums.add(DSL.sum(r.LEAD_COUNT));
-      var rows = db.fetch(Sql.DSL.select(sums).from(r).where(r.ORGANIZATION_ID.eq(q.organizationId()))
-          .and(r.DAY.between(q.from(), q.to())).groupBy(period, key));
-      return rows.compose(booked -> seatsOffered(q).map(offered -> bookingRows(booked, offered)))
+      return Rollup.sums(db, q, Rollup.BOOKINGS, q.from(), q.to(), false, MEASURES)
+          .compose(booked -> seatsOffered(q).map(offered -> bookingRows(booked, offered)))
           .compose(list -> named(db, q.by(), list)).map(list -> q.reply("bookings", BOOKING_COLUMNS, list));
     });
   }
 
-  private static List<JsonObject> bookingRows(List<? extends Record> booked, Map<Key, Long> offered) {
+  private static List<JsonObject> bookingRows(Map<Key, long[]> booked, Map<Key, long[]> offered) {
     var out = new LinkedHashMap<Key, JsonObject>();
-    for (Record row : booked) {
-      var json = new JsonObject();
-      long bookings = number(row.get(2));
-      json.put("bookings", bookings);
+    booked.forEach((key, sums) -> {
+      var json = new JsonObject().put("bookings", sums[0]);
       for (int i = 0; i < STATUSES.size(); i++) {
-        json.put(STATUSES.get(i), number(row.get(3 + i)));
+        json.put(STATUSES.get(i), sums[1 + i]);
       }
-      json.put("seatsBooked", number(row.get(11)));
-      long leadMinutes = number(row.get(12));
-      long leadCount = number(row.get(13));
-      json.put("averageLeadHours", leadCount == 0 ? null : Math.round(leadMinutes * 10.0 / leadCount / 60) / 10.0);
-      out.put(new Key((LocalDate) row.get(0), (UUID) row.get(1)), json);
-    }
-    offered.forEach((k, seats) -> out.computeIfAbsent(k, x -> empty()).put("seatsOffered", seats));
-    out.forEach((k, json) -> {
-      json.put("period", k.period().toString()).put("key", k.id() == null ? null : k.id().toString());
+      json.put("seatsBooked", sums[9]).put("averageLeadHours", sums[11] == 0 ? null
+          : Math.round(sums[10] * 10.0 / sums[11] / 60) / 10.0);
+      out.put(key, json);
+    });
+    offered.forEach((key, seats) -> out.computeIfAbsent(key, x -> empty()).put("seatsOffered", seats[0]));
+    out.forEach((key, json) -> {
+      json.put("period", key.period().toString()).put("key", key.id() == null ? null : key.id().toString());
       json.put("seatsOffered", json.getLong("seatsOffered", 0L));
       long settled = json.getLong("bookings") - json.getLong("held") - json.getLong("expired");
       json.put("occupancy", ReportQuery.share(json.getLong("seatsBooked"), json.getLong("seatsOffered")))
@@ -116,29 +104,25 @@ final class BookingReports {
     return json;
   }
 
-  /** Seats offered: the rollup for past days, the slots themselves from today on (they still change). */
-  private Future<Map<Key, Long>> seatsOffered(ReportQuery q) {
+  /** Seats offered: the rollups for past days, the slots themselves from today on (they still change). */
+  private Future<Map<Key, long[]>> seatsOffered(ReportQuery q) {
     LocalDate today = LocalDate.now(q.zone());
-    var s = REPORT_SLOT_DAY;
-    Field<LocalDate> period = q.period(s.DAY);
-    Field<UUID> key = key(q.by(), s.SERVICE_ID, s.PROVIDER_ID, s.VENUE_ID);
-    var past = db.fetch(Sql.DSL.select(period, key, DSL.sum(s.SEATS_OFFERED)).from(s)
-        .where(s.ORGANIZATION_ID.eq(q.organizationId())).and(s.DAY.between(q.from(), q.to()))
-        .and(s.DAY.lt(today)).groupBy(period, key));
+    LocalDate lastPast = q.to().isBefore(today) ? q.to() : today.minusDays(1);
+    var past = q.from().isAfter(lastPast) ? Future.succeededFuture(new HashMap<Key, long[]>())
+        : Rollup.sums(db, q, Rollup.SLOTS, q.from(), lastPast, false, List.of("seats_offered"));
     LocalDate liveFrom = q.from().isAfter(today) ? q.from() : today;
     Field<LocalDate> day = q.localDay(SLOT.STARTS_AT);
-    Field<UUID> slotKey = key(q.by(), SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.VENUE_ID);
+    Field<UUID> key = key(q.by(), SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.VENUE_ID);
     var live = liveFrom.isAfter(q.to()) ? Future.succeededFuture(List.<org.jooq.Record3<LocalDate, UUID,
         BigDecimal>>of())
-        : db.fetch(Sql.DSL.select(day, slotKey, DSL.sum(SLOT.CAPACITY)).from(SLOT)
+        : db.fetch(Sql.DSL.select(day, key, DSL.sum(SLOT.CAPACITY)).from(SLOT)
             .where(SLOT.ORGANIZATION_ID.eq(q.organizationId())).and(SLOT.STATUS.eq(SlotStatus.open))
             .and(SLOT.STARTS_AT.ge(liveFrom.atStartOfDay(q.zone()).toOffsetDateTime()))
             .and(SLOT.STARTS_AT.lt(q.to().plusDays(1).atStartOfDay(q.zone()).toOffsetDateTime()))
-            .groupBy(day, slotKey));
-    return past.compose(p -> live.map(l -> {
-      var seats = new HashMap<Key, Long>();
-      p.forEach(r -> seats.merge(new Key(r.value1(), r.value2()), r.value3().longValue(), Long::sum));
-      l.forEach(r -> seats.merge(new Key(q.period(r.value1()), r.value2()), r.value3().longValue(), Long::sum));
+            .groupBy(grouping(day, key)));
+    return past.compose(seats -> live.map(rows -> {
+      rows.forEach(r -> seats.merge(new Key(q.period(r.value1()), r.value2()),
+          new long[] {r.value3().longValue()}, Rollup::add));
       return seats;
     }));
   }
@@ -146,60 +130,57 @@ final class BookingReports {
   /** GET /v1/organizations/{organizationId}/reports/revenue */
   Future<ApiReply> revenue(ApiRequest request) {
     return ReportQuery.of(db, bus, request).compose(q -> {
-      var r = REPORT_BOOKING_DAY;
-      Field<LocalDate> period = q.period(r.DAY);
-      Field<UUID> key = key(q.by(), r.SERVICE_ID, r.PROVIDER_ID, r.VENUE_ID);
-      var fromBookings = q.by().equals("course") ? Future.succeededFuture(List.<Record>of())
-          : db.fetch(Sql.DSL.select(period, key, r.CURRENCY, DSL.sum(r.CAPTURED_MINOR), DSL.sum(r.REFUNDED_MINOR))
-              .from(r).where(r.ORGANIZATION_ID.eq(q.organizationId())).and(r.DAY.between(q.from(), q.to()))
-              .groupBy(period, key, r.CURRENCY)).map(rows -> List.<Record>copyOf(rows));
+      var fromBookings = q.by().equals("course") ? Future.succeededFuture(new HashMap<Key, long[]>())
+          : Rollup.sums(db, q, Rollup.BOOKINGS, q.from(), q.to(), true, MONEY);
       boolean courses = q.by().equals("course") || q.by().equals("none");
-      return fromBookings.compose(booked -> (courses ? courseSales(q) : Future.succeededFuture(List.<Record>of()))
-              .map(sold -> revenueRows(booked, sold, q)))
+      return fromBookings.compose(money -> (courses ? courseSales(q, money) : Future.succeededFuture(money))
+              .map(BookingReports::revenueRows))
           .compose(list -> named(db, q.by(), list)).map(list -> q.reply("revenue", REVENUE_COLUMNS, list));
     });
   }
 
-  /** Course sales by the day the money moved: captures less refunds of the organization's course orders. */
-  private Future<List<Record>> courseSales(ReportQuery q) {
+  /** Adds course sales by the day the money moved: captures less refunds of the organization's course orders. */
+  private Future<Map<Key, long[]>> courseSales(ReportQuery q, Map<Key, long[]> money) {
     var l = PAYMENT_LEDGER;
-    Field<LocalDate> day = q.localDay(l.CREATED_AT);
-    Field<UUID> key = q.by().equals("course") ? COURSE_ORDER.COURSE_ID : DSL.inline((UUID) null);
-    return db.fetch(Sql.DSL.select(day, key, l.CURRENCY,
-            DSL.sum(DSL.when(l.KIND.eq("capture"), l.AMOUNT_MINOR).otherwise(0L)),
-            DSL.sum(DSL.when(l.KIND.eq("refund"), l.AMOUNT_MINOR).otherwise(0L)))
-        .from(l).join(COURSE_ORDER).on(COURSE_ORDER.ID.eq(l.BOOKING_ID))
-        .where(COURSE_ORDER.ORGANIZATION_ID.eq(q.organizationId()))
-        .and(l.CREATED_AT.ge(q.from().atStartOfDay(q.zone()).toOffsetDateTime()))
-        .and(l.CREATED_AT.lt(q.to().plusDays(1).atStartOfDay(q.zone()).toOffsetDateTime()))
-        .groupBy(day, key, l.CURRENCY)).map(rows -> List.<Record>copyOf(rows));
+    Field<LocalDate> period = q.period(q.localDay(l.CREATED_AT));
+    Field<UUID> key = q.by().equals("course") ? COURSE_ORDER.COURSE_ID : NO_KEY;
+    return db.fetch(Sql.DSL.select(period, key, l.CURRENCY, PaymentsClient.captured(), PaymentsClient.refunded())
+            .from(l).join(COURSE_ORDER).on(COURSE_ORDER.ID.eq(l.BOOKING_ID))
+            .where(COURSE_ORDER.ORGANIZATION_ID.eq(q.organizationId())).and(COURSE_ORDER.PAID_AT.isNotNull())
+            .and(l.CREATED_AT.ge(q.from().atStartOfDay(q.zone()).toOffsetDateTime()))
+            .and(l.CREATED_AT.lt(q.to().plusDays(1).atStartOfDay(q.zone()).toOffsetDateTime()))
+            .groupBy(grouping(period, key, l.CURRENCY)))
+        .map(rows -> {
+          rows.forEach(r -> money.merge(new Key(r.value1(), r.value2(), r.value3().trim()), new long[] {
+              number(r.value4()), number(r.value5())}, Rollup::add));
+          return money;
+        });
   }
 
-  private static List<JsonObject> revenueRows(List<Record> booked, List<Record> sold, ReportQuery q) {
+  private static List<JsonObject> revenueRows(Map<Key, long[]> money) {
     var out = new LinkedHashMap<Key, JsonObject>();
-    for (var rows : List.of(booked, sold)) {
-      for (Record row : rows) {
-        LocalDate period = rows == sold ? q.period((LocalDate) row.get(0)) : (LocalDate) row.get(0);
-        String currency = ((String) row.get(2)).trim();
-        var json = out.computeIfAbsent(new Key(period, (UUID) row.get(1), currency), k -> new JsonObject()
-            .put("period", k.period().toString()).put("key", k.id() == null ? null : k.id().toString())
-            .put("currency", currency).put("capturedMinor", 0L).put("refundedMinor", 0L));
-        json.put("capturedMinor", json.getLong("capturedMinor") + number(row.get(3)))
-            .put("refundedMinor", json.getLong("refundedMinor") + number(row.get(4)));
-      }
-    }
-    out.values().forEach(json -> json.put("netMinor", json.getLong("capturedMinor") - json.getLong("refundedMinor")));
+    money.forEach((k, sums) -> out.put(k, new JsonObject().put("period", k.period().toString())
+        .put("key", k.id() == null ? null : k.id().toString()).put("currency", k.currency())
+        .put("capturedMinor", sums[0]).put("refundedMinor", sums[1]).put("netMinor", sums[0] - sums[1])));
     return sorted(out);
   }
 
-  /** The dimension's column of a rollup; a constant null for none. */
+  /** No dimension: a constant null key, never grouped by (PostgreSQL refuses a constant in GROUP BY). */
+  static final Field<UUID> NO_KEY = DSL.inline((UUID) null);
+
+  /** The dimension's column of a rollup; {@link #NO_KEY} for none. */
   static Field<UUID> key(String by, Field<UUID> service, Field<UUID> provider, Field<UUID> venue) {
     return switch (by) {
       case "service" -> service;
       case "provider" -> provider;
       case "venue" -> venue;
-      default -> DSL.inline((UUID) null);
+      default -> NO_KEY;
     };
+  }
+
+  /** The GROUP BY of {@code fields}: those that are columns, not the constant stand-ins. */
+  static List<Field<?>> grouping(Field<?>... fields) {
+    return java.util.Arrays.stream(fields).filter(f -> f != NO_KEY && f != Rollup.NO_CURRENCY).toList();
   }
 
   /** Adds each row's name (service, provider, venue or course), read once for the keys in the report. */

@@ -53,10 +53,10 @@ final class LearningReport {
       }
       var rows = new LinkedHashMap<BookingReports.Key, JsonObject>();
       boolean byCourse = q.by().equals("course");
-      Field<UUID> enrollmentCourse = byCourse ? ENROLLMENT.COURSE_ID : DSL.inline((UUID) null);
-      Field<UUID> certificateCourse = byCourse ? CERTIFICATE.COURSE_ID : DSL.inline((UUID) null);
+      Field<UUID> enrollmentCourse = byCourse ? ENROLLMENT.COURSE_ID : BookingReports.NO_KEY;
+      Field<UUID> certificateCourse = byCourse ? CERTIFICATE.COURSE_ID : BookingReports.NO_KEY;
       var e = ENROLLMENT;
-      var score = DSL.avg(QUIZ_ATTEMPT.SCORE_POINTS.mul(100.0).div(QUIZ_ATTEMPT.MAX_POINTS));
+      var score = DSL.avg(QUIZ_ATTEMPT.SCORE_POINTS.mul(100.0).div(DSL.nullif(QUIZ_ATTEMPT.MAX_POINTS, 0)));
       var attempts = QUIZ_ATTEMPT.join(e).on(e.ID.eq(QUIZ_ATTEMPT.ENROLLMENT_ID));
       return figure(q, rows, "enrollments", e.ENROLLED_AT, enrollmentCourse, DSL.count(), e,
               e.ORGANIZATION_ID.eq(q.organizationId()))
@@ -98,7 +98,7 @@ final class LearningReport {
     return db.fetch(Sql.DSL.select(period, course, value).from(source).where(scope)
             .and(at.ge(q.from().atStartOfDay(q.zone()).toOffsetDateTime()))
             .and(at.lt(q.to().plusDays(1).atStartOfDay(q.zone()).toOffsetDateTime()))
-            .groupBy(period, course))
+            .groupBy(BookingReports.grouping(period, course)))
         .map(found -> {
           for (Record3<LocalDate, UUID, ? extends Number> row : found) {
             var key = new BookingReports.Key(row.value1(), row.value2());

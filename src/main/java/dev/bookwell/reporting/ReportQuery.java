@@ -31,6 +31,7 @@ record ReportQuery(UUID organizationId, ZoneId zone, LocalDate from, LocalDate t
                    boolean csv) {
 
   static final int MAX_DAYS = 1_100;  // three years: bounded work per request
+  static final int MAX_DAILY_DAYS = 93;
 
   static Future<ReportQuery> of(Sql db, EventBus bus, ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
@@ -47,6 +48,11 @@ record ReportQuery(UUID organizationId, ZoneId zone, LocalDate from, LocalDate t
       return Future.failedFuture(Problem.invalid("query", "to", "must be on or after from, and at most " + MAX_DAYS
           + " days later").toException());
     }
+    // bounded answers: a day per row for a quarter at most (a row per day and key adds up fast)
+    if ("day".equals(q.getString("groupBy")) && ChronoUnit.DAYS.between(from, to) >= MAX_DAILY_DAYS) {
+      return Future.failedFuture(Problem.invalid("query", "groupBy", "by day for at most " + MAX_DAILY_DAYS
+          + " days; use week or month for longer ranges").toException());
+    }
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.view_reports)
         .compose(x -> db.fetchOptional(Sql.DSL.select(ORGANIZATION.TIMEZONE).from(ORGANIZATION)
             .where(ORGANIZATION.ID.eq(organizationId))))
@@ -55,9 +61,16 @@ record ReportQuery(UUID organizationId, ZoneId zone, LocalDate from, LocalDate t
             q.getString("groupBy", "month"), q.getString("by", "none"), "csv".equals(q.getString("format"))));
   }
 
-  /** The period a local date falls in: its day, its week's Monday, its month's first. */
+  /**
+   * The period a local date falls in: its day, its week's Monday, its month's first. Date arithmetic, not
+   * date_trunc (which would go through a timestamp in the session's time zone, and cost more).
+   */
   Field<LocalDate> period(Field<LocalDate> day) {
-    return DSL.field("date_trunc({0}, {1})::date", LocalDate.class, DSL.inline(unit), day);
+    return switch (unit) {
+      case "day" -> day;
+      case "week" -> DSL.field("({0} - (extract(isodow from {0})::int - 1))", LocalDate.class, day);
+      default -> DSL.field("({0} - (extract(day from {0})::int - 1))", LocalDate.class, day);
+    };
   }
 
   /**

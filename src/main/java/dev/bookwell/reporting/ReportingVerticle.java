@@ -53,8 +53,8 @@ public final class ReportingVerticle extends VerticleBase {
         round = rollups.round().onFailure(e -> LOG.warn("report rollups failed", e));
       }
     });
-    closedDays = vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> rollups.markClosedDays()
-        .onFailure(e -> LOG.warn("marking closed days failed", e)));
+    closedDays = vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> rollups.markPassedSlots()
+        .onFailure(e -> LOG.warn("marking passed slots failed", e)));
     purge = Retention.schedule(vertx, db, platform.config().limits().purgeInterval(), List.of(new Retention.Rule(
         "analytics_event", ANALYTICS_EVENT, () -> ANALYTICS_EVENT.RECEIVED_AT.lt(SqlTime.nowPlus(
             ANALYTICS_RETENTION.negated())))));

@@ -4,8 +4,10 @@ import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.ORGANIZATION;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.REPORT_BOOKING_DAY;
+import static dev.bookwell.db.Tables.REPORT_BOOKING_MONTH;
 import static dev.bookwell.db.Tables.REPORT_DIRTY;
 import static dev.bookwell.db.Tables.REPORT_SLOT_DAY;
+import static dev.bookwell.db.Tables.REPORT_SLOT_MONTH;
 import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.BookingStatus;
@@ -14,6 +16,7 @@ import dev.bookwell.db.tables.records.OutboxEventRecord;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.outbox.OutboxConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -48,6 +51,7 @@ final class Rollups {
   private static final List<String> TYPES = Stream.concat(
       Arrays.stream(BookingStatus.values()).map(s -> "booking." + s.getLiteral()),
       Stream.of("booking.rescheduled", "payment.captured", "payment.refunded", "payment.failed",
+          PaymentsClient.REFUND_FAILED,
           "scheduling.slot_created", "scheduling.slot_capacity_changed", "scheduling.slot_cancelled")).toList();
 
   private final Db db;
@@ -85,15 +89,17 @@ final class Rollups {
   }
 
   /**
-   * Marks the days that just closed (yesterday, for every organization with slots then): future slots change
-   * without events (regeneration, the horizon moving on), and a day's seats offered are settled once it is past.
+   * Marks the days of the slots that began in the last two hours (run hourly, so every slot is seen at least once):
+   * future slots change without events (regeneration, the horizon moving on), but not once they have begun, so a
+   * day's seats offered settle as its slots pass.
    */
-  Future<Integer> markClosedDays() {
+  Future<Integer> markPassedSlots() {
+    var now = OffsetDateTime.now(ZoneOffset.UTC);
     return db.update(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY)
         .select(Sql.DSL.selectDistinct(SLOT.ORGANIZATION_ID, localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE))
             .from(SLOT).join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
-            .where(SLOT.STARTS_AT.ge(OffsetDateTime.now(ZoneOffset.UTC).minusHours(50)))
-            .and(SLOT.STARTS_AT.lt(OffsetDateTime.now(ZoneOffset.UTC))))
+            .where(SLOT.STATUS.eq(SlotStatus.open)).and(SLOT.STARTS_AT.ge(now.minusHours(2)))
+            .and(SLOT.STARTS_AT.lt(now)))
         .onConflictDoNothing());
   }
 
@@ -111,6 +117,8 @@ final class Rollups {
         .compose(days -> zones(tx, days.stream().map(d -> d.getOrganizationId()).distinct().toList())
             .compose(zone -> InOrder.each(days, d -> recomputeDay(tx, d.getOrganizationId(), d.getDay(),
                 zone.apply(d.getOrganizationId()))))
+            .compose(x -> InOrder.each(days.stream().map(d -> new Month(d.getOrganizationId(),
+                d.getDay().withDayOfMonth(1))).distinct().toList(), m -> recomputeMonth(tx, m)))
             .map(days.size())))
         .compose(done -> done < BATCH || batches + 1 >= MAX_BATCHES ? Future.succeededFuture(done)
             : recompute(batches + 1).map(more -> done + more));
@@ -145,15 +153,46 @@ final class Rollups {
         .mapEmpty();
   }
 
+  private record Month(UUID organizationId, LocalDate first) {
+  }
+
+  /** A month's rows, the sums of its days' (recomputed after them, in their transaction). */
+  private static Future<Void> recomputeMonth(Sql tx, Month m) {
+    var d = REPORT_BOOKING_DAY;
+    var sums = new ArrayList<org.jooq.SelectFieldOrAsterisk>(List.of(d.ORGANIZATION_ID, DSL.val(m.first()),
+        d.SERVICE_ID, d.PROVIDER_ID, d.VENUE_ID, d.CURRENCY));
+    for (var field : List.of(d.BOOKINGS, d.HELD, d.PENDING, d.CONFIRMED, d.DECLINED, d.EXPIRED, d.CANCELLED,
+        d.COMPLETED, d.NO_SHOW, d.SEATS_BOOKED)) {
+      sums.add(DSL.sum(field).cast(Integer.class));
+    }
+    sums.add(DSL.sum(d.LEAD_MINUTES).cast(Long.class));
+    sums.add(DSL.sum(d.LEAD_COUNT).cast(Integer.class));
+    sums.add(DSL.sum(d.CAPTURED_MINOR).cast(Long.class));
+    sums.add(DSL.sum(d.REFUNDED_MINOR).cast(Long.class));
+    var s = REPORT_SLOT_DAY;
+    var inMonth = d.DAY.between(m.first(), m.first().plusMonths(1).minusDays(1));
+    return tx.update(Sql.DSL.deleteFrom(REPORT_BOOKING_MONTH).where(REPORT_BOOKING_MONTH.ORGANIZATION_ID
+            .eq(m.organizationId())).and(REPORT_BOOKING_MONTH.MONTH.eq(m.first())))
+        .compose(x -> tx.update(Sql.DSL.insertInto(REPORT_BOOKING_MONTH).select(Sql.DSL.select(sums).from(d)
+            .where(d.ORGANIZATION_ID.eq(m.organizationId())).and(inMonth)
+            .groupBy(d.ORGANIZATION_ID, d.SERVICE_ID, d.PROVIDER_ID, d.VENUE_ID, d.CURRENCY))))
+        .compose(x -> tx.update(Sql.DSL.deleteFrom(REPORT_SLOT_MONTH).where(REPORT_SLOT_MONTH.ORGANIZATION_ID
+            .eq(m.organizationId())).and(REPORT_SLOT_MONTH.MONTH.eq(m.first()))))
+        .compose(x -> tx.update(Sql.DSL.insertInto(REPORT_SLOT_MONTH).select(Sql.DSL.select(s.ORGANIZATION_ID,
+                DSL.val(m.first()), s.SERVICE_ID, s.PROVIDER_ID, s.VENUE_ID, DSL.sum(s.SLOTS).cast(Integer.class),
+                DSL.sum(s.SEATS_OFFERED).cast(Long.class)).from(s)
+            .where(s.ORGANIZATION_ID.eq(m.organizationId()))
+            .and(s.DAY.between(m.first(), m.first().plusMonths(1).minusDays(1)))
+            .groupBy(s.ORGANIZATION_ID, s.SERVICE_ID, s.PROVIDER_ID, s.VENUE_ID))))
+        .mapEmpty();
+  }
+
   /** The select that fills a day's booking rows, column for column as the table has them. */
   private static Select<?> bookings(UUID organizationId, LocalDate day, OffsetDateTime start, OffsetDateTime end) {
-    var l = PAYMENT_LEDGER;
-    Field<BigDecimal> captured = DSL.sum(DSL.when(l.KIND.eq("capture"), l.AMOUNT_MINOR).otherwise(0L));
-    // refunds asked, less those Stripe reported failed (their failure rows name the refund: re_...)
-    Field<BigDecimal> refunded = DSL.sum(DSL.when(l.KIND.eq("refund"), l.AMOUNT_MINOR)
-        .when(l.KIND.eq("failure").and(l.STRIPE_OBJECT_ID.startsWith("re_")), l.AMOUNT_MINOR.neg()).otherwise(0L));
-    var money = DSL.lateral(Sql.DSL.select(captured.as("captured"), refunded.as("refunded")).from(l)
-        .where(l.BOOKING_ID.eq(BOOKING.ID))).as("money");
+    var money = DSL.lateral(Sql.DSL.select(PaymentsClient.captured().as("captured"),
+        PaymentsClient.refunded().as("refunded")).from(PAYMENT_LEDGER)
+        .where(PAYMENT_LEDGER.BOOKING_ID.eq(BOOKING.ID))).as("money");
+    var successor = BOOKING.as("successor");
     var went = BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed, BookingStatus.completed,
         BookingStatus.no_show);
     var ahead = BOOKING.STATUS.in(BookingStatus.confirmed, BookingStatus.completed, BookingStatus.no_show);
@@ -173,6 +212,8 @@ final class Rollups {
     return Sql.DSL.select(columns).from(BOOKING).join(SLOT).on(SLOT.ID.eq(BOOKING.SLOT_ID)).crossJoin(money)
         .where(BOOKING.ORGANIZATION_ID.eq(organizationId)).and(BOOKING.STARTS_AT.ge(start))
         .and(BOOKING.STARTS_AT.lt(end))
+        // a booking moved by a reschedule is its successor, counted there: not a cancellation, nor a second booking
+        .andNotExists(Sql.DSL.selectOne().from(successor).where(successor.RESCHEDULED_FROM.eq(BOOKING.ID)))
         .groupBy(BOOKING.ORGANIZATION_ID, BOOKING.SERVICE_ID, BOOKING.PROVIDER_ID, SLOT.VENUE_ID, BOOKING.CURRENCY);
   }
 }

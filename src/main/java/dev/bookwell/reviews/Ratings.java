@@ -71,8 +71,9 @@ final class Ratings {
             .onConflictDoNothing())
         .compose(x -> tx.fetchOne(change.returning()))
         .compose(summary -> Outbox.append(tx, ReviewsClient.RATING_CHANGED, "rating", subjectId,
+            // no organization: a provider works for several, and the rating is the provider's
             json(summary).put("subjectKind", kind.getLiteral()).put("subjectId", subjectId.toString())
-                .put("organizationId", organizationId.toString()).put("revision", summary.getRevision())))
+                .put("revision", summary.getRevision())))
         .mapEmpty();
   }
 

@@ -10,6 +10,7 @@ import dev.bookwell.learning.LearningClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -49,9 +50,10 @@ final class Reviews {
     JsonObject body = request.bodyObject();
     return subject(caller, body)
         .compose(subject -> IdentityClient.contact(bus, caller.userId())
-            .compose(author -> db.transaction(tx -> insert(tx, subject, caller, shownName(author.getString("name")),
-                body))))
-        .map(review -> ApiReply.created(ReviewJson.of(review, true), "/v1/reviews/" + review.getId()));
+            // a retry with the same Idempotency-Key gets the first answer, not 409 already-reviewed
+            .compose(author -> Idempotency.once(db, request, tx -> insert(tx, subject, caller,
+                shownName(author.getString("name")), body)
+                .map(review -> ApiReply.created(ReviewJson.of(review, true), "/v1/reviews/" + review.getId())))));
   }
 
   private Future<ReviewRecord> insert(Sql tx, Subject subject, Caller caller, String authorName, JsonObject body) {

@@ -223,21 +223,22 @@ final class Providers {
       conditions.add(PROVIDER.RATING_AVERAGE.ge(new java.math.BigDecimal(min.toString())));
     }
     boolean byRating = "rating".equals(query.getString("sort"));
-    // best rated first (unrated last), or by name; the id breaks ties, and the cursor names both
-    Field<java.math.BigDecimal> rating = DSL.coalesce(PROVIDER.RATING_AVERAGE, java.math.BigDecimal.ZERO);
+    // best rated first (unrated last), or by name; the id breaks ties, and the cursor names both. The expression is
+    // the index provider_rating's, with the zero inlined so that the planner matches it.
+    Field<java.math.BigDecimal> rating = DSL.coalesce(PROVIDER.RATING_AVERAGE, DSL.inline(java.math.BigDecimal.ZERO));
+    Field<java.math.BigDecimal> ratingKey = rating.as("rating_key");
     if (query.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(query.getString("cursor"));
       conditions.add(byRating
-          ? DSL.row(rating.neg(), PROVIDER.ID).gt(DSL.row(DSL.val(new java.math.BigDecimal(cursor.key()).negate()),
-              DSL.val(cursor.uuid())))
+          ? rating.lt(cursor.decimal()).or(rating.eq(cursor.decimal()).and(PROVIDER.ID.gt(cursor.uuid())))
           : DSL.row(PROVIDER.DISPLAY_NAME, PROVIDER.ID).gt(DSL.row(DSL.val(cursor.key()), DSL.val(cursor.uuid()))));
     }
     Field<OffsetDateTime> next = NEXT_AVAILABLE;
-    return db.fetch(Sql.DSL.select(PROVIDER.fields()).select(next).from(PROVIDER).where(conditions)
+    return db.fetch(Sql.DSL.select(PROVIDER.fields()).select(next, ratingKey).from(PROVIDER).where(conditions)
             .orderBy(byRating ? List.of(rating.desc(), PROVIDER.ID.asc()) : List.of(PROVIDER.DISPLAY_NAME.asc(),
                 PROVIDER.ID.asc())).limit(limit + 1))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, r -> toJson(r.into(PROVIDER), r.get(next)),
-            r -> new Cursor(byRating ? r.get(rating).toPlainString() : r.get(PROVIDER.DISPLAY_NAME),
+            r -> new Cursor(byRating ? r.get(ratingKey).toPlainString() : r.get(PROVIDER.DISPLAY_NAME),
                 r.get(PROVIDER.ID).toString()))));
   }
 

@@ -95,4 +95,9 @@ final class Actions {
       });
     };
   }
+
+  /** A signed-in GET of {@code path}, e.g. a report. */
+  static LoadGenerator.Action get(String path, String token) {
+    return http -> http.get(path).putHeader("Authorization", "Bearer " + token).send().map(HttpResponse::statusCode);
+  }
 }

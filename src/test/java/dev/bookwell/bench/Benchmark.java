@@ -29,7 +29,7 @@ public final class Benchmark {
   public static void main(String[] args) throws IOException {
     long start = System.nanoTime();
     var benchmark = new Benchmark();
-    var scenarios = List.of(System.getProperty("scenarios", "hot-slot,spread,purchase,scaling").split(","));
+    var scenarios = List.of(System.getProperty("scenarios", "hot-slot,spread,purchase,scaling,reports").split(","));
     if (scenarios.contains("hot-slot")) {
       benchmark.hotSlot(Integer.getInteger("seats", 1000));
     }
@@ -38,6 +38,9 @@ public final class Benchmark {
     }
     if (scenarios.contains("purchase")) {
       benchmark.purchase(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("flow.seconds", 20));
+    }
+    if (scenarios.contains("reports")) {
+      benchmark.reports(Integer.getInteger("reports.bookings", 1_000_000), Integer.getInteger("reports.seconds", 20));
     }
     if (scenarios.contains("scaling")) {
       benchmark.scalingAndSearch(Integer.getInteger("scaling.seconds", 20));
@@ -159,6 +162,57 @@ public final class Benchmark {
               ms(result.getDouble("serviceCpuMsPerSuccess")), (ok ? "OK: " : "BROKEN: ") + confirmed
                   + " confirmed = " + captured + " captured = " + stripeCaptures + " Stripe captures"));
       report.put("purchase", result);
+    }
+  }
+
+  /**
+   * Scenario 5, reports: a year of history with {@code bookings} bookings in one organization; the rollups rebuilt
+   * from scratch (timed), then one-year reports by month read by 8 clients at once (p50/p95/p99), and the totals
+   * checked against the bookings and the ledger themselves.
+   */
+  private void reports(int bookings, int seconds) {
+    try (var stage = new Stage("reports")) {
+      long loading = System.nanoTime();
+      var org = stage.data.history(10, 100, bookings);
+      long loaded = stage.data.count("select count(*) from booking where organization_id = '" + org + "'");
+      System.out.printf("[%s] %,d bookings loaded in %.0f s%n", stage.name, loaded, (System.nanoTime() - loading) / 1e9);
+      long rebuilding = System.nanoTime();
+      stage.start(Map.of("BOOKWELL_MAIL_POLL_INTERVAL", "500ms"), 8);
+      while (stage.data.count("select count(*) from report_dirty") > 0) {
+        ServiceProcess.sleep(200);
+      }
+      double rebuildSeconds = (System.nanoTime() - rebuilding) / 1e9;
+      String token = stage.load.owner(stage.data, org);
+      var to = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Berlin")).minusDays(1);
+      String range = "from=" + to.minusYears(1).plusDays(1) + "&to=" + to + "&groupBy=month";
+      var rows = new ArrayList<List<Object>>();
+      var results = new JsonArray();
+      for (var report : List.of("bookings?" + range, "bookings?" + range + "&by=provider", "revenue?" + range,
+          "bookings?" + range + "&format=csv")) {
+        String path = "/v1/organizations/" + org + "/reports/" + report;
+        var outcome = stage.load.run(8, Duration.ofSeconds(seconds), Actions.get(path, token), status -> true);
+        boolean ok = check("report " + report, outcome.successes() == outcome.requests() && !outcome.any5xx());
+        results.add(summary(outcome).put("report", report).put("invariant", ok ? "OK" : "BROKEN")
+            .mergeIn(stage.resources(outcome.successes())));
+        rows.add(List.of(report.replace(range, "one year by month"), outcome.requests(),
+            round(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)),
+            ms(outcome.ms(100)), outcome.statuses()));
+      }
+      var totals = stage.load.json("/v1/organizations/" + org + "/reports/bookings?" + range + "&groupBy=month",
+          token).getJsonArray("rows");
+      long reported = totals.stream().mapToLong(r -> ((JsonObject) r).getLong("bookings")).sum();
+      var berlin = "(starts_at at time zone 'Europe/Berlin')::date";
+      long counted = stage.data.count("select count(*) from booking where organization_id = '" + org + "' and "
+          + berlin + " between '" + to.minusYears(1).plusDays(1) + "' and '" + to + "'");
+      boolean ok = check("report totals", reported == counted && counted > 0);
+      System.out.printf("%n### Scenario 5, reports: %,d bookings in one organization, rollups rebuilt in %.1f s,"
+          + " 8 clients, %d s each%n", loaded, rebuildSeconds, seconds);
+      table(List.of("report", "requests", "reports/s", "p50", "p95", "p99", "max", "statuses"),
+          rows.toArray(List[]::new));
+      System.out.printf("Totals: the report says %,d bookings in the year, the bookings table %,d: %s%n", reported,
+          counted, ok ? "OK" : "BROKEN");
+      report.put("reports", new JsonObject().put("bookings", loaded).put("rollupRebuildSeconds",
+          Stage.round(rebuildSeconds)).put("runs", results).put("invariant", ok ? "OK" : "BROKEN"));
     }
   }
 

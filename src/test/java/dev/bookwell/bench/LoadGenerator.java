@@ -113,6 +113,26 @@ final class LoadGenerator implements AutoCloseable {
     return new Outcome(requests.get(), successes.get(), seconds, firstRefusal.get() / 1e9, latency, counts);
   }
 
+  /**
+   * A fresh account made owner of {@code organization} (the membership written straight into the database, as
+   * the data set is): registers, joins, signs in, gives the access token.
+   */
+  String owner(DataSets data, java.util.UUID organization) {
+    String email = "owner-" + java.util.UUID.randomUUID() + "@example.org";
+    String password = "bench-password-1234";
+    var user = http.post("/v1/auth/register").sendJsonObject(new io.vertx.core.json.JsonObject().put("email", email)
+        .put("password", password).put("name", "Bench owner")).await().bodyAsJsonObject();
+    data.execute("insert into organization_member (organization_id, user_id, role) values ('" + organization + "', '"
+        + user.getString("id") + "', 'owner')");
+    return http.post("/v1/auth/login").sendJsonObject(new io.vertx.core.json.JsonObject().put("email", email)
+        .put("password", password)).await().bodyAsJsonObject().getString("accessToken");
+  }
+
+  /** One signed-in GET's JSON body. */
+  io.vertx.core.json.JsonObject json(String path, String token) {
+    return http.get(path).putHeader("Authorization", "Bearer " + token).send().await().bodyAsJsonObject();
+  }
+
   @Override
   public void close() {
     vertx.close().await();

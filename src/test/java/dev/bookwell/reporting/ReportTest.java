@@ -97,6 +97,29 @@ class ReportTest {
   }
 
   @Test
+  void theDayClocksGoForwardHas23HoursAndItsNeighboursKeepTheirBookings() {
+    var world = new World(app, "Europe/Berlin");
+    String service = world.service(new JsonObject().put("name", "Night clinic").put("priceMinor", 0)
+        .put("seatsPerSlot", 2).put("horizonDays", 730));
+    // the next spring-forward day in Berlin after today
+    LocalDate dst = LocalDate.now(BERLIN);
+    while (BERLIN.getRules().getValidOffsets(dst.atTime(2, 30)).size() != 0) {
+      dst = dst.plusDays(1);
+    }
+    // 23:30 on the DST day and 00:30 the day after are an hour apart in UTC across the change (+01:00 -> +02:00);
+    // a fixed offset would put both on the DST day
+    book(world.session(service, world.providerId, berlin(dst, 23, 30), 2), world.userToken());
+    book(world.session(service, world.providerId, berlin(dst.plusDays(1), 0, 30), 2), world.userToken());
+    String query = "from=" + dst + "&to=" + dst.plusDays(1) + "&groupBy=day";
+    Eventually.until("both days", () -> rows(world, "bookings", query).stream()
+        .filter(r -> ((JsonObject) r).getLong("bookings") == 1).count() == 2);
+    var rows = rows(world, "bookings", query);
+    assertEquals(dst.toString(), rows.getJsonObject(0).getString("period"));
+    assertEquals(dst.plusDays(1).toString(), rows.getJsonObject(1).getString("period"));
+    assertEquals(2L, rows.getJsonObject(0).getLong("seatsOffered"));
+  }
+
+  @Test
   void revenueKeepsCurrenciesApartAndSubtractsRefunds() {
     var world = new World(app, "Europe/Berlin");
     String euro = world.service(new JsonObject().put("name", "Massage").put("priceMinor", 5000).put("seatsPerSlot", 5));

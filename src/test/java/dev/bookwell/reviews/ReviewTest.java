@@ -120,6 +120,16 @@ class ReviewTest {
     var mine = providers.getJsonArray("items").stream().map(JsonObject.class::cast)
         .filter(p -> p.getString("id").equals(world.providerId)).findFirst().orElseThrow();
     assertEquals(12, mine.getJsonObject("rating").getInteger("count"));
+    // pages by rating: the cursor carries the rating; a tampered one is 400, not 500
+    world.newActiveProvider(world.userToken(), "UTC", List.of("dermatology"), List.of("en"));  // unrated, last
+    var firstPage = World.ok(app.call(HttpMethod.GET, "/v1/providers?sort=rating&limit=1", null, null));
+    assertEquals(world.providerId, firstPage.getJsonArray("items").getJsonObject(0).getString("id"));
+    String cursor = firstPage.getString("nextCursor");
+    World.ok(app.call(HttpMethod.GET, "/v1/providers?sort=rating&limit=1&cursor=" + cursor, null, null));
+    String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString((UUID.randomUUID() + "\n1e999999")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(400, app.call(HttpMethod.GET, "/v1/providers?sort=rating&cursor=" + forged, null, null).statusCode());
+    assertEquals(400, app.call(HttpMethod.GET, "/v1/courses?sort=rating&cursor=" + forged, null, null).statusCode());
     assertEquals(0, World.ok(app.call(HttpMethod.GET, "/v1/providers?minRating=5.0&organizationId="
         + world.organizationId, null, null)).getJsonArray("items").stream().map(JsonObject.class::cast)
         .filter(p -> p.getString("id").equals(world.providerId)).count(), "below 5 stars on average");

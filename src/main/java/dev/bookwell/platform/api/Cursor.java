@@ -35,6 +35,19 @@ public record Cursor(String key, String id) {
     }
   }
 
+  /** The key as a small exact number (a rating); a cursor whose key is not one is 400, as a malformed cursor. */
+  public java.math.BigDecimal decimal() {
+    try {
+      var value = new java.math.BigDecimal(key);
+      if (value.precision() > 20 || Math.abs(value.scale()) > 10) {
+        throw malformed();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw malformed();
+    }
+  }
+
   /** The id; a cursor whose id is not a UUID is 400, as a malformed cursor. */
   public UUID uuid() {
     try {
