@@ -78,7 +78,7 @@ record ReportQuery(UUID organizationId, ZoneId zone, LocalDate from, LocalDate t
    * different expression, and GROUP BY would not recognize the SELECT's).
    */
   Field<LocalDate> localDay(Field<java.time.OffsetDateTime> at) {
-    return DSL.field("({0} AT TIME ZONE {1})::date", LocalDate.class, at, DSL.inline(zone.getId()));
+    return Rollups.localDay(at, DSL.inline(zone.getId()));
   }
 
   /** The same in Java, for figures read live. */
