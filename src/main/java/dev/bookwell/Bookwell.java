@@ -13,6 +13,7 @@ import dev.bookwell.platform.http.HttpVerticle;
 import dev.bookwell.reporting.ReportingVerticle;
 import dev.bookwell.reviews.ReviewsVerticle;
 import dev.bookwell.scheduling.SchedulingVerticle;
+import dev.bookwell.webhooks.WebhooksVerticle;
 import dev.bookwell.platform.outbox.OutboxRelayVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -71,6 +72,7 @@ public final class Bookwell {
         .compose(x -> deploy(vertx, deployments, new ReviewsVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new AuditVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new ReportingVerticle(platform)))
+        .compose(x -> deploy(vertx, deployments, new WebhooksVerticle(platform)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(platform, contract),
             new DeploymentOptions().setInstances(platform.config().httpInstances())))
         .map(id -> {

@@ -27,7 +27,16 @@ public record Config(
     Payments payments,
     Limits limits,
     Edge edge,
-    Mail mail) {
+    Mail mail,
+    Webhooks webhooks) {
+
+  /**
+   * Outgoing webhooks: retried from {@code retryBase} doubling (with jitter), at most {@code maxBackoff} apart,
+   * until {@code giveUp} after the first failure; endpoints on private addresses only with {@code allowPrivate}.
+   */
+  public record Webhooks(boolean allowPrivate, Duration retryBase, Duration maxBackoff, Duration giveUp,
+                         Duration pollInterval) {
+  }
 
   /**
    * Outgoing messages: the SMTP server ({@code smtp://user:pass@host:587}, {@code smtps://} for implicit TLS,
@@ -172,7 +181,13 @@ public record Config(
             devMailbox(vars, embedded),
             vars.optional("BOOKWELL_SMS_URL"),
             vars.optional("BOOKWELL_PUSH_URL"),
-            channelSecret(vars)));
+            channelSecret(vars)),
+        new Webhooks(
+            vars.bool("BOOKWELL_WEBHOOK_ALLOW_PRIVATE", false),
+            vars.duration("BOOKWELL_WEBHOOK_RETRY_BASE", Duration.ofSeconds(30)),
+            vars.duration("BOOKWELL_WEBHOOK_MAX_BACKOFF", Duration.ofHours(6)),
+            vars.duration("BOOKWELL_WEBHOOK_GIVE_UP", Duration.ofDays(3)),
+            vars.duration("BOOKWELL_WEBHOOK_POLL_INTERVAL", Duration.ofSeconds(1))));
   }
 
   /**

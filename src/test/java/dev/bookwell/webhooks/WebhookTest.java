@@ -1,0 +1,249 @@
+package dev.bookwell.webhooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.scheduling.World;
+import dev.bookwell.support.Eventually;
+import dev.bookwell.support.TestApp;
+import dev.bookwell.support.Wait;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Outgoing webhooks against a real local receiver (a Vert.x HTTP server on loopback, so the app allows private
+ * addresses): signatures verified as an integrator would, retries, order per booking, rotation, redelivery, giving
+ * up; and, on an app with the default settings, endpoints on internal addresses refused.
+ */
+class WebhookTest {
+
+  static TestApp app;
+  static World world;
+  static HttpServer receiver;
+  static final List<Received> RECEIVED = Collections.synchronizedList(new ArrayList<>());
+  static final int ALWAYS = Integer.MIN_VALUE;
+  /** Per path: how many requests to answer 500 before answering 200 ({@link #ALWAYS}: every one). */
+  static final Map<String, AtomicInteger> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  record Received(String path, String signature, String eventId, String type, String body) {
+  }
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start(dev.bookwell.Bookwell.CONTRACT, Map.of("BOOKWELL_WEBHOOK_ALLOW_PRIVATE", "true",
+        "BOOKWELL_WEBHOOK_RETRY_BASE", "100ms", "BOOKWELL_WEBHOOK_MAX_BACKOFF", "400ms",
+        "BOOKWELL_WEBHOOK_GIVE_UP", "3s", "BOOKWELL_WEBHOOK_POLL_INTERVAL", "100ms",
+        "BOOKWELL_MAIL_POLL_INTERVAL", "200ms"));
+    world = new World(app, "UTC");
+    receiver = Wait.on(app.vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      RECEIVED.add(new Received(request.path(), request.getHeader("Bookwell-Signature"),
+          request.getHeader("Bookwell-Event-Id"), request.getHeader("Bookwell-Event-Type"), body.toString()));
+      var failures = FAILURES.get(request.path());
+      boolean fail = failures != null && (failures.get() == ALWAYS || failures.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0);
+      request.response().setStatusCode(fail ? 500 : 200).end(fail ? "not now" : "thanks");
+    })).listen(0, "127.0.0.1"));
+  }
+
+  @AfterAll
+  static void stop() {
+    receiver.close();
+    app.close();
+  }
+
+  private static String url(String path) {
+    return "http://127.0.0.1:" + receiver.actualPort() + path;
+  }
+
+  private static JsonObject endpoint(String path, List<String> types) {
+    var created = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/webhooks",
+        new JsonObject().put("url", url(path)).put("eventTypes", new JsonArray(types)), world.owner);
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    return created.bodyAsJsonObject();
+  }
+
+  private static List<Received> at(String path) {
+    synchronized (RECEIVED) {
+      return RECEIVED.stream().filter(r -> r.path().equals(path)).toList();
+    }
+  }
+
+  /** What an integrator does: every v1 in the header is an HMAC of "t.body"; one must match the secret. */
+  static boolean verifies(Received r, String secret) {
+    String[] parts = r.signature().split(",");
+    String t = parts[0].substring(2);
+    String expected = HexFormat.of().formatHex(SecretTokens.hmac(secret.getBytes(StandardCharsets.UTF_8),
+        t + "." + r.body()));
+    for (int i = 1; i < parts.length; i++) {
+      if (parts[i].equals("v1=" + expected)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void eventsArriveSignedInOrderPerBookingAfterRetries() {
+    FAILURES.put("/ordered", new AtomicInteger(2));
+    var created = endpoint("/ordered", List.of("booking.confirmed", "booking.cancelled"));
+    String secret = created.getString("secret");
+    String service = world.service(new JsonObject().put("priceMinor", 0));
+    String slot = world.session(service, world.providerId, World.at(2), 1);
+    String client = world.userToken();
+    String booking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot)
+        .put("seats", 1), client));
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + booking + "/cancel", null, client));
+
+    try {
+      Eventually.until("both delivered", () -> at("/ordered").stream().map(Received::eventId).distinct().count() == 2
+          && delivered(created.getString("id")) == 2);
+    } catch (AssertionError e) {
+      throw new AssertionError(at("/ordered") + " " + app.call(HttpMethod.GET, "/v1/webhooks/" + created.getString("id")
+          + "/deliveries", null, world.owner).bodyAsString(), e);
+    }
+    var received = at("/ordered");
+    assertTrue(received.size() >= 4, "two refused, then both: " + received.size());
+    received.forEach(r -> assertTrue(verifies(r, secret), "signed with the endpoint's secret"));
+    // in order: the cancellation never arrives before the confirmation it follows
+    int firstCancel = indexOf(received, "booking.cancelled");
+    int firstConfirm = indexOf(received, "booking.confirmed");
+    assertTrue(firstConfirm < firstCancel, received.toString());
+    var body = new JsonObject(received.get(received.size() - 1).body());
+    assertEquals(booking, body.getJsonObject("data").getString("bookingId"));
+    assertEquals(received.get(received.size() - 1).eventId(), body.getString("id"));
+
+    // the log: the first delivery failed twice (500, "not now") before its 200
+    var log = World.ok(app.call(HttpMethod.GET, "/v1/webhooks/" + created.getString("id") + "/deliveries", null,
+        world.owner)).getJsonArray("items");
+    var confirmed = log.stream().map(JsonObject.class::cast).filter(d -> d.getString("eventType")
+        .equals("booking.confirmed")).findFirst().orElseThrow();
+    assertEquals(3, confirmed.getInteger("attemptCount"));
+    var attempts = confirmed.getJsonArray("attempts");
+    assertEquals(200, attempts.getJsonObject(0).getInteger("statusCode"));
+    assertEquals(500, attempts.getJsonObject(2).getInteger("statusCode"));
+    assertEquals("not now", attempts.getJsonObject(2).getString("response"));
+  }
+
+  private static int indexOf(List<Received> received, String type) {
+    for (int i = 0; i < received.size(); i++) {
+      if (type.equals(received.get(i).type())) {
+        return i;
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+
+  private static long delivered(String webhook) {
+    return World.ok(app.call(HttpMethod.GET, "/v1/webhooks/" + webhook + "/deliveries?status=delivered", null,
+        world.owner)).getJsonArray("items").size();
+  }
+
+  @Test
+  void aRotatedSecretOverlapsATestEventAndARedelivery() {
+    var created = endpoint("/rotate", List.of("booking.confirmed"));
+    String id = created.getString("id");
+    String old = created.getString("secret");
+    var rotated = World.ok(app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/rotate-secret",
+        new JsonObject().put("overlapHours", 1), world.owner));
+    String fresh = rotated.getString("secret");
+    assertNotEquals(old, fresh);
+    var test = app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner);
+    assertEquals(202, test.statusCode(), test.bodyAsString());
+    Eventually.until("the test event", () -> !at("/rotate").isEmpty());
+    var first = at("/rotate").get(0);
+    assertEquals("webhook.test", first.type());
+    assertTrue(verifies(first, fresh) && verifies(first, old), "both secrets sign during the overlap");
+
+    String delivery = test.bodyAsJsonObject().getString("id");
+    assertEquals(202, app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/deliveries/" + delivery + "/redeliver",
+        null, world.owner).statusCode());
+    Eventually.until("sent again", () -> at("/rotate").size() == 2);
+    assertEquals(first.eventId(), at("/rotate").get(1).eventId(), "the same event id: receivers deduplicate on it");
+  }
+
+  @Test
+  void anEndpointFailingPastTheGiveUpTimeIsDisabled() {
+    FAILURES.put("/down", new AtomicInteger(ALWAYS));
+    var created = endpoint("/down", List.of("booking.confirmed"));
+    String id = created.getString("id");
+    assertEquals(202, app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner).statusCode());
+    Eventually.until("disabled", () -> "disabled".equals(World.ok(app.call(HttpMethod.GET, "/v1/webhooks/" + id,
+        null, world.owner)).getString("status")));
+    var deliveries = World.ok(app.call(HttpMethod.GET, "/v1/webhooks/" + id + "/deliveries", null, world.owner))
+        .getJsonArray("items");
+    assertEquals("failed", deliveries.getJsonObject(0).getString("status"));
+    assertTrue(deliveries.getJsonObject(0).getInteger("attemptCount") >= 3, "retried with backoff meanwhile");
+    int before = at("/down").size();
+    // re-enabled by staff, it is tried again from a clean slate
+    FAILURES.put("/down", new AtomicInteger(0));
+    World.ok(app.call(HttpMethod.PATCH, "/v1/webhooks/" + id, new JsonObject().put("active", true), world.owner));
+    assertEquals(202, app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner).statusCode());
+    Eventually.until("delivered after re-enabling", () -> at("/down").size() > before && delivered(id) == 1);
+  }
+
+  @Test
+  void aStrangerOrganizationCannotSeeOrChangeAnEndpoint() {
+    var created = endpoint("/victim", List.of("booking.confirmed"));
+    String id = created.getString("id");
+    String attacker = world.userToken();
+    String rival = World.created(app.call(HttpMethod.POST, "/v1/organizations", new JsonObject().put("kind", "clinic")
+        .put("name", "Rival").put("timezone", "UTC").put("currency", "EUR"), attacker));
+    assertEquals(403, app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/webhooks",
+        new JsonObject().put("url", url("/stolen")).put("eventTypes", new JsonArray().add("booking.confirmed")),
+        attacker).statusCode());
+    assertEquals(403, app.call(HttpMethod.GET, "/v1/organizations/" + world.organizationId + "/webhooks", null,
+        attacker).statusCode());
+    for (var attempt : List.of(
+        app.call(HttpMethod.GET, "/v1/webhooks/" + id, null, attacker),
+        app.call(HttpMethod.PATCH, "/v1/webhooks/" + id, new JsonObject().put("url", url("/stolen")), attacker),
+        app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/rotate-secret", null, attacker),
+        app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, attacker),
+        app.call(HttpMethod.GET, "/v1/webhooks/" + id + "/deliveries", null, attacker),
+        app.call(HttpMethod.DELETE, "/v1/webhooks/" + id, null, attacker))) {
+      assertEquals(404, attempt.statusCode(), attempt.bodyAsString());
+    }
+    var unchanged = World.ok(app.call(HttpMethod.GET, "/v1/webhooks/" + id, null, world.owner));
+    assertEquals(url("/victim"), unchanged.getString("url"));
+    assertEquals("active", unchanged.getString("status"));
+    assertTrue(World.ok(app.call(HttpMethod.GET, "/v1/organizations/" + rival + "/webhooks", null, attacker))
+        .getJsonArray("items").isEmpty());
+  }
+
+  @Test
+  void withDefaultSettingsInternalAddressesAreRefused() {
+    var strict = TestApp.start();
+    try {
+      var local = new World(strict, "UTC");
+      for (String target : List.of("http://127.0.0.1:8080/x", "http://localhost/x", "http://169.254.169.254/latest",
+          "http://10.1.2.3/x", "http://192.168.0.10/x", "http://[::1]/x", "http://[fd00::1]/x", "http://0.0.0.0/x",
+          "http://100.64.0.1/x")) {
+        var refused = strict.call(HttpMethod.POST, "/v1/organizations/" + local.organizationId + "/webhooks",
+            new JsonObject().put("url", target).put("eventTypes", new JsonArray().add("booking.confirmed")),
+            local.owner);
+        assertEquals(422, refused.statusCode(), target + ": " + refused.bodyAsString());
+        assertEquals("https://bookwell.dev/problems/endpoint-not-public", refused.bodyAsJsonObject()
+            .getString("type"), target);
+      }
+      for (String malformed : List.of("ftp://example.org/x", "http://user:pw@example.org/x", "not a url")) {
+        assertEquals(400, strict.call(HttpMethod.POST, "/v1/organizations/" + local.organizationId + "/webhooks",
+            new JsonObject().put("url", malformed).put("eventTypes", new JsonArray().add("booking.confirmed")),
+            local.owner).statusCode(), malformed);
+      }
+    } finally {
+      strict.close();
+    }
+  }
+}
