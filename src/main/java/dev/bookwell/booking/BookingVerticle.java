@@ -36,6 +36,7 @@ public final class BookingVerticle extends VerticleBase {
     var paymentsClient = new PaymentsClient(bus);
     var lifecycle = new Lifecycle(db, bus, paymentsClient);
     var reads = new BookingReads(db, bus, paymentsClient);
+    var feeds = new CalendarFeeds(db, bus, platform.config().mail().publicUrl());
     var payments = new PaymentRequests(paymentsClient, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
         platform.jwtKeys().tokenKey());
@@ -45,6 +46,11 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("createBooking", holds::hold),
         Map.entry("getBooking", reads::get),
         Map.entry("getBookingIcs", reads::ics),
+        Map.entry("createMyCalendarFeed", feeds::createMine),
+        Map.entry("revokeMyCalendarFeed", feeds::revokeMine),
+        Map.entry("createProviderCalendarFeed", feeds::createProvider),
+        Map.entry("revokeProviderCalendarFeed", feeds::revokeProvider),
+        Map.entry("getCalendarFeed", feeds::read),
         Map.entry("listMyBookings", reads::mine),
         Map.entry("listOrganizationBookings", reads::forOrganization),
         Map.entry("cancelBooking", lifecycle::cancel),

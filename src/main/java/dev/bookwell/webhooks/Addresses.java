@@ -2,7 +2,7 @@ package dev.bookwell.webhooks;
 
 import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,32 +15,50 @@ import java.util.Locale;
  * No server-side request forgery: an endpoint's host must resolve only to public addresses. Loopback, private
  * (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10, the cloud metadata address among them),
  * carrier-grade NAT (100.64/10), unspecified and multicast addresses are refused unless {@code allowPrivate}.
- * Checked when an endpoint is registered or changed and again before every delivery, and the delivery connects to
- * the address that was checked (so a DNS answer that changes in between cannot redirect it). Resolving blocks, so
- * it runs on a worker thread.
+ * Endpoints use https on port 443 or 8443 (so an endpoint cannot probe other services). Checked when an endpoint
+ * is registered or changed and again before every delivery, and the delivery connects to the address that was
+ * checked (so a DNS answer that changes in between cannot redirect it). Resolving blocks, so it runs on a worker
+ * thread.
  */
 final class Addresses {
 
   private Addresses() {
   }
 
-  /** The endpoint URL, parsed: http or https, a host, no user info. 400 otherwise. */
-  static URI parse(String url) {
+  /** Ports a public endpoint may use; any port with {@code allowPrivate} (local receivers in tests). */
+  static final java.util.Set<Integer> PORTS = java.util.Set.of(443, 8443);
+
+  /**
+   * The endpoint URL, parsed: https on a usual port (443, 8443), a host, no user info; with {@code allowPrivate}
+   * also http and any port. 400 otherwise.
+   */
+  static URI parse(String url, boolean allowPrivate) {
+    URI uri;
     try {
-      URI uri = new URI(url);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getUserInfo() != null) {
-        throw new IllegalArgumentException();
-      }
-      return uri;
+      uri = new URI(url);
     } catch (Exception e) {
-      throw Problem.invalid("body", "url", "must be an http(s) URL with a host and no user info").toException();
+      throw invalid();
     }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean schemeOk = scheme.equals("https") || allowPrivate && scheme.equals("http");
+    int port = uri.getPort() == -1 ? (scheme.equals("https") ? 443 : 80) : uri.getPort();
+    if (!schemeOk || uri.getHost() == null || uri.getUserInfo() != null || !allowPrivate && !PORTS.contains(port)) {
+      throw invalid();
+    }
+    return uri;
   }
 
-  /** The address to connect to: the first the host resolves to, when every one of them is allowed. */
-  static Future<InetAddress> resolve(Vertx vertx, URI uri, boolean allowPrivate) {
-    return vertx.executeBlocking(() -> {
+  private static RuntimeException invalid() {
+    return Problem.invalid("body", "url", "must be an https URL on port 443 or 8443, with a host and no user info")
+        .toException();
+  }
+
+  /**
+   * The address to connect to: the first the host resolves to, when every one of them is allowed. On the webhooks'
+   * own small worker pool: a slow name server then holds up webhooks, not the rest of the service.
+   */
+  static Future<InetAddress> resolve(WorkerExecutor resolver, URI uri, boolean allowPrivate) {
+    return resolver.executeBlocking(() -> {
       InetAddress[] all;
       try {
         all = InetAddress.getAllByName(uri.getHost());
@@ -56,6 +74,11 @@ final class Addresses {
     }, false);
   }
 
+  /**
+   * Whether an address is not a public unicast one. IPv6 is allowed only in global unicast (2000::/3), and the
+   * forms that carry an IPv4 address (mapped, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by that address;
+   * Teredo (2001::/32) is refused.
+   */
   static boolean internal(InetAddress address) {
     if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isLinkLocalAddress()
         || address.isSiteLocalAddress() || address.isMulticastAddress()) {
@@ -66,21 +89,30 @@ final class Addresses {
       int first = b[0] & 0xff;
       int second = b[1] & 0xff;
       return first == 0 || first == 100 && second >= 64 && second < 128 || first == 192 && second == 0 && b[2] == 0
-          || first >= 240;
+          || first == 198 && (second == 18 || second == 19) || first >= 240;
     }
-    if (address instanceof Inet6Address) {
-      boolean uniqueLocal = (b[0] & 0xfe) == 0xfc;
-      boolean mappedV4 = Arrays.stream(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}).allMatch(i -> b[i] == 0)
-          && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-      if (mappedV4) {
-        try {
-          return internal(InetAddress.getByAddress(Arrays.copyOfRange(b, 12, 16)));
-        } catch (UnknownHostException e) {
-          return true;
-        }
-      }
-      return uniqueLocal;
+    if (b.length != 16) {
+      return true;
     }
-    return true;
+    boolean mappedV4 = java.util.stream.IntStream.range(0, 10).allMatch(i -> b[i] == 0) && (b[10] & 0xff) == 0xff
+        && (b[11] & 0xff) == 0xff;
+    boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+    if (mappedV4 || nat64) {
+      return v4Internal(Arrays.copyOfRange(b, 12, 16));
+    }
+    if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {  // 6to4: the IPv4 address follows the prefix
+      return v4Internal(Arrays.copyOfRange(b, 2, 6));
+    }
+    boolean teredo = (b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0 && b[3] == 0;
+    boolean globalUnicast = (b[0] & 0xe0) == 0x20;
+    return teredo || !globalUnicast;
+  }
+
+  private static boolean v4Internal(byte[] v4) {
+    try {
+      return internal(InetAddress.getByAddress(v4));
+    } catch (UnknownHostException e) {
+      return true;
+    }
   }
 }

@@ -74,7 +74,12 @@ final class Deliveries {
     UUID id = UUID.fromString(request.path().getString("deliveryId"));
     return endpoints.owned(request).compose(e -> db.transaction(tx -> tx.fetchOptional(Sql.DSL
                 .update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.STATUS, WebhookDeliveryStatus.pending)
-                .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.now()).where(WEBHOOK_DELIVERY.ID.eq(id))
+                // a fresh start: backoff from the first step, a new deadline at its first failure
+                .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.now()).set(WEBHOOK_DELIVERY.ATTEMPTS, 0)
+                .setNull(WEBHOOK_DELIVERY.RETRY_UNTIL).where(WEBHOOK_DELIVERY.ID.eq(id))
+                // one in flight stays with its sender (its lease has not run out)
+                .and(WEBHOOK_DELIVERY.STATUS.ne(WebhookDeliveryStatus.pending)
+                    .or(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())))
                 .and(WEBHOOK_DELIVERY.ENDPOINT_ID.eq(e.getId())).returning())
             .map(found -> found.orElseThrow(() -> Problem.notFound("No delivery " + id + " of this endpoint.")
                 .toException()))

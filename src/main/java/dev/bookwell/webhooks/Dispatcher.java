@@ -39,12 +39,10 @@ import org.jooq.impl.DSL;
 
 /**
  * Sends due deliveries, at least once. A round leases a bounded batch (at most {@link #PER_ENDPOINT} at a time per
- * endpoint, {@link #BATCH} in all) by moving their next try a lease ahead in one short statement, so no connection
- * is held while a receiver answers and another instance never sends the same one meanwhile. A delivery waits while
+ * endpoint on an instance, {@link #BATCH} in all) by moving their next try a lease ahead in one short statement, so
+ * no connection is held while a receiver answers and another instance never sends the same one meanwhile. A delivery waits while
  * an earlier one of the same aggregate to the same endpoint is pending: a booking's events arrive in order. Each
- * attempt is logged (status, latency, the start of the answer); a failure is tried again after the retry base,
- * doubling, with jitter, at most the maximum backoff apart, until the give-up time after the first failure of the
- * endpoint's current run of failures, when the endpoint is disabled and the organization told.
+ * attempt is logged (status, latency, the start of the answer); see {@link #failed} for retries and giving up.
  */
 final class Dispatcher {
 
@@ -54,35 +52,50 @@ final class Dispatcher {
   static final Duration LEASE = Duration.ofSeconds(60);
   static final int EXCERPT = 1000;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+
   private final Db db;
   private final Vertx vertx;
   private final HttpClient http;
+  private final io.vertx.core.WorkerExecutor resolver;
   private final Config.Webhooks config;
+  /** Deliveries this instance is sending, per endpoint (event-loop confined: touched by this verticle only). */
+  private final Map<UUID, Integer> inFlight = new HashMap<>();
 
-  Dispatcher(Db db, Vertx vertx, HttpClient http, Config.Webhooks config) {
+  Dispatcher(Db db, Vertx vertx, HttpClient http, io.vertx.core.WorkerExecutor resolver, Config.Webhooks config) {
     this.db = db;
     this.vertx = vertx;
     this.http = http;
+    this.resolver = resolver;
     this.config = config;
   }
 
-  /** One round: leases what is due, sends it all at once (bounded per endpoint), records each outcome. */
+  /**
+   * One round: leases what is due, at most {@link #PER_ENDPOINT} per endpoint counting what this instance still has
+   * in flight, and starts sending it. The round does not wait for the answers: a slow receiver delays its own
+   * deliveries, never another organization's.
+   */
   Future<Integer> round() {
     var earlier = WEBHOOK_DELIVERY.as("earlier");
-    return db.fetch(Sql.DSL.select(WEBHOOK_DELIVERY.ID, WEBHOOK_DELIVERY.ENDPOINT_ID).from(WEBHOOK_DELIVERY)
-            .join(WEBHOOK_ENDPOINT).on(WEBHOOK_ENDPOINT.ID.eq(WEBHOOK_DELIVERY.ENDPOINT_ID))
-            .where(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
-            .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now()))
-            .and(WEBHOOK_ENDPOINT.STATUS.eq(WebhookEndpointStatus.active)).and(WEBHOOK_ENDPOINT.DELETED_AT.isNull())
-            .andNotExists(Sql.DSL.selectOne().from(earlier).where(earlier.ENDPOINT_ID.eq(WEBHOOK_DELIVERY.ENDPOINT_ID))
-                .and(earlier.AGGREGATE_ID.eq(WEBHOOK_DELIVERY.AGGREGATE_ID))
-                .and(earlier.STATUS.eq(WebhookDeliveryStatus.pending)).and(earlier.SEQ.lt(WEBHOOK_DELIVERY.SEQ)))
-            .orderBy(WEBHOOK_DELIVERY.SEQ).limit(BATCH * 4))
+    var rank = DSL.rowNumber().over().partitionBy(WEBHOOK_DELIVERY.ENDPOINT_ID).orderBy(WEBHOOK_DELIVERY.SEQ)
+        .as("rank");
+    var due = Sql.DSL.select(WEBHOOK_DELIVERY.ID, WEBHOOK_DELIVERY.ENDPOINT_ID, WEBHOOK_DELIVERY.SEQ, rank)
+        .from(WEBHOOK_DELIVERY).join(WEBHOOK_ENDPOINT).on(WEBHOOK_ENDPOINT.ID.eq(WEBHOOK_DELIVERY.ENDPOINT_ID))
+        .where(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
+        .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now()))
+        .and(WEBHOOK_ENDPOINT.STATUS.eq(WebhookEndpointStatus.active)).and(WEBHOOK_ENDPOINT.DELETED_AT.isNull())
+        .andNotExists(Sql.DSL.selectOne().from(earlier).where(earlier.ENDPOINT_ID.eq(WEBHOOK_DELIVERY.ENDPOINT_ID))
+            .and(earlier.AGGREGATE_ID.eq(WEBHOOK_DELIVERY.AGGREGATE_ID))
+            .and(earlier.STATUS.eq(WebhookDeliveryStatus.pending)).and(earlier.SEQ.lt(WEBHOOK_DELIVERY.SEQ)))
+        .asTable("due");
+    // each endpoint's first few, so one endpoint's backlog never crowds out the others
+    return db.fetch(Sql.DSL.select(due.field(WEBHOOK_DELIVERY.ID), due.field(WEBHOOK_DELIVERY.ENDPOINT_ID),
+            due.field(rank)).from(due).where(due.field(rank).le(PER_ENDPOINT))
+            .orderBy(due.field(WEBHOOK_DELIVERY.SEQ)).limit(BATCH))
         .compose(candidates -> {
-          var perEndpoint = new HashMap<UUID, Integer>();
           var chosen = new ArrayList<UUID>();
           for (var c : candidates) {
-            if (chosen.size() < BATCH && perEndpoint.merge(c.value2(), 1, Integer::sum) <= PER_ENDPOINT) {
+            if (c.value3() + inFlight.getOrDefault(c.value2(), 0) <= PER_ENDPOINT) {
               chosen.add(c.value1());
             }
           }
@@ -93,10 +106,17 @@ final class Dispatcher {
                   .where(WEBHOOK_DELIVERY.ID.in(chosen)).and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
                   .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())).returning());
         })
-        .compose(leased -> leased.isEmpty() ? Future.succeededFuture(0) : endpoints(leased)
-            .compose(endpoints -> Future.join(leased.stream().map(d -> send(d, endpoints.get(d.getEndpointId()))
-                .compose(outcome -> record(d, endpoints.get(d.getEndpointId()), outcome))).toList()))
-            .map(leased.size()));
+        .compose(leased -> leased.isEmpty() ? Future.succeededFuture(0) : endpoints(leased).map(endpoints -> {
+          for (var d : leased) {
+            var endpoint = endpoints.get(d.getEndpointId());
+            inFlight.merge(endpoint.getId(), 1, Integer::sum);
+            send(d, endpoint).compose(outcome -> record(d, endpoint, outcome))
+                .onFailure(e -> LOG.warn("recording webhook delivery {} failed; its lease runs out and it is sent"
+                    + " again", d.getId(), e))
+                .onComplete(x -> inFlight.computeIfPresent(endpoint.getId(), (k, n) -> n > 1 ? n - 1 : null));
+          }
+          return leased.size();
+        }));
   }
 
   private Future<Map<UUID, WebhookEndpointRecord>> endpoints(List<WebhookDeliveryRecord> deliveries) {
@@ -116,11 +136,15 @@ final class Dispatcher {
     }
   }
 
+  /**
+   * One POST, over in {@link #TIMEOUT} whatever the receiver does: a request still waiting for a connection or an
+   * answer that trickles in is reset at the deadline, so it is never sent late behind a later event.
+   */
   private Future<Outcome> send(WebhookDeliveryRecord delivery, WebhookEndpointRecord endpoint) {
     long started = System.nanoTime();
-    var uri = Addresses.parse(endpoint.getUrl());
+    var uri = Addresses.parse(endpoint.getUrl(), config.allowPrivate());
     String body = delivery.getPayload().data();
-    return Addresses.resolve(vertx, uri, config.allowPrivate())
+    return Addresses.resolve(resolver, uri, config.allowPrivate())
         .compose(address -> {
           var options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString())
               .setConnectTimeout(TIMEOUT.toMillis()).setIdleTimeout(TIMEOUT.toMillis())
@@ -131,11 +155,14 @@ final class Dispatcher {
               .putHeader("Bookwell-Signature", signature(endpoint, body));
           // connect to the address that was checked, whatever the name resolves to by now
           options.setServer(SocketAddress.inetSocketAddress(port(uri), address.getHostAddress()));
-          return http.request(options).compose(request -> request.send(body)).compose(Dispatcher::excerpt);
+          return http.request(options).compose(request -> {
+            long deadline = vertx.setTimer(TIMEOUT.toMillis(), id -> request.reset());
+            return request.send(body).compose(response -> excerpt(request, response))
+                .onComplete(x -> vertx.cancelTimer(deadline));
+          });
         })
-        .timeout(TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)
         .map(answer -> new Outcome(answer.status(), millis(started), answer.text(), null))
-        .otherwise(e -> new Outcome(null, millis(started), null, clip(String.valueOf(e.getMessage()), 500)));
+        .otherwise(e -> new Outcome(null, millis(started), null, clean(String.valueOf(e.getMessage()), 500)));
   }
 
   /** {@code t=<seconds>,v1=<hex>} and, while a rotated-out secret still signs, a second {@code v1}. */
@@ -153,22 +180,29 @@ final class Dispatcher {
   private record Answer(int status, String text) {
   }
 
-  /** The status and at most {@link #EXCERPT} characters of the answer; the rest is read and dropped. */
-  private static Future<Answer> excerpt(HttpClientResponse response) {
+  /** The status and at most {@link #EXCERPT} characters of the answer; then the request is reset, not read on. */
+  private static Future<Answer> excerpt(io.vertx.core.http.HttpClientRequest request, HttpClientResponse response) {
     Promise<Answer> done = Promise.promise();
     Buffer kept = Buffer.buffer();
     response.handler(chunk -> {
-      if (kept.length() < EXCERPT) {
-        kept.appendBuffer(chunk.slice(0, Math.min(chunk.length(), EXCERPT - kept.length())));
+      kept.appendBuffer(chunk.slice(0, Math.min(chunk.length(), EXCERPT - kept.length())));
+      if (kept.length() >= EXCERPT && done.tryComplete(new Answer(response.statusCode(), text(kept)))) {
+        request.reset();
       }
     });
     response.exceptionHandler(done::tryFail);
-    response.endHandler(x -> done.tryComplete(new Answer(response.statusCode(), clip(kept.toString(
-        StandardCharsets.UTF_8), EXCERPT))));
+    response.endHandler(x -> done.tryComplete(new Answer(response.statusCode(), text(kept))));
     return done.future();
   }
 
-  /** The attempt's log row, and the delivery and its endpoint moved on, in one transaction. */
+  private static String text(Buffer kept) {
+    return clean(kept.toString(StandardCharsets.UTF_8), EXCERPT);
+  }
+
+  /**
+   * The attempt's log row, and the delivery and its endpoint moved on, in one transaction. Only while the lease
+   * is still this attempt's ({@code attempts} as leased, still pending): a late outcome never overwrites a newer one.
+   */
   private Future<Void> record(WebhookDeliveryRecord d, WebhookEndpointRecord endpoint, Outcome outcome) {
     return db.transaction(tx -> tx.update(Sql.DSL.insertInto(WEBHOOK_ATTEMPT)
             .set(WEBHOOK_ATTEMPT.DELIVERY_ID, d.getId()).set(WEBHOOK_ATTEMPT.STATUS_CODE, outcome.status())
@@ -178,32 +212,41 @@ final class Dispatcher {
         .mapEmpty();
   }
 
+  private static org.jooq.Condition stillLeased(WebhookDeliveryRecord d) {
+    return WEBHOOK_DELIVERY.ID.eq(d.getId()).and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
+        .and(WEBHOOK_DELIVERY.ATTEMPTS.eq(d.getAttempts()));
+  }
+
   private static Future<Integer> delivered(Sql tx, WebhookDeliveryRecord d) {
     return tx.update(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.STATUS, WebhookDeliveryStatus.delivered)
-            .set(WEBHOOK_DELIVERY.DELIVERED_AT, SqlTime.now()).where(WEBHOOK_DELIVERY.ID.eq(d.getId())))
+            .set(WEBHOOK_DELIVERY.DELIVERED_AT, SqlTime.now()).where(stillLeased(d)))
         .compose(x -> tx.update(Sql.DSL.update(WEBHOOK_ENDPOINT).setNull(WEBHOOK_ENDPOINT.FAILING_SINCE)
             .where(WEBHOOK_ENDPOINT.ID.eq(d.getEndpointId()))));
   }
 
   /**
    * Tried again later, with exponential backoff and jitter (between half and all of the step, so a crowd of
-   * retries spreads out); given up, and the endpoint disabled, once its failures have lasted the give-up time.
+   * retries spreads out), until the delivery's own deadline (the give-up time after its first failure), when it is
+   * marked failed. An endpoint whose failures have lasted the give-up time is disabled, and the organization told.
    */
   private Future<Integer> failed(Sql tx, WebhookDeliveryRecord d, WebhookEndpointRecord endpoint) {
     long step = Math.min(config.maxBackoff().toMillis(),
         config.retryBase().toMillis() << Math.min(20, Math.max(0, d.getAttempts() - 1)));
     long delay = step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
-    OffsetDateTime failingSince = endpoint.getFailingSince() == null ? OffsetDateTime.now()
-        : endpoint.getFailingSince();
-    boolean giveUp = failingSince.plus(config.giveUp()).isBefore(OffsetDateTime.now());
+    var now = OffsetDateTime.now();
+    boolean giveUp = d.getRetryUntil() != null && d.getRetryUntil().isBefore(now);
+    OffsetDateTime failingSince = endpoint.getFailingSince() == null ? now : endpoint.getFailingSince();
+    boolean disable = failingSince.plus(config.giveUp()).isBefore(now);
     return tx.update(Sql.DSL.update(WEBHOOK_DELIVERY)
             .set(WEBHOOK_DELIVERY.STATUS, giveUp ? WebhookDeliveryStatus.failed : WebhookDeliveryStatus.pending)
             .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(Duration.ofMillis(delay)))
-            .where(WEBHOOK_DELIVERY.ID.eq(d.getId())))
+            .set(WEBHOOK_DELIVERY.RETRY_UNTIL, DSL.coalesce(WEBHOOK_DELIVERY.RETRY_UNTIL,
+                SqlTime.nowPlus(config.giveUp())))
+            .where(stillLeased(d)))
         .compose(x -> tx.update(Sql.DSL.update(WEBHOOK_ENDPOINT)
             .set(WEBHOOK_ENDPOINT.FAILING_SINCE, DSL.coalesce(WEBHOOK_ENDPOINT.FAILING_SINCE, SqlTime.now()))
             .where(WEBHOOK_ENDPOINT.ID.eq(d.getEndpointId()))))
-        .compose(x -> !giveUp ? Future.succeededFuture(0) : tx.fetchOptional(Sql.DSL.update(WEBHOOK_ENDPOINT)
+        .compose(x -> !disable ? Future.succeededFuture(0) : tx.fetchOptional(Sql.DSL.update(WEBHOOK_ENDPOINT)
                 .set(WEBHOOK_ENDPOINT.STATUS, WebhookEndpointStatus.disabled)
                 .set(WEBHOOK_ENDPOINT.DISABLED_REASON, "failing since " + failingSince.toInstant())
                 .where(WEBHOOK_ENDPOINT.ID.eq(d.getEndpointId()))
@@ -223,7 +266,12 @@ final class Dispatcher {
     return (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - startedNanos) / 1_000_000);
   }
 
-  private static String clip(String text, int max) {
-    return text == null || text.length() <= max ? text : text.substring(0, max);
+  /** At most {@code max} characters, without NULs (PostgreSQL text refuses them). */
+  private static String clean(String text, int max) {
+    if (text == null) {
+      return null;
+    }
+    String kept = text.replace("\u0000", "");
+    return kept.length() <= max ? kept : kept.substring(0, max);
   }
 }

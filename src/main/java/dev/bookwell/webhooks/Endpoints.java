@@ -8,7 +8,6 @@ import dev.bookwell.db.tables.records.WebhookEndpointRecord;
 import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
-import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.auth.SecretTokens;
@@ -34,25 +33,34 @@ final class Endpoints {
 
   private final Db db;
   private final Vertx vertx;
+  private final io.vertx.core.WorkerExecutor resolver;
   private final boolean allowPrivate;
 
-  Endpoints(Db db, Vertx vertx, boolean allowPrivate) {
+  Endpoints(Db db, Vertx vertx, io.vertx.core.WorkerExecutor resolver, boolean allowPrivate) {
     this.db = db;
     this.vertx = vertx;
+    this.resolver = resolver;
     this.allowPrivate = allowPrivate;
   }
 
-  /** POST /v1/organizations/{organizationId}/webhooks {url, eventTypes, description?} */
+  /**
+   * POST /v1/organizations/{organizationId}/webhooks {url, eventTypes, description?}. Not replayed by an
+   * Idempotency-Key on purpose: a stored answer would keep the secret beyond the one showing.
+   */
   Future<ApiReply> create(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
-    var uri = Addresses.parse(body.getString("url"));
+    var uri = Addresses.parse(body.getString("url"), allowPrivate);
     String secret = "whsec_" + SecretTokens.newToken();
     return require(request, organizationId)
-        .compose(x -> Addresses.resolve(vertx, uri, allowPrivate))
-        .compose(address -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.selectCount()
+        .compose(x -> Addresses.resolve(resolver, uri, allowPrivate))
+        // the organization's lock for the transaction: racing creates count one after the other
+        .compose(address -> db.transaction(tx -> tx.fetchOne(Sql.DSL.select(org.jooq.impl.DSL.field(
+                "pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
+                org.jooq.impl.DSL.val("webhooks:" + organizationId))))
+            .compose(lock -> tx.fetchOne(Sql.DSL.selectCount()
                 .from(WEBHOOK_ENDPOINT).where(WEBHOOK_ENDPOINT.ORGANIZATION_ID.eq(organizationId))
-                .and(WEBHOOK_ENDPOINT.DELETED_AT.isNull()))
+                .and(WEBHOOK_ENDPOINT.DELETED_AT.isNull())))
             .compose(count -> {
               if (count.value1() >= MAX_PER_ORGANIZATION) {
                 throw Problem.of("too-many-endpoints", 422, "Too many endpoints", "An organization has at most "
@@ -89,9 +97,9 @@ final class Endpoints {
   /** PATCH /v1/webhooks/{webhookId} {url?, eventTypes?, description?, active?}: active re-enables a disabled one. */
   Future<ApiReply> patch(ApiRequest request) {
     JsonObject body = request.bodyObject();
-    var uri = body.getString("url") == null ? null : Addresses.parse(body.getString("url"));
+    var uri = body.getString("url") == null ? null : Addresses.parse(body.getString("url"), allowPrivate);
     return owned(request)
-        .compose(e -> (uri == null ? Future.succeededFuture() : Addresses.resolve(vertx, uri, allowPrivate)).map(e))
+        .compose(e -> (uri == null ? Future.succeededFuture() : Addresses.resolve(resolver, uri, allowPrivate)).map(e))
         .compose(before -> db.transaction(tx -> {
           var update = Sql.DSL.update(WEBHOOK_ENDPOINT).set(WEBHOOK_ENDPOINT.UPDATED_AT, SqlTime.now());
           if (uri != null) {
@@ -116,10 +124,15 @@ final class Endpoints {
         .map(e -> ApiReply.ok(json(e)));
   }
 
-  /** DELETE /v1/webhooks/{webhookId}: no more deliveries; the log stays. */
+  /** DELETE /v1/webhooks/{webhookId}: no more deliveries (those waiting are marked failed); the log stays. */
   Future<ApiReply> delete(ApiRequest request) {
     return owned(request).compose(e -> db.transaction(tx -> tx.update(Sql.DSL.update(WEBHOOK_ENDPOINT)
                 .set(WEBHOOK_ENDPOINT.DELETED_AT, SqlTime.now()).where(WEBHOOK_ENDPOINT.ID.eq(e.getId())))
+            .compose(x -> tx.update(Sql.DSL.update(dev.bookwell.db.Tables.WEBHOOK_DELIVERY)
+                .set(dev.bookwell.db.Tables.WEBHOOK_DELIVERY.STATUS, dev.bookwell.db.enums.WebhookDeliveryStatus.failed)
+                .where(dev.bookwell.db.Tables.WEBHOOK_DELIVERY.ENDPOINT_ID.eq(e.getId()))
+                .and(dev.bookwell.db.Tables.WEBHOOK_DELIVERY.STATUS.eq(
+                    dev.bookwell.db.enums.WebhookDeliveryStatus.pending))))
             .compose(x -> Audit.record(tx, request, Audit.Entry.of(e.getOrganizationId(), "webhook.deleted",
                 "webhook", e.getId()).before(json(e))))))
         .map(x -> ApiReply.noContent());

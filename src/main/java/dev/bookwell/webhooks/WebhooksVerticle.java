@@ -1,6 +1,12 @@
 package dev.bookwell.webhooks;
 
+import static dev.bookwell.db.Tables.WEBHOOK_DELIVERY;
+
+import dev.bookwell.db.enums.WebhookDeliveryStatus;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.db.Retention;
+import dev.bookwell.platform.db.SqlTime;
+import java.util.List;
 import dev.bookwell.platform.api.ApiConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,7 +24,12 @@ public final class WebhooksVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebhooksVerticle.class);
 
   private final Platform platform;
+  /** How long the delivery log keeps finished deliveries (and their attempts). */
+  static final java.time.Duration LOG_RETENTION = java.time.Duration.ofDays(30);
+
   private HttpClient http;
+  private io.vertx.core.WorkerExecutor resolver;
+  private long purge = -1;
   private long timer = -1;
   private Future<?> round = Future.succeededFuture();
 
@@ -32,8 +43,9 @@ public final class WebhooksVerticle extends VerticleBase {
     var config = platform.config().webhooks();
     // redirects are not followed: a 3xx is an answer, not a way around the address check
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) Dispatcher.TIMEOUT.toMillis())
-        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Dispatcher.PER_ENDPOINT));
-    var endpoints = new Endpoints(db, vertx, config.allowPrivate());
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(32));  // per host: shared receivers serve many
+    resolver = vertx.createSharedWorkerExecutor("bookwell-webhook-dns", 4);
+    var endpoints = new Endpoints(db, vertx, resolver, config.allowPrivate());
     var deliveries = new Deliveries(db, endpoints);
     ApiConsumer.register(vertx.eventBus(), API, Map.of(
         "createWebhook", endpoints::create,
@@ -46,7 +58,10 @@ public final class WebhooksVerticle extends VerticleBase {
         "listWebhookDeliveries", deliveries::list,
         "redeliverWebhook", deliveries::redeliver));
     var intake = new Intake(db);
-    var dispatcher = new Dispatcher(db, vertx, http, config);
+    var dispatcher = new Dispatcher(db, vertx, http, resolver, config);
+    purge = Retention.schedule(vertx, db, platform.config().limits().purgeInterval(), List.of(new Retention.Rule(
+        "webhook_delivery", WEBHOOK_DELIVERY, () -> WEBHOOK_DELIVERY.STATUS.ne(WebhookDeliveryStatus.pending)
+            .and(WEBHOOK_DELIVERY.CREATED_AT.lt(SqlTime.nowPlus(LOG_RETENTION.negated()))))));
     timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
       if (round.isComplete()) {
         round = intake.round().compose(x -> dispatcher.round()).onFailure(e -> LOG.warn("webhook round failed", e));
@@ -58,6 +73,10 @@ public final class WebhooksVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(purge);
+    if (resolver != null) {
+      resolver.close();
+    }
     return http == null ? Future.succeededFuture() : http.close();
   }
 }

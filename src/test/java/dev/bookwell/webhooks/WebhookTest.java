@@ -227,9 +227,10 @@ class WebhookTest {
     var strict = TestApp.start();
     try {
       var local = new World(strict, "UTC");
-      for (String target : List.of("http://127.0.0.1:8080/x", "http://localhost/x", "http://169.254.169.254/latest",
-          "http://10.1.2.3/x", "http://192.168.0.10/x", "http://[::1]/x", "http://[fd00::1]/x", "http://0.0.0.0/x",
-          "http://100.64.0.1/x")) {
+      for (String target : List.of("https://127.0.0.1/x", "https://localhost/x", "https://169.254.169.254/latest",
+          "https://10.1.2.3/x", "https://192.168.0.10:8443/x", "https://[::1]/x", "https://[fd00::1]/x",
+          "https://0.0.0.0/x", "https://100.64.0.1/x", "https://[::ffff:127.0.0.1]/x", "https://[64:ff9b::a9fe:a9fe]/x",
+          "https://[2002:7f00:1::]/x", "https://198.18.0.1/x")) {
         var refused = strict.call(HttpMethod.POST, "/v1/organizations/" + local.organizationId + "/webhooks",
             new JsonObject().put("url", target).put("eventTypes", new JsonArray().add("booking.confirmed")),
             local.owner);
@@ -237,7 +238,8 @@ class WebhookTest {
         assertEquals("https://bookwell.dev/problems/endpoint-not-public", refused.bodyAsJsonObject()
             .getString("type"), target);
       }
-      for (String malformed : List.of("ftp://example.org/x", "http://user:pw@example.org/x", "not a url")) {
+      for (String malformed : List.of("ftp://example.org/x", "https://user:pw@example.org/x", "not a url",
+          "http://example.org/x", "https://example.org:22/x")) {
         assertEquals(400, strict.call(HttpMethod.POST, "/v1/organizations/" + local.organizationId + "/webhooks",
             new JsonObject().put("url", malformed).put("eventTypes", new JsonArray().add("booking.confirmed")),
             local.owner).statusCode(), malformed);
