@@ -28,15 +28,17 @@ final class BookingDelivery {
     UUID id = UUID.fromString(question.getString("bookingId"));
     return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(id)).coerce(BOOKING))
         .map(found -> found.orElseThrow(() -> Problem.notFound("No booking " + id + ".").toException()))
-        .compose(booking -> firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50).map(first -> {
-          var answer = new JsonObject().put("booking", BookingJson.of(booking)).put("ics", Ics.of(booking))
+        .compose(booking -> firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50)
+            .compose(first -> Meetings.link(db, tokenKey, booking).map(meeting -> {
+          var answer = new JsonObject().put("booking", BookingJson.of(booking).put("meetingUrl", meeting))
+              .put("ics", Ics.of(booking, meeting))
               .put("userId", booking.getUserId() == null ? null : booking.getUserId().toString());
           if (booking.getGuest() != null) {
             answer.put("guest", new JsonObject(booking.getGuest().data()))
                 .put("guestToken", Holds.guestToken(tokenKey, first));  // a moved booking keeps its first token
           }
           return answer;
-        }));
+        })));
   }
 
   /** The booking a chain of reschedules started from (its id derived the guest's token, which moves along). */

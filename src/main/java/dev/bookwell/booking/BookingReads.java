@@ -32,7 +32,10 @@ final class BookingReads {
   private final EventBus bus;
   private final PaymentsClient payments;
 
-  BookingReads(Db db, EventBus bus, PaymentsClient payments) {
+  private final byte[] meetingKey;
+
+  BookingReads(Db db, EventBus bus, PaymentsClient payments, byte[] meetingKey) {
+    this.meetingKey = meetingKey;
     this.payments = payments;
     this.db = db;
     this.bus = bus;
@@ -40,23 +43,26 @@ final class BookingReads {
 
   /** The booking with its payment as the payments area has it now (none for a free booking). */
   Future<ApiReply> get(ApiRequest request) {
-    return visible(request).compose(booking -> booking.getTotalMinor() == 0
-        ? Future.succeededFuture(ApiReply.ok(BookingJson.of(booking)))
-        : payments.ledger(booking.getId())
-            .map(payment -> {
-              payment.remove("movements");
-              return payment;
-            })
-            // the booking is readable while the payments area is not: its payment says so
-            .otherwise(e -> new JsonObject().put("status", "unavailable"))
-            .map(payment -> ApiReply.ok(BookingJson.of(booking).put("payment", payment))));
+    return visible(request).compose(booking -> Meetings.link(db, meetingKey, booking).compose(meeting -> {
+      var json = BookingJson.of(booking).put("meetingUrl", meeting);
+      return booking.getTotalMinor() == 0 ? Future.succeededFuture(ApiReply.ok(json))
+          : payments.ledger(booking.getId())
+              .map(payment -> {
+                payment.remove("movements");
+                return payment;
+              })
+              // the booking is readable while the payments area is not: its payment says so
+              .otherwise(e -> new JsonObject().put("status", "unavailable"))
+              .map(payment -> ApiReply.ok(json.put("payment", payment)));
+    }));
   }
 
   /** GET /v1/bookings/{id}/ics */
   Future<ApiReply> ics(ApiRequest request) {
-    return visible(request).map(booking -> new ApiReply(200, Ics.of(booking),
+    return visible(request).compose(booking -> Meetings.link(db, meetingKey, booking).map(meeting -> new ApiReply(200,
+        Ics.of(booking, meeting),
         new JsonObject().put("Content-Type", "text/calendar; charset=utf-8")
-            .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\"")));
+            .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\""))));
   }
 
   /** The booking named in the path, if the caller may see it; 404 otherwise. */

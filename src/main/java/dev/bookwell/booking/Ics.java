@@ -27,7 +27,19 @@ final class Ics {
   }
 
   static String of(BookingRecord b) {
-    return write("Booking " + b.getReference(), List.of(b));
+    return of(b, null);
+  }
+
+  /** One booking, with its video meeting (as LOCATION and URL) when it has one. */
+  static String of(BookingRecord b, String meeting) {
+    var calendar = calendar("Booking " + b.getReference());
+    var event = event(b);
+    if (meeting != null) {
+      event.setLocation(meeting);
+      event.setUrl(meeting);
+    }
+    calendar.addEvent(event);
+    return Biweekly.write(calendar).go();
   }
 
   static String feed(String name, List<BookingRecord> bookings) {
@@ -35,12 +47,17 @@ final class Ics {
   }
 
   private static String write(String name, List<BookingRecord> bookings) {
+    var calendar = calendar(name);
+    bookings.forEach(b -> calendar.addEvent(event(b)));
+    return Biweekly.write(calendar).go();
+  }
+
+  private static ICalendar calendar(String name) {
     var calendar = new ICalendar();
     calendar.setProductId("-//Bookwell//Bookings//EN");
     calendar.setMethod("PUBLISH");
     calendar.setName(name);
-    bookings.forEach(b -> calendar.addEvent(event(b)));
-    return Biweekly.write(calendar).go();
+    return calendar;
   }
 
   private static VEvent event(BookingRecord b) {

@@ -104,7 +104,7 @@ final class Letters {
     return new Messages.Facts(booking.getString("reference"), Messages.when(booking.getString("startsAt"), zone,
         locale), Messages.when(until, zone, locale),
         amount == null ? null : Messages.amount(amount.getLong("amountMinor"), amount.getString("currency"), locale),
-        org.getString("name"), params.getString("note"));
+        org.getString("name"), params.getString("note"), booking.getString("meetingUrl"));
   }
 
   private static String firstOf(String... values) {

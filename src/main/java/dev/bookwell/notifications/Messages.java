@@ -30,10 +30,18 @@ final class Messages {
   private static final TemplateEngine TEXT = TemplateEngine.createPrecompiled(null, ContentType.Plain,
       Messages.class.getClassLoader(), "dev.bookwell.notifications.text");
 
-  /** {0} reference, {1} when it starts, {2} until when, {3} an amount, {4} the organization, {5} a note. */
-  record Facts(String reference, String when, String until, String amount, String organization, String note) {
+  /**
+   * {0} reference, {1} when it starts, {2} until when, {3} an amount, {4} the organization, {5} a note, {6} the
+   * booking's video meeting (null: none).
+   */
+  record Facts(String reference, String when, String until, String amount, String organization, String note,
+               String meeting) {
+    Facts(String reference, String when, String until, String amount, String organization, String note) {
+      this(reference, when, until, amount, organization, note, null);
+    }
+
     Object[] args() {
-      return new Object[] {reference, when, until, amount, organization, note == null ? "" : note};
+      return new Object[] {reference, when, until, amount, organization, note == null ? "" : note, meeting};
     }
   }
 
@@ -51,6 +59,10 @@ final class Messages {
    */
   record Letter(String subject, String text, String html, String shortText, String unsubscribe) {
   }
+
+  /** The messages that carry a booking's video meeting link: the confirmation, a move, the reminders. */
+  static final java.util.Set<String> MEETING_TEMPLATES = java.util.Set.of("booking-confirmed", "booking-rescheduled",
+      "booking-reminder");
 
   private Messages() {
   }
@@ -97,6 +109,9 @@ final class Messages {
     String subject = subject(template, locale, facts);
     var paragraphs = new ArrayList<String>();
     paragraphs.add(text(locale, template + ".body", facts.args()).strip());
+    if (facts.meeting() != null && MEETING_TEMPLATES.contains(template)) {
+      paragraphs.add(text(locale, "meeting.join", facts.args()));
+    }
     if (links.expires()) {
       paragraphs.add(text(locale, "link.expires", facts.args()));
     }

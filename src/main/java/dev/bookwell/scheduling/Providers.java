@@ -127,10 +127,32 @@ final class Providers {
                   .merge(body, "specialties", PROVIDER.SPECIALTIES, Json.strings(body.getJsonArray("specialties")))
                   .merge(body, "languages", PROVIDER.LANGUAGES, Json.strings(body.getJsonArray("languages")))
                   .merge(body, "photoUrl", PROVIDER.PHOTO_URL, body.getString("photoUrl"))
+                  .merge(body, "video", PROVIDER.VIDEO_MODE, video(body).getString("mode"))
+                  .merge(body, "video", PROVIDER.VIDEO_URL, video(body).getString("url"))
                   .update().where(PROVIDER.ID.eq(id)).returning())
                   .map(updated -> toJson(updated, next));
             })))
         .map(ApiReply::ok);
+  }
+
+  /**
+   * The video configuration asked for, checked: a fixed room needs its URL; a generated one's template holds
+   * {room} (Jitsi's public server when none is given).
+   */
+  private static JsonObject video(JsonObject body) {
+    JsonObject video = body.getJsonObject("video", new JsonObject().put("mode", "none"));
+    String mode = video.getString("mode");
+    String url = video.getString("url");
+    if (mode.equals("fixed") && url == null) {
+      throw Json.invalid("video.url", "a fixed room needs its URL");
+    }
+    if (mode.equals("generated")) {
+      url = url == null ? "https://meet.jit.si/{room}" : url;
+      if (!url.contains("{room}")) {
+        throw Json.invalid("video.url", "a template for generated rooms holds {room}");
+      }
+    }
+    return new JsonObject().put("mode", mode).put("url", mode.equals("none") ? null : url);
   }
 
   Future<ApiReply> activate(ApiRequest request) {
@@ -287,6 +309,7 @@ final class Providers {
         .put("status", p.getStatus().getLiteral())
         .put("decidedAt", Rfc3339.format(p.getDecidedAt()))
         .put("nextAvailableAt", Rfc3339.format(nextAvailable))
-        .put("rating", ReviewsClient.json(p.getRatingAverage(), p.getRatingCount()));
+        .put("rating", ReviewsClient.json(p.getRatingAverage(), p.getRatingCount()))
+        .put("videoMode", p.getVideoMode());  // never the room: that is for the provider's bookings
   }
 }
