@@ -36,10 +36,12 @@ final class Audiences {
   static final String WAITLIST_OFFERED = "waitlist.offered";
   /** A certificate expires within 30 days: its holder is reminded, with the way to renew it. */
   static final String CERTIFICATE_EXPIRING = "learning.certificate_expiring";
+  /** A webhook endpoint failed for days and was disabled: the organization's admins (manage_staff) are told. */
+  static final String WEBHOOK_DISABLED = "webhook.endpoint_disabled";
   static final List<String> HANDLED = Stream.of(
       Stream.of("identity.password_reset_requested", "identity.invitation_created", "payment.failed",
           "payment.refunded", "scheduling.provider_approved", "scheduling.provider_rejected",
-          "scheduling.provider_suspended", WAITLIST_OFFERED, CERTIFICATE_EXPIRING),
+          "scheduling.provider_suspended", WAITLIST_OFFERED, CERTIFICATE_EXPIRING, WEBHOOK_DISABLED),
       BOOKING_EVENTS.stream().map(status -> "booking." + status)).flatMap(s -> s).toList();
   /** A booking in one of these never needs reminding. */
   private static final Set<String> ENDED = Set.of("cancelled", "declined", "expired", "no_show", "completed");
@@ -80,6 +82,7 @@ final class Audiences {
                 new Deliveries.InApp(subject, payload.getString("course"), "/v1/courses/"
                     + payload.getString("courseId"))));
           });
+      case WEBHOOK_DISABLED -> webhookDisabled(eventId, payload);
       default -> Future.failedFuture(new IllegalArgumentException("no audience for " + type));
     };
   }
@@ -189,6 +192,24 @@ final class Audiences {
               .put("id", providerId.toString()).put("note", payload.getString("note")),
               new Deliveries.InApp(subject, Objects.requireNonNullElse(payload.getString("note"), ""),
                   "/v1/providers/" + providerId)));
+        });
+  }
+
+  /** Every admin of the organization hears that its endpoint was disabled (mail they cannot opt out of). */
+  private Future<Function<Sql, Future<Void>>> webhookDisabled(UUID eventId, JsonObject payload) {
+    UUID organizationId = UUID.fromString(payload.getString("organizationId"));
+    return IdentityClient.staff(bus, organizationId, dev.bookwell.db.enums.OrgPermission.manage_staff)
+        .map(staff -> {
+          var notes = new ArrayList<Deliveries.Note>();
+          for (Object member : staff) {
+            var to = Recipient.of((JsonObject) member);
+            String subject = Messages.subject("webhook-disabled", to.locale(), new Messages.Facts(
+                payload.getString("url"), null, null, null, null, null));
+            notes.add(new Deliveries.Note(to, "account", "webhook-disabled", organizationId,
+                payload.copy().put("id", payload.getString("webhookId")),
+                new Deliveries.InApp(subject, payload.getString("url"), "/v1/webhooks/" + payload.getString("webhookId"))));
+          }
+          return tx -> Intake.queueAll(tx, eventId, notes);
         });
   }
 

@@ -49,7 +49,7 @@ final class Letters {
   private Future<JsonObject> subject(String template, UUID id) {
     return switch (family(template)) {
       case "account" -> IdentityClient.deliveryToken(bus, template, id);
-      case "provider", "learning" -> Future.succeededFuture(new JsonObject());
+      case "provider", "learning", "webhook" -> Future.succeededFuture(new JsonObject());
       default -> BookingClient.delivery(bus, id);
     };
   }
@@ -77,6 +77,8 @@ final class Letters {
       case "provider" -> new Messages.Links(publicUrl + "/provider", "provider.action", false, null, null, null);
       case "learning" -> new Messages.Links(publicUrl + "/courses/" + params.getString("courseId"),
           "certificate.action", false, org.getString("name"), contact, null);
+      case "webhook" -> new Messages.Links(publicUrl + "/organizations/" + row.getOrganizationId() + "/webhooks",
+          "webhook.action", false, org.getString("name"), contact, null);
       case "staff" -> new Messages.Links(publicUrl + "/organizations/" + row.getOrganizationId() + "/bookings/"
           + booking.getString("id"), "staff.action", false, org.getString("name"), contact, unsubscribe);
       default -> new Messages.Links(publicUrl + "/bookings/" + booking.getString("id")
@@ -92,6 +94,10 @@ final class Letters {
   /** The words' arguments: a booking's reference and times, or a certificate's number, course and expiry. */
   private static Messages.Facts facts(String template, JsonObject params, JsonObject data, JsonObject org,
                                       String zone, String locale) {
+    if (family(template).equals("webhook")) {
+      return new Messages.Facts(params.getString("url"), Messages.when(params.getString("failingSince"), zone,
+          locale), null, null, org.getString("name"), null);
+    }
     if (family(template).equals("learning")) {  // what the event said is all the message needs
       return new Messages.Facts(params.getString("number"), params.getString("course"),
           Messages.when(params.getString("expiresAt"), zone, locale), null, org.getString("name"), null);
@@ -122,7 +128,7 @@ final class Letters {
       return "account";
     }
     return template.startsWith("provider-") ? "provider" : template.startsWith("staff-") ? "staff"
-        : template.startsWith("certificate-") ? "learning" : "booking";
+        : template.startsWith("certificate-") ? "learning" : template.startsWith("webhook-") ? "webhook" : "booking";
   }
 
   /**

@@ -186,6 +186,11 @@ class WebhookTest {
         .getJsonArray("items");
     assertEquals("failed", deliveries.getJsonObject(0).getString("status"));
     assertTrue(deliveries.getJsonObject(0).getInteger("attemptCount") >= 3, "retried with backoff meanwhile");
+    // the organization's admins are told, by mail and in the app
+    Eventually.until("the owner is told", () -> Wait.on(app.db.fetch(dev.bookwell.platform.db.Sql.DSL.selectFrom(
+            dev.bookwell.db.Tables.OUTGOING_MESSAGE).where(dev.bookwell.db.Tables.OUTGOING_MESSAGE.TEMPLATE
+            .eq("webhook-disabled")).and(dev.bookwell.db.Tables.OUTGOING_MESSAGE.ORGANIZATION_ID
+            .eq(java.util.UUID.fromString(world.organizationId))))).size() >= 1);
     int before = at("/down").size();
     // re-enabled by staff, it is tried again from a clean slate
     FAILURES.put("/down", new AtomicInteger(0));
