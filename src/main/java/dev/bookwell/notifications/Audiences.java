@@ -41,7 +41,8 @@ final class Audiences {
   static final List<String> HANDLED = Stream.of(
       Stream.of("identity.password_reset_requested", "identity.invitation_created", "payment.failed",
           "payment.refunded", "scheduling.provider_approved", "scheduling.provider_rejected",
-          "scheduling.provider_suspended", WAITLIST_OFFERED, CERTIFICATE_EXPIRING, WEBHOOK_DISABLED),
+          "scheduling.provider_suspended", "scheduling.requirement_expiring", WAITLIST_OFFERED, CERTIFICATE_EXPIRING,
+          WEBHOOK_DISABLED),
       BOOKING_EVENTS.stream().map(status -> "booking." + status)).flatMap(s -> s).toList();
   /** A booking in one of these never needs reminding. */
   private static final Set<String> ENDED = Set.of("cancelled", "declined", "expired", "no_show", "completed");
@@ -83,6 +84,7 @@ final class Audiences {
                     + payload.getString("courseId"))));
           });
       case WEBHOOK_DISABLED -> webhookDisabled(eventId, payload);
+      case "scheduling.requirement_expiring" -> provider(eventId, "provider-requirement-expiring", payload);
       default -> Future.failedFuture(new IllegalArgumentException("no audience for " + type));
     };
   }

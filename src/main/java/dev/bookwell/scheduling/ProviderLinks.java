@@ -123,8 +123,10 @@ final class ProviderLinks {
   }
 
   /** POST /v1/providers/{providerId}/organizations/{organizationId}/accept: the provider agrees to work there. */
+  /** The provider starts working there only with the platform's and the organization's requirements met. */
   Future<ApiReply> accept(ApiRequest request) {
-    return decide(request, ProviderLinkStatus.active);
+    return Requirements.requireMet(db, providerId(request), organizationId(request))
+        .compose(x -> decide(request, ProviderLinkStatus.active));
   }
 
   /** POST /v1/providers/{providerId}/organizations/{organizationId}/decline */

@@ -92,8 +92,10 @@ final class Providers {
                 .toException() : e));
   }
 
+  /** Approved only with every platform requirement met (an approved, unexpired document each). */
   Future<ApiReply> approve(ApiRequest request) {
-    return decide(request, EnumSet.of(ProviderStatus.pending_approval), ProviderStatus.approved, true);
+    return Requirements.requireMet(db, providerId(request), null)
+        .compose(x -> decide(request, EnumSet.of(ProviderStatus.pending_approval), ProviderStatus.approved, true));
   }
 
   Future<ApiReply> reject(ApiRequest request) {

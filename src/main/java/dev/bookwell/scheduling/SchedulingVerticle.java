@@ -52,6 +52,8 @@ public final class SchedulingVerticle extends VerticleBase {
     var services = new Services(db, bus);
     var availabilityReads = new AvailabilityReads(db, availability);
 
+    var requirements = new Requirements(db, vertx.eventBus());
+    var documents = new Documents(db, vertx.eventBus());
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createOrganization", organizations::create),
         Map.entry("getOrganization", organizations::get),
@@ -91,7 +93,14 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("createSession", availability::createSession),
         Map.entry("setSlotCapacity", availability::setCapacity),
         Map.entry("cancelSlot", availability::cancelSlot),
-        Map.entry("searchSlots", search::search));
+        Map.entry("searchSlots", search::search),
+        Map.entry("createRequirementType", requirements::create),
+        Map.entry("createOrganizationRequirementType", requirements::create),
+        Map.entry("listRequirementTypes", requirements::list),
+        Map.entry("uploadProviderDocument", documents::upload),
+        Map.entry("listProviderDocuments", documents::list),
+        Map.entry("getDocumentContent", documents::content),
+        Map.entry("reviewDocument", documents::review));
     ApiConsumer.register(bus, API, operations);
     bus.<JsonObject>consumer(SchedulingClient.OWNS, message -> ApiConsumer.answer(message,
         () -> Ownership.answer(db, message.body())));
@@ -105,7 +114,8 @@ public final class SchedulingVerticle extends VerticleBase {
         .and(PROVIDER.RATING_REVISION.lt(rating.revision()))));
     ratingTimer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (ratingRound.isComplete()) {
-        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying provider ratings failed", e));
+        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying provider ratings failed", e))
+            .compose(x -> requirements.round()).onFailure(e -> LOG.warn("checking requirements failed", e));
       }
     });
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
