@@ -206,10 +206,11 @@ final class Audiences {
           for (Object member : staff) {
             var to = Recipient.of((JsonObject) member);
             String subject = Messages.subject("webhook-disabled", to.locale(), new Messages.Facts(
-                payload.getString("url"), null, null, null, null, null));
+                Letters.host(payload.getString("url")), null, null, null, null, null));
             notes.add(new Deliveries.Note(to, "account", "webhook-disabled", organizationId,
                 payload.copy().put("id", payload.getString("webhookId")),
-                new Deliveries.InApp(subject, payload.getString("url"), "/v1/webhooks/" + payload.getString("webhookId"))));
+                new Deliveries.InApp(subject, Letters.host(payload.getString("url")),
+                    "/v1/webhooks/" + payload.getString("webhookId"))));
           }
           return tx -> Intake.queueAll(tx, eventId, notes);
         });

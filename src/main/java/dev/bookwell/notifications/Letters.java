@@ -95,7 +95,7 @@ final class Letters {
   private static Messages.Facts facts(String template, JsonObject params, JsonObject data, JsonObject org,
                                       String zone, String locale) {
     if (family(template).equals("webhook")) {
-      return new Messages.Facts(params.getString("url"), Messages.when(params.getString("failingSince"), zone,
+      return new Messages.Facts(host(params.getString("url")), Messages.when(params.getString("failingSince"), zone,
           locale), null, null, org.getString("name"), null);
     }
     if (family(template).equals("learning")) {  // what the event said is all the message needs
@@ -111,6 +111,16 @@ final class Letters {
         locale), Messages.when(until, zone, locale),
         amount == null ? null : Messages.amount(amount.getLong("amountMinor"), amount.getString("currency"), locale),
         org.getString("name"), params.getString("note"), booking.getString("meetingUrl"));
+  }
+
+  /** An endpoint named by its host alone: its path or query may hold a secret, and mail is no place for it. */
+  static String host(String url) {
+    try {
+      String host = java.net.URI.create(url).getHost();
+      return host == null ? "your endpoint" : host;
+    } catch (IllegalArgumentException e) {
+      return "your endpoint";
+    }
   }
 
   private static String firstOf(String... values) {

@@ -1,10 +1,12 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.PROVIDER_DOCUMENT;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.REQUIREMENT_TYPE;
 
 import dev.bookwell.db.enums.DocumentStatus;
 import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.tables.records.ProviderDocumentRecord;
 import dev.bookwell.db.tables.records.RequirementTypeRecord;
 import dev.bookwell.identity.IdentityClient;
@@ -13,6 +15,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.ProblemException;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -35,6 +38,7 @@ import java.util.UUID;
 final class Documents {
 
   static final int MAX_BYTES = 700 * 1024;
+  static final int UPLOADS_PER_MINUTE = 10;
   /** Every column but the bytes: only a download reads them. */
   private static final List<org.jooq.Field<?>> WITHOUT_CONTENT = java.util.Arrays.stream(PROVIDER_DOCUMENT.fields())
       .filter(field -> !field.equals(PROVIDER_DOCUMENT.CONTENT)).toList();
@@ -67,19 +71,44 @@ final class Documents {
           }
           return null;
         })
+        .compose(x -> RateLimits.hit(db, "document-upload", providerId.toString(), UPLOADS_PER_MINUTE,
+            "document uploads"))
         .compose(x -> type(UUID.fromString(body.getString("requirementTypeId"))))
+        .compose(type -> type.getOrganizationId() == null ? Future.succeededFuture(type)
+            // an organization's types are for providers it works with or has asked to
+            : db.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
+                    .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
+                    .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(type.getOrganizationId()))
+                    .and(PROVIDER_ORGANIZATION.STATUS.in(ProviderLinkStatus.requested, ProviderLinkStatus.active)))
+                .map(link -> {
+                  if (link.isEmpty()) {
+                    throw Problem.notFound("No requirement type " + type.getId() + " for this provider.").toException();
+                  }
+                  return type;
+                }))
         .compose(type -> {
           if (type.getExpires() && (expiresOn == null || !expiresOn.isAfter(LocalDate.now()))) {
             throw Problem.invalid("body", "expiresOn", "this requirement expires: give the document's expiry, "
                 + "in the future").toException();
           }
-          return db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(PROVIDER_DOCUMENT)
+          // one waiting for review per type: the review list stays the provider's latest word
+          return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_DOCUMENT)
+                  .where(PROVIDER_DOCUMENT.PROVIDER_ID.eq(providerId))
+                  .and(PROVIDER_DOCUMENT.REQUIREMENT_TYPE_ID.eq(type.getId()))
+                  .and(PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.submitted)).forUpdate())
+              .compose(waiting -> {
+                if (waiting.isPresent()) {
+                  throw Problem.of("document-pending", 409, "A document waits for review", "A document for this "
+                      + "requirement is waiting for review; upload another once it is reviewed.").toException();
+                }
+                return tx.fetchOne(Sql.DSL.insertInto(PROVIDER_DOCUMENT)
                   .set(PROVIDER_DOCUMENT.PROVIDER_ID, providerId).set(PROVIDER_DOCUMENT.REQUIREMENT_TYPE_ID, type.getId())
                   .set(PROVIDER_DOCUMENT.FILE_NAME, body.getString("fileName"))
                   .set(PROVIDER_DOCUMENT.MEDIA_TYPE, mediaType).set(PROVIDER_DOCUMENT.SIZE_BYTES, content.length)
                   .set(PROVIDER_DOCUMENT.CONTENT, content).set(PROVIDER_DOCUMENT.EXPIRES_ON, type.getExpires()
                       ? expiresOn : null)
-                  .set(PROVIDER_DOCUMENT.UPLOADED_BY, caller.userId()).returning(WITHOUT_CONTENT))
+                  .set(PROVIDER_DOCUMENT.UPLOADED_BY, caller.userId()).returning(WITHOUT_CONTENT));
+              })
               .map(row -> row.into(PROVIDER_DOCUMENT)));
         })
         .map(d -> ApiReply.created(json(d), "/v1/documents/" + d.getId()));
@@ -146,7 +175,8 @@ final class Documents {
         .map(row -> new ApiReply(200, Base64.getEncoder().encodeToString(row.value1()), new JsonObject()
             .put("Content-Type", d.getMediaType()).put("Content-Transfer-Encoding", "base64")
             .put("Content-Disposition", "attachment; filename=\"document-" + d.getId() + "\"")
-            .put("X-Content-Type-Options", "nosniff"))));
+            .put("X-Content-Type-Options", "nosniff").put("Cache-Control", "no-store")
+            .put("Content-Security-Policy", "sandbox"))));
   }
 
   /** POST /v1/documents/{documentId}/review {decision: approved|rejected, reason?}: the type's reviewers. */
@@ -154,13 +184,22 @@ final class Documents {
     Caller caller = request.requireCaller();
     JsonObject body = request.bodyObject();
     var decision = DocumentStatus.lookupLiteral(body.getString("decision"));
-    return document(request).compose(d -> type(d.getRequirementTypeId())
+    return document(request).compose(d -> Providers.userOf(db, d.getProviderId())
+            .map(owner -> {
+              if (owner.equals(caller.userId())) {
+                throw Problem.forbidden("Nobody reviews their own documents.").toException();
+              }
+              return owner;
+            })
+            .compose(owner -> type(d.getRequirementTypeId()))
             .compose(type -> reviewer(caller, type).map(type))
-            .compose(type -> db.transaction(tx -> tx.fetchOne(Sql.DSL.update(PROVIDER_DOCUMENT)
+            .compose(type -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(PROVIDER_DOCUMENT)
                     .set(PROVIDER_DOCUMENT.STATUS, decision).set(PROVIDER_DOCUMENT.REASON, body.getString("reason"))
                     .set(PROVIDER_DOCUMENT.REVIEWED_BY, caller.userId()).set(PROVIDER_DOCUMENT.REVIEWED_AT, SqlTime.now())
-                    .where(PROVIDER_DOCUMENT.ID.eq(d.getId())).returning(WITHOUT_CONTENT))
-                .map(row -> row.into(PROVIDER_DOCUMENT))
+                    .where(PROVIDER_DOCUMENT.ID.eq(d.getId())).and(PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.submitted))
+                    .returning(WITHOUT_CONTENT))
+                .map(row -> row.orElseThrow(() -> Problem.of("already-reviewed", 409, "Already reviewed",
+                    "This document has been reviewed; a new one can be uploaded.").toException()).into(PROVIDER_DOCUMENT))
                 .compose(Audit.after(tx, request, reviewed -> Audit.Entry.of(type.getOrganizationId(),
                     "requirement.document_" + decision.getLiteral(), "provider_document", d.getId())
                     .after(new JsonObject().put("reason", body.getString("reason")))))))

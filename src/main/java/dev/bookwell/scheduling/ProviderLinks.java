@@ -125,7 +125,9 @@ final class ProviderLinks {
   /** POST /v1/providers/{providerId}/organizations/{organizationId}/accept: the provider agrees to work there. */
   /** The provider starts working there only with the platform's and the organization's requirements met. */
   Future<ApiReply> accept(ApiRequest request) {
-    return Requirements.requireMet(db, providerId(request), organizationId(request))
+    return Providers.requireThemselves(db, request.requireCaller(), providerId(request),
+            "Only the provider decides where they work.")
+        .compose(x -> Requirements.requireMet(db, providerId(request), organizationId(request)))
         .compose(x -> decide(request, ProviderLinkStatus.active));
   }
 

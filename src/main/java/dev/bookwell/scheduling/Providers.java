@@ -94,6 +94,9 @@ final class Providers {
 
   /** Approved only with every platform requirement met (an approved, unexpired document each). */
   Future<ApiReply> approve(ApiRequest request) {
+    if (!request.requireCaller().isAdmin()) {  // who may ask first: nobody else learns what is missing
+      throw Problem.forbidden("Only a platform admin may approve, reject or suspend providers.").toException();
+    }
     return Requirements.requireMet(db, providerId(request), null)
         .compose(x -> decide(request, EnumSet.of(ProviderStatus.pending_approval), ProviderStatus.approved, true));
   }

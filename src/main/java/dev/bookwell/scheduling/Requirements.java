@@ -111,12 +111,18 @@ final class Requirements {
   }
 
   /**
-   * One round: active links whose state changed are marked lapsed (some applicable type unmet) or restored; approved
-   * documents expiring within {@link #WARN_DAYS} are announced once. Only rows that change are written.
+   * One round: active links whose state changed are marked lapsed or restored, and approved documents expiring
+   * within {@link #WARN_DAYS} are announced once. Only rows that change are written. A link lapses when an
+   * applicable type was met by an approved document that has expired, with no approved, unexpired one since: a type
+   * created later gates new approvals and new links, and never stops a provider who is working already.
    */
   Future<Integer> round() {
+    var expired = PROVIDER_DOCUMENT.as("expired");
     var unmet = DSL.exists(Sql.DSL.selectOne().from(REQUIREMENT_TYPE)
-        .where(applicable(PROVIDER_ORGANIZATION.ORGANIZATION_ID)).and(unmetBy(PROVIDER_ORGANIZATION.PROVIDER_ID)));
+        .where(applicable(PROVIDER_ORGANIZATION.ORGANIZATION_ID)).and(unmetBy(PROVIDER_ORGANIZATION.PROVIDER_ID))
+        .andExists(Sql.DSL.selectOne().from(expired).where(expired.PROVIDER_ID.eq(PROVIDER_ORGANIZATION.PROVIDER_ID))
+            .and(expired.REQUIREMENT_TYPE_ID.eq(REQUIREMENT_TYPE.ID)).and(expired.STATUS.eq(DocumentStatus.approved))
+            .and(expired.EXPIRES_ON.le(DSL.currentLocalDate()))));
     return db.update(Sql.DSL.update(PROVIDER_ORGANIZATION)
             .set(PROVIDER_ORGANIZATION.REQUIREMENTS_LAPSED_AT, DSL.when(unmet, SqlTime.now()).otherwise(
                 DSL.inline((java.time.OffsetDateTime) null)))

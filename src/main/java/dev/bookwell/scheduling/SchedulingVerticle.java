@@ -31,6 +31,8 @@ public final class SchedulingVerticle extends VerticleBase {
   private final Platform platform;
   private long horizonTimer = -1;
   private long ratingTimer = -1;
+  private long requirementTimer = -1;
+  private Future<?> requirementRound = Future.succeededFuture();
   private Future<?> ratingRound = Future.succeededFuture();
   private Regeneration regeneration;
 
@@ -114,8 +116,13 @@ public final class SchedulingVerticle extends VerticleBase {
         .and(PROVIDER.RATING_REVISION.lt(rating.revision()))));
     ratingTimer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
       if (ratingRound.isComplete()) {
-        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying provider ratings failed", e))
-            .compose(x -> requirements.round()).onFailure(e -> LOG.warn("checking requirements failed", e));
+        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying provider ratings failed", e));
+      }
+    });
+    // requirements on their own, less often: a lapse a few poll intervals late is fine, a scan every one is not
+    requirementTimer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis() * 15, id -> {
+      if (requirementRound.isComplete()) {
+        requirementRound = requirements.round().onFailure(e -> LOG.warn("checking requirements failed", e));
       }
     });
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
@@ -125,6 +132,7 @@ public final class SchedulingVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(horizonTimer);
     vertx.cancelTimer(ratingTimer);
+    vertx.cancelTimer(requirementTimer);
     return Future.succeededFuture();
   }
 

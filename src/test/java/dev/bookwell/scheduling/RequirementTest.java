@@ -128,6 +128,10 @@ class RequirementTest {
     Eventually.until("restored", () -> !lapsed(provider, world.organizationId));
     assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot)
         .put("seats", 1), client).statusCode());
+    // requirement types created later gate new approvals and links, but never stop a provider already working
+    assertEquals(false, lapsed(world.providerId, world.organizationId));
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/documents/" + renewed + "/review", new JsonObject()
+        .put("decision", "rejected").put("reason", "late"), world.admin).statusCode(), "reviewed once");
   }
 
   private static boolean lapsed(String provider, String organization) {
