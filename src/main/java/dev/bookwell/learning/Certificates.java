@@ -197,8 +197,8 @@ final class Certificates {
   private Future<CertificateRecord> holderOrStaff(Caller caller, CertificateRecord c) {
     return c.getUserId().equals(caller.userId()) ? Future.succeededFuture(c)
         : IdentityClient.require(vertx.eventBus(), caller, c.getOrganizationId(), OrgPermission.manage_bookings)
-            .map(c).recover(e -> Future.failedFuture(e instanceof dev.bookwell.platform.api.ProblemException problem
-                && problem.problem().status() == 403 ? notFound(c.getNumber()) : e));
+            .map(c).recover(dev.bookwell.platform.api.ProblemException.forbiddenAsNotFound(
+                () -> notFound(c.getNumber())));
   }
 
   private Future<CertificateRecord> find(ApiRequest request) {

@@ -3,6 +3,7 @@ package dev.bookwell.learning;
 import static dev.bookwell.db.Tables.COURSE;
 
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiConsumer;
@@ -12,8 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.Map;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The learning area: courses and their structure, enrollments, progress, quizzes. Classroom enrollments follow
@@ -22,12 +21,10 @@ import org.slf4j.LoggerFactory;
 public final class LearningVerticle extends VerticleBase {
 
   public static final String API = "learning.api";
-  private static final Logger LOG = LoggerFactory.getLogger(LearningVerticle.class);
 
   private final Platform platform;
   private long timer = -1;
-  private Future<?> round = Future.succeededFuture();
-  private Future<?> ratingRound = Future.succeededFuture();
+  private long ratingTimer = -1;
 
   public LearningVerticle(Platform platform) {
     this.platform = platform;
@@ -101,22 +98,18 @@ public final class LearningVerticle extends VerticleBase {
         .set(COURSE.RATING_AVERAGE, rating.average()).set(COURSE.RATING_COUNT, rating.count())
         .set(COURSE.RATING_REVISION, rating.revision()).where(COURSE.ID.eq(rating.subjectId()))
         .and(COURSE.RATING_REVISION.lt(rating.revision()))));
-    timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
-      if (round.isComplete()) {
-        round = classroom.round().compose(x -> purchases.settle()).compose(x -> certificates.round())
-            .onFailure(e -> LOG.warn("learning round failed", e));
-      }
-      // on its own: a failing round above never holds back the catalogue's ratings
-      if (ratingRound.isComplete()) {
-        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying course ratings failed", e));
-      }
-    });
+    var poll = platform.config().mail().pollInterval();
+    timer = Rounds.every(vertx, poll, "learning round",
+        () -> classroom.round().compose(x -> purchases.settle()).compose(x -> certificates.round()));
+    // on its own: a failing round above never holds back the catalogue's ratings
+    ratingTimer = Rounds.every(vertx, poll, "copying course ratings", ratings::round);
     return platform.config().demoData() ? LearningDemo.seed(db, bus) : Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(ratingTimer);
     return Future.succeededFuture();
   }
 }

@@ -3,6 +3,7 @@ package dev.bookwell.reporting;
 import static dev.bookwell.db.Tables.ANALYTICS_EVENT;
 
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
@@ -11,8 +12,6 @@ import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The reporting area: read models over the other areas' rows (read only; it writes its rollups and the analytics
@@ -22,13 +21,11 @@ public final class ReportingVerticle extends VerticleBase {
 
   public static final String API = "reporting.api";
   static final Duration ANALYTICS_RETENTION = Duration.ofDays(400);  // a year's funnel, compared with the last
-  private static final Logger LOG = LoggerFactory.getLogger(ReportingVerticle.class);
 
   private final Platform platform;
   private long timer = -1;
   private long closedDays = -1;
   private long purge = -1;
-  private Future<?> round = Future.succeededFuture();
 
   public ReportingVerticle(Platform platform) {
     this.platform = platform;
@@ -48,13 +45,8 @@ public final class ReportingVerticle extends VerticleBase {
         "funnelReport", analytics::funnel,
         "collectAnalyticsEvents", analytics::collect));
     var rollups = new Rollups(db);
-    timer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
-      if (round.isComplete()) {
-        round = rollups.round().onFailure(e -> LOG.warn("report rollups failed", e));
-      }
-    });
-    closedDays = vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> rollups.markPassedSlots()
-        .onFailure(e -> LOG.warn("marking passed slots failed", e)));
+    timer = Rounds.every(vertx, platform.config().mail().pollInterval(), "report rollups", rollups::round);
+    closedDays = Rounds.every(vertx, Duration.ofHours(1), "marking passed slots", rollups::markPassedSlots);
     purge = Retention.schedule(vertx, db, platform.config().limits().purgeInterval(), List.of(new Retention.Rule(
         "analytics_event", ANALYTICS_EVENT, () -> ANALYTICS_EVENT.RECEIVED_AT.lt(SqlTime.nowPlus(
             ANALYTICS_RETENTION.negated())))));

@@ -211,8 +211,7 @@ final class Documents {
     return document(request).compose(d -> Providers.userOf(db, d.getProviderId())
         .compose(userId -> userId.equals(caller.userId()) ? Future.succeededFuture(d)
             : type(d.getRequirementTypeId()).compose(type -> reviewer(caller, type)).map(d))
-        .recover(e -> Future.failedFuture(e instanceof ProblemException p && p.problem().status() == 403
-            ? notFound(d.getId()) : e)));
+        .recover(ProblemException.forbiddenAsNotFound(() -> notFound(d.getId()))));
   }
 
   /** Platform admins review the platform's types; an organization's manage_providers its own. */

@@ -6,6 +6,8 @@ import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.Rounds;
+import java.time.Duration;
 import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
@@ -32,8 +34,6 @@ public final class SchedulingVerticle extends VerticleBase {
   private long horizonTimer = -1;
   private long ratingTimer = -1;
   private long requirementTimer = -1;
-  private Future<?> requirementRound = Future.succeededFuture();
-  private Future<?> ratingRound = Future.succeededFuture();
   private Regeneration regeneration;
 
   public SchedulingVerticle(Platform platform) {
@@ -114,17 +114,10 @@ public final class SchedulingVerticle extends VerticleBase {
         .set(PROVIDER.RATING_AVERAGE, rating.average()).set(PROVIDER.RATING_COUNT, rating.count())
         .set(PROVIDER.RATING_REVISION, rating.revision()).where(PROVIDER.ID.eq(rating.subjectId()))
         .and(PROVIDER.RATING_REVISION.lt(rating.revision()))));
-    ratingTimer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis(), id -> {
-      if (ratingRound.isComplete()) {
-        ratingRound = ratings.round().onFailure(e -> LOG.warn("copying provider ratings failed", e));
-      }
-    });
+    Duration poll = platform.config().mail().pollInterval();
+    ratingTimer = Rounds.every(vertx, poll, "copying provider ratings", ratings::round);
     // requirements on their own, less often: a lapse a few poll intervals late is fine, a scan every one is not
-    requirementTimer = vertx.setPeriodic(platform.config().mail().pollInterval().toMillis() * 15, id -> {
-      if (requirementRound.isComplete()) {
-        requirementRound = requirements.round().onFailure(e -> LOG.warn("checking requirements failed", e));
-      }
-    });
+    requirementTimer = Rounds.every(vertx, poll.multipliedBy(15), "checking requirements", requirements::round);
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
   }
 

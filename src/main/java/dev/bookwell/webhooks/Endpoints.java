@@ -160,8 +160,7 @@ final class Endpoints {
             .and(WEBHOOK_ENDPOINT.DELETED_AT.isNull()))
         .map(found -> found.orElseThrow(() -> notFound(id)))
         .compose(e -> require(request, e.getOrganizationId()).map(e)
-            .recover(failure -> Future.failedFuture(failure instanceof dev.bookwell.platform.api.ProblemException p
-                && p.problem().status() == 403 ? notFound(id) : failure)));
+            .recover(dev.bookwell.platform.api.ProblemException.forbiddenAsNotFound(() -> notFound(id))));
   }
 
   private Future<Void> require(ApiRequest request, UUID organizationId) {

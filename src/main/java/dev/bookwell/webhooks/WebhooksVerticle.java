@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.WEBHOOK_DELIVERY;
 
 import dev.bookwell.db.enums.WebhookDeliveryStatus;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.db.Retention;
 import dev.bookwell.platform.db.SqlTime;
 import java.util.List;
@@ -14,14 +15,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The webhooks area: organizations' endpoints, and the deliveries of catalogue events to them. */
 public final class WebhooksVerticle extends VerticleBase {
 
   public static final String API = "webhooks.api";
-  private static final Logger LOG = LoggerFactory.getLogger(WebhooksVerticle.class);
 
   private final Platform platform;
   /** How long the delivery log keeps finished deliveries (and their attempts). */
@@ -31,7 +29,6 @@ public final class WebhooksVerticle extends VerticleBase {
   private io.vertx.core.WorkerExecutor resolver;
   private long purge = -1;
   private long timer = -1;
-  private Future<?> round = Future.succeededFuture();
 
   public WebhooksVerticle(Platform platform) {
     this.platform = platform;
@@ -62,11 +59,8 @@ public final class WebhooksVerticle extends VerticleBase {
     purge = Retention.schedule(vertx, db, platform.config().limits().purgeInterval(), List.of(new Retention.Rule(
         "webhook_delivery", WEBHOOK_DELIVERY, () -> WEBHOOK_DELIVERY.STATUS.ne(WebhookDeliveryStatus.pending)
             .and(WEBHOOK_DELIVERY.CREATED_AT.lt(SqlTime.nowPlus(LOG_RETENTION.negated()))))));
-    timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
-      if (round.isComplete()) {
-        round = intake.round().compose(x -> dispatcher.round()).onFailure(e -> LOG.warn("webhook round failed", e));
-      }
-    });
+    timer = Rounds.every(vertx, config.pollInterval(), "webhook round",
+        () -> intake.round().compose(x -> dispatcher.round()));
     return Future.succeededFuture();
   }
 

@@ -87,6 +87,16 @@ class CalendarFeedTest extends AppTest {
     assertEquals(201, feed.statusCode(), feed.bodyAsString());
     var calendar = fetch(feed.bodyAsJsonObject().getString("url"));
     assertTrue(calendar.getEvents().stream().anyMatch(e -> e.getUid().getValue().equals(booking + "@bookwell")));
+    // a stranger with an organization of their own can neither renew nor revoke the provider's feed
+    String rival = world.userToken();
+    World.created(app.call(HttpMethod.POST, "/v1/organizations", new JsonObject().put("kind", "clinic")
+        .put("name", "Rival").put("timezone", "UTC").put("currency", "EUR"), rival));
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/providers/" + world.providerId + "/calendar-feed", null, rival)
+        .statusCode());
+    assertEquals(404, app.call(HttpMethod.DELETE, "/v1/providers/" + world.providerId + "/calendar-feed", null, rival)
+        .statusCode());
+    assertEquals(1, fetch(feed.bodyAsJsonObject().getString("url")).getEvents().stream()
+        .filter(e -> e.getUid().getValue().equals(booking + "@bookwell")).count(), "the provider's feed still works");
 
     var ics = Wait.on(app.client.get("/v1/bookings/" + booking + "/ics").putHeader("Authorization", "Bearer " + client)
         .send());

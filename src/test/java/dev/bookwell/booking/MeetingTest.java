@@ -77,6 +77,14 @@ class MeetingTest extends AppTest {
     String inPerson = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject()
         .put("slotId", world.session(service, world.providerId, World.at(5), 1)).put("seats", 1), client));
     assertNull(World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + inPerson, null, client)).getString("meetingUrl"));
+    // a stranger with an organization of their own cannot change the provider's video room
+    String rival = world.userToken();
+    World.created(app.call(HttpMethod.POST, "/v1/organizations", new JsonObject().put("kind", "clinic")
+        .put("name", "Rival").put("timezone", "UTC").put("currency", "EUR"), rival));
+    assertEquals(403, app.call(HttpMethod.PATCH, "/v1/providers/" + world.providerId, new JsonObject().put("video",
+        new JsonObject().put("mode", "fixed").put("url", "https://evil.example/room")), rival).statusCode());
+    assertEquals("https://meet.example.org/dr-room", World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + online,
+        null, client)).getString("meetingUrl"), "unchanged");
     var provider = World.ok(app.call(HttpMethod.GET, "/v1/providers/" + world.providerId, null, null));
     assertTrue(!provider.encode().contains("dr-room"), "the room is not in the public profile");
   }

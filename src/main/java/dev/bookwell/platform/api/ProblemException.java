@@ -13,4 +13,14 @@ public final class ProblemException extends RuntimeException {
   public Problem problem() {
     return problem;
   }
+
+  /**
+   * For {@code recover}: a 403 becomes {@code notFound}, so that whoever may not see a thing cannot tell it exists;
+   * any other failure stays as it was.
+   */
+  public static <T> java.util.function.Function<Throwable, io.vertx.core.Future<T>> forbiddenAsNotFound(
+      java.util.function.Supplier<RuntimeException> notFound) {
+    return e -> io.vertx.core.Future.failedFuture(e instanceof ProblemException p && p.problem().status() == 403
+        ? notFound.get() : e);
+  }
 }

@@ -1,0 +1,34 @@
+package dev.bookwell.platform;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way an area runs a background round: every {@code interval}, never two at once (a tick that finds the
+ * last round still running is skipped, so a slow database never piles rounds up), a failure logged and the next
+ * tick tried as usual.
+ */
+public final class Rounds {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Rounds.class);
+
+  private Rounds() {
+  }
+
+  /** Starts the rounds; gives the timer id (cancel it on stop). */
+  public static long every(Vertx vertx, Duration interval, String what, Supplier<Future<?>> round) {
+    var running = new AtomicBoolean();
+    return vertx.setPeriodic(interval.toMillis(), id -> {
+      if (running.compareAndSet(false, true)) {
+        Future.succeededFuture().compose(x -> round.get())  // a round that throws fails like one that fails
+            .onFailure(e -> LOG.warn("{} failed", what, e))
+            .onComplete(x -> running.set(false));
+      }
+    });
+  }
+}
