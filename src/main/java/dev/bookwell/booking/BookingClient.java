@@ -10,6 +10,7 @@ public final class BookingClient {
 
   static final String PAYMENT_SECURED = "booking.payment-secured";
   static final String HOUSEKEEPING = "booking.housekeeping";
+  static final String WAITLIST_ROUND = "booking.waitlist-round";
   /** Request {@code {bookingId}}; reply {@code {booking, ics, userId, guest?, guestToken?}}. */
   static final String DELIVERY = "booking.delivery";
   static final String PROMO_REDEEM = "booking.promo-redeem";
@@ -53,6 +54,11 @@ public final class BookingClient {
   /** Gives back the promo use recorded under {@code subjectId} (the purchase did not happen or was refunded). */
   public static Future<Void> releasePromo(EventBus bus, UUID subjectId) {
     return bus.request(PROMO_RELEASE, new JsonObject().put("subjectId", subjectId.toString())).mapEmpty();
+  }
+
+  /** One waitlist round now (offers settled, freed seats offered): {@code {closed, offered}}; tests use it. */
+  public static Future<JsonObject> waitlistRound(EventBus bus) {
+    return bus.<JsonObject>request(WAITLIST_ROUND, new JsonObject()).map(answer -> answer.body());
   }
 
   /** One housekeeping round now (releases asked again, unconfirmed bookings lapsed); tests and operators use it. */

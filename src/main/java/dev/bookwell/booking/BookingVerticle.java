@@ -2,6 +2,7 @@ package dev.bookwell.booking;
 
 import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.Platform;
+import dev.bookwell.platform.Rounds;
 import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
@@ -23,6 +24,7 @@ public final class BookingVerticle extends VerticleBase {
 
   private final Platform platform;
   private long releaseTimer = -1;
+  private long waitlistTimer = -1;
   private Future<?> round = Future.succeededFuture();
 
   public BookingVerticle(Platform platform) {
@@ -41,6 +43,12 @@ public final class BookingVerticle extends VerticleBase {
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
         platform.jwtKeys().tokenKey());
     var reschedules = new Reschedules(db, bus);
+    var offers = new WaitlistOffers(db, platform.config().waitlist().offerTtl());
+    var waitlist = new Waitlist(db, bus, offers, payments);
+    // a seat freed by a client or staff goes to the slot's line at once; other frees wait for the round
+    Function<Function<ApiRequest, Future<ApiReply>>, Function<ApiRequest, Future<ApiReply>>> freeing =
+        op -> request -> op.apply(request).onSuccess(reply -> offers.freed(
+            UUID.fromString(((JsonObject) reply.body()).getString("slotId"))));
     var promoCodes = new PromoCodes(db, bus);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createBooking", holds::hold),
@@ -53,9 +61,15 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("getCalendarFeed", feeds::read),
         Map.entry("listMyBookings", reads::mine),
         Map.entry("listOrganizationBookings", reads::forOrganization),
-        Map.entry("cancelBooking", lifecycle::cancel),
+        Map.entry("cancelBooking", freeing.apply(lifecycle::cancel)),
         Map.entry("confirmBooking", lifecycle::confirm),
-        Map.entry("declineBooking", lifecycle::decline),
+        Map.entry("declineBooking", freeing.apply(lifecycle::decline)),
+        Map.entry("joinWaitlist", waitlist::join),
+        Map.entry("getWaitlistEntry", waitlist::get),
+        Map.entry("listMyWaitlist", waitlist::mine),
+        Map.entry("leaveWaitlist", waitlist::leave),
+        Map.entry("acceptWaitlistOffer", waitlist::accept),
+        Map.entry("listSlotWaitlist", waitlist::forSlot),
         Map.entry("completeBooking", lifecycle::complete),
         Map.entry("markNoShow", lifecycle::noShow),
         Map.entry("rescheduleBooking", reschedules::reschedule),
@@ -73,6 +87,11 @@ public final class BookingVerticle extends VerticleBase {
         () -> promoCodes.releaseFor(message.body())));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);
+    bus.<JsonObject>consumer(Outbox.address(SchedulingClient.SLOT_CAPACITY_CHANGED), message -> offers.freed(
+        UUID.fromString(message.body().getJsonObject("payload").getString("slotId"))));
+    waitlistTimer = Rounds.every(vertx, platform.config().waitlist().roundInterval(), "waitlist round",
+        offers::round);
+    bus.<JsonObject>consumer(BookingClient.WAITLIST_ROUND, message -> ApiConsumer.answer(message, offers::round));
     bus.<JsonObject>consumer(Outbox.address(SchedulingClient.PROVIDER_LINK_ENDED), message -> departures
         .providerLeft(message.body().getJsonObject("payload"))
         .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
@@ -108,6 +127,7 @@ public final class BookingVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(releaseTimer);
+    vertx.cancelTimer(waitlistTimer);
     return Future.succeededFuture();
   }
 }

@@ -18,6 +18,7 @@ import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
@@ -87,7 +88,7 @@ final class Holds {
         .compose(x -> Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
             tx -> take(tx, caller, body)))
         .map(this::withGuestToken)
-        .compose(this::withPayment);
+        .compose(payments::attach);
   }
 
   private ApiReply withGuestToken(ApiReply reply) {
@@ -96,21 +97,6 @@ final class Holds {
       booking.put("accessToken", guestToken(tokenKey, UUID.fromString(booking.getString("id"))));
     }
     return reply;
-  }
-
-  /** A priced hold gets its payment intent after the hold has committed; if Stripe is down the hold stands. */
-  private Future<ApiReply> withPayment(ApiReply reply) {
-    var booking = (JsonObject) reply.body();
-    boolean awaitsPayment = "held".equals(booking.getString("status"))
-        || "pending_confirmation".equals(booking.getString("status"))
-        && booking.getJsonObject("amount").getLong("total") > 0;  // authorized now, captured on confirmation
-    if (!awaitsPayment) {
-      return Future.succeededFuture(reply);
-    }
-    return payments.request(booking).map(payment -> {
-      booking.put("payment", payment);
-      return reply;
-    });
   }
 
   private Future<ApiReply> take(Sql tx, Caller caller, JsonObject body) {
@@ -149,21 +135,37 @@ final class Holds {
           : subtotal - discount == 0 ? BookingStatus.confirmed : BookingStatus.held;
       UUID id = UUID.randomUUID();
       byte[] tokenHash = guest == null ? null : SecretTokens.digest(guestToken(tokenKey, id));
-      return insert(tx, id, slot, caller, guest, body, seats, subtotal, discount, status, tokenHash, 3)
+      return insert(tx, new NewBooking(id, slot, caller == null ? null : caller.userId(), guest,
+              body.getString("notes"), seats, subtotal, discount, status, tokenHash,
+              status == BookingStatus.held ? holdTtl : null), 3)
           .compose(booking -> (applied == null ? Future.succeededFuture(0)
               : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
               .map(booking));
     });
   }
 
+  /**
+   * A waitlist offer: the seats go to the person first in line as a hold of their own (held even when free: they
+   * still have to accept), alive for the offer's time. No promo code: one can be used when paying is redone.
+   */
+  static Future<BookingRecord> offer(Sql tx, SlotFacts slot, UUID userId, int seats, Duration offerTtl) {
+    long subtotal = Math.multiplyExact(slot.priceMinor(), (long) seats);
+    return insert(tx, new NewBooking(UUID.randomUUID(), slot, userId, null, null, seats, subtotal, 0,
+        BookingStatus.held, null, offerTtl), 3);
+  }
+
+  /** A booking to insert; {@code holdFor} is how long a held one is held. */
+  private record NewBooking(UUID id, SlotFacts slot, UUID userId, JsonObject guest, String notes, int seats,
+                            long subtotal, long discount, BookingStatus status, byte[] tokenHash, Duration holdFor) {
+  }
+
   /** Inserts with a fresh reference; a clash of references (one in a billion) just draws another. */
-  private Future<BookingRecord> insert(Sql tx, UUID id, SlotFacts slot, Caller caller, JsonObject guest,
-                                       JsonObject body, int seats, long subtotal, long discount, BookingStatus status,
-                                       byte[] tokenHash, int attempts) {
+  private static Future<BookingRecord> insert(Sql tx, NewBooking b, int attempts) {
+    SlotFacts slot = b.slot();
     var insert = Sql.DSL.insertInto(BOOKING)
-        .set(BOOKING.ID, id)
+        .set(BOOKING.ID, b.id())
         .set(BOOKING.REFERENCE, References.next())
-        .set(BOOKING.STATUS, status)
+        .set(BOOKING.STATUS, b.status())
         .set(BOOKING.SLOT_ID, slot.slotId())
         .set(BOOKING.ORGANIZATION_ID, slot.organizationId())
         .set(BOOKING.PROVIDER_ID, slot.providerId())
@@ -172,21 +174,21 @@ final class Holds {
         .set(BOOKING.STARTS_AT, slot.startsAt())
         .set(BOOKING.ENDS_AT, slot.endsAt())
         .set(BOOKING.DURING, slot.occupied())
-        .set(BOOKING.USER_ID, caller == null ? null : caller.userId())
-        .set(BOOKING.GUEST, guest == null ? null : JSONB.valueOf(guest.encode()))
-        .set(BOOKING.ACCESS_TOKEN_HASH, tokenHash)
-        .set(BOOKING.SEATS, seats)
-        .set(BOOKING.NOTES, body.getString("notes"))
-        .set(BOOKING.SUBTOTAL_MINOR, subtotal)
-        .set(BOOKING.DISCOUNT_MINOR, discount)
-        .set(BOOKING.TOTAL_MINOR, subtotal - discount)
+        .set(BOOKING.USER_ID, b.userId())
+        .set(BOOKING.GUEST, b.guest() == null ? null : JSONB.valueOf(b.guest().encode()))
+        .set(BOOKING.ACCESS_TOKEN_HASH, b.tokenHash())
+        .set(BOOKING.SEATS, b.seats())
+        .set(BOOKING.NOTES, b.notes())
+        .set(BOOKING.SUBTOTAL_MINOR, b.subtotal())
+        .set(BOOKING.DISCOUNT_MINOR, b.discount())
+        .set(BOOKING.TOTAL_MINOR, b.subtotal() - b.discount())
         .set(BOOKING.CURRENCY, slot.currency())
         .set(BOOKING.FULL_REFUND_HOURS, slot.fullRefundHours())
         .set(BOOKING.LATE_REFUND_PERCENT, slot.lateRefundPercent())
-        .set(BOOKING.HOLD_EXPIRES_AT, status == BookingStatus.held ? SqlTime.nowPlus(holdTtl) : null);
+        .set(BOOKING.HOLD_EXPIRES_AT, b.holdFor() == null ? null : SqlTime.nowPlus(b.holdFor()));
     return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
         .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
-            : insert(tx, id, slot, caller, guest, body, seats, subtotal, discount, status, tokenHash, attempts - 1));
+            : insert(tx, b, attempts - 1));
   }
 
   static Future<SlotFacts> facts(Sql tx, UUID slotId) {
@@ -229,7 +231,7 @@ final class Holds {
   }
 
   /** A user does not stack holds on one slot by accident; {@code allowMultiple} says it is meant. */
-  private static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
+  static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
     return tx.fetchOptional(Sql.DSL.select(BOOKING.REFERENCE).from(BOOKING)
             .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.USER_ID.eq(userId))
             .and(BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
@@ -251,10 +253,8 @@ final class Holds {
    */
   private Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats) {
     String key = slotId + "/" + email.toLowerCase(java.util.Locale.ROOT);
-    var lock = Sql.DSL.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
-        DSL.val(key)).as("locked"));
     var held = DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(java.math.BigDecimal.ZERO));
-    return tx.execute(Sql.DSL.selectCount().from(lock.asTable("guest_lock")))
+    return Locks.lock(tx, key)
         .compose(x -> tx.fetchOne(Sql.DSL.select(held).from(BOOKING).where(BOOKING.SLOT_ID.eq(slotId))
             .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(key.substring(
                 key.indexOf('/') + 1)))
@@ -271,7 +271,7 @@ final class Holds {
   }
 
   /** Expired holds of this provider that overlap the slot stop blocking the no-overlap constraint right now. */
-  private static Future<Void> expireStaleOverlaps(Sql tx, SlotFacts slot) {
+  static Future<Void> expireStaleOverlaps(Sql tx, SlotFacts slot) {
     return tx.fetch(Sql.DSL.select(BOOKING.ID).from(BOOKING)
             .where(BOOKING.PROVIDER_ID.eq(slot.providerId())).and(BOOKING.ONE_TO_ONE)
             .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))

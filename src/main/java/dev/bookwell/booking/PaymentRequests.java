@@ -22,6 +22,24 @@ final class PaymentRequests {
     this.reads = reads;
   }
 
+  /**
+   * A booking that awaits the client's card (a hold, or a priced one waiting for staff: authorized now, captured on
+   * confirmation) gets its payment intent, asked for after its transaction committed; if Stripe is down it stands.
+   */
+  Future<ApiReply> attach(ApiReply reply) {
+    var booking = (JsonObject) reply.body();
+    boolean awaitsPayment = "held".equals(booking.getString("status"))
+        || "pending_confirmation".equals(booking.getString("status"))
+        && booking.getJsonObject("amount").getLong("total") > 0;
+    if (!awaitsPayment) {
+      return Future.succeededFuture(reply);
+    }
+    return request(booking).map(payment -> {
+      booking.put("payment", payment);
+      return reply;
+    });
+  }
+
   Future<JsonObject> request(JsonObject booking) {
     // waiting for staff: authorize only, whatever the capture mode; captured when they confirm
     return payments.intent(UUID.fromString(booking.getString("id")), booking.getString("reference"),

@@ -42,7 +42,17 @@ final class Seats {
    */
   static Future<Optional<BookingRecord>> take(Sql tx, UUID slotId, int count,
                                               Supplier<Future<BookingRecord>> owner) {
-    return pick(tx, slotId, count).compose(picked -> picked.seatIds().size() < count
+    return take(tx, slotId, count, false, owner);
+  }
+
+  /**
+   * {@link #take}, by the waitlist's offer ({@code forWaitlist}) or by anyone else: while someone waits for the slot,
+   * only the waitlist takes its seats, so a seat that comes free goes to the first in line and not to whoever asks
+   * first.
+   */
+  static Future<Optional<BookingRecord>> take(Sql tx, UUID slotId, int count, boolean forWaitlist,
+                                              Supplier<Future<BookingRecord>> owner) {
+    return pick(tx, slotId, count, forWaitlist ? DSL.noCondition() : Waitlists.nobodyWaiting(slotId)).compose(picked -> picked.seatIds().size() < count
         ? Future.succeededFuture(Optional.empty())
         : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
             .compose(x -> owner.get())
@@ -50,21 +60,28 @@ final class Seats {
                 ? DSL.val(booking.getHoldExpiresAt()) : null).map(Optional.of(booking))));
   }
 
+  /** A seat anyone may take: free, or held by a hold whose time passed (by the database clock). */
+  static Condition takeable() {
+    return SEAT.STATE.eq(SeatState.free).or(SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())));
+  }
+
   /** What a hold or a reschedule answers when {@link #take} found too few seats. */
   static ProblemException notEnough(int count) {
     return Problem.of("slot-unavailable", 409, "Not enough seats",
-        "The slot does not have " + count + " free seat" + (count == 1 ? "" : "s") + " left.").toException();
+        "The slot does not have " + count + " free seat" + (count == 1 ? "" : "s") + " for you (full, or others "
+        + "wait for it); join its waitlist to be offered seats that come free.").toException();
   }
 
   /**
    * Locks up to {@code count} takeable seats of the slot, skipping seats other transactions hold locked, so no one
    * waits on a lock. Fewer than asked means the slot is full for this request.
    */
-  private static Future<Taken> pick(Sql tx, UUID slotId, int count) {
+  private static Future<Taken> pick(Sql tx, UUID slotId, int count, Condition line) {
     // Free seats first, straight off the seat_free index; only if they run short, seats of expired holds.
-    return lock(tx, slotId, SEAT.STATE.eq(SeatState.free), count).compose(free -> free.size() == count
+    return lock(tx, slotId, SEAT.STATE.eq(SeatState.free).and(line), count).compose(free -> free.size() == count
         ? Future.succeededFuture(free)
-        : lock(tx, slotId, SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())), count - free.size())
+        : lock(tx, slotId, SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())).and(line),
+            count - free.size())
             .map(expired -> {
               var all = new ArrayList<>(free);
               all.addAll(expired);

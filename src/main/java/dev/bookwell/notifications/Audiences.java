@@ -106,7 +106,8 @@ final class Audiences {
             .compose(booker -> staffFor(type, payload, facts, booker).map(staff -> {
               String status = payload.getString("status");
               var notes = new ArrayList<Deliveries.Note>();
-              if (booker != null) {
+              // a hold made by a waitlist offer is told by the offer's own message (waitlist.offered)
+              if (booker != null && !(type.equals("booking.held") && payload.containsKey("waitlistEntryId"))) {
                 notes.add(note(booker, "booking", "booking-" + type.substring("booking.".length()), organizationId,
                     payload, new JsonObject()));
               }

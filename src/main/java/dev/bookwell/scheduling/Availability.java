@@ -239,7 +239,7 @@ final class Availability {
             .compose(y -> Slots.changeCapacity(tx, slotId, capacity))
             .compose(Audit.after(tx, request, c -> Audit.Entry.of(organizationId, "slot.capacity_changed", "slot",
                 slotId).after(new JsonObject().put("capacity", c))))
-            .compose(c -> Outbox.append(tx, "scheduling.slot_capacity_changed", "slot", slotId,
+            .compose(c -> Outbox.append(tx, SchedulingClient.SLOT_CAPACITY_CHANGED, "slot", slotId,
                 new JsonObject().put("slotId", slotId.toString()).put("capacity", c)).map(c))))
         .map(c -> ApiReply.ok(new JsonObject().put("slotId", slotId.toString()).put("capacity", c)));
   }

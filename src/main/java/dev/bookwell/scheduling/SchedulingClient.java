@@ -17,6 +17,8 @@ public final class SchedulingClient {
   static final String NOTICE_FACTS = "scheduling.notice-facts";
   /** Outbox event: an organization's link to a provider ended; payload {providerId, organizationId}. */
   public static final String PROVIDER_LINK_ENDED = "scheduling.provider_link_ended";
+  /** Outbox event {@code {slotId, capacity}}: a slot's capacity changed (raised: seats came free). */
+  public static final String SLOT_CAPACITY_CHANGED = "scheduling.slot_capacity_changed";
 
   private SchedulingClient() {
   }

@@ -16,7 +16,7 @@ final class Catalogue {
   static final List<String> TYPES = Stream.concat(Stream.concat(
       Arrays.stream(BookingStatus.values()).map(s -> "booking." + s.getLiteral()),
       Stream.of("booking.rescheduled", "learning.enrolled", "learning.course_completed", "review.created",
-          "review.updated", "review.hidden")), Stream.of(TEST)).toList();
+          "review.updated", "review.hidden", "waitlist.offered")), Stream.of(TEST)).toList();
 
   private Catalogue() {
   }

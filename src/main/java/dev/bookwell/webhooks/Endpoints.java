@@ -12,6 +12,7 @@ import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -55,9 +56,7 @@ final class Endpoints {
     return require(request, organizationId)
         .compose(x -> Addresses.resolve(resolver, uri, allowPrivate))
         // the organization's lock for the transaction: racing creates count one after the other
-        .compose(address -> db.transaction(tx -> tx.fetchOne(Sql.DSL.select(org.jooq.impl.DSL.field(
-                "pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
-                org.jooq.impl.DSL.val("webhooks:" + organizationId))))
+        .compose(address -> db.transaction(tx -> Locks.lock(tx, "webhooks:" + organizationId)
             .compose(lock -> tx.fetchOne(Sql.DSL.selectCount()
                 .from(WEBHOOK_ENDPOINT).where(WEBHOOK_ENDPOINT.ORGANIZATION_ID.eq(organizationId))
                 .and(WEBHOOK_ENDPOINT.DELETED_AT.isNull())))

@@ -28,7 +28,12 @@ public record Config(
     Limits limits,
     Edge edge,
     Mail mail,
-    Webhooks webhooks) {
+    Webhooks webhooks,
+    Waitlist waitlist) {
+
+  /** Waitlists: how long an offered seat is held for the person offered it, and how often lines are served. */
+  public record Waitlist(Duration offerTtl, Duration roundInterval) {
+  }
 
   /**
    * Outgoing webhooks: retried from {@code retryBase} doubling (with jitter), at most {@code maxBackoff} apart,
@@ -187,7 +192,10 @@ public record Config(
             vars.duration("BOOKWELL_WEBHOOK_RETRY_BASE", Duration.ofSeconds(30)),
             vars.duration("BOOKWELL_WEBHOOK_MAX_BACKOFF", Duration.ofHours(6)),
             vars.duration("BOOKWELL_WEBHOOK_GIVE_UP", Duration.ofDays(3)),
-            vars.duration("BOOKWELL_WEBHOOK_POLL_INTERVAL", Duration.ofSeconds(1))));
+            vars.duration("BOOKWELL_WEBHOOK_POLL_INTERVAL", Duration.ofSeconds(1))),
+        new Waitlist(
+            vars.duration("BOOKWELL_WAITLIST_OFFER_TTL", Duration.ofMinutes(30)),
+            vars.duration("BOOKWELL_WAITLIST_ROUND", Duration.ofSeconds(10))));
   }
 
   /**

@@ -1,0 +1,82 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.WAITLIST_ENTRY;
+
+import dev.bookwell.db.enums.WaitlistStatus;
+import dev.bookwell.db.tables.records.WaitlistEntryRecord;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
+
+/** The waitlist SQL of the booking area: the line of a slot, a person's entries, their JSON. */
+final class Waitlists {
+
+  /** A place in line still in play: waiting, or holding an offer. */
+  static final Set<WaitlistStatus> LIVE = EnumSet.of(WaitlistStatus.waiting, WaitlistStatus.offered,
+      WaitlistStatus.accepted);
+
+  private Waitlists() {
+  }
+
+  /** Nobody waits for the slot: the condition under which anyone may take its seats (see {@link Seats#take}). */
+  static Condition nobodyWaiting(UUID slotId) {
+    return DSL.notExists(Sql.DSL.selectOne().from(WAITLIST_ENTRY).where(WAITLIST_ENTRY.SLOT_ID.eq(slotId))
+        .and(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting)));
+  }
+
+  /** The caller's own entry, locked; anyone else's is a 404, as if it did not exist. */
+  static Future<WaitlistEntryRecord> lockOwn(Sql tx, UUID entryId, UUID userId) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(WAITLIST_ENTRY).where(WAITLIST_ENTRY.ID.eq(entryId))
+            .and(WAITLIST_ENTRY.USER_ID.eq(userId)).forUpdate())
+        .map(found -> found.orElseThrow(() -> notFound(entryId)));
+  }
+
+  static RuntimeException notFound(UUID entryId) {
+    return Problem.notFound("No waitlist entry " + entryId + ".").toException();
+  }
+
+  /** Ends an entry: {@code left}, {@code lapsed}, {@code booked} or {@code closed}. */
+  static Future<WaitlistEntryRecord> end(Sql tx, UUID entryId, WaitlistStatus to) {
+    return tx.fetchOne(Sql.DSL.update(WAITLIST_ENTRY).set(WAITLIST_ENTRY.STATUS, to)
+        .set(WAITLIST_ENTRY.ENDED_AT, DSL.currentOffsetDateTime()).where(WAITLIST_ENTRY.ID.eq(entryId)).returning());
+  }
+
+  /** How many wait before this entry, plus one; null when it no longer waits. */
+  static Future<Integer> position(Sql tx, WaitlistEntryRecord entry) {
+    if (entry.getStatus() != WaitlistStatus.waiting) {
+      return Future.succeededFuture(null);
+    }
+    return tx.fetchOne(Sql.DSL.selectCount().from(WAITLIST_ENTRY).where(WAITLIST_ENTRY.SLOT_ID.eq(entry.getSlotId()))
+            .and(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting))
+            .and(DSL.row(WAITLIST_ENTRY.JOINED_AT, WAITLIST_ENTRY.ID)
+                .le(DSL.row(DSL.val(entry.getJoinedAt()), DSL.val(entry.getId())))))
+        .map(count -> count.value1());
+  }
+
+  static JsonObject json(WaitlistEntryRecord e, Integer position) {
+    return new JsonObject()
+        .put("id", e.getId().toString())
+        .put("slotId", e.getSlotId().toString())
+        .put("organizationId", e.getOrganizationId().toString())
+        .put("userId", e.getUserId().toString())
+        .put("seats", e.getSeats())
+        .put("status", e.getStatus().getLiteral())
+        .put("position", position)
+        .put("joinedAt", instant(e.getJoinedAt()))
+        .put("bookingId", e.getBookingId() == null ? null : e.getBookingId().toString())
+        .put("offeredAt", instant(e.getOfferedAt()))
+        .put("offerExpiresAt", instant(e.getOfferExpiresAt()))
+        .put("endedAt", instant(e.getEndedAt()));
+  }
+
+  private static String instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant().toString();
+  }
+}

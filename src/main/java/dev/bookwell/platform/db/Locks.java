@@ -1,0 +1,27 @@
+package dev.bookwell.platform.db;
+
+import io.vertx.core.Future;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * Transaction-scoped advisory locks on a name: what makes racing requests about one thing (a guest's seats of a slot,
+ * an organization's endpoints, a slot's waitlist) count one after the other. Released when the transaction ends.
+ */
+public final class Locks {
+
+  private Locks() {
+  }
+
+  /** Waits for the lock on {@code name}. */
+  public static Future<Void> lock(Sql tx, String name) {
+    return tx.fetchOne(Sql.DSL.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
+        DSL.val(name)).as("locked"))).mapEmpty();
+  }
+
+  /** Takes the lock on {@code name} if nobody has it; never waits. */
+  public static Future<Boolean> tryLock(Sql tx, String name) {
+    return tx.fetchOne(Sql.DSL.select(DSL.field("pg_try_advisory_xact_lock(hashtextextended({0}, 0))",
+        SQLDataType.BOOLEAN, DSL.val(name)))).map(row -> row.value1());
+  }
+}
