@@ -45,7 +45,7 @@ final class Holds {
                    OffsetDateTime startsAt, OffsetDateTime endsAt, OffsetDateTimeRange occupied, long priceMinor, String currency, int seatsPerSlot,
                    boolean requiresConfirmation, boolean guestsAllowed, int fullRefundHours,
                    int lateRefundPercent, ProviderStatus providerStatus,
-                   boolean noticeOk, boolean horizonOk, boolean providerWorksThere) {
+                   boolean noticeOk, boolean horizonOk, boolean providerWorksThere, int capacity) {
   }
 
   /** The most one card payment can be (Stripe's limit for most currencies), in minor units. */
@@ -146,7 +146,7 @@ final class Holds {
 
   /**
    * A waitlist offer: the seats go to the person first in line as a hold of their own (held even when free: they
-   * still have to accept), alive for the offer's time. No promo code: one can be used when paying is redone.
+   * still have to accept), alive for the offer's time, at the service's price (no promo code).
    */
   static Future<BookingRecord> offer(Sql tx, SlotFacts slot, UUID userId, int seats, Duration offerTtl) {
     long subtotal = Math.multiplyExact(slot.priceMinor(), (long) seats);
@@ -200,7 +200,7 @@ final class Holds {
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))),
-                DSL.field(SchedulingClient.providerWorksThere()))
+                DSL.field(SchedulingClient.providerWorksThere()), SLOT.CAPACITY)
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
             .where(SLOT.ID.eq(slotId)).and(SERVICE.DELETED_AT.isNull()), SlotFacts.class)

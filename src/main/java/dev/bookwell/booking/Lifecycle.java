@@ -9,6 +9,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -197,8 +198,8 @@ final class Lifecycle {
               .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).returning()))
           .compose(updated -> (current == BookingStatus.held && to == BookingStatus.cancelled
                   ? PromoCodes.release(tx, java.util.List.of(id)) : Future.<Void>succeededFuture())
-              .compose(y -> releaseSeats ? Seats.release(tx, id)
-                  : to == BookingStatus.confirmed ? Seats.confirm(tx, id) : Future.succeededFuture(0))
+              .compose(y -> releaseSeats ? Seats.release(tx, id).<Void>mapEmpty()
+                  : to == BookingStatus.confirmed ? Seats.confirm(tx, booking) : Future.<Void>succeededFuture())
               .compose(x -> !access.staff() || access.request() == null ? Future.<Void>succeededFuture()
                   : Audit.record(tx, access.request(), Audit.Entry.of(updated.getOrganizationId(),
                       "booking." + to.getLiteral(), "booking", id)
@@ -210,11 +211,13 @@ final class Lifecycle {
     }));
   }
 
+  static final String PROVIDER_LEFT = "provider-left";
+
   /** Nothing is confirmed at an organization the provider no longer works for (409; the booking can be declined). */
-  private static Future<Void> requireProviderThere(Sql tx, BookingRecord booking) {
+  static Future<Void> requireProviderThere(Sql tx, BookingRecord booking) {
     return providerThere(tx, booking).map(there -> {
       if (!there) {
-        throw Problem.of("provider-left", 409, "Provider left", "The provider no longer works for this "
+        throw Problem.of(PROVIDER_LEFT, 409, "Provider left", "The provider no longer works for this "
             + "organization; the booking can only be declined or cancelled.").toException();
       }
       return null;
@@ -252,9 +255,7 @@ final class Lifecycle {
         return Future.succeededFuture(Secured.AWAITING_CONFIRMATION);
       }
       if (current == BookingStatus.held) {
-        // the money goes back if the provider left the organization meanwhile
-        return providerThere(tx, booking).compose(there -> there ? confirmPaid(tx, booking).map(Secured.CONFIRMED)
-            : Future.succeededFuture(Secured.GONE));
+        return confirmPaid(tx, booking).map(Secured.CONFIRMED);  // provider-left or hold-lost: the money goes back
       }
       if (current != BookingStatus.expired) {
         // Rescheduled meanwhile: the payment moved with it, and the new booking answers. Otherwise cancelled or
@@ -274,17 +275,26 @@ final class Lifecycle {
               : Seats.take(tx, booking.getSlotId(), booking.getSeats(), () -> Future.succeededFuture(booking))
                   .compose(taken -> taken.isEmpty() ? Future.succeededFuture(Secured.GONE)
                       : confirmPaid(tx, booking).map(Secured.CONFIRMED)));
-    })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION)
-        ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the provider's time went to someone else
+    })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION) || ProblemException.is(e, Seats.HOLD_LOST)
+        || ProblemException.is(e, PROVIDER_LEFT)
+        ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the seat or time went to someone else
   }
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {
-    return tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, BookingStatus.confirmed)
-            .setNull(BOOKING.REFUND_PERCENT)  // a late payment that got its seat owes nothing back
-            .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(booking.getId())).returning())
-        .compose(updated -> Seats.confirm(tx, booking.getId())
-            .compose(x -> BookingEvents.emit(tx, "confirmed", updated, "payment")))
-        .mapEmpty();
+    return promote(tx, booking, BookingStatus.confirmed, "payment").mapEmpty();
+  }
+
+  /**
+   * A hold that was paid or accepted becomes {@code confirmed}, or {@code pending_confirmation} (a waitlist offer
+   * accepted for a service staff confirm): its seats booked, all of them (409 {@code hold-lost} otherwise), at an
+   * organization the provider still works for (409 {@code provider-left}). Nothing is owed back once it has them.
+   */
+  static Future<BookingRecord> promote(Sql tx, BookingRecord booking, BookingStatus to, String actor) {
+    return requireProviderThere(tx, booking)
+        .compose(x -> Seats.confirm(tx, booking))
+        .compose(x -> tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to).setNull(BOOKING.REFUND_PERCENT)
+            .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(booking.getId())).returning()))
+        .compose(updated -> BookingEvents.emit(tx, to.getLiteral(), updated, actor).map(updated));
   }
 
   static Future<BookingRecord> lock(Sql tx, UUID id) {

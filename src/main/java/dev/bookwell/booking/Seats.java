@@ -114,11 +114,25 @@ final class Seats {
     return tx.update(update.where(SEAT.ID.in(seatIds)));
   }
 
-  /** Turns a booking's held seats into booked ones (after payment or confirmation). */
-  static Future<Integer> confirm(Sql tx, UUID bookingId) {
+  /**
+   * Turns a booking's seats into booked ones (after payment, acceptance or confirmation): all of them, or 409
+   * {@code hold-lost} and the transaction rolls back. A hold locked just before its time ran out can have lost a
+   * seat to a take that came just after (the take skips the locked booking row and takes the expired seat): the
+   * booking is then not confirmed without its seats.
+   */
+  static Future<Void> confirm(Sql tx, BookingRecord booking) {
     return tx.update(Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
-        .where(SEAT.BOOKING_ID.eq(bookingId)));
+            .where(SEAT.BOOKING_ID.eq(booking.getId())))
+        .map(count -> {
+          if (count != booking.getSeats()) {
+            throw Problem.of(HOLD_LOST, 409, "Hold lost", "The hold's time ran out and its seats went to "
+                + "someone else.").toException();
+          }
+          return null;
+        });
   }
+
+  static final String HOLD_LOST = "hold-lost";
 
   /**
    * Frees the seats of an expired hold that nobody else has locked, without waiting. A seat another transaction

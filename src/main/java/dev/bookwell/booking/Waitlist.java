@@ -57,6 +57,11 @@ final class Waitlist {
     int seats = request.bodyObject().getInteger("seats", 1);
     return Idempotency.once(db, request, tx -> Holds.facts(tx, slotId).compose(slot -> {
       Holds.check(slot, false);
+      if (seats > slot.capacity() || slot.seatsPerSlot() == 1 && seats > 1) {
+        throw Problem.of("seats-exceed-capacity", 422, "More seats than the slot has", "This slot has "
+            + slot.capacity() + " seats" + (slot.seatsPerSlot() == 1 ? ", one person at a time" : "")
+            + "; wait for fewer.").toException();
+      }
       if ((long) seats * slot.priceMinor() > Holds.MAX_AMOUNT) {
         throw Problem.of("amount-too-large", 422, "Amount too large", "So many seats would cost more than one "
             + "payment can be; wait for fewer.").toException();
@@ -69,8 +74,8 @@ final class Waitlist {
           .compose(x -> tx.fetchOne(Sql.DSL.insertInto(WAITLIST_ENTRY).set(WAITLIST_ENTRY.SLOT_ID, slotId)
               .set(WAITLIST_ENTRY.ORGANIZATION_ID, slot.organizationId()).set(WAITLIST_ENTRY.USER_ID, caller.userId())
               .set(WAITLIST_ENTRY.SEATS, seats).returning()))
-          .compose(entry -> Waitlists.position(tx, entry)
-              .map(position -> ApiReply.created(Waitlists.json(entry, position), "/v1/waitlist/" + entry.getId())));
+          .compose(entry -> Waitlists.withPositions(tx, WAITLIST_ENTRY.ID.eq(entry.getId()), 1)
+              .map(items -> ApiReply.created(items.getJsonObject(0), "/v1/waitlist/" + entry.getId())));
     }));
   }
 
@@ -110,29 +115,22 @@ final class Waitlist {
   Future<ApiReply> get(ApiRequest request) {
     UUID userId = request.requireCaller().userId();
     UUID entryId = UUID.fromString(request.path().getString("entryId"));
-    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectFrom(WAITLIST_ENTRY)
-            .where(WAITLIST_ENTRY.ID.eq(entryId)).and(WAITLIST_ENTRY.USER_ID.eq(userId)))
-        .map(found -> found.orElseThrow(() -> Waitlists.notFound(entryId)))
-        .compose(entry -> Waitlists.position(tx, entry).map(position -> ApiReply.ok(Waitlists.json(entry, position)))));
+    return db.transaction(tx -> Waitlists.withPositions(tx, WAITLIST_ENTRY.ID.eq(entryId)
+            .and(WAITLIST_ENTRY.USER_ID.eq(userId)), 1))
+        .map(found -> {
+          if (found.isEmpty()) {
+            throw Waitlists.notFound(entryId);
+          }
+          return ApiReply.ok(found.getJsonObject(0));
+        });
   }
 
   /** GET /v1/me/waitlist: the caller's entries, newest first (live ones and the last ended ones, bounded). */
   Future<ApiReply> mine(ApiRequest request) {
     UUID userId = request.requireCaller().userId();
-    return db.transaction(tx -> tx.fetch(Sql.DSL.selectFrom(WAITLIST_ENTRY).where(WAITLIST_ENTRY.USER_ID.eq(userId))
-            .orderBy(WAITLIST_ENTRY.JOINED_AT.desc(), WAITLIST_ENTRY.ID.desc()).limit(50))
-        .compose(entries -> {
-          var items = new JsonArray();
-          Future<Void> chain = Future.succeededFuture();
-          for (var entry : entries) {
-            chain = chain.compose(x -> Waitlists.position(tx, entry))
-                .map(position -> {
-                  items.add(Waitlists.json(entry, position));
-                  return null;
-                });
-          }
-          return chain.map(x -> ApiReply.ok(new JsonObject().put("items", items)));
-        }));
+    return db.transaction(tx -> Waitlists.withPositions(tx, WAITLIST_ENTRY.USER_ID.eq(userId), 50,
+            WAITLIST_ENTRY.JOINED_AT.desc(), WAITLIST_ENTRY.ID.desc()))
+        .map(items -> ApiReply.ok(new JsonObject().put("items", items)));
   }
 
   /**
@@ -148,7 +146,7 @@ final class Waitlist {
             + ".").toException();
       }
       if (entry.getStatus() == WaitlistStatus.waiting) {
-        return Waitlists.end(tx, entryId, WaitlistStatus.left);
+        return Waitlists.move(tx, entryId, WaitlistStatus.left);
       }
       return Lifecycle.lock(tx, entry.getBookingId()).compose(booking -> {
         if (booking.getStatus() != BookingStatus.held && booking.getStatus() != BookingStatus.expired) {
@@ -156,7 +154,7 @@ final class Waitlist {
               + "; cancel that booking instead.").toException();
         }
         return Holds.expire(tx, java.util.List.of(booking.getId()), "waitlist-left")
-            .compose(x -> Waitlists.end(tx, entryId, WaitlistStatus.left));
+            .compose(x -> Waitlists.move(tx, entryId, WaitlistStatus.left));
       });
     })).map(entry -> {
       offers.freed(entry.getSlotId());
@@ -187,20 +185,15 @@ final class Waitlist {
     })).compose(payments::attach);
   }
 
+  /** Free: confirmed now, or waiting for staff; priced: still held, paid like any hold. */
   private static Future<ApiReply> take(Sql tx, WaitlistEntryRecord entry, BookingRecord booking,
                                        Holds.SlotFacts slot) {
     BookingStatus to = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
         : booking.getTotalMinor() == 0 ? BookingStatus.confirmed : BookingStatus.held;
-    WaitlistStatus entryTo = to == BookingStatus.held ? WaitlistStatus.accepted : WaitlistStatus.booked;
-    Future<BookingRecord> moved = to == BookingStatus.held ? Future.succeededFuture(booking)
-        : tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to).set(BOOKING.UPDATED_AT, SqlTime.now())
-                .where(BOOKING.ID.eq(booking.getId())).returning())
-            .compose(updated -> Seats.confirm(tx, updated.getId())
-                .compose(x -> BookingEvents.emit(tx, to.getLiteral(), updated, "user:" + entry.getUserId()))
-                .map(updated));
-    return moved.compose(updated -> tx.update(Sql.DSL.update(WAITLIST_ENTRY).set(WAITLIST_ENTRY.STATUS, entryTo)
-            .set(WAITLIST_ENTRY.ENDED_AT, entryTo == WaitlistStatus.booked ? SqlTime.now() : null)
-            .where(WAITLIST_ENTRY.ID.eq(entry.getId())))
+    Future<BookingRecord> taken = to == BookingStatus.held ? Future.succeededFuture(booking)
+        : Lifecycle.promote(tx, booking, to, "user:" + entry.getUserId());
+    return taken.compose(updated -> Waitlists.move(tx, entry.getId(),
+            to == BookingStatus.held ? WaitlistStatus.accepted : WaitlistStatus.booked)
         .map(x -> ApiReply.ok(BookingJson.of(updated).put("waitlistEntryId", entry.getId().toString()))));
   }
 
@@ -216,18 +209,10 @@ final class Waitlist {
               .recover(ProblemException.forbiddenAsNotFound(() -> Problem.notFound("No slot " + slotId + ".")
                   .toException()));
         })
-        .compose(x -> db.fetch(Sql.DSL.selectFrom(WAITLIST_ENTRY).where(WAITLIST_ENTRY.SLOT_ID.eq(slotId))
-            .and(WAITLIST_ENTRY.STATUS.in(Waitlists.LIVE))
-            .orderBy(DSL.when(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting), DSL.inline(1)).otherwise(DSL.inline(0)),
-                WAITLIST_ENTRY.JOINED_AT, WAITLIST_ENTRY.ID).limit(STAFF_PAGE)))
-        .map(entries -> {
-          var items = new JsonArray();
-          int position = 0;
-          for (var entry : entries) {
-            boolean waiting = entry.getStatus() == WaitlistStatus.waiting;
-            items.add(Waitlists.json(entry, waiting ? ++position : null));
-          }
-          return ApiReply.ok(new JsonObject().put("items", items));
-        });
+        .compose(x -> db.transaction(tx -> Waitlists.withPositions(tx, WAITLIST_ENTRY.SLOT_ID.eq(slotId)
+            .and(WAITLIST_ENTRY.STATUS.in(Waitlists.LIVE)), STAFF_PAGE,
+            DSL.when(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting), DSL.inline(1)).otherwise(DSL.inline(0)).asc(),
+            WAITLIST_ENTRY.JOINED_AT.asc(), WAITLIST_ENTRY.ID.asc())))
+        .map(items -> ApiReply.ok(new JsonObject().put("items", items)));
   }
 }

@@ -9,7 +9,10 @@ import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
+import io.vertx.core.json.JsonArray;
+import dev.bookwell.platform.db.SqlTime;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
@@ -42,22 +45,29 @@ final class Waitlists {
     return Problem.notFound("No waitlist entry " + entryId + ".").toException();
   }
 
-  /** Ends an entry: {@code left}, {@code lapsed}, {@code booked} or {@code closed}. */
-  static Future<WaitlistEntryRecord> end(Sql tx, UUID entryId, WaitlistStatus to) {
-    return tx.fetchOne(Sql.DSL.update(WAITLIST_ENTRY).set(WAITLIST_ENTRY.STATUS, to)
-        .set(WAITLIST_ENTRY.ENDED_AT, DSL.currentOffsetDateTime()).where(WAITLIST_ENTRY.ID.eq(entryId)).returning());
+  /** Moves entries on; one that is no longer in line ({@code booked, lapsed, left, closed}) ends now. */
+  static Future<List<WaitlistEntryRecord>> move(Sql tx, Condition which, WaitlistStatus to) {
+    return tx.fetch(Sql.DSL.update(WAITLIST_ENTRY).set(WAITLIST_ENTRY.STATUS, to)
+        .set(WAITLIST_ENTRY.ENDED_AT, LIVE.contains(to) ? null : SqlTime.now()).where(which).returning());
   }
 
-  /** How many wait before this entry, plus one; null when it no longer waits. */
-  static Future<Integer> position(Sql tx, WaitlistEntryRecord entry) {
-    if (entry.getStatus() != WaitlistStatus.waiting) {
-      return Future.succeededFuture(null);
-    }
-    return tx.fetchOne(Sql.DSL.selectCount().from(WAITLIST_ENTRY).where(WAITLIST_ENTRY.SLOT_ID.eq(entry.getSlotId()))
-            .and(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting))
-            .and(DSL.row(WAITLIST_ENTRY.JOINED_AT, WAITLIST_ENTRY.ID)
-                .le(DSL.row(DSL.val(entry.getJoinedAt()), DSL.val(entry.getId())))))
-        .map(count -> count.value1());
+  static Future<WaitlistEntryRecord> move(Sql tx, UUID entryId, WaitlistStatus to) {
+    return move(tx, WAITLIST_ENTRY.ID.eq(entryId), to).map(List::getFirst);
+  }
+
+  /** Entries with their place in line (how many wait before them, plus one; null once they no longer wait). */
+  static Future<JsonArray> withPositions(Sql tx, Condition which, int limit, org.jooq.SortField<?>... order) {
+    var ahead = WAITLIST_ENTRY.as("ahead");
+    var position = DSL.when(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting), DSL.field(Sql.DSL.selectCount()
+        .from(ahead).where(ahead.SLOT_ID.eq(WAITLIST_ENTRY.SLOT_ID)).and(ahead.STATUS.eq(WaitlistStatus.waiting))
+        .and(DSL.row(ahead.JOINED_AT, ahead.ID).le(DSL.row(WAITLIST_ENTRY.JOINED_AT, WAITLIST_ENTRY.ID)))));
+    return tx.fetch(Sql.DSL.select(WAITLIST_ENTRY.asterisk(), position.as("position")).from(WAITLIST_ENTRY)
+            .where(which).orderBy(order).limit(limit))
+        .map(rows -> {
+          var items = new JsonArray();
+          rows.forEach(row -> items.add(json(row.into(WAITLIST_ENTRY), row.get("position", Integer.class))));
+          return items;
+        });
   }
 
   static JsonObject json(WaitlistEntryRecord e, Integer position) {

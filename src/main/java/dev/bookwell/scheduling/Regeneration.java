@@ -2,6 +2,7 @@ package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.AVAILABILITY_EXCEPTION;
 import static dev.bookwell.db.Tables.AVAILABILITY_RULE;
+import static dev.bookwell.db.Tables.CALENDAR_BUSY;
 import static dev.bookwell.db.Tables.ORGANIZATION;
 import static dev.bookwell.db.Tables.PROVIDER;
 import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
@@ -59,7 +60,7 @@ final class Regeneration {
 
   /** What the generator needs for one (provider, organization). */
   private record Inputs(ZoneId zone, List<WeeklyRule> rules, Map<LocalDate, List<Window>> exceptions,
-                        Map<UUID, ServiceSpec> services, Map<UUID, Integer> horizonDays) {
+                        Map<UUID, ServiceSpec> services, Map<UUID, Integer> horizonDays, BusyTimes busy) {
   }
 
   private final Vertx vertx;
@@ -75,13 +76,14 @@ final class Regeneration {
    * every schedule change uses: the provider and the link (shared), the organization, then slots and seats.
    */
   Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId) {
-    return regenerate(tx, providerId, organizationId, false);
+    return regenerate(tx, providerId, organizationId, false, DSL.noCondition());
   }
 
   /** {@code wait}: wait for the organization's lock rather than refuse (a provider-wide change must not fail). */
-  private Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId, boolean wait) {
+  private Future<Result> regenerate(Sql tx, UUID providerId, UUID organizationId, boolean wait,
+                                    org.jooq.Condition which) {
     return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId, wait)
-        .compose(x -> Slots.removeUntouched(tx, providerId, organizationId))
+        .compose(x -> Slots.removeUntouched(tx, Slots.future(providerId, organizationId).and(which)))
         .compose(removed -> addMissing(tx, providerId, organizationId, zone)
             .map(created -> new Result(removed, created))));
   }
@@ -116,6 +118,19 @@ final class Regeneration {
 
   /** Regenerates every organization the provider works for (a provider-wide block, a reactivation). */
   Future<Result> regenerateAll(Sql tx, UUID providerId) {
+    return regenerateAll(tx, providerId, DSL.noCondition());
+  }
+
+  /**
+   * The provider's busy times changed: in every organization the provider works for, free rule-made slots that
+   * overlap them now go, and slots they no longer cover come back. Other slots keep their ids.
+   */
+  Future<Result> applyBusy(Sql tx, UUID providerId) {
+    return regenerateAll(tx, providerId, Slots.overlapsBusy());
+  }
+
+  /** Removes the untouched future rule-made slots among {@code which}, then adds what the rules ask for. */
+  private Future<Result> regenerateAll(Sql tx, UUID providerId, org.jooq.Condition which) {
     return tx.fetch(Sql.DSL.select(PROVIDER_ORGANIZATION.ORGANIZATION_ID).from(PROVIDER_ORGANIZATION)
             .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(providerId))
             .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active))
@@ -123,7 +138,7 @@ final class Regeneration {
         .compose(organizations -> {
           Future<Result> chain = Future.succeededFuture(new Result(0, 0));
           for (var organization : organizations) {
-            chain = chain.compose(total -> regenerate(tx, providerId, organization.value1(), true)
+            chain = chain.compose(total -> regenerate(tx, providerId, organization.value1(), true, which)
                 .map(r -> new Result(total.removed() + r.removed(), total.created() + r.created())));
           }
           return chain;
@@ -223,11 +238,22 @@ final class Regeneration {
                     .or(AVAILABILITY_EXCEPTION.ORGANIZATION_ID.isNull())))
             .compose(exceptions -> tx.fetch(Sql.DSL.selectFrom(SERVICE)
                     .where(SERVICE.ORGANIZATION_ID.eq(organizationId)).and(SERVICE.DELETED_AT.isNull()))
-                .map(services -> assemble(zone, rules, exceptions, services))));
+                .compose(services -> busy(tx, providerId)
+                    .map(busy -> assemble(zone, rules, exceptions, services, busy)))));
+  }
+
+  /** The provider's busy times from imported calendars that have not ended. */
+  private static Future<BusyTimes> busy(Sql tx, UUID providerId) {
+    return tx.fetch(Sql.DSL.select(CALENDAR_BUSY.DURING).from(CALENDAR_BUSY)
+            .where(CALENDAR_BUSY.PROVIDER_ID.eq(providerId))
+            .and(DSL.condition("upper({0}) > now()", CALENDAR_BUSY.DURING)))
+        .map(rows -> BusyTimes.of(rows.stream().map(r -> new BusyTimes.Interval(r.value1().lower().toInstant(),
+            r.value1().upper().toInstant())).toList()));
   }
 
   private static Inputs assemble(ZoneId zone, List<AvailabilityRuleRecord> rules,
-                                 List<AvailabilityExceptionRecord> exceptions, List<ServiceRecord> services) {
+                                 List<AvailabilityExceptionRecord> exceptions, List<ServiceRecord> services,
+                                 BusyTimes busy) {
     var specs = new HashMap<UUID, ServiceSpec>();
     var horizons = new HashMap<UUID, Integer>();
     for (var s : services) {
@@ -249,7 +275,7 @@ final class Regeneration {
     }
     // The provider's own block wins over the organization's custom hours that day.
     exceptions.stream().filter(e -> e.getOrganizationId() == null).forEach(e -> byDay.put(e.getDay(), List.of()));
-    return new Inputs(zone, weekly, byDay, specs, horizons);
+    return new Inputs(zone, weekly, byDay, specs, horizons, busy);
   }
 
   /** Runs the pure generator on a worker thread: a two-year schedule is tens of thousands of slots. */
@@ -260,7 +286,8 @@ final class Regeneration {
       Instant now = Instant.now();
       var generated = SlotGenerator.generate(in.zone(), in.rules(), in.exceptions(), in.services(), today,
           today.plusDays(horizon + 1L), limits.maxSlotsPerOrganization(), g -> g.startsAt().isAfter(now)
-              && g.startsAt().isBefore(now.plus(Duration.ofDays(in.horizonDays().get(g.serviceId())))));
+              && g.startsAt().isBefore(now.plus(Duration.ofDays(in.horizonDays().get(g.serviceId()))))
+              && !in.busy().overlaps(g.occupiedFrom(), g.occupiedUntil()));
       if (generated.size() > limits.maxSlotsPerOrganization()) {
         throw tooLarge(generated.size(), 0);
       }

@@ -1,6 +1,7 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.CALENDAR_BUSY;
 import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SLOT;
 
@@ -98,6 +99,12 @@ final class Slots {
         .mapEmpty();
   }
 
+  /** The slot in scope overlaps a busy time of its provider's imported calendars (buffers included). */
+  static Condition overlapsBusy() {
+    return DSL.exists(Sql.DSL.selectOne().from(CALENDAR_BUSY).where(CALENDAR_BUSY.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
+        .and(DSL.condition("{0} && {1}", CALENDAR_BUSY.DURING, SLOT.OCCUPIED)));
+  }
+
   /** A seat someone holds (unexpired) or booked, in the slot in scope. */
   private static Condition taken() {
     return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID))
@@ -109,7 +116,12 @@ final class Slots {
    * null). A slot an old booking still points at (cancelled, expired) is cancelled instead of deleted.
    */
   static Future<Integer> removeUntouched(Sql tx, UUID providerId, UUID organizationId) {
-    Condition ruleMade = future(providerId, organizationId).and(SLOT.ORIGIN.eq(SlotOrigin.rule));
+    return removeUntouched(tx, future(providerId, organizationId));
+  }
+
+  /** The same, among the slots {@code which} names. */
+  static Future<Integer> removeUntouched(Sql tx, Condition which) {
+    Condition ruleMade = which.and(SLOT.ORIGIN.eq(SlotOrigin.rule));
     Condition untouched = ruleMade.and(DSL.not(taken()));
     Condition referenced = DSL.exists(Sql.DSL.selectOne().from(BOOKING).where(BOOKING.SLOT_ID.eq(SLOT.ID)));
     return lockWithSeats(tx, ruleMade)

@@ -12,6 +12,7 @@ import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.net.OutboundAddresses;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
@@ -142,9 +143,9 @@ final class Dispatcher {
    */
   private Future<Outcome> send(WebhookDeliveryRecord delivery, WebhookEndpointRecord endpoint) {
     long started = System.nanoTime();
-    var uri = Addresses.parse(endpoint.getUrl(), config.allowPrivate());
+    var uri = OutboundAddresses.parse(endpoint.getUrl(), config.allowPrivate());
     String body = delivery.getPayload().data();
-    return Addresses.resolve(resolver, uri, config.allowPrivate())
+    return OutboundAddresses.resolve(resolver, uri, config.allowPrivate())
         .compose(address -> {
           var options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString())
               .setConnectTimeout(TIMEOUT.toMillis()).setIdleTimeout(TIMEOUT.toMillis())
@@ -154,7 +155,7 @@ final class Dispatcher {
               .putHeader("Bookwell-Delivery-Id", delivery.getId().toString())
               .putHeader("Bookwell-Signature", signature(endpoint, body));
           // connect to the address that was checked, whatever the name resolves to by now
-          options.setServer(SocketAddress.inetSocketAddress(port(uri), address.getHostAddress()));
+          options.setServer(SocketAddress.inetSocketAddress(OutboundAddresses.port(uri), address.getHostAddress()));
           return http.request(options).compose(request -> {
             long deadline = vertx.setTimer(TIMEOUT.toMillis(), id -> request.reset());
             return request.send(body).compose(response -> excerpt(request, response))
@@ -256,10 +257,6 @@ final class Dispatcher {
                     .put("webhookId", d.getEndpointId().toString())
                     .put("organizationId", d.getOrganizationId().toString()).put("url", endpoint.getUrl())
                     .put("failingSince", failingSince.toInstant().toString())).map(1)));
-  }
-
-  private static int port(java.net.URI uri) {
-    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private static int millis(long startedNanos) {

@@ -14,6 +14,7 @@ import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.net.OutboundAddresses;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,10 +52,10 @@ final class Endpoints {
   Future<ApiReply> create(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
-    var uri = Addresses.parse(body.getString("url"), allowPrivate);
+    var uri = OutboundAddresses.parse(body.getString("url"), allowPrivate);
     String secret = "whsec_" + SecretTokens.newToken();
     return require(request, organizationId)
-        .compose(x -> Addresses.resolve(resolver, uri, allowPrivate))
+        .compose(x -> OutboundAddresses.resolve(resolver, uri, allowPrivate))
         // the organization's lock for the transaction: racing creates count one after the other
         .compose(address -> db.transaction(tx -> Locks.lock(tx, "webhooks:" + organizationId)
             .compose(lock -> tx.fetchOne(Sql.DSL.selectCount()
@@ -96,9 +97,9 @@ final class Endpoints {
   /** PATCH /v1/webhooks/{webhookId} {url?, eventTypes?, description?, active?}: active re-enables a disabled one. */
   Future<ApiReply> patch(ApiRequest request) {
     JsonObject body = request.bodyObject();
-    var uri = body.getString("url") == null ? null : Addresses.parse(body.getString("url"), allowPrivate);
+    var uri = body.getString("url") == null ? null : OutboundAddresses.parse(body.getString("url"), allowPrivate);
     return owned(request)
-        .compose(e -> (uri == null ? Future.succeededFuture() : Addresses.resolve(resolver, uri, allowPrivate)).map(e))
+        .compose(e -> (uri == null ? Future.succeededFuture() : OutboundAddresses.resolve(resolver, uri, allowPrivate)).map(e))
         .compose(before -> db.transaction(tx -> {
           var update = Sql.DSL.update(WEBHOOK_ENDPOINT).set(WEBHOOK_ENDPOINT.UPDATED_AT, SqlTime.now());
           if (uri != null) {

@@ -59,9 +59,11 @@ class WaitlistTest {
         first));
     String b = world.userToken();
     String c = world.userToken();
+    String d = world.userToken();
     var bEntry = joined(join(slot, b));
     assertEquals(1, bEntry.getInteger("position"));
     assertEquals(2, joined(join(slot, c)).getInteger("position"));
+    String dId = joined(join(slot, d)).getString("id");
     assertEquals("already-waiting", problem(join(slot, b)));
     assertEquals("already-booked", problem(join(slot, first)));
 
@@ -81,21 +83,27 @@ class WaitlistTest {
     assertEquals("booked", entry(bEntry.getString("id"), b).getString("status"));
     assertEquals(1, seats(slot, SeatState.booked));
 
-    // B cancels: C is offered; C lets the offer lapse; nobody waits any more, so anyone may book
+    // B cancels: C is offered; C lets the offer lapse, and it passes to D, not to a stranger
     World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + accepted.getString("id") + "/cancel", null, b));
     String cId = World.ok(app.call(HttpMethod.GET, "/v1/me/waitlist", null, c)).getJsonArray("items")
         .getJsonObject(0).getString("id");
     Eventually.until("C's offer", () -> "offered".equals(entry(cId, c).getString("status")));
+    assertEquals(1, entry(dId, d).getInteger("position"));
     expireOffer(cId);
     assertEquals("offer-lapsed", problem(app.call(HttpMethod.POST, "/v1/waitlist/" + cId + "/accept", null, c)));
     assertEquals("slot-unavailable", problem(app.call(HttpMethod.POST, "/v1/bookings",
-        new JsonObject().put("slotId", slot), stranger)), "a lapsed offer's seat is not taken before the round");
+        new JsonObject().put("slotId", slot), stranger)), "while D waits, the lapsed offer's seat is D's");
     Wait.on(BookingClient.waitlistRound(app.vertx.eventBus()));
     assertEquals("lapsed", entry(cId, c).getString("status"));
     assertEquals("no-offer", problem(app.call(HttpMethod.POST, "/v1/waitlist/" + cId + "/accept", null, c)),
         "too late");
+    assertEquals("offered", entry(dId, d).getString("status"));
+
+    // D leaves: nobody waits any more, so the seat is anyone's
+    World.ok(app.call(HttpMethod.DELETE, "/v1/waitlist/" + dId, null, d));
     assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot), stranger)
         .statusCode());
+    assertEquals("left", entry(dId, d).getString("status"));
   }
 
   @Test
@@ -127,20 +135,43 @@ class WaitlistTest {
   }
 
   @Test
+  void anAcceptedOfferOfAServiceStaffConfirmWaitsForThem() {
+    String confirmed = world.service(new JsonObject().put("name", "Assessed").put("priceMinor", 0)
+        .put("seatsPerSlot", 4).put("requiresConfirmation", true));
+    String slot = world.session(confirmed, world.providerId, at(10), 1);
+    String first = world.userToken();
+    String booking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot),
+        first));
+    String b = world.userToken();
+    String id = joined(join(slot, b)).getString("id");
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + booking + "/cancel", null, first));
+    Eventually.until("the offer", () -> "offered".equals(entry(id, b).getString("status")));
+    var accepted = World.ok(app.call(HttpMethod.POST, "/v1/waitlist/" + id + "/accept", null, b));
+    assertEquals("pending_confirmation", accepted.getString("status"));
+    assertEquals(null, accepted.getString("holdExpiresAt"));
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + accepted.getString("id") + "/confirm", null, world.owner));
+    assertEquals(1, seats(slot, SeatState.booked));
+  }
+
+  @Test
   void raisingTheCapacityOffersTheNewSeats() {
-    String slot = world.session(free, world.providerId, at(9), 1);
-    World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot),
-        world.userToken()));
+    String slot = world.session(free, world.providerId, at(9), 2);
+    String first = world.userToken();
+    World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot).put("seats", 2),
+        first));
     String b = world.userToken();
     String id = joined(join(slot, b, new JsonObject().put("seats", 2))).getString("id");
-    World.ok(app.call(HttpMethod.PUT, "/v1/slots/" + slot + "/capacity", new JsonObject().put("capacity", 2),
+    World.ok(app.call(HttpMethod.PUT, "/v1/slots/" + slot + "/capacity", new JsonObject().put("capacity", 3),
         world.owner));
     Wait.on(BookingClient.waitlistRound(app.vertx.eventBus()));
     assertEquals("waiting", entry(id, b).getString("status"), "one seat is not the two asked for");
-    World.ok(app.call(HttpMethod.PUT, "/v1/slots/" + slot + "/capacity", new JsonObject().put("capacity", 3),
+    assertEquals("slot-unavailable", problem(app.call(HttpMethod.POST, "/v1/bookings",
+        new JsonObject().put("slotId", slot), world.userToken())), "nor anyone else's while B waits");
+    World.ok(app.call(HttpMethod.PUT, "/v1/slots/" + slot + "/capacity", new JsonObject().put("capacity", 4),
         world.owner));
     Eventually.until("the offer of two seats", () -> "offered".equals(entry(id, b).getString("status")));
     assertEquals(2, World.ok(app.call(HttpMethod.POST, "/v1/waitlist/" + id + "/accept", null, b)).getInteger("seats"));
+    assertEquals(4, seats(slot, SeatState.booked));
   }
 
   @Test
@@ -170,12 +201,14 @@ class WaitlistTest {
     assertEquals(400, app.call(HttpMethod.GET, "/v1/waitlist/not-a-uuid", null, b).statusCode());
     String open = world.session(free, world.providerId, at(7), 3);
     assertEquals("seats-available", problem(join(open, b)));
+    assertEquals("seats-exceed-capacity", problem(join(slot, world.userToken(), new JsonObject().put("seats", 2))),
+        "nobody blocks a line by waiting for more seats than the slot has");
   }
 
   /**
-   * Ten seats, all booked; forty people race to join the line while the ten bookers cancel and forty strangers try
-   * to book. Afterwards no seat is sold twice, every offer is a hold of the person offered, and nobody waits who
-   * joined before someone who got an offer.
+   * Ten seats, all booked, twenty people in line. Then the ten bookers cancel while twenty more join and forty
+   * strangers try to book, all at once. Afterwards: no stranger got a seat (someone waited all along), no seat is
+   * sold twice, and the ten offers went to the first ten in line, each a hold of the person offered.
    */
   @Test
   void racingJoinsCancelsAndStrangersKeepTheLineFair() {
@@ -186,24 +219,22 @@ class WaitlistTest {
       bookings.add(new String[] {token, World.created(app.call(HttpMethod.POST, "/v1/bookings",
           new JsonObject().put("slotId", slot), token))});
     }
-    var joiners = new ArrayList<String>();
-    var strangers = new ArrayList<String>();
-    for (int i = 0; i < 40; i++) {
-      joiners.add(world.userToken());
-      strangers.add(world.userToken());
-    }
-    var requests = new ArrayList<Future<HttpResponse<Buffer>>>();
-    var order = new ArrayList<Runnable>();
-    joiners.forEach(token -> order.add(() -> requests.add(app.callAsync(HttpMethod.POST,
-        "/v1/slots/" + slot + "/waitlist", new JsonObject(), token))));
-    strangers.forEach(token -> order.add(() -> requests.add(app.callAsync(HttpMethod.POST, "/v1/bookings",
-        new JsonObject().put("slotId", slot), token))));
-    bookings.forEach(pair -> order.add(() -> requests.add(app.callAsync(HttpMethod.POST,
-        "/v1/bookings/" + pair[1] + "/cancel", null, pair[0]))));
+    var first = all(tokens(20).stream().map(token -> app.callAsync(HttpMethod.POST, "/v1/slots/" + slot
+        + "/waitlist", new JsonObject(), token)).toList());
+    first.forEach(r -> assertEquals(201, r.statusCode(), r.bodyAsString()));
+
+    var order = new ArrayList<java.util.function.Supplier<Future<HttpResponse<Buffer>>>>();
+    tokens(20).forEach(token -> order.add(() -> app.callAsync(HttpMethod.POST, "/v1/slots/" + slot + "/waitlist",
+        new JsonObject(), token)));
+    var strangers = new ArrayList<java.util.function.Supplier<Future<HttpResponse<Buffer>>>>();
+    tokens(40).forEach(token -> strangers.add(() -> app.callAsync(HttpMethod.POST, "/v1/bookings",
+        new JsonObject().put("slotId", slot), token)));
+    order.addAll(strangers);
+    bookings.forEach(pair -> order.add(() -> app.callAsync(HttpMethod.POST, "/v1/bookings/" + pair[1] + "/cancel",
+        null, pair[0])));
     Collections.shuffle(order, new java.util.Random(7));
-    order.forEach(Runnable::run);
-    Wait.on(Future.join(requests));
-    requests.forEach(r -> assertTrue(r.result().statusCode() < 500, r.result().bodyAsString()));
+    var results = all(order.stream().map(java.util.function.Supplier::get).toList());
+    results.forEach(r -> assertTrue(r.statusCode() < 500, r.bodyAsString()));
     for (int i = 0; i < 3; i++) {
       Wait.on(BookingClient.waitlistRound(app.vertx.eventBus()));
     }
@@ -211,30 +242,33 @@ class WaitlistTest {
     UUID slotId = UUID.fromString(slot);
     var live = Wait.on(app.db.fetch(Sql.DSL.select(BOOKING.ID, BOOKING.USER_ID, BOOKING.STATUS).from(BOOKING)
         .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.STATUS.in(BookingStatus.held, BookingStatus.confirmed))));
-    assertEquals(10, live.size(), "every seat is in use: booked by a stranger in a gap, or offered");
-    assertEquals(10, seats(slot, SeatState.booked) + seats(slot, SeatState.held));
-    var seatOwners = Wait.on(app.db.fetch(Sql.DSL.selectDistinct(SEAT.BOOKING_ID).from(SEAT)
-        .where(SEAT.SLOT_ID.eq(slotId))));
-    assertEquals(10, seatOwners.size(), "one seat a booking");
-
+    assertEquals(10, live.size(), "every seat offered");
+    assertTrue(live.stream().allMatch(r -> r.value3() == BookingStatus.held), "no stranger booked: " + live);
+    assertEquals(10, seats(slot, SeatState.held));
     var entries = Wait.on(app.db.fetch(Sql.DSL.selectFrom(WAITLIST_ENTRY).where(WAITLIST_ENTRY.SLOT_ID.eq(slotId))
         .orderBy(WAITLIST_ENTRY.JOINED_AT, WAITLIST_ENTRY.ID)));
-    boolean waitingSeen = false;
-    for (var entry : entries) {
-      if (entry.getStatus() == WaitlistStatus.waiting) {
-        waitingSeen = true;
-      } else {
-        assertEquals(WaitlistStatus.offered, entry.getStatus());
-        assertTrue(!waitingSeen, "an offer went to someone behind a person still waiting");
+    assertEquals(40, entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      var entry = entries.get(i);
+      assertEquals(i < 10 ? WaitlistStatus.offered : WaitlistStatus.waiting, entry.getStatus(), "place " + i);
+      if (i < 10) {
         var offer = live.stream().filter(r -> r.value1().equals(entry.getBookingId())).findFirst().orElseThrow();
-        assertEquals(entry.getUserId(), offer.value2());
-        assertEquals(BookingStatus.held, offer.value3());
+        assertEquals(entry.getUserId(), offer.value2(), "the offer is the offered person's hold");
       }
     }
-    long offers = entries.stream().filter(e -> e.getStatus() == WaitlistStatus.offered).count();
-    long strangersIn = live.stream().filter(r -> r.value3() == BookingStatus.confirmed).count();
-    assertEquals(10, offers + strangersIn);
-    assertTrue(offers > 0, "the line got seats");
+  }
+
+  private static List<String> tokens(int n) {
+    var tokens = new ArrayList<String>();
+    for (int i = 0; i < n; i++) {
+      tokens.add(world.userToken());
+    }
+    return tokens;
+  }
+
+  private static List<HttpResponse<Buffer>> all(List<Future<HttpResponse<Buffer>>> requests) {
+    Wait.on(Future.join(requests));
+    return requests.stream().map(Future::result).toList();
   }
 
   private static HttpResponse<Buffer> join(String slot, String token) {
@@ -260,11 +294,13 @@ class WaitlistTest {
     return type.substring(type.lastIndexOf('/') + 1);
   }
 
+  /** The offer's time runs out now: its booking's hold and its seats, as if 30 minutes had passed. */
   private static void expireOffer(String entryId) {
-    Wait.on(app.db.update(Sql.DSL.update(BOOKING).set(BOOKING.HOLD_EXPIRES_AT, DSL.currentOffsetDateTime()
-            .minus(DSL.inline(1)))
-        .where(BOOKING.ID.in(Sql.DSL.select(WAITLIST_ENTRY.BOOKING_ID).from(WAITLIST_ENTRY)
-            .where(WAITLIST_ENTRY.ID.eq(UUID.fromString(entryId)))))));
+    var booking = Sql.DSL.select(WAITLIST_ENTRY.BOOKING_ID).from(WAITLIST_ENTRY)
+        .where(WAITLIST_ENTRY.ID.eq(UUID.fromString(entryId)));
+    var past = DSL.currentOffsetDateTime().minus(DSL.inline(1));
+    Wait.on(app.db.update(Sql.DSL.update(BOOKING).set(BOOKING.HOLD_EXPIRES_AT, past).where(BOOKING.ID.in(booking))));
+    Wait.on(app.db.update(Sql.DSL.update(SEAT).set(SEAT.HELD_UNTIL, past).where(SEAT.BOOKING_ID.in(booking))));
   }
 
   private static int seats(String slot, SeatState state) {

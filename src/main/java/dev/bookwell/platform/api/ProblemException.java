@@ -14,6 +14,11 @@ public final class ProblemException extends RuntimeException {
     return problem;
   }
 
+  /** Whether {@code failure} is the problem {@code slug} (e.g. {@code hold-lost}). */
+  public static boolean is(Throwable failure, String slug) {
+    return failure instanceof ProblemException p && p.problem.type().equals(Problem.TYPE_BASE + slug);
+  }
+
   /**
    * For {@code recover}: a 403 becomes {@code notFound}, so that whoever may not see a thing cannot tell it exists;
    * any other failure stays as it was.

@@ -1,4 +1,4 @@
-package dev.bookwell.webhooks;
+package dev.bookwell.platform.net;
 
 import dev.bookwell.platform.api.Problem;
 import io.vertx.core.Future;
@@ -12,27 +12,27 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * No server-side request forgery: an endpoint's host must resolve only to public addresses. Loopback, private
+ * No server-side request forgery, for every URL the service calls out to (webhook endpoints, imported calendars):
+ * its host must resolve only to public addresses. Loopback, private
  * (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10, the cloud metadata address among them),
  * carrier-grade NAT (100.64/10), unspecified and multicast addresses are refused unless {@code allowPrivate}.
- * Endpoints use https on port 443 or 8443 (so an endpoint cannot probe other services). Checked when an endpoint
- * is registered or changed and again before every delivery, and the delivery connects to the address that was
- * checked (so a DNS answer that changes in between cannot redirect it). Resolving blocks, so it runs on a worker
- * thread.
+ * URLs use https on port 443 or 8443 (so a URL cannot probe other services). Checked when a URL is registered or
+ * changed and again before every call, and the call connects to the address that was checked (so a DNS answer
+ * that changes in between cannot redirect it). Resolving blocks, so it runs on a worker thread.
  */
-final class Addresses {
+public final class OutboundAddresses {
 
-  private Addresses() {
+  private OutboundAddresses() {
   }
 
   /** Ports a public endpoint may use; any port with {@code allowPrivate} (local receivers in tests). */
-  static final java.util.Set<Integer> PORTS = java.util.Set.of(443, 8443);
+  public static final java.util.Set<Integer> PORTS = java.util.Set.of(443, 8443);
 
   /**
    * The endpoint URL, parsed: https on a usual port (443, 8443), a host, no user info; with {@code allowPrivate}
    * also http and any port. 400 otherwise.
    */
-  static URI parse(String url, boolean allowPrivate) {
+  public static URI parse(String url, boolean allowPrivate) {
     URI uri;
     try {
       uri = new URI(url);
@@ -41,11 +41,16 @@ final class Addresses {
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     boolean schemeOk = scheme.equals("https") || allowPrivate && scheme.equals("http");
-    int port = uri.getPort() == -1 ? (scheme.equals("https") ? 443 : 80) : uri.getPort();
+    int port = port(uri);
     if (!schemeOk || uri.getHost() == null || uri.getUserInfo() != null || !allowPrivate && !PORTS.contains(port)) {
       throw invalid();
     }
     return uri;
+  }
+
+  /** The port a URL names, or its scheme's. */
+  public static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private static RuntimeException invalid() {
@@ -54,21 +59,21 @@ final class Addresses {
   }
 
   /**
-   * The address to connect to: the first the host resolves to, when every one of them is allowed. On the webhooks'
-   * own small worker pool: a slow name server then holds up webhooks, not the rest of the service.
+   * The address to connect to: the first the host resolves to, when every one of them is allowed. On the caller's
+   * own small worker pool: a slow name server then holds up that caller (webhooks, imports), not the service.
    */
-  static Future<InetAddress> resolve(WorkerExecutor resolver, URI uri, boolean allowPrivate) {
+  public static Future<InetAddress> resolve(WorkerExecutor resolver, URI uri, boolean allowPrivate) {
     return resolver.executeBlocking(() -> {
       InetAddress[] all;
       try {
         all = InetAddress.getAllByName(uri.getHost());
       } catch (UnknownHostException e) {
-        throw Problem.of("endpoint-unresolvable", 422, "Unknown host", "The endpoint's host does not resolve.")
+        throw Problem.of("endpoint-unresolvable", 422, "Unknown host", "The URL's host does not resolve.")
             .toException();
       }
-      if (!allowPrivate && Arrays.stream(all).anyMatch(Addresses::internal)) {
-        throw Problem.of("endpoint-not-public", 422, "Address not allowed", "The endpoint resolves to a loopback, "
-            + "private, link-local or metadata address; webhooks go to public addresses only.").toException();
+      if (!allowPrivate && Arrays.stream(all).anyMatch(OutboundAddresses::internal)) {
+        throw Problem.of("endpoint-not-public", 422, "Address not allowed", "The URL's host resolves to a "
+            + "loopback, private, link-local or metadata address; only public addresses are called.").toException();
       }
       return all[0];
     }, false);
@@ -79,7 +84,7 @@ final class Addresses {
    * forms that carry an IPv4 address (mapped, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by that address;
    * Teredo (2001::/32) is refused.
    */
-  static boolean internal(InetAddress address) {
+  public static boolean internal(InetAddress address) {
     if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isLinkLocalAddress()
         || address.isSiteLocalAddress() || address.isMulticastAddress()) {
       return true;
