@@ -15,12 +15,18 @@ public final class SchedulingClient {
 
   static final String OWNS = "scheduling.owns";
   static final String NOTICE_FACTS = "scheduling.notice-facts";
+  static final String CALENDAR_ROUND = "scheduling.calendar-round";
   /** Outbox event: an organization's link to a provider ended; payload {providerId, organizationId}. */
   public static final String PROVIDER_LINK_ENDED = "scheduling.provider_link_ended";
   /** Outbox event {@code {slotId, capacity}}: a slot's capacity changed (raised: seats came free). */
   public static final String SLOT_CAPACITY_CHANGED = "scheduling.slot_capacity_changed";
 
   private SchedulingClient() {
+  }
+
+  /** One round of polling the imported calendars that are due ({@code {polled}}); tests use it. */
+  public static Future<JsonObject> calendarRound(EventBus bus) {
+    return bus.<JsonObject>request(CALENDAR_ROUND, new JsonObject()).map(answer -> answer.body());
   }
 
   /**

@@ -34,6 +34,9 @@ public final class SchedulingVerticle extends VerticleBase {
   private long horizonTimer = -1;
   private long ratingTimer = -1;
   private long requirementTimer = -1;
+  private long calendarTimer = -1;
+  private io.vertx.core.http.HttpClient calendarHttp;
+  private io.vertx.core.WorkerExecutor calendarResolver;
   private Regeneration regeneration;
 
   public SchedulingVerticle(Platform platform) {
@@ -56,6 +59,14 @@ public final class SchedulingVerticle extends VerticleBase {
 
     var requirements = new Requirements(db, vertx.eventBus());
     var documents = new Documents(db, vertx.eventBus());
+    // calendars are fetched with redirects not followed (a 3xx is an answer, not a way around the address check)
+    calendarHttp = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setConnectTimeout((int) CalendarPolls.TIMEOUT.toMillis()), new io.vertx.core.http.PoolOptions()
+        .setHttp1MaxSize(4));
+    calendarResolver = vertx.createSharedWorkerExecutor("bookwell-calendar-dns", 2);
+    var calendarConfig = platform.config().calendarImport();
+    var polls = new CalendarPolls(db, vertx, calendarHttp, calendarResolver, regeneration, calendarConfig);
+    var calendars = new CalendarImports(db, calendarResolver, polls, regeneration, calendarConfig.allowPrivate());
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createOrganization", organizations::create),
         Map.entry("getOrganization", organizations::get),
@@ -102,7 +113,11 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("uploadProviderDocument", documents::upload),
         Map.entry("listProviderDocuments", documents::list),
         Map.entry("getDocumentContent", documents::content),
-        Map.entry("reviewDocument", documents::review));
+        Map.entry("reviewDocument", documents::review),
+        Map.entry("createCalendarImport", calendars::create),
+        Map.entry("listCalendarImports", calendars::list),
+        Map.entry("refreshCalendarImport", calendars::refresh),
+        Map.entry("deleteCalendarImport", calendars::delete));
     ApiConsumer.register(bus, API, operations);
     bus.<JsonObject>consumer(SchedulingClient.OWNS, message -> ApiConsumer.answer(message,
         () -> Ownership.answer(db, message.body())));
@@ -118,6 +133,10 @@ public final class SchedulingVerticle extends VerticleBase {
     ratingTimer = Rounds.every(vertx, poll, "copying provider ratings", ratings::round);
     // requirements on their own, less often: a lapse a few poll intervals late is fine, a scan every one is not
     requirementTimer = Rounds.every(vertx, poll.multipliedBy(15), "checking requirements", requirements::round);
+    // each calendar is polled every interval; the round looks for due ones more often, to spread them out
+    calendarTimer = Rounds.every(vertx, calendarConfig.interval().compareTo(Duration.ofMinutes(1)) < 0
+        ? calendarConfig.interval() : Duration.ofMinutes(1), "polling calendars", polls::round);
+    bus.<JsonObject>consumer(SchedulingClient.CALENDAR_ROUND, message -> ApiConsumer.answer(message, polls::round));
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
   }
 
@@ -126,7 +145,9 @@ public final class SchedulingVerticle extends VerticleBase {
     vertx.cancelTimer(horizonTimer);
     vertx.cancelTimer(ratingTimer);
     vertx.cancelTimer(requirementTimer);
-    return Future.succeededFuture();
+    vertx.cancelTimer(calendarTimer);
+    calendarResolver.close();
+    return calendarHttp.close();
   }
 
   /**

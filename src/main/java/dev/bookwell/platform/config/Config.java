@@ -29,7 +29,15 @@ public record Config(
     Edge edge,
     Mail mail,
     Webhooks webhooks,
-    Waitlist waitlist) {
+    Waitlist waitlist,
+    CalendarImport calendarImport) {
+
+  /**
+   * Imported calendars: each polled every {@code interval}; URLs on private addresses only with
+   * {@code allowPrivate} (tests reach their local server so).
+   */
+  public record CalendarImport(Duration interval, boolean allowPrivate) {
+  }
 
   /** Waitlists: how long an offered seat is held for the person offered it, and how often lines are served. */
   public record Waitlist(Duration offerTtl, Duration roundInterval) {
@@ -195,7 +203,10 @@ public record Config(
             vars.duration("BOOKWELL_WEBHOOK_POLL_INTERVAL", Duration.ofSeconds(1))),
         new Waitlist(
             vars.duration("BOOKWELL_WAITLIST_OFFER_TTL", Duration.ofMinutes(30)),
-            vars.duration("BOOKWELL_WAITLIST_ROUND", Duration.ofSeconds(10))));
+            vars.duration("BOOKWELL_WAITLIST_ROUND", Duration.ofSeconds(10))),
+        new CalendarImport(
+            vars.duration("BOOKWELL_CALENDAR_IMPORT_INTERVAL", Duration.ofMinutes(15)),
+            vars.bool("BOOKWELL_CALENDAR_IMPORT_ALLOW_PRIVATE", false)));
   }
 
   /**
