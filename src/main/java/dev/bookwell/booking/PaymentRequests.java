@@ -42,7 +42,8 @@ final class PaymentRequests {
 
   Future<JsonObject> request(JsonObject booking) {
     // waiting for staff: authorize only, whatever the capture mode; captured when they confirm
-    return payments.intent(UUID.fromString(booking.getString("id")), booking.getString("reference"),
+    return payments.intent(UUID.fromString(booking.getString("id")),
+            UUID.fromString(booking.getString("organizationId")), booking.getString("reference"),
             booking.getJsonObject("amount").getLong("total"), booking.getJsonObject("amount").getString("currency"),
             "pending_confirmation".equals(booking.getString("status")))
         .otherwise(e -> new JsonObject().put("status", "unavailable")

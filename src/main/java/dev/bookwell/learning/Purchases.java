@@ -56,7 +56,7 @@ final class Purchases {
                 : newOrder(course, caller.userId(), code))
             .compose(order -> order.getStatus().equals("paid")
                 ? Future.succeededFuture(json(order).put("payment", new JsonObject().put("status", "none")))
-                : payments.intent(PaymentsClient.COURSE_ORDER, order.getId(), course.getSlug(),
+                : payments.intent(PaymentsClient.COURSE_ORDER, order.getId(), course.getOrganizationId(), course.getSlug(),
                     order.getAmountMinor(), order.getCurrency(), false).map(payment -> json(order)
                     .put("payment", payment))))
         .map(answer -> ApiReply.created(answer, "/v1/courses/" + courseId));

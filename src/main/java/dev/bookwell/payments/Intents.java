@@ -19,25 +19,34 @@ final class Intents {
   private final Db db;
   private final PaymentGateway gateway;
   private final boolean manualCapture;
+  private final int defaultFeeBps;
 
-  Intents(Db db, PaymentGateway gateway, boolean manualCapture) {
+  Intents(Db db, PaymentGateway gateway, boolean manualCapture, int defaultFeeBps) {
     this.db = db;
     this.gateway = gateway;
     this.manualCapture = manualCapture;
+    this.defaultFeeBps = defaultFeeBps;
   }
 
-  /** {bookingId, reference, amount, currency} -> {status, intentId, clientSecret} */
+  /**
+   * {bookingId, organizationId, reference, amount, currency} -> {status, intentId, clientSecret}. The account the
+   * organization is paid into, and the platform's fee, are decided once, with the payment's row.
+   */
   Future<JsonObject> forBooking(JsonObject request) {
     UUID bookingId = UUID.fromString(request.getString("bookingId"));
     long amount = request.getLong("amount");
     String currency = request.getString("currency");
-    return db.transaction(tx -> tx.update(Sql.DSL.insertInto(PAYMENT)
+    UUID organizationId = request.getString("organizationId") == null ? null
+        : UUID.fromString(request.getString("organizationId"));
+    return db.transaction(tx -> Accounts.of(tx, organizationId).compose(account -> tx.update(Sql.DSL.insertInto(PAYMENT)
                 .set(PAYMENT.BOOKING_ID, bookingId)
+                .set(PAYMENT.STRIPE_ACCOUNT, account.stripeAccount())
+                .set(PAYMENT.APPLICATION_FEE_MINOR, account.fee(amount, defaultFeeBps))
                 .set(PAYMENT.SUBJECT, request.getString("subject", PaymentsClient.BOOKING))
                 .set(PAYMENT.AMOUNT_MINOR, amount)
                 .set(PAYMENT.CURRENCY, currency)
                 .set(PAYMENT.MANUAL_CAPTURE, manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")))
-                .onConflictDoNothing())
+                .onConflictDoNothing()))
             .compose(x -> Payments.byBooking(tx, bookingId)))
         .compose(found -> {
           var payment = found.orElseThrow();
@@ -45,7 +54,7 @@ final class Intents {
             return Future.succeededFuture(json(payment, payment.getIntentId(), payment.getClientSecret()));
           }
           return gateway.createIntent(bookingId, request.getString("reference"), amount, currency,
-                  payment.getManualCapture())
+                  payment.getManualCapture(), payment.getStripeAccount(), payment.getApplicationFeeMinor())
               .compose(intent -> db.update(Sql.DSL.update(PAYMENT)
                       .set(PAYMENT.INTENT_ID, intent.id()).set(PAYMENT.CLIENT_SECRET, intent.clientSecret())
                       .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNull()))

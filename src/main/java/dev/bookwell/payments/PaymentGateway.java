@@ -10,14 +10,26 @@ interface PaymentGateway {
   record Intent(String id, String status, String clientSecret, long amount, String currency) {
   }
 
-  Future<Intent> createIntent(UUID bookingId, String reference, long amount, String currency, boolean manualCapture);
+  /**
+   * Where an intent lives: its id, and the organization's connected account it was made on ({@code account} null:
+   * the platform's own). Every call about it goes to that account.
+   */
+  record Charge(String intentId, String account) {
+  }
 
-  Future<Intent> retrieve(String intentId);
+  /** An intent on {@code account} (null: the platform's), the platform taking {@code applicationFee} of it. */
+  Future<Intent> createIntent(UUID bookingId, String reference, long amount, String currency, boolean manualCapture,
+                              String account, long applicationFee);
 
-  Future<Intent> capture(String intentId, String idempotencyKey);
+  Future<Intent> retrieve(Charge charge);
 
-  Future<Intent> cancel(String intentId, String idempotencyKey);
+  Future<Intent> capture(Charge charge, String idempotencyKey);
 
-  /** Refunds part or all of a captured intent; gives the refund's id. */
-  Future<String> refund(String intentId, long amount, String idempotencyKey);
+  Future<Intent> cancel(Charge charge, String idempotencyKey);
+
+  /** Refunds part or all of a captured intent (and the platform's fee in proportion); gives the refund's id. */
+  Future<String> refund(Charge charge, long amount, String idempotencyKey);
+
+  /** Whether {@code account} is a connected account of the platform's (a 404 from Stripe: false). */
+  Future<Boolean> accountExists(String account);
 }

@@ -24,6 +24,11 @@ final class Payments {
   private Payments() {
   }
 
+  /** Where the payment's intent lives: every Stripe call about it goes to that account. */
+  static PaymentGateway.Charge charge(PaymentRecord payment) {
+    return new PaymentGateway.Charge(payment.getIntentId(), payment.getStripeAccount());
+  }
+
   static Future<Optional<PaymentRecord>> byIntent(Sql tx, String intentId) {
     return tx.fetchOptional(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.INTENT_ID.eq(intentId)).forUpdate());
   }

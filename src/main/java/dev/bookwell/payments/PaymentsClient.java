@@ -52,19 +52,23 @@ public final class PaymentsClient {
    * The PaymentIntent for a held booking (the same one on every call): {@code manualCapture} true authorizes only,
    * whatever the configured capture mode (a booking waiting for staff is captured when they confirm).
    */
-  public Future<JsonObject> intent(UUID bookingId, String reference, long amountMinor, String currency,
-                                   boolean manualCapture) {
-    return intent(BOOKING, bookingId, reference, amountMinor, currency, manualCapture);
+  public Future<JsonObject> intent(UUID bookingId, UUID organizationId, String reference, long amountMinor,
+                                   String currency, boolean manualCapture) {
+    return intent(BOOKING, bookingId, organizationId, reference, amountMinor, currency, manualCapture);
   }
 
   /** What a payment can pay for; its area is asked to secure it once the card is authorized. */
   public static final String BOOKING = "booking";
   public static final String COURSE_ORDER = "course_order";
 
-  /** As {@link #intent(UUID, String, long, String, boolean)}, for a {@code subject} of another kind. */
-  public Future<JsonObject> intent(String subject, UUID id, String reference, long amountMinor, String currency,
-                                   boolean manualCapture) {
+  /**
+   * As {@link #intent(UUID, UUID, String, long, String, boolean)}, for a {@code subject} of another kind. The money
+   * goes to the account {@code organizationId} is paid into.
+   */
+  public Future<JsonObject> intent(String subject, UUID id, UUID organizationId, String reference, long amountMinor,
+                                   String currency, boolean manualCapture) {
     return request(INTENT, new JsonObject().put("bookingId", id.toString()).put("subject", subject)
+        .put("organizationId", organizationId.toString())
         .put("reference", reference).put("amount", amountMinor).put("currency", currency)
         .put("manualCapture", manualCapture ? Boolean.TRUE : null), INTENT_DELIVERY);
   }

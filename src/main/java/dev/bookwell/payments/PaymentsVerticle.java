@@ -49,7 +49,7 @@ public final class PaymentsVerticle extends VerticleBase {
     if (config.simulated()) {
       LOG.info("No STRIPE_SECRET_KEY: payments run on the simulated gateway");
     }
-    var intents = new Intents(db, gateway, config.manualCapture());
+    var intents = new Intents(db, gateway, config.manualCapture(), config.applicationFeeBps());
     var refunds = new Refunds(db, gateway);
     var settlement = new Settlement(db, bus, gateway, refunds);
     var webhooks = new StripeWebhooks(db, gateway, config.webhookSecrets(), settlement);
@@ -85,7 +85,12 @@ public final class PaymentsVerticle extends VerticleBase {
         () -> settlement.captureConfirmed(message.body())));
     bus.<JsonObject>consumer(PaymentsClient.SIMULATE, message -> ApiConsumer.answer(message,
         () -> simulated.simulate(message.body())));
-    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive);
+    var accounts = new Accounts(db, bus, gateway, config.applicationFeeBps());
+    Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive,
+        "getPaymentAccount", accounts::get,
+        "connectPaymentAccount", accounts::connect,
+        "disconnectPaymentAccount", accounts::disconnect,
+        "setApplicationFee", accounts::setFee);
     ApiConsumer.register(bus, API, operations);
     // Stripe retries an event for up to three days; ids kept for the retention (30 days by default) dedupe them.
     var limits = platform.config().limits();

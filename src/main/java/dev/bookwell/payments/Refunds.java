@@ -82,18 +82,18 @@ final class Refunds {
   }
 
   private Future<Void> cancel(PaymentRecord payment, String note) {
-    return gateway.cancel(payment.getIntentId(), "release-" + payment.getBookingId())
+    return gateway.cancel(Payments.charge(payment), "release-" + payment.getBookingId())
         .compose(x -> db.transaction(tx -> Payments.move(tx, payment, NOT_CAPTURED, PaymentStatus.canceled,
             "cancellation", null, note)))
         .<Void>mapEmpty()
         // Stripe refuses to cancel an intent that a concurrent settlement has just captured: refund it instead.
-        .recover(e -> gateway.retrieve(payment.getIntentId()).compose(intent -> "succeeded".equals(intent.status())
+        .recover(e -> gateway.retrieve(Payments.charge(payment)).compose(intent -> "succeeded".equals(intent.status())
             ? markCaptured(payment).compose(captured -> refundOwed(captured, note)) : Future.failedFuture(e)));
   }
 
   /** A late cancellation of an authorized payment keeps the policy's share: capture it all, refund the rest. */
   private Future<PaymentRecord> capture(PaymentRecord payment) {
-    return gateway.capture(payment.getIntentId(), "capture-" + payment.getBookingId()).compose(x -> markCaptured(payment));
+    return gateway.capture(Payments.charge(payment), "capture-" + payment.getBookingId()).compose(x -> markCaptured(payment));
   }
 
   private Future<PaymentRecord> markCaptured(PaymentRecord payment) {
@@ -112,7 +112,7 @@ final class Refunds {
       }
       PaymentStatus to = refunded.net() + amount >= payment.getAmountMinor() ? PaymentStatus.refunded
           : PaymentStatus.partially_refunded;
-      return gateway.refund(payment.getIntentId(), amount, refundKey(payment, amount, refunded.asked()))
+      return gateway.refund(Payments.charge(payment), amount, refundKey(payment, amount, refunded.asked()))
           .compose(refundId -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectOne().from(PAYMENT_LEDGER)
                   .where(PAYMENT_LEDGER.KIND.eq("refund")).and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.eq(refundId)))
               .compose(known -> known.isPresent() ? Future.succeededFuture(false)  // Stripe gave back the same refund

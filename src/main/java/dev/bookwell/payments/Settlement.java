@@ -118,7 +118,7 @@ final class Settlement {
       if (payment.getStatus() != PaymentStatus.authorized) {
         return PaymentJson.read(db, bookingId);
       }
-      return gateway.capture(payment.getIntentId(), "capture-" + bookingId)
+      return gateway.capture(Payments.charge(payment), "capture-" + bookingId)
           .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
               PaymentStatus.captured, "capture", null, null)))
           .compose(x -> settleAfter(payment.getIntentId(), null))  // settled: nothing left for the reconciler
@@ -135,10 +135,10 @@ final class Settlement {
           .compose(answer -> answer.getBoolean("awaitingConfirmation", false)
               ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
               : answer.getBoolean("confirmed")
-              ? gateway.capture(intentId, "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
+              ? gateway.capture(Payments.charge(payment), "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
                   .compose(x -> settleAfter(intentId, null))
-              : gateway.cancel(intentId, "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
+              : gateway.cancel(Payments.charge(payment), "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
                   payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.canceled, "cancellation", null,
                   null))).<Void>mapEmpty());
     }).<Void>mapEmpty().recover(e -> {

@@ -11,28 +11,35 @@ final class SimulatedGateway implements PaymentGateway {
 
   @Override
   public Future<Intent> createIntent(UUID bookingId, String reference, long amount, String currency,
-                                     boolean manualCapture) {
+                                     boolean manualCapture, String account, long applicationFee) {
     String id = "pi_sim_" + bookingId.toString().replace("-", "");
     return Future.succeededFuture(new Intent(id, "requires_payment_method", id + "_secret_sim", amount, currency));
   }
 
   @Override
-  public Future<Intent> retrieve(String intentId) {
-    return Future.succeededFuture(new Intent(intentId, "requires_capture", intentId + "_secret_sim", 0, null));
+  public Future<Intent> retrieve(Charge charge) {
+    return Future.succeededFuture(new Intent(charge.intentId(), "requires_capture", charge.intentId() + "_secret_sim",
+        0, null));
   }
 
   @Override
-  public Future<Intent> capture(String intentId, String idempotencyKey) {
-    return Future.succeededFuture(new Intent(intentId, "succeeded", null, 0, null));
+  public Future<Intent> capture(Charge charge, String idempotencyKey) {
+    return Future.succeededFuture(new Intent(charge.intentId(), "succeeded", null, 0, null));
   }
 
   @Override
-  public Future<String> refund(String intentId, long amount, String idempotencyKey) {
+  public Future<String> refund(Charge charge, long amount, String idempotencyKey) {
     return Future.succeededFuture("re_sim_" + idempotencyKey);
   }
 
   @Override
-  public Future<Intent> cancel(String intentId, String idempotencyKey) {
-    return Future.succeededFuture(new Intent(intentId, "canceled", null, 0, null));
+  public Future<Intent> cancel(Charge charge, String idempotencyKey) {
+    return Future.succeededFuture(new Intent(charge.intentId(), "canceled", null, 0, null));
+  }
+
+  /** Any well-formed account id: the demo has no Stripe to ask. */
+  @Override
+  public Future<Boolean> accountExists(String account) {
+    return Future.succeededFuture(true);
   }
 }

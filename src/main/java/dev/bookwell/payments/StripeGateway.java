@@ -35,37 +35,49 @@ final class StripeGateway implements PaymentGateway {
 
   @Override
   public Future<Intent> createIntent(UUID bookingId, String reference, long amount, String currency,
-                                     boolean manualCapture) {
+                                     boolean manualCapture, String account, long applicationFee) {
     var params = PaymentIntentCreateParams.builder()
         .setAmount(amount)
         .setCurrency(currency.toLowerCase(Locale.ROOT))
         .setCaptureMethod(manualCapture ? PaymentIntentCreateParams.CaptureMethod.MANUAL
             : PaymentIntentCreateParams.CaptureMethod.AUTOMATIC)
         .putMetadata("booking_id", bookingId.toString())
-        .putMetadata("reference", reference)
-        .build();
-    return call(() -> stripe.v1().paymentIntents().create(params, key("intent-" + bookingId)));
+        .putMetadata("reference", reference);
+    if (account != null && applicationFee > 0) {
+      params.setApplicationFeeAmount(applicationFee);
+    }
+    return call(() -> stripe.v1().paymentIntents().create(params.build(), on(account, "intent-" + bookingId)));
   }
 
   @Override
-  public Future<Intent> retrieve(String intentId) {
-    return call(() -> stripe.v1().paymentIntents().retrieve(intentId));
+  public Future<Intent> retrieve(Charge charge) {
+    return call(() -> stripe.v1().paymentIntents().retrieve(charge.intentId(), on(charge.account(), null)));
   }
 
   @Override
-  public Future<Intent> capture(String intentId, String idempotencyKey) {
-    return call(() -> stripe.v1().paymentIntents().capture(intentId, key(idempotencyKey)));
+  public Future<Intent> capture(Charge charge, String idempotencyKey) {
+    return call(() -> stripe.v1().paymentIntents().capture(charge.intentId(), on(charge.account(), idempotencyKey)));
   }
 
   @Override
-  public Future<Intent> cancel(String intentId, String idempotencyKey) {
-    return call(() -> stripe.v1().paymentIntents().cancel(intentId, key(idempotencyKey)));
+  public Future<Intent> cancel(Charge charge, String idempotencyKey) {
+    return call(() -> stripe.v1().paymentIntents().cancel(charge.intentId(), on(charge.account(), idempotencyKey)));
   }
 
   @Override
-  public Future<String> refund(String intentId, long amount, String idempotencyKey) {
-    var params = RefundCreateParams.builder().setPaymentIntent(intentId).setAmount(amount).build();
-    return blocking(() -> stripe.v1().refunds().create(params, key(idempotencyKey)).getId());
+  public Future<String> refund(Charge charge, long amount, String idempotencyKey) {
+    var params = RefundCreateParams.builder().setPaymentIntent(charge.intentId()).setAmount(amount);
+    if (charge.account() != null) {
+      params.setRefundApplicationFee(true);  // the platform gives its fee back in proportion
+    }
+    return blocking(() -> stripe.v1().refunds().create(params.build(), on(charge.account(), idempotencyKey)).getId());
+  }
+
+  @Override
+  public Future<Boolean> accountExists(String account) {
+    return blocking(() -> stripe.v1().accounts().retrieve(account) != null)
+        .recover(e -> e instanceof GatewayException g && (g.status == 404 || g.status == 403)
+            ? Future.succeededFuture(false) : Future.failedFuture(e));
   }
 
   private Future<Intent> call(Callable<PaymentIntent> request) {
@@ -83,8 +95,10 @@ final class StripeGateway implements PaymentGateway {
     }, false);
   }
 
-  private static RequestOptions key(String idempotencyKey) {
-    return RequestOptions.builder().setIdempotencyKey(idempotencyKey).build();
+  /** The call's options: {@code Stripe-Account} for a connected account's intent, and the idempotency key. */
+  private static RequestOptions on(String account, String idempotencyKey) {
+    var options = RequestOptions.builder().setIdempotencyKey(idempotencyKey);
+    return (account == null ? options : options.setStripeAccount(account)).build();
   }
 
   static Intent toIntent(PaymentIntent intent) {

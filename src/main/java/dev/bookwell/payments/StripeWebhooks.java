@@ -69,15 +69,14 @@ final class StripeWebhooks {
     if (!"payment_intent".equals(object.getString("object"))) {
       String intentId = object.getString("payment_intent");  // charges, refunds and disputes name their intent
       return intentId == null ? Future.succeededFuture(received("ignored"))
-          : apply(event.getString("id"), event.getString("type"), intentId, object, payload);
+          : apply(event, intentId, object, payload);
     }
     // A payload written for another API version may be partial: trust Stripe's current view instead.
     Future<JsonObject> intent = Stripe.API_VERSION.equals(event.getString("api_version"))
         ? Future.succeededFuture(object)
-        : gateway.retrieve(object.getString("id")).map(current -> object.copy().put("status", current.status())
+        : gateway.retrieve(new PaymentGateway.Charge(object.getString("id"), event.getString("account"))).map(current -> object.copy().put("status", current.status())
             .put("amount", current.amount()).put("currency", current.currency()));
-    return intent.compose(current -> apply(event.getString("id"), event.getString("type"),
-        object.getString("id"), current, payload));
+    return intent.compose(current -> apply(event, object.getString("id"), current, payload));
   }
 
   /**
@@ -110,12 +109,21 @@ final class StripeWebhooks {
     return false;
   }
 
-  private Future<ApiReply> apply(String eventId, String type, String intentId, JsonObject object, String raw) {
+  /**
+   * Routed by the event's {@code account}: an event acts only on a payment made on the account it comes from (a
+   * connected account's, or the platform's own when it names none), so one organization's Stripe account can never
+   * move another's payment.
+   */
+  private Future<ApiReply> apply(JsonObject event, String intentId, JsonObject object, String raw) {
+    String eventId = event.getString("id");
+    String type = event.getString("type");
+    String account = event.getValue("account") instanceof String a ? a : null;
     return db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(STRIPE_EVENT)
                 .set(STRIPE_EVENT.ID, eventId).set(STRIPE_EVENT.TYPE, type)
                 .onConflictDoNothing().returning(STRIPE_EVENT.ID))
             .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
                 : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
+                    || !java.util.Objects.equals(account, payment.get().getStripeAccount())
                     ? Future.succeededFuture(Effect.NONE)
                     : mismatch(object, payment.get())
                         ? Payments.recordNote(tx, payment.get(), "mismatch", object.getLong("amount", 0L), intentId,

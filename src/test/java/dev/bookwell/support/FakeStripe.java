@@ -18,14 +18,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local stand-in for the parts of the Stripe API Bookwell uses (PaymentIntents: create, retrieve, capture,
- * cancel), with Stripe's idempotency-key behaviour and error shape. The real stripe-java client talks to it.
- * It also writes webhook events signed exactly as Stripe signs them.
+ * cancel; refunds; connected accounts), with Stripe's idempotency-key behaviour and error shape. The real
+ * stripe-java client talks to it. Like Stripe, it honours {@code Stripe-Account}: an intent made on a connected
+ * account exists only there (anywhere else it is 404), and every movement is logged with its account. It also
+ * writes webhook events signed exactly as Stripe signs them.
  */
 public final class FakeStripe implements AutoCloseable {
 
   private final Vertx vertx = Vertx.vertx();
   private final Map<String, JsonObject> intents = new ConcurrentHashMap<>();
   private final Map<String, String> idempotent = new ConcurrentHashMap<>();
+  /** The account each intent lives on ("platform" for the platform's own). */
+  private final Map<String, String> accountOf = new ConcurrentHashMap<>();
+  private final java.util.Set<String> connected = ConcurrentHashMap.newKeySet();
+  /** Every money movement: {@code <account> <create|capture|cancel|refund> <intent> <amount>}. */
+  public final java.util.List<String> movements = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   public final AtomicInteger captures = new AtomicInteger();
   public final AtomicInteger cancels = new AtomicInteger();
   private volatile boolean down;
@@ -38,6 +45,16 @@ public final class FakeStripe implements AutoCloseable {
 
   public String apiBase() {
     return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /** A connected account of the platform's (Stripe answers 404 for any other). */
+  public void connect(String account) {
+    connected.add(account);
+  }
+
+  /** The account an intent was made on: "platform" or {@code acct_...}. */
+  public String accountOf(String intentId) {
+    return accountOf.get(intentId);
   }
 
   /** While down, every call answers 500 as Stripe does on an outage. */
@@ -86,10 +103,17 @@ public final class FakeStripe implements AutoCloseable {
 
   /** The same, written for another API version (its payload may not be the SDK's shape). */
   public SignedEvent event(String type, JsonObject intent, String secret, long timestamp, String apiVersion) {
+    return event(type, intent, secret, timestamp, apiVersion, null);
+  }
+
+  /** The same, sent by Connect about a connected account's object ({@code account} names it; null: the platform). */
+  public SignedEvent event(String type, JsonObject intent, String secret, long timestamp, String apiVersion,
+                           String account) {
     String id = "evt_" + UUID.randomUUID().toString().replace("-", "");
-    String payload = new JsonObject().put("id", id).put("object", "event").put("api_version", apiVersion)
+    var event = new JsonObject().put("id", id).put("object", "event").put("api_version", apiVersion)
         .put("created", timestamp).put("type", type).put("livemode", false)
-        .put("data", new JsonObject().put("object", intent)).encode();
+        .put("data", new JsonObject().put("object", intent));
+    String payload = (account == null ? event : event.put("account", account)).encode();
     return new SignedEvent(id, payload, sign(payload, secret, timestamp));
   }
 
@@ -114,7 +138,9 @@ public final class FakeStripe implements AutoCloseable {
         error(request, failure.getInteger("status"), failure.getString("type"), failure.getString("code"));
         return;
       }
-      String key = request.getHeader("Idempotency-Key");
+      String account = request.getHeader("Stripe-Account") == null ? "platform" : request.getHeader("Stripe-Account");
+      String key = request.getHeader("Idempotency-Key") == null ? null
+          : account + ":" + request.getHeader("Idempotency-Key");
       String path = request.path();
       if (key != null && idempotent.containsKey(key + path)) {
         json(request, 200, idempotent.get(key + path));
@@ -122,23 +148,41 @@ public final class FakeStripe implements AutoCloseable {
       }
       String[] parts = path.split("/");  // "", "v1", "payment_intents", id?, action?
       JsonObject answer;
-      if (request.method().name().equals("POST") && path.equals("/v1/refunds")) {
-        answer = refund(form(body.toString()));
+      if (path.startsWith("/v1/accounts/")) {
+        if (!connected.contains(parts[3])) {
+          error(request, 404, "invalid_request_error", "No such account: " + parts[3]);
+          return;
+        }
+        answer = new JsonObject().put("id", parts[3]).put("object", "account");
+      } else if (request.method().name().equals("POST") && path.equals("/v1/refunds")) {
+        var form = form(body.toString());
+        if (!account.equals(accountOf.get(form.get("payment_intent")))) {
+          error(request, 404, "invalid_request_error", "No such payment_intent: " + form.get("payment_intent"));
+          return;
+        }
+        answer = refund(form);
+        if (answer != null) {
+          movements.add(account + " refund " + form.get("payment_intent") + " " + form.get("amount"));
+        }
         if (answer == null) {
           error(request, 400, "invalid_request_error", "The refund is larger than what was captured.");
           return;
         }
       } else if (request.method().name().equals("POST") && parts.length == 3) {
         answer = create(form(body.toString()));
-      } else if (parts.length >= 4 && intents.containsKey(parts[3])) {
+        accountOf.put(answer.getString("id"), account);
+        movements.add(account + " create " + answer.getString("id") + " " + answer.getLong("amount"));
+      } else if (parts.length >= 4 && intents.containsKey(parts[3]) && account.equals(accountOf.get(parts[3]))) {
         JsonObject intent = intents.get(parts[3]);
         if (parts.length == 4) {
           answer = intent.copy();
         } else if (parts[4].equals("capture") && intent.getString("status").equals("requires_capture")) {
           captures.incrementAndGet();
+          movements.add(account + " capture " + parts[3] + " " + intent.getLong("amount"));
           answer = intent.put("status", "succeeded").put("amount_received", intent.getLong("amount")).copy();
         } else if (parts[4].equals("cancel") && !intent.getString("status").equals("succeeded")) {
           cancels.incrementAndGet();
+          movements.add(account + " cancel " + parts[3] + " " + intent.getLong("amount"));
           answer = intent.put("status", "canceled").copy();
         } else {
           error(request, 400, "invalid_request_error", "This PaymentIntent's status does not allow " + parts[4]);
@@ -175,6 +219,8 @@ public final class FakeStripe implements AutoCloseable {
         .put("id", id).put("object", "payment_intent")
         .put("amount", Long.parseLong(form.get("amount"))).put("currency", form.get("currency"))
         .put("capture_method", form.getOrDefault("capture_method", "automatic"))
+        .put("application_fee_amount", form.get("application_fee_amount") == null ? null
+            : Long.parseLong(form.get("application_fee_amount")))
         .put("status", "requires_payment_method")
         .put("client_secret", id + "_secret_" + UUID.randomUUID().toString().substring(0, 8))
         .put("metadata", new JsonObject().put("booking_id", form.get("metadata[booking_id]"))

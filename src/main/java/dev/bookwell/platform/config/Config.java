@@ -88,7 +88,7 @@ public record Config(
    * secured; automatic: captured at once, refunded if no seat can be had.
    */
   public record Payments(Optional<String> stripeSecretKey, List<String> webhookSecrets, Optional<String> stripeApiBase,
-                         boolean manualCapture, boolean simulated) {
+                         boolean manualCapture, boolean simulated, int applicationFeeBps) {
   }
 
   /** Accounts, tokens and login protection. */
@@ -130,7 +130,7 @@ public record Config(
     }
     return new Payments(key, webhookSecrets, vars.optional("STRIPE_API_BASE"),
         vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual"),
-        mode.equals("simulated"));
+        mode.equals("simulated"), vars.integer("BOOKWELL_APPLICATION_FEE_BPS", 0, 0, 5000));
   }
 
   public static Config fromEnv() {

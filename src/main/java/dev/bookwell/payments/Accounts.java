@@ -1,0 +1,154 @@
+package dev.bookwell.payments;
+
+import static dev.bookwell.db.Tables.ORGANIZATION_PAYMENT_ACCOUNT;
+
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.identity.IdentityClient;
+import dev.bookwell.platform.api.ApiReply;
+import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.audit.Audit;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.PgErrors;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * Which Stripe account an organization is paid into (Stripe Connect, direct charges) and the platform's fee on it.
+ * The organization's billing admins ({@code manage_billing}) connect and disconnect its account; the fee is a
+ * platform setting, changed by platform admins only. An account connected to one organization cannot be connected
+ * to another (409): each account's money is one organization's.
+ */
+final class Accounts {
+
+  /** An organization's account (null: paid into the platform's own) and its fee override (null: the default). */
+  record Account(String stripeAccount, Integer feeBps) {
+
+    static final Account PLATFORM = new Account(null, null);
+
+    /** The platform's fee on {@code amount}: nothing when the money stays with the platform anyway. */
+    long fee(long amount, int defaultBps) {
+      int bps = feeBps != null ? feeBps : defaultBps;
+      return stripeAccount == null ? 0 : Math.multiplyExact(amount, (long) bps) / 10_000;
+    }
+  }
+
+  private final Db db;
+  private final EventBus bus;
+  private final PaymentGateway gateway;
+  private final int defaultFeeBps;
+
+  Accounts(Db db, EventBus bus, PaymentGateway gateway, int defaultFeeBps) {
+    this.db = db;
+    this.bus = bus;
+    this.gateway = gateway;
+    this.defaultFeeBps = defaultFeeBps;
+  }
+
+  static Future<Account> of(Sql tx, UUID organizationId) {
+    if (organizationId == null) {
+      return Future.succeededFuture(Account.PLATFORM);
+    }
+    return tx.fetchOptional(Sql.DSL.select(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT,
+                ORGANIZATION_PAYMENT_ACCOUNT.APPLICATION_FEE_BPS).from(ORGANIZATION_PAYMENT_ACCOUNT)
+            .where(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID.eq(organizationId)))
+        .map(found -> found.map(r -> new Account(r.value1(), r.value2())).orElse(Account.PLATFORM));
+  }
+
+  /** GET /v1/organizations/{organizationId}/payment-account */
+  Future<ApiReply> get(ApiRequest request) {
+    UUID organizationId = organizationId(request);
+    return billing(request, organizationId).compose(x -> answer(organizationId));
+  }
+
+  /** PUT /v1/organizations/{organizationId}/payment-account {stripeAccountId}: checked with Stripe first. */
+  Future<ApiReply> connect(ApiRequest request) {
+    UUID organizationId = organizationId(request);
+    String account = request.bodyObject().getString("stripeAccountId");
+    return billing(request, organizationId)
+        .compose(x -> gateway.accountExists(account))
+        .compose(exists -> {
+          if (!exists) {
+            throw Problem.of("payment-account-unknown", 422, "Unknown Stripe account", "Stripe knows no connected "
+                + "account " + account + " of this platform.").toException();
+          }
+          return db.transaction(tx -> of(tx, organizationId).compose(before -> tx.update(Sql.DSL
+                  .insertInto(ORGANIZATION_PAYMENT_ACCOUNT).set(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID,
+                      organizationId).set(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, account)
+                  .set(ORGANIZATION_PAYMENT_ACCOUNT.CONNECTED_BY, request.requireCaller().userId())
+                  .onConflict(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID).doUpdate()
+                  .set(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, account)
+                  .set(ORGANIZATION_PAYMENT_ACCOUNT.CONNECTED_BY, request.requireCaller().userId())
+                  .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now()))
+              .compose(y -> audit(tx, request, organizationId, "payment_account.connected", before.stripeAccount(),
+                  account))));
+        })
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE) ? Problem.of("payment-account-taken", 409,
+            "Account taken", "This Stripe account is connected to another organization.").toException() : e))
+        .compose(x -> answer(organizationId));
+  }
+
+  /** DELETE .../payment-account: new payments go to the platform's account; ones made keep theirs. */
+  Future<ApiReply> disconnect(ApiRequest request) {
+    UUID organizationId = organizationId(request);
+    return billing(request, organizationId)
+        .compose(x -> db.transaction(tx -> of(tx, organizationId).compose(before -> tx.update(Sql.DSL
+                .update(ORGANIZATION_PAYMENT_ACCOUNT).setNull(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now())
+                .where(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID.eq(organizationId)))
+            .compose(y -> audit(tx, request, organizationId, "payment_account.disconnected", before.stripeAccount(),
+                null)))))
+        .compose(x -> answer(organizationId));
+  }
+
+  /** PUT /v1/admin/organizations/{organizationId}/application-fee {bps}: platform admins; null: the default. */
+  Future<ApiReply> setFee(ApiRequest request) {
+    Caller caller = request.requireCaller();
+    if (!caller.isAdmin()) {
+      throw Problem.forbidden("Only platform admins set application fees.").toException();
+    }
+    UUID organizationId = organizationId(request);
+    Integer bps = request.bodyObject().getInteger("bps");
+    return db.transaction(tx -> tx.update(Sql.DSL.insertInto(ORGANIZATION_PAYMENT_ACCOUNT)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID, organizationId)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.APPLICATION_FEE_BPS, bps)
+                .onConflict(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID).doUpdate()
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.APPLICATION_FEE_BPS, bps)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now()))
+            .compose(x -> Audit.record(tx, request, Audit.Entry.of(organizationId, "payment_account.fee_set",
+                "organization", organizationId).after(new JsonObject().put("bps", bps)))))
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.FOREIGN_KEY)
+            ? Problem.notFound("No organization " + organizationId + ".").toException() : e))
+        .compose(x -> answer(organizationId));
+  }
+
+  private Future<ApiReply> answer(UUID organizationId) {
+    return db.transaction(tx -> of(tx, organizationId)).map(account -> ApiReply.ok(new JsonObject()
+        .put("organizationId", organizationId.toString()).put("stripeAccountId", account.stripeAccount())
+        .put("applicationFeeBps", account.feeBps() != null ? account.feeBps() : defaultFeeBps)
+        .put("feeIsDefault", account.feeBps() == null)));
+  }
+
+  private static Future<Void> audit(Sql tx, ApiRequest request, UUID organizationId, String action, String before,
+                                    String after) {
+    return Audit.record(tx, request, Audit.Entry.of(organizationId, action, "organization", organizationId)
+        .before(new JsonObject().put("stripeAccountId", before)).after(new JsonObject().put("stripeAccountId", after)));
+  }
+
+  /** The organization's billing admins; anyone else 404, as if the organization's settings did not exist. */
+  private Future<Void> billing(ApiRequest request, UUID organizationId) {
+    return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_billing)
+        .recover(dev.bookwell.platform.api.ProblemException.forbiddenAsNotFound(() -> Problem.notFound(
+            "No organization " + organizationId + ".").toException()))
+        .mapEmpty();
+  }
+
+  private static UUID organizationId(ApiRequest request) {
+    return UUID.fromString(request.path().getString("organizationId"));
+  }
+}
