@@ -1,5 +1,6 @@
 package dev.bookwell.scheduling;
 
+import static dev.bookwell.db.Tables.CALENDAR_BUSY;
 import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SERVICE;
@@ -7,6 +8,7 @@ import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.ProviderLinkStatus;
 import dev.bookwell.db.enums.SeatState;
+import dev.bookwell.db.enums.SlotOrigin;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -59,9 +61,20 @@ final class Bookable {
         .and(SERVICE.DELETED_AT.isNull());
   }
 
-  /** The slot is open and its provider works for its organization. Needs {@code SLOT}. */
+  /**
+   * The slot is open, its provider works for its organization, and (for a slot the weekly hours made) no busy time
+   * of the provider's imported calendars overlaps it: a slot that could not be taken away when the busy time came
+   * (someone held or booked a seat) is not bookable for the rest. Needs {@code SLOT}.
+   */
   static Condition slotOpen() {
-    return SLOT.STATUS.eq(SlotStatus.open).and(providerWorksThere());
+    return SLOT.STATUS.eq(SlotStatus.open).and(providerWorksThere())
+        .and(SLOT.ORIGIN.ne(SlotOrigin.rule).or(DSL.not(overlapsBusy())));
+  }
+
+  /** The slot in scope overlaps a busy time of its provider's imported calendars (buffers included). */
+  static Condition overlapsBusy() {
+    return DSL.exists(Sql.DSL.selectOne().from(CALENDAR_BUSY).where(CALENDAR_BUSY.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
+        .and(DSL.condition("{0} && {1}", CALENDAR_BUSY.DURING, SLOT.OCCUPIED)));
   }
 
   /** Seats that can be taken in the slot in scope. */

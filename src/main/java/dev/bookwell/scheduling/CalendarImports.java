@@ -1,6 +1,10 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.CALENDAR_IMPORT;
+import static dev.bookwell.db.Tables.PROVIDER;
+
+import dev.bookwell.db.enums.ProviderStatus;
+import dev.bookwell.platform.config.Config;
 
 import dev.bookwell.db.tables.records.CalendarImportRecord;
 import dev.bookwell.platform.api.ApiReply;
@@ -35,14 +39,16 @@ final class CalendarImports {
   private final CalendarPolls polls;
   private final Regeneration regeneration;
   private final boolean allowPrivate;
+  private final Duration interval;
 
   CalendarImports(Db db, WorkerExecutor resolver, CalendarPolls polls, Regeneration regeneration,
-                  boolean allowPrivate) {
+                  Config.CalendarImport config) {
+    this.interval = config.interval();
+    this.allowPrivate = config.allowPrivate();
     this.db = db;
     this.resolver = resolver;
     this.polls = polls;
     this.regeneration = regeneration;
-    this.allowPrivate = allowPrivate;
   }
 
   /** POST /v1/providers/{providerId}/calendar-imports {url}: registered, then polled at once. */
@@ -51,6 +57,7 @@ final class CalendarImports {
     String url = request.bodyObject().getString("url");
     var uri = OutboundAddresses.parse(url, allowPrivate);
     return Providers.requireThemselves(db, request.requireCaller(), providerId, REFUSAL)
+        .compose(x -> requireActive(providerId))
         .compose(x -> OutboundAddresses.resolve(resolver, uri, allowPrivate))
         .compose(address -> db.transaction(tx -> Locks.lock(tx, "calendar-imports:" + providerId)
             .compose(y -> tx.fetchOne(Sql.DSL.selectCount().from(CALENDAR_IMPORT)
@@ -62,6 +69,7 @@ final class CalendarImports {
               }
               return tx.fetchOne(Sql.DSL.insertInto(CALENDAR_IMPORT).set(CALENDAR_IMPORT.PROVIDER_ID, providerId)
                   .set(CALENDAR_IMPORT.URL, uri.toString())
+                  .set(CALENDAR_IMPORT.NEXT_POLL_AT, SqlTime.nowPlus(interval))  // polled now, below
                   .set(CALENDAR_IMPORT.CREATED_BY, request.requireCaller().userId()).returning());
             })))
         .compose(polls::poll)
@@ -112,6 +120,18 @@ final class CalendarImports {
               return regeneration.applyBusy(tx, providerId);
             })))
         .map(x -> ApiReply.noContent());
+  }
+
+  /** Only a provider taking bookings has slots to fit around a calendar. */
+  private Future<Void> requireActive(UUID providerId) {
+    return db.fetchOne(Sql.DSL.select(PROVIDER.STATUS).from(PROVIDER).where(PROVIDER.ID.eq(providerId)))
+        .map(status -> {
+          if (status.value1() != ProviderStatus.active) {
+            throw Problem.of("provider-not-active", 409, "Provider not active", "Calendars are imported for "
+                + "active providers only.").toException();
+          }
+          return null;
+        });
   }
 
   private Future<Void> exists(UUID providerId, UUID importId) {

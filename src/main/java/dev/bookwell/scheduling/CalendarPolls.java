@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.CALENDAR_BUSY;
 import static dev.bookwell.db.Tables.CALENDAR_IMPORT;
 import static dev.bookwell.db.Tables.PROVIDER;
 
+import dev.bookwell.db.enums.ProviderStatus;
 import dev.bookwell.db.tables.records.CalendarImportRecord;
 import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.config.Config;
@@ -31,16 +32,16 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.jooq.impl.DSL;
 import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls imported calendars and keeps their busy times. Bounded work: {@link #BATCH} calendars a round, each fetched
- * once within {@link #TIMEOUT} (connect, answer and body), at most {@link #MAX_BYTES}, with its ETag and
- * Last-Modified (304: nothing to do); parsed on a worker thread into at most {@link #MAX_BUSY} busy times in the
- * next {@link #WINDOW}. The same SSRF rules as webhooks: the host is resolved and checked, and the request goes to
+ * Polls imported calendars and keeps their busy times. Bounded work: {@link #BATCH} calendars a round (of active
+ * providers), each fetched once within {@link #TIMEOUT} from asking for a connection to the last byte, at most
+ * {@link #MAX_BYTES}, with its ETag and Last-Modified (304: nothing to do); parsed on the calendars' own two worker
+ * threads into at most {@link #MAX_BUSY} busy times in the next {@link #WINDOW} (whole days, so the busy times of
+ * an unchanged file stay the same all day). The same SSRF rules as webhooks: the host is resolved and checked, and the request goes to
  * the address checked; redirects are not followed. A calendar that fails keeps its last busy times (a flaky
  * server must not suddenly open the provider's day), and says why in {@code lastStatus}. When the busy times
  * changed, the provider's free rule-made slots are fitted around them in the same transaction.
@@ -51,7 +52,7 @@ final class CalendarPolls {
   static final int MAX_BYTES = 1 << 20;
   static final int MAX_BUSY = 5_000;
   static final Duration WINDOW = Duration.ofDays(731);  // the longest booking horizon, and a day
-  private static final int BATCH = 20;
+  private static final int BATCH = 100;
   private static final Logger LOG = LoggerFactory.getLogger(CalendarPolls.class);
 
   /** What a fetch brought back; {@code body} only for a 200. */
@@ -61,40 +62,39 @@ final class CalendarPolls {
   private final Db db;
   private final Vertx vertx;
   private final HttpClient http;
-  private final WorkerExecutor resolver;
+  private final WorkerExecutor workers;
   private final Regeneration regeneration;
   private final Config.CalendarImport config;
 
-  CalendarPolls(Db db, Vertx vertx, HttpClient http, WorkerExecutor resolver, Regeneration regeneration,
+  CalendarPolls(Db db, Vertx vertx, HttpClient http, WorkerExecutor workers, Regeneration regeneration,
                 Config.CalendarImport config) {
     this.db = db;
     this.vertx = vertx;
     this.http = http;
-    this.resolver = resolver;
+    this.workers = workers;
     this.regeneration = regeneration;
     this.config = config;
   }
 
-  /** One round: the calendars that are due, claimed (several instances never poll one twice), one after another. */
+  /**
+   * One round: the calendars of active providers that are due, claimed (several instances never poll one twice),
+   * polled side by side (the HTTP client's small pool and the two parsing threads bound how many at once).
+   */
   Future<JsonObject> round() {
     return db.transaction(tx -> tx.fetch(Sql.DSL.update(CALENDAR_IMPORT)
             .set(CALENDAR_IMPORT.NEXT_POLL_AT, SqlTime.nowPlus(config.interval()))
             .where(CALENDAR_IMPORT.ID.in(Sql.DSL.select(CALENDAR_IMPORT.ID).from(CALENDAR_IMPORT)
-                .where(CALENDAR_IMPORT.NEXT_POLL_AT.le(SqlTime.now())).orderBy(CALENDAR_IMPORT.NEXT_POLL_AT)
-                .limit(BATCH).forUpdate().skipLocked()))
+                .join(PROVIDER).on(PROVIDER.ID.eq(CALENDAR_IMPORT.PROVIDER_ID))
+                .where(CALENDAR_IMPORT.NEXT_POLL_AT.le(SqlTime.now())).and(PROVIDER.STATUS.eq(ProviderStatus.active))
+                .orderBy(CALENDAR_IMPORT.NEXT_POLL_AT).limit(BATCH).forUpdate().of(CALENDAR_IMPORT).skipLocked()))
             .returning()))
-        .compose(due -> {
-          Future<Integer> chain = Future.succeededFuture(0);
-          for (var calendar : due) {
-            chain = chain.compose(n -> poll(calendar).map(n + 1));
-          }
-          return chain.map(polled -> new JsonObject().put("polled", polled));
-        });
+        .compose(due -> Future.join(due.stream().map(this::poll).toList())
+            .map(all -> new JsonObject().put("polled", due.size())));
   }
 
   /** Fetches, parses and keeps one calendar; never fails (what went wrong is its {@code lastStatus}). */
   Future<CalendarImportRecord> poll(CalendarImportRecord calendar) {
-    return fetch(calendar)
+    return Future.succeededFuture().compose(x -> fetch(calendar))  // a URL no longer allowed fails like a fetch
         .compose(fetched -> switch (fetched.status()) {
           case 200 -> parse(calendar, fetched.body()).compose(busy -> keep(calendar, busy, fetched));
           case 304 -> finish(calendar, "not-modified", fetched);
@@ -109,13 +109,13 @@ final class CalendarPolls {
 
   private static String reason(Throwable e) {
     String why = e instanceof ProblemException p ? p.problem().detail() : e instanceof IcsBusy.TooMany
-        ? "the calendar has " + e.getMessage() + " in the next two years" : String.valueOf(e.getMessage());
+        ? "the calendar has " + e.getMessage() + " (in the next two years)" : String.valueOf(e.getMessage());
     return ("failed: " + why).substring(0, Math.min(200, ("failed: " + why).length()));
   }
 
   private Future<Fetched> fetch(CalendarImportRecord calendar) {
     var uri = OutboundAddresses.parse(calendar.getUrl(), config.allowPrivate());
-    return OutboundAddresses.resolve(resolver, uri, config.allowPrivate()).compose(address -> {
+    return OutboundAddresses.resolve(workers, uri, config.allowPrivate()).compose(address -> {
       var options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
           .setConnectTimeout(TIMEOUT.toMillis()).setIdleTimeout(TIMEOUT.toMillis())
           .putHeader("Accept", "text/calendar").putHeader("User-Agent", "Bookwell-Calendar/1")
@@ -126,11 +126,19 @@ final class CalendarPolls {
       if (calendar.getLastModified() != null) {
         options.putHeader("If-Modified-Since", calendar.getLastModified());
       }
-      return http.request(options).compose(request -> {
-        long deadline = vertx.setTimer(TIMEOUT.toMillis(), id -> request.reset());
-        return request.send().compose(response -> read(request, response))
-            .onComplete(x -> vertx.cancelTimer(deadline));
+      // one deadline for the whole exchange: a server that accepts and then trickles never holds a poll longer
+      Promise<Fetched> done = Promise.promise();
+      var sent = new java.util.concurrent.atomic.AtomicReference<HttpClientRequest>();
+      long deadline = vertx.setTimer(TIMEOUT.toMillis(), id -> {
+        if (done.tryFail("no complete answer within " + TIMEOUT.toSeconds() + " s") && sent.get() != null) {
+          sent.get().reset();
+        }
       });
+      http.request(options).compose(request -> {
+        sent.set(request);
+        return request.send().compose(response -> read(request, response));
+      }).onComplete(done::tryComplete, done::tryFail);
+      return done.future().onComplete(x -> vertx.cancelTimer(deadline));
     });
   }
 
@@ -154,9 +162,9 @@ final class CalendarPolls {
   private Future<List<BusyTimes.Interval>> parse(CalendarImportRecord calendar, String body) {
     return db.fetchOne(Sql.DSL.select(PROVIDER.TIMEZONE).from(PROVIDER)
             .where(PROVIDER.ID.eq(calendar.getProviderId())))
-        .compose(zone -> vertx.executeBlocking(() -> {
-          Instant now = Instant.now();
-          return IcsBusy.parse(body, ZoneId.of(zone.value1()), now, now.plus(WINDOW), MAX_BUSY);
+        .compose(zone -> workers.executeBlocking(() -> {
+          Instant today = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+          return IcsBusy.parse(body, ZoneId.of(zone.value1()), today, today.plus(WINDOW), MAX_BUSY);
         }, false));
   }
 

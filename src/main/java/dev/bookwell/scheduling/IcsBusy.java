@@ -6,6 +6,7 @@ import biweekly.component.VEvent;
 import biweekly.io.TimezoneAssignment;
 import biweekly.io.TimezoneInfo;
 import biweekly.util.DateTimeComponents;
+import biweekly.util.Frequency;
 import biweekly.util.ICalDate;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,21 +14,40 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TimeZone;
 
 /**
  * The busy times an iCalendar file names between two instants: its events, repeated by their rules (RRULE, RDATE,
  * EXDATE), leaving out cancelled and transparent ("free") ones. Times with a zone or in UTC are taken as they are;
- * all-day events and floating times are the provider's local time. Pure; at most {@code max} busy times, more is
- * an error (a calendar that asks for more is refused, not cut short).
+ * all-day events and floating times are the provider's local time. An occurrence moved or cancelled on its own
+ * (an event with the same UID and a RECURRENCE-ID) replaces the repeat's. Pure and bounded: at most {@code max}
+ * busy times, and at most {@link #STEPS} occurrences walked in all (a rule repeating every second since 1970
+ * would otherwise walk billions); more is an error: a calendar that asks for more is refused, not cut short.
  */
 final class IcsBusy {
 
   /** A calendar that names more busy times than allowed in the window. */
   static final class TooMany extends RuntimeException {
-    TooMany(int max) {
-      super("more than " + max + " busy times");
+    TooMany(String what) {
+      super(what);
+    }
+  }
+
+  static final int STEPS = 200_000;
+
+  /** What one parse has walked so far. */
+  private static final class Budget {
+    int steps;
+
+    void step() {
+      if (++steps > STEPS) {
+        throw new TooMany("more than " + STEPS + " repeats to walk");
+      }
     }
   }
 
@@ -36,14 +56,35 @@ final class IcsBusy {
 
   static List<BusyTimes.Interval> parse(String text, ZoneId zone, Instant from, Instant until, int max) {
     var out = new ArrayList<BusyTimes.Interval>();
+    var budget = new Budget();
     for (ICalendar calendar : Biweekly.parse(text).all()) {
+      var replaced = replacedOccurrences(calendar);
       for (VEvent event : calendar.getEvents()) {
         if (busy(event)) {
-          add(out, event, calendar.getTimezoneInfo(), zone, from, until, max);
+          add(out, event, calendar.getTimezoneInfo(), zone, new Window(from, until, max, budget),
+              event.getRecurrenceId() == null ? replaced.getOrDefault(uid(event), Set.of()) : Set.of());
         }
       }
     }
     return out;
+  }
+
+  private record Window(Instant from, Instant until, int max, Budget budget) {
+  }
+
+  /** Per UID, the starts of occurrences that an event of their own moved or cancelled (its RECURRENCE-ID). */
+  private static Map<String, Set<Long>> replacedOccurrences(ICalendar calendar) {
+    var replaced = new HashMap<String, Set<Long>>();
+    for (VEvent event : calendar.getEvents()) {
+      if (event.getRecurrenceId() != null && event.getRecurrenceId().getValue() != null) {
+        replaced.computeIfAbsent(uid(event), k -> new HashSet<>()).add(event.getRecurrenceId().getValue().getTime());
+      }
+    }
+    return replaced;
+  }
+
+  private static String uid(VEvent event) {
+    return event.getUid() == null ? "" : event.getUid().getValue();
   }
 
   private static boolean busy(VEvent event) {
@@ -53,8 +94,12 @@ final class IcsBusy {
   }
 
   private static void add(List<BusyTimes.Interval> out, VEvent event, TimezoneInfo zones, ZoneId zone,
-                          Instant from, Instant until, int max) {
+                          Window window, Set<Long> replaced) {
     ICalDate start = event.getDateStart().getValue();
+    var rule = event.getRecurrenceRule() == null ? null : event.getRecurrenceRule().getValue();
+    if (rule != null && (rule.getFrequency() == Frequency.SECONDLY || rule.getFrequency() == Frequency.MINUTELY)) {
+      throw new TooMany("an event repeating more often than hourly");
+    }
     boolean local = !start.hasTime() || zones.isFloating(event.getDateStart());
     // local times were read in the JVM's default zone; iterating in it gives back the wall-clock times
     TimeZone iterateIn = local ? TimeZone.getDefault() : timeZone(zones.getTimezone(event.getDateStart()));
@@ -63,17 +108,21 @@ final class IcsBusy {
       return;
     }
     var dates = event.getDateIterator(iterateIn);
-    dates.advanceTo(Date.from(from.minus(length).minus(Duration.ofDays(1))));
+    if (rule == null || rule.getCount() == null) {
+      // skipping ahead is cheap for these; with a COUNT biweekly walks every occurrence, so the budget does
+      dates.advanceTo(Date.from(window.from().minus(length).minus(Duration.ofDays(1))));
+    }
     while (dates.hasNext()) {
+      window.budget().step();
       Date next = dates.next();
       BusyTimes.Interval busy = local ? inZone(next, length, zone) : new BusyTimes.Interval(next.toInstant(),
           next.toInstant().plus(length));
-      if (!busy.start().isBefore(until)) {
+      if (!busy.start().isBefore(window.until())) {
         return;
       }
-      if (busy.end().isAfter(from)) {
-        if (out.size() == max) {
-          throw new TooMany(max);
+      if (busy.end().isAfter(window.from()) && !replaced.contains(next.getTime())) {
+        if (out.size() == window.max()) {
+          throw new TooMany("more than " + window.max() + " busy times");
         }
         out.add(busy);
       }

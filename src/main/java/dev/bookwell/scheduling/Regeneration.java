@@ -17,6 +17,7 @@ import dev.bookwell.db.tables.records.AvailabilityExceptionRecord;
 import dev.bookwell.db.tables.records.AvailabilityRuleRecord;
 import dev.bookwell.db.tables.records.ServiceRecord;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Sql;
@@ -85,7 +86,20 @@ final class Regeneration {
     return workingPair(tx, providerId, organizationId).compose(zone -> lockOrganization(tx, organizationId, wait)
         .compose(x -> Slots.removeUntouched(tx, Slots.future(providerId, organizationId).and(which)))
         .compose(removed -> addMissing(tx, providerId, organizationId, zone)
+            .recover(e -> which == BUSY && ProblemException.is(e, TOO_LARGE)
+                ? tooLargeToAdd(providerId, organizationId) : Future.failedFuture(e))
             .map(created -> new Result(removed, created))));
+  }
+
+  /**
+   * Busy times are never held up by one organization at its slot limit: the slots they take away go (in every
+   * organization), and that organization gets back the ones freed when it has room again (the hourly round).
+   * Safe within the transaction: the limit is judged in Java before anything is written.
+   */
+  private static Future<Integer> tooLargeToAdd(UUID providerId, UUID organizationId) {
+    LOG.warn("organization {} is at its slot limit: slots of provider {} freed by busy times come back later",
+        organizationId, providerId);
+    return Future.succeededFuture(0);
   }
 
   /**
@@ -126,8 +140,12 @@ final class Regeneration {
    * overlap them now go, and slots they no longer cover come back. Other slots keep their ids.
    */
   Future<Result> applyBusy(Sql tx, UUID providerId) {
-    return regenerateAll(tx, providerId, Slots.overlapsBusy());
+    return regenerateAll(tx, providerId, BUSY);
   }
+
+  private static final org.jooq.Condition BUSY = Bookable.overlapsBusy();
+  private static final String TOO_LARGE = "schedule-too-large";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Regeneration.class);
 
   /** Removes the untouched future rule-made slots among {@code which}, then adds what the rules ask for. */
   private Future<Result> regenerateAll(Sql tx, UUID providerId, org.jooq.Condition which) {
@@ -188,7 +206,7 @@ final class Regeneration {
   }
 
   private RuntimeException tooLarge(long slots, long seats) {
-    return Problem.of("schedule-too-large", 422, "Schedule too large", "This would give the organization "
+    return Problem.of(TOO_LARGE, 422, "Schedule too large", "This would give the organization "
         + (slots > limits.maxSlotsPerOrganization() ? "more than " + limits.maxSlotsPerOrganization()
             + " open future slots (BOOKWELL_MAX_SLOTS_PER_ORGANIZATION)"
             : seats + " seats in open future slots; the limit is " + limits.maxSeatsPerOrganization()

@@ -63,10 +63,10 @@ public final class SchedulingVerticle extends VerticleBase {
     calendarHttp = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
         .setConnectTimeout((int) CalendarPolls.TIMEOUT.toMillis()), new io.vertx.core.http.PoolOptions()
         .setHttp1MaxSize(4));
-    calendarResolver = vertx.createSharedWorkerExecutor("bookwell-calendar-dns", 2);
+    calendarResolver = vertx.createSharedWorkerExecutor("bookwell-calendar", 2);  // DNS and parsing: never more
     var calendarConfig = platform.config().calendarImport();
     var polls = new CalendarPolls(db, vertx, calendarHttp, calendarResolver, regeneration, calendarConfig);
-    var calendars = new CalendarImports(db, calendarResolver, polls, regeneration, calendarConfig.allowPrivate());
+    var calendars = new CalendarImports(db, calendarResolver, polls, regeneration, calendarConfig);
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.ofEntries(
         Map.entry("createOrganization", organizations::create),
         Map.entry("getOrganization", organizations::get),

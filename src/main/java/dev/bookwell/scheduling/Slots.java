@@ -1,7 +1,6 @@
 package dev.bookwell.scheduling;
 
 import static dev.bookwell.db.Tables.BOOKING;
-import static dev.bookwell.db.Tables.CALENDAR_BUSY;
 import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SLOT;
 
@@ -97,12 +96,6 @@ final class Slots {
     return tx.execute(Sql.DSL.selectCount().from(slots.asTable("locked_slots")))
         .compose(x -> tx.execute(Sql.DSL.selectCount().from(seats.asTable("locked_seats"))))
         .mapEmpty();
-  }
-
-  /** The slot in scope overlaps a busy time of its provider's imported calendars (buffers included). */
-  static Condition overlapsBusy() {
-    return DSL.exists(Sql.DSL.selectOne().from(CALENDAR_BUSY).where(CALENDAR_BUSY.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
-        .and(DSL.condition("{0} && {1}", CALENDAR_BUSY.DURING, SLOT.OCCUPIED)));
   }
 
   /** A seat someone holds (unexpired) or booked, in the slot in scope. */

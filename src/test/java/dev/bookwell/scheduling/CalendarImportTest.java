@@ -82,7 +82,8 @@ class CalendarImportTest {
         .where(CALENDAR_IMPORT.ID.eq(UUID.fromString(importId)))));
     Wait.on(SchedulingClient.calendarRound(app.vertx.eventBus()));
     return World.ok(app.call(HttpMethod.GET, "/v1/providers/" + world.providerId + "/calendar-imports", null,
-        world.providerToken)).getJsonArray("items").getJsonObject(0);
+        world.providerToken)).getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("id").equals(importId)).findFirst().orElseThrow();
   }
 
   @Test

@@ -24,8 +24,9 @@ class IcsBusyTest {
   }
 
   private static String event(String... lines) {
-    return "BEGIN:VEVENT\r\nUID:" + java.util.UUID.randomUUID() + "\r\nDTSTAMP:20270101T000000Z\r\n"
-        + String.join("\r\n", lines) + "\r\nEND:VEVENT\r\n";
+    boolean named = java.util.Arrays.stream(lines).anyMatch(line -> line.startsWith("UID:"));
+    return "BEGIN:VEVENT\r\n" + (named ? "" : "UID:" + java.util.UUID.randomUUID() + "\r\n")
+        + "DTSTAMP:20270101T000000Z\r\n" + String.join("\r\n", lines) + "\r\nEND:VEVENT\r\n";
   }
 
   @Test
@@ -64,6 +65,26 @@ class IcsBusyTest {
     assertEquals(61, parse(endless).size(), "a daily repeat since 2020 gives the window's 61 days only");
     assertThrows(IcsBusy.TooMany.class, () -> IcsBusy.parse("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + endless
         + "END:VCALENDAR\r\n", BERLIN, FROM, UNTIL, 10));
+  }
+
+  @Test
+  void movedAndCancelledOccurrencesReplaceTheRepeats() {
+    var busy = parse(
+        event("UID:weekly", "DTSTART:20270301T090000Z", "DTEND:20270301T100000Z", "RRULE:FREQ=WEEKLY;COUNT=3"),
+        event("UID:weekly", "RECURRENCE-ID:20270308T090000Z", "DTSTART:20270308T140000Z",
+            "DTEND:20270308T150000Z"),
+        event("UID:weekly", "RECURRENCE-ID:20270315T090000Z", "DTSTART:20270315T090000Z",
+            "DTEND:20270315T100000Z", "STATUS:CANCELLED"));
+    assertEquals(List.of(Instant.parse("2027-03-01T09:00:00Z"), Instant.parse("2027-03-08T14:00:00Z")),
+        busy.stream().map(BusyTimes.Interval::start).sorted().toList());
+  }
+
+  @Test
+  void repeatsThatWouldTakeForeverAreRefused() {
+    assertThrows(IcsBusy.TooMany.class, () -> parse(event("DTSTART:19700101T000000Z", "DURATION:PT1S",
+        "RRULE:FREQ=SECONDLY;COUNT=2000000000")));
+    assertThrows(IcsBusy.TooMany.class, () -> parse(event("DTSTART:19700101T000000Z", "DURATION:PT1H",
+        "RRULE:FREQ=HOURLY;COUNT=2000000000")), "a COUNT is walked from the start: the budget stops it");
   }
 
   @Test
