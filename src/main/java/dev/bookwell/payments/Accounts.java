@@ -20,9 +20,9 @@ import java.util.UUID;
 
 /**
  * Which Stripe account an organization is paid into (Stripe Connect, direct charges) and the platform's fee on it.
- * The organization's billing admins ({@code manage_billing}) connect and disconnect its account; the fee is a
- * platform setting, changed by platform admins only. An account connected to one organization cannot be connected
- * to another (409): each account's money is one organization's.
+ * The organization's billing admins ({@code manage_billing}) onboard (the platform makes the account, naming the
+ * organization in its metadata), connect it again, or disconnect it; the fee is a platform setting, changed by
+ * platform admins only. Only an account made for the organization can be connected, and only to one (409).
  */
 final class Accounts {
 
@@ -42,8 +42,10 @@ final class Accounts {
   private final EventBus bus;
   private final PaymentGateway gateway;
   private final int defaultFeeBps;
+  private final String publicUrl;
 
-  Accounts(Db db, EventBus bus, PaymentGateway gateway, int defaultFeeBps) {
+  Accounts(Db db, EventBus bus, PaymentGateway gateway, int defaultFeeBps, String publicUrl) {
+    this.publicUrl = publicUrl;
     this.db = db;
     this.bus = bus;
     this.gateway = gateway;
@@ -66,43 +68,83 @@ final class Accounts {
     return billing(request, organizationId).compose(x -> answer(organizationId));
   }
 
-  /** PUT /v1/organizations/{organizationId}/payment-account {stripeAccountId}: checked with Stripe first. */
+  /**
+   * PUT /v1/organizations/{organizationId}/payment-account {stripeAccountId}: an account the platform made for this
+   * organization (its metadata names it): a billing admin elsewhere who learned the id (payers see it) cannot
+   * route their organization's money into it, nor keep its owner out.
+   */
   Future<ApiReply> connect(ApiRequest request) {
     UUID organizationId = organizationId(request);
     String account = request.bodyObject().getString("stripeAccountId");
     return billing(request, organizationId)
-        .compose(x -> gateway.accountExists(account))
-        .compose(exists -> {
-          if (!exists) {
-            throw Problem.of("payment-account-unknown", 422, "Unknown Stripe account", "Stripe knows no connected "
-                + "account " + account + " of this platform.").toException();
+        .compose(x -> available(gateway.accountOwner(account)))
+        .compose(owner -> {
+          if (!owner.equals(java.util.Optional.of(organizationId.toString()))) {
+            throw Problem.of("payment-account-unknown", 422, "Not this organization's account", "Stripe knows no "
+                + "account " + account + " the platform made for this organization; start with POST "
+                + "/v1/organizations/" + organizationId + "/payment-account/onboarding.").toException();
           }
-          return db.transaction(tx -> of(tx, organizationId).compose(before -> tx.update(Sql.DSL
-                  .insertInto(ORGANIZATION_PAYMENT_ACCOUNT).set(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID,
-                      organizationId).set(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, account)
-                  .set(ORGANIZATION_PAYMENT_ACCOUNT.CONNECTED_BY, request.requireCaller().userId())
-                  .onConflict(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID).doUpdate()
-                  .set(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, account)
-                  .set(ORGANIZATION_PAYMENT_ACCOUNT.CONNECTED_BY, request.requireCaller().userId())
-                  .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now()))
-              .compose(y -> audit(tx, request, organizationId, "payment_account.connected", before.stripeAccount(),
-                  account))));
+          return save(request, organizationId, account);
         })
-        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE) ? Problem.of("payment-account-taken", 409,
-            "Account taken", "This Stripe account is connected to another organization.").toException() : e))
         .compose(x -> answer(organizationId));
+  }
+
+  /**
+   * POST .../payment-account/onboarding: the organization's own Stripe account (Express), made once and connected,
+   * and a one-time link where its people give Stripe their details. Asking again gives a fresh link to the same
+   * account.
+   */
+  Future<ApiReply> onboard(ApiRequest request) {
+    UUID organizationId = organizationId(request);
+    String returnUrl = publicUrl + "/v1/organizations/" + organizationId + "/payment-account";
+    return billing(request, organizationId)
+        .compose(x -> db.transaction(tx -> of(tx, organizationId)))
+        .compose(current -> current.stripeAccount() != null ? Future.succeededFuture(current.stripeAccount())
+            : available(gateway.createAccount(organizationId, "account-" + organizationId))
+                .compose(made -> save(request, organizationId, made).map(made)))
+        .compose(account -> available(gateway.onboardingLink(account, returnUrl)))
+        .compose(link -> answer(organizationId).map(reply -> {
+          ((JsonObject) reply.body()).put("onboardingUrl", link);
+          return reply;
+        }));
+  }
+
+  /** Connects the account (audited); 409 when another organization has it. */
+  private Future<Void> save(ApiRequest request, UUID organizationId, String account) {
+    UUID by = request.requireCaller().userId();
+    return db.transaction(tx -> of(tx, organizationId).compose(before -> tx.update(Sql.DSL
+                .insertInto(ORGANIZATION_PAYMENT_ACCOUNT).set(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID, organizationId)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, account)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.CONNECTED_BY, by)
+                .onConflict(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID).doUpdate()
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, account)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.CONNECTED_BY, by)
+                .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now()))
+            .compose(y -> audit(tx, request, organizationId, "payment_account.connected", before.stripeAccount(),
+                account))))
+        .recover(e -> Future.failedFuture(PgErrors.is(e, PgErrors.UNIQUE) ? Problem.of("payment-account-taken", 409,
+            "Account taken", "This Stripe account is connected to another organization.").toException() : e));
+  }
+
+  /** Stripe unreachable or failing is a 503 the client may retry, not a 500. */
+  private static <T> Future<T> available(Future<T> call) {
+    return call.recover(e -> Future.failedFuture(e instanceof StripeGateway.GatewayException
+        ? Problem.of("payment-provider-unavailable", 503, "Payment provider unavailable", "Stripe could not be "
+            + "reached or refused the request; try again in a moment.").retryAfter(30).toException() : e));
   }
 
   /** DELETE .../payment-account: new payments go to the platform's account; ones made keep theirs. */
   Future<ApiReply> disconnect(ApiRequest request) {
     UUID organizationId = organizationId(request);
     return billing(request, organizationId)
-        .compose(x -> db.transaction(tx -> of(tx, organizationId).compose(before -> tx.update(Sql.DSL
-                .update(ORGANIZATION_PAYMENT_ACCOUNT).setNull(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT)
-                .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now())
-                .where(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID.eq(organizationId)))
-            .compose(y -> audit(tx, request, organizationId, "payment_account.disconnected", before.stripeAccount(),
-                null)))))
+        .compose(x -> db.transaction(tx -> of(tx, organizationId).compose(before -> before.stripeAccount() == null
+            ? Future.<Void>succeededFuture()
+            : tx.update(Sql.DSL.update(ORGANIZATION_PAYMENT_ACCOUNT)
+                    .setNull(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT)
+                    .set(ORGANIZATION_PAYMENT_ACCOUNT.UPDATED_AT, SqlTime.now())
+                    .where(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID.eq(organizationId)))
+                .compose(y -> audit(tx, request, organizationId, "payment_account.disconnected",
+                    before.stripeAccount(), null)))))
         .compose(x -> answer(organizationId));
   }
 

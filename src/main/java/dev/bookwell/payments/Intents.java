@@ -53,7 +53,7 @@ final class Intents {
           if (payment.getIntentId() != null) {
             return Future.succeededFuture(json(payment, payment.getIntentId(), payment.getClientSecret()));
           }
-          return gateway.createIntent(bookingId, request.getString("reference"), amount, currency,
+          return gateway.createIntent(bookingId, request.getString("reference"), payment.getAmountMinor(), currency,
                   payment.getManualCapture(), payment.getStripeAccount(), payment.getApplicationFeeMinor())
               .compose(intent -> db.update(Sql.DSL.update(PAYMENT)
                       .set(PAYMENT.INTENT_ID, intent.id()).set(PAYMENT.CLIENT_SECRET, intent.clientSecret())

@@ -30,6 +30,15 @@ interface PaymentGateway {
   /** Refunds part or all of a captured intent (and the platform's fee in proportion); gives the refund's id. */
   Future<String> refund(Charge charge, long amount, String idempotencyKey);
 
-  /** Whether {@code account} is a connected account of the platform's (a 404 from Stripe: false). */
-  Future<Boolean> accountExists(String account);
+  /**
+   * The organization a connected account was made for (its {@code bookwell_organization_id} metadata); empty for
+   * an account Stripe does not know among the platform's, or one made for nobody in particular.
+   */
+  Future<java.util.Optional<String>> accountOwner(String account);
+
+  /** A new Express account made for the organization (owner in its metadata); gives its id. */
+  Future<String> createAccount(UUID organizationId, String idempotencyKey);
+
+  /** A one-time link where the organization's people finish the account's onboarding with Stripe. */
+  Future<String> onboardingLink(String account, String returnUrl);
 }

@@ -22,7 +22,9 @@ final class PaymentJson {
         .put("status", payment.getStatus().getLiteral())
         .put("amount", Money.json(payment.getAmountMinor(), payment.getCurrency()))
         .put("refunded", Money.json(refundedMinor, payment.getCurrency()))
-        .put("intentId", payment.getIntentId());
+        .put("intentId", payment.getIntentId())
+        // the payer's Stripe.js needs it to find an intent made on the organization's own account
+        .put("stripeAccountId", payment.getStripeAccount());
   }
 
   /** The payment of a booking as it is now (refunded: net of refunds Stripe failed); {@code status: none} if none. */

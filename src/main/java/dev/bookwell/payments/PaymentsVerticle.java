@@ -85,10 +85,11 @@ public final class PaymentsVerticle extends VerticleBase {
         () -> settlement.captureConfirmed(message.body())));
     bus.<JsonObject>consumer(PaymentsClient.SIMULATE, message -> ApiConsumer.answer(message,
         () -> simulated.simulate(message.body())));
-    var accounts = new Accounts(db, bus, gateway, config.applicationFeeBps());
+    var accounts = new Accounts(db, bus, gateway, config.applicationFeeBps(), platform.config().mail().publicUrl());
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive,
         "getPaymentAccount", accounts::get,
         "connectPaymentAccount", accounts::connect,
+        "onboardPaymentAccount", accounts::onboard,
         "disconnectPaymentAccount", accounts::disconnect,
         "setApplicationFee", accounts::setFee);
     ApiConsumer.register(bus, API, operations);

@@ -37,9 +37,19 @@ final class SimulatedGateway implements PaymentGateway {
     return Future.succeededFuture(new Intent(charge.intentId(), "canceled", null, 0, null));
   }
 
-  /** Any well-formed account id: the demo has no Stripe to ask. */
+  /** The demo has no Stripe to ask: accounts it made say whose they are in their id. */
   @Override
-  public Future<Boolean> accountExists(String account) {
-    return Future.succeededFuture(true);
+  public Future<java.util.Optional<String>> accountOwner(String account) {
+    return Future.succeededFuture(java.util.Optional.empty());
+  }
+
+  @Override
+  public Future<String> createAccount(UUID organizationId, String idempotencyKey) {
+    return Future.succeededFuture("acct_sim" + organizationId.toString().replace("-", "").substring(0, 16));
+  }
+
+  @Override
+  public Future<String> onboardingLink(String account, String returnUrl) {
+    return Future.succeededFuture(returnUrl);
   }
 }

@@ -73,12 +73,32 @@ final class StripeGateway implements PaymentGateway {
     return blocking(() -> stripe.v1().refunds().create(params.build(), on(charge.account(), idempotencyKey)).getId());
   }
 
+  /** A 404 or 403 (not one of the platform's connected accounts) is an answer: no owner. */
   @Override
-  public Future<Boolean> accountExists(String account) {
-    return blocking(() -> stripe.v1().accounts().retrieve(account) != null)
+  public Future<java.util.Optional<String>> accountOwner(String account) {
+    return blocking(() -> java.util.Optional.ofNullable(stripe.v1().accounts().retrieve(account).getMetadata())
+            .map(metadata -> metadata.get(OWNER)))
         .recover(e -> e instanceof GatewayException g && (g.status == 404 || g.status == 403)
-            ? Future.succeededFuture(false) : Future.failedFuture(e));
+            ? Future.succeededFuture(java.util.Optional.empty()) : Future.failedFuture(e));
   }
+
+  @Override
+  public Future<String> createAccount(UUID organizationId, String idempotencyKey) {
+    var params = com.stripe.param.AccountCreateParams.builder()
+        .setType(com.stripe.param.AccountCreateParams.Type.EXPRESS)
+        .putMetadata(OWNER, organizationId.toString()).build();
+    return blocking(() -> stripe.v1().accounts().create(params, on(null, idempotencyKey)).getId());
+  }
+
+  @Override
+  public Future<String> onboardingLink(String account, String returnUrl) {
+    var params = com.stripe.param.AccountLinkCreateParams.builder().setAccount(account).setReturnUrl(returnUrl)
+        .setRefreshUrl(returnUrl).setType(com.stripe.param.AccountLinkCreateParams.Type.ACCOUNT_ONBOARDING).build();
+    return blocking(() -> stripe.v1().accountLinks().create(params).getUrl());
+  }
+
+  /** The metadata key that says which organization a connected account was made for. */
+  static final String OWNER = "bookwell_organization_id";
 
   private Future<Intent> call(Callable<PaymentIntent> request) {
     return blocking(() -> toIntent(request.call()));

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * POST /v1/webhooks/stripe. The signature is checked over the raw body against every configured secret (so
@@ -28,6 +29,8 @@ import java.util.List;
  * The answer goes out as soon as the event is recorded; settling the seat and the money follows.
  */
 final class StripeWebhooks {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StripeWebhooks.class);
 
   static final long TOLERANCE_SECONDS = 300;
 
@@ -66,17 +69,43 @@ final class StripeWebhooks {
     }
     JsonObject event = parse(payload);
     JsonObject object = event.getJsonObject("data", new JsonObject()).getJsonObject("object", new JsonObject());
-    if (!"payment_intent".equals(object.getString("object"))) {
-      String intentId = object.getString("payment_intent");  // charges, refunds and disputes name their intent
-      return intentId == null ? Future.succeededFuture(received("ignored"))
-          : apply(event, intentId, object, payload);
+    boolean aboutIntent = "payment_intent".equals(object.getString("object"));
+    // charges, refunds and disputes name their intent
+    String intentId = aboutIntent ? object.getString("id") : object.getString("payment_intent");
+    if (intentId == null) {
+      return Future.succeededFuture(received("ignored"));
     }
-    // A payload written for another API version may be partial: trust Stripe's current view instead.
-    Future<JsonObject> intent = Stripe.API_VERSION.equals(event.getString("api_version"))
-        ? Future.succeededFuture(object)
-        : gateway.retrieve(new PaymentGateway.Charge(object.getString("id"), event.getString("account"))).map(current -> object.copy().put("status", current.status())
-            .put("amount", current.amount()).put("currency", current.currency()));
-    return intent.compose(current -> apply(event, object.getString("id"), current, payload));
+    return routed(event, intentId).compose(payment -> {
+      if (payment == null) {
+        return Future.succeededFuture(received("ignored"));
+      }
+      // A payload written for another API version may be partial: trust Stripe's current view instead.
+      Future<JsonObject> current = !aboutIntent || Stripe.API_VERSION.equals(event.getString("api_version"))
+          ? Future.succeededFuture(object)
+          : gateway.retrieve(Payments.charge(payment)).map(now -> object.copy().put("status", now.status())
+              .put("amount", now.amount()).put("currency", now.currency()));
+      return current.compose(body -> apply(event, intentId, body, payload));
+    });
+  }
+
+  /**
+   * The payment the event is about, when it comes from the account the payment was made on (a connected
+   * account's, or the platform's own when it names none); null otherwise, and nothing is recorded: an event from
+   * one organization's account never moves another's payment, nor marks an event id as seen for it.
+   */
+  private Future<PaymentRecord> routed(JsonObject event, String intentId) {
+    String account = event.getValue("account") instanceof String a ? a : null;
+    return db.transaction(tx -> Payments.byIntent(tx, intentId)).map(found -> {
+      if (found.isEmpty()) {
+        return null;
+      }
+      if (!Objects.equals(account, found.get().getStripeAccount())) {
+        LOG.warn("Stripe event {} names account {} but intent {} is on {}: ignored", event.getString("id"), account,
+            intentId, found.get().getStripeAccount());
+        return null;
+      }
+      return found.get();
+    });
   }
 
   /**
@@ -109,21 +138,15 @@ final class StripeWebhooks {
     return false;
   }
 
-  /**
-   * Routed by the event's {@code account}: an event acts only on a payment made on the account it comes from (a
-   * connected account's, or the platform's own when it names none), so one organization's Stripe account can never
-   * move another's payment.
-   */
+  /** An event already routed to its payment ({@link #routed}): recorded once, with its effect. */
   private Future<ApiReply> apply(JsonObject event, String intentId, JsonObject object, String raw) {
     String eventId = event.getString("id");
     String type = event.getString("type");
-    String account = event.getValue("account") instanceof String a ? a : null;
     return db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(STRIPE_EVENT)
                 .set(STRIPE_EVENT.ID, eventId).set(STRIPE_EVENT.TYPE, type)
                 .onConflictDoNothing().returning(STRIPE_EVENT.ID))
             .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
                 : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
-                    || !java.util.Objects.equals(account, payment.get().getStripeAccount())
                     ? Future.succeededFuture(Effect.NONE)
                     : mismatch(object, payment.get())
                         ? Payments.recordNote(tx, payment.get(), "mismatch", object.getLong("amount", 0L), intentId,

@@ -40,8 +40,8 @@ class ConnectPaymentsTest {
         "STRIPE_API_BASE", stripe.apiBase(), "STRIPE_WEBHOOK_SECRET", SECRET, "BOOKWELL_APPLICATION_FEE_BPS", "1000"));
     a = new World(app, "UTC");
     b = new World(app, "UTC");
-    stripe.connect("acct_A1");
-    stripe.connect("acct_B1");
+    stripe.connect("acct_B1", b.organizationId);
+    stripe.connect("acct_Stray", null);
   }
 
   @AfterAll
@@ -56,8 +56,13 @@ class ConnectPaymentsTest {
 
   @Test
   void eachOrganizationIsPaidIntoItsOwnAccount() {
-    assertEquals("acct_A1", World.ok(app.call(HttpMethod.PUT, accountPath(a),
-        new JsonObject().put("stripeAccountId", "acct_A1"), a.owner)).getString("stripeAccountId"));
+    // A onboards: the platform makes A's account (naming A) and gives a link to finish it with Stripe
+    var onboarded = World.ok(app.call(HttpMethod.POST, accountPath(a) + "/onboarding", null, a.owner));
+    String acctA = onboarded.getString("stripeAccountId");
+    assertTrue(onboarded.getString("onboardingUrl").endsWith(acctA));
+    assertEquals(acctA, World.ok(app.call(HttpMethod.POST, accountPath(a) + "/onboarding", null, a.owner))
+        .getString("stripeAccountId"), "asked again: the same account, a fresh link");
+    // B connects an account made for B
     World.ok(app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", "acct_B1"), b.owner));
 
     // B's owner cannot see or change A's account, nor take it over
@@ -65,15 +70,17 @@ class ConnectPaymentsTest {
     assertEquals(404, app.call(HttpMethod.PUT, accountPath(a), new JsonObject().put("stripeAccountId", "acct_B1"),
         b.owner).statusCode());
     assertEquals(404, app.call(HttpMethod.DELETE, accountPath(a), null, b.owner).statusCode());
-    assertEquals(409, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", "acct_A1"),
-        b.owner).statusCode(), "one organization's account");
+    assertEquals(422, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", acctA),
+        b.owner).statusCode(), "A's account is not B's to connect, though payers can see its id");
+    assertEquals(422, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", "acct_Stray"),
+        b.owner).statusCode(), "an account made for nobody in particular");
     assertEquals(422, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", "acct_Nope"),
         b.owner).statusCode(), "Stripe does not know it");
     assertEquals(400, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", "pk_live_x"),
         b.owner).statusCode());
     assertEquals(403, app.call(HttpMethod.PUT, "/v1/admin/organizations/" + b.organizationId + "/application-fee",
         new JsonObject().put("bps", 0), b.owner).statusCode(), "the fee is the platform's to set");
-    assertEquals("acct_A1", World.ok(app.call(HttpMethod.GET, accountPath(a), null, a.owner))
+    assertEquals(acctA, World.ok(app.call(HttpMethod.GET, accountPath(a), null, a.owner))
         .getString("stripeAccountId"), "nothing changed for A");
     var fee = World.ok(app.call(HttpMethod.PUT, "/v1/admin/organizations/" + b.organizationId + "/application-fee",
         new JsonObject().put("bps", 500), a.admin));
@@ -83,7 +90,7 @@ class ConnectPaymentsTest {
     var atB = hold(b, 2500);
     String intentA = atA.getJsonObject("payment").getString("intentId");
     String intentB = atB.getJsonObject("payment").getString("intentId");
-    assertEquals("acct_A1", stripe.accountOf(intentA));
+    assertEquals(acctA, stripe.accountOf(intentA));
     assertEquals("acct_B1", stripe.accountOf(intentB));
     assertEquals(450L, stripe.intent(intentA).getLong("application_fee_amount"), "the platform default, 10%");
     assertEquals(125L, stripe.intent(intentB).getLong("application_fee_amount"), "B's own fee, 5%");
@@ -94,7 +101,13 @@ class ConnectPaymentsTest {
     assertEquals(200, post(forged).statusCode());
     assertEquals("requires_payment", paymentStatus(atA));
 
-    for (var paid : List.of(new String[] {intentA, "acct_A1"}, new String[] {intentB, "acct_B1"})) {
+    assertEquals(acctA, atA.getJsonObject("payment").getString("stripeAccountId"), "the payer's Stripe.js needs it");
+    // nor does an event naming no account (the platform's own) move A's payment
+    var platformEvent = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentA), SECRET,
+        now());
+    assertEquals("ignored", post(platformEvent).bodyAsJsonObject().getString("outcome"));
+    assertEquals("requires_payment", paymentStatus(atA));
+    for (var paid : List.of(new String[] {intentA, acctA}, new String[] {intentB, "acct_B1"})) {
       var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(paid[0]), SECRET, now(),
           com.stripe.Stripe.API_VERSION, paid[1]);
       assertEquals(200, post(event).statusCode());
@@ -106,7 +119,7 @@ class ConnectPaymentsTest {
 
     var movementsOfA = stripe.movements.stream().filter(m -> m.contains(intentA)).toList();
     var movementsOfB = stripe.movements.stream().filter(m -> m.contains(intentB)).toList();
-    assertEquals(List.of("acct_A1 create " + intentA + " 4500", "acct_A1 capture " + intentA + " 4500"),
+    assertEquals(List.of(acctA + " create " + intentA + " 4500", acctA + " capture " + intentA + " 4500"),
         movementsOfA);
     assertEquals(List.of("acct_B1 create " + intentB + " 2500", "acct_B1 capture " + intentB + " 2500",
         "acct_B1 refund " + intentB + " 2500"), movementsOfB);
@@ -116,7 +129,6 @@ class ConnectPaymentsTest {
     String later = hold(a, 4500).getJsonObject("payment").getString("intentId");
     assertEquals("platform", stripe.accountOf(later));
     assertEquals(null, stripe.intent(later).getLong("application_fee_amount"));
-    assertTrue(stripe.movements.stream().noneMatch(m -> m.startsWith("acct_B1") && m.contains(intentA)));
   }
 
   private static JsonObject hold(World world, long price) {

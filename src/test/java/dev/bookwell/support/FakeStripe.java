@@ -30,7 +30,8 @@ public final class FakeStripe implements AutoCloseable {
   private final Map<String, String> idempotent = new ConcurrentHashMap<>();
   /** The account each intent lives on ("platform" for the platform's own). */
   private final Map<String, String> accountOf = new ConcurrentHashMap<>();
-  private final java.util.Set<String> connected = ConcurrentHashMap.newKeySet();
+  /** Connected accounts of the platform's, with the organization their metadata names. */
+  private final Map<String, String> connected = new ConcurrentHashMap<>();
   /** Every money movement: {@code <account> <create|capture|cancel|refund> <intent> <amount>}. */
   public final java.util.List<String> movements = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   public final AtomicInteger captures = new AtomicInteger();
@@ -47,9 +48,9 @@ public final class FakeStripe implements AutoCloseable {
     return "http://127.0.0.1:" + server.actualPort();
   }
 
-  /** A connected account of the platform's (Stripe answers 404 for any other). */
-  public void connect(String account) {
-    connected.add(account);
+  /** A connected account of the platform's, made for {@code organizationId} (Stripe answers 404 for any other). */
+  public void connect(String account, String organizationId) {
+    connected.put(account, organizationId == null ? "" : organizationId);
   }
 
   /** The account an intent was made on: "platform" or {@code acct_...}. */
@@ -148,12 +149,20 @@ public final class FakeStripe implements AutoCloseable {
       }
       String[] parts = path.split("/");  // "", "v1", "payment_intents", id?, action?
       JsonObject answer;
-      if (path.startsWith("/v1/accounts/")) {
-        if (!connected.contains(parts[3])) {
+      if (path.equals("/v1/accounts") && request.method().name().equals("POST")) {
+        var form = form(body.toString());
+        String id = "acct_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        connected.put(id, form.getOrDefault("metadata[bookwell_organization_id]", ""));
+        answer = account(id);
+      } else if (path.equals("/v1/account_links") && request.method().name().equals("POST")) {
+        answer = new JsonObject().put("object", "account_link").put("url", "https://connect.stripe.test/setup/"
+            + form(body.toString()).get("account"));
+      } else if (path.startsWith("/v1/accounts/")) {
+        if (!connected.containsKey(parts[3])) {
           error(request, 404, "invalid_request_error", "No such account: " + parts[3]);
           return;
         }
-        answer = new JsonObject().put("id", parts[3]).put("object", "account");
+        answer = account(parts[3]);
       } else if (request.method().name().equals("POST") && path.equals("/v1/refunds")) {
         var form = form(body.toString());
         if (!account.equals(accountOf.get(form.get("payment_intent")))) {
@@ -197,6 +206,12 @@ public final class FakeStripe implements AutoCloseable {
       }
       json(request, 200, answer.encode());
     });
+  }
+
+  private JsonObject account(String id) {
+    String owner = connected.get(id);
+    return new JsonObject().put("id", id).put("object", "account").put("type", "express")
+        .put("metadata", owner.isEmpty() ? new JsonObject() : new JsonObject().put("bookwell_organization_id", owner));
   }
 
   /** Refunds part of a captured intent; null when more than what is left is asked for. */
