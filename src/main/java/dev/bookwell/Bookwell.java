@@ -86,11 +86,20 @@ public final class Bookwell {
   }
 
   /**
-   * Drains the HTTP edge (bounded by the shutdown timeout), stops the areas, closes the pool, closes Vert.x.
-   * Vert.x on its own would close the pool before undeploying, failing requests still in flight.
+   * Says not ready for {@code BOOKWELL_DRAIN_DELAY} (a load balancer stops sending new requests) while still
+   * serving, then drains the HTTP edge (bounded by the shutdown timeout), stops the areas, closes the pool, closes
+   * Vert.x. Vert.x on its own would close the pool before undeploying, failing requests still in flight.
    */
   public Future<Void> stop() {
-    Future<Void> chain = Future.succeededFuture();
+    HttpVerticle.drain(vertx);
+    long drain = platform.config().edge().drainDelay().toMillis();
+    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    if (drain > 0) {
+      vertx.setTimer(drain, id -> drained.complete());
+    } else {
+      drained.complete();
+    }
+    Future<Void> chain = drained.future();
     for (String id : deployments.reversed()) {
       chain = chain.compose(x -> vertx.undeploy(id));
     }

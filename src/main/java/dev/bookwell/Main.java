@@ -38,7 +38,8 @@ public final class Main {
     database.migrate();
 
     Vertx vertx = Bookwell.createVertx("bookwell");
-    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue())),
+    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue(),
+        config.limits().dbConnectionTimeout(), config.limits().dbStatementTimeout())),
         JwtKeys.load(config), "bookwell");
     Bookwell bookwell;
     try {

@@ -56,6 +56,11 @@ import org.jooq.impl.DSL;
  */
 final class Regeneration {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Regeneration.class);
+  /** The slots busy times take away: {@link #applyBusy} removes these, and only these. */
+  private static final org.jooq.Condition BUSY = Bookable.overlapsBusy();
+  private static final String TOO_LARGE = "schedule-too-large";
+
   record Result(int removed, int created) {
   }
 
@@ -142,10 +147,6 @@ final class Regeneration {
   Future<Result> applyBusy(Sql tx, UUID providerId) {
     return regenerateAll(tx, providerId, BUSY);
   }
-
-  private static final org.jooq.Condition BUSY = Bookable.overlapsBusy();
-  private static final String TOO_LARGE = "schedule-too-large";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Regeneration.class);
 
   /** Removes the untouched future rule-made slots among {@code which}, then adds what the rules ask for. */
   private Future<Result> regenerateAll(Sql tx, UUID providerId, org.jooq.Condition which) {

@@ -59,6 +59,7 @@ public final class TestApp implements AutoCloseable {
     vars.putIfAbsent("BOOKWELL_HTTP_INSTANCES", "2");
     vars.putIfAbsent("BOOKWELL_OUTBOX_POLL_INTERVAL", "50ms");
     vars.putIfAbsent("BOOKWELL_DEMO_DATA", "false");
+    vars.putIfAbsent("BOOKWELL_DRAIN_DELAY", "0s");  // GracefulShutdownTest sets one
     vars.putIfAbsent("BOOKWELL_DEV_MAILBOX", "false");  // no mail files in the working directory
     vars.putIfAbsent("BOOKWELL_CHECK_RESPONSES", "true");  // every answer of the suite is held to the contract
     vars.putIfAbsent("BOOKWELL_ARGON2_MEMORY_KIB", "8192");  // cheaper hashes keep the suite fast
@@ -70,7 +71,8 @@ public final class TestApp implements AutoCloseable {
     Config config = Config.from(vars);
     String registry = "test-" + UUID.randomUUID();
     Vertx vertx = Bookwell.createVertx(registry);
-    Db db = new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue()));
+    Db db = new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue(),
+        config.limits().dbConnectionTimeout(), config.limits().dbStatementTimeout()));
     var platform = new Platform(config, db, KEYS, registry);
     return new TestApp(vertx, db, config, database, Wait.on(Bookwell.start(vertx, platform, contract)));
   }

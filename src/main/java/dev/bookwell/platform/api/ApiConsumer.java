@@ -99,6 +99,10 @@ public final class ApiConsumer {
     if (Overload.is(error)) {
       return busy(address, error);
     }
+    if (dev.bookwell.platform.db.DatabaseDown.is(error)) {
+      LOG.warn("{}: the database cannot be reached: {}", address, error.toString());
+      return Problem.databaseUnavailable();
+    }
     Problem refused = PgErrors.problemOf(error);
     if (refused != null) {
       LOG.info("{}: PostgreSQL refused a value: {}", address, error.getMessage());

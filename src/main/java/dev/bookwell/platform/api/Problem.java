@@ -44,6 +44,12 @@ public record Problem(String type, String title, int status, String detail, List
     return of("overloaded", 503, "Service busy", detail).retryAfter(1);
   }
 
+  /** 503: PostgreSQL cannot be reached (restarting, failing over); nothing was done, retry in a few seconds. */
+  public static Problem databaseUnavailable() {
+    return of("database-unavailable", 503, "Database unavailable", "The database cannot be reached right now; "
+        + "nothing was done. Retry in a few seconds.").retryAfter(5);
+  }
+
   /** A problem whose type is {@code TYPE_BASE + slug}, e.g. {@code of("slot-unavailable", 409, ...)}. */
   public static Problem of(String slug, int status, String title, String detail) {
     return new Problem(TYPE_BASE + slug, title, status, detail, List.of());

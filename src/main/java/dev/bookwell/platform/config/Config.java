@@ -66,9 +66,10 @@ public record Config(
   /**
    * The HTTP edge: browser origins allowed by CORS (none by default: CORS off), and whether every success answer
    * is checked against the contract's response schemas before it leaves (the test suite turns it on; it costs a
-   * schema validation per response).
+   * schema validation per response). On shutdown {@code /ready} answers 503 for {@code drainDelay} before the edge
+   * stops accepting, so a load balancer takes the node out first.
    */
-  public record Edge(List<String> corsOrigins, boolean checkResponses) {
+  public record Edge(List<String> corsOrigins, boolean checkResponses, Duration drainDelay) {
   }
 
   /**
@@ -79,7 +80,7 @@ public record Config(
   public record Limits(int maxSlotsPerOrganization, long maxSeatsPerOrganization, int registrationsPerMinute,
                        int passwordResetsPerMinute, int guestHoldsPerMinute, int guestSeatsPerSlot,
                        List<String> trustedProxies, int dbWaitQueue, Duration retention, Duration purgeInterval,
-                       Duration auditRetention) {
+                       Duration auditRetention, Duration dbConnectionTimeout, Duration dbStatementTimeout) {
   }
 
   /**
@@ -181,10 +182,13 @@ public record Config(
             vars.integer("BOOKWELL_DB_WAIT_QUEUE", 256, 1, 1_000_000),
             vars.duration("BOOKWELL_RETENTION", Duration.ofDays(30)),
             vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10)),
-            auditRetention(vars)),
+            auditRetention(vars),
+            vars.duration("BOOKWELL_DB_CONNECTION_TIMEOUT", Duration.ofSeconds(10)),
+            vars.duration("BOOKWELL_DB_STATEMENT_TIMEOUT", Duration.ofMinutes(5))),
         new Edge(
             vars.optional("BOOKWELL_CORS_ORIGINS").map(v -> List.of(v.trim().split("\\s*,\\s*"))).orElse(List.of()),
-            vars.bool("BOOKWELL_CHECK_RESPONSES", false)),
+            vars.bool("BOOKWELL_CHECK_RESPONSES", false),
+            vars.duration("BOOKWELL_DRAIN_DELAY", Duration.ofSeconds(5))),
         new Mail(
             vars.optional("BOOKWELL_SMTP_URL"),
             vars.string("BOOKWELL_MAIL_FROM", "Bookwell <no-reply@bookwell.local>"),

@@ -32,10 +32,25 @@ public interface Database extends AutoCloseable {
   }
 
   default Pool createPool(Vertx vertx, int maxSize, int maxWaiting) {
+    return createPool(vertx, maxSize, maxWaiting, java.time.Duration.ofSeconds(10), java.time.Duration.ZERO);
+  }
+
+  /**
+   * With how long a request may wait for a connection ({@code BOOKWELL_DB_CONNECTION_TIMEOUT}) and how long one
+   * statement may run before PostgreSQL cancels it ({@code BOOKWELL_DB_STATEMENT_TIMEOUT}, sent as the session's
+   * {@code statement_timeout}; zero: none).
+   */
+  default Pool createPool(Vertx vertx, int maxSize, int maxWaiting, java.time.Duration connectionTimeout,
+                          java.time.Duration statementTimeout) {
+    var connect = new PgConnectOptions(connectOptions()).setCachePreparedStatements(true);
+    if (!statementTimeout.isZero()) {
+      connect.addProperty("statement_timeout", String.valueOf(statementTimeout.toMillis()));
+    }
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(maxSize).setName("bookwell").setShared(false)
-            .setMaxWaitQueueSize(maxWaiting).setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-        .connectingTo(new PgConnectOptions(connectOptions()).setCachePreparedStatements(true))
+            .setMaxWaitQueueSize(maxWaiting).setConnectionTimeout((int) connectionTimeout.toMillis())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .connectingTo(connect)
         .using(vertx)
         .build();
   }

@@ -13,9 +13,11 @@ import java.nio.file.Path;
  */
 public final class EmbeddedDatabase implements Database {
 
-  private final EmbeddedPostgres postgres;
+  private final EmbeddedPostgres.Builder builder;
+  private EmbeddedPostgres postgres;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres) {
+  private EmbeddedDatabase(EmbeddedPostgres.Builder builder, EmbeddedPostgres postgres) {
+    this.builder = builder;
     this.postgres = postgres;
   }
 
@@ -27,7 +29,7 @@ public final class EmbeddedDatabase implements Database {
         Files.createDirectories(pgData);
         builder.setDataDirectory(pgData).setCleanDataDirectory(false);
       }
-      return new EmbeddedDatabase(builder.start());
+      return new EmbeddedDatabase(builder, builder.start());
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
     }
@@ -41,6 +43,21 @@ public final class EmbeddedDatabase implements Database {
         .setDatabase("postgres")
         .setUser("postgres")
         .setPassword("postgres");
+  }
+
+  /**
+   * Stops the server and starts it again on the same port and data (a database restart, as operators and failovers
+   * do); {@code whileDown} runs in between. Only with a data directory of its own.
+   */
+  public synchronized void restart(Runnable whileDown) {
+    int port = postgres.getPort();
+    close();
+    whileDown.run();
+    try {
+      postgres = builder.setPort(port).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the embedded PostgreSQL again", e);
+    }
   }
 
   @Override

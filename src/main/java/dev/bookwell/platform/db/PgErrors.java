@@ -29,6 +29,7 @@ public final class PgErrors {
   }
 
   public static final String DEADLOCK = "40P01";
+  public static final String QUERY_CANCELED = "57014";
   public static final String SERIALIZATION = "40001";
 
   /** A deadlock victim or a serialization failure: the transaction did nothing and may simply run again. */

@@ -131,10 +131,15 @@ final class ApiRouter {
   }
 
   private static void ready(RoutingContext ctx, Platform platform) {
+    if (HttpVerticle.draining(ctx.vertx())) {
+      ProblemResponses.send(ctx, Problem.of("draining", 503, "Draining", "This node is stopping; send requests "
+          + "to another.").retryAfter(5));
+      return;
+    }
     platform.db().execute(Sql.DSL.selectOne())
         .onSuccess(rows -> json(ctx, 200, new JsonObject().put("status", "ready")))
         .onFailure(e -> ProblemResponses.send(ctx, Problem.of("not-ready", 503, "Not ready",
-            "The database is not reachable.")));
+            "The database is not reachable.").retryAfter(5)));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -41,6 +41,17 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(listening -> server = listening);
   }
 
+  /** The node is stopping: {@code /ready} says so from now on, on every edge instance, while requests are served. */
+  public static void drain(io.vertx.core.Vertx vertx) {
+    vertx.sharedData().getLocalMap(READINESS).put("draining", true);
+  }
+
+  static boolean draining(io.vertx.core.Vertx vertx) {
+    return vertx.sharedData().getLocalMap(READINESS).get("draining") != null;
+  }
+
+  private static final String READINESS = "bookwell.readiness";
+
   /** Stops accepting, lets requests in flight finish within the shutdown timeout, then closes. */
   @Override
   public Future<?> stop() {

@@ -78,6 +78,9 @@ final class ProblemResponses {
     if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
       return ValidationProblems.from(invalid);
     }
+    if (dev.bookwell.platform.db.DatabaseDown.is(failure)) {
+      return Problem.databaseUnavailable();
+    }
     int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     return switch (status) {
       case 400 -> Problem.of("bad-request", 400, "Bad request", "The request could not be understood.");

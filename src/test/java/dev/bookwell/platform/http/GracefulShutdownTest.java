@@ -51,4 +51,23 @@ class GracefulShutdownTest {
       // connection refused
     }
   }
+
+  @Test
+  void readinessSaysNoBeforeTheEdgeStopsAccepting() throws Exception {
+    var draining = TestApp.start("openapi.yaml", Map.of("BOOKWELL_DRAIN_DELAY", "2s"));
+    assertEquals(200, get(draining, "/ready").statusCode());
+    var stopped = draining.close(false);
+    var ready = get(draining, "/ready");
+    assertEquals(503, ready.statusCode(), "the load balancer takes the node out first");
+    assertTrue(ready.body().contains("https://bookwell.dev/problems/draining"), ready.body());
+    assertEquals(200, get(draining, "/health").statusCode(), "still serving meanwhile");
+    Wait.on(stopped);
+  }
+
+  /** A fresh connection each time (as a load balancer's probe makes), outside the stopping Vert.x. */
+  private static java.net.http.HttpResponse<String> get(TestApp app, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + app.config.httpPort() + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
 }
