@@ -69,9 +69,16 @@ public final class ApiConsumer {
       result = Future.failedFuture(e);
     }
     result.onSuccess(message::reply).onFailure(e -> {
-      Problem problem = problemOf(message.address(), e);
+      Problem problem = problemOf(where(message), e);
       message.fail(problem.status(), problem.toJson().encode());
     });
+  }
+
+  /** The address, and for an API request the edge's request id: a failure's log line names both. */
+  private static String where(Message<JsonObject> message) {
+    var headers = message.body() == null ? null : message.body().getValue("headers") instanceof JsonObject h ? h : null;
+    String id = headers == null ? null : headers.getValue("request-id") instanceof String s ? s : null;
+    return id == null ? message.address() : message.address() + " [request " + id + "]";
   }
 
   /**

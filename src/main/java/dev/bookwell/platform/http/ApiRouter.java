@@ -46,6 +46,7 @@ final class ApiRouter {
       RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
           RequestExtractor.withBodyHandler());
       var edge = platform.config().edge();
+      builder.rootHandler(AccessLog.HANDLER);
       if (!edge.corsOrigins().isEmpty()) {
         builder.rootHandler(cors(edge.corsOrigins()));
       }
@@ -59,6 +60,7 @@ final class ApiRouter {
         String operationId = operation.getOperationId();
         String address = operation.getOpenAPIModel().getString("x-bus-address");
         route.setDoSecurity(false);  // the Authenticator above does it, with problem+json answers
+        route.addHandler(ctx -> AccessLog.operation(ctx, operationId));
         if (requiresCaller(operation)) {
           route.addHandler(ApiRouter::requireCaller);
         }

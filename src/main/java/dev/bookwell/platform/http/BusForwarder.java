@@ -57,7 +57,8 @@ final class BusForwarder implements Handler<RoutingContext> {
         .put("user-agent", ctx.request().getHeader("User-Agent"))
         // as HTTP sends it (W/"..", lists): the contract's header decoding would refuse a weak tag
         .put("if-match", ctx.request().getHeader("If-Match"))
-        .put("client-address", clients.of(ctx.request()));
+        .put("client-address", clients.of(ctx.request()))
+        .put("request-id", AccessLog.requestId(ctx));
     Object body = rawBody ? ctx.body().asString() : validated.getBody() == null ? null : validated.getBody().get();
     var path = parameters(validated.getPathParameters(), false);
     var query = parameters(validated.getQuery(), false);

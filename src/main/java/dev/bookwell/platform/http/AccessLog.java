@@ -1,0 +1,56 @@
+package dev.bookwell.platform.http;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per request on the logger {@code bookwell.access}: request id, method, the contract's operation (never
+ * the raw path, which carries ids and whatever a client sends), status and duration; in the JSON log format each
+ * of them is its own field. {@code X-Request-Id} is taken from the client when it is a sane token (at most 100
+ * letters, digits and {@code ._:-}), made otherwise, returned on the answer, and carried to the area that serves
+ * the request (its failures are logged with it).
+ */
+final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
+
+  /** A platform handler: Vert.x Web runs it before the body and security handlers, so every request is timed. */
+  static final AccessLog HANDLER = new AccessLog();
+
+  static final String REQUEST_ID = "bookwell.request-id";
+  static final String OPERATION = "bookwell.operation";
+  private static final Logger LOG = LoggerFactory.getLogger("bookwell.access");
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+
+  private AccessLog() {
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long started = System.nanoTime();
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader("X-Request-Id", id);
+    ctx.addBodyEndHandler(x -> {
+      String operation = ctx.get(OPERATION) == null ? "unmatched" : ctx.get(OPERATION);
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      int status = ctx.response().getStatusCode();
+      LOG.atInfo().addKeyValue("requestId", id).addKeyValue("method", ctx.request().method().name())
+          .addKeyValue("operation", operation).addKeyValue("status", status).addKeyValue("durationMs", millis)
+          .log("{} {} {} {} {} ms", id, ctx.request().method().name(), operation, status, millis);
+    });
+    ctx.next();
+  }
+
+  /** Marks the request as the contract's {@code operationId} (what the access line names). */
+  static void operation(RoutingContext ctx, String operationId) {
+    ctx.put(OPERATION, operationId);
+    ctx.next();
+  }
+
+  static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.bookwell.platform.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.bookwell.support.AppTest;
+import dev.bookwell.support.Wait;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** One access line per request, with the request id the client sent (or one made for it), echoed back. */
+class AccessLogTest extends AppTest {
+
+  @Test
+  void eachRequestIsLoggedOnceWithItsIdOperationStatusAndDuration() {
+    var logger = (Logger) LoggerFactory.getLogger("bookwell.access");
+    var lines = new ListAppender<ILoggingEvent>();
+    lines.start();
+    logger.addAppender(lines);
+    Level before = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    try {
+      var health = Wait.on(app.client.get("/health").putHeader("X-Request-Id", "lb-probe.42").send());
+      assertEquals("lb-probe.42", health.getHeader("X-Request-Id"));
+      var junk = Wait.on(app.client.get("/v1/nowhere/" + "x".repeat(50)).putHeader("X-Request-Id", "<script>")
+          .send());
+      String made = junk.getHeader("X-Request-Id");
+      assertNotEquals("<script>", made, "an id that is not a sane token is replaced");
+      assertTrue(made.matches("[0-9a-f-]{36}"), made);
+
+      var byId = lines.list.stream().collect(Collectors.toMap(AccessLogTest::requestId, e -> e, (a, b) -> a));
+      assertEquals(2, lines.list.size(), "one line each");
+      var first = fields(byId.get("lb-probe.42"));
+      assertEquals("getHealth", first.get("operation"));
+      assertEquals("200", first.get("status"));
+      assertTrue(first.containsKey("durationMs"));
+      var second = fields(byId.get(made));
+      assertEquals("unmatched", second.get("operation"), "the raw path is never logged");
+      assertEquals("404", second.get("status"));
+      assertTrue(lines.list.stream().noneMatch(e -> e.getFormattedMessage().contains("xxxxx")));
+    } finally {
+      logger.setLevel(before);
+      logger.detachAppender(lines);
+    }
+  }
+
+  private static String requestId(ILoggingEvent event) {
+    return fields(event).get("requestId");
+  }
+
+  private static Map<String, String> fields(ILoggingEvent event) {
+    return event.getKeyValuePairs().stream().collect(Collectors.toMap(kv -> kv.key, kv -> String.valueOf(kv.value)));
+  }
+}
