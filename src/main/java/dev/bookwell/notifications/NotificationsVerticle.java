@@ -1,5 +1,6 @@
 package dev.bookwell.notifications;
 
+import dev.bookwell.platform.db.Sql;
 import static dev.bookwell.db.Tables.OUTGOING_MESSAGE;
 import static dev.bookwell.db.Tables.REMINDER;
 
@@ -37,6 +38,7 @@ public final class NotificationsVerticle extends VerticleBase {
   private HttpClient gateways;
   private long timer = -1;
   private long purgeTimer = -1;
+  private long backlogTimer = -1;
   private Future<?> intakeRound = Future.succeededFuture();
   private Future<?> sendRound = Future.succeededFuture();
 
@@ -73,6 +75,7 @@ public final class NotificationsVerticle extends VerticleBase {
     ApiConsumer.register(bus, API, operations);
     // spent reminders and the log of messages sent or given up are kept for the retention, then purged
     var limits = platform.config().limits();
+    backlogTimer = backlog();
     purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(
         new Retention.Rule("reminder", REMINDER, () -> REMINDER.STATUS.ne(ReminderStatus.scheduled)
             .and(REMINDER.STARTS_AT.lt(SqlTime.nowPlus(limits.retention().negated())))),
@@ -121,10 +124,24 @@ public final class NotificationsVerticle extends VerticleBase {
     return url.<Channel>map(u -> new HttpChannel(name, gateways, u, secret)).orElseGet(() -> new LogChannel(name));
   }
 
+  /** Reminders due and not sent yet, and messages waiting to go out (by the due indexes). */
+  private long backlog() {
+    var db = platform.db();
+    return dev.bookwell.platform.metrics.Gauges.every(vertx, platform.metricsRegistry(), "bookwell.notifications.backlog",
+        "Reminders due and messages queued, not sent yet", "kind", java.util.List.of("reminders", "messages"),
+        () -> db.fetchOne(Sql.DSL.select(
+                org.jooq.impl.DSL.field(Sql.DSL.selectCount().from(REMINDER)
+                    .where(REMINDER.STATUS.eq(ReminderStatus.scheduled)).and(REMINDER.DUE_AT.le(SqlTime.now()))),
+                org.jooq.impl.DSL.field(Sql.DSL.selectCount().from(OUTGOING_MESSAGE)
+                    .where(OUTGOING_MESSAGE.STATUS.eq(dev.bookwell.db.enums.MessageStatus.queued)))))
+            .map(row -> java.util.Map.of("reminders", (long) row.value1(), "messages", (long) row.value2())));
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(purgeTimer);
+    vertx.cancelTimer(backlogTimer);
     return Future.all(mail == null ? Future.succeededFuture() : mail.close(),
         gateways == null ? Future.succeededFuture() : gateways.close());
   }

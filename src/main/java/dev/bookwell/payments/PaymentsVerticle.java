@@ -1,5 +1,7 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.PAYMENT;
+import dev.bookwell.platform.db.Sql;
 import static dev.bookwell.db.Tables.STRIPE_EVENT;
 
 import dev.bookwell.platform.Platform;
@@ -34,6 +36,7 @@ public final class PaymentsVerticle extends VerticleBase {
   private long purgeTimer = -1;
   private Future<?> round = Future.succeededFuture();
   private long reconcileTimer = -1;
+  private long statusTimer = -1;
 
   public PaymentsVerticle(Platform platform) {
     this.platform = platform;
@@ -97,12 +100,20 @@ public final class PaymentsVerticle extends VerticleBase {
     var limits = platform.config().limits();
     purgeTimer = Retention.schedule(vertx, db, limits.purgeInterval(), List.of(new Retention.Rule("stripe_event",
         STRIPE_EVENT, () -> STRIPE_EVENT.RECEIVED_AT.lt(SqlTime.nowPlus(limits.retention().negated())))));
+    statusTimer = dev.bookwell.platform.metrics.Gauges.every(vertx, platform.metricsRegistry(),
+        "bookwell.payments.recent", "Payments changed in the last 24 hours, by status", "status",
+        java.util.Arrays.stream(dev.bookwell.db.enums.PaymentStatus.values()).map(s -> s.getLiteral()).toList(),
+        () -> db.fetch(Sql.DSL.select(PAYMENT.STATUS, org.jooq.impl.DSL.count()).from(PAYMENT)
+                .where(PAYMENT.UPDATED_AT.gt(SqlTime.nowPlus(Duration.ofDays(-1)))).groupBy(PAYMENT.STATUS))
+            .map(rows -> rows.stream().collect(java.util.stream.Collectors.toMap(r -> r.value1().getLiteral(),
+                r -> (long) r.value2()))));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(reconcileTimer);
+    vertx.cancelTimer(statusTimer);
     vertx.cancelTimer(purgeTimer);
     return workers.close();
   }

@@ -1,5 +1,6 @@
 package dev.bookwell.webhooks;
 
+import dev.bookwell.platform.db.Sql;
 import static dev.bookwell.db.Tables.WEBHOOK_DELIVERY;
 
 import dev.bookwell.db.enums.WebhookDeliveryStatus;
@@ -29,6 +30,7 @@ public final class WebhooksVerticle extends VerticleBase {
   private io.vertx.core.WorkerExecutor resolver;
   private long purge = -1;
   private long timer = -1;
+  private long backlog = -1;
 
   public WebhooksVerticle(Platform platform) {
     this.platform = platform;
@@ -61,6 +63,10 @@ public final class WebhooksVerticle extends VerticleBase {
             .and(WEBHOOK_DELIVERY.CREATED_AT.lt(SqlTime.nowPlus(LOG_RETENTION.negated()))))));
     timer = Rounds.every(vertx, config.pollInterval(), "webhook round",
         () -> intake.round().compose(x -> dispatcher.round()));
+    backlog = dev.bookwell.platform.metrics.Gauges.every(vertx, platform.metricsRegistry(),
+        "bookwell.webhooks.pending", "Webhook deliveries not delivered yet (retrying or due)", () -> db.fetchOne(
+            Sql.DSL.selectCount().from(WEBHOOK_DELIVERY).where(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending)))
+        .map(row -> (long) row.value1()));
     return Future.succeededFuture();
   }
 
@@ -68,6 +74,7 @@ public final class WebhooksVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(purge);
+    vertx.cancelTimer(backlog);
     if (resolver != null) {
       resolver.close();
     }

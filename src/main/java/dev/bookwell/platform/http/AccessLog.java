@@ -15,15 +15,20 @@ import org.slf4j.LoggerFactory;
  */
 final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
 
-  /** A platform handler: Vert.x Web runs it before the body and security handlers, so every request is timed. */
-  static final AccessLog HANDLER = new AccessLog();
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
 
   static final String REQUEST_ID = "bookwell.request-id";
   static final String OPERATION = "bookwell.operation";
   private static final Logger LOG = LoggerFactory.getLogger("bookwell.access");
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
-  private AccessLog() {
+  /**
+   * A platform handler: Vert.x Web runs it before the body and security handlers, so every request is timed. With
+   * {@code metrics}, it also counts {@code bookwell.requests} by operation and status (holds by outcome: 201, 409,
+   * 422 of {@code createBooking}).
+   */
+  AccessLog(io.micrometer.core.instrument.MeterRegistry metrics) {
+    this.metrics = metrics;
   }
 
   @Override
@@ -37,6 +42,9 @@ final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
       String operation = ctx.get(OPERATION) == null ? "unmatched" : ctx.get(OPERATION);
       long millis = (System.nanoTime() - started) / 1_000_000;
       int status = ctx.response().getStatusCode();
+      if (metrics != null) {
+        metrics.counter("bookwell.requests", "operation", operation, "status", String.valueOf(status)).increment();
+      }
       LOG.atInfo().addKeyValue("requestId", id).addKeyValue("method", ctx.request().method().name())
           .addKeyValue("operation", operation).addKeyValue("status", status).addKeyValue("durationMs", millis)
           .log("{} {} {} {} {} ms", id, ctx.request().method().name(), operation, status, millis);

@@ -46,7 +46,7 @@ final class ApiRouter {
       RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
           RequestExtractor.withBodyHandler());
       var edge = platform.config().edge();
-      builder.rootHandler(AccessLog.HANDLER);
+      builder.rootHandler(new AccessLog(dev.bookwell.platform.metrics.Gauges.registry(platform.metricsRegistry())));
       if (!edge.corsOrigins().isEmpty()) {
         builder.rootHandler(cors(edge.corsOrigins()));
       }

@@ -30,6 +30,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   private final Platform platform;
   private long timerId = -1;
+  private long lagTimer = -1;
+  private io.micrometer.core.instrument.MeterRegistry metrics;
   private Future<Integer> round = Future.succeededFuture(0);
 
   public OutboxRelayVerticle(Platform platform) {
@@ -39,12 +41,20 @@ public final class OutboxRelayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     timerId = vertx.setPeriodic(0, platform.config().outboxPollInterval().toMillis(), id -> relayIfIdle());
+    metrics = dev.bookwell.platform.metrics.Gauges.registry(platform.metricsRegistry());
+    // how far publishing is behind: the age of the oldest event not published yet (0 when none)
+    lagTimer = dev.bookwell.platform.metrics.Gauges.every(vertx, platform.metricsRegistry(),
+        "bookwell.outbox.lag.seconds", "Age of the oldest unpublished outbox event", () -> platform.db()
+            .fetchOne(Sql.DSL.select(DSL.field("coalesce(extract(epoch from now() - min({0})), 0)::bigint",
+                Long.class, OUTBOX_EVENT.OCCURRED_AT)).from(OUTBOX_EVENT).where(OUTBOX_EVENT.PUBLISHED_AT.isNull()))
+            .map(row -> row.value1()));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timerId);
+    vertx.cancelTimer(lagTimer);
     return round.otherwiseEmpty();  // let a round in flight commit
   }
 
@@ -92,5 +102,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
     var options = new DeliveryOptions().addHeader("event-id", event.getId().toString());
     vertx.eventBus().publish(Outbox.address(event.getType()), message, options);
     vertx.eventBus().publish(Outbox.ALL_EVENTS, message, options);
+    if (metrics != null) {  // holds, confirmations, payments failed or refunded... by event type
+      metrics.counter("bookwell.events.published", "type", event.getType()).increment();
+    }
   }
 }
