@@ -69,7 +69,8 @@ public final class Main {
   private static void shutdown(Bookwell bookwell, Database database, Config config) {
     LOG.info("Bookwell shutting down");
     try {
-      bookwell.stop().await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      bookwell.stop().await(config.edge().drainDelay().toMillis() + config.shutdownTimeout().toMillis() + 5_000,
+          TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly", e);
     } finally {

@@ -44,10 +44,11 @@ public record Problem(String type, String title, int status, String detail, List
     return of("overloaded", 503, "Service busy", detail).retryAfter(1);
   }
 
-  /** 503: PostgreSQL cannot be reached (restarting, failing over); nothing was done, retry in a few seconds. */
+  /** 503: PostgreSQL cannot be reached (restarting, failing over); retry in a few seconds, idempotently. */
   public static Problem databaseUnavailable() {
-    return of("database-unavailable", 503, "Database unavailable", "The database cannot be reached right now; "
-        + "nothing was done. Retry in a few seconds.").retryAfter(5);
+    return of("database-unavailable", 503, "Database unavailable", "The database cannot be reached right now. "
+        + "Retry in a few seconds with the same Idempotency-Key: a change cut off by the outage may or may not "
+        + "have been made.").retryAfter(5);
   }
 
   /** A problem whose type is {@code TYPE_BASE + slug}, e.g. {@code of("slot-unavailable", 409, ...)}. */

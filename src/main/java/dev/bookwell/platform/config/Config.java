@@ -184,7 +184,7 @@ public record Config(
             vars.duration("BOOKWELL_PURGE_INTERVAL", Duration.ofMinutes(10)),
             auditRetention(vars),
             vars.duration("BOOKWELL_DB_CONNECTION_TIMEOUT", Duration.ofSeconds(10)),
-            vars.duration("BOOKWELL_DB_STATEMENT_TIMEOUT", Duration.ofMinutes(5))),
+            vars.duration("BOOKWELL_DB_STATEMENT_TIMEOUT", Duration.ZERO)),
         new Edge(
             vars.optional("BOOKWELL_CORS_ORIGINS").map(v -> List.of(v.trim().split("\\s*,\\s*"))).orElse(List.of()),
             vars.bool("BOOKWELL_CHECK_RESPONSES", false),

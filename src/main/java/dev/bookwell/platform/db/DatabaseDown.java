@@ -5,21 +5,28 @@ import io.vertx.pgclient.PgException;
 /**
  * Failures that mean "PostgreSQL cannot be reached right now": a connection refused or reset, a connection closed
  * under a statement, the server shutting down or starting up (SQLSTATE class 57P: admin shutdown, crash shutdown,
- * cannot connect now) or a connection exception (class 08). Whatever the statement was, it did not commit (a
- * transaction whose connection dies is rolled back by the server), so the answer is 503 {@code
- * database-unavailable} with Retry-After, and the service goes on by itself once the database is back: the pool
- * drops dead connections and opens new ones.
+ * cannot connect now) or a connection exception (class 08). A transaction whose connection dies before its commit
+ * is rolled back by the server; one that dies during its commit may have committed, so the answer, 503 {@code
+ * database-unavailable} with Retry-After, says the outcome is unknown: retry with the same Idempotency-Key. The
+ * service goes on by itself once the database is back: the pool drops dead connections and opens new ones.
  */
 public final class DatabaseDown {
 
   private DatabaseDown() {
   }
 
+  /** The SQLSTATEs of a server going away or not accepting connections (not 08P01: a protocol bug is a bug). */
+  private static final java.util.Set<String> STATES = java.util.Set.of("57P01", "57P02", "57P03", "08000", "08001",
+      "08003", "08004", "08006");
+
   public static boolean is(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause()) {
+      String type = e.getClass().getName();
+      if (type.startsWith("com.stripe.") || type.startsWith("dev.bookwell.")) {
+        return false;  // another service's network failure (Stripe, a webhook), wrapped: not the database's
+      }
       if (e instanceof java.net.ConnectException || e instanceof java.nio.channels.ClosedChannelException
-          || e instanceof PgException pg && pg.getSqlState() != null
-              && (pg.getSqlState().startsWith("57P") || pg.getSqlState().startsWith("08"))
+          || e instanceof PgException pg && STATES.contains(pg.getSqlState())
           || e.getClass().getSimpleName().equals("ClosedConnectionException")
           || e instanceof java.io.IOException && String.valueOf(e.getMessage()).contains("Connection reset")) {
         return true;

@@ -46,8 +46,10 @@ public final class Gauges {
       var holder = current.computeIfAbsent(value, v -> new AtomicLong());
       Gauge.builder(name, holder, AtomicLong::get).description(help).tag(tag, value).register(registry);
     }
-    return Rounds.every(vertx, INTERVAL, "gauge " + name, () -> query.get().onSuccess(counts ->
-        current.forEach((value, holder) -> holder.set(counts.getOrDefault(value, 0L)))));
+    java.util.function.Supplier<Future<?>> refresh = () -> query.get().onSuccess(counts ->
+        current.forEach((value, holder) -> holder.set(counts.getOrDefault(value, 0L))));
+    vertx.runOnContext(x -> refresh.get());  // a first value at once, not after the first interval
+    return Rounds.every(vertx, INTERVAL, "gauge " + name, refresh);
   }
 
   /** A single gauge kept from a query. */

@@ -45,9 +45,10 @@ public final class OutboxRelayVerticle extends VerticleBase {
     // how far publishing is behind: the age of the oldest event not published yet (0 when none)
     lagTimer = dev.bookwell.platform.metrics.Gauges.every(vertx, platform.metricsRegistry(),
         "bookwell.outbox.lag.seconds", "Age of the oldest unpublished outbox event", () -> platform.db()
-            .fetchOne(Sql.DSL.select(DSL.field("coalesce(extract(epoch from now() - min({0})), 0)::bigint",
-                Long.class, OUTBOX_EVENT.OCCURRED_AT)).from(OUTBOX_EVENT).where(OUTBOX_EVENT.PUBLISHED_AT.isNull()))
-            .map(row -> row.value1()));
+            .fetchOptional(Sql.DSL.select(DSL.field("extract(epoch from now() - {0})::bigint", Long.class,
+                    OUTBOX_EVENT.OCCURRED_AT)).from(OUTBOX_EVENT).where(OUTBOX_EVENT.PUBLISHED_AT.isNull())
+                .orderBy(OUTBOX_EVENT.SEQ).limit(1))  // the first unpublished, off the outbox_event_unpublished index
+            .map(row -> row.map(r -> r.value1()).orElse(0L)));
     return Future.succeededFuture();
   }
 
