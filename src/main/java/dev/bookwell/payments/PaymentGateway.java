@@ -12,9 +12,10 @@ interface PaymentGateway {
 
   /**
    * Where an intent lives: its id, and the organization's connected account it was made on ({@code account} null:
-   * the platform's own). Every call about it goes to that account.
+   * the platform's own). Every call about it goes to that account; {@code feeTaken}: the platform took a fee on it
+   * (refunds give it back in proportion).
    */
-  record Charge(String intentId, String account) {
+  record Charge(String intentId, String account, boolean feeTaken) {
   }
 
   /** An intent on {@code account} (null: the platform's), the platform taking {@code applicationFee} of it. */

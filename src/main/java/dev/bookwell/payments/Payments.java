@@ -26,7 +26,8 @@ final class Payments {
 
   /** Where the payment's intent lives: every Stripe call about it goes to that account. */
   static PaymentGateway.Charge charge(PaymentRecord payment) {
-    return new PaymentGateway.Charge(payment.getIntentId(), payment.getStripeAccount());
+    return new PaymentGateway.Charge(payment.getIntentId(), payment.getStripeAccount(),
+        payment.getApplicationFeeMinor() > 0);
   }
 
   static Future<Optional<PaymentRecord>> byIntent(Sql tx, String intentId) {

@@ -67,7 +67,7 @@ final class StripeGateway implements PaymentGateway {
   @Override
   public Future<String> refund(Charge charge, long amount, String idempotencyKey) {
     var params = RefundCreateParams.builder().setPaymentIntent(charge.intentId()).setAmount(amount);
-    if (charge.account() != null) {
+    if (charge.account() != null && charge.feeTaken()) {
       params.setRefundApplicationFee(true);  // the platform gives its fee back in proportion
     }
     return blocking(() -> stripe.v1().refunds().create(params.build(), on(charge.account(), idempotencyKey)).getId());
