@@ -25,7 +25,6 @@ public final class BookingVerticle extends VerticleBase {
   private final Platform platform;
   private long releaseTimer = -1;
   private long waitlistTimer = -1;
-  private Future<?> round = Future.succeededFuture();
 
   public BookingVerticle(Platform platform) {
     this.platform = platform;
@@ -97,11 +96,8 @@ public final class BookingVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
     // Every minute: money owed back whose request never reached the payments area is asked for again, and
     // bookings that waited for confirmation too long lapse. Tests ask for a round over the bus.
-    releaseTimer = vertx.setPeriodic(60_000, id -> {
-      if (round.isComplete()) {  // a slow round is never overtaken by the next one
-        round = housekeeping(lifecycle, departures).onFailure(e -> LOG.warn("booking housekeeping failed", e));
-      }
-    });
+    releaseTimer = Rounds.every(vertx, java.time.Duration.ofMinutes(1), "booking housekeeping",
+        () -> housekeeping(lifecycle, departures));
     var delivery = new BookingDelivery(db, platform.jwtKeys().tokenKey());
     bus.<JsonObject>consumer(BookingClient.DELIVERY, message -> ApiConsumer.answer(message,
         () -> delivery.answer(message.body())));

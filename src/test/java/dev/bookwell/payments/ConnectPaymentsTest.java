@@ -70,6 +70,10 @@ class ConnectPaymentsTest {
     assertEquals(404, app.call(HttpMethod.PUT, accountPath(a), new JsonObject().put("stripeAccountId", "acct_B1"),
         b.owner).statusCode());
     assertEquals(404, app.call(HttpMethod.DELETE, accountPath(a), null, b.owner).statusCode());
+    assertEquals(404, app.call(HttpMethod.POST, accountPath(a) + "/onboarding", null, b.owner).statusCode(),
+        "nor onboard it (its link would let them fill A's account)");
+    assertEquals(400, app.call(HttpMethod.PUT, "/v1/admin/organizations/" + b.organizationId + "/application-fee",
+        new JsonObject().put("bps", 9999), a.admin).statusCode());
     assertEquals(422, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", acctA),
         b.owner).statusCode(), "A's account is not B's to connect, though payers can see its id");
     assertEquals(422, app.call(HttpMethod.PUT, accountPath(b), new JsonObject().put("stripeAccountId", "acct_Stray"),

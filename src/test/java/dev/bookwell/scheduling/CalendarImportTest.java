@@ -138,6 +138,9 @@ class CalendarImportTest {
     assertEquals(403, app.call(HttpMethod.GET, base, null, rival).statusCode());
     assertEquals(403, app.call(HttpMethod.GET, base, null, world.owner).statusCode(), "not even their organization");
     assertEquals(403, app.call(HttpMethod.DELETE, base + "/" + id, null, rival).statusCode());
+    assertEquals(403, app.call(HttpMethod.POST, base + "/" + id + "/refresh", null, rival).statusCode());
+    assertEquals(404, app.call(HttpMethod.POST, base + "/" + UUID.randomUUID() + "/refresh", null,
+        world.providerToken).statusCode());
     assertEquals(403, app.call(HttpMethod.POST, base, new JsonObject().put("url", url), rival).statusCode());
     var mine = World.ok(app.call(HttpMethod.GET, base, null, world.providerToken)).getJsonArray("items");
     assertTrue(mine.stream().anyMatch(c -> ((JsonObject) c).getString("id").equals(id)), "still there");
