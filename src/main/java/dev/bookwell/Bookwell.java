@@ -19,7 +19,12 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import dev.bookwell.platform.ClusterConfig;
+import dev.bookwell.platform.config.Config;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -46,15 +51,33 @@ public final class Bookwell {
 
   /** A Vert.x instance reporting HTTP, pool and event-bus metrics into the Prometheus registry {@code registry}. */
   public static Vertx createVertx(String registry) {
+    return builder(registry, new VertxOptions()).build();
+  }
+
+  /**
+   * The same, joined to the cluster when {@code cluster} says so: then the event bus spans every node, so an
+   * area's requests may be answered by any of them and a published event reaches every node's subscribers.
+   */
+  public static Future<Vertx> createVertx(String registry, Config.Cluster cluster) {
+    if (!cluster.enabled()) {
+      return Future.succeededFuture(createVertx(registry));
+    }
+    var bus = new EventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
+        .setClusterPublicHost(cluster.host());
+    return builder(registry, new VertxOptions().setEventBusOptions(bus))
+        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+        .buildClustered();
+  }
+
+  private static VertxBuilder builder(String registry, VertxOptions options) {
     var metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registry)
         .setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory())
-        .build();
+        .with(options.setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory());
   }
 
   /** Deploys the areas first, then the HTTP edge, so the edge never forwards to an area that is not there yet. */

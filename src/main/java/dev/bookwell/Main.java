@@ -37,12 +37,13 @@ public final class Main {
         .orElseGet(() -> EmbeddedDatabase.start(config.dataDir()));
     database.migrate();
 
-    Vertx vertx = Bookwell.createVertx("bookwell");
-    var platform = new Platform(config, new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue(),
-        config.limits().dbConnectionTimeout(), config.limits().dbStatementTimeout())),
-        JwtKeys.load(config), "bookwell");
+    Vertx vertx = Bookwell.createVertx("bookwell", config.cluster()).await(120, TimeUnit.SECONDS);
     Bookwell bookwell;
     try {
+      var db = new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue(),
+          config.limits().dbConnectionTimeout(), config.limits().dbStatementTimeout()));
+      var platform = new Platform(config, db, JwtKeys.load(vertx, config, db).await(60, TimeUnit.SECONDS),
+          "bookwell");
       bookwell = Bookwell.start(vertx, platform, Bookwell.CONTRACT).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("Bookwell failed to start", e);

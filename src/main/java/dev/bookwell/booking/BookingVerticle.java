@@ -25,6 +25,7 @@ public final class BookingVerticle extends VerticleBase {
   private final Platform platform;
   private long releaseTimer = -1;
   private long waitlistTimer = -1;
+  private long reactionTimer = -1;
 
   public BookingVerticle(Platform platform) {
     this.platform = platform;
@@ -86,14 +87,15 @@ public final class BookingVerticle extends VerticleBase {
         () -> promoCodes.releaseFor(message.body())));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);
-    bus.<JsonObject>consumer(Outbox.address(SchedulingClient.SLOT_CAPACITY_CHANGED), message -> offers.freed(
-        UUID.fromString(message.body().getJsonObject("payload").getString("slotId"))));
     waitlistTimer = Rounds.every(vertx, platform.config().waitlist().roundInterval(), "waitlist round",
         offers::round);
     bus.<JsonObject>consumer(BookingClient.WAITLIST_ROUND, message -> ApiConsumer.answer(message, offers::round));
-    bus.<JsonObject>consumer(Outbox.address(SchedulingClient.PROVIDER_LINK_ENDED), message -> departures
-        .providerLeft(message.body().getJsonObject("payload"))
-        .onFailure(e -> LOG.warn("ending the bookings of a provider who left failed", e)));
+    var reactions = new Reactions(db, offers, departures);
+    for (String type : Reactions.TYPES) {
+      bus.consumer(Outbox.address(type), message -> reactions.round()
+          .onFailure(e -> LOG.warn("booking reactions failed; the next round tries again", e)));
+    }
+    reactionTimer = Rounds.every(vertx, java.time.Duration.ofSeconds(5), "booking reactions", reactions::round);
     // Every minute: money owed back whose request never reached the payments area is asked for again, and
     // bookings that waited for confirmation too long lapse. Tests ask for a round over the bus.
     releaseTimer = Rounds.every(vertx, java.time.Duration.ofMinutes(1), "booking housekeeping",
@@ -124,6 +126,7 @@ public final class BookingVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(releaseTimer);
     vertx.cancelTimer(waitlistTimer);
+    vertx.cancelTimer(reactionTimer);
     return Future.succeededFuture();
   }
 }

@@ -13,11 +13,11 @@ import dev.bookwell.db.enums.PlatformRole;
 /** Signs short-lived ES256 access tokens: subject, platform roles and the session they belong to. */
 final class AccessTokens {
 
-  private final JWTAuth signer;
+  private final java.util.function.Supplier<JWTAuth> signer;
   private final JWTOptions options;
   private final int ttlSeconds;
 
-  AccessTokens(JWTAuth signer, Config.Identity config) {
+  AccessTokens(java.util.function.Supplier<JWTAuth> signer, Config.Identity config) {
     this.signer = signer;
     this.ttlSeconds = (int) config.accessTokenTtl().toSeconds();
     this.options = Jwt.options(config).setExpiresInSeconds(ttlSeconds);
@@ -29,7 +29,7 @@ final class AccessTokens {
         .put("typ", "access")
         .put("roles", new JsonArray(Arrays.stream(roles).map(PlatformRole::getLiteral).toList()))
         .put("sid", sessionId.toString());
-    String token = signer.generateToken(claims, new JWTOptions(options).setSubject(userId.toString()));
+    String token = signer.get().generateToken(claims, new JWTOptions(options).setSubject(userId.toString()));
     return new JsonObject()
         .put("accessToken", token)
         .put("tokenType", "Bearer")

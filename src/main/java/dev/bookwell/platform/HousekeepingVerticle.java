@@ -19,6 +19,7 @@ public final class HousekeepingVerticle extends VerticleBase {
 
   private final Platform platform;
   private long timer = -1;
+  private long keysTimer = -1;
 
   public HousekeepingVerticle(Platform platform) {
     this.platform = platform;
@@ -39,12 +40,16 @@ public final class HousekeepingVerticle extends VerticleBase {
   public Future<?> start() {
     var limits = platform.config().limits();
     timer = Retention.schedule(vertx, platform.db(), limits.purgeInterval(), rules(limits.retention()));
+    // keys kept in the database: a key another node made is verified here within a minute (JwtKeys.REFRESH)
+    keysTimer = Rounds.every(vertx, dev.bookwell.platform.auth.JwtKeys.REFRESH, "reloading signing keys",
+        platform.jwtKeys()::refresh);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(keysTimer);
     return Future.succeededFuture();
   }
 }

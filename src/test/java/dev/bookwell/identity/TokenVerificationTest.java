@@ -32,7 +32,7 @@ class TokenVerificationTest {
     app = TestApp.start();
     String email = IdentityFixture.uniqueEmail();
     userId = IdentityFixture.register(app, email);
-    ours = Jwt.signer(app.vertx, TestApp.KEYS, app.config.identity());
+    ours = Jwt.signer(app.vertx, TestApp.KEYS, app.config.identity()).get();
   }
 
   @AfterAll
@@ -56,14 +56,14 @@ class TokenVerificationTest {
 
   @Test
   void anotherKeyIsRejected() {
-    JWTAuth stranger = Jwt.signer(app.vertx, JwtKeys.generate(), app.config.identity());
+    JWTAuth stranger = Jwt.signer(app.vertx, JwtKeys.generate(), app.config.identity()).get();
     assertEquals(401, status(sign(stranger, claims(), options().setExpiresInSeconds(60))));
   }
 
   @Test
   void hmacSignedWithOurPublicKeyIsRejected() {
     JWTAuth confused = JWTAuth.create(app.vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(TestApp.KEYS.publicPem())));
+        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(TestApp.KEYS.ring().signing().publicPem())));
     assertEquals(401, status(sign(confused, claims(), options().setAlgorithm("HS256").setExpiresInSeconds(60))));
   }
 

@@ -30,7 +30,27 @@ public record Config(
     Mail mail,
     Webhooks webhooks,
     Waitlist waitlist,
-    CalendarImport calendarImport) {
+    CalendarImport calendarImport,
+    Cluster cluster,
+    Keys keys) {
+
+  /**
+   * Clustering: with {@code enabled} ({@code BOOKWELL_CLUSTER=hazelcast}) the node joins the Hazelcast members
+   * listed ({@code host} or {@code host:port}), listening for Hazelcast on {@code port} (the next free one when
+   * taken) and for the event bus on {@code busPort} (0: any free port), both on {@code host}, which the other
+   * members must be able to reach.
+   */
+  public record Cluster(boolean enabled, List<String> members, String host, int port, int busPort) {
+  }
+
+  /**
+   * Where the access-token keys come from: {@code file} (made once in the data directory: one node), {@code config}
+   * (the PEMs given, plus public keys of earlier pairs that still verify) or {@code database} (made once for all
+   * nodes, sealed with {@code secretKey}, a new pair every {@code rotation}). {@code secretKey}, when set, also
+   * derives the keys of reset, invitation and guest tokens, so these survive a rotation.
+   */
+  public record Keys(String source, Optional<String> secretKey, Duration rotation, List<String> previousPublicKeys) {
+  }
 
   /**
    * Imported calendars: each polled every {@code interval}; URLs on private addresses only with
@@ -210,7 +230,54 @@ public record Config(
             vars.duration("BOOKWELL_WAITLIST_ROUND", Duration.ofSeconds(10))),
         new CalendarImport(
             vars.duration("BOOKWELL_CALENDAR_IMPORT_INTERVAL", Duration.ofMinutes(15)),
-            vars.bool("BOOKWELL_CALENDAR_IMPORT_ALLOW_PRIVATE", false)));
+            vars.bool("BOOKWELL_CALENDAR_IMPORT_ALLOW_PRIVATE", false)),
+        cluster(vars),
+        keys(vars));
+  }
+
+  private static Cluster cluster(EnvReader vars) {
+    return new Cluster(vars.choice("BOOKWELL_CLUSTER", "none", List.of("none", "hazelcast")).equals("hazelcast"),
+        List.of(vars.string("BOOKWELL_CLUSTER_MEMBERS", "127.0.0.1").trim().split("\\s*,\\s*")),
+        vars.string("BOOKWELL_CLUSTER_HOST", "127.0.0.1"),
+        vars.integer("BOOKWELL_CLUSTER_PORT", 5701, 1, 65535),
+        vars.integer("BOOKWELL_CLUSTER_BUS_PORT", 0, 0, 65535));
+  }
+
+  /**
+   * Fails closed: nodes of a cluster never make keys of their own (each would reject the others' tokens), and keys
+   * kept in the database are never kept there readable.
+   */
+  private static Keys keys(EnvReader vars) {
+    boolean configured = vars.optional("BOOKWELL_JWT_PRIVATE_KEY").isPresent()
+        && vars.optional("BOOKWELL_JWT_PUBLIC_KEY").isPresent();
+    boolean clustered = !vars.string("BOOKWELL_CLUSTER", "none").equals("none");
+    String source = vars.choice("BOOKWELL_JWT_KEYS", configured ? "config" : clustered ? "database" : "file",
+        List.of("file", "config", "database"));
+    var secret = vars.optional("BOOKWELL_SECRET_KEY");
+    if (secret.isPresent() && secret.get().length() < 32) {
+      throw new IllegalArgumentException("BOOKWELL_SECRET_KEY: at least 32 characters (e.g. openssl rand -base64 32)");
+    }
+    if (source.equals("file") && clustered) {
+      throw new IllegalArgumentException("BOOKWELL_JWT_KEYS=file in a cluster: every node would sign with keys of "
+          + "its own; use database (with BOOKWELL_SECRET_KEY) or config");
+    }
+    if (source.equals("config") && !configured) {
+      throw new IllegalArgumentException("BOOKWELL_JWT_KEYS=config needs BOOKWELL_JWT_PRIVATE_KEY and "
+          + "BOOKWELL_JWT_PUBLIC_KEY");
+    }
+    if (source.equals("database") && secret.isEmpty()) {
+      throw new IllegalArgumentException("BOOKWELL_SECRET_KEY is not set: signing keys kept in the database are "
+          + "sealed with it");
+    }
+    Duration rotation = vars.duration("BOOKWELL_JWT_ROTATION", Duration.ofDays(30));
+    if (rotation.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("BOOKWELL_JWT_ROTATION: at least a second");
+    }
+    // PEM bodies hold no commas, so a comma separates keys
+    var previous = vars.optional("BOOKWELL_JWT_PREVIOUS_PUBLIC_KEYS")
+        .map(v -> List.of(v.split(","))).orElse(List.<String>of()).stream()
+        .map(String::trim).filter(k -> !k.isEmpty()).toList();
+    return new Keys(source, secret, rotation, previous);
   }
 
   /**

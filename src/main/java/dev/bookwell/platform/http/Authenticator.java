@@ -17,9 +17,9 @@ import java.util.UUID;
  */
 final class Authenticator implements Handler<RoutingContext> {
 
-  private final JWTAuth verifier;
+  private final java.util.function.Supplier<JWTAuth> verifier;
 
-  Authenticator(JWTAuth verifier) {
+  Authenticator(java.util.function.Supplier<JWTAuth> verifier) {
     this.verifier = verifier;
   }
 
@@ -34,7 +34,7 @@ final class Authenticator implements Handler<RoutingContext> {
       reject(ctx);
       return;
     }
-    verifier.authenticate(new TokenCredentials(header.substring(7).trim()))
+    verifier.get().authenticate(new TokenCredentials(header.substring(7).trim()))
         .onSuccess(user -> {
           Caller caller = toCaller(user);
           if (caller == null) {

@@ -39,6 +39,25 @@ class ConfigTest {
   }
 
   @Test
+  void clusterNodesNeverMakeKeysOfTheirOwn() {
+    assertEquals("file", Config.from(Map.of()).keys().source(), "one node keeps its keys in the data directory");
+    var noSecret = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast")));
+    assertTrue(noSecret.getMessage().contains("BOOKWELL_SECRET_KEY"), noSecret.getMessage());
+    var ownKeys = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_JWT_KEYS", "file")));
+    assertTrue(ownKeys.getMessage().contains("BOOKWELL_JWT_KEYS=file"), ownKeys.getMessage());
+    var shortSecret = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_SECRET_KEY", "short")));
+    assertTrue(shortSecret.getMessage().contains("32"), shortSecret.getMessage());
+    var cluster = Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_SECRET_KEY", "x".repeat(32),
+        "BOOKWELL_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2"));
+    assertEquals("database", cluster.keys().source());
+    assertEquals(java.util.List.of("10.0.0.1:5701", "10.0.0.2"), cluster.cluster().members());
+    assertTrue(cluster.cluster().enabled());
+  }
+
+  @Test
   void readsTypedValues() {
     var config = Config.from(Map.of(
         "BOOKWELL_HTTP_PORT", "9090",

@@ -1,0 +1,160 @@
+package dev.bookwell.platform.auth;
+
+import static dev.bookwell.db.Tables.SIGNING_KEY;
+
+import dev.bookwell.platform.config.Config;
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
+import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Future;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.jooq.Record;
+import org.jooq.impl.DSL;
+
+/**
+ * Signing keys kept in the database for every node of a cluster ({@code BOOKWELL_JWT_KEYS=database}).
+ *
+ * <p>Rotation without a node ever rejecting a live token: a new pair is made (once, under an advisory lock) when the
+ * newest is older than {@code BOOKWELL_JWT_ROTATION}, but it only starts signing {@code publishDelay} later (two
+ * reloads: by then every node verifies with it); the key it replaces keeps verifying until the last token it signed
+ * has expired (access-token lifetime, plus a minute of clock skew). Key ids are derived from the public key, so a
+ * token names the key that checks it.
+ *
+ * <p>Private keys are sealed with AES-256-GCM under a key derived from {@code BOOKWELL_SECRET_KEY}, with the key id
+ * as associated data (a sealed key moved to another row does not open); a wrong secret stops the boot.
+ */
+final class StoredKeys {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Db db;
+  private final Duration rotation;
+  private final Duration tokenTtl;
+  private final Duration publishDelay;
+  private final Duration skew;
+  private final SecretKeySpec sealing;
+
+  StoredKeys(Db db, Config.Keys keys, Duration tokenTtl) {
+    this(db, keys, tokenTtl, JwtKeys.REFRESH.multipliedBy(2), Duration.ofMinutes(1));
+  }
+
+  /** {@code publishDelay}: how long a new key only verifies; {@code skew}: how long past expiry a token may come. */
+  StoredKeys(Db db, Config.Keys keys, Duration tokenTtl, Duration publishDelay, Duration skew) {
+    this.db = db;
+    this.rotation = keys.rotation();
+    this.tokenTtl = tokenTtl;
+    this.publishDelay = publishDelay;
+    this.skew = skew;
+    this.sealing = new SecretKeySpec(SecretTokens.digest("bookwell signing keys v1\n" + keys.secretKey().orElseThrow()),
+        "AES");
+  }
+
+  /** The keys as they are now, after making a new pair when the newest is due for rotation. */
+  Future<JwtKeys.Ring> ring() {
+    return rows().compose(rows -> due(rows) ? rotate().compose(x -> rows()) : Future.succeededFuture(rows))
+        .map(this::ring);
+  }
+
+  /** The newest keys, oldest first, each with the database's clock. */
+  private Future<List<Record>> rows() {
+    return db.fetch(Sql.DSL.select(SIGNING_KEY.KID, SIGNING_KEY.PUBLIC_PEM, SIGNING_KEY.SEALED_PRIVATE,
+                SIGNING_KEY.CREATED_AT, DSL.currentOffsetDateTime().as("now"))
+            .from(SIGNING_KEY).orderBy(SIGNING_KEY.CREATED_AT.desc()).limit(50))
+        .map(rows -> new ArrayList<Record>(rows).reversed());
+  }
+
+  private boolean due(List<Record> rows) {
+    return rows.isEmpty() || created(rows.getLast()).plus(rotation).isBefore(now(rows.getLast()));
+  }
+
+  /** Makes the next pair, unless another node did meanwhile. */
+  private Future<Void> rotate() {
+    JwtKeys.Key key = JwtKeys.newKey();
+    return db.transaction(tx -> Locks.lock(tx, "signing-key rotation")
+        .compose(x -> tx.fetch(Sql.DSL.select(SIGNING_KEY.CREATED_AT, DSL.currentOffsetDateTime().as("now"))
+            .from(SIGNING_KEY).orderBy(SIGNING_KEY.CREATED_AT.desc()).limit(1)))
+        .compose(newest -> !due(List.copyOf(newest)) ? Future.succeededFuture()
+            : tx.update(Sql.DSL.insertInto(SIGNING_KEY).set(SIGNING_KEY.KID, key.kid())
+                .set(SIGNING_KEY.PUBLIC_PEM, key.publicPem()).set(SIGNING_KEY.SEALED_PRIVATE, seal(key))).mapEmpty()));
+  }
+
+  /**
+   * Which key signs: the newest whose publish delay has passed (the very first key signs at once: no node had
+   * another); which verify: that one, the newer ones (published, not signing yet), and older ones whose tokens may
+   * still be alive.
+   */
+  private JwtKeys.Ring ring(List<Record> rows) {
+    OffsetDateTime now = now(rows.getLast());
+    int signing = 0;
+    for (int i = 1; i < rows.size(); i++) {
+      if (!created(rows.get(i)).plus(publishDelay).isAfter(now)) {
+        signing = i;
+      }
+    }
+    var verifying = new ArrayList<JwtKeys.Key>();
+    JwtKeys.Key signer = key(rows.get(signing), true);
+    verifying.add(signer.publicOnly());
+    for (int i = 0; i < rows.size(); i++) {
+      boolean newer = i > signing;
+      boolean alive = i < signing
+          && created(rows.get(i + 1)).plus(publishDelay).plus(tokenTtl).plus(skew).isAfter(now);
+      if (newer || alive) {
+        verifying.add(key(rows.get(i), false));
+      }
+    }
+    return new JwtKeys.Ring(signer, List.copyOf(verifying));
+  }
+
+  private JwtKeys.Key key(Record row, boolean withPrivate) {
+    String kid = row.get(SIGNING_KEY.KID);
+    return new JwtKeys.Key(kid, withPrivate ? unseal(kid, row.get(SIGNING_KEY.SEALED_PRIVATE)) : null,
+        row.get(SIGNING_KEY.PUBLIC_PEM));
+  }
+
+  private byte[] seal(JwtKeys.Key key) {
+    byte[] nonce = new byte[12];
+    RANDOM.nextBytes(nonce);
+    try {
+      Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key.kid(), nonce);
+      byte[] sealed = cipher.doFinal(key.privatePem().getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot seal a signing key", e);
+    }
+  }
+
+  private String unseal(String kid, byte[] sealed) {
+    try {
+      Cipher cipher = cipher(Cipher.DECRYPT_MODE, kid, java.util.Arrays.copyOf(sealed, 12));
+      return new String(cipher.doFinal(sealed, 12, sealed.length - 12), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BOOKWELL_SECRET_KEY does not open signing key " + kid
+          + " in the database: every node needs the secret key the keys were sealed with", e);
+    }
+  }
+
+  private Cipher cipher(int mode, String kid, byte[] nonce) throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(mode, sealing, new GCMParameterSpec(128, nonce));
+    cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
+    return cipher;
+  }
+
+  private static OffsetDateTime created(Record row) {
+    return row.get(SIGNING_KEY.CREATED_AT);
+  }
+
+  private static OffsetDateTime now(Record row) {
+    return row.get("now", OffsetDateTime.class);
+  }
+}
