@@ -75,9 +75,10 @@ public final class PaymentsVerticle extends VerticleBase {
         () -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))));
     // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
     // Money back that is owed and not paid yet (Stripe down, a refund Stripe failed) likewise, with backoff.
-    reconcileTimer = vertx.setPeriodic(60_000, id -> {
+    var every = config.reconcileInterval();
+    reconcileTimer = vertx.setPeriodic(every.toMillis(), id -> {
       if (round.isComplete()) {  // a slow round (Stripe slow) is never overtaken by the next one
-        round = settlement.reconcile(Duration.ofMinutes(1)).compose(x -> refunds.settleDue(Duration.ZERO))
+        round = settlement.reconcile(every).compose(x -> refunds.settleDue(Duration.ZERO))
             .onFailure(e -> LOG.warn("reconciler round failed", e));
       }
     });

@@ -45,17 +45,23 @@ final class Settlement {
    */
   Future<Integer> reconcile(java.time.Duration olderThan) {
     var due = PAYMENT.SETTLE_AFTER.isNull().or(PAYMENT.SETTLE_AFTER.le(SqlTime.now()));
-    return db.fetch(Sql.DSL.select(PAYMENT.INTENT_ID, PAYMENT.STATUS).from(PAYMENT)
-            .where(PAYMENT.STATUS.eq(PaymentStatus.authorized).and(due)
-                .and(PAYMENT.UPDATED_AT.lt(SqlTime.nowPlus(olderThan.negated())))
-                // captured money whose seat was never checked (the step after the webhook's answer was lost)
-                .or(PAYMENT.STATUS.eq(PaymentStatus.captured).and(PAYMENT.SETTLE_AFTER.le(SqlTime.now()))))
-            .orderBy(PAYMENT.SETTLE_AFTER.asc().nullsFirst(), PAYMENT.UPDATED_AT).limit(100))
+    // Claimed, not just read: each due payment is pushed a round ahead (olderThan, the interval) by the
+    // node that takes it (SKIP LOCKED), so the reconcilers of several nodes share the work instead of all settling
+    // the same payments at once; one that dies mid-round leaves its claims to come due again.
+    var claimed = Sql.DSL.select(PAYMENT.BOOKING_ID).from(PAYMENT)
+        .where(PAYMENT.STATUS.eq(PaymentStatus.authorized).and(due)
+            .and(PAYMENT.UPDATED_AT.lt(SqlTime.nowPlus(olderThan.negated())))
+            // captured money whose seat was never checked (the step after the webhook's answer was lost)
+            .or(PAYMENT.STATUS.eq(PaymentStatus.captured).and(PAYMENT.SETTLE_AFTER.le(SqlTime.now()))))
+        .orderBy(PAYMENT.SETTLE_AFTER.asc().nullsFirst(), PAYMENT.UPDATED_AT).limit(100)
+        .forUpdate().skipLocked();
+    return db.fetch(Sql.DSL.update(PAYMENT).set(PAYMENT.SETTLE_AFTER, SqlTime.nowPlus(olderThan))
+            .where(PAYMENT.BOOKING_ID.in(claimed)).returning(PAYMENT.INTENT_ID, PAYMENT.STATUS))
         .compose(rows -> {
           Future<Void> chain = Future.succeededFuture();
           for (var row : rows) {
-            chain = chain.compose(x -> row.value2() == PaymentStatus.captured ? settleCaptured(row.value1())
-                : settle(row.value1()));
+            chain = chain.compose(x -> row.getStatus() == PaymentStatus.captured ? settleCaptured(row.getIntentId())
+                : settle(row.getIntentId()));
           }
           return chain.map(rows.size());
         });

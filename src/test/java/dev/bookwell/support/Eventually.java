@@ -9,7 +9,11 @@ public final class Eventually {
   }
 
   public static void until(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
+    until(what, java.time.Duration.ofSeconds(20), condition);
+  }
+
+  public static void until(String what, java.time.Duration within, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting until " + what);

@@ -77,6 +77,16 @@ public final class TestApp implements AutoCloseable {
     return new TestApp(vertx, db, config, database, Wait.on(Bookwell.start(vertx, platform, contract)));
   }
 
+  /**
+   * A client of a service running elsewhere (another process) on {@code port}, with a pool of the test's own on
+   * its database; closing it stops nothing but the client.
+   */
+  public static TestApp remote(Vertx vertx, dev.bookwell.platform.db.Database database, int port) {
+    Db db = new Db(database.createPool(vertx, 8, 256, java.time.Duration.ofSeconds(10), java.time.Duration.ZERO));
+    Config config = Config.from(Map.of("BOOKWELL_HTTP_PORT", String.valueOf(port)));
+    return new TestApp(vertx, db, config, database, null);
+  }
+
   public static int freePort() {
     try (var socket = new ServerSocket(0)) {
       return socket.getLocalPort();
@@ -102,6 +112,10 @@ public final class TestApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (bookwell == null) {
+      client.close();
+      return;
+    }
     Wait.on(bookwell.stop());
   }
 

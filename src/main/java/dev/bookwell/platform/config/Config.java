@@ -109,7 +109,8 @@ public record Config(
    * secured; automatic: captured at once, refunded if no seat can be had.
    */
   public record Payments(Optional<String> stripeSecretKey, List<String> webhookSecrets, Optional<String> stripeApiBase,
-                         boolean manualCapture, boolean simulated, int applicationFeeBps) {
+                         boolean manualCapture, boolean simulated, int applicationFeeBps,
+                         Duration reconcileInterval) {
   }
 
   /** Accounts, tokens and login protection. */
@@ -151,7 +152,8 @@ public record Config(
     }
     return new Payments(key, webhookSecrets, vars.optional("STRIPE_API_BASE"),
         vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual"),
-        mode.equals("simulated"), vars.integer("BOOKWELL_APPLICATION_FEE_BPS", 0, 0, 5000));
+        mode.equals("simulated"), vars.integer("BOOKWELL_APPLICATION_FEE_BPS", 0, 0, 5000),
+        vars.duration("BOOKWELL_PAYMENT_RECONCILE_INTERVAL", Duration.ofMinutes(1)));
   }
 
   public static Config fromEnv() {

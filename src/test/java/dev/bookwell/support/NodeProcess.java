@@ -1,0 +1,121 @@
+package dev.bookwell.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Bookwell node in a process of its own ({@code dev.bookwell.Main} on the test classpath), as an operator runs
+ * one: configured by environment variables only, its output in {@code target/nodes/<name>.log}.
+ */
+public final class NodeProcess implements AutoCloseable {
+
+  public final String name;
+  public final int httpPort;
+  private final Process process;
+  private final Path log;
+
+  private NodeProcess(String name, int httpPort, Process process, Path log) {
+    this.name = name;
+    this.httpPort = httpPort;
+    this.process = process;
+    this.log = log;
+  }
+
+  public static NodeProcess start(String name, Map<String, String> env) {
+    int port = TestApp.freePort();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    var command = List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.bookwell.Main");
+    try {
+      Path log = Path.of("target", "nodes", name + ".log");
+      Files.createDirectories(log.getParent());
+      var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      builder.environment().put("BOOKWELL_HTTP_PORT", String.valueOf(port));
+      builder.environment().put("BOOKWELL_HTTP_HOST", "127.0.0.1");
+      builder.environment().put("BOOKWELL_DATA_DIR", Path.of("target", "nodes", name).toString());
+      return new NodeProcess(name, port, builder.start(), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until {@code /ready} says ready; fails with the node's log when it does not come up in time. */
+  public void awaitReady(Duration within) {
+    var http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+      }
+      try {
+        var answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        if (answer.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      sleep(250);
+    }
+    throw new AssertionError(name + " not ready within " + within + ":\n" + log());
+  }
+
+  /** Whether the log says {@code text} (e.g. Hazelcast's member list). */
+  public boolean logged(String text) {
+    return log().contains(text);
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye to the cluster, connections cut mid-request. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy();  // SIGTERM: the graceful path
+      try {
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
