@@ -124,7 +124,10 @@ public final class SchedulingVerticle extends VerticleBase {
     bus.<JsonObject>consumer(SchedulingClient.NOTICE_FACTS, message -> ApiConsumer.answer(message,
         () -> NoticeFacts.answer(db, message.body())));
 
-    horizonTimer = vertx.setPeriodic(3_600_000, id -> extendHorizon());
+    // hourly for the whole cluster: every node looks every 5 minutes, the one that takes the lease walks
+    horizonTimer = Rounds.every(vertx, Duration.ofMinutes(5), "extending the horizon", () -> dev.bookwell.platform
+        .db.Leases.take(db, "horizon", Duration.ofHours(1))
+        .compose(mine -> mine ? extendHorizon() : Future.succeededFuture(0)));
     var ratings = new ReviewsClient.Follower(db, "provider", (tx, rating) -> tx.update(Sql.DSL.update(PROVIDER)
         .set(PROVIDER.RATING_AVERAGE, rating.average()).set(PROVIDER.RATING_COUNT, rating.count())
         .set(PROVIDER.RATING_REVISION, rating.revision()).where(PROVIDER.ID.eq(rating.subjectId()))
