@@ -31,7 +31,10 @@ class OpsManifestsTest {
     for (var node : nodes) {
       var env = (Map<String, Object>) node.getValue().get("environment");
       assertKnown(env.keySet());
-      assertTrue(env.containsKey("BOOKWELL_JWT_PRIVATE_KEY"), "nodes share the signing keys");
+      assertEquals("hazelcast", env.get("BOOKWELL_CLUSTER"));
+      assertTrue(env.containsKey("BOOKWELL_SECRET_KEY"), "nodes share the signing keys through the database");
+      assertEquals(node.getKey(), env.get("BOOKWELL_CLUSTER_HOST"));
+      assertTrue(String.valueOf(env.get("BOOKWELL_CLUSTER_MEMBERS")).contains(node.getKey()));
     }
   }
 
@@ -53,6 +56,8 @@ class OpsManifestsTest {
     assertTrue(contract.contains("\n  " + liveness + ":") && contract.contains("\n  " + readiness + ":"),
         "both paths are in the contract");
     assertEquals(Boolean.TRUE, ((Map<String, Object>) podSpec.get("securityContext")).get("runAsNonRoot"));
+    assertEquals(10001, ((Map<String, Object>) podSpec.get("securityContext")).get("runAsUser"));
+    assertTrue(Files.readString(Path.of("pom.xml")).contains("<user>10001:10001</user>"), "the image's own user");
     var names = ((List<Map<String, Object>>) container.get("env")).stream().map(e -> (String) e.get("name")).toList();
     assertKnown(names);
     assertTrue(documents.stream().anyMatch(d -> "Service".equals(d.get("kind"))));
