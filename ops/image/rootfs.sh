@@ -9,10 +9,11 @@ set -euo pipefail
 out=$1
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 modules=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,\
-jdk.unsupported,jdk.management,jdk.naming.dns,jdk.localedata,jdk.zipfs,jdk.crypto.cryptoki
+jdk.unsupported,jdk.management,jdk.naming.dns,jdk.localedata,jdk.zipfs,jdk.crypto.cryptoki,jdk.crypto.ec
 
 rm -rf "$out"
 mkdir -p "$out/opt" "$out/etc" "$out/tmp"
+# (jdk.crypto.ec holds ES256 up to JDK 21; from 22 it is in java.base, and the filter drops what a JDK lacks)
 modules=$("$java_home/bin/java" --list-modules | sed 's/@.*//' | grep -Fx -f <(tr , '\n' <<<"$modules") | paste -sd,)
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --output "$out/opt/java"

@@ -58,14 +58,16 @@ public final class Bookwell {
    * The same, joined to the cluster when {@code cluster} says so: then the event bus spans every node, so an
    * area's requests may be answered by any of them and a published event reaches every node's subscribers.
    */
-  public static Future<Vertx> createVertx(String registry, Config.Cluster cluster) {
+  public static Future<Vertx> createVertx(String registry, Config config) {
+    var cluster = config.cluster();
     if (!cluster.enabled()) {
       return Future.succeededFuture(createVertx(registry));
     }
+    String secretKey = config.keys().secretKey().orElseThrow();  // Config requires one in a cluster
     var bus = new EventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
         .setClusterPublicHost(cluster.host());
     return builder(registry, new VertxOptions().setEventBusOptions(bus))
-        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster, secretKey)))
         .buildClustered();
   }
 
@@ -83,6 +85,7 @@ public final class Bookwell {
   /** Deploys the areas first, then the HTTP edge, so the edge never forwards to an area that is not there yet. */
   public static Future<Bookwell> start(Vertx vertx, Platform platform, String contract) {
     var deployments = new ArrayList<String>();
+    dev.bookwell.platform.api.RequestIds.carry(vertx.eventBus());
     return deploy(vertx, deployments, new OutboxRelayVerticle(platform))
         .compose(x -> deploy(vertx, deployments, new HousekeepingVerticle(platform)))
         .compose(x -> deploy(vertx, deployments, new IdentityVerticle(platform)))

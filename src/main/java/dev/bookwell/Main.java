@@ -37,7 +37,7 @@ public final class Main {
         .orElseGet(() -> EmbeddedDatabase.start(config.dataDir()));
     database.migrate();
 
-    Vertx vertx = Bookwell.createVertx("bookwell", config.cluster()).await(120, TimeUnit.SECONDS);
+    Vertx vertx = Bookwell.createVertx("bookwell", config).await(120, TimeUnit.SECONDS);
     Bookwell bookwell;
     try {
       var db = new Db(database.createPool(vertx, config.dbPoolSize(), config.limits().dbWaitQueue(),

@@ -81,31 +81,30 @@ public final class BookingVerticle extends VerticleBase {
         Map.entry("listPromoCodes", promoCodes::list),
         Map.entry("getPromoCode", promoCodes::get),
         Map.entry("deactivatePromoCode", promoCodes::deactivate));
-    bus.<JsonObject>consumer(BookingClient.PROMO_REDEEM, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(BookingClient.PROMO_REDEEM, message -> ApiConsumer.answer(message,
         () -> promoCodes.redeem(message.body())));
-    bus.<JsonObject>consumer(BookingClient.PROMO_RELEASE, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(BookingClient.PROMO_RELEASE, message -> ApiConsumer.answer(message,
         () -> promoCodes.releaseFor(message.body())));
     ApiConsumer.register(bus, API, operations);
     var departures = new Departures(db, lifecycle);
     waitlistTimer = Rounds.every(vertx, platform.config().waitlist().roundInterval(), "waitlist round",
         offers::round);
-    bus.<JsonObject>consumer(BookingClient.WAITLIST_ROUND, message -> ApiConsumer.answer(message, offers::round));
+    bus.<JsonObject>localConsumer(BookingClient.WAITLIST_ROUND, message -> ApiConsumer.answer(message, offers::round));
     var reactions = new Reactions(db, offers, departures);
     for (String type : Reactions.TYPES) {
-      bus.consumer(Outbox.address(type), message -> reactions.round()
-          .onFailure(e -> LOG.warn("booking reactions failed; the next round tries again", e)));
+      bus.consumer(Outbox.address(type), message -> reactions.nudge());
     }
-    reactionTimer = Rounds.every(vertx, java.time.Duration.ofSeconds(5), "booking reactions", reactions::round);
+    reactionTimer = vertx.setPeriodic(5_000, id -> reactions.nudge());
     // Every minute: money owed back whose request never reached the payments area is asked for again, and
     // bookings that waited for confirmation too long lapse. Tests ask for a round over the bus.
     releaseTimer = Rounds.every(vertx, java.time.Duration.ofMinutes(1), "booking housekeeping",
         () -> housekeeping(lifecycle, departures));
     var delivery = new BookingDelivery(db, platform.jwtKeys().tokenKey());
-    bus.<JsonObject>consumer(BookingClient.DELIVERY, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(BookingClient.DELIVERY, message -> ApiConsumer.answer(message,
         () -> delivery.answer(message.body())));
-    bus.<JsonObject>consumer(BookingClient.HOUSEKEEPING, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(BookingClient.HOUSEKEEPING, message -> ApiConsumer.answer(message,
         () -> housekeeping(lifecycle, departures)));
-    bus.<JsonObject>consumer(BookingClient.PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
+    bus.<JsonObject>localConsumer(BookingClient.PAYMENT_SECURED, message -> ApiConsumer.answer(message, () -> lifecycle
         .paymentSecured(UUID.fromString(message.body().getString("bookingId")))
         .compose(secured -> secured != Lifecycle.Secured.MOVED ? Future.succeededFuture(secured)
             : Future.<Lifecycle.Secured>failedFuture(dev.bookwell.platform.api.Problem.of("booking-moved", 409,

@@ -15,10 +15,14 @@ import java.util.UUID;
  * served), a provider left an organization ({@link Departures}). Each event is handled for the whole cluster, not
  * once per node: {@link OutboxConsumer} records it in {@code consumed_event}, and an event whose handling failed, or
  * whose node died meanwhile, is tried again by the next round on any node. The bus event only starts a round at once
- * instead of at the next tick. Both effects are safe to repeat (a serve under the slot's try-lock, transitions from
- * an expected status), so rounds of two nodes racing on one event do no harm.
+ * instead of at the next tick. The effects run before the event is recorded (they ask other areas and take
+ * transactions of their own), so they are at least once: both are safe to repeat (a serve under the slot's try-lock,
+ * transitions from an expected status), and rounds of two nodes racing on one event do no harm. A serve that
+ * another transaction held the lock for is left to the waitlist's own round (every 10 s).
  */
 final class Reactions {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Reactions.class);
 
   static final List<String> TYPES = List.of(SchedulingClient.SLOT_CAPACITY_CHANGED,
       SchedulingClient.PROVIDER_LINK_ENDED);
@@ -26,11 +30,32 @@ final class Reactions {
   private final OutboxConsumer events;
   private final WaitlistOffers offers;
   private final Departures departures;
+  private Future<Integer> running = Future.succeededFuture(0);
+  private boolean again;
 
   Reactions(Db db, WaitlistOffers offers, Departures departures) {
     this.events = new OutboxConsumer(db, "booking", TYPES, Duration.ofDays(1), 100);
     this.offers = offers;
     this.departures = departures;
+  }
+
+  /**
+   * A round now, or right after the one running: never two at once on a node (a burst of events is one or two
+   * rounds, not one each). Called on the verticle's event loop only (bus events and the timer).
+   */
+  void nudge() {
+    if (!running.isComplete()) {
+      again = true;
+      return;
+    }
+    again = false;
+    running = round()
+        .onFailure(e -> LOG.warn("booking reactions failed; the next round tries again", e))
+        .onComplete(x -> {
+          if (again) {
+            nudge();
+          }
+        });
   }
 
   /** One round; gives how many events it handled. */

@@ -94,7 +94,7 @@ public final class IdentityVerticle extends VerticleBase {
         Map.entry("acceptInvitation", invitations::accept));
     ApiConsumer.register(vertx.eventBus(), API, operations);
 
-    vertx.eventBus().<JsonObject>consumer(IdentityClient.AUTHORIZE, message -> ApiConsumer.answer(message, () -> {
+    vertx.eventBus().<JsonObject>localConsumer(IdentityClient.AUTHORIZE, message -> ApiConsumer.answer(message, () -> {
       JsonObject question = message.body();
       Caller caller = Caller.fromJson(question.getJsonObject("caller"));
       UUID organizationId = UUID.fromString(question.getString("organizationId"));
@@ -102,14 +102,14 @@ public final class IdentityVerticle extends VerticleBase {
           : Authorization.allowed(db, caller, organizationId, OrgPermission.valueOf(question.getString("permission"))))
           .map(allowed -> new JsonObject().put("allowed", allowed));
     }));
-    vertx.eventBus().<JsonObject>consumer(IdentityClient.GRANT_OWNER, message -> ApiConsumer.answer(message,
+    vertx.eventBus().<JsonObject>localConsumer(IdentityClient.GRANT_OWNER, message -> ApiConsumer.answer(message,
         () -> members.grantOwner(UUID.fromString(message.body().getString("organizationId")),
             UUID.fromString(message.body().getString("userId"))).map(new JsonObject())));
-    vertx.eventBus().<JsonObject>consumer(IdentityClient.DELIVERY_TOKEN, message -> ApiConsumer.answer(message,
+    vertx.eventBus().<JsonObject>localConsumer(IdentityClient.DELIVERY_TOKEN, message -> ApiConsumer.answer(message,
         () -> deliveryTokens.answer(message.body())));
-    vertx.eventBus().<JsonObject>consumer(IdentityClient.CONTACT, message -> ApiConsumer.answer(message,
+    vertx.eventBus().<JsonObject>localConsumer(IdentityClient.CONTACT, message -> ApiConsumer.answer(message,
         () -> deliveryTokens.contact(UUID.fromString(message.body().getString("userId")))));
-    vertx.eventBus().<JsonObject>consumer(IdentityClient.STAFF, message -> ApiConsumer.answer(message,
+    vertx.eventBus().<JsonObject>localConsumer(IdentityClient.STAFF, message -> ApiConsumer.answer(message,
         () -> deliveryTokens.staff(UUID.fromString(message.body().getString("organizationId")),
             OrgPermission.valueOf(message.body().getString("permission")))));
 

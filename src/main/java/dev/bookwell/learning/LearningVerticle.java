@@ -89,9 +89,9 @@ public final class LearningVerticle extends VerticleBase {
         Map.entry("getCertificatePdf", certificates::pdf),
         Map.entry("revokeCertificate", certificates::revoke));
     ApiConsumer.register(bus, API, operations);
-    bus.<io.vertx.core.json.JsonObject>consumer(LearningClient.PAYMENT_SECURED,
+    bus.<io.vertx.core.json.JsonObject>localConsumer(LearningClient.PAYMENT_SECURED,
         message -> ApiConsumer.answer(message, () -> purchases.secured(message.body())));
-    bus.<io.vertx.core.json.JsonObject>consumer(LearningClient.ENROLLMENT,
+    bus.<io.vertx.core.json.JsonObject>localConsumer(LearningClient.ENROLLMENT,
         message -> ApiConsumer.answer(message, () -> enrollments.facts(message.body())));
     var classroom = new Classroom(db);
     var ratings = new ReviewsClient.Follower(db, "course", (tx, rating) -> tx.update(Sql.DSL.update(COURSE)

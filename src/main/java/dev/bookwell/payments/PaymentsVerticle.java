@@ -59,19 +59,19 @@ public final class PaymentsVerticle extends VerticleBase {
     var simulated = new SimulatedPayments(db, settlement, config.simulated());
     var ledger = new Ledger(db);
 
-    bus.<JsonObject>consumer(PaymentsClient.INTENT, message -> intents.forBooking(message.body())
+    bus.<JsonObject>localConsumer(PaymentsClient.INTENT, message -> intents.forBooking(message.body())
         .onSuccess(message::reply)
         .onFailure(e -> {
           LOG.warn("creating a payment intent failed", e);
           message.fail(503, "payment processor unavailable");
         }));
-    bus.<JsonObject>consumer(PaymentsClient.RELEASE, message -> refunds.release(message.body())
+    bus.<JsonObject>localConsumer(PaymentsClient.RELEASE, message -> refunds.release(message.body())
         .onSuccess(message::reply)
         .onFailure(e -> {
           LOG.warn("releasing the payment of {} failed", message.body().getString("bookingId"), e);
           message.fail(503, "payment processor unavailable");
         }));
-    bus.<JsonObject>consumer(PaymentsClient.LEDGER, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(PaymentsClient.LEDGER, message -> ApiConsumer.answer(message,
         () -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))));
     // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
     // Money back that is owed and not paid yet (Stripe down, a refund Stripe failed) likewise, with backoff.
@@ -82,12 +82,12 @@ public final class PaymentsVerticle extends VerticleBase {
             .onFailure(e -> LOG.warn("reconciler round failed", e));
       }
     });
-    bus.<JsonObject>consumer(PaymentsClient.RECONCILE, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(PaymentsClient.RECONCILE, message -> ApiConsumer.answer(message,
         () -> settlement.reconcile(Duration.ZERO).compose(tried -> refunds.settleDue(Duration.ZERO)
             .map(owed -> new JsonObject().put("tried", tried).put("refundsSettled", owed)))));
-    bus.<JsonObject>consumer(PaymentsClient.CAPTURE, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(PaymentsClient.CAPTURE, message -> ApiConsumer.answer(message,
         () -> settlement.captureConfirmed(message.body())));
-    bus.<JsonObject>consumer(PaymentsClient.SIMULATE, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(PaymentsClient.SIMULATE, message -> ApiConsumer.answer(message,
         () -> simulated.simulate(message.body())));
     var accounts = new Accounts(db, bus, gateway, config.applicationFeeBps(), platform.config().mail().publicUrl());
     Map<String, Function<ApiRequest, Future<ApiReply>>> operations = Map.of("stripeWebhook", webhooks::receive,

@@ -119,9 +119,9 @@ public final class SchedulingVerticle extends VerticleBase {
         Map.entry("refreshCalendarImport", calendars::refresh),
         Map.entry("deleteCalendarImport", calendars::delete));
     ApiConsumer.register(bus, API, operations);
-    bus.<JsonObject>consumer(SchedulingClient.OWNS, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(SchedulingClient.OWNS, message -> ApiConsumer.answer(message,
         () -> Ownership.answer(db, message.body())));
-    bus.<JsonObject>consumer(SchedulingClient.NOTICE_FACTS, message -> ApiConsumer.answer(message,
+    bus.<JsonObject>localConsumer(SchedulingClient.NOTICE_FACTS, message -> ApiConsumer.answer(message,
         () -> NoticeFacts.answer(db, message.body())));
 
     // hourly for the whole cluster: every node looks every 5 minutes, the one that takes the lease walks
@@ -139,7 +139,7 @@ public final class SchedulingVerticle extends VerticleBase {
     // each calendar is polled every interval; the round looks for due ones more often, to spread them out
     calendarTimer = Rounds.every(vertx, calendarConfig.interval().compareTo(Duration.ofMinutes(1)) < 0
         ? calendarConfig.interval() : Duration.ofMinutes(1), "polling calendars", polls::round);
-    bus.<JsonObject>consumer(SchedulingClient.CALENDAR_ROUND, message -> ApiConsumer.answer(message, polls::round));
+    bus.<JsonObject>localConsumer(SchedulingClient.CALENDAR_ROUND, message -> ApiConsumer.answer(message, polls::round));
     return platform.config().demoData() ? DemoData.seed(db, bus, regeneration) : Future.succeededFuture();
   }
 

@@ -58,6 +58,15 @@ class TokenVerificationTest {
   void anotherKeyIsRejected() {
     JWTAuth stranger = Jwt.signer(app.vertx, JwtKeys.generate(), app.config.identity()).get();
     assertEquals(401, status(sign(stranger, claims(), options().setExpiresInSeconds(60))));
+    // a foreign key under our key's id, and under none: the signature decides, never the header
+    String ourKid = TestApp.KEYS.ring().signing().kid();
+    JWTAuth posing = JWTAuth.create(app.vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("ES256").setId(ourKid).setBuffer(JwtKeys.generate().ring().signing().privatePem())));
+    assertEquals(401, status(sign(posing, claims(), options().setExpiresInSeconds(60))));
+    JWTAuth anonymous = JWTAuth.create(app.vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("ES256").setBuffer(JwtKeys.generate().ring().signing().privatePem())));
+    assertEquals(401, status(sign(anonymous, claims(), options().setExpiresInSeconds(60))));
+    assertEquals(200, status(sign(ours, claims(), options().setExpiresInSeconds(60))), "ours passes");
   }
 
   @Test

@@ -50,10 +50,15 @@ public final class ApiConsumer {
     });
   }
 
+  /**
+   * A local consumer, as every area's request address is: requests carry their caller (user and roles) for the
+   * area to trust, so none may come over the wire from another cluster member; every node runs every area, so a
+   * request is answered on the node that took it, and only events are published across the cluster.
+   */
   public static MessageConsumer<JsonObject> register(EventBus bus, String address,
                                                      Function<ApiRequest, Future<ApiReply>> handler) {
-    return bus.consumer(address, message -> answer(message, () -> handler.apply(ApiRequest.fromJson(message.body()))
-        .map(ApiReply::toJson)));
+    return bus.localConsumer(address, message -> answer(message,
+        () -> handler.apply(ApiRequest.fromJson(message.body())).map(ApiReply::toJson)));
   }
 
   /**
@@ -62,12 +67,14 @@ public final class ApiConsumer {
    * timeout because a handler threw, and an overloaded pool is a 503 wherever it happens.
    */
   public static void answer(Message<JsonObject> message, Supplier<Future<JsonObject>> work) {
+    RequestIds.use(message.headers().get(RequestIds.HEADER));  // the request this message is part of, if any
     Future<JsonObject> result;
     try {
       result = work.get();
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
+    result.onComplete(x -> LOG.debug("answered {}", message.address()));  // on the request's context, its id in the MDC
     result.onSuccess(message::reply).onFailure(e -> {
       Problem problem = problemOf(where(message), e);
       message.fail(problem.status(), problem.toJson().encode());

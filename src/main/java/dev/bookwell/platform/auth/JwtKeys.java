@@ -131,9 +131,12 @@ public final class JwtKeys {
     return SecretTokens.digest("bookwell derived tokens v1\n" + key.privatePem());
   }
 
-  /** The key id: the first 16 hex digits of the public key's SHA-256, the same wherever it is computed. */
+  /**
+   * The key id: the first 16 hex digits of the SHA-256 of the public key's base64 body, whitespace and line endings
+   * left out, so the same key gives the same id on every node however its PEM was copied.
+   */
   static String kidOf(String publicPem) {
-    return HexFormat.of().formatHex(SecretTokens.digest(publicPem.strip()), 0, 8);
+    return HexFormat.of().formatHex(SecretTokens.digest(publicPem.replaceAll("\\s", "")), 0, 8);
   }
 
   private static Key fromFiles(Path dataDir) {

@@ -25,15 +25,19 @@ import org.jooq.impl.DSL;
  * Signing keys kept in the database for every node of a cluster ({@code BOOKWELL_JWT_KEYS=database}).
  *
  * <p>Rotation without a node ever rejecting a live token: a new pair is made (once, under an advisory lock) when the
- * newest is older than {@code BOOKWELL_JWT_ROTATION}, but it only starts signing {@code publishDelay} later (two
+ * newest is older than {@code BOOKWELL_JWT_ROTATION}, but it only starts signing {@code publishDelay} later (three
  * reloads: by then every node verifies with it); the key it replaces keeps verifying until the last token it signed
- * has expired (access-token lifetime, plus a minute of clock skew). Key ids are derived from the public key, so a
+ * has expired (access-token lifetime, plus {@code skew}: reloads a node may have missed, clock differences). Key ids are derived from the public key, so a
  * token names the key that checks it.
  *
  * <p>Private keys are sealed with AES-256-GCM under a key derived from {@code BOOKWELL_SECRET_KEY}, with the key id
- * as associated data (a sealed key moved to another row does not open); a wrong secret stops the boot.
+ * and the public key as associated data: a sealed key moved to another row does not open, and every key that
+ * verifies is opened first, so a row written without the secret (a public key of someone else's) is never trusted.
+ * A signing key that does not open stops the boot (a wrong secret); a verifying one is left out and logged.
  */
 final class StoredKeys {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoredKeys.class);
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,7 +49,9 @@ final class StoredKeys {
   private final SecretKeySpec sealing;
 
   StoredKeys(Db db, Config.Keys keys, Duration tokenTtl) {
-    this(db, keys, tokenTtl, JwtKeys.REFRESH.multipliedBy(2), Duration.ofMinutes(1));
+    // published three reloads before it signs (a node that missed two still knows it); the old one verifies five
+    // reloads past its last token's expiry (a node that missed some still signed with it meanwhile)
+    this(db, keys, tokenTtl, JwtKeys.REFRESH.multipliedBy(3), JwtKeys.REFRESH.multipliedBy(5));
   }
 
   /** {@code publishDelay}: how long a new key only verifies; {@code skew}: how long past expiry a token may come. */
@@ -108,24 +114,39 @@ final class StoredKeys {
       boolean newer = i > signing;
       boolean alive = i < signing
           && created(rows.get(i + 1)).plus(publishDelay).plus(tokenTtl).plus(skew).isAfter(now);
-      if (newer || alive) {
-        verifying.add(key(rows.get(i), false));
+      JwtKeys.Key key = newer || alive ? key(rows.get(i), false) : null;
+      if (key != null) {
+        verifying.add(key);
       }
     }
     return new JwtKeys.Ring(signer, List.copyOf(verifying));
   }
 
-  private JwtKeys.Key key(Record row, boolean withPrivate) {
+  /** The row's key, opened (which proves it was sealed with the secret); null when it does not open. */
+  private JwtKeys.Key key(Record row, boolean signing) {
     String kid = row.get(SIGNING_KEY.KID);
-    return new JwtKeys.Key(kid, withPrivate ? unseal(kid, row.get(SIGNING_KEY.SEALED_PRIVATE)) : null,
-        row.get(SIGNING_KEY.PUBLIC_PEM));
+    String publicPem = row.get(SIGNING_KEY.PUBLIC_PEM);
+    try {
+      String privatePem = unseal(kid, publicPem, row.get(SIGNING_KEY.SEALED_PRIVATE));
+      if (!JwtKeys.kidOf(publicPem).equals(kid)) {
+        throw new GeneralSecurityException("its id is not its public key's");
+      }
+      return new JwtKeys.Key(kid, signing ? privatePem : null, publicPem);
+    } catch (GeneralSecurityException e) {
+      if (signing) {
+        throw new IllegalStateException("BOOKWELL_SECRET_KEY does not open signing key " + kid + " in the "
+            + "database: every node needs the secret key the keys were sealed with", e);
+      }
+      LOG.error("signing key {} in the database does not open with BOOKWELL_SECRET_KEY: not trusted", kid);
+      return null;
+    }
   }
 
   private byte[] seal(JwtKeys.Key key) {
     byte[] nonce = new byte[12];
     RANDOM.nextBytes(nonce);
     try {
-      Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key.kid(), nonce);
+      Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key.kid(), key.publicPem(), nonce);
       byte[] sealed = cipher.doFinal(key.privatePem().getBytes(StandardCharsets.UTF_8));
       return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
     } catch (GeneralSecurityException e) {
@@ -133,20 +154,15 @@ final class StoredKeys {
     }
   }
 
-  private String unseal(String kid, byte[] sealed) {
-    try {
-      Cipher cipher = cipher(Cipher.DECRYPT_MODE, kid, java.util.Arrays.copyOf(sealed, 12));
-      return new String(cipher.doFinal(sealed, 12, sealed.length - 12), StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("BOOKWELL_SECRET_KEY does not open signing key " + kid
-          + " in the database: every node needs the secret key the keys were sealed with", e);
-    }
+  private String unseal(String kid, String publicPem, byte[] sealed) throws GeneralSecurityException {
+    Cipher cipher = cipher(Cipher.DECRYPT_MODE, kid, publicPem, java.util.Arrays.copyOf(sealed, 12));
+    return new String(cipher.doFinal(sealed, 12, sealed.length - 12), StandardCharsets.UTF_8);
   }
 
-  private Cipher cipher(int mode, String kid, byte[] nonce) throws GeneralSecurityException {
+  private Cipher cipher(int mode, String kid, String publicPem, byte[] nonce) throws GeneralSecurityException {
     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
     cipher.init(mode, sealing, new GCMParameterSpec(128, nonce));
-    cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
+    cipher.updateAAD((kid + "\n" + publicPem).getBytes(StandardCharsets.UTF_8));
     return cipher;
   }
 

@@ -153,7 +153,15 @@ public record Config(
     return new Payments(key, webhookSecrets, vars.optional("STRIPE_API_BASE"),
         vars.choice("BOOKWELL_CAPTURE", "manual", List.of("manual", "automatic")).equals("manual"),
         mode.equals("simulated"), vars.integer("BOOKWELL_APPLICATION_FEE_BPS", 0, 0, 5000),
-        vars.duration("BOOKWELL_PAYMENT_RECONCILE_INTERVAL", Duration.ofMinutes(1)));
+        reconcileInterval(vars));
+  }
+
+  private static Duration reconcileInterval(EnvReader vars) {
+    Duration every = vars.duration("BOOKWELL_PAYMENT_RECONCILE_INTERVAL", Duration.ofMinutes(1));
+    if (every.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("BOOKWELL_PAYMENT_RECONCILE_INTERVAL: at least a second");
+    }
+    return every;
   }
 
   public static Config fromEnv() {
@@ -237,12 +245,36 @@ public record Config(
         keys(vars));
   }
 
+  /**
+   * Fails closed: a cluster shares one external database and a secret key (its Hazelcast cluster name is derived
+   * from it), and a node that others are listed at must not listen on loopback only.
+   */
   private static Cluster cluster(EnvReader vars) {
-    return new Cluster(vars.choice("BOOKWELL_CLUSTER", "none", List.of("none", "hazelcast")).equals("hazelcast"),
+    var cluster = new Cluster(vars.choice("BOOKWELL_CLUSTER", "none", List.of("none", "hazelcast"))
+        .equals("hazelcast"),
         List.of(vars.string("BOOKWELL_CLUSTER_MEMBERS", "127.0.0.1").trim().split("\\s*,\\s*")),
         vars.string("BOOKWELL_CLUSTER_HOST", "127.0.0.1"),
         vars.integer("BOOKWELL_CLUSTER_PORT", 5701, 1, 65535),
         vars.integer("BOOKWELL_CLUSTER_BUS_PORT", 0, 0, 65535));
+    if (!cluster.enabled()) {
+      return cluster;
+    }
+    if (vars.optional("DATABASE_URL").isEmpty()) {
+      throw new IllegalArgumentException("BOOKWELL_CLUSTER=hazelcast needs DATABASE_URL: the nodes of a cluster "
+          + "share one database (an embedded one each would share nothing)");
+    }
+    if (vars.optional("BOOKWELL_SECRET_KEY").isEmpty()) {
+      throw new IllegalArgumentException("BOOKWELL_SECRET_KEY is not set: the nodes of a cluster share it (the "
+          + "Hazelcast cluster name is derived from it)");
+    }
+    boolean loopback = List.of("127.0.0.1", "localhost", "::1").contains(cluster.host());
+    boolean remote = cluster.members().stream().map(m -> m.replaceAll(":\\d+$", ""))
+        .anyMatch(m -> !List.of("127.0.0.1", "localhost", "::1", "[::1]").contains(m));
+    if (loopback && remote) {
+      throw new IllegalArgumentException("BOOKWELL_CLUSTER_HOST is a loopback address but BOOKWELL_CLUSTER_MEMBERS "
+          + "lists other hosts: set it to this node's address as they reach it");
+    }
+    return cluster;
   }
 
   /**
@@ -272,8 +304,9 @@ public record Config(
           + "sealed with it");
     }
     Duration rotation = vars.duration("BOOKWELL_JWT_ROTATION", Duration.ofDays(30));
-    if (rotation.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException("BOOKWELL_JWT_ROTATION: at least a second");
+    if (rotation.compareTo(Duration.ofHours(1)) < 0) {
+      throw new IllegalArgumentException("BOOKWELL_JWT_ROTATION: at least an hour (a key verifies for its tokens' "
+          + "lifetime after the next one signs)");
     }
     // PEM bodies hold no commas, so a comma separates keys
     var previous = vars.optional("BOOKWELL_JWT_PREVIOUS_PUBLIC_KEYS")

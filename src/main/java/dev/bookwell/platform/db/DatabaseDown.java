@@ -28,6 +28,9 @@ public final class DatabaseDown {
       if (e instanceof java.net.ConnectException || e instanceof java.nio.channels.ClosedChannelException
           || e instanceof PgException pg && STATES.contains(pg.getSqlState())
           || e.getClass().getSimpleName().equals("ClosedConnectionException")
+          // a statement handed to a connection the server had just closed (the pool had not noticed yet)
+          || e instanceof io.vertx.core.VertxException && String.valueOf(e.getMessage())
+              .startsWith("Connection is not active now")
           || e instanceof java.io.IOException && String.valueOf(e.getMessage()).contains("Connection reset")) {
         return true;
       }

@@ -37,6 +37,7 @@ final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
+    dev.bookwell.platform.api.RequestIds.use(id);  // every log line of this request, and the bus messages it sends
     ctx.response().putHeader("X-Request-Id", id);
     ctx.addBodyEndHandler(x -> {
       String operation = ctx.get(OPERATION) == null ? "unmatched" : ctx.get(OPERATION);

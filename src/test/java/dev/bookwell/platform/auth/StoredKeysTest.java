@@ -114,6 +114,20 @@ class StoredKeysTest {
     assertTrue(failure.getMessage().contains("BOOKWELL_SECRET_KEY"), failure.toString());
   }
 
+  @Test
+  void aKeyWrittenWithoutTheSecretIsNeverTrusted() {
+    var node = node(SECRET, Duration.ofDays(30));
+    Wait.on(node.ring());
+    // someone who can write the table but has no secret adds a public key of their own, newest of all
+    String foreign = JwtKeys.newKey().publicPem();
+    Wait.on(db.update(Sql.DSL.insertInto(SIGNING_KEY).set(SIGNING_KEY.KID, JwtKeys.kidOf(foreign))
+        .set(SIGNING_KEY.PUBLIC_PEM, foreign).set(SIGNING_KEY.SEALED_PRIVATE, new byte[64])
+        .set(SIGNING_KEY.CREATED_AT, java.time.OffsetDateTime.now().minusSeconds(30))));
+    var ring = Wait.on(node.ring());
+    assertTrue(ring.verifying().stream().noneMatch(k -> k.kid().equals(JwtKeys.kidOf(foreign))), ring.toString());
+    assertNotEquals(JwtKeys.kidOf(foreign), ring.signing().kid());
+  }
+
   static String kid(String token) {
     String header = new String(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))),
         StandardCharsets.UTF_8);

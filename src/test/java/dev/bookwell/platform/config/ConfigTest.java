@@ -39,22 +39,37 @@ class ConfigTest {
   }
 
   @Test
-  void clusterNodesNeverMakeKeysOfTheirOwn() {
+  void clusterNodesShareADatabaseASecretAndNeverMakeKeysOfTheirOwn() {
     assertEquals("file", Config.from(Map.of()).keys().source(), "one node keeps its keys in the data directory");
-    var noSecret = assertThrows(IllegalArgumentException.class,
-        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast")));
+    var embedded = assertThrows(IllegalArgumentException.class,
+        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_SECRET_KEY", "x".repeat(32))));
+    assertTrue(embedded.getMessage().contains("DATABASE_URL"), embedded.getMessage());
+    var noSecret = assertThrows(IllegalArgumentException.class, () -> Config.from(cluster(Map.of())));
     assertTrue(noSecret.getMessage().contains("BOOKWELL_SECRET_KEY"), noSecret.getMessage());
-    var ownKeys = assertThrows(IllegalArgumentException.class,
-        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_JWT_KEYS", "file")));
-    assertTrue(ownKeys.getMessage().contains("BOOKWELL_JWT_KEYS=file"), ownKeys.getMessage());
     var shortSecret = assertThrows(IllegalArgumentException.class,
-        () -> Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_SECRET_KEY", "short")));
+        () -> Config.from(cluster(Map.of("BOOKWELL_SECRET_KEY", "short"))));
     assertTrue(shortSecret.getMessage().contains("32"), shortSecret.getMessage());
-    var cluster = Config.from(Map.of("BOOKWELL_CLUSTER", "hazelcast", "BOOKWELL_SECRET_KEY", "x".repeat(32),
-        "BOOKWELL_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2"));
-    assertEquals("database", cluster.keys().source());
-    assertEquals(java.util.List.of("10.0.0.1:5701", "10.0.0.2"), cluster.cluster().members());
-    assertTrue(cluster.cluster().enabled());
+    var ownKeys = assertThrows(IllegalArgumentException.class, () -> Config.from(cluster(Map.of(
+        "BOOKWELL_SECRET_KEY", "x".repeat(32), "BOOKWELL_JWT_KEYS", "file"))));
+    assertTrue(ownKeys.getMessage().contains("BOOKWELL_JWT_KEYS=file"), ownKeys.getMessage());
+    var loopback = assertThrows(IllegalArgumentException.class, () -> Config.from(cluster(Map.of(
+        "BOOKWELL_SECRET_KEY", "x".repeat(32), "BOOKWELL_CLUSTER_MEMBERS", "10.0.0.1,10.0.0.2"))));
+    assertTrue(loopback.getMessage().contains("BOOKWELL_CLUSTER_HOST"), loopback.getMessage());
+    var fastRotation = assertThrows(IllegalArgumentException.class, () -> Config.from(cluster(Map.of(
+        "BOOKWELL_SECRET_KEY", "x".repeat(32), "BOOKWELL_JWT_ROTATION", "10m"))));
+    assertTrue(fastRotation.getMessage().contains("BOOKWELL_JWT_ROTATION"), fastRotation.getMessage());
+    var config = Config.from(cluster(Map.of("BOOKWELL_SECRET_KEY", "x".repeat(32),
+        "BOOKWELL_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2", "BOOKWELL_CLUSTER_HOST", "10.0.0.1")));
+    assertEquals("database", config.keys().source());
+    assertEquals(java.util.List.of("10.0.0.1:5701", "10.0.0.2"), config.cluster().members());
+    assertTrue(config.cluster().enabled());
+  }
+
+  private static Map<String, String> cluster(Map<String, String> more) {
+    var env = new java.util.HashMap<>(Map.of("BOOKWELL_CLUSTER", "hazelcast", "DATABASE_URL",
+        "postgresql://u:p@db:5432/bookwell", "BOOKWELL_PAYMENTS", "simulated"));
+    env.putAll(more);
+    return env;
   }
 
   @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * The container image that {@code ./mvnw package} writes (target/bookwell-image.tar, OCI), checked after packaging:
  * its configuration (non-root user, entrypoint, port), then its layers unpacked into a file system that the service
  * is started from (chroot in a user namespace: no Docker engine here), answering {@code /ready} and {@code /health}
- * on a real database. Nothing from the build machine is used but the kernel, {@code /dev} and {@code /proc}.
+ * on a real database. Nothing from the build machine is used but the kernel, {@code /dev} and {@code /proc}. (The
+ * user namespace maps only its root, so the run is not as uid 10001: the configuration's user is checked instead.)
  */
 class ImageIT {
 

@@ -51,6 +51,48 @@ class AccessLogTest extends AppTest {
     }
   }
 
+  @Test
+  void theRequestIdFollowsTheRequestIntoEveryAreaAndLogLine() {
+    var logger = (Logger) LoggerFactory.getLogger(dev.bookwell.platform.api.ApiConsumer.class);
+    var lines = new ListAppender<ILoggingEvent>();
+    lines.start();
+    logger.addAppender(lines);
+    Level before = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    var carried = new java.util.concurrent.ConcurrentHashMap<String, String>();
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> watch = delivery -> {
+      String id = delivery.message().headers().get(dev.bookwell.platform.api.RequestIds.HEADER);
+      if (id != null) {
+        carried.put(delivery.message().address(), id);
+      }
+      delivery.next();
+    };
+    app.vertx.eventBus().addInboundInterceptor(watch);
+    try {
+      // a registration: the identity area hashes on a worker, writes, and asks nothing; then a login asks more
+      String email = dev.bookwell.identity.IdentityFixture.uniqueEmail();
+      var registered = Wait.on(app.client.post("/v1/auth/register").putHeader("X-Request-Id", "trace-42")
+          .sendJsonObject(new io.vertx.core.json.JsonObject().put("email", email)
+              .put("password", dev.bookwell.identity.IdentityFixture.PASSWORD).put("name", "Trace")));
+      assertEquals(201, registered.statusCode(), registered.bodyAsString());
+      dev.bookwell.support.Eventually.until("the answer's log line", () -> lines.list.stream()
+          .anyMatch(e -> "trace-42".equals(e.getMDCPropertyMap().get("requestId"))));
+      assertTrue(carried.containsValue("trace-42"), "the bus message carries the id: " + carried);
+      var traced = lines.list.stream().filter(e -> "trace-42".equals(e.getMDCPropertyMap().get("requestId")))
+          .toList();
+      assertTrue(traced.stream().allMatch(e -> e.getFormattedMessage().startsWith("answered ")), traced.toString());
+      // other requests' lines never carry it: the id stays with its request's context
+      var other = Wait.on(app.client.get("/health").putHeader("X-Request-Id", "other-1").send());
+      assertEquals(200, other.statusCode());
+      assertTrue(lines.list.stream().filter(e -> !"trace-42".equals(e.getMDCPropertyMap().get("requestId")))
+          .noneMatch(e -> e.getFormattedMessage().contains("trace-42")));
+    } finally {
+      app.vertx.eventBus().removeInboundInterceptor(watch);
+      logger.setLevel(before);
+      logger.detachAppender(lines);
+    }
+  }
+
   private static String requestId(ILoggingEvent event) {
     return fields(event).get("requestId");
   }
