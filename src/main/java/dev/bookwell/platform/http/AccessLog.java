@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
 
   private final io.micrometer.core.instrument.MeterRegistry metrics;
+  private final io.vertx.openapi.contract.OpenAPIContract contract;
 
   static final String REQUEST_ID = "bookwell.request-id";
   static final String OPERATION = "bookwell.operation";
@@ -27,13 +28,20 @@ final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
    * {@code metrics}, it also counts {@code bookwell.requests} by operation and status (holds by outcome: 201, 409,
    * 422 of {@code createBooking}).
    */
-  AccessLog(io.micrometer.core.instrument.MeterRegistry metrics) {
+  AccessLog(io.micrometer.core.instrument.MeterRegistry metrics, io.vertx.openapi.contract.OpenAPIContract contract) {
     this.metrics = metrics;
+    this.contract = contract;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     long started = System.nanoTime();
+    // the contract's operation, looked up here rather than in the route, so requests the validation refuses (400)
+    // or the authentication (401) are counted under their operation too
+    var matched = matched(ctx);
+    if (matched != null) {
+      ctx.put(OPERATION, matched.getOperationId());
+    }
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
@@ -53,10 +61,13 @@ final class AccessLog implements io.vertx.ext.web.handler.PlatformHandler {
     ctx.next();
   }
 
-  /** Marks the request as the contract's {@code operationId} (what the access line names). */
-  static void operation(RoutingContext ctx, String operationId) {
-    ctx.put(OPERATION, operationId);
-    ctx.next();
+  /** The contract's operation for the request's method and path; null when none (or the path is not even a path). */
+  private io.vertx.openapi.contract.Operation matched(RoutingContext ctx) {
+    try {
+      return contract.findOperation(ctx.normalizedPath(), ctx.request().method());
+    } catch (RuntimeException malformed) {  // bad percent-encoding: ApiRouter answers it with a 400
+      return null;
+    }
   }
 
   static String requestId(RoutingContext ctx) {

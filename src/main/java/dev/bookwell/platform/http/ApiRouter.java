@@ -46,7 +46,8 @@ final class ApiRouter {
       RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
           RequestExtractor.withBodyHandler());
       var edge = platform.config().edge();
-      builder.rootHandler(new AccessLog(dev.bookwell.platform.metrics.Gauges.registry(platform.metricsRegistry())));
+      builder.rootHandler(new AccessLog(dev.bookwell.platform.metrics.Gauges.registry(platform.metricsRegistry()),
+          contract.parsed()));
       if (!edge.corsOrigins().isEmpty()) {
         builder.rootHandler(cors(edge.corsOrigins()));
       }
@@ -60,7 +61,6 @@ final class ApiRouter {
         String operationId = operation.getOperationId();
         String address = operation.getOpenAPIModel().getString("x-bus-address");
         route.setDoSecurity(false);  // the Authenticator above does it, with problem+json answers
-        route.addHandler(ctx -> AccessLog.operation(ctx, operationId));
         if (requiresCaller(operation)) {
           route.addHandler(ApiRouter::requireCaller);
         }

@@ -35,8 +35,15 @@ class AccessLogTest extends AppTest {
       assertNotEquals("<script>", made, "an id that is not a sane token is replaced");
       assertTrue(made.matches("[0-9a-f-]{36}"), made);
 
+      var refused = Wait.on(app.client.post("/v1/bookings").putHeader("X-Request-Id", "bad-body-1")
+          .sendJsonObject(new io.vertx.core.json.JsonObject().put("slotId", 7)));
+      assertEquals(400, refused.statusCode());
+
       var byId = lines.list.stream().collect(Collectors.toMap(AccessLogTest::requestId, e -> e, (a, b) -> a));
-      assertEquals(2, lines.list.size(), "one line each");
+      assertEquals(3, lines.list.size(), "one line each");
+      var third = fields(byId.get("bad-body-1"));
+      assertEquals("createBooking", third.get("operation"), "a request the validation refuses has its operation");
+      assertEquals("400", third.get("status"));
       var first = fields(byId.get("lb-probe.42"));
       assertEquals("getHealth", first.get("operation"));
       assertEquals("200", first.get("status"));

@@ -38,7 +38,7 @@ class BusinessMetricsTest extends AppTest {
 
     // every metric the dashboard queries exists
     String dashboard = Files.readString(Path.of("ops/grafana/bookwell.json"));
-    Matcher used = Pattern.compile("(bookwell_[a-z_]+?)(_bucket|_sum|_count)?[{\\[ )]").matcher(dashboard);
+    Matcher used = Pattern.compile("((?:bookwell|vertx_pool)_[a-z_]+?)(_bucket|_sum|_count)?[{\\[ )]").matcher(dashboard);
     int checked = 0;
     while (used.find()) {
       assertTrue(metrics.contains(used.group(1)), "the dashboard uses " + used.group(1));
