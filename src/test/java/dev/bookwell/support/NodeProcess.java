@@ -30,23 +30,34 @@ public final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** A cluster test's node: a small heap, quick to start; output in {@code target/nodes}. */
   public static NodeProcess start(String name, Map<String, String> env) {
+    return start(name, Path.of("target", "nodes"), List.of("-Xmx384m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED"), env);
+  }
+
+  /** A node with {@code jvmArgs}, its log {@code <dir>/<name>.log}, its data directory beside it. */
+  public static NodeProcess start(String name, Path dir, List<String> jvmArgs, Map<String, String> env) {
     int port = TestApp.freePort();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    var command = List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.bookwell.Main");
+    var command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bookwell.Main"));
     try {
-      Path log = Path.of("target", "nodes", name + ".log");
-      Files.createDirectories(log.getParent());
+      Path log = dir.resolve(name + ".log");
+      Files.createDirectories(dir);
       var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().put("BOOKWELL_HTTP_HOST", "127.0.0.1");
+      builder.environment().put("BOOKWELL_DATA_DIR", dir.resolve(name + "-data").toString());
       builder.environment().putAll(env);
       builder.environment().put("BOOKWELL_HTTP_PORT", String.valueOf(port));
-      builder.environment().put("BOOKWELL_HTTP_HOST", "127.0.0.1");
-      builder.environment().put("BOOKWELL_DATA_DIR", Path.of("target", "nodes", name).toString());
       return new NodeProcess(name, port, builder.start(), log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   /** Waits until {@code /ready} says ready; fails with the node's log when it does not come up in time. */
@@ -102,8 +113,8 @@ public final class NodeProcess implements AutoCloseable {
     if (process.isAlive()) {
       process.destroy();  // SIGTERM: the graceful path
       try {
-        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
