@@ -29,9 +29,13 @@ public final class Benchmark {
   public static void main(String[] args) throws IOException {
     long start = System.nanoTime();
     var benchmark = new Benchmark();
-    var scenarios = List.of(System.getProperty("scenarios", "hot-slot,spread,purchase,scaling,reports").split(","));
+    var scenarios = List.of(System.getProperty("scenarios",
+        "hot-slot,open-loop,spread,purchase,scaling,reports").split(","));
     if (scenarios.contains("hot-slot")) {
       benchmark.hotSlot(Integer.getInteger("seats", 1000));
+    }
+    if (scenarios.contains("open-loop")) {
+      benchmark.openLoop(Integer.getInteger("open.seconds", 15));
     }
     if (scenarios.contains("spread")) {
       benchmark.spread(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("seconds", 30));
@@ -79,20 +83,65 @@ public final class Benchmark {
       PgbenchCeiling.find(stage.db, stage.data).ifPresentOrElse(pgbench -> {
         var designs = pgbench.hotSlot(seats, CLIENTS);
         System.out.printf("%nThe same %d seats and %d clients on pgbench (no HTTP, no Java):%n", seats, CLIENTS);
-        var rows = new ArrayList<List<Object>>();
-        var json = new JsonArray();
-        for (var design : designs) {
-          rows.add(List.of(design.design(), design.attempts(), design.successes(), round(design.successesPerSecond()),
-              ms(design.latencyMs())));
-          json.add(new JsonObject().put("design", design.design()).put("attempts", design.attempts())
-              .put("successes", design.successes()).put("successesPerSecond", Stage.round(design.successesPerSecond()))
-              .put("latencyMs", design.latencyMs()));
-        }
-        table(List.of("design", "attempts", "successes", "successes/s", "avg latency"), rows.toArray(List[]::new));
+        var json = designJson(designs);
+        table(List.of("design", "attempts", "successes", "successes/s", "avg latency"), designRows(designs));
         double ratio = holdsPerSecond / designs.get(0).successesPerSecond();
         System.out.printf("Bookwell / pgbench ceiling (hot slot): %.2f%n", ratio);
         report.put("pgbenchHotSlot", json).put("ratioHotSlot", Stage.round(ratio));
+        // the same designs with the database 1 ms away, as across a network (a round trip per statement)
+        var remote = pgbench.hotSlot(seats, CLIENTS, Duration.ofMillis(1));
+        System.out.printf("%nThe same on pgbench with 1 ms per round trip (a database across a network):%n");
+        table(List.of("design", "attempts", "successes", "successes/s", "avg latency"), designRows(remote));
+        report.put("pgbenchHotSlotRoundTrip1ms", designJson(remote));
       }, () -> System.out.println("pgbench not found: no ceiling measured"));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object>[] designRows(List<PgbenchCeiling.Result> designs) {
+    return designs.stream().map(design -> List.<Object>of(design.design(), design.attempts(), design.successes(),
+        round(design.successesPerSecond()), ms(design.latencyMs()))).toArray(List[]::new);
+  }
+
+  private static JsonArray designJson(List<PgbenchCeiling.Result> designs) {
+    var json = new JsonArray();
+    designs.forEach(design -> json.add(new JsonObject().put("design", design.design())
+        .put("attempts", design.attempts()).put("successes", design.successes())
+        .put("successesPerSecond", Stage.round(design.successesPerSecond())).put("latencyMs", design.latencyMs())));
+    return json;
+  }
+
+  /**
+   * Scenario 1b: hold latency as users feel it. Guests hold seats of one big session on a fixed schedule at 25 %,
+   * 50 % and 80 % of the hot slot's measured maximum (closed loop, scenario 1; 250/s if it did not run), each for
+   * {@code seconds}; latency from each request's scheduled time.
+   */
+  private void openLoop(int seconds) {
+    double maximum = report.containsKey("hotSlot") ? report.getJsonObject("hotSlot").getDouble("holdsPerSecond") : 250;
+    int seats = (int) Math.ceil(maximum * 1.6 * seconds) + 1000;  // enough for all three runs, never sold out
+    try (var stage = new Stage("open-loop")) {
+      var slot = stage.data.load(1, 1, seats, 1000).slots()[0];
+      stage.start(Map.of(), CLIENTS);
+      var rows = new ArrayList<List<Object>>();
+      var json = new JsonArray();
+      for (double share : List.of(0.25, 0.5, 0.8)) {
+        double rate = Math.max(1, Math.round(maximum * share));
+        var outcome = stage.load.openLoop(rate, Duration.ofSeconds(seconds), Actions.hold(() -> slot));
+        boolean ok = check("open loop " + share, !outcome.any5xx() && outcome.successes() == outcome.requests());
+        rows.add(List.of(Math.round(share * 100) + " %", round(rate), outcome.requests(), ms(outcome.ms(50)),
+            ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), ok ? "OK" : "BROKEN"));
+        json.add(summary(outcome).put("share", share).put("perSecond", rate).put("invariant", ok ? "OK" : "BROKEN"));
+      }
+      long held = stage.data.count("select count(*) from seat where slot_id = '" + slot + "' and state = 'held'");
+      long booked = json.stream().mapToLong(o -> ((JsonObject) o).getLong("successes")).sum();
+      check("open loop seats", held == booked);
+      report.put("openLoop", new JsonObject().put("maximumHoldsPerSecond", maximum).put("runs", json)
+          .put("seatsHeld", held).mergeIn(stage.resources(booked)));
+      System.out.printf("%n### Scenario 1b, open loop: guest holds on a fixed schedule (%d s each), latency from the"
+          + " scheduled time; maximum (closed loop) %.0f holds/s%n", seconds, maximum);
+      table(List.of("load", "holds/s sent", "requests", "p50", "p99", "max", "statuses", "invariant"),
+          rows.toArray(List[]::new));
+      System.out.printf("%d seats held = %d holds answered 201%n", held, booked);
     }
   }
 

@@ -29,6 +29,12 @@ final class DataSets implements AutoCloseable {
     }
   }
 
+  /** The providers tagged {@code tag} work for {@code org} (an accepted link: only then are their slots bookable). */
+  private void linked(UUID org, String tag) {
+    execute("insert into provider_organization (provider_id, organization_id, status) select id, '" + org
+        + "', 'active' from provider where display_name = " + tag);
+  }
+
   /** {@code providers} providers with {@code perProvider} hourly slots each, {@code seats} seats per slot. */
   Slots load(int providers, int perProvider, int seats, long priceMinor) {
     UUID org = UUID.randomUUID();
@@ -41,6 +47,7 @@ final class DataSets implements AutoCloseable {
     String tag = "'Bench " + service + "'";  // marks this set's providers
     execute("insert into provider (user_id, display_name, timezone, status) select gen_random_uuid(), " + tag
         + ", 'UTC', 'active' from generate_series(1, " + providers + ")");
+    linked(org, tag);
     execute("insert into slot (organization_id, service_id, provider_id, starts_at, ends_at, occupied, capacity, origin)"
         + " select '" + org + "', '" + service + "', p.id, t, t + interval '30 minutes',"
         + " tstzrange(t, t + interval '30 minutes'), " + seats + ", 'rule' from provider p,"
@@ -90,6 +97,7 @@ final class DataSets implements AutoCloseable {
     String tag = "'Report " + org + "'";
     execute("insert into provider (user_id, display_name, timezone, status) select gen_random_uuid(), " + tag
         + ", 'Europe/Berlin', 'active' from generate_series(1, " + providers + ")");
+    linked(org, tag);
     // each provider on one service and in one venue, hourly sessions on the Berlin wall clock
     execute("create temporary table p as select p.id, row_number() over (order by p.id) n from provider p"
         + " where p.display_name = " + tag);

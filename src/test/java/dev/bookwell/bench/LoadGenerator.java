@@ -18,8 +18,9 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * A closed-loop load generator: a fixed number of clients, each sending its next request as soon as the previous
- * one is answered, over keep-alive HTTP connections (one per client). Latencies go into an HdrHistogram.
+ * A load generator over keep-alive HTTP connections, latencies into an HdrHistogram. Closed loop ({@link #run}): a
+ * fixed number of clients, each sending its next request as soon as the previous one is answered. Open loop
+ * ({@link #openLoop}): requests on a fixed schedule, latency from the scheduled time.
  */
 final class LoadGenerator implements AutoCloseable {
 
@@ -111,6 +112,48 @@ final class LoadGenerator implements AutoCloseable {
     var counts = new TreeMap<Integer, Long>();
     statuses.forEach((status, count) -> counts.put(status, count.get()));
     return new Outcome(requests.get(), successes.get(), seconds, firstRefusal.get() / 1e9, latency, counts);
+  }
+
+  /**
+   * Open loop: requests sent on a fixed schedule, {@code perSecond} of them, whether or not the earlier ones were
+   * answered, for {@code limit}. Each latency runs from the request's scheduled time, not from when it could be
+   * sent, so a service that falls behind shows its queue in the figures (no coordinated omission). Requests that
+   * wait for one of the connections wait on the clock too.
+   */
+  Outcome openLoop(double perSecond, Duration limit, Action action) {
+    var latency = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(5), 3);
+    var statuses = new ConcurrentHashMap<Integer, AtomicLong>();
+    var successes = new AtomicLong();
+    long total = Math.round(perSecond * limit.toNanos() / 1e9);
+    double gapNanos = 1e9 / perSecond;
+    var outstanding = new AtomicLong(total);
+    Promise<Void> done = Promise.promise();
+    long start = System.nanoTime();
+    long[] next = {0};
+    vertx.runOnContext(x -> vertx.setPeriodic(1, timer -> {
+      long now = System.nanoTime();
+      for (; next[0] < total && start + (long) (next[0] * gapNanos) <= now; next[0]++) {
+        long scheduled = start + (long) (next[0] * gapNanos);
+        action.run(http).otherwise(0).onComplete(result -> {
+          latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - scheduled) / 1000));
+          statuses.computeIfAbsent(result.result(), code -> new AtomicLong()).incrementAndGet();
+          if (result.result() >= 200 && result.result() < 300) {
+            successes.incrementAndGet();
+          }
+          if (outstanding.decrementAndGet() == 0) {
+            done.complete();
+          }
+        });
+      }
+      if (next[0] == total) {
+        vertx.cancelTimer(timer);
+      }
+    }));
+    done.future().await();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    var counts = new TreeMap<Integer, Long>();
+    statuses.forEach((status, count) -> counts.put(status, count.get()));
+    return new Outcome(total, successes.get(), seconds, 0, latency, counts);
   }
 
   /**

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +55,15 @@ final class PgbenchCeiling {
 
   /** The three hot-slot designs, each on a fresh slot (or counter) of {@code seats} seats. */
   List<Result> hotSlot(int seats, int clients) {
+    return hotSlot(seats, clients, Duration.ZERO);
+  }
+
+  /**
+   * The same, with {@code roundTrip} of network between the client and the database: pgbench sleeps that long after
+   * each statement it sends (a database across a network, not on localhost), so a design's locks are held for its
+   * round trips too.
+   */
+  List<Result> hotSlot(int seats, int clients, Duration roundTrip) {
     var slot = data.load(1, 1, seats, 1000).slots()[0];
     data.execute("create table if not exists bench_counter (id int primary key, taken int not null,"
         + " capacity int not null, version int not null)");
@@ -62,21 +72,49 @@ final class PgbenchCeiling {
     int perClient = (seats + clients - 1) / clients + 1;  // enough attempts to sell out, and then some refused
     var transactions = List.of("-t", String.valueOf(perClient));
     var results = new ArrayList<Result>();
-    results.add(result("seat rows, FOR UPDATE SKIP LOCKED", run("hold.sql", clients, transactions, 0, 1),
+    results.add(result("seat rows, FOR UPDATE SKIP LOCKED", run(script("hold.sql", roundTrip), clients,
+            transactions, 0, 1),
         data.count("select count(*) from seat where slot_id = '" + slot + "' and state = 'held'")));
-    results.add(result("counter row, plain FOR UPDATE (waits)", run("counter-lock.sql", clients, transactions, 1, 1),
+    results.add(result("counter row, plain FOR UPDATE (waits)", run(script("counter-lock.sql", roundTrip), clients,
+            transactions, 1, 1),
         data.count("select taken from bench_counter where id = 1")));
     results.add(result("counter row, optimistic version check",
-        run("counter-optimistic.sql", clients, transactions, 2, 1),
+        run(script("counter-optimistic.sql", roundTrip), clients, transactions, 2, 1),
         data.count("select taken from bench_counter where id = 2")));
     return results;
   }
 
   /** Bookwell's hold transaction on random slots of the set numbered in bench_slot, for {@code seconds}. */
   Result spread(int slots, int clients, int seconds) {
-    String output = run("hold.sql", clients, List.of("-T", String.valueOf(seconds)), 0, slots);
+    String output = run(script("hold.sql", Duration.ZERO), clients, List.of("-T", String.valueOf(seconds)), 0, slots);
     return result("spread, seat rows, SKIP LOCKED", output, data.count(
         "select count(*) from seat s join bench_slot b on b.slot_id = s.slot_id where s.state = 'held'"));
+  }
+
+  /**
+   * The script as it is, or a copy in target/bench with a {@code \\sleep} after every statement but the commit (a
+   * round trip each: BEGIN, each query, each \\gset read).
+   */
+  private static Path script(String name, Duration roundTrip) {
+    Path original = Path.of("src/bench/pgbench", name);
+    if (roundTrip.isZero()) {
+      return original;
+    }
+    try {
+      var lines = new ArrayList<String>();
+      for (String line : Files.readAllLines(original)) {
+        lines.add(line);
+        String code = line.replaceAll("--.*$", "").strip();
+        if ((code.endsWith(";") || code.endsWith("\\gset")) && !code.equalsIgnoreCase("COMMIT;")) {
+          lines.add("\\sleep " + roundTrip.toNanos() / 1000 + " us");
+        }
+      }
+      Path copy = Path.of("target", "bench", "rt-" + roundTrip.toNanos() / 1000 + "us-" + name);
+      Files.createDirectories(copy.getParent());
+      return Files.write(copy, lines);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Result result(String design, String output, long successes) {
@@ -87,11 +125,11 @@ final class PgbenchCeiling {
         tps.find() ? Double.parseDouble(tps.group(1)) : 0, latency.find() ? Double.parseDouble(latency.group(1)) : 0);
   }
 
-  private String run(String script, int clients, List<String> length, int counter, int slots) {
+  private String run(Path script, int clients, List<String> length, int counter, int slots) {
     var command = new ArrayList<>(List.of(pgbench.toString(), "-h", db.getHost(), "-p", String.valueOf(db.getPort()),
         "-U", db.getUser(), "-n", "-c", String.valueOf(clients), "-j", "2"));
     command.addAll(length);
-    command.addAll(List.of("-f", Path.of("src/bench/pgbench", script).toString(), "-D", "slots=" + slots,
+    command.addAll(List.of("-f", script.toString(), "-D", "slots=" + slots,
         "-D", "counter=" + counter, db.getDatabase()));
     var process = new ProcessBuilder(command).redirectErrorStream(true);
     process.environment().put("PGPASSWORD", db.getPassword());
