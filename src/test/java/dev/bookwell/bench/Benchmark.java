@@ -178,12 +178,13 @@ public final class Benchmark {
     try (var stage = new Stage("purchase"); var stripe = new FakeStripe()) {
       var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
       stage.start(Map.of("STRIPE_SECRET_KEY", "sk_test_bench", "STRIPE_API_BASE", stripe.apiBase(),
-          "STRIPE_WEBHOOK_SECRET", Actions.WEBHOOK_SECRET), CLIENTS);
+          "STRIPE_WEBHOOK_SECRET", Actions.WEBHOOK_SECRET, "BOOKWELL_PAYMENT_RECONCILE_INTERVAL", "5s"), CLIENTS);
       int capturesBefore = stripe.captures.get();
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds),
           Actions.purchase(Actions.anyOf(set.slots()), stripe, stage.load.vertx()), status -> true);
       // Settlement runs after the webhook is answered: let the last ones finish before counting.
-      for (int i = 0; i < 100 && stage.data.count("select count(*) from payment where status = 'authorized'") > 0; i++) {
+      // (a settlement cut short by an overloaded pool is the reconciler's, every 5 s here)
+      for (int i = 0; i < 600 && stage.data.count("select count(*) from payment where status = 'authorized'") > 0; i++) {
         ServiceProcess.sleep(100);
       }
       String confirmedSql = "select count(*) from booking where status = 'confirmed' and service_id = '"
@@ -196,7 +197,7 @@ public final class Benchmark {
       long oversold = stage.data.oversoldSlots();
       int stripeCaptures = stripe.captures.get() - capturesBefore;
       boolean ok = check("purchase", confirmed == captured && captured == stripeCaptures && capturedUnconfirmed == 0
-          && oversold == 0 && confirmed >= outcome.successes() && !outcome.any5xx());
+          && oversold == 0 && confirmed >= outcome.successes() && !outcome.anyBroken());  // 503s: load shed
       var result = summary(outcome).put("slots", slots).put("seconds", seconds)
           .put("confirmedPerSecond", Stage.round(outcome.successesPerSecond())).put("confirmedInDatabase", confirmed)
           .put("capturedInDatabase", captured).put("capturesAtStripe", stripeCaptures)

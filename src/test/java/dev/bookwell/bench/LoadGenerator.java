@@ -45,6 +45,11 @@ final class LoadGenerator implements AutoCloseable {
       return latency.getValueAtPercentile(percentile) / 1000.0;
     }
 
+    /** A failure no client could act on: a 500 or a request that failed without an answer (503 and 429 say when). */
+    boolean anyBroken() {
+      return statuses.keySet().stream().anyMatch(status -> status == 500 || status == 0);
+    }
+
     boolean any5xx() {
       return statuses.keySet().stream().anyMatch(status -> status >= 500 || status == 0);
     }
@@ -85,7 +90,7 @@ final class LoadGenerator implements AutoCloseable {
         return;
       }
       long sent = System.nanoTime();
-      action.run(http).otherwise(0).onComplete(result -> {
+      attempt(action).onComplete(result -> {
         long now = System.nanoTime();
         int status = result.result();
         latency.recordValue(Math.min(latency.getHighestTrackableValue(), (now - sent) / 1000));
@@ -134,7 +139,7 @@ final class LoadGenerator implements AutoCloseable {
       long now = System.nanoTime();
       for (; next[0] < total && start + (long) (next[0] * gapNanos) <= now; next[0]++) {
         long scheduled = start + (long) (next[0] * gapNanos);
-        action.run(http).otherwise(0).onComplete(result -> {
+        attempt(action).onComplete(result -> {
           latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - scheduled) / 1000));
           statuses.computeIfAbsent(result.result(), code -> new AtomicLong()).incrementAndGet();
           if (result.result() >= 200 && result.result() < 300) {
@@ -155,6 +160,18 @@ final class LoadGenerator implements AutoCloseable {
     statuses.forEach((status, count) -> counts.put(status, count.get()));
     return new Outcome(total, successes.get(), seconds, 0, latency, counts);
   }
+
+  /** The action's status; 0 when it failed without one (a connection refused or cut: the first few are printed). */
+  private Future<Integer> attempt(Action action) {
+    return action.run(http).recover(e -> {
+      if (failuresShown.incrementAndGet() <= 3) {
+        System.out.println("a request failed without a status: " + e);
+      }
+      return Future.succeededFuture(0);
+    });
+  }
+
+  private final AtomicLong failuresShown = new AtomicLong();
 
   /**
    * A fresh account made owner of {@code organization} (the membership written straight into the database, as

@@ -30,6 +30,12 @@ final class ServiceProcess implements AutoCloseable {
   static ServiceProcess start(String name, PgConnectOptions db, Map<String, String> env) {
     Path dir = Path.of("target", "bench");
     var jvm = new ArrayList<String>();
+    // -Dservice.jvm="-Xmx256m ...": flags for the service's JVM (memory experiments); none: defaults, as shipped
+    for (String flag : System.getProperty("service.jvm", "").trim().split("\\s+")) {
+      if (!flag.isEmpty()) {
+        jvm.add(flag);
+      }
+    }
     if (Boolean.getBoolean("jfr")) {  // -Djfr=true: a profile of each service run, for `jfr print` or JMC
       jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve(name + ".jfr") + ",settings=profile");
     }
@@ -46,7 +52,7 @@ final class ServiceProcess implements AutoCloseable {
     vars.put("BOOKWELL_LOGIN_ATTEMPTS_PER_MINUTE", "1000000");
     vars.put("BOOKWELL_REGISTRATIONS_PER_MINUTE", "1000000");
     vars.putAll(env);
-    var node = NodeProcess.start(name, dir, jvm, vars);  // default JVM flags otherwise: measured as shipped
+    var node = NodeProcess.start(name, dir, jvm, vars);
     try {
       node.awaitReady(Duration.ofSeconds(120));
     } catch (AssertionError e) {
