@@ -71,12 +71,24 @@ final class StoredKeys {
         .map(this::ring);
   }
 
-  /** The newest keys, oldest first, each with the database's clock. */
+  /**
+   * The newest keys that open with this node's secret, oldest first, each with the database's clock. Keys are
+   * there but none opens: the secret is wrong, and this node stops here, before it could add a key of its own that
+   * the others cannot open.
+   */
   private Future<List<Record>> rows() {
     return db.fetch(Sql.DSL.select(SIGNING_KEY.KID, SIGNING_KEY.PUBLIC_PEM, SIGNING_KEY.SEALED_PRIVATE,
                 SIGNING_KEY.CREATED_AT, DSL.currentOffsetDateTime().as("now"))
             .from(SIGNING_KEY).orderBy(SIGNING_KEY.CREATED_AT.desc()).limit(50))
-        .map(rows -> new ArrayList<Record>(rows).reversed());
+        .map(rows -> {
+          List<Record> opened = new ArrayList<Record>(rows.stream().filter(row -> key(row, false) != null)
+              .toList()).reversed();
+          if (!rows.isEmpty() && opened.isEmpty()) {
+            throw new IllegalStateException("BOOKWELL_SECRET_KEY does not open the signing keys in the database: "
+                + "every node needs the secret key they were sealed with");
+          }
+          return opened;
+        });
   }
 
   private boolean due(List<Record> rows) {

@@ -252,7 +252,8 @@ public record Config(
   private static Cluster cluster(EnvReader vars) {
     var cluster = new Cluster(vars.choice("BOOKWELL_CLUSTER", "none", List.of("none", "hazelcast"))
         .equals("hazelcast"),
-        List.of(vars.string("BOOKWELL_CLUSTER_MEMBERS", "127.0.0.1").trim().split("\\s*,\\s*")),
+        // as Hazelcast reads a member list: commas, semicolons or spaces between members
+        List.of(vars.string("BOOKWELL_CLUSTER_MEMBERS", "127.0.0.1").trim().split("[,;\\s]+")),
         vars.string("BOOKWELL_CLUSTER_HOST", "127.0.0.1"),
         vars.integer("BOOKWELL_CLUSTER_PORT", 5701, 1, 65535),
         vars.integer("BOOKWELL_CLUSTER_BUS_PORT", 0, 0, 65535));
@@ -267,14 +268,31 @@ public record Config(
       throw new IllegalArgumentException("BOOKWELL_SECRET_KEY is not set: the nodes of a cluster share it (the "
           + "Hazelcast cluster name is derived from it)");
     }
-    boolean loopback = List.of("127.0.0.1", "localhost", "::1").contains(cluster.host());
-    boolean remote = cluster.members().stream().map(m -> m.replaceAll(":\\d+$", ""))
-        .anyMatch(m -> !List.of("127.0.0.1", "localhost", "::1", "[::1]").contains(m));
+    boolean remote = cluster.members().stream().anyMatch(member -> !loopback(hostOf(member)));
+    boolean loopback = loopback(cluster.host());
     if (loopback && remote) {
       throw new IllegalArgumentException("BOOKWELL_CLUSTER_HOST is a loopback address but BOOKWELL_CLUSTER_MEMBERS "
           + "lists other hosts: set it to this node's address as they reach it");
     }
     return cluster;
+  }
+
+  /** A member's host: {@code host}, {@code host:port}, {@code [v6]:port} or a bare IPv6 address. */
+  private static String hostOf(String member) {
+    if (member.startsWith("[")) {
+      return member.substring(1, Math.max(1, member.indexOf(']')));
+    }
+    return member.chars().filter(c -> c == ':').count() == 1 ? member.substring(0, member.indexOf(':')) : member;
+  }
+
+  private static boolean loopback(String host) {
+    byte[] address = Cidr.literal(host);
+    try {
+      return "localhost".equalsIgnoreCase(host)
+          || address != null && java.net.InetAddress.getByAddress(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException notAnAddress) {
+      return false;
+    }
   }
 
   /**

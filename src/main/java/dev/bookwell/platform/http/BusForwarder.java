@@ -47,7 +47,8 @@ final class BusForwarder implements Handler<RoutingContext> {
     this.bus = bus;
     this.address = address;
     this.operationId = operationId;
-    this.delivery = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+    // local only: the request carries its caller for the area to trust, so it never goes to another cluster member
+    this.delivery = new DeliveryOptions().setSendTimeout(timeout.toMillis()).setLocalOnly(true);
   }
 
   @Override

@@ -61,6 +61,10 @@ class ConfigTest {
     var config = Config.from(cluster(Map.of("BOOKWELL_SECRET_KEY", "x".repeat(32),
         "BOOKWELL_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2", "BOOKWELL_CLUSTER_HOST", "10.0.0.1")));
     assertEquals("database", config.keys().source());
+    // loopback lists in the forms Hazelcast reads them are a one-machine cluster, not a misconfiguration
+    for (String members : java.util.List.of("::1", "[::1]:5701, [::1]:5702", "127.0.0.1 127.0.0.1:5702", "LOCALHOST")) {
+      Config.from(cluster(Map.of("BOOKWELL_SECRET_KEY", "x".repeat(32), "BOOKWELL_CLUSTER_MEMBERS", members)));
+    }
     assertEquals(java.util.List.of("10.0.0.1:5701", "10.0.0.2"), config.cluster().members());
     assertTrue(config.cluster().enabled());
   }

@@ -39,6 +39,8 @@ class AccessLogTest extends AppTest {
           .sendJsonObject(new io.vertx.core.json.JsonObject().put("slotId", 7)));
       assertEquals(400, refused.statusCode());
 
+      // the line is written when the answer has been sent: the client may have it a moment before
+      dev.bookwell.support.Eventually.until("three access lines", () -> lines.list.size() >= 3);
       var byId = lines.list.stream().collect(Collectors.toMap(AccessLogTest::requestId, e -> e, (a, b) -> a));
       assertEquals(3, lines.list.size(), "one line each");
       var third = fields(byId.get("bad-body-1"));
