@@ -55,8 +55,8 @@ public final class Bookwell {
   }
 
   /**
-   * The same, joined to the cluster when {@code cluster} says so: then the event bus spans every node, so an
-   * area's requests may be answered by any of them and a published event reaches every node's subscribers.
+   * The same, joined to the cluster when the configuration says so: then a published event reaches every node's
+   * subscribers (requests stay on their node: the areas' addresses are local consumers).
    */
   public static Future<Vertx> createVertx(String registry, Config config) {
     var cluster = config.cluster();
