@@ -91,10 +91,11 @@ public final class BookingVerticle extends VerticleBase {
         offers::round);
     bus.<JsonObject>localConsumer(BookingClient.WAITLIST_ROUND, message -> ApiConsumer.answer(message, offers::round));
     var reactions = new Reactions(db, offers, departures);
+    Runnable react = Rounds.coalescing("booking reactions", reactions::round);
     for (String type : Reactions.TYPES) {
-      bus.consumer(Outbox.address(type), message -> reactions.nudge());
+      bus.consumer(Outbox.address(type), message -> react.run());
     }
-    reactionTimer = vertx.setPeriodic(5_000, id -> reactions.nudge());
+    reactionTimer = vertx.setPeriodic(5_000, id -> react.run());
     // Every minute: money owed back whose request never reached the payments area is asked for again, and
     // bookings that waited for confirmation too long lapse. Tests ask for a round over the bus.
     releaseTimer = Rounds.every(vertx, java.time.Duration.ofMinutes(1), "booking housekeeping",

@@ -22,40 +22,17 @@ import java.util.UUID;
  */
 final class Reactions {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Reactions.class);
-
   static final List<String> TYPES = List.of(SchedulingClient.SLOT_CAPACITY_CHANGED,
       SchedulingClient.PROVIDER_LINK_ENDED);
 
   private final OutboxConsumer events;
   private final WaitlistOffers offers;
   private final Departures departures;
-  private Future<Integer> running = Future.succeededFuture(0);
-  private boolean again;
 
   Reactions(Db db, WaitlistOffers offers, Departures departures) {
     this.events = new OutboxConsumer(db, "booking", TYPES, Duration.ofDays(1), 100);
     this.offers = offers;
     this.departures = departures;
-  }
-
-  /**
-   * A round now, or right after the one running: never two at once on a node (a burst of events is one or two
-   * rounds, not one each). Called on the verticle's event loop only (bus events and the timer).
-   */
-  void nudge() {
-    if (!running.isComplete()) {
-      again = true;
-      return;
-    }
-    again = false;
-    running = round()
-        .onFailure(e -> LOG.warn("booking reactions failed; the next round tries again", e))
-        .onComplete(x -> {
-          if (again) {
-            nudge();
-          }
-        });
   }
 
   /** One round; gives how many events it handled. */

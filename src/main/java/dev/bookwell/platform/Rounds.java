@@ -20,6 +20,32 @@ public final class Rounds {
   private Rounds() {
   }
 
+  /**
+   * A round to start on demand (an event just came): now, or once more right after the one running, never two at
+   * once; a burst of demands is one or two rounds. Call it on one event loop (the verticle's).
+   */
+  public static Runnable coalescing(String what, Supplier<Future<?>> round) {
+    var running = new AtomicBoolean();
+    var again = new AtomicBoolean();
+    Runnable[] start = new Runnable[1];
+    start[0] = () -> {
+      if (!running.compareAndSet(false, true)) {
+        again.set(true);
+        return;
+      }
+      again.set(false);
+      Future.succeededFuture().compose(x -> round.get())
+          .onFailure(e -> LOG.warn("{} failed", what, e))
+          .onComplete(x -> {
+            running.set(false);
+            if (again.get()) {
+              start[0].run();
+            }
+          });
+    };
+    return start[0];
+  }
+
   /** Starts the rounds; gives the timer id (cancel it on stop). */
   public static long every(Vertx vertx, Duration interval, String what, Supplier<Future<?>> round) {
     var running = new AtomicBoolean();

@@ -96,7 +96,12 @@ public final class JwtKeys {
 
   /** Loads the keys again where they can change (the database); a no-op elsewhere. */
   public Future<Void> refresh() {
-    return reload == null ? Future.succeededFuture() : reload.get().onSuccess(ring::set).mapEmpty();
+    // replaced only when the keys changed (records compare by value), so what derived() made is made again only then
+    return reload == null ? Future.succeededFuture() : reload.get().onSuccess(next -> {
+      if (!next.equals(ring.get())) {
+        ring.set(next);
+      }
+    }).mapEmpty();
   }
 
   /** {@code make} of the current keys, made again only when the keys changed (a JWT provider, say). */
