@@ -19,6 +19,7 @@ import dev.bookwell.platform.config.Config;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Locks;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
@@ -26,9 +27,23 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.jooq.Condition;
+import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.Record;
+import org.jooq.Record1;
+import org.jooq.ResultQuery;
+import org.jooq.Table;
+import org.jooq.Select;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
@@ -56,6 +71,8 @@ final class Holds {
   private final PaymentRequests payments;
   private final Config.Limits limits;
   private final byte[] tokenKey;
+  /** The one-statement hold ({@link Seats#takingFree}), rendered once for each guard and for held or not. */
+  private final Map<String, Prepared<Record>> takingFree = new ConcurrentHashMap<>();
 
   Holds(Db db, Duration holdTtl, PaymentRequests payments, Config.Limits limits, byte[] tokenKey) {
     this.db = db;
@@ -103,45 +120,112 @@ final class Holds {
     UUID slotId = UUID.fromString(body.getString("slotId"));
     int seats = body.getInteger("seats", 1);
     JsonObject guest = caller == null ? body.getJsonObject("guest") : null;
-    return facts(tx, slotId)
+    // a guest's holds of the slot are counted one after the other, from the lock taken with the facts on
+    return facts(tx, slotId, guest == null ? null : guestLock(slotId, guest.getString("email")))
         .compose(slot -> {
           check(slot, guest != null);
-          return (caller == null ? capGuest(tx, slotId, guest.getString("email"), seats)
-              : body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
-              : refuseStacking(tx, slotId, caller.userId()))
-              .compose(x -> slot.seatsPerSlot() == 1 ? expireStaleOverlaps(tx, slot) : Future.succeededFuture())
-              .compose(x -> Seats.take(tx, slotId, seats, () -> create(tx, slot, caller, guest, body, seats)))
-              .map(taken -> taken.orElseThrow(() -> Seats.notEnough(seats)))
-              .compose(booking -> BookingEvents.emit(tx, booking.getStatus().getLiteral(), booking, actor(caller))
-                  .map(y -> ApiReply.created(BookingJson.of(booking), "/v1/bookings/" + booking.getId())));
-        });
+          subtotal(slot, seats);
+          return slot.seatsPerSlot() == 1 ? expireStaleOverlaps(tx, slot).map(slot) : Future.succeededFuture(slot);
+        })
+        .compose(slot -> book(tx, slot, caller, guest, body, seats))
+        .map(booking -> ApiReply.created(BookingJson.of(booking), "/v1/bookings/" + booking.getId()));
   }
 
-  private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
-                                 int seats) {
+  /**
+   * Without a promo code, one statement takes free seats and writes the booking and its event
+   * ({@link Seats#takeFree}), if the guest stays within the cap, or the user stacks no hold. With a promo code, or
+   * when that statement wrote nothing, the steps one by one: the guard that says why (the guest's cap, stacking),
+   * then {@link Seats#take} (seats of expired holds too, the promo code's row after the seats).
+   */
+  private Future<BookingRecord> book(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
+                                     int seats) {
+    if (body.getString("promoCode") != null) {
+      return bookStepwise(tx, slot, caller, guest, body, seats);
+    }
+    NewBooking fresh = newBooking(slot, caller, guest, body, seats, null);
+    BookingRecord row = fresh.row(References.next());
+    Guard guard = guest != null ? Guard.GUEST_CAP
+        : body.getBoolean("allowMultiple", false) ? Guard.NONE : Guard.NO_STACKING;
+    var statement = takingFree.computeIfAbsent(guard + "/" + (fresh.holdFor() != null), key ->
+        Seats.takingFree(guard.condition, fresh.params(row), BookingEvents::emitWhen));
+    var values = fresh.values(row);
+    values.put("slot", slot.slotId());
+    values.put("count", seats);
+    values.put("guest_email", guest == null ? null : guest.getString("email").toLowerCase(Locale.ROOT));
+    values.put("guest_cap", BigDecimal.valueOf(limits.guestSeatsPerSlot()));
+    values.put("user", caller == null ? null : caller.userId());
+    values.putAll(BookingEvents.emitValues(fresh.status().getLiteral(), row, actor(caller)));
+    return Seats.takeFree(tx, statement, values)
+        .compose(taken -> taken.isPresent() ? Future.succeededFuture(taken.get())
+            : bookStepwise(tx, slot, caller, guest, body, seats));
+  }
+
+  /**
+   * What the one-statement hold requires besides seats: a guest stays within the cap; a user stacks no hold unless
+   * {@code allowMultiple} says it is meant. Over parameters: {@code slot}, {@code count}, {@code guest_email}
+   * (lower case), {@code guest_cap}, {@code user}.
+   */
+  private enum Guard {
+    GUEST_CAP(DSL.field(guestSeats(DSL.param("slot", SLOT.ID), DSL.param("guest_email", String.class)))
+        .plus(DSL.param("count", Integer.class)).le(DSL.param("guest_cap", BigDecimal.class))),
+    NO_STACKING(DSL.notExists(stacked(DSL.param("slot", SLOT.ID), DSL.param("user", BOOKING.USER_ID)))),
+    NONE(DSL.noCondition());
+
+    final Condition condition;
+
+    Guard(Condition condition) {
+      this.condition = condition;
+    }
+  }
+
+  private Future<BookingRecord> bookStepwise(Sql tx, SlotFacts slot, Caller caller, JsonObject guest,
+                                             JsonObject body, int seats) {
+    return (caller == null ? capGuest(tx, slot.slotId(), guest.getString("email"), seats)
+        : body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
+        : refuseStacking(tx, slot.slotId(), caller.userId()))
+        .compose(x -> Seats.take(tx, slot.slotId(), seats, () -> create(tx, slot, caller, guest, body, seats))
+        .map(taken -> taken.orElseThrow(() -> Seats.notEnough(seats)))
+        .compose(booking -> BookingEvents.emit(tx, booking.getStatus().getLiteral(), booking, actor(caller))
+            .map(booking)));
+  }
+
+  /** The price of {@code seats} seats; more than one payment can be is 422. */
+  private static long subtotal(SlotFacts slot, int seats) {
     long subtotal = Math.multiplyExact(slot.priceMinor(), (long) seats);
     if (subtotal > MAX_AMOUNT) {
       throw Problem.of("amount-too-large", 422, "Amount too large", "This booking would cost " + subtotal
           + " minor units; one payment is at most " + MAX_AMOUNT + ". Book fewer seats.").toException();
     }
+    return subtotal;
+  }
+
+  private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
+                                 int seats) {
     String code = body.getString("promoCode");
     String userKey = caller != null ? caller.userId().toString() : guest.getString("email").toLowerCase();
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
         : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
-            slot.serviceId(), false), subtotal, userKey);
-    return promo.compose(applied -> {
-      long discount = applied == null ? 0 : applied.discount();
-      BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
-          : subtotal - discount == 0 ? BookingStatus.confirmed : BookingStatus.held;
-      UUID id = UUID.randomUUID();
-      byte[] tokenHash = guest == null ? null : SecretTokens.digest(guestToken(tokenKey, id));
-      return insert(tx, new NewBooking(id, slot, caller == null ? null : caller.userId(), guest,
-              body.getString("notes"), seats, subtotal, discount, status, tokenHash,
-              status == BookingStatus.held ? holdTtl : null), 3)
-          .compose(booking -> (applied == null ? Future.succeededFuture(0)
-              : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
-              .map(booking));
-    });
+            slot.serviceId(), false), subtotal(slot, seats), userKey);
+    return promo.compose(applied -> insert(tx, newBooking(slot, caller, guest, body, seats, applied), 3)
+        .compose(booking -> (applied == null ? Future.succeededFuture(0)
+            : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
+            .map(booking)));
+  }
+
+  /**
+   * The booking a hold makes: confirmed at once when there is nothing to pay and nobody to confirm, waiting for
+   * staff when the service asks for it, otherwise held until paid.
+   */
+  private NewBooking newBooking(SlotFacts slot, Caller caller, JsonObject guest, JsonObject body, int seats,
+                                PromoCodes.Applied promo) {
+    long subtotal = subtotal(slot, seats);
+    long discount = promo == null ? 0 : promo.discount();
+    BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
+        : subtotal - discount == 0 ? BookingStatus.confirmed : BookingStatus.held;
+    UUID id = UUID.randomUUID();
+    byte[] tokenHash = guest == null ? null : SecretTokens.digest(guestToken(tokenKey, id));
+    return new NewBooking(id, slot, caller == null ? null : caller.userId(), guest, body.getString("notes"), seats,
+        subtotal, discount, status, tokenHash, status == BookingStatus.held ? holdTtl : null);
   }
 
   /**
@@ -157,42 +241,100 @@ final class Holds {
   /** A booking to insert; {@code holdFor} is how long a held one is held. */
   private record NewBooking(UUID id, SlotFacts slot, UUID userId, JsonObject guest, String notes, int seats,
                             long subtotal, long discount, BookingStatus status, byte[] tokenHash, Duration holdFor) {
+
+    /** The row as Java knows it before the insert (the hold's expiry is the database clock's). */
+    BookingRecord row(String reference) {
+      var row = new BookingRecord();
+      row.setId(id);
+      row.setReference(reference);
+      row.setStatus(status);
+      row.setSlotId(slot.slotId());
+      row.setOrganizationId(slot.organizationId());
+      row.setProviderId(slot.providerId());
+      row.setServiceId(slot.serviceId());
+      row.setOneToOne(slot.seatsPerSlot() == 1);
+      row.setStartsAt(slot.startsAt());
+      row.setEndsAt(slot.endsAt());
+      row.setDuring(slot.occupied());
+      row.setUserId(userId);
+      row.setGuest(guest == null ? null : JSONB.valueOf(guest.encode()));
+      row.setAccessTokenHash(tokenHash);
+      row.setSeats(seats);
+      row.setNotes(notes);
+      row.setSubtotalMinor(subtotal);
+      row.setDiscountMinor(discount);
+      row.setTotalMinor(subtotal - discount);
+      row.setCurrency(slot.currency());
+      row.setFullRefundHours(slot.fullRefundHours());
+      row.setLateRefundPercent(slot.lateRefundPercent());
+      return row;
+    }
+
+    /** Column to value, for an insert: the row's values, and a hold's expiry from the database clock. */
+    Map<Field<?>, Field<?>> columns(BookingRecord row) {
+      return columns(row, column -> DSL.val(row.get(column), column.getDataType()));
+    }
+
+    /** The same columns, each value a parameter named as its column (for {@link Seats#takingFree}). */
+    Map<Field<?>, Field<?>> params(BookingRecord row) {
+      return columns(row, column -> DSL.param(column.getName(), column.getDataType()));
+    }
+
+    /** The parameters' values. */
+    Map<String, Object> values(BookingRecord row) {
+      var values = new HashMap<String, Object>();
+      for (Field<?> column : row.fields()) {
+        if (row.changed(column)) {
+          values.put(column.getName(), row.get(column));
+        }
+      }
+      return values;
+    }
+
+    private Map<Field<?>, Field<?>> columns(BookingRecord row, Function<Field<?>, Field<?>> value) {
+      var columns = new LinkedHashMap<Field<?>, Field<?>>();
+      for (Field<?> column : row.fields()) {
+        if (row.changed(column)) {
+          columns.put(column, value.apply(column));
+        }
+      }
+      if (holdFor != null) {
+        columns.put(BOOKING.HOLD_EXPIRES_AT, SqlTime.nowPlus(holdFor));
+      }
+      return columns;
+    }
   }
 
   /** Inserts with a fresh reference; a clash of references (one in a billion) just draws another. */
   private static Future<BookingRecord> insert(Sql tx, NewBooking b, int attempts) {
-    SlotFacts slot = b.slot();
-    var insert = Sql.DSL.insertInto(BOOKING)
-        .set(BOOKING.ID, b.id())
-        .set(BOOKING.REFERENCE, References.next())
-        .set(BOOKING.STATUS, b.status())
-        .set(BOOKING.SLOT_ID, slot.slotId())
-        .set(BOOKING.ORGANIZATION_ID, slot.organizationId())
-        .set(BOOKING.PROVIDER_ID, slot.providerId())
-        .set(BOOKING.SERVICE_ID, slot.serviceId())
-        .set(BOOKING.ONE_TO_ONE, slot.seatsPerSlot() == 1)
-        .set(BOOKING.STARTS_AT, slot.startsAt())
-        .set(BOOKING.ENDS_AT, slot.endsAt())
-        .set(BOOKING.DURING, slot.occupied())
-        .set(BOOKING.USER_ID, b.userId())
-        .set(BOOKING.GUEST, b.guest() == null ? null : JSONB.valueOf(b.guest().encode()))
-        .set(BOOKING.ACCESS_TOKEN_HASH, b.tokenHash())
-        .set(BOOKING.SEATS, b.seats())
-        .set(BOOKING.NOTES, b.notes())
-        .set(BOOKING.SUBTOTAL_MINOR, b.subtotal())
-        .set(BOOKING.DISCOUNT_MINOR, b.discount())
-        .set(BOOKING.TOTAL_MINOR, b.subtotal() - b.discount())
-        .set(BOOKING.CURRENCY, slot.currency())
-        .set(BOOKING.FULL_REFUND_HOURS, slot.fullRefundHours())
-        .set(BOOKING.LATE_REFUND_PERCENT, slot.lateRefundPercent())
-        .set(BOOKING.HOLD_EXPIRES_AT, b.holdFor() == null ? null : SqlTime.nowPlus(b.holdFor()));
+    var insert = Sql.DSL.insertInto(BOOKING).set(b.columns(b.row(References.next())));
     return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
         .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
             : insert(tx, b, attempts - 1));
   }
 
   static Future<SlotFacts> facts(Sql tx, UUID slotId) {
-    return tx.fetchInto(Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
+    return facts(tx, slotId, null);
+  }
+
+  private static final Prepared<? extends Record> FACTS = Prepared.of(facts(DSL.selectOne().asTable("no_lock")));
+  private static final Prepared<? extends Record> FACTS_LOCKED =
+      Prepared.of(facts(Locks.taking(DSL.param("lock", String.class))));
+
+  /** The facts, and with them the lock on {@code lock} when it is not null (one round trip for both). */
+  private static Future<SlotFacts> facts(Sql tx, UUID slotId, String lock) {
+    var values = new HashMap<String, Object>();
+    values.put("slot", slotId);
+    values.put("lock", lock);
+    Prepared<? extends Record> statement = lock == null ? FACTS : FACTS_LOCKED;
+    return tx.fetch(statement, values)
+        .map(found -> found.stream().findFirst().map(row -> row.into(SlotFacts.class)).orElseThrow(
+            () -> Problem.notFound("No slot " + slotId + ".").toException()));
+  }
+
+  /** The slot's facts (parameter {@code slot}), joined with {@code lock}: a one-row table. */
+  private static ResultQuery<? extends Record> facts(Table<?> lock) {
+    return Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
                 SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
                 SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, SERVICE.FULL_REFUND_HOURS,
                 SERVICE.LATE_REFUND_PERCENT, PROVIDER.STATUS,
@@ -203,9 +345,8 @@ final class Holds {
                 DSL.field(SchedulingClient.providerWorksThere()), SLOT.CAPACITY)
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
-            .where(SLOT.ID.eq(slotId)).and(SERVICE.DELETED_AT.isNull()), SlotFacts.class)
-        .map(found -> found.stream().findFirst().orElseThrow(
-            () -> Problem.notFound("No slot " + slotId + ".").toException()));
+            .crossJoin(lock)
+            .where(SLOT.ID.eq(DSL.param("slot", SLOT.ID))).and(SERVICE.DELETED_AT.isNull());
   }
 
   static void check(SlotFacts slot, boolean asGuest) {
@@ -232,11 +373,7 @@ final class Holds {
 
   /** A user does not stack holds on one slot by accident; {@code allowMultiple} says it is meant. */
   static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
-    return tx.fetchOptional(Sql.DSL.select(BOOKING.REFERENCE).from(BOOKING)
-            .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.USER_ID.eq(userId))
-            .and(BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
-                .or(BOOKING.STATUS.eq(BookingStatus.held).and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now()))))
-            .limit(1))
+    return tx.fetchOptional(stacked(DSL.val(slotId), DSL.val(userId)))
         .map(found -> {
           if (found.isPresent()) {
             throw Problem.of("already-booked", 409, "Already booked",
@@ -246,20 +383,26 @@ final class Holds {
         });
   }
 
+  /** The user's live booking of the slot, if any. */
+  private static Select<Record1<String>> stacked(Field<UUID> slotId, Field<UUID> userId) {
+    return Sql.DSL.select(BOOKING.REFERENCE).from(BOOKING)
+        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.USER_ID.eq(userId)).and(live()).limit(1);
+  }
+
+  /** A booking that counts: waiting for confirmation, confirmed, or held and not yet expired. */
+  private static Condition live() {
+    return BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
+        .or(BOOKING.STATUS.eq(BookingStatus.held).and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now())));
+  }
+
   /**
    * One guest email holds at most {@code BOOKWELL_GUEST_SEATS_PER_SLOT} live seats of a slot (422 past it), so an
    * anonymous client cannot hold a course's seats under one name. A transaction lock on (slot, email) makes
    * concurrent holds by the same guest count one after the other.
    */
   private Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats) {
-    String key = slotId + "/" + email.toLowerCase(java.util.Locale.ROOT);
-    var held = DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(java.math.BigDecimal.ZERO));
-    return Locks.lock(tx, key)
-        .compose(x -> tx.fetchOne(Sql.DSL.select(held).from(BOOKING).where(BOOKING.SLOT_ID.eq(slotId))
-            .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(key.substring(
-                key.indexOf('/') + 1)))
-            .and(BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
-                .or(BOOKING.STATUS.eq(BookingStatus.held).and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now()))))))
+    return Locks.lock(tx, guestLock(slotId, email))
+        .compose(x -> tx.fetchOne(guestSeats(DSL.val(slotId), DSL.val(email.toLowerCase(Locale.ROOT)))))
         .map(row -> {
           if (row.value1().longValue() + seats > limits.guestSeatsPerSlot()) {
             throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "
@@ -268,6 +411,18 @@ final class Holds {
           }
           return null;
         });
+  }
+
+  private static String guestLock(UUID slotId, String email) {
+    return slotId + "/" + email.toLowerCase(Locale.ROOT);
+  }
+
+  /** The live seats of the slot held under the guest's email, given in lower case (any case in the booking). */
+  private static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> lowerEmail) {
+    return Sql.DSL.select(DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(BigDecimal.ZERO))).from(BOOKING)
+        .where(BOOKING.SLOT_ID.eq(slotId))
+        .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(lowerEmail))
+        .and(live());
   }
 
   /** Expired holds of this provider that overlap the slot stop blocking the no-overlap constraint right now. */

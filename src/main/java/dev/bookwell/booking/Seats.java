@@ -1,13 +1,16 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.db.tables.records.SeatRecord;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.ProblemException;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
@@ -15,13 +18,19 @@ import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.Field;
+import org.jooq.Record;
 import org.jooq.Record2;
+import org.jooq.ResultQuery;
+import org.jooq.Select;
+import org.jooq.UpdateConditionStep;
 import org.jooq.impl.DSL;
 
 /** The seat SQL of the booking area: take with SKIP LOCKED, release. */
@@ -96,22 +105,71 @@ final class Seats {
    * whose provider stopped working there, after the hold read its facts gives no seat.
    */
   private static Future<List<Record2<Long, UUID>>> lock(Sql tx, UUID slotId, Condition which, int count) {
-    return tx.fetch(Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT).join(SLOT).on(SLOT.ID.eq(SEAT.SLOT_ID))
+    return tx.fetch(picking(DSL.val(slotId), which, DSL.val(count)));
+  }
+
+  private static Select<Record2<Long, UUID>> picking(Field<UUID> slotId, Condition which, Field<Integer> count) {
+    return Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT).join(SLOT).on(SLOT.ID.eq(SEAT.SLOT_ID))
         .where(SEAT.SLOT_ID.eq(slotId)).and(which)
         .and(SchedulingClient.slotBookable())
         .orderBy(SEAT.SEAT_NO).limit(count)
-        .forUpdate().of(SEAT).skipLocked());
+        .forUpdate().of(SEAT).skipLocked();
+  }
+
+  /**
+   * The common case of {@link #take} as one statement, one round trip where take needs four: free seats picked
+   * with SKIP LOCKED (the same pick, the same waitlist rule), the booking inserted only when all were found and the
+   * caller's {@code allowed} holds, the seats given to it, its event written. The statement's parts share one
+   * snapshot and see each other only through what they return, so each part is guarded by the one before: the
+   * insert by the number picked, the seats and the event by the inserted row.
+   *
+   * <p>Rendered once ({@link Prepared}); each run gives the parameters {@code slot} and {@code count}, those of
+   * {@code booking} (column to value; a hold's expiry, which its seats are held until, is an expression there),
+   * {@code id} among them, and those of {@code allowed} and {@code event}.
+   */
+  @SuppressWarnings("unchecked")
+  static Prepared<Record> takingFree(Condition allowed, Map<Field<?>, Field<?>> booking,
+                                     Function<Condition, ResultQuery<?>> event) {
+    Field<UUID> slot = DSL.param("slot", SEAT.SLOT_ID);
+    Field<Integer> count = DSL.param("count", Integer.class);
+    var picked = DSL.name("picked").asMaterialized(
+        picking(slot, SEAT.STATE.eq(SeatState.free).and(Waitlists.nobodyWaiting(slot)), count));
+    var made = DSL.name("made").as(Sql.DSL.insertInto(BOOKING).columns(booking.keySet())
+        .select(DSL.select(booking.values()).where(DSL.field(DSL.selectCount().from(picked)).eq(count))
+            .and(allowed))
+        .onConflict(BOOKING.REFERENCE).doNothing()
+        .returning());
+    Condition inserted = DSL.exists(DSL.selectOne().from(made));
+    var given = DSL.name("given").as(assignment(SEAT.ID.in(DSL.select(picked.field(SEAT.ID)).from(picked))
+        .and(inserted), (Field<UUID>) booking.get(BOOKING.ID),
+        (Field<OffsetDateTime>) booking.get(BOOKING.HOLD_EXPIRES_AT)).returning(SEAT.ID));
+    var written = DSL.name("written").as(event.apply(inserted));
+    return Prepared.of(Sql.DSL.with(picked, made, given, written).select(made.fields()).from(made));
+  }
+
+  /**
+   * Runs {@link #takingFree}. Empty when fewer seats were free, {@code allowed} failed, or the reference clashed:
+   * nothing was written, the free seats found stay locked by this transaction, and {@link #take} (which also takes
+   * seats of expired holds) or the caller's own checks decide.
+   */
+  static Future<Optional<BookingRecord>> takeFree(Sql tx, Prepared<Record> statement, Map<String, ?> values) {
+    return tx.fetch(statement, values).map(rows -> rows.stream().findFirst().map(row -> row.into(BOOKING)));
   }
 
   /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */
   private static Future<Integer> assign(Sql tx, List<Long> seatIds, UUID bookingId, Field<OffsetDateTime> heldUntil) {
+    return tx.update(assignment(SEAT.ID.in(seatIds), DSL.val(bookingId), heldUntil));
+  }
+
+  private static UpdateConditionStep<SeatRecord> assignment(Condition seats, Field<UUID> bookingId,
+                                                            Field<OffsetDateTime> heldUntil) {
     var update = Sql.DSL.update(SEAT).set(SEAT.BOOKING_ID, bookingId);
     if (heldUntil == null) {
       update.set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL);
     } else {
       update.set(SEAT.STATE, SeatState.held).set(SEAT.HELD_UNTIL, heldUntil);
     }
-    return tx.update(update.where(SEAT.ID.in(seatIds)));
+    return update.where(seats);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /** The waitlist SQL of the booking area: the line of a slot, a person's entries, their JSON. */
@@ -30,6 +31,10 @@ final class Waitlists {
 
   /** Nobody waits for the slot: the condition under which anyone may take its seats (see {@link Seats#take}). */
   static Condition nobodyWaiting(UUID slotId) {
+    return nobodyWaiting(DSL.val(slotId));
+  }
+
+  static Condition nobodyWaiting(Field<UUID> slotId) {
     return DSL.notExists(Sql.DSL.selectOne().from(WAITLIST_ENTRY).where(WAITLIST_ENTRY.SLOT_ID.eq(slotId))
         .and(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.waiting)));
   }

@@ -1,6 +1,10 @@
 package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.ORGANIZATION_PAYMENT_ACCOUNT;
+import dev.bookwell.platform.db.Prepared;
+import java.util.Map;
+import org.jooq.Record2;
+import org.jooq.impl.DSL;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.identity.IdentityClient;
@@ -56,11 +60,17 @@ final class Accounts {
     if (organizationId == null) {
       return Future.succeededFuture(Account.PLATFORM);
     }
-    return tx.fetchOptional(Sql.DSL.select(ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT,
-                ORGANIZATION_PAYMENT_ACCOUNT.APPLICATION_FEE_BPS).from(ORGANIZATION_PAYMENT_ACCOUNT)
-            .where(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID.eq(organizationId)))
-        .map(found -> found.map(r -> new Account(r.value1(), r.value2())).orElse(Account.PLATFORM));
+    return tx.fetch(ACCOUNT, Map.of("organization", organizationId))
+        .map(found -> found.stream().findFirst().map(r -> new Account(r.value1(), r.value2()))
+            .orElse(Account.PLATFORM));
   }
+
+  /** Asked for every payment intent: rendered once. */
+  private static final Prepared<Record2<String, Integer>> ACCOUNT = Prepared.of(Sql.DSL.select(
+          ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, ORGANIZATION_PAYMENT_ACCOUNT.APPLICATION_FEE_BPS)
+      .from(ORGANIZATION_PAYMENT_ACCOUNT)
+      .where(ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID.eq(DSL.param("organization",
+          ORGANIZATION_PAYMENT_ACCOUNT.ORGANIZATION_ID))));
 
   /** GET /v1/organizations/{organizationId}/payment-account */
   Future<ApiReply> get(ApiRequest request) {

@@ -4,10 +4,15 @@ import static dev.bookwell.db.Tables.PAYMENT;
 
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.jooq.impl.DSL;
 
 /**
  * One PaymentIntent per booking, created on request of the booking area after a priced hold commits. Asking again
@@ -38,16 +43,21 @@ final class Intents {
     String currency = request.getString("currency");
     UUID organizationId = request.getString("organizationId") == null ? null
         : UUID.fromString(request.getString("organizationId"));
-    return db.transaction(tx -> Accounts.of(tx, organizationId).compose(account -> tx.update(Sql.DSL.insertInto(PAYMENT)
-                .set(PAYMENT.BOOKING_ID, bookingId)
-                .set(PAYMENT.STRIPE_ACCOUNT, account.stripeAccount())
-                .set(PAYMENT.APPLICATION_FEE_MINOR, account.fee(amount, defaultFeeBps))
-                .set(PAYMENT.SUBJECT, request.getString("subject", PaymentsClient.BOOKING))
-                .set(PAYMENT.AMOUNT_MINOR, amount)
-                .set(PAYMENT.CURRENCY, currency)
-                .set(PAYMENT.MANUAL_CAPTURE, manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")))
-                .onConflictDoNothing()))
-            .compose(x -> Payments.byBooking(tx, bookingId)))
+    // No transaction: the account is read, then the row is written if absent and read back, each in one statement.
+    return Accounts.of(db, organizationId)
+        .compose(account -> {
+          var values = new HashMap<String, Object>();
+          values.put("booking", bookingId);
+          values.put("account", account.stripeAccount());
+          values.put("fee", account.fee(amount, defaultFeeBps));
+          values.put("subject", request.getString("subject", PaymentsClient.BOOKING));
+          values.put("amount", amount);
+          values.put("currency", currency);
+          values.put("manual", manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")));
+          return db.fetch(CREATE, values);
+        })
+        .compose(created -> created.isEmpty() ? Payments.byBooking(db, bookingId)
+            : Future.succeededFuture(Optional.of(created.get(0))))
         .compose(found -> {
           var payment = found.orElseThrow();
           if (payment.getIntentId() != null) {
@@ -55,12 +65,30 @@ final class Intents {
           }
           return gateway.createIntent(bookingId, request.getString("reference"), payment.getAmountMinor(), currency,
                   payment.getManualCapture(), payment.getStripeAccount(), payment.getApplicationFeeMinor())
-              .compose(intent -> db.update(Sql.DSL.update(PAYMENT)
-                      .set(PAYMENT.INTENT_ID, intent.id()).set(PAYMENT.CLIENT_SECRET, intent.clientSecret())
-                      .where(PAYMENT.BOOKING_ID.eq(bookingId)).and(PAYMENT.INTENT_ID.isNull()))
+              .compose(intent -> db.fetch(RECORD_INTENT, Map.of("booking", bookingId, "intent", intent.id(),
+                      "secret", intent.clientSecret()))
                   .map(json(payment, intent.id(), intent.clientSecret())));
         });
   }
+
+  /** The booking's payment row, made if there is none yet (then returned): rendered once, asked for every hold. */
+  private static final Prepared<PaymentRecord> CREATE = Prepared.of(Sql.DSL.insertInto(PAYMENT)
+      .set(PAYMENT.BOOKING_ID, DSL.param("booking", PAYMENT.BOOKING_ID))
+      .set(PAYMENT.STRIPE_ACCOUNT, DSL.param("account", PAYMENT.STRIPE_ACCOUNT))
+      .set(PAYMENT.APPLICATION_FEE_MINOR, DSL.param("fee", PAYMENT.APPLICATION_FEE_MINOR))
+      .set(PAYMENT.SUBJECT, DSL.param("subject", PAYMENT.SUBJECT))
+      .set(PAYMENT.AMOUNT_MINOR, DSL.param("amount", PAYMENT.AMOUNT_MINOR))
+      .set(PAYMENT.CURRENCY, DSL.param("currency", PAYMENT.CURRENCY))
+      .set(PAYMENT.MANUAL_CAPTURE, DSL.param("manual", PAYMENT.MANUAL_CAPTURE))
+      .onConflictDoNothing()
+      .returning());
+
+  /** The intent Stripe made, kept with the payment (the first one made, if two raced). */
+  private static final Prepared<PaymentRecord> RECORD_INTENT = Prepared.of(Sql.DSL.update(PAYMENT)
+      .set(PAYMENT.INTENT_ID, DSL.param("intent", PAYMENT.INTENT_ID))
+      .set(PAYMENT.CLIENT_SECRET, DSL.param("secret", PAYMENT.CLIENT_SECRET))
+      .where(PAYMENT.BOOKING_ID.eq(DSL.param("booking", PAYMENT.BOOKING_ID))).and(PAYMENT.INTENT_ID.isNull())
+      .returning(PAYMENT.BOOKING_ID));
 
   /** A fresh intent has nothing refunded; the payer gets the client secret to pay with. */
   private static JsonObject json(PaymentRecord payment, String intentId, String clientSecret) {

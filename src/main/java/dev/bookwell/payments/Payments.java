@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
 import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentRecord;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.api.Money;
@@ -12,6 +13,7 @@ import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.math.BigDecimal;
@@ -35,8 +37,11 @@ final class Payments {
   }
 
   static Future<Optional<PaymentRecord>> byBooking(Sql tx, UUID bookingId) {
-    return tx.fetchOptional(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.BOOKING_ID.eq(bookingId)));
+    return tx.fetch(BY_BOOKING, Map.of("booking", bookingId)).map(found -> found.stream().findFirst());
   }
+
+  private static final Prepared<PaymentRecord> BY_BOOKING = Prepared.of(Sql.DSL.selectFrom(PAYMENT)
+      .where(PAYMENT.BOOKING_ID.eq(DSL.param("booking", PAYMENT.BOOKING_ID))));
 
   /** A charge now refunded up to {@code totalRefunded}: records what the ledger does not know yet. */
   static Future<Boolean> recordRefundedTotal(Sql tx, PaymentRecord payment, long totalRefunded, String eventId,

@@ -4,11 +4,14 @@ import static dev.bookwell.db.Tables.RATE_LIMIT;
 import static org.jooq.impl.DSL.inline;
 
 import dev.bookwell.platform.config.Cidr;
+import dev.bookwell.db.tables.records.RateLimitRecord;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
+import java.util.Map;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -21,6 +24,14 @@ public final class RateLimits {
 
   private static final Field<OffsetDateTime> MINUTE =
       DSL.field("date_trunc('minute', now())", SQLDataType.TIMESTAMPWITHTIMEZONE);
+
+  /** Every guest hold and login counts one: rendered once. */
+  private static final Prepared<RateLimitRecord> HIT = Prepared.of(Sql.DSL.insertInto(RATE_LIMIT)
+      .columns(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START, RATE_LIMIT.HITS)
+      .values(DSL.param("bucket", RATE_LIMIT.BUCKET), DSL.param("client", RATE_LIMIT.CLIENT), MINUTE, inline(1))
+      .onConflict(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START)
+      .doUpdate().set(RATE_LIMIT.HITS, RATE_LIMIT.HITS.plus(1))
+      .returning(RATE_LIMIT.HITS, RATE_LIMIT.WINDOW_START));
 
   private RateLimits() {
   }
@@ -42,12 +53,8 @@ public final class RateLimits {
 
   /** Counts one hit of {@code client} in {@code bucket}; past {@code perMinute} this minute, fails with 429. */
   public static Future<Void> hit(Sql sql, String bucket, String client, int perMinute, String what) {
-    return sql.fetchOne(Sql.DSL.insertInto(RATE_LIMIT)
-            .columns(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START, RATE_LIMIT.HITS)
-            .values(DSL.val(bucket), DSL.val(key(client)), MINUTE, inline(1))
-            .onConflict(RATE_LIMIT.BUCKET, RATE_LIMIT.CLIENT, RATE_LIMIT.WINDOW_START)
-            .doUpdate().set(RATE_LIMIT.HITS, RATE_LIMIT.HITS.plus(1))
-            .returning(RATE_LIMIT.HITS, RATE_LIMIT.WINDOW_START))
+    return sql.fetch(HIT, Map.of("bucket", bucket, "client", key(client)))
+        .map(rows -> rows.get(0))
         .compose(row -> {
           if (row.getHits() <= perMinute) {
             return Future.succeededFuture();

@@ -1,6 +1,9 @@
 package dev.bookwell.platform.db;
 
 import io.vertx.core.Future;
+import org.jooq.Field;
+import org.jooq.Record1;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -15,8 +18,20 @@ public final class Locks {
 
   /** Waits for the lock on {@code name}. */
   public static Future<Void> lock(Sql tx, String name) {
-    return tx.fetchOne(Sql.DSL.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class,
-        DSL.val(name)).as("locked"))).mapEmpty();
+    return tx.fetchOne(Sql.DSL.selectFrom(taking(name))).mapEmpty();
+  }
+
+  /**
+   * The lock on {@code name}, waited for, as a one-row table to join into a query of the caller's, so the lock
+   * costs no round trip of its own. Later statements of the transaction see whatever the last holder committed.
+   */
+  public static Table<Record1<Object>> taking(String name) {
+    return taking(DSL.val(name));
+  }
+
+  public static Table<Record1<Object>> taking(Field<String> name) {
+    return Sql.DSL.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class, name)
+        .as("locked")).asTable("lock");
   }
 
   /** Takes the lock on {@code name} if nobody has it; never waits. */

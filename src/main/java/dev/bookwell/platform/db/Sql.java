@@ -67,6 +67,12 @@ public interface Sql {
         () -> new NoSuchElementException("no row for: " + DSL.renderNamedParams(query))));
   }
 
+  /** Runs a statement rendered once ({@link Prepared}) with this run's values of its named parameters. */
+  default <R extends Record> Future<List<R>> fetch(Prepared<R> statement, java.util.Map<String, ?> values) {
+    return client().preparedQuery(statement.sql).execute(statement.bind(values))
+        .map(rows -> RowMapper.toRecords(statement.query, rows));
+  }
+
   /** Maps each row into {@code type} (a Java record or a class) by column name, as jOOQ's {@code into} does. */
   default <T> Future<List<T>> fetchInto(ResultQuery<?> query, Class<T> type) {
     return fetch(query).map(records -> records.stream().map(r -> r.into(type)).toList());

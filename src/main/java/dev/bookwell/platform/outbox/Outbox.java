@@ -6,7 +6,12 @@ import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
+import dev.bookwell.db.tables.records.OutboxEventRecord;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.InsertResultStep;
 import org.jooq.JSONB;
+import org.jooq.impl.DSL;
 
 /**
  * Writes an event in the caller's transaction. It becomes visible to the relay only when that transaction
@@ -27,12 +32,21 @@ public final class Outbox {
   /** Appends {@code type} (e.g. {@code booking.held}) about one aggregate; gives the event id consumers dedupe on. */
   public static Future<UUID> append(Sql tx, String type, String aggregateType, Object aggregateId,
                                     JsonObject payload) {
-    return tx.fetchOne(Sql.DSL.insertInto(OUTBOX_EVENT)
-            .set(OUTBOX_EVENT.TYPE, type)
-            .set(OUTBOX_EVENT.AGGREGATE_TYPE, aggregateType)
-            .set(OUTBOX_EVENT.AGGREGATE_ID, String.valueOf(aggregateId))
-            .set(OUTBOX_EVENT.PAYLOAD, JSONB.valueOf(payload.encode()))
-            .returning(OUTBOX_EVENT.ID))
+    return tx.fetchOne(insertWhen(DSL.noCondition(), DSL.val(type), DSL.val(aggregateType),
+            DSL.val(String.valueOf(aggregateId)), DSL.val(JSONB.valueOf(payload.encode()))))
         .map(record -> record.getId());
+  }
+
+  /**
+   * The event's row as a part of a larger statement of the caller's (a data-modifying CTE that writes the change
+   * and its event in one round trip), written only if {@code when} holds.
+   */
+  public static InsertResultStep<OutboxEventRecord> insertWhen(Condition when, Field<String> type,
+                                                               Field<String> aggregateType,
+                                                               Field<String> aggregateId, Field<JSONB> payload) {
+    return Sql.DSL.insertInto(OUTBOX_EVENT,
+            OUTBOX_EVENT.TYPE, OUTBOX_EVENT.AGGREGATE_TYPE, OUTBOX_EVENT.AGGREGATE_ID, OUTBOX_EVENT.PAYLOAD)
+        .select(DSL.select(type, aggregateType, aggregateId, payload).where(when))
+        .returning(OUTBOX_EVENT.ID);
   }
 }

@@ -118,6 +118,42 @@ class SqlBridgeTest {
     assertEquals(LocalDate.of(2026, 10, 25), row.value10());
   }
 
+  /**
+   * A statement rendered once: each run binds its own values, a parameter used twice gets its value in both
+   * places, constants stay as built, and a run that forgets a parameter fails before anything is sent.
+   */
+  @Test
+  void preparedStatementsBindEachRunsValues() {
+    var statement = Prepared.of(Sql.DSL.insertInto(PROBE).columns(ID, NOTE, MOOD, AMOUNT)
+        .select(Sql.DSL.select(org.jooq.impl.DSL.param("id", ID), org.jooq.impl.DSL.param("note", NOTE),
+                org.jooq.impl.DSL.val(Mood.CALM, MOOD), org.jooq.impl.DSL.param("amount", AMOUNT))
+            .whereNotExists(Sql.DSL.selectOne().from(PROBE).where(ID.eq(org.jooq.impl.DSL.param("id", ID)))))
+        .returning(ID, NOTE, MOOD, AMOUNT));
+    var first = UUID.randomUUID();
+    var second = UUID.randomUUID();
+    var values = new java.util.HashMap<String, Object>();
+    values.put("id", first);
+    values.put("note", "O'Brien $1");
+    values.put("amount", new BigDecimal("12.50"));
+    var made = Wait.on(db.fetch(statement, values));
+    values.put("id", second);
+    values.put("note", null);
+    Wait.on(db.fetch(statement, values));
+    var again = Wait.on(db.fetch(statement, java.util.Map.of("id", first, "note", "x", "amount", BigDecimal.ONE)));
+
+    assertEquals(1, made.size());
+    assertEquals("O'Brien $1", made.get(0).get(NOTE));
+    assertEquals(Mood.CALM, made.get(0).get(MOOD));
+    assertTrue(again.isEmpty(), "the second use of $id kept out the duplicate");
+    var rows = Wait.on(db.fetch(Sql.DSL.select(ID, NOTE, AMOUNT).from(PROBE).where(ID.in(first, second))
+        .orderBy(NOTE.nullsLast())));
+    assertEquals(List.of("O'Brien $1", "12.50"), List.of(rows.get(0).value2(), rows.get(0).value3().toPlainString()));
+    assertNull(rows.get(1).value2());
+    var missing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> db.fetch(statement, java.util.Map.of("id", UUID.randomUUID())));
+    assertTrue(missing.getMessage().contains("$note"), missing.getMessage());
+  }
+
   @Test
   void byteaRoundTripsAndFilters() {
     var id = UUID.randomUUID();
