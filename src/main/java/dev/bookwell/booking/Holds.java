@@ -420,7 +420,7 @@ final class Holds {
   /** The live seats of the slot held under the guest's email, given in lower case (any case in the booking). */
   private static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> lowerEmail) {
     return Sql.DSL.select(DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(BigDecimal.ZERO))).from(BOOKING)
-        .where(BOOKING.SLOT_ID.eq(slotId))
+        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.GUEST.isNotNull())  // the index booking_slot_guest
         .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(lowerEmail))
         .and(live());
   }
