@@ -2,6 +2,8 @@ package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
 
+import java.util.Map;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -65,12 +67,16 @@ final class BookingReads {
             .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\""))));
   }
 
+  /** One booking with its effective status: read on every poll of a booking page, so rendered once. */
+  private static final Prepared<BookingRecord> ONE =
+      Prepared.of(BookingRows.where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))).coerce(BOOKING));
+
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
   Future<BookingRecord> visible(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(id)).coerce(BOOKING))
+    return db.fetch(ONE, Map.of("id", id))
         .compose(found -> {
-          var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
+          var booking = found.stream().findFirst().orElseThrow(() -> BookingAccess.notFound(null));
           return BookingAccess.check(bus, request, booking).map(booking);
         });
   }

@@ -2,6 +2,10 @@ package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
+import org.jooq.impl.DSL;
+import java.util.Map;
+import dev.bookwell.db.tables.records.PaymentLedgerRecord;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -19,10 +23,13 @@ final class Ledger {
     this.db = db;
   }
 
+  /** Read on every poll of a priced booking's page: rendered once. */
+  private static final Prepared<PaymentLedgerRecord> MOVEMENTS = Prepared.of(Sql.DSL.selectFrom(PAYMENT_LEDGER)
+      .where(PAYMENT_LEDGER.BOOKING_ID.eq(DSL.param("booking", PAYMENT_LEDGER.BOOKING_ID))).orderBy(PAYMENT_LEDGER.ID));
+
   /** The booking's payment ({@link PaymentJson}) with every money movement, oldest first. */
   Future<JsonObject> forBooking(UUID bookingId) {
-    return PaymentJson.read(db, bookingId).compose(payment -> db.fetch(Sql.DSL.selectFrom(PAYMENT_LEDGER)
-            .where(PAYMENT_LEDGER.BOOKING_ID.eq(bookingId)).orderBy(PAYMENT_LEDGER.ID))
+    return PaymentJson.read(db, bookingId).compose(payment -> db.fetch(MOVEMENTS, Map.of("booking", bookingId))
         .map(rows -> {
           var movements = new JsonArray();
           rows.forEach(r -> movements.add(new JsonObject()

@@ -33,8 +33,11 @@ final class Payments {
   }
 
   static Future<Optional<PaymentRecord>> byIntent(Sql tx, String intentId) {
-    return tx.fetchOptional(Sql.DSL.selectFrom(PAYMENT).where(PAYMENT.INTENT_ID.eq(intentId)).forUpdate());
+    return tx.fetch(BY_INTENT, Map.of("intent", intentId)).map(found -> found.stream().findFirst());
   }
+
+  private static final Prepared<PaymentRecord> BY_INTENT = Prepared.of(Sql.DSL.selectFrom(PAYMENT)
+      .where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID))).forUpdate());
 
   static Future<Optional<PaymentRecord>> byBooking(Sql tx, UUID bookingId) {
     return tx.fetch(BY_BOOKING, Map.of("booking", bookingId)).map(found -> found.stream().findFirst());

@@ -3,6 +3,9 @@ package dev.bookwell.payments;
 import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
+import org.jooq.Record2;
+import java.util.Map;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Db;
@@ -125,12 +128,16 @@ final class Refunds {
   record Refunded(long asked, long net) {
   }
 
+  /** Read with every payment shown (each poll of a priced booking): rendered once. */
+  private static final Prepared<Record2<BigDecimal, BigDecimal>> REFUNDED = Prepared.of(Sql.DSL.select(
+          DSL.coalesce(DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("refund"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L)),
+              DSL.inline(BigDecimal.ZERO)),
+          DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO)))
+      .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(DSL.param("booking", PAYMENT_LEDGER.BOOKING_ID))));
+
   /** From the ledger: refund rows, and failure rows of refunds (their Stripe ids start with {@code re_}). */
   static Future<Refunded> refundedSoFar(Sql sql, UUID bookingId) {
-    var asked = DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("refund"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L));
-    return sql.fetchOne(Sql.DSL.select(DSL.coalesce(asked, DSL.inline(BigDecimal.ZERO)),
-                DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO)))
-            .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(bookingId)))
+    return sql.fetch(REFUNDED, Map.of("booking", bookingId)).map(rows -> rows.get(0))
         .map(row -> new Refunded(row.value1().longValue(), row.value2().longValue()));
   }
 

@@ -2,6 +2,8 @@ package dev.bookwell.platform.outbox;
 
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
+import java.util.Map;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -32,10 +34,15 @@ public final class Outbox {
   /** Appends {@code type} (e.g. {@code booking.held}) about one aggregate; gives the event id consumers dedupe on. */
   public static Future<UUID> append(Sql tx, String type, String aggregateType, Object aggregateId,
                                     JsonObject payload) {
-    return tx.fetchOne(insertWhen(DSL.noCondition(), DSL.val(type), DSL.val(aggregateType),
-            DSL.val(String.valueOf(aggregateId)), DSL.val(JSONB.valueOf(payload.encode()))))
-        .map(record -> record.getId());
+    return tx.fetch(APPEND, Map.of("type", type, "aggregate_type", aggregateType,
+            "aggregate_id", String.valueOf(aggregateId), "payload", JSONB.valueOf(payload.encode())))
+        .map(rows -> rows.get(0).getId());
   }
+
+  /** Every change writes one: rendered once. */
+  private static final Prepared<OutboxEventRecord> APPEND = Prepared.of(insertWhen(DSL.noCondition(),
+      DSL.param("type", String.class), DSL.param("aggregate_type", String.class),
+      DSL.param("aggregate_id", String.class), DSL.param("payload", JSONB.class)));
 
   /**
    * The event's row as a part of a larger statement of the caller's (a data-modifying CTE that writes the change
