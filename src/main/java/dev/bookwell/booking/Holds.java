@@ -27,31 +27,28 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record;
-import org.jooq.Record1;
 import org.jooq.ResultQuery;
 import org.jooq.Table;
-import org.jooq.Select;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
 
 /**
  * POST /v1/bookings: one transaction takes free seats with FOR UPDATE SKIP LOCKED (a seat whose hold expired
- * counts as free), creates the booking and writes its event. Nobody waits on a lock; fewer seats than asked is a
- * clean 409. A one-to-one booking is also covered by the provider no-overlap constraint.
+ * counts as free), creates the booking and writes its event; commonly in two statements, the slot's facts and one
+ * that does the rest ({@link Seats#takingFree}). No hold waits for another's seats; only holds of the same person
+ * on one slot wait for each other ({@link HoldGuards}). Fewer seats than asked is a clean 409. A one-to-one booking
+ * is also covered by the provider no-overlap constraint.
  */
 final class Holds {
 
@@ -120,73 +117,54 @@ final class Holds {
     UUID slotId = UUID.fromString(body.getString("slotId"));
     int seats = body.getInteger("seats", 1);
     JsonObject guest = caller == null ? body.getJsonObject("guest") : null;
-    // a guest's holds of the slot are counted one after the other, from the lock taken with the facts on
-    return facts(tx, slotId, guest == null ? null : guestLock(slotId, guest.getString("email")))
+    HoldGuards.Guard guard = HoldGuards.of(caller, body);
+    return facts(tx, slotId, HoldGuards.lock(guard, slotId, caller, body))
         .compose(slot -> {
           check(slot, guest != null);
           subtotal(slot, seats);
           return slot.seatsPerSlot() == 1 ? expireStaleOverlaps(tx, slot).map(slot) : Future.succeededFuture(slot);
         })
-        .compose(slot -> book(tx, slot, caller, guest, body, seats))
+        .compose(slot -> book(tx, slot, guard, caller, body, seats))
         .map(booking -> ApiReply.created(BookingJson.of(booking), "/v1/bookings/" + booking.getId()));
   }
 
   /**
    * Without a promo code, one statement takes free seats and writes the booking and its event
-   * ({@link Seats#takeFree}), if the guest stays within the cap, or the user stacks no hold. With a promo code, or
-   * when that statement wrote nothing, the steps one by one: the guard that says why (the guest's cap, stacking),
-   * then {@link Seats#take} (seats of expired holds too, the promo code's row after the seats).
+   * ({@link Seats#takingFree}) if the guard lets it. With a promo code, or when that statement wrote nothing, the
+   * steps one by one: the guard, which says why it refuses, then {@link Seats#take} (seats of expired holds too,
+   * the promo code's row after the seats).
    */
-  private Future<BookingRecord> book(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
-                                     int seats) {
+  private Future<BookingRecord> book(Sql tx, SlotFacts slot, HoldGuards.Guard guard, Caller caller,
+                                     JsonObject body, int seats) {
     if (body.getString("promoCode") != null) {
-      return bookStepwise(tx, slot, caller, guest, body, seats);
+      return bookStepwise(tx, slot, guard, caller, body, seats);
     }
-    NewBooking fresh = newBooking(slot, caller, guest, body, seats, null);
+    NewBooking fresh = newBooking(slot, caller, body, seats, null);
     BookingRecord row = fresh.row(References.next());
-    Guard guard = guest != null ? Guard.GUEST_CAP
-        : body.getBoolean("allowMultiple", false) ? Guard.NONE : Guard.NO_STACKING;
     var statement = takingFree.computeIfAbsent(guard + "/" + (fresh.holdFor() != null), key ->
         Seats.takingFree(guard.condition, fresh.params(row), BookingEvents::emitWhen));
-    var values = fresh.values(row);
-    values.put("slot", slot.slotId());
-    values.put("count", seats);
-    values.put("guest_email", guest == null ? null : guest.getString("email").toLowerCase(Locale.ROOT));
-    values.put("guest_cap", BigDecimal.valueOf(limits.guestSeatsPerSlot()));
-    values.put("user", caller == null ? null : caller.userId());
-    values.putAll(BookingEvents.emitValues(fresh.status().getLiteral(), row, actor(caller)));
+    var values = new HashMap<String, Object>(Map.of("slot", slot.slotId(), "count", seats));
+    for (var more : List.of(fresh.values(row), HoldGuards.values(caller, body, limits.guestSeatsPerSlot()),
+        BookingEvents.emitValues(fresh.status().getLiteral(), row, actor(caller)))) {
+      more.forEach((name, value) -> {
+        if (values.containsKey(name)) {
+          throw new IllegalStateException("two values for the parameter " + name);
+        }
+        values.put(name, value);
+      });
+    }
     return Seats.takeFree(tx, statement, values)
         .compose(taken -> taken.isPresent() ? Future.succeededFuture(taken.get())
-            : bookStepwise(tx, slot, caller, guest, body, seats));
+            : bookStepwise(tx, slot, guard, caller, body, seats));
   }
 
-  /**
-   * What the one-statement hold requires besides seats: a guest stays within the cap; a user stacks no hold unless
-   * {@code allowMultiple} says it is meant. Over parameters: {@code slot}, {@code count}, {@code guest_email}
-   * (lower case), {@code guest_cap}, {@code user}.
-   */
-  private enum Guard {
-    GUEST_CAP(DSL.field(guestSeats(DSL.param("slot", SLOT.ID), DSL.param("guest_email", String.class)))
-        .plus(DSL.param("count", Integer.class)).le(DSL.param("guest_cap", BigDecimal.class))),
-    NO_STACKING(DSL.notExists(stacked(DSL.param("slot", SLOT.ID), DSL.param("user", BOOKING.USER_ID)))),
-    NONE(DSL.noCondition());
-
-    final Condition condition;
-
-    Guard(Condition condition) {
-      this.condition = condition;
-    }
-  }
-
-  private Future<BookingRecord> bookStepwise(Sql tx, SlotFacts slot, Caller caller, JsonObject guest,
+  private Future<BookingRecord> bookStepwise(Sql tx, SlotFacts slot, HoldGuards.Guard guard, Caller caller,
                                              JsonObject body, int seats) {
-    return (caller == null ? capGuest(tx, slot.slotId(), guest.getString("email"), seats)
-        : body.getBoolean("allowMultiple", false) ? Future.<Void>succeededFuture()
-        : refuseStacking(tx, slot.slotId(), caller.userId()))
-        .compose(x -> Seats.take(tx, slot.slotId(), seats, () -> create(tx, slot, caller, guest, body, seats))
+    return HoldGuards.check(tx, guard, slot.slotId(), caller, body, seats, limits.guestSeatsPerSlot())
+        .compose(x -> Seats.take(tx, slot.slotId(), seats, () -> create(tx, slot, caller, body, seats)))
         .map(taken -> taken.orElseThrow(() -> Seats.notEnough(seats)))
         .compose(booking -> BookingEvents.emit(tx, booking.getStatus().getLiteral(), booking, actor(caller))
-            .map(booking)));
+            .map(booking));
   }
 
   /** The price of {@code seats} seats; more than one payment can be is 422. */
@@ -199,14 +177,13 @@ final class Holds {
     return subtotal;
   }
 
-  private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject guest, JsonObject body,
-                                 int seats) {
+  private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject body, int seats) {
     String code = body.getString("promoCode");
-    String userKey = caller != null ? caller.userId().toString() : guest.getString("email").toLowerCase();
+    String userKey = caller != null ? caller.userId().toString() : HoldGuards.email(body.getJsonObject("guest"));
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
         : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
             slot.serviceId(), false), subtotal(slot, seats), userKey);
-    return promo.compose(applied -> insert(tx, newBooking(slot, caller, guest, body, seats, applied), 3)
+    return promo.compose(applied -> insert(tx, newBooking(slot, caller, body, seats, applied), 3)
         .compose(booking -> (applied == null ? Future.succeededFuture(0)
             : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
             .map(booking)));
@@ -216,8 +193,8 @@ final class Holds {
    * The booking a hold makes: confirmed at once when there is nothing to pay and nobody to confirm, waiting for
    * staff when the service asks for it, otherwise held until paid.
    */
-  private NewBooking newBooking(SlotFacts slot, Caller caller, JsonObject guest, JsonObject body, int seats,
-                                PromoCodes.Applied promo) {
+  private NewBooking newBooking(SlotFacts slot, Caller caller, JsonObject body, int seats, PromoCodes.Applied promo) {
+    JsonObject guest = caller == null ? body.getJsonObject("guest") : null;
     long subtotal = subtotal(slot, seats);
     long discount = promo == null ? 0 : promo.discount();
     BookingStatus status = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
@@ -275,9 +252,9 @@ final class Holds {
       return columns(row, column -> DSL.val(row.get(column), column.getDataType()));
     }
 
-    /** The same columns, each value a parameter named as its column (for {@link Seats#takingFree}). */
+    /** The same columns, each value a parameter named {@code new_<column>} (for {@link Seats#takingFree}). */
     Map<Field<?>, Field<?>> params(BookingRecord row) {
-      return columns(row, column -> DSL.param(column.getName(), column.getDataType()));
+      return columns(row, column -> DSL.param("new_" + column.getName(), column.getDataType()));
     }
 
     /** The parameters' values. */
@@ -285,7 +262,7 @@ final class Holds {
       var values = new HashMap<String, Object>();
       for (Field<?> column : row.fields()) {
         if (row.changed(column)) {
-          values.put(column.getName(), row.get(column));
+          values.put("new_" + column.getName(), row.get(column));
         }
       }
       return values;
@@ -369,60 +346,6 @@ final class Holds {
       throw Problem.of("guests-not-allowed", 422, "Sign in to book",
           "This service does not take guest bookings.").toException();
     }
-  }
-
-  /** A user does not stack holds on one slot by accident; {@code allowMultiple} says it is meant. */
-  static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
-    return tx.fetchOptional(stacked(DSL.val(slotId), DSL.val(userId)))
-        .map(found -> {
-          if (found.isPresent()) {
-            throw Problem.of("already-booked", 409, "Already booked",
-                "You already hold or booked this slot (" + found.get().value1() + ").").toException();
-          }
-          return null;
-        });
-  }
-
-  /** The user's live booking of the slot, if any. */
-  private static Select<Record1<String>> stacked(Field<UUID> slotId, Field<UUID> userId) {
-    return Sql.DSL.select(BOOKING.REFERENCE).from(BOOKING)
-        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.USER_ID.eq(userId)).and(live()).limit(1);
-  }
-
-  /** A booking that counts: waiting for confirmation, confirmed, or held and not yet expired. */
-  private static Condition live() {
-    return BOOKING.STATUS.in(BookingStatus.pending_confirmation, BookingStatus.confirmed)
-        .or(BOOKING.STATUS.eq(BookingStatus.held).and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now())));
-  }
-
-  /**
-   * One guest email holds at most {@code BOOKWELL_GUEST_SEATS_PER_SLOT} live seats of a slot (422 past it), so an
-   * anonymous client cannot hold a course's seats under one name. A transaction lock on (slot, email) makes
-   * concurrent holds by the same guest count one after the other.
-   */
-  private Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats) {
-    return Locks.lock(tx, guestLock(slotId, email))
-        .compose(x -> tx.fetchOne(guestSeats(DSL.val(slotId), DSL.val(email.toLowerCase(Locale.ROOT)))))
-        .map(row -> {
-          if (row.value1().longValue() + seats > limits.guestSeatsPerSlot()) {
-            throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "
-                + limits.guestSeatsPerSlot() + " seats of one slot (" + row.value1() + " already); sign in to book "
-                + "more.").toException();
-          }
-          return null;
-        });
-  }
-
-  private static String guestLock(UUID slotId, String email) {
-    return slotId + "/" + email.toLowerCase(Locale.ROOT);
-  }
-
-  /** The live seats of the slot held under the guest's email, given in lower case (any case in the booking). */
-  private static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> lowerEmail) {
-    return Sql.DSL.select(DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(BigDecimal.ZERO))).from(BOOKING)
-        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.GUEST.isNotNull())  // the index booking_slot_guest
-        .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(lowerEmail))
-        .and(live());
   }
 
   /** Expired holds of this provider that overlap the slot stop blocking the no-overlap constraint right now. */

@@ -44,7 +44,8 @@ final class Seats {
   }
 
   /**
-   * The one way seats are taken (a hold, a reschedule, a late payment): pick them with SKIP LOCKED; if enough are
+   * The general way seats are taken (a hold with a promo code or short of free seats, a reschedule, a late
+   * payment; {@link #takingFree} is a hold's common case in one statement): pick them with SKIP LOCKED; if enough are
    * free, end the expired holds they came from, let {@code owner} give the booking that gets them (made now or
    * existing), and give it the seats: held until its hold expires while it is a hold, booked otherwise. Empty when
    * the slot has fewer than {@code count} takeable seats; nothing was changed then.

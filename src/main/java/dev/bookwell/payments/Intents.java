@@ -67,7 +67,12 @@ final class Intents {
                   payment.getManualCapture(), payment.getStripeAccount(), payment.getApplicationFeeMinor())
               .compose(intent -> db.fetch(RECORD_INTENT, Map.of("booking", bookingId, "intent", intent.id(),
                       "secret", intent.clientSecret()))
-                  .map(json(payment, intent.id(), intent.clientSecret())));
+                  // another request stored an intent first (Stripe's idempotency key makes it this one, within a
+                  // day): answer with the stored one, the one webhooks will name
+                  .compose(recorded -> !recorded.isEmpty()
+                      ? Future.succeededFuture(json(payment, intent.id(), intent.clientSecret()))
+                      : Payments.byBooking(db, bookingId).map(now -> json(now.orElseThrow(),
+                          now.orElseThrow().getIntentId(), now.orElseThrow().getClientSecret()))));
         });
   }
 

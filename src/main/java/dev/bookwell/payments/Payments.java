@@ -32,11 +32,19 @@ final class Payments {
         payment.getApplicationFeeMinor() > 0);
   }
 
+  /** The payment of the intent, locked for the caller's transaction. */
   static Future<Optional<PaymentRecord>> byIntent(Sql tx, String intentId) {
-    return tx.fetch(BY_INTENT, Map.of("intent", intentId)).map(found -> found.stream().findFirst());
+    return tx.fetch(BY_INTENT_LOCKED, Map.of("intent", intentId)).map(found -> found.stream().findFirst());
+  }
+
+  /** The payment of the intent, read without a lock. */
+  static Future<Optional<PaymentRecord>> findByIntent(Sql sql, String intentId) {
+    return sql.fetch(BY_INTENT, Map.of("intent", intentId)).map(found -> found.stream().findFirst());
   }
 
   private static final Prepared<PaymentRecord> BY_INTENT = Prepared.of(Sql.DSL.selectFrom(PAYMENT)
+      .where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID))));
+  private static final Prepared<PaymentRecord> BY_INTENT_LOCKED = Prepared.of(Sql.DSL.selectFrom(PAYMENT)
       .where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID))).forUpdate());
 
   static Future<Optional<PaymentRecord>> byBooking(Sql tx, UUID bookingId) {

@@ -95,7 +95,7 @@ final class StripeWebhooks {
    */
   private Future<PaymentRecord> routed(JsonObject event, String intentId) {
     String account = event.getValue("account") instanceof String a ? a : null;
-    return Payments.byIntent(db, intentId).map(found -> {  // a read: the effect's transaction locks it again
+    return Payments.findByIntent(db, intentId).map(found -> {  // only a read: apply() locks it
       if (found.isEmpty()) {
         return null;
       }

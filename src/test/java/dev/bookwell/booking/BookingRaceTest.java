@@ -66,6 +66,30 @@ class BookingRaceTest {
     assertEquals(12, bookings(slot, BookingStatus.held));
   }
 
+  /**
+   * One signed-in user sends twenty holds for one session at once (a double-clicking client, a retry storm):
+   * one hold, the others 409 already-booked, whichever path each took.
+   */
+  @Test
+  void oneUserRacingHimselfForASessionHoldsItOnce() {
+    String slot = world.session(priced, world.providerId, at(4), 12);
+    String token = world.userToken();
+    var requests = new ArrayList<Future<HttpResponse<Buffer>>>();
+    for (int i = 0; i < 20; i++) {
+      requests.add(app.callAsync(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", slot), token));
+    }
+    Wait.on(Future.join(requests));
+    var results = requests.stream().map(Future::result).toList();
+
+    assertEquals(1, count(results, 201));
+    results.stream().filter(r -> r.statusCode() != 201).forEach(r -> {
+      assertEquals(409, r.statusCode(), r.bodyAsString());
+      assertEquals("https://bookwell.dev/problems/already-booked", r.bodyAsJsonObject().getString("type"));
+    });
+    assertEquals(1, bookings(slot, BookingStatus.held));
+    assertEquals(1, seats(slot, SeatState.held));
+  }
+
   @Test
   void aThousandRacersOverAHundredOneSeatSlotsNeverOversell() {
     var slots = new ArrayList<String>();

@@ -19,17 +19,19 @@ final class RowMapper {
   private RowMapper() {
   }
 
-  @SuppressWarnings("unchecked")
   static <R extends Record> List<R> toRecords(ResultQuery<R> query, RowSet<Row> rows) {
+    return rows.size() == 0 ? new ArrayList<>() : toRecords(query, selected(query), rows);
+  }
+
+  /** {@code selected}: the query's {@link #selected} fields, worked out beforehand (a {@link Prepared} does once). */
+  @SuppressWarnings("unchecked")
+  static <R extends Record> List<R> toRecords(ResultQuery<R> query, Field<?>[] selected, RowSet<Row> rows) {
     var records = new ArrayList<R>(rows.size());
     if (rows.size() == 0) {
       return records;
     }
     Class<? extends R> recordType = query.getRecordType();
-    // A generated table record (selectFrom(T), returning(...)) is filled by column name; asking the query for
-    // its fields is costly, so that is done only for select(a, b, ...), whose columns match them by position.
-    boolean byPosition = !TableRecord.class.isAssignableFrom(recordType);
-    Field<?>[] selected = byPosition ? selected(query) : null;
+    boolean byPosition = selected != null;
     Field<Object>[] targets = null;
     for (Row row : rows) {
       R record = byPosition ? (R) Sql.DSL.newRecord(selected) : newInstance(recordType);
@@ -50,8 +52,15 @@ final class RowMapper {
     return records;
   }
 
-  /** The selected fields; a Select lists them directly, far cheaper than fields(), which derives a table. */
-  private static Field<?>[] selected(ResultQuery<?> query) {
+  /**
+   * The fields to fill by position, or null for a generated table record (selectFrom(T), returning(...)), which is
+   * filled by column name: asking the query for its fields is costly, so that is done only for select(a, b, ...).
+   * A Select lists them directly, far cheaper than fields(), which derives a table.
+   */
+  static Field<?>[] selected(ResultQuery<?> query) {
+    if (TableRecord.class.isAssignableFrom(query.getRecordType())) {
+      return null;
+    }
     return query instanceof Select<?> select ? select.getSelect().toArray(Field<?>[]::new) : query.fields();
   }
 

@@ -70,7 +70,7 @@ public interface Sql {
   /** Runs a statement rendered once ({@link Prepared}) with this run's values of its named parameters. */
   default <R extends Record> Future<List<R>> fetch(Prepared<R> statement, java.util.Map<String, ?> values) {
     return client().preparedQuery(statement.sql).execute(statement.bind(values))
-        .map(rows -> RowMapper.toRecords(statement.query, rows));
+        .map(rows -> RowMapper.toRecords(statement.query, statement.selected, rows));
   }
 
   /** Maps each row into {@code type} (a Java record or a class) by column name, as jOOQ's {@code into} does. */

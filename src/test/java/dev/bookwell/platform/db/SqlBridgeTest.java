@@ -120,14 +120,16 @@ class SqlBridgeTest {
 
   /**
    * A statement rendered once: each run binds its own values, a parameter used twice gets its value in both
-   * places, constants stay as built, and a run that forgets a parameter fails before anything is sent.
+   * places, constants stay as built (a {@code $} in a literal is text), and a run that forgets a parameter fails
+   * before anything is sent.
    */
   @Test
   void preparedStatementsBindEachRunsValues() {
     var statement = Prepared.of(Sql.DSL.insertInto(PROBE).columns(ID, NOTE, MOOD, AMOUNT)
         .select(Sql.DSL.select(org.jooq.impl.DSL.param("id", ID), org.jooq.impl.DSL.param("note", NOTE),
                 org.jooq.impl.DSL.val(Mood.CALM, MOOD), org.jooq.impl.DSL.param("amount", AMOUNT))
-            .whereNotExists(Sql.DSL.selectOne().from(PROBE).where(ID.eq(org.jooq.impl.DSL.param("id", ID)))))
+            .whereNotExists(Sql.DSL.selectOne().from(PROBE).where(ID.eq(org.jooq.impl.DSL.param("id", ID))))
+            .and(org.jooq.impl.DSL.inline("it's $note, not a parameter").isNotNull()))
         .returning(ID, NOTE, MOOD, AMOUNT));
     var first = UUID.randomUUID();
     var second = UUID.randomUUID();
