@@ -58,6 +58,16 @@ final class Holds {
                    boolean requiresConfirmation, boolean guestsAllowed, int fullRefundHours,
                    int lateRefundPercent, ProviderStatus providerStatus,
                    boolean noticeOk, boolean horizonOk, boolean providerWorksThere, int capacity) {
+
+    /** Puts a booking in this slot: its slot, provider, time and whether it is one-to-one (a hold, a reschedule). */
+    void place(BookingRecord row) {
+      row.setSlotId(slotId);
+      row.setProviderId(providerId);
+      row.setOneToOne(seatsPerSlot == 1);
+      row.setStartsAt(startsAt);
+      row.setEndsAt(endsAt);
+      row.setDuring(occupied);
+    }
   }
 
   /** The most one card payment can be (Stripe's limit for most currencies), in minor units. */
@@ -225,14 +235,9 @@ final class Holds {
       row.setId(id);
       row.setReference(reference);
       row.setStatus(status);
-      row.setSlotId(slot.slotId());
+      slot.place(row);
       row.setOrganizationId(slot.organizationId());
-      row.setProviderId(slot.providerId());
       row.setServiceId(slot.serviceId());
-      row.setOneToOne(slot.seatsPerSlot() == 1);
-      row.setStartsAt(slot.startsAt());
-      row.setEndsAt(slot.endsAt());
-      row.setDuring(slot.occupied());
       row.setUserId(userId);
       row.setGuest(guest == null ? null : JSONB.valueOf(guest.encode()));
       row.setAccessTokenHash(tokenHash);

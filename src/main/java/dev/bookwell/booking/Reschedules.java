@@ -104,12 +104,7 @@ final class Reschedules {
     moved.setId(UUID.randomUUID());
     moved.setReference(References.next());
     moved.setStatus(status);
-    moved.setSlotId(slot.slotId());
-    moved.setProviderId(slot.providerId());
-    moved.setOneToOne(slot.seatsPerSlot() == 1);
-    moved.setStartsAt(slot.startsAt());
-    moved.setEndsAt(slot.endsAt());
-    moved.setDuring(slot.occupied());
+    slot.place(moved);
     moved.setRescheduledFrom(old.getId());
     // Booked when the first booking was made (the confirmation deadline counts from then); updated now.
     moved.changed(BOOKING.UPDATED_AT, false);

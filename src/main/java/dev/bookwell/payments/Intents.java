@@ -71,8 +71,9 @@ final class Intents {
                   // day): answer with the stored one, the one webhooks will name
                   .compose(recorded -> !recorded.isEmpty()
                       ? Future.succeededFuture(json(payment, intent.id(), intent.clientSecret()))
-                      : Payments.byBooking(db, bookingId).map(now -> json(now.orElseThrow(),
-                          now.orElseThrow().getIntentId(), now.orElseThrow().getClientSecret()))));
+                      : Payments.byBooking(db, bookingId).map(now -> now.filter(p -> p.getIntentId() != null)
+                          .map(p -> json(p, p.getIntentId(), p.getClientSecret()))
+                          .orElse(json(payment, intent.id(), intent.clientSecret())))));
         });
   }
 

@@ -168,7 +168,7 @@ public final class Benchmark {
     }
   }
 
-  /** pgbench runs {@code script} for {@code seconds} on a fresh set of the same size; its JSON keys end in {@code suffix}. */
+  /** pgbench runs {@code script} for {@code seconds} on a fresh set of the same size; keys end in {@code suffix}. */
   private void spreadCeiling(Stage stage, PgbenchCeiling pgbench, String script, String suffix, JsonObject result,
                              int slots, int seconds) {
     stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);

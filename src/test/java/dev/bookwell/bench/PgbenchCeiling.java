@@ -93,7 +93,10 @@ final class PgbenchCeiling {
     return results;
   }
 
-  /** Bookwell's hold transaction ({@link #HOLD}, or {@link #HOLD_ROUND_ONE}) on random slots of the set numbered in bench_slot, for {@code seconds}. */
+  /**
+   * Bookwell's hold transaction ({@link #HOLD}, or {@link #HOLD_ROUND_ONE}) on random slots of the set numbered in
+   * bench_slot, for {@code seconds}.
+   */
   Result spread(String script, int slots, int clients, int seconds) {
     String output = run(script(script, Duration.ZERO), clients, List.of("-T", String.valueOf(seconds)), 0, slots);
     return result("spread, " + script, output, data.count(

@@ -4,27 +4,29 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 
 /**
  * A statement jOOQ renders once and the service runs many times, for the hottest paths. Its query is built once
  * with named parameters ({@code DSL.param("slot", SLOT.ID)}) where each run's values go; a run binds only those.
- * Rendering a query and extracting its bind values walk the whole query tree on every run: on the hold path that
- * was the largest share of the service's CPU (JFR, see the README's Performance section), more than the I/O.
+ * Rendering a query and extracting its bind values walk the whole query tree on every run: on the hold path jOOQ
+ * (building, rendering, binding) was 37-41 % of the service's CPU samples, more than Netty's I/O (JFR; see the
+ * README's Performance section).
  */
 public final class Prepared<R extends Record> {
 
   final ResultQuery<R> query;
   /** The query's select list, for mapping rows by position (null: a table's records, mapped by name). */
-  final org.jooq.Field<?>[] selected;
+  final Field<?>[] selected;
   final String sql;
   /** Per bind position: the parameter's name, or null where the query has a constant. */
   private final String[] names;
   /** Per bind position: the constant, converted for the client, where the query has one. */
   private final Object[] constants;
 
-  private Prepared(ResultQuery<R> query, org.jooq.Field<?>[] selected, String sql, String[] names,
+  private Prepared(ResultQuery<R> query, Field<?>[] selected, String sql, String[] names,
                    Object[] constants) {
     this.query = query;
     this.selected = selected;
@@ -72,7 +74,8 @@ public final class Prepared<R extends Record> {
       sql.append('$').append(position + 1);
     }
     if (names.size() != values.size()) {
-      throw new IllegalArgumentException(values.size() + " bind values but " + names.size() + " placeholders: " + named);
+      throw new IllegalArgumentException(values.size() + " bind values but " + names.size() + " placeholders: "
+          + named);
     }
     return new Prepared<>(query, RowMapper.selected(query), sql.toString(), names.toArray(String[]::new),
         constants.toArray());
