@@ -31,8 +31,8 @@ made AS (
   INSERT INTO booking (id, reference, status, slot_id, organization_id, provider_id, service_id, one_to_one,
                        starts_at, ends_at, during, guest, seats, subtotal_minor, discount_minor, total_minor, currency,
                        full_refund_hours, late_refund_percent, hold_expires_at)
-  SELECT :booking, (SELECT 'BW-' || string_agg(substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-                                                 1 + floor(random() * 36)::int, 1), '')
+  SELECT :booking, (SELECT 'BW-' || string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ',
+                                                 1 + floor(random() * 32)::int, 1), '')
                     FROM generate_series(1, 6)), 'held', s.id, s.organization_id,
          s.provider_id, s.service_id, false, s.starts_at, s.ends_at, s.occupied,
          jsonb_build_object('name', 'Bench', 'email', :email), 1, 1000, 0, 1000, 'EUR', 24, 0,
@@ -41,7 +41,7 @@ made AS (
     AND (SELECT coalesce(sum(seats), 0) FROM booking WHERE slot_id = :slot AND guest IS NOT NULL
          AND lower(guest ->> 'email') = lower(:email)
          AND (status IN ('pending_confirmation', 'confirmed') OR status = 'held' AND hold_expires_at > now())) + 1 <= 4
-  ON CONFLICT (reference) DO NOTHING  -- a clash of references (36^6 of them, as the service draws): nothing taken
+  ON CONFLICT (reference) DO NOTHING  -- a clash of references (32^6 of them, as the service draws): nothing taken
   RETURNING *),
 given AS (
   UPDATE seat SET booking_id = :booking, state = 'held', held_until = now() + interval '10 minutes'

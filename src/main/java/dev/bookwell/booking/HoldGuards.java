@@ -55,9 +55,14 @@ final class HoldGuards {
   static String lock(Guard guard, UUID slotId, Caller caller, JsonObject body) {
     return switch (guard) {
       case GUEST_CAP -> "guest:" + slotId + "/" + email(body.getJsonObject("guest"));
-      case NO_STACKING -> "user:" + slotId + "/" + caller.userId();
+      case NO_STACKING -> userLock(slotId, caller.userId());
       case NONE -> null;
     };
+  }
+
+  /** The lock that makes one user's holds and waitlist joins of a slot count one after the other. */
+  static String userLock(UUID slotId, UUID userId) {
+    return "user:" + slotId + "/" + userId;
   }
 
   /** The values of {@link Guard}'s parameters (besides {@code slot} and {@code count}). */

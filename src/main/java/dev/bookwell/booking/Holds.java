@@ -105,7 +105,7 @@ final class Holds {
       throw Problem.of("identification-required", 401, "Sign in or book as a guest",
           "Send an access token, or a guest {name, email} if the service allows guests.").toException();
     }
-    String scope = caller != null ? "user:" + caller.userId() : "guest:" + guest.getString("email").toLowerCase();
+    String scope = caller != null ? "user:" + caller.userId() : "guest:" + HoldGuards.email(guest);
     Future<Void> allowed = caller != null ? Future.succeededFuture() : RateLimits.hit(db, "guest-hold",
         request.headers().getString("client-address"), limits.guestHoldsPerMinute(), "guest bookings");
     return allowed

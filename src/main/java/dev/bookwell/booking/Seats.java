@@ -126,7 +126,7 @@ final class Seats {
    *
    * <p>Rendered once ({@link Prepared}); each run gives the parameters {@code slot} and {@code count}, those of
    * {@code booking} (column to value; a hold's expiry, which its seats are held until, is an expression there),
-   * {@code id} among them, and those of {@code allowed} and {@code event}.
+   * {@code new_id} among them, and those of {@code allowed} and {@code event}.
    */
   @SuppressWarnings("unchecked")
   static Prepared<Record> takingFree(Condition allowed, Map<Field<?>, Field<?>> booking,

@@ -66,7 +66,8 @@ final class Waitlist {
         throw Problem.of("amount-too-large", 422, "Amount too large", "So many seats would cost more than one "
             + "payment can be; wait for fewer.").toException();
       }
-      return HoldGuards.refuseStacking(tx, slotId, caller.userId())
+      return Locks.lock(tx, HoldGuards.userLock(slotId, caller.userId()))  // as a hold by the same user takes it
+          .compose(x -> HoldGuards.refuseStacking(tx, slotId, caller.userId()))
           .compose(x -> Locks.lock(tx, WaitlistOffers.lockName(slotId)))  // see WaitlistOffers: join order is fair
           .compose(x -> Locks.lock(tx, "waitlist-user:" + caller.userId()))  // one person's joins count in turn
           .compose(x -> requireRoom(tx, slotId, caller.userId()))

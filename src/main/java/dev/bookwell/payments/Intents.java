@@ -71,9 +71,12 @@ final class Intents {
                   // day): answer with the stored one, the one webhooks will name
                   .compose(recorded -> !recorded.isEmpty()
                       ? Future.succeededFuture(json(payment, intent.id(), intent.clientSecret()))
-                      : Payments.byBooking(db, bookingId).map(now -> now.filter(p -> p.getIntentId() != null)
-                          .map(p -> json(p, p.getIntentId(), p.getClientSecret()))
-                          .orElse(json(payment, intent.id(), intent.clientSecret())))));
+                      : Payments.byBooking(db, bookingId).compose(now -> now.filter(p -> p.getIntentId() != null)
+                          .map(p -> Future.succeededFuture(json(p, p.getIntentId(), p.getClientSecret())))
+                          // the payment moved to another booking meanwhile (a reschedule): no intent is handed
+                          // out that no row records; the hold's answer says to ask again
+                          .orElseGet(() -> Future.failedFuture(new IllegalStateException(
+                              "the payment of booking " + bookingId + " moved while its intent was made"))))));
         });
   }
 

@@ -82,7 +82,7 @@ final class Settlement {
   private Future<JsonObject> secureBookingSeat(String intentId, UUID bookingId) {
     return BookingClient.paymentSecured(bus, bookingId)
         .recover(e -> !String.valueOf(e.getMessage()).contains("booking-moved") ? Future.failedFuture(e)
-            : db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(now -> {
+            : Payments.findByIntent(db, intentId).compose(now -> {
               var current = now.orElseThrow().getBookingId();
               return current.equals(bookingId)
                   ? Future.succeededFuture(new JsonObject().put("confirmed", false).put("refundPercent", 100))
@@ -98,12 +98,12 @@ final class Settlement {
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
   Future<Void> settleCaptured(String intentId) {
-    return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
+    return Payments.findByIntent(db, intentId).compose(found -> {
       var bookingId = found.orElseThrow().getBookingId();
       return secureSeat(intentId, bookingId)
           .compose(answer -> answer.getBoolean("confirmed")
               || answer.getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
-              : db.transaction(tx -> Payments.byIntent(tx, intentId))  // the booking it names now
+              : Payments.findByIntent(db, intentId)  // the booking it names now
                   .compose(now -> refunds.release(new JsonObject()
                       .put("bookingId", now.orElseThrow().getBookingId().toString())
                       .put("refundPercent", answer.getInteger("refundPercent", 100))
@@ -134,7 +134,7 @@ final class Settlement {
 
   /** Settles an authorized payment; failures are logged and leave the payment authorized for a later attempt. */
   Future<Void> settle(String intentId) {
-    return db.transaction(tx -> Payments.byIntent(tx, intentId)).compose(found -> {
+    return Payments.findByIntent(db, intentId).compose(found -> {
       var payment = found.orElseThrow();
       var bookingId = payment.getBookingId();
       return secureSeat(intentId, bookingId)
