@@ -74,9 +74,9 @@ final class BookingReads {
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
   Future<BookingRecord> visible(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return db.fetch(ONE, Map.of("id", id))
+    return db.fetchOptional(ONE, Map.of("id", id))
         .compose(found -> {
-          var booking = found.stream().findFirst().orElseThrow(() -> BookingAccess.notFound(null));
+          var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
           return BookingAccess.check(bus, request, booking).map(booking);
         });
   }

@@ -28,14 +28,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import org.jooq.Field;
-import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.Table;
@@ -153,16 +149,12 @@ final class Holds {
     BookingRecord row = fresh.row(References.next());
     var statement = takingFree.computeIfAbsent(guard + "/" + (fresh.holdFor() != null), key ->
         Seats.takingFree(guard.condition, fresh.params(row), BookingEvents::emitWhen));
-    var values = new HashMap<String, Object>(Map.of("slot", slot.slotId(), "count", seats));
-    for (var more : List.of(fresh.values(row), HoldGuards.values(caller, body, limits.guestSeatsPerSlot()),
-        BookingEvents.emitValues(fresh.status().getLiteral(), row, actor(caller)))) {
-      more.forEach((name, value) -> {
-        if (values.containsKey(name)) {
-          throw new IllegalStateException("two values for the parameter " + name);
-        }
-        values.put(name, value);
-      });
-    }
+    // the parameters' names keep apart by their prefixes: new_ (the row), guest_ and user (the guard), event_
+    var values = fresh.values(row);
+    values.put("slot", slot.slotId());
+    values.put("count", seats);
+    values.putAll(HoldGuards.values(caller, body, limits.guestSeatsPerSlot()));
+    values.putAll(BookingEvents.emitValues(fresh.status().getLiteral(), row, actor(caller)));
     return Seats.takeFree(tx, statement, values)
         .compose(taken -> taken.isPresent() ? Future.succeededFuture(taken.get())
             : bookStepwise(tx, slot, guard, caller, body, seats));
@@ -193,7 +185,7 @@ final class Holds {
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
         : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
             slot.serviceId(), false), subtotal(slot, seats), userKey);
-    return promo.compose(applied -> insert(tx, newBooking(slot, caller, body, seats, applied), 3)
+    return promo.compose(applied -> NewBooking.insert(tx, newBooking(slot, caller, body, seats, applied), 3)
         .compose(booking -> (applied == null ? Future.succeededFuture(0)
             : PromoCodes.recordUse(tx, booking.getId(), applied, userKey))
             .map(booking)));
@@ -211,7 +203,7 @@ final class Holds {
         : subtotal - discount == 0 ? BookingStatus.confirmed : BookingStatus.held;
     UUID id = UUID.randomUUID();
     byte[] tokenHash = guest == null ? null : SecretTokens.digest(guestToken(tokenKey, id));
-    return new NewBooking(id, slot, caller == null ? null : caller.userId(), guest, body.getString("notes"), seats,
+    return new NewBooking(slot, id, caller == null ? null : caller.userId(), guest, body.getString("notes"), seats,
         subtotal, discount, status, tokenHash, status == BookingStatus.held ? holdTtl : null);
   }
 
@@ -221,78 +213,8 @@ final class Holds {
    */
   static Future<BookingRecord> offer(Sql tx, SlotFacts slot, UUID userId, int seats, Duration offerTtl) {
     long subtotal = Math.multiplyExact(slot.priceMinor(), (long) seats);
-    return insert(tx, new NewBooking(UUID.randomUUID(), slot, userId, null, null, seats, subtotal, 0,
+    return NewBooking.insert(tx, new NewBooking(slot, UUID.randomUUID(), userId, null, null, seats, subtotal, 0,
         BookingStatus.held, null, offerTtl), 3);
-  }
-
-  /** A booking to insert; {@code holdFor} is how long a held one is held. */
-  private record NewBooking(UUID id, SlotFacts slot, UUID userId, JsonObject guest, String notes, int seats,
-                            long subtotal, long discount, BookingStatus status, byte[] tokenHash, Duration holdFor) {
-
-    /** The row as Java knows it before the insert (the hold's expiry is the database clock's). */
-    BookingRecord row(String reference) {
-      var row = new BookingRecord();
-      row.setId(id);
-      row.setReference(reference);
-      row.setStatus(status);
-      slot.place(row);
-      row.setOrganizationId(slot.organizationId());
-      row.setServiceId(slot.serviceId());
-      row.setUserId(userId);
-      row.setGuest(guest == null ? null : JSONB.valueOf(guest.encode()));
-      row.setAccessTokenHash(tokenHash);
-      row.setSeats(seats);
-      row.setNotes(notes);
-      row.setSubtotalMinor(subtotal);
-      row.setDiscountMinor(discount);
-      row.setTotalMinor(subtotal - discount);
-      row.setCurrency(slot.currency());
-      row.setFullRefundHours(slot.fullRefundHours());
-      row.setLateRefundPercent(slot.lateRefundPercent());
-      return row;
-    }
-
-    /** Column to value, for an insert: the row's values, and a hold's expiry from the database clock. */
-    Map<Field<?>, Field<?>> columns(BookingRecord row) {
-      return columns(row, column -> DSL.val(row.get(column), column.getDataType()));
-    }
-
-    /** The same columns, each value a parameter named {@code new_<column>} (for {@link Seats#takingFree}). */
-    Map<Field<?>, Field<?>> params(BookingRecord row) {
-      return columns(row, column -> DSL.param("new_" + column.getName(), column.getDataType()));
-    }
-
-    /** The parameters' values. */
-    Map<String, Object> values(BookingRecord row) {
-      var values = new HashMap<String, Object>();
-      for (Field<?> column : row.fields()) {
-        if (row.changed(column)) {
-          values.put("new_" + column.getName(), row.get(column));
-        }
-      }
-      return values;
-    }
-
-    private Map<Field<?>, Field<?>> columns(BookingRecord row, Function<Field<?>, Field<?>> value) {
-      var columns = new LinkedHashMap<Field<?>, Field<?>>();
-      for (Field<?> column : row.fields()) {
-        if (row.changed(column)) {
-          columns.put(column, value.apply(column));
-        }
-      }
-      if (holdFor != null) {
-        columns.put(BOOKING.HOLD_EXPIRES_AT, SqlTime.nowPlus(holdFor));
-      }
-      return columns;
-    }
-  }
-
-  /** Inserts with a fresh reference; a clash of references (one in a billion) just draws another. */
-  private static Future<BookingRecord> insert(Sql tx, NewBooking b, int attempts) {
-    var insert = Sql.DSL.insertInto(BOOKING).set(b.columns(b.row(References.next())));
-    return tx.fetchOptional(insert.onConflict(BOOKING.REFERENCE).doNothing().returning())
-        .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
-            : insert(tx, b, attempts - 1));
   }
 
   static Future<SlotFacts> facts(Sql tx, UUID slotId) {
@@ -309,8 +231,8 @@ final class Holds {
     values.put("slot", slotId);
     values.put("lock", lock);
     Prepared<? extends Record> statement = lock == null ? FACTS : FACTS_LOCKED;
-    return tx.fetch(statement, values)
-        .map(found -> found.stream().findFirst().map(row -> row.into(SlotFacts.class)).orElseThrow(
+    return tx.fetchOptional(statement, values)
+        .map(found -> found.map(row -> row.into(SlotFacts.class)).orElseThrow(
             () -> Problem.notFound("No slot " + slotId + ".").toException()));
   }
 

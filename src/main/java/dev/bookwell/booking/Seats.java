@@ -154,7 +154,7 @@ final class Seats {
    * seats of expired holds) or the caller's own checks decide.
    */
   static Future<Optional<BookingRecord>> takeFree(Sql tx, Prepared<Record> statement, Map<String, ?> values) {
-    return tx.fetch(statement, values).map(rows -> rows.stream().findFirst().map(row -> row.into(BOOKING)));
+    return tx.fetchOptional(statement, values).map(found -> found.map(row -> row.into(BOOKING)));
   }
 
   /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */

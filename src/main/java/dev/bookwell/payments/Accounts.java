@@ -60,9 +60,8 @@ final class Accounts {
     if (organizationId == null) {
       return Future.succeededFuture(Account.PLATFORM);
     }
-    return tx.fetch(ACCOUNT, Map.of("organization", organizationId))
-        .map(found -> found.stream().findFirst().map(r -> new Account(r.value1(), r.value2()))
-            .orElse(Account.PLATFORM));
+    return tx.fetchOptional(ACCOUNT, Map.of("organization", organizationId))
+        .map(found -> found.map(r -> new Account(r.value1(), r.value2())).orElse(Account.PLATFORM));
   }
 
   /** Asked for every payment intent: rendered once. */

@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.jooq.impl.DSL;
 
@@ -54,10 +53,10 @@ final class Intents {
           values.put("amount", amount);
           values.put("currency", currency);
           values.put("manual", manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")));
-          return db.fetch(CREATE, values);
+          return db.fetchOptional(CREATE, values);
         })
-        .compose(created -> created.isEmpty() ? Payments.byBooking(db, bookingId)
-            : Future.succeededFuture(Optional.of(created.get(0))))
+        .compose(created -> created.isPresent() ? Future.succeededFuture(created)
+            : Payments.byBooking(db, bookingId))
         .compose(found -> {
           var payment = found.orElseThrow();
           if (payment.getIntentId() != null) {

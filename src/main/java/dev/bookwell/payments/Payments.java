@@ -34,12 +34,12 @@ final class Payments {
 
   /** The payment of the intent, locked for the caller's transaction. */
   static Future<Optional<PaymentRecord>> byIntent(Sql tx, String intentId) {
-    return tx.fetch(BY_INTENT_LOCKED, Map.of("intent", intentId)).map(found -> found.stream().findFirst());
+    return tx.fetchOptional(BY_INTENT_LOCKED, Map.of("intent", intentId));
   }
 
   /** The payment of the intent, read without a lock. */
   static Future<Optional<PaymentRecord>> findByIntent(Sql sql, String intentId) {
-    return sql.fetch(BY_INTENT, Map.of("intent", intentId)).map(found -> found.stream().findFirst());
+    return sql.fetchOptional(BY_INTENT, Map.of("intent", intentId));
   }
 
   private static final Prepared<PaymentRecord> BY_INTENT = Prepared.of(Sql.DSL.selectFrom(PAYMENT)
@@ -48,7 +48,7 @@ final class Payments {
       .where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID))).forUpdate());
 
   static Future<Optional<PaymentRecord>> byBooking(Sql tx, UUID bookingId) {
-    return tx.fetch(BY_BOOKING, Map.of("booking", bookingId)).map(found -> found.stream().findFirst());
+    return tx.fetchOptional(BY_BOOKING, Map.of("booking", bookingId));
   }
 
   private static final Prepared<PaymentRecord> BY_BOOKING = Prepared.of(Sql.DSL.selectFrom(PAYMENT)

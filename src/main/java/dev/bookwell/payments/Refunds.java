@@ -137,7 +137,7 @@ final class Refunds {
 
   /** From the ledger: refund rows, and failure rows of refunds (their Stripe ids start with {@code re_}). */
   static Future<Refunded> refundedSoFar(Sql sql, UUID bookingId) {
-    return sql.fetch(REFUNDED, Map.of("booking", bookingId)).map(rows -> rows.get(0))
+    return sql.fetchOne(REFUNDED, Map.of("booking", bookingId))
         .map(row -> new Refunded(row.value1().longValue(), row.value2().longValue()));
   }
 

@@ -53,8 +53,7 @@ public final class RateLimits {
 
   /** Counts one hit of {@code client} in {@code bucket}; past {@code perMinute} this minute, fails with 429. */
   public static Future<Void> hit(Sql sql, String bucket, String client, int perMinute, String what) {
-    return sql.fetch(HIT, Map.of("bucket", bucket, "client", key(client)))
-        .map(rows -> rows.get(0))
+    return sql.fetchOne(HIT, Map.of("bucket", bucket, "client", key(client)))
         .compose(row -> {
           if (row.getHits() <= perMinute) {
             return Future.succeededFuture();

@@ -8,8 +8,9 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * Transaction-scoped advisory locks on a name: what makes racing requests about one thing (one guest's or one user's
- * holds of a slot, an organization's endpoints, a slot's waitlist) count one after the other. Released when the transaction ends.
+ * Transaction-scoped advisory locks on a name: what makes racing requests about one thing (one guest's or one
+ * user's holds of a slot, an organization's endpoints, a slot's waitlist) count one after the other. Released when
+ * the transaction ends.
  */
 public final class Locks {
 

@@ -73,6 +73,16 @@ public interface Sql {
         .map(rows -> RowMapper.toRecords(statement.query, statement.selected, rows));
   }
 
+  default <R extends Record> Future<Optional<R>> fetchOptional(Prepared<R> statement, java.util.Map<String, ?> values) {
+    return fetch(statement, values).map(records -> records.stream().findFirst());
+  }
+
+  /** Exactly one row is expected (an aggregate, an upsert returning); none fails the future. */
+  default <R extends Record> Future<R> fetchOne(Prepared<R> statement, java.util.Map<String, ?> values) {
+    return fetchOptional(statement, values).map(found -> found.orElseThrow(
+        () -> new NoSuchElementException("no row for: " + statement.sql)));
+  }
+
   /** Maps each row into {@code type} (a Java record or a class) by column name, as jOOQ's {@code into} does. */
   default <T> Future<List<T>> fetchInto(ResultQuery<?> query, Class<T> type) {
     return fetch(query).map(records -> records.stream().map(r -> r.into(type)).toList());

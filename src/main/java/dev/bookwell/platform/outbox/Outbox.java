@@ -34,9 +34,9 @@ public final class Outbox {
   /** Appends {@code type} (e.g. {@code booking.held}) about one aggregate; gives the event id consumers dedupe on. */
   public static Future<UUID> append(Sql tx, String type, String aggregateType, Object aggregateId,
                                     JsonObject payload) {
-    return tx.fetch(APPEND, Map.of("type", type, "aggregate_type", aggregateType,
+    return tx.fetchOne(APPEND, Map.of("type", type, "aggregate_type", aggregateType,
             "aggregate_id", String.valueOf(aggregateId), "payload", JSONB.valueOf(payload.encode())))
-        .map(rows -> rows.get(0).getId());
+        .map(record -> record.getId());
   }
 
   /** Every change writes one: rendered once. */
