@@ -26,9 +26,11 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record14;
+import org.jooq.ResultQuery;
 import org.jooq.SelectConditionStep;
 import org.jooq.impl.DSL;
 
@@ -54,21 +56,45 @@ final class SlotSearch {
       throw invalid("to", "must be after from, and at most " + MAX_RANGE.toDays() + " days later");
     }
     int limit = q.getInteger("limit", 50);
-    var conditions = new ArrayList<Condition>(List.of(
-        SLOT.STARTS_AT.ge(from), SLOT.STARTS_AT.lt(to), Bookable.slotInWindow(), Bookable.hasTakeableSeat(),
-        ORGANIZATION.DELETED_AT.isNull()));
-    conditions.addAll(Providers.publiclyVisible());
-    filter(conditions, q, "serviceId", SLOT.SERVICE_ID);
-    filter(conditions, q, "providerId", SLOT.PROVIDER_ID);
-    filter(conditions, q, "organizationId", SLOT.ORGANIZATION_ID);
-    filter(conditions, q, "venueId", SLOT.VENUE_ID);
+    var filters = new ArrayList<Condition>(List.of(SLOT.STARTS_AT.ge(from), SLOT.STARTS_AT.lt(to)));
+    filter(filters, q, "serviceId", SLOT.SERVICE_ID);
+    filter(filters, q, "organizationId", SLOT.ORGANIZATION_ID);
+    filter(filters, q, "venueId", SLOT.VENUE_ID);
     if (q.getString("cursor") != null) {
       Cursor cursor = Cursor.decode(q.getString("cursor"));
-      conditions.add(DSL.row(SLOT.STARTS_AT, SLOT.ID).gt(DSL.row(DSL.val(cursor.time()), DSL.val(cursor.uuid()))));
+      filters.add(DSL.row(SLOT.STARTS_AT, SLOT.ID).gt(DSL.row(DSL.val(cursor.time()), DSL.val(cursor.uuid()))));
     }
-    return db.fetch(query(Bookable.seatsAvailable(), conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(limit + 1))
+    UUID provider = q.getString("providerId") == null ? null : UUID.fromString(q.getString("providerId"));
+    if (provider != null) {
+      filters.add(SLOT.PROVIDER_ID.eq(provider));
+    }
+    return db.fetch(search(filters, provider, limit + 1))
         .map(rows -> ApiReply.ok(Page.of(rows, limit, SlotSearch::toJson,
             r -> new Cursor(r.value6().toString(), r.value1().toString()))));
+  }
+
+  /**
+   * The search statement: the bookable slots among those {@code filters} select (of {@code provider}'s, when not
+   * null), in start order, at most {@code rows}. Also run by the EXPLAIN test.
+   */
+  static ResultQuery<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
+      String, Long, String, String, String, Integer>> search(List<Condition> filters, UUID provider, int rows) {
+    var conditions = new ArrayList<Condition>(filters);
+    conditions.addAll(List.of(Bookable.slotInWindow(), Bookable.SEATS_AVAILABLE.gt(0),
+        ORGANIZATION.DELETED_AT.isNull()));
+    conditions.addAll(Providers.publiclyVisible());
+    return query(provider == null ? List.of() : List.of(oneProvider(provider)), conditions)
+        .orderBy(SLOT.STARTS_AT, SLOT.ID).limit(rows);
+  }
+
+  /**
+   * One provider's row, for a search of their slots: a materialized CTE named as the table, so the statement's
+   * {@code provider} is this one row. PostgreSQL runs a statement prepared for the sixth time with a generic plan,
+   * one for any provider and dates; it joined the provider table anew for each slot found (a seq scan on a small
+   * table), 6 ms of the database per provider-week search of 168 slots. With the one row read once, 1.4 ms.
+   */
+  private static CommonTableExpression<?> oneProvider(UUID provider) {
+    return DSL.name(PROVIDER.getName()).asMaterialized(Sql.DSL.selectFrom(PROVIDER).where(PROVIDER.ID.eq(provider)));
   }
 
   /** GET /v1/slots/{slotId}: one open, publicly bookable-looking slot, in the search's shape; 404 otherwise. */
@@ -77,7 +103,7 @@ final class SlotSearch {
     var conditions = new ArrayList<Condition>(List.of(SLOT.ID.eq(id), SLOT.STATUS.eq(SlotStatus.open),
         ORGANIZATION.DELETED_AT.isNull(), SERVICE.DELETED_AT.isNull()));
     conditions.addAll(Providers.publiclyVisible());
-    return db.fetchOptional(query(Bookable.seatsAvailable(), conditions))
+    return db.fetchOptional(query(List.of(), conditions))
         .map(found -> ApiReply.ok(toJson(found.orElseThrow(() -> Problem.notFound("No slot " + id + ".")
             .toException()))));
   }
@@ -104,16 +130,17 @@ final class SlotSearch {
         .put("price", Money.json(r.value10(), r.value11()));
   }
 
-  /** The statement itself, also used by the EXPLAIN test. */
-  static SelectConditionStep<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer, String,
-      Long, String, String, String, Integer>> query(Field<Integer> available, List<Condition> conditions) {
-    return Sql.DSL.select(SLOT.ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.ORGANIZATION_ID, SLOT.VENUE_ID,
+  private static SelectConditionStep<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
+      String, Long, String, String, String, Integer>> query(List<CommonTableExpression<?>> scope,
+                                                            List<Condition> conditions) {
+    return Sql.DSL.with(scope).select(SLOT.ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.ORGANIZATION_ID, SLOT.VENUE_ID,
             SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.CAPACITY, SERVICE.NAME, SERVICE.PRICE_MINOR, SERVICE.CURRENCY,
-            PROVIDER.DISPLAY_NAME, PROVIDER.TIMEZONE, available)
+            PROVIDER.DISPLAY_NAME, PROVIDER.TIMEZONE, Bookable.SEATS_AVAILABLE)
         .from(SLOT)
         .join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
         .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
         .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
+        .crossJoin(Bookable.FREE_SEATS)
         .where(conditions);
   }
 

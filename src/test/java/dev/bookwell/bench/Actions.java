@@ -44,14 +44,14 @@ final class Actions {
    * after the Retry-After it was given, as browsers and Stripe do; the latency includes those waits. 200 when it was
    * confirmed; 504 when it was not in 100 polls.
    */
-  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx) {
+  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx, AtomicLong reads) {
     return http -> politely(vertx, () -> holdRequest(http, slot.get()), 5).compose(held -> {
       if (held.statusCode() != 201) {
         return Future.succeededFuture(held.statusCode());
       }
       JsonObject booking = held.bodyAsJsonObject();
       return intent(http, vertx, booking, 50).compose(intentId -> intentId == null ? Future.succeededFuture(504)
-          : pay(http, vertx, stripe, booking, intentId));
+          : pay(http, vertx, stripe, booking, intentId, reads));
     });
   }
 
@@ -75,33 +75,47 @@ final class Actions {
   }
 
   private static Future<Integer> pay(WebClient http, Vertx vertx, FakeStripe stripe, JsonObject booking,
-                                     String intentId) {
+                                     String intentId, AtomicLong reads) {
     var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId),
         WEBHOOK_SECRET, Instant.now().getEpochSecond());
     // Stripe retries a webhook the service could not take (503, Retry-After) until it is taken
     return politely(vertx, () -> http.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
             .putHeader("Stripe-Signature", event.signature()).sendBuffer(Buffer.buffer(event.payload())), 5)
         .compose(webhook -> webhook.statusCode() != 200 ? Future.succeededFuture(webhook.statusCode())
-            : confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), 100));
+            : confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), null, 100, reads));
   }
 
   /**
-   * Polls every 100 ms, as a checkout page would; told 503 or 429, waits the {@code Retry-After} it is given, as a
-   * well-behaved client does (a poll every 20 ms by 256 clients was a load of its own that the service shed).
+   * Waits for the confirmation as a checkout page does: with {@link #LONG_POLL} (the default), it reads the booking,
+   * then asks again naming its ETag with {@code Prefer: wait=30}, answered when the booking changes (or after 30 s,
+   * 304); without, it polls every 100 ms (round two's client, for comparison: {@code -Dbench.purchase.longPoll=false}).
+   * Told 503 or 429, it waits the {@code Retry-After} it is given, as a well-behaved client does.
    */
-  private static Future<Integer> confirmed(WebClient http, Vertx vertx, String id, String token, int pollsLeft) {
-    return http.get("/v1/bookings/" + id).putHeader("X-Booking-Token", token).send().compose(read -> {
+  private static Future<Integer> confirmed(WebClient http, Vertx vertx, String id, String token, String etag,
+                                           int readsLeft, AtomicLong reads) {
+    reads.incrementAndGet();
+    var request = http.get("/v1/bookings/" + id).putHeader("X-Booking-Token", token);
+    if (LONG_POLL && etag != null) {
+      request.putHeader("If-None-Match", etag).putHeader("Prefer", "wait=30");
+    }
+    return request.send().compose(read -> {
       if (read.statusCode() == 200 && "confirmed".equals(read.bodyAsJsonObject().getString("status"))) {
         return Future.succeededFuture(200);
       }
       boolean busy = read.statusCode() == 503 || read.statusCode() == 429;
-      if (!busy && read.statusCode() != 200 || pollsLeft == 0) {
-        return Future.succeededFuture(read.statusCode() != 200 ? read.statusCode() : 504);
+      boolean unchanged = read.statusCode() == 200 || read.statusCode() == 304;
+      if (!busy && !unchanged || readsLeft == 0) {
+        return Future.succeededFuture(unchanged ? 504 : read.statusCode());
       }
-      long wait = busy ? 1000L * Math.max(1, parseOr(read.getHeader("Retry-After"), 1)) : 100;
-      return vertx.timer(wait).compose(x -> confirmed(http, vertx, id, token, pollsLeft - 1));
+      String seen = read.statusCode() == 200 ? read.getHeader("ETag") : etag;
+      long wait = busy ? 1000L * Math.max(1, parseOr(read.getHeader("Retry-After"), 1)) : LONG_POLL ? 0 : 100;
+      return (wait == 0 ? Future.<Long>succeededFuture() : vertx.timer(wait))
+          .compose(x -> confirmed(http, vertx, id, token, seen, readsLeft - 1, reads));
     });
   }
+
+  /** Whether the purchase client long-polls its booking ({@code -Dbench.purchase.longPoll}, default true). */
+  static final boolean LONG_POLL = Boolean.parseBoolean(System.getProperty("purchase.longPoll", "true"));
 
   /** Sends, and sends again after the {@code Retry-After} a 503 or 429 names, at most {@code tries} times. */
   private static Future<HttpResponse<Buffer>> politely(Vertx vertx, Supplier<Future<HttpResponse<Buffer>>> send,

@@ -39,6 +39,35 @@ final class Stage implements AutoCloseable {
     cpuMark = service.cpuSeconds();
   }
 
+  /**
+   * Waits, at most {@code max}, until the service is idle (under 5 % of a core for a second): the work an earlier run
+   * left behind, such as outbox consumers catching up with thousands of holds, then no longer competes with the next
+   * measurement. Gives the seconds waited and the service's CPU seconds meanwhile, and starts the CPU count afresh.
+   */
+  JsonObject quiet(Duration max) {
+    long start = System.nanoTime();
+    double cpuStart = service.cpuSeconds();
+    double before = cpuStart;
+    while (System.nanoTime() - start < max.toNanos()) {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      double now = service.cpuSeconds();
+      if (now - before < 0.05) {
+        break;
+      }
+      before = now;
+    }
+    cpuMark = service.cpuSeconds();
+    var waited = new JsonObject().put("quietAfterSeconds", round((System.nanoTime() - start) / 1e9))
+        .put("cpuSecondsMeanwhile", round(cpuMark - cpuStart));
+    System.out.printf("[%s] idle after %s%n", name, waited.encode());
+    return waited;
+  }
+
   /** The service's resources since the warm-up or the last call: CPU seconds, CPU ms per success, peak RSS. */
   JsonObject resources(long successes) {
     double now = service.cpuSeconds();

@@ -83,6 +83,46 @@ class StripePaymentsTest {
     assertEquals(List.of("authorization", "capture"), ledger(booking), "each movement once");
   }
 
+  /**
+   * A checkout page waits for the confirmation instead of polling: its GET naming the ETag it has, with
+   * {@code Prefer: wait}, is answered when the webhook's settlement confirms the booking, with the confirmed booking.
+   * With nothing changing it is answered 304 once its wait is over; without an ETag the preference changes nothing.
+   */
+  @Test
+  void aGuestWaitingOnItsBookingIsAnsweredWhenThePaymentConfirmsIt() {
+    var booking = hold(world.session(service, world.providerId, at(23), 3));
+    var first = read(booking, null, null);
+    assertEquals(200, first.statusCode());
+    String etag = first.getHeader("ETag");
+    assertEquals(304, read(booking, etag, "wait=1").statusCode(), "nothing changed during the second");
+    assertEquals(200, read(booking, null, "wait=30").statusCode(), "no ETag to wait on: answered at once");
+
+    var waiting = request(booking, etag, "wait=30");
+    var authorized = stripe.event("payment_intent.amount_capturable_updated",
+        stripe.authorize(booking.getJsonObject("payment").getString("intentId")), NEW_SECRET, now());
+    assertEquals(200, post(authorized.payload(), authorized.signature()).statusCode());
+    // answered by the confirmation's event, well before the 30 s the client offered to wait
+    var answer = Wait.on(waiting, 20);
+    assertEquals(200, answer.statusCode());
+    assertEquals("confirmed", answer.bodyAsJsonObject().getString("status"));
+  }
+
+  private static io.vertx.core.Future<HttpResponse<Buffer>> request(JsonObject booking, String etag, String prefer) {
+    var get = app.client.get("/v1/bookings/" + booking.getString("id"))
+        .putHeader("X-Booking-Token", booking.getString("accessToken"));
+    if (etag != null) {
+      get.putHeader("If-None-Match", etag);
+    }
+    if (prefer != null) {
+      get.putHeader("Prefer", prefer);
+    }
+    return get.send();
+  }
+
+  private static HttpResponse<Buffer> read(JsonObject booking, String etag, String prefer) {
+    return Wait.on(request(booking, etag, prefer));
+  }
+
   /** Captured in the Stripe dashboard, or reported out of order: payment_intent.succeeded alone secures the seat. */
   @Test
   void aPaymentCapturedOutsideBookwellSecuresTheSeatInManualMode() {

@@ -31,6 +31,8 @@ import java.util.Map;
 final class ApiRouter {
 
   private static final Duration BUS_TIMEOUT = Duration.ofSeconds(30);
+  /** Long polls one edge instance keeps waiting at once; more are answered at once (a few MB of heap at most). */
+  private static final int MAX_WAITERS = 10_000;
 
   private ApiRouter() {
   }
@@ -56,6 +58,7 @@ final class ApiRouter {
       builder.rootHandler(new Authenticator(Jwt.verifier(vertx, platform.jwtKeys(), platform.config().identity())));
       var clients = new ClientAddresses(platform.config().limits().trustedProxies());
       var responses = edge.checkResponses() ? new ResponseContract(vertx, contract) : null;
+      var changes = new ChangeWaits(vertx, MAX_WAITERS);
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();
         String operationId = operation.getOperationId();
@@ -68,7 +71,8 @@ final class ApiRouter {
           route.addHandler(local.get(operationId));
         } else if (address != null) {
           route.addHandler(new BusForwarder(vertx.eventBus(), address, operationId, BUS_TIMEOUT,
-              operation.getOpenAPIModel().getBoolean("x-raw-body", false), clients, responses));
+              operation.getOpenAPIModel().getBoolean("x-raw-body", false), clients, responses,
+              operation.getOpenAPIModel().getString("x-wait-on"), changes));
         } else {
           route.addHandler(ctx -> ProblemResponses.send(ctx, Problem.of("not-implemented", 501, "Not implemented",
               operationId + " has no handler yet.")));

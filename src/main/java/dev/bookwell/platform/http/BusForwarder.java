@@ -37,11 +37,16 @@ final class BusForwarder implements Handler<RoutingContext> {
   private final ClientAddresses clients;
   /** Null unless answers are checked against the contract (the test suite). */
   private final ResponseContract responses;
+  /** The path parameter naming the aggregate a GET may wait on ({@code x-wait-on}); null when it may not. */
+  private final String waitOn;
+  private final ChangeWaits changes;
 
   /** {@code rawBody}: the body travels as the exact text received (webhooks sign the raw bytes). */
   BusForwarder(EventBus bus, String address, String operationId, Duration timeout, boolean rawBody,
-               ClientAddresses clients, ResponseContract responses) {
+               ClientAddresses clients, ResponseContract responses, String waitOn, ChangeWaits changes) {
     this.responses = responses;
+    this.waitOn = waitOn;
+    this.changes = changes;
     this.rawBody = rawBody;
     this.clients = clients;
     this.bus = bus;
@@ -71,13 +76,58 @@ final class BusForwarder implements Handler<RoutingContext> {
       }
     }
     var request = new ApiRequest(operationId, path, query, headers, body, ctx.get(CALLER));
-
-    bus.<JsonObject>request(address, request.toJson(), delivery)
-        .onSuccess(message -> write(ctx, ApiReply.fromJson(message.body())))
-        .onFailure(ctx::fail);
+    int wait = waitOn == null || ctx.request().getHeader("If-None-Match") == null ? 0
+        : Preferences.waitSeconds(ctx.request().getHeader("Prefer"), ChangeWaits.MAX_SECONDS);
+    if (wait > 0) {
+      askUntilChanged(ctx, request, path.getString(waitOn), System.currentTimeMillis() + 1000L * wait);
+    } else {
+      ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
+    }
   }
 
-  private void write(RoutingContext ctx, ApiReply reply) {
+  private Future<Answer> ask(RoutingContext ctx, ApiRequest request) {
+    return bus.<JsonObject>request(address, request.toJson(), delivery)
+        .map(message -> render(ctx, ApiReply.fromJson(message.body())));
+  }
+
+  /**
+   * Long polling ({@code Prefer: wait=N} with {@code If-None-Match}): asks the area, and while its answer is the
+   * representation the client already has, waits for an event about the aggregate (or the deadline) and asks
+   * again; then answers as usual (304 if nothing changed in time). The watch starts before each read, so a change
+   * committed during the read is not missed. A checkout page waiting for its payment's confirmation asks once or
+   * twice instead of every 100 ms.
+   */
+  private void askUntilChanged(RoutingContext ctx, ApiRequest request, String aggregateId, long deadline) {
+    var watch = changes.watch(aggregateId);
+    if (watch == null) {  // this edge has as many waiters as it takes: answered at once
+      ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
+      return;
+    }
+    ctx.response().closeHandler(gone -> watch.cancel());
+    ask(ctx, request).onComplete(asked -> {
+      long left = deadline - System.currentTimeMillis();
+      if (asked.succeeded() && left > 0 && unchanged(ctx, asked.result()) && !ctx.response().closed()) {
+        watch.then(left, () -> askUntilChanged(ctx, request, aggregateId, deadline));
+        return;
+      }
+      watch.cancel();
+      if (asked.failed()) {
+        ctx.fail(asked.cause());
+      } else {
+        write(ctx, asked.result());
+      }
+    });
+  }
+
+  /** An area's answer as it goes out; a GET's 200 with a body also has its ETag. */
+  private record Answer(ApiReply reply, String contentType, Buffer body, String etag) {
+  }
+
+  private static boolean unchanged(RoutingContext ctx, Answer answer) {
+    return answer.etag() != null && ETags.matches(ctx.request().getHeader("If-None-Match"), answer.etag());
+  }
+
+  private static Answer render(RoutingContext ctx, ApiReply reply) {
     Buffer body = null;
     String contentType = reply.headers().getString("Content-Type");
     boolean base64 = "base64".equals(reply.headers().remove("Content-Transfer-Encoding"));  // never sent on
@@ -89,26 +139,30 @@ final class BusForwarder implements Handler<RoutingContext> {
       body = Json.encodeToBuffer(reply.body());
       contentType = "application/json";
     }
-    var sent = body;
-    var type = contentType;
-    (responses == null ? Future.<Void>succeededFuture() : responses.check(operationId, reply.status(), type, sent))
+    // A GET's answer carries its ETag (the area's own, when it versions the resource itself); a poller that names
+    // it in If-None-Match gets 304 and no body.
+    String etag = body == null || ctx.request().method() != HttpMethod.GET || reply.status() != 200 ? null
+        : reply.headers().containsKey("ETag") ? reply.headers().getString("ETag") : ETags.of(body);
+    return new Answer(reply, contentType, body, etag);
+  }
+
+  private void write(RoutingContext ctx, Answer answer) {
+    var reply = answer.reply();
+    (responses == null ? Future.<Void>succeededFuture()
+        : responses.check(operationId, reply.status(), answer.contentType(), answer.body()))
         .onSuccess(x -> {
           var response = ctx.response().setStatusCode(reply.status());
           reply.headers().forEach(h -> response.putHeader(h.getKey(), String.valueOf(h.getValue())));
-          if (sent == null) {
+          if (answer.body() == null) {
             response.end();
-            return;
-          }
-          // A GET's answer carries its ETag (the area's own, when it versions the resource itself); a poller that names it in If-None-Match gets 304 and no body.
-          if (ctx.request().method() == HttpMethod.GET && reply.status() == 200) {
-            String etag = reply.headers().containsKey("ETag") ? reply.headers().getString("ETag") : ETags.of(sent);
-            response.putHeader("ETag", etag);
-            if (ETags.matches(ctx.request().getHeader("If-None-Match"), etag)) {
-              response.setStatusCode(304).end();
-              return;
+          } else if (answer.etag() != null && unchanged(ctx, answer)) {
+            response.putHeader("ETag", answer.etag()).setStatusCode(304).end();
+          } else {
+            if (answer.etag() != null) {
+              response.putHeader("ETag", answer.etag());
             }
+            response.putHeader("Content-Type", answer.contentType()).end(answer.body());
           }
-          response.putHeader("Content-Type", type).end(sent);
         })
         .onFailure(ctx::fail);
   }

@@ -23,6 +23,8 @@ public final class Outbox {
 
   /** Events are published on {@code bookwell.events.<type>} and, for consumers of everything, on this address. */
   public static final String ALL_EVENTS = "bookwell.events";
+  /** The message header naming the event's aggregate, for listeners that need no more (the edge's long polls). */
+  public static final String AGGREGATE_HEADER = "aggregate-id";
 
   private Outbox() {
   }

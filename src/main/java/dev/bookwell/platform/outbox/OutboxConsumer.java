@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.db.tables.records.OutboxEventRecord;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -13,7 +14,11 @@ import io.vertx.core.eventbus.ReplyException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
+import org.jooq.Condition;
+import org.jooq.Record1;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * An internal consumer of outbox events that handles each event once, whatever the number of instances and however
  * often it is delivered. A round reads, from the outbox itself, the events of its types from the last
- * {@code window} that it has not handled, oldest first, a bounded batch, one at a time. For each, the consumer's
- * {@code plan} asks whatever it needs first (outside any transaction: no connection waits on the bus) and answers
- * with the work to do; that work runs in the transaction that records the event in {@code consumed_event}, so racing
- * rounds do it once.
+ * {@code window} that it has not handled (above its {@link ConsumerFloor}), oldest first, a bounded batch, one at
+ * a time. For each, the consumer's {@code plan} asks whatever it needs first (outside any transaction: no
+ * connection waits on the bus) and answers with the work to do; that work runs in the transaction that records the
+ * event in {@code consumed_event}, so racing rounds do it once.
  * <p>
  * A plan that fails is tried again with backoff ({@code consumer_retry}: 1 s, 2 s, 4 s ... at most an hour apart);
  * meanwhile the later events of the same aggregate wait for it (a booking's cancellation is never handled before its
@@ -42,6 +47,7 @@ public final class OutboxConsumer {
   private final List<String> types;
   private final Duration window;
   private final int batch;
+  private final ConsumerFloor floor;
 
   public OutboxConsumer(Db db, String consumer, Collection<String> types, Duration window, int batch) {
     this.db = db;
@@ -49,16 +55,15 @@ public final class OutboxConsumer {
     this.types = List.copyOf(types);
     this.window = window;
     this.batch = batch;
+    this.floor = new ConsumerFloor(consumer);
   }
 
   /** One round; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     var earlier = OUTBOX_EVENT.as("earlier");
     return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
-            .where(OUTBOX_EVENT.TYPE.in(types))
-            .and(OUTBOX_EVENT.OCCURRED_AT.gt(SqlTime.nowPlus(window.negated())))
-            .andNotExists(Sql.DSL.selectOne().from(CONSUMED_EVENT)
-                .where(CONSUMED_EVENT.CONSUMER.eq(consumer)).and(CONSUMED_EVENT.EVENT_ID.eq(OUTBOX_EVENT.ID)))
+            .where(unhandled())
+            .and(floor.sweepNow() ? DSL.noCondition() : floor.above())
             // an event waiting to be tried again, and the later events of its aggregate, are not due yet (a due
             // one comes in the batch before them, and if it fails again they wait in the round)
             .andNotExists(Sql.DSL.selectOne().from(CONSUMER_RETRY).join(earlier)
@@ -67,19 +72,40 @@ public final class OutboxConsumer {
                 .and(earlier.AGGREGATE_ID.eq(OUTBOX_EVENT.AGGREGATE_ID))
                 .and(earlier.SEQ.le(OUTBOX_EVENT.SEQ)).and(CONSUMER_RETRY.NEXT_AT.gt(SqlTime.now())))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
-        .compose(events -> {
-          // within the round too, an aggregate whose event failed waits for it
-          var stuck = new java.util.HashSet<String>();
-          Future<Integer> chain = Future.succeededFuture(0);
-          for (var event : events) {
-            chain = chain.compose(done -> stuck.contains(event.getAggregateId()) ? Future.succeededFuture(done)
-                : handle(event, plan).map(done + 1).recover(e -> {
-                  stuck.add(event.getAggregateId());
-                  return failed(event, e).map(done);
-                }));
-          }
-          return chain;
-        });
+        .compose(events -> handleAll(events, plan).compose(done -> events.size() == batch
+            ? Future.succeededFuture(done)  // more to do at once; the floor is raised when caught up
+            : floor.raise(db, unhandled()).map(done).recover(e -> {
+              LOG.warn("{}: raising its floor failed; the next round tries again", consumer, e);
+              return Future.succeededFuture(done);
+            })));
+  }
+
+  /** For tests: the next round sweeps, as one does every {@link ConsumerFloor#SWEEP}. */
+  void sweepNextRound() {
+    floor.sweepNext();
+  }
+
+  /** The events of the consumer's types in its window that it has not handled. */
+  private Condition unhandled() {
+    return OUTBOX_EVENT.TYPE.in(types)
+        .and(OUTBOX_EVENT.OCCURRED_AT.gt(SqlTime.nowPlus(window.negated())))
+        .andNotExists(Sql.DSL.selectOne().from(CONSUMED_EVENT)
+            .where(CONSUMED_EVENT.CONSUMER.eq(consumer)).and(CONSUMED_EVENT.EVENT_ID.eq(OUTBOX_EVENT.ID)));
+  }
+
+  /** Handles a round's events in order; within the round too, an aggregate whose event failed waits for it. */
+  private Future<Integer> handleAll(List<OutboxEventRecord> events,
+                                    Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+    var stuck = new java.util.HashSet<String>();
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (var event : events) {
+      chain = chain.compose(done -> stuck.contains(event.getAggregateId()) ? Future.succeededFuture(done)
+          : handle(event, plan).map(done + 1).recover(e -> {
+            stuck.add(event.getAggregateId());
+            return failed(event, e).map(done);
+          }));
+    }
+    return chain;
   }
 
   private Future<Void> handle(OutboxEventRecord event,
@@ -117,12 +143,30 @@ public final class OutboxConsumer {
   }
 
   private Future<Void> once(OutboxEventRecord event, String outcome, Function<Sql, Future<Void>> work) {
-    return db.transaction(tx -> tx.update(Sql.DSL.insertInto(CONSUMED_EVENT)
-            .set(CONSUMED_EVENT.CONSUMER, consumer).set(CONSUMED_EVENT.EVENT_ID, event.getId())
-            .set(CONSUMED_EVENT.OUTCOME, outcome).onConflictDoNothing())
-        .compose(fresh -> fresh == 0 ? Future.<Void>succeededFuture() : work.apply(tx))
-        // handled (now, or by another instance before): nothing waits on it any more
-        .compose(x -> tx.update(Sql.DSL.deleteFrom(CONSUMER_RETRY).where(CONSUMER_RETRY.CONSUMER.eq(consumer))
-            .and(CONSUMER_RETRY.EVENT_ID.eq(event.getId())))).mapEmpty());
+    return db.transaction(tx -> tx.fetchOne(CLAIM, Map.of("consumer", consumer, "event", event.getId(),
+            "outcome", outcome))
+        .compose(claimed -> claimed.value1() == 0 ? Future.<Void>succeededFuture() : work.apply(tx)));
+  }
+
+  /**
+   * Records the event as handled by the consumer, unless it is already (then the count is 0 and the work is not
+   * done again), and clears its retry, handled now or by another instance before: nothing waits on it any more.
+   * One statement, rendered once: every event of a booking is handled by three or four consumers, and this was two
+   * statements rendered for each, behind every hold's event (JFR: consumers catching up took a quarter of the
+   * service's samples during the searches after a spread run).
+   */
+  private static final Prepared<Record1<Integer>> CLAIM;
+
+  static {
+    var consumer = DSL.param("consumer", String.class);
+    var event = DSL.param("event", UUID.class);
+    var fresh = DSL.name("fresh").as(Sql.DSL.insertInto(CONSUMED_EVENT)
+        .set(CONSUMED_EVENT.CONSUMER, consumer).set(CONSUMED_EVENT.EVENT_ID, event)
+        .set(CONSUMED_EVENT.OUTCOME, DSL.param("outcome", String.class)).onConflictDoNothing()
+        .returning(CONSUMED_EVENT.EVENT_ID));
+    var cleared = DSL.name("cleared").as(Sql.DSL.deleteFrom(CONSUMER_RETRY)
+        .where(CONSUMER_RETRY.CONSUMER.eq(consumer)).and(CONSUMER_RETRY.EVENT_ID.eq(event))
+        .returning(CONSUMER_RETRY.EVENT_ID));
+    CLAIM = Prepared.of(Sql.DSL.with(fresh, cleared).select(DSL.count()).from(fresh));
   }
 }

@@ -100,7 +100,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
         .put("aggregateId", event.getAggregateId())
         .put("occurredAt", event.getOccurredAt().toString())
         .put("payload", new JsonObject(event.getPayload().data()));
-    var options = new DeliveryOptions().addHeader("event-id", event.getId().toString());
+    var options = new DeliveryOptions().addHeader("event-id", event.getId().toString())
+        .addHeader(Outbox.AGGREGATE_HEADER, event.getAggregateId());
     vertx.eventBus().publish(Outbox.address(event.getType()), message, options);
     vertx.eventBus().publish(Outbox.ALL_EVENTS, message, options);
     if (metrics != null) {  // holds, confirmations, payments failed or refunded... by event type

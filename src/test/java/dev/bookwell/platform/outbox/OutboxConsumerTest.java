@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,6 +75,62 @@ class OutboxConsumerTest {
             .where(dev.bookwell.db.Tables.OUTBOX_EVENT.AGGREGATE_ID.eq("c"))))
         .orderBy(CONSUMED_EVENT.HANDLED_AT).limit(1))).value1());
     assertEquals(0, Wait.on(db.fetchOne(Sql.DSL.selectCount().from(CONSUMER_RETRY))).value1());
+  }
+
+  /**
+   * The floor: raised below the first event not handled (one waiting for its retry holds it), never past an event
+   * younger than ConsumerFloor.SETTLED; a caught-up round reads nothing below it, and the sweep still finds an event
+   * that appeared there (a transaction that committed late).
+   */
+  @Test
+  void theFloorStopsAtWhatIsNotHandledAndTheSweepFindsWhatAppearsBelowIt() {
+    var consumer = new OutboxConsumer(db, "floored", List.of("test.happened"), Duration.ofDays(1), 100);
+    append("a", "a1");
+    append("b", "b1");
+    failing.add("b1");
+    append("c", "c1");
+    settle();
+    round(consumer);
+    assertEquals(List.of("a1", "c1"), handled);
+    assertEquals(seqOf("b1") - 1, floor("floored"), "b1 waits for its retry: the floor stays below it");
+
+    failing.clear();
+    due();
+    round(consumer);
+    append("d", "d1");  // too young to pass
+    round(consumer);
+    assertEquals(List.of("a1", "c1", "b1", "d1"), handled);
+    assertEquals(seqOf("c1"), floor("floored"), "up to the newest settled event, not past d1");
+
+    settle();
+    round(consumer);
+    assertEquals(seqOf("d1"), floor("floored"));
+    // a number below the floor, committed only now (as by a transaction that stayed open)
+    Wait.on(db.execute(Sql.DSL.query("insert into outbox_event (seq, type, aggregate_type, aggregate_id, payload,"
+        + " occurred_at) overriding system value values (0, 'test.happened', 'thing', 'e', '{\"name\": \"e1\"}',"
+        + " now() - interval '1 minute')")));
+    round(consumer);
+    assertEquals(4, handled.size(), "below the floor: not read by a caught-up round");
+    consumer.sweepNextRound();
+    round(consumer);
+    assertEquals("e1", handled.getLast(), "the sweep looks over the whole window");
+  }
+
+  private long seqOf(String name) {
+    return Wait.on(db.fetchOne(Sql.DSL.select(dev.bookwell.db.Tables.OUTBOX_EVENT.SEQ)
+        .from(dev.bookwell.db.Tables.OUTBOX_EVENT)
+        .where(DSL.field("payload->>'name'", String.class).eq(name)))).value1();
+  }
+
+  private long floor(String consumer) {
+    return Wait.on(db.fetchOne(Sql.DSL.select(dev.bookwell.db.Tables.CONSUMER_FLOOR.SEQ)
+        .from(dev.bookwell.db.Tables.CONSUMER_FLOOR)
+        .where(dev.bookwell.db.Tables.CONSUMER_FLOOR.CONSUMER.eq(consumer)))).value1();
+  }
+
+  /** Time passes: every event so far is older than ConsumerFloor.SETTLED. */
+  private void settle() {
+    Wait.on(db.execute(Sql.DSL.query("update outbox_event set occurred_at = occurred_at - interval '1 minute'")));
   }
 
   private void round(OutboxConsumer consumer) {
