@@ -15,8 +15,6 @@ import dev.bookwell.platform.db.SqlTime;
 import java.time.OffsetDateTime;
 import org.jooq.Condition;
 import org.jooq.Field;
-import org.jooq.Record1;
-import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -80,14 +78,12 @@ final class Bookable {
   }
 
   /**
-   * The takeable seats of the slot in scope, counted once per slot, as a lateral table to join: a search that both
-   * checked that one exists and counted them probed the seat index twice per slot, most of PostgreSQL's work for a
-   * page of 168 one-seat slots.
+   * Seats that can be taken in the slot in scope. In a select list, PostgreSQL counts them only for the rows a
+   * limited, sorted query returns; {@link #hasTakeableSeat()} filters the candidates, stopping at the first seat.
    */
-  static final Table<Record1<Integer>> FREE_SEATS = DSL.lateral(Sql.DSL.select(DSL.count().as("available"))
-      .from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat())).as("free_seats");
-  /** {@link #FREE_SEATS}' count. */
-  static final Field<Integer> SEATS_AVAILABLE = FREE_SEATS.field("available", Integer.class);
+  static Field<Integer> seatsAvailable() {
+    return Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()).asField("available");
+  }
 
   static Condition hasTakeableSeat() {
     return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()));

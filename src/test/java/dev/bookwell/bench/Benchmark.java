@@ -213,7 +213,7 @@ public final class Benchmark {
           .put("confirmedPerSecond", Stage.round(outcome.successesPerSecond())).put("confirmedInDatabase", confirmed)
           .put("capturedInDatabase", captured).put("capturesAtStripe", stripeCaptures)
           .put("oversoldSlots", oversold).put("longPoll", Actions.LONG_POLL)
-          .put("bookingReadsPerPurchase", Stage.round(reads.get() / (double) Math.max(1, outcome.requests())))
+          .put("bookingReadsPerPurchase", Stage.round(reads.get() / (double) Math.max(1, outcome.successes())))
           .put("invariant", ok ? "OK" : "BROKEN")
           .mergeIn(stage.resources(outcome.successes()));
       System.out.printf("%n### Scenario 4, purchase: hold, authorize, signed webhook, confirmed (%,d slots, %d"

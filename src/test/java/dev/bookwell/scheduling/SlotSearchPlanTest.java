@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.jooq.Condition;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class SlotSearchPlanTest {
 
   /** EXPLAIN ANALYZE of the real search statement, with the real search's conditions, page size 50. */
   private static String explain(List<Condition> filters, UUID onlyProvider) {
-    var query = SlotSearch.search(filters, onlyProvider, 51);
+    var query = SlotSearch.search(filters, onlyProvider == null ? null : DSL.val(onlyProvider), DSL.val(51));
     var explain = Sql.DSL.query("explain (analyze, costs off) " + Sql.DSL.renderInlined(query));
     Wait.on(db.execute(explain));  // warm the cache; the second run is the one reported
     var rows = Wait.on(db.execute(explain));

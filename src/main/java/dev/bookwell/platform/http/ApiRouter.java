@@ -115,7 +115,7 @@ final class ApiRouter {
     return CorsHandler.create().addOrigins(origins)
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
         .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
-            "X-Booking-Token"))
+            "Prefer", "X-Booking-Token"))
         .exposedHeaders(Set.of("ETag", "Location", "Retry-After"))
         .maxAgeSeconds(600);
   }

@@ -18,6 +18,7 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The whole of the edge's work for an API operation: take the validated request, send it as one bus request to
@@ -76,10 +77,14 @@ final class BusForwarder implements Handler<RoutingContext> {
       }
     }
     var request = new ApiRequest(operationId, path, query, headers, body, ctx.get(CALLER));
-    int wait = waitOn == null || ctx.request().getHeader("If-None-Match") == null ? 0
+    String ifNoneMatch = ctx.request().getHeader("If-None-Match");
+    // "*" names any representation: nothing would end such a wait but time
+    int wait = waitOn == null || ifNoneMatch == null || ifNoneMatch.isBlank() || ifNoneMatch.trim().equals("*") ? 0
         : Preferences.waitSeconds(ctx.request().getHeader("Prefer"), ChangeWaits.MAX_SECONDS);
     if (wait > 0) {
-      askUntilChanged(ctx, request, path.getString(waitOn), System.currentTimeMillis() + 1000L * wait);
+      // answered a little before the N seconds, so a client or proxy waiting exactly that long gets its answer
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(wait) - TimeUnit.MILLISECONDS.toNanos(500);
+      askUntilChanged(ctx, request, path.getString(waitOn), deadline);
     } else {
       ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
     }
@@ -99,15 +104,22 @@ final class BusForwarder implements Handler<RoutingContext> {
    */
   private void askUntilChanged(RoutingContext ctx, ApiRequest request, String aggregateId, long deadline) {
     var watch = changes.watch(aggregateId);
-    if (watch == null) {  // this edge has as many waiters as it takes: answered at once
+    if (watch == null) {  // no room, or the node is draining: answered at once
       ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
       return;
     }
-    ctx.response().closeHandler(gone -> watch.cancel());
+    ctx.addEndHandler(ended -> watch.cancel());  // answered, or the client went away
     ask(ctx, request).onComplete(asked -> {
-      long left = deadline - System.currentTimeMillis();
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (asked.succeeded() && left > 0 && unchanged(ctx, asked.result()) && !ctx.response().closed()) {
-        watch.then(left, () -> askUntilChanged(ctx, request, aggregateId, deadline));
+        // a change: read again; time up with none: the answer in hand stands (304)
+        watch.then(left, changed -> {
+          if (changed) {
+            askUntilChanged(ctx, request, aggregateId, deadline);
+          } else {
+            write(ctx, asked.result());
+          }
+        });
         return;
       }
       watch.cancel();

@@ -6,20 +6,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who waits for a change of which aggregate, on one edge instance (its event loop): a GET that asked to wait
  * ({@code Prefer: wait=N}) while already holding the current representation ({@code If-None-Match}) is told when an
- * event about the aggregate is published, or when its time is up, and asks its area again. A waiter is a map entry
- * and a timer: no database connection and no bus request is held while it waits.
+ * event about the aggregate is published, or when its time is up. A waiter is a map entry and a timer: no database
+ * connection and no bus request is held while it waits.
  * <p>
- * The events come from the outbox relay of whichever node committed the change (published across the cluster);
- * only their {@code aggregate-id} header is read, so the event body is never copied for this.
+ * The changes come from the outbox relay of whichever node committed them ({@link Outbox#CHANGES}: no body, the
+ * aggregate in a header). Bounded: at most {@code capacity} waiters per instance and {@link #PER_AGGREGATE} per
+ * aggregate, so a client opening thousands of waits on its own booking cannot make each change cost thousands of
+ * reads; past either, and while the node drains, the caller answers at once, as without the preference.
  */
 final class ChangeWaits {
 
   /** The longest wait granted, whatever is asked: a longer one is cut to this (RFC 7240 lets a server do less). */
   static final int MAX_SECONDS = 30;
+  static final int PER_AGGREGATE = 8;
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeWaits.class);
 
   private final Vertx vertx;
   private final int capacity;
@@ -29,62 +37,79 @@ final class ChangeWaits {
   ChangeWaits(Vertx vertx, int capacity) {
     this.vertx = vertx;
     this.capacity = capacity;
-    vertx.eventBus().consumer(Outbox.ALL_EVENTS, message -> changed(message.headers().get(Outbox.AGGREGATE_HEADER)));
+    vertx.eventBus().consumer(Outbox.CHANGES, message -> changed(message.headers().get(Outbox.AGGREGATE_HEADER)));
   }
 
   /**
    * Starts watching {@code aggregateId}, before the read whose answer may make the caller wait, so a change
-   * committed during that read is not missed. Null when this instance already has {@code capacity} waiters: the
-   * caller then answers at once, as without the preference.
+   * committed during that read is not missed. Null when there is no room or the node is draining.
    */
   Watch watch(String aggregateId) {
-    if (count >= capacity) {
+    String key = key(aggregateId);
+    List<Watch> waiting = watching.get(key);
+    if (count >= capacity || waiting != null && waiting.size() >= PER_AGGREGATE || HttpVerticle.draining(vertx)) {
       return null;
     }
-    var watch = new Watch(aggregateId);
-    watching.computeIfAbsent(aggregateId, id -> new ArrayList<>()).add(watch);
+    var watch = new Watch(key);
+    watching.computeIfAbsent(key, id -> new ArrayList<>()).add(watch);
     count++;
     return watch;
   }
 
-  private void changed(String aggregateId) {
-    List<Watch> waiting = aggregateId == null ? null : watching.get(aggregateId);
-    if (waiting != null) {
-      List.copyOf(waiting).forEach(Watch::fire);
+  /** Events name a booking as {@code UUID.toString()} (lower case); a path may spell it in capitals. */
+  private static String key(String aggregateId) {
+    try {
+      return UUID.fromString(aggregateId).toString();
+    } catch (IllegalArgumentException | NullPointerException notAUuid) {
+      return aggregateId;
     }
   }
 
-  /** One waiter: fires its step once, on the first change or when its time is up, whichever comes first. */
+  private void changed(String aggregateId) {
+    List<Watch> waiting = aggregateId == null ? null : watching.get(aggregateId);
+    if (waiting == null) {
+      return;
+    }
+    for (Watch watch : List.copyOf(waiting)) {
+      try {
+        watch.fire(true);
+      } catch (RuntimeException e) {  // one waiter's failure must not keep the others waiting
+        LOG.warn("waking a long poll on {} failed", aggregateId, e);
+      }
+    }
+  }
+
+  /** One waiter: its step runs once, at the first change or when its time is up, whichever comes first. */
   final class Watch {
 
-    private final String aggregateId;
+    private final String key;
     private boolean changed;
     private boolean done;
-    private Runnable next;
+    private Consumer<Boolean> next;
     private long timer = -1;
 
-    private Watch(String aggregateId) {
-      this.aggregateId = aggregateId;
+    private Watch(String key) {
+      this.key = key;
     }
 
-    /** Runs {@code next} at the first change (at once if one came already) or after {@code millis}. */
-    void then(long millis, Runnable next) {
+    /** Runs {@code next} with true at the first change (at once if one came already), with false after {@code millis}. */
+    void then(long millis, Consumer<Boolean> next) {
       this.next = next;
       if (changed) {
-        fire();
+        fire(true);
       } else {
-        timer = vertx.setTimer(Math.max(1, millis), id -> fire());
+        timer = vertx.setTimer(Math.max(1, millis), id -> fire(false));
       }
     }
 
-    private void fire() {
+    private void fire(boolean change) {
       if (next == null) {
-        changed = true;  // not waiting yet: the read in flight is stale, so the caller reads again
+        changed |= change;  // not waiting yet: the read in flight may be stale, so the caller reads again
         return;
       }
-      Runnable step = next;
+      Consumer<Boolean> step = next;
       cancel();
-      step.run();
+      step.accept(change);
     }
 
     /** Stops watching (the answer went out, or the client went away); safe to repeat. */
@@ -95,9 +120,9 @@ final class ChangeWaits {
       done = true;
       next = null;
       vertx.cancelTimer(timer);
-      List<Watch> waiting = watching.get(aggregateId);
+      List<Watch> waiting = watching.get(key);
       if (waiting != null && waiting.remove(this) && waiting.isEmpty()) {
-        watching.remove(aggregateId);
+        watching.remove(key);
       }
       count--;
     }

@@ -50,20 +50,26 @@ public final class OutboxConsumer {
   private final ConsumerFloor floor;
 
   public OutboxConsumer(Db db, String consumer, Collection<String> types, Duration window, int batch) {
+    this(db, consumer, types, window, batch, ConsumerFloor.SETTLED);
+  }
+
+  /** With how long an event number takes to count as settled for the floor (tests shorten it). */
+  OutboxConsumer(Db db, String consumer, Collection<String> types, Duration window, int batch, Duration settled) {
     this.db = db;
     this.consumer = consumer;
     this.types = List.copyOf(types);
     this.window = window;
     this.batch = batch;
-    this.floor = new ConsumerFloor(consumer);
+    this.floor = new ConsumerFloor(consumer, settled);
   }
 
   /** One round; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     var earlier = OUTBOX_EVENT.as("earlier");
+    boolean sweep = floor.sweepNow();
     return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
             .where(unhandled())
-            .and(floor.sweepNow() ? DSL.noCondition() : floor.above())
+            .and(sweep ? DSL.noCondition() : floor.above())
             // an event waiting to be tried again, and the later events of its aggregate, are not due yet (a due
             // one comes in the batch before them, and if it fails again they wait in the round)
             .andNotExists(Sql.DSL.selectOne().from(CONSUMER_RETRY).join(earlier)
@@ -72,12 +78,21 @@ public final class OutboxConsumer {
                 .and(earlier.AGGREGATE_ID.eq(OUTBOX_EVENT.AGGREGATE_ID))
                 .and(earlier.SEQ.le(OUTBOX_EVENT.SEQ)).and(CONSUMER_RETRY.NEXT_AT.gt(SqlTime.now())))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
-        .compose(events -> handleAll(events, plan).compose(done -> events.size() == batch
-            ? Future.succeededFuture(done)  // more to do at once; the floor is raised when caught up
-            : floor.raise(db, unhandled()).map(done).recover(e -> {
-              LOG.warn("{}: raising its floor failed; the next round tries again", consumer, e);
-              return Future.succeededFuture(done);
-            })));
+        .compose(events -> handleAll(events, plan).compose(done -> moveFloor(sweep, events).map(done)));
+  }
+
+  /**
+   * What a sweep found goes above the floor again (the rounds after it take it from there, in order); a round that
+   * found less than a batch has caught up, and raises the floor. A failure here is logged; the next round tries.
+   */
+  private Future<Void> moveFloor(boolean sweep, List<OutboxEventRecord> events) {
+    Future<Void> lowered = sweep && !events.isEmpty() ? floor.lower(db, events.getFirst().getSeq())
+        : Future.succeededFuture();
+    return lowered.compose(x -> events.size() == batch ? Future.<Void>succeededFuture() : floor.raise(db, unhandled()))
+        .recover(e -> {
+          LOG.warn("{}: moving its floor failed; the next round tries again", consumer, e);
+          return Future.succeededFuture();
+        });
   }
 
   /** For tests: the next round sweeps, as one does every {@link ConsumerFloor#SWEEP}. */

@@ -78,18 +78,20 @@ class OutboxConsumerTest {
   }
 
   /**
-   * The floor: raised below the first event not handled (one waiting for its retry holds it), never past an event
-   * younger than ConsumerFloor.SETTLED; a caught-up round reads nothing below it, and the sweep still finds an event
-   * that appeared there (a transaction that committed late).
+   * The floor (event numbers count as settled at once here): raised below the first event not handled (one waiting
+   * for its retry holds it) and never past the newest number seen at the raise before; a caught-up round reads
+   * nothing below it; a sweep finds what appeared there (a transaction that committed late) and puts it above the
+   * floor again, so one that fails is retried in order.
    */
   @Test
   void theFloorStopsAtWhatIsNotHandledAndTheSweepFindsWhatAppearsBelowIt() {
-    var consumer = new OutboxConsumer(db, "floored", List.of("test.happened"), Duration.ofDays(1), 100);
+    var consumer = new OutboxConsumer(db, "floored", List.of("test.happened"), Duration.ofDays(1), 100,
+        Duration.ZERO);
     append("a", "a1");
     append("b", "b1");
     failing.add("b1");
     append("c", "c1");
-    settle();
+    round(consumer);  // the first round sweeps; its raise has no settled number yet
     round(consumer);
     assertEquals(List.of("a1", "c1"), handled);
     assertEquals(seqOf("b1") - 1, floor("floored"), "b1 waits for its retry: the floor stays below it");
@@ -97,23 +99,34 @@ class OutboxConsumerTest {
     failing.clear();
     due();
     round(consumer);
-    append("d", "d1");  // too young to pass
+    append("d", "d1");
     round(consumer);
     assertEquals(List.of("a1", "c1", "b1", "d1"), handled);
-    assertEquals(seqOf("c1"), floor("floored"), "up to the newest settled event, not past d1");
-
-    settle();
+    assertEquals(seqOf("c1"), floor("floored"), "not past d1: its number was not seen before this raise");
     round(consumer);
     assertEquals(seqOf("d1"), floor("floored"));
-    // a number below the floor, committed only now (as by a transaction that stayed open)
-    Wait.on(db.execute(Sql.DSL.query("insert into outbox_event (seq, type, aggregate_type, aggregate_id, payload,"
-        + " occurred_at) overriding system value values (0, 'test.happened', 'thing', 'e', '{\"name\": \"e1\"}',"
-        + " now() - interval '1 minute')")));
+
+    late(0, "e1");  // numbered below the floor, committed only now (as by a transaction that stayed open)
     round(consumer);
     assertEquals(4, handled.size(), "below the floor: not read by a caught-up round");
+    late(-1, "f1");
+    failing.add("f1");
     consumer.sweepNextRound();
     round(consumer);
     assertEquals("e1", handled.getLast(), "the sweep looks over the whole window");
+    assertEquals(-2, floor("floored"), "f1 failed: the floor went below it");
+    failing.clear();
+    due();
+    round(consumer);
+    assertEquals("f1", handled.getLast(), "retried by the rounds after the sweep");
+    round(consumer);
+    assertEquals(seqOf("d1"), floor("floored"));
+  }
+
+  private void late(long seq, String name) {
+    Wait.on(db.execute(Sql.DSL.query("insert into outbox_event (seq, type, aggregate_type, aggregate_id, payload)"
+        + " overriding system value values (?, 'test.happened', 'thing', ?, jsonb_build_object('name', ?::text))",
+        seq, name, name)));
   }
 
   private long seqOf(String name) {
@@ -126,11 +139,6 @@ class OutboxConsumerTest {
     return Wait.on(db.fetchOne(Sql.DSL.select(dev.bookwell.db.Tables.CONSUMER_FLOOR.SEQ)
         .from(dev.bookwell.db.Tables.CONSUMER_FLOOR)
         .where(dev.bookwell.db.Tables.CONSUMER_FLOOR.CONSUMER.eq(consumer)))).value1();
-  }
-
-  /** Time passes: every event so far is older than ConsumerFloor.SETTLED. */
-  private void settle() {
-    Wait.on(db.execute(Sql.DSL.query("update outbox_event set occurred_at = occurred_at - interval '1 minute'")));
   }
 
   private void round(OutboxConsumer consumer) {
