@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.OUTGOING_MESSAGE;
 
 import dev.bookwell.db.enums.MessageStatus;
 import dev.bookwell.db.tables.records.OutgoingMessageRecord;
+import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
@@ -50,8 +51,13 @@ final class Dispatcher {
     this.metrics = metrics;
   }
 
-  /** One round; gives how many messages were sent. */
+  /** One round: batches while they come full, at most 10; gives how many messages were sent. */
   Future<Integer> round() {
+    return Rounds.whileFull(10, BATCH, this::batch, sent -> sent[0], sent -> sent[1]);
+  }
+
+  /** One batch: {taken, sent}. */
+  private Future<int[]> batch() {
     return db.transaction(tx -> tx.fetch(Sql.DSL.selectFrom(OUTGOING_MESSAGE)
             .where(OUTGOING_MESSAGE.STATUS.eq(MessageStatus.queued))
             .and(OUTGOING_MESSAGE.NEXT_ATTEMPT_AT.le(SqlTime.now()))
@@ -63,7 +69,8 @@ final class Dispatcher {
                     .where(OUTGOING_MESSAGE.ID.in(due.stream().map(OutgoingMessageRecord::getId).toList())))
                 .map(due)))
         .compose(due -> Future.all(due.stream().map(this::send).toList())
-            .map(all -> (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count()));
+            .map(all -> new int[] {due.size(),
+                (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count()}));
   }
 
   private Future<Boolean> send(OutgoingMessageRecord row) {

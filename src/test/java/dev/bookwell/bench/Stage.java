@@ -40,7 +40,8 @@ final class Stage implements AutoCloseable {
   }
 
   /**
-   * Waits, at most {@code max}, until the service is idle (under 5 % of a core for a second): the work an earlier run
+   * Waits, at most {@code max}, until the service is idle (under 5 % of a core for three seconds in a row, longer
+   * than the background rounds' intervals): the work an earlier run
    * left behind, such as outbox consumers catching up with thousands of holds, then no longer competes with the next
    * measurement. Gives the seconds waited and the service's CPU seconds meanwhile, and starts the CPU count afresh.
    */
@@ -48,7 +49,8 @@ final class Stage implements AutoCloseable {
     long start = System.nanoTime();
     double cpuStart = service.cpuSeconds();
     double before = cpuStart;
-    while (System.nanoTime() - start < max.toNanos()) {
+    int idleSeconds = 0;
+    while (idleSeconds < 3 && System.nanoTime() - start < max.toNanos()) {
       try {
         Thread.sleep(1000);
       } catch (InterruptedException e) {
@@ -56,9 +58,7 @@ final class Stage implements AutoCloseable {
         break;
       }
       double now = service.cpuSeconds();
-      if (now - before < 0.05) {
-        break;
-      }
+      idleSeconds = now - before < 0.05 ? idleSeconds + 1 : 0;
       before = now;
     }
     cpuMark = service.cpuSeconds();

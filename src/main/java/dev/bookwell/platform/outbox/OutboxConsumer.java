@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.CONSUMER_RETRY;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.db.tables.records.OutboxEventRecord;
+import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
@@ -63,8 +64,17 @@ public final class OutboxConsumer {
     this.floor = new ConsumerFloor(consumer, settled);
   }
 
-  /** One round; gives how many events were handled. */
+  /** One round: batches while they come full, at most {@link #BATCHES}; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+    return Rounds.whileFull(BATCHES, batch, () -> batch(plan), Batch::taken, Batch::handled);
+  }
+
+  static final int BATCHES = 10;
+
+  private record Batch(int taken, int handled) {
+  }
+
+  private Future<Batch> batch(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     var earlier = OUTBOX_EVENT.as("earlier");
     boolean sweep = floor.sweepNow();
     return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
@@ -78,7 +88,8 @@ public final class OutboxConsumer {
                 .and(earlier.AGGREGATE_ID.eq(OUTBOX_EVENT.AGGREGATE_ID))
                 .and(earlier.SEQ.le(OUTBOX_EVENT.SEQ)).and(CONSUMER_RETRY.NEXT_AT.gt(SqlTime.now())))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
-        .compose(events -> handleAll(events, plan).compose(done -> moveFloor(sweep, events).map(done)));
+        .compose(events -> handleAll(events, plan)
+            .compose(done -> moveFloor(sweep, events).map(new Batch(events.size(), done))));
   }
 
   /**

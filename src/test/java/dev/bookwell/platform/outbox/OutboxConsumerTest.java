@@ -129,6 +129,22 @@ class OutboxConsumerTest {
         seq, name, name)));
   }
 
+  /** A backlog drains in one round, batch after full batch, up to OutboxConsumer.BATCHES of them. */
+  @Test
+  void aRoundTakesBatchesWhileTheyComeFullAndStaysBounded() {
+    var consumer = new OutboxConsumer(db, "busy", List.of("test.happened"), Duration.ofDays(1), 10);
+    for (int i = 0; i < 25; i++) {
+      append("x" + i, "x" + i);
+    }
+    round(consumer);
+    assertEquals(25, handled.size(), "three batches, the last not full");
+    for (int i = 0; i < 10 * OutboxConsumer.BATCHES + 5; i++) {
+      append("y" + i, "y" + i);
+    }
+    round(consumer);
+    assertEquals(25 + 10 * OutboxConsumer.BATCHES, handled.size(), "at most BATCHES batches a round");
+  }
+
   private long seqOf(String name) {
     return Wait.on(db.fetchOne(Sql.DSL.select(dev.bookwell.db.Tables.OUTBOX_EVENT.SEQ)
         .from(dev.bookwell.db.Tables.OUTBOX_EVENT)
