@@ -48,14 +48,15 @@ public final class Rounds {
   }
 
   /**
-   * A batch, and at once another while the last was full ({@code taken} of it equals {@code full}), at most
-   * {@code batches} in all; gives the sum of what each reported done. A backlog then drains as fast as the work
-   * goes, not one batch per interval (the notifications' intake took 100 events per 2 s, a fifth of the holds a node
-   * makes at peak), while one round stays bounded.
+   * A batch, and at once another while the last was full ({@code taken} of it equals {@code full}) and all of it
+   * done, at most {@code batches} in all; gives the sum of what each reported done. A backlog then drains as fast
+   * as the work goes, not one batch per interval (the notifications' intake took 100 events per 2 s, a fifth of the
+   * holds a node makes at peak), while one round stays bounded, and a batch with failures (SMTP down) waits for the
+   * next round.
    */
   public static <B> Future<Integer> whileFull(int batches, int full, Supplier<Future<B>> batch,
                                               ToIntFunction<B> taken, ToIntFunction<B> done) {
-    return batch.get().compose(b -> taken.applyAsInt(b) < full || batches <= 1
+    return batch.get().compose(b -> taken.applyAsInt(b) < full || done.applyAsInt(b) < full || batches <= 1
         ? Future.succeededFuture(done.applyAsInt(b))
         : whileFull(batches - 1, full, batch, taken, done).map(more -> more + done.applyAsInt(b)));
   }

@@ -2,7 +2,6 @@ package dev.bookwell.platform.db;
 
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -21,27 +20,26 @@ public final class Prepared<R extends Record> {
   /** The query's select list, for mapping rows by position (null: a table's records, mapped by name). */
   final Field<?>[] selected;
   final String sql;
-  /** Per bind position: the parameter's name, or null where the query has a constant. */
+  /** Per bind position: the parameter's name. */
   private final String[] names;
-  /** Per bind position: the constant, converted for the client, where the query has one. */
-  private final Object[] constants;
 
-  private Prepared(ResultQuery<R> query, Field<?>[] selected, String sql, String[] names,
-                   Object[] constants) {
+  private Prepared(ResultQuery<R> query, Field<?>[] selected, String sql, String[] names) {
     this.query = query;
     this.selected = selected;
     this.sql = sql;
     this.names = names;
-    this.constants = constants;
   }
 
-  /** Renders {@code query} once; its named parameters get their values at each run. */
+  /**
+   * Renders {@code query} once; its named parameters get their values at each run. Its other values are constants
+   * and are written into the SQL: a statement reused from the connection's cache runs, after five executions, with
+   * PostgreSQL's generic plan, which can use a partial index ({@code seat_free}: {@code WHERE state = 'free'}) only
+   * when the state is written in the statement, not bound as a parameter.
+   */
   public static <R extends Record> Prepared<R> of(ResultQuery<R> query) {
-    String named = Sql.DSL.renderNamedParams(query);
-    List<Object> values = Sql.DSL.extractBindValues(query);
+    String named = Sql.DSL.renderNamedOrInlinedParams(query);
     var sql = new StringBuilder(named.length());
     var names = new ArrayList<String>();
-    var constants = new ArrayList<>();
     for (int i = 0; i < named.length(); ) {
       int end = skipQuoted(named, i);
       if (end > i) {
@@ -49,7 +47,7 @@ public final class Prepared<R extends Record> {
         i = end;
         continue;
       }
-      // jOOQ renders a placeholder as $name, or $n when unnamed; only outside quotes and comments
+      // jOOQ renders a named placeholder as $name; only outside quotes and comments
       char c = named.charAt(i);
       boolean placeholder = c == '$' && i + 1 < named.length()
           && (Character.isLetterOrDigit(named.charAt(i + 1)) || named.charAt(i + 1) == '_')
@@ -64,21 +62,13 @@ public final class Prepared<R extends Record> {
         i++;
       }
       String token = named.substring(start, i);
-      int position = names.size();
-      boolean constant = token.chars().allMatch(Character::isDigit);
-      if (constant && Integer.parseInt(token) != position + 1 || position >= values.size()) {
-        throw new IllegalArgumentException("unexpected placeholder $" + token + " at " + (position + 1) + ": " + named);
+      if (token.chars().allMatch(Character::isDigit)) {
+        throw new IllegalArgumentException("an unnamed placeholder $" + token + " was not inlined: " + named);
       }
-      names.add(constant ? null : token);
-      constants.add(constant ? PgValues.toPg(values.get(position)) : null);
-      sql.append('$').append(position + 1);
+      names.add(token);
+      sql.append('$').append(names.size());
     }
-    if (names.size() != values.size()) {
-      throw new IllegalArgumentException(values.size() + " bind values but " + names.size() + " placeholders: "
-          + named);
-    }
-    return new Prepared<>(query, RowMapper.selected(query), sql.toString(), names.toArray(String[]::new),
-        constants.toArray());
+    return new Prepared<>(query, RowMapper.selected(query), sql.toString(), names.toArray(String[]::new));
   }
 
   /** Where a string literal, quoted name or comment starting at {@code i} ends; {@code i} if none starts there. */
@@ -113,9 +103,7 @@ public final class Prepared<R extends Record> {
   Tuple bind(Map<String, ?> values) {
     Tuple tuple = Tuple.tuple();
     for (int i = 0; i < names.length; i++) {
-      if (names[i] == null) {
-        tuple.addValue(constants[i]);
-      } else if (values.containsKey(names[i])) {
+      if (values.containsKey(names[i])) {
         tuple.addValue(PgValues.toPg(values.get(names[i])));
       } else {
         throw new IllegalArgumentException("no value for $" + names[i] + " in " + sql);

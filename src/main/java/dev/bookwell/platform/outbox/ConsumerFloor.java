@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.CONSUMER_FLOOR;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -69,9 +70,18 @@ final class ConsumerFloor {
 
   /** A sweep found events not handled from {@code lowest} on: the floor goes below them. */
   Future<Void> lower(Db db, long lowest) {
-    return db.update(Sql.DSL.update(CONSUMER_FLOOR).set(CONSUMER_FLOOR.SEQ, lowest - 1)
-            .set(CONSUMER_FLOOR.UPDATED_AT, SqlTime.now())
-            .where(CONSUMER_FLOOR.CONSUMER.eq(consumer)).and(CONSUMER_FLOOR.SEQ.ge(lowest)))
+    return moving(db, tx -> tx.update(Sql.DSL.update(CONSUMER_FLOOR).set(CONSUMER_FLOOR.SEQ, lowest - 1)
+        .set(CONSUMER_FLOOR.UPDATED_AT, SqlTime.now())
+        .where(CONSUMER_FLOOR.CONSUMER.eq(consumer)).and(CONSUMER_FLOOR.SEQ.ge(lowest))));
+  }
+
+  /**
+   * One move of the floor at a time, per consumer, across nodes: a raise computed from the floor before another
+   * node's sweep lowered it would otherwise put it back above what that sweep found. Its statement runs after the
+   * lock, so it sees the last move committed.
+   */
+  private Future<Void> moving(Db db, java.util.function.Function<Sql, Future<Integer>> move) {
+    return db.transaction(tx -> Locks.lock(tx, "consumer-floor:" + consumer).compose(x -> move.apply(tx)))
         .mapEmpty();
   }
 
@@ -79,7 +89,7 @@ final class ConsumerFloor {
   Future<Void> raise(Db db, Condition unhandled) {
     Long settled = settled();
     Future<Void> raised = settled == null ? Future.succeededFuture()
-        : db.update(raising(settled, unhandled)).mapEmpty();
+        : moving(db, tx -> tx.update(raising(settled, unhandled)));
     return raised.compose(x -> db.fetchOne(Sql.DSL.select(DSL.max(OUTBOX_EVENT.SEQ)).from(OUTBOX_EVENT)))
         .map(row -> {
           newest.addLast(new long[] {System.nanoTime(), row.value1() == null ? 0 : row.value1()});
@@ -103,7 +113,8 @@ final class ConsumerFloor {
   private org.jooq.Query raising(long settled, Condition unhandled) {
     Field<Long> firstUnhandled = DSL.field(Sql.DSL.select(OUTBOX_EVENT.SEQ).from(OUTBOX_EVENT)
         .where(above()).and(unhandled).orderBy(OUTBOX_EVENT.SEQ).limit(1));
-    Field<Long> target = DSL.least(DSL.coalesce(firstUnhandled.minus(1), DSL.inline(settled)), DSL.inline(settled));
+    Field<Long> newestSettled = DSL.val(settled);  // bound: the statement's text stays the same from raise to raise
+    Field<Long> target = DSL.least(DSL.coalesce(firstUnhandled.minus(1), newestSettled), newestSettled);
     return Sql.DSL.insertInto(CONSUMER_FLOOR, CONSUMER_FLOOR.CONSUMER, CONSUMER_FLOOR.SEQ)
         .select(Sql.DSL.select(DSL.val(consumer), target))
         .onConflict(CONSUMER_FLOOR.CONSUMER).doUpdate()
