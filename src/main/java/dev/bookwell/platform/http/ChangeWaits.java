@@ -38,6 +38,9 @@ final class ChangeWaits {
     this.vertx = vertx;
     this.capacity = capacity;
     vertx.eventBus().consumer(Outbox.CHANGES, message -> changed(message.headers().get(Outbox.AGGREGATE_HEADER)));
+    // a draining node answers its waiters now (their answers in hand, 304), not when the shutdown cuts them off
+    vertx.eventBus().localConsumer(HttpVerticle.DRAINING, message -> watching.values().stream()
+        .flatMap(List::stream).toList().forEach(watch -> watch.fire(false)));
   }
 
   /**

@@ -44,7 +44,11 @@ public final class HttpVerticle extends VerticleBase {
   /** The node is stopping: {@code /ready} says so from now on, on every edge instance, while requests are served. */
   public static void drain(io.vertx.core.Vertx vertx) {
     vertx.sharedData().getLocalMap(READINESS).put("draining", true);
+    vertx.eventBus().publish(DRAINING, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
   }
+
+  /** Published on this node when it starts draining: long polls are answered at once rather than cut off. */
+  static final String DRAINING = "bookwell.edge.draining";
 
   static boolean draining(io.vertx.core.Vertx vertx) {
     return vertx.sharedData().getLocalMap(READINESS).get("draining") != null;

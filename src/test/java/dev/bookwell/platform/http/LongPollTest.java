@@ -61,6 +61,11 @@ class LongPollTest {
       var again = Promise.<Boolean>promise();
       context.runOnContext(x -> again.complete(changes.watch("booking-5") != null));
       assertTrue(Wait.on(again.future()), "the woken and the timed-out waiters left room");
+
+      var drained = Promise.<Boolean>promise();
+      context.runOnContext(x -> changes.watch("booking-6").then(30_000, drained::complete));
+      HttpVerticle.drain(vertx);
+      assertFalse(Wait.on(drained.future(), 10), "a draining node answers its waiters at once, unchanged");
     } finally {
       Wait.on(vertx.close());
     }
