@@ -86,8 +86,12 @@ final class BusForwarder implements Handler<RoutingContext> {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(wait) - TimeUnit.MILLISECONDS.toNanos(500);
       askUntilChanged(ctx, request, path.getString(waitOn), deadline);
     } else {
-      ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
+      answerNow(ctx, request);
     }
+  }
+
+  private void answerNow(RoutingContext ctx, ApiRequest request) {
+    ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
   }
 
   private Future<Answer> ask(RoutingContext ctx, ApiRequest request) {
@@ -105,7 +109,7 @@ final class BusForwarder implements Handler<RoutingContext> {
   private void askUntilChanged(RoutingContext ctx, ApiRequest request, String aggregateId, long deadline) {
     var watch = changes.watch(aggregateId);
     if (watch == null) {  // no room, or the node is draining: answered at once
-      ask(ctx, request).onSuccess(answer -> write(ctx, answer)).onFailure(ctx::fail);
+      answerNow(ctx, request);
       return;
     }
     ctx.addEndHandler(ended -> watch.cancel());  // answered, or the client went away
@@ -167,7 +171,7 @@ final class BusForwarder implements Handler<RoutingContext> {
           reply.headers().forEach(h -> response.putHeader(h.getKey(), String.valueOf(h.getValue())));
           if (answer.body() == null) {
             response.end();
-          } else if (answer.etag() != null && unchanged(ctx, answer)) {
+          } else if (unchanged(ctx, answer)) {
             response.putHeader("ETag", answer.etag()).setStatusCode(304).end();
           } else {
             if (answer.etag() != null) {

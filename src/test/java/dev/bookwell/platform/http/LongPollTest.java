@@ -63,7 +63,12 @@ class LongPollTest {
       assertTrue(Wait.on(again.future()), "the woken and the timed-out waiters left room");
 
       var drained = Promise.<Boolean>promise();
-      context.runOnContext(x -> changes.watch("booking-6").then(30_000, drained::complete));
+      var waiting = Promise.<Void>promise();
+      context.runOnContext(x -> {
+        changes.watch("booking-6").then(30_000, drained::complete);
+        waiting.complete();
+      });
+      Wait.on(waiting.future());
       HttpVerticle.drain(vertx);
       assertFalse(Wait.on(drained.future(), 10), "a draining node answers its waiters at once, unchanged");
     } finally {
