@@ -111,6 +111,38 @@ class StripePaymentsTest {
     assertEquals(200, answer.statusCode());
   }
 
+  /**
+   * The long poll is the read it always was: the owner of another organization, waiting on the victim's booking
+   * with its current ETag, is refused 404 at once (not after the wait) and the booking is as it was. A malformed
+   * wait is ignored (answered at once), a tag the booking does not have is answered at once with the booking, and
+   * a malformed id is a 400 problem.
+   */
+  @Test
+  void aStrangerCannotWaitOnAnotherOrganizationsBookingAndBadInputIsAnsweredAtOnce() {
+    var booking = hold(world.session(service, world.providerId, at(24), 3));
+    var before = read(booking, null, null);
+    String etag = before.getHeader("ETag");
+    String stranger = new World(app, "UTC").owner;
+    long start = System.nanoTime();
+    var refused = Wait.on(app.client.get("/v1/bookings/" + booking.getString("id"))
+        .putHeader("Authorization", "Bearer " + stranger).putHeader("If-None-Match", etag)
+        .putHeader("Prefer", "wait=30").send(), 40);
+    assertEquals(404, refused.statusCode(), refused.bodyAsString());
+    assertTrue(refused.getHeader("Content-Type").startsWith("application/problem+json"));
+    assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(20),
+        "refused at once, not after the 30 s it offered to wait");
+    var after = read(booking, null, null);
+    assertEquals(before.bodyAsString(), after.bodyAsString(), "nothing changed for the victim");
+    assertEquals(etag, after.getHeader("ETag"));
+
+    assertEquals(304, read(booking, etag, "wait=soon").statusCode(), "a wait that is no number: not waited");
+    assertEquals(200, read(booking, "\"not-its-tag\"", "wait=30").statusCode(), "another version: answered now");
+    var malformed = Wait.on(app.client.get("/v1/bookings/not-a-uuid").putHeader("If-None-Match", etag)
+        .putHeader("Prefer", "wait=30").send());
+    assertEquals(400, malformed.statusCode());
+    assertTrue(malformed.getHeader("Content-Type").startsWith("application/problem+json"));
+  }
+
   private static io.vertx.core.Future<HttpResponse<Buffer>> request(JsonObject booking, String etag, String prefer) {
     var get = app.client.get("/v1/bookings/" + booking.getString("id"))
         .putHeader("X-Booking-Token", booking.getString("accessToken"));
