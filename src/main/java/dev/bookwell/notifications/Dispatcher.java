@@ -53,11 +53,11 @@ final class Dispatcher {
 
   /** One round: batches while they come full, at most 10; gives how many messages were sent. */
   Future<Integer> round() {
-    return Rounds.whileFull(10, BATCH, this::batch, sent -> sent[0], sent -> sent[1]);
+    return Rounds.whileFull(10, BATCH, this::batch);
   }
 
-  /** One batch: {taken, sent}. */
-  private Future<int[]> batch() {
+  /** One batch: how many were due, and how many of them were sent. */
+  private Future<Rounds.Batch> batch() {
     return db.transaction(tx -> tx.fetch(Sql.DSL.selectFrom(OUTGOING_MESSAGE)
             .where(OUTGOING_MESSAGE.STATUS.eq(MessageStatus.queued))
             .and(OUTGOING_MESSAGE.NEXT_ATTEMPT_AT.le(SqlTime.now()))
@@ -69,8 +69,8 @@ final class Dispatcher {
                     .where(OUTGOING_MESSAGE.ID.in(due.stream().map(OutgoingMessageRecord::getId).toList())))
                 .map(due)))
         .compose(due -> Future.all(due.stream().map(this::send).toList())
-            .map(all -> new int[] {due.size(),
-                (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count()}));
+            .map(all -> new Rounds.Batch(due.size(),
+                (int) all.<Boolean>list().stream().filter(Boolean::booleanValue).count())));
   }
 
   private Future<Boolean> send(OutgoingMessageRecord row) {

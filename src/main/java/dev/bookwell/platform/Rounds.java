@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,18 +46,20 @@ public final class Rounds {
     return start[0];
   }
 
+  /** What one batch of a round took and how much of it was done. */
+  public record Batch(int taken, int done) {
+  }
+
   /**
-   * A batch, and at once another while the last was full ({@code taken} of it equals {@code full}) and all of it
-   * done, at most {@code batches} in all; gives the sum of what each reported done. A backlog then drains as fast
-   * as the work goes, not one batch per interval (the notifications' intake took 100 events per 2 s, a fifth of the
-   * holds a node makes at peak), while one round stays bounded, and a batch with failures (SMTP down) waits for the
-   * next round.
+   * A batch, and at once another while the last was full ({@code taken} equals {@code full}) and all of it done, at
+   * most {@code batches} in all; gives the sum of what each did. A backlog then drains as fast as the work goes, not
+   * one batch per interval (the notifications' intake took 100 events per 2 s, a fifth of the holds a node makes at
+   * peak), while one round stays bounded, and a batch with failures (SMTP down) waits for the next round.
    */
-  public static <B> Future<Integer> whileFull(int batches, int full, Supplier<Future<B>> batch,
-                                              ToIntFunction<B> taken, ToIntFunction<B> done) {
-    return batch.get().compose(b -> taken.applyAsInt(b) < full || done.applyAsInt(b) < full || batches <= 1
-        ? Future.succeededFuture(done.applyAsInt(b))
-        : whileFull(batches - 1, full, batch, taken, done).map(more -> more + done.applyAsInt(b)));
+  public static Future<Integer> whileFull(int batches, int full, Supplier<Future<Batch>> batch) {
+    return batch.get().compose(b -> b.taken() < full || b.done() < full || batches <= 1
+        ? Future.succeededFuture(b.done())
+        : whileFull(batches - 1, full, batch).map(more -> more + b.done()));
   }
 
   /** Starts the rounds; gives the timer id (cancel it on stop). */

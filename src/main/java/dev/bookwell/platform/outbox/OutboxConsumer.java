@@ -66,15 +66,12 @@ public final class OutboxConsumer {
 
   /** One round: batches while they come full, at most {@link #BATCHES}; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return Rounds.whileFull(BATCHES, batch, () -> batch(plan), Batch::taken, Batch::handled);
+    return Rounds.whileFull(BATCHES, batch, () -> batch(plan));
   }
 
   static final int BATCHES = 10;
 
-  private record Batch(int taken, int handled) {
-  }
-
-  private Future<Batch> batch(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+  private Future<Rounds.Batch> batch(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     var earlier = OUTBOX_EVENT.as("earlier");
     boolean sweep = floor.sweepNow();
     return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
@@ -89,7 +86,7 @@ public final class OutboxConsumer {
                 .and(earlier.SEQ.le(OUTBOX_EVENT.SEQ)).and(CONSUMER_RETRY.NEXT_AT.gt(SqlTime.now())))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
         .compose(events -> handleAll(events, plan)
-            .compose(done -> moveFloor(sweep, events).map(new Batch(events.size(), done))));
+            .compose(done -> moveFloor(sweep, events).map(new Rounds.Batch(events.size(), done))));
   }
 
   /**
