@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.SLOT;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -89,8 +90,14 @@ final class HoldGuards {
     return guest.getString("email").toLowerCase(Locale.ROOT);
   }
 
+  /* The guards' own statements, rendered once: a refused hold runs one of them to say why. */
+  private static final Prepared<Record1<String>> STACKED =
+      Prepared.of(stacked(DSL.param("slot", UUID.class), DSL.param("user", UUID.class)));
+  private static final Prepared<Record1<BigDecimal>> GUEST_SEATS =
+      Prepared.of(guestSeats(DSL.param("slot", UUID.class), DSL.param("email", String.class)));
+
   static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
-    return tx.fetchOptional(stacked(DSL.val(slotId), DSL.val(userId)))
+    return tx.fetchOptional(STACKED, Map.of("slot", slotId, "user", userId))
         .map(found -> {
           if (found.isPresent()) {
             throw Problem.of("already-booked", 409, "Already booked",
@@ -101,7 +108,7 @@ final class HoldGuards {
   }
 
   private static Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats, int guestCap) {
-    return tx.fetchOne(guestSeats(DSL.val(slotId), DSL.val(email)))
+    return tx.fetchOne(GUEST_SEATS, Map.of("slot", slotId, "email", email))
         .map(row -> {
           if (row.value1().longValue() + seats > guestCap) {
             throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "

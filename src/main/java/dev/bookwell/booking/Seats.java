@@ -62,7 +62,7 @@ final class Seats {
    */
   static Future<Optional<BookingRecord>> take(Sql tx, UUID slotId, int count, boolean forWaitlist,
                                               Supplier<Future<BookingRecord>> owner) {
-    return pick(tx, slotId, count, forWaitlist ? DSL.noCondition() : Waitlists.nobodyWaiting(slotId)).compose(picked -> picked.seatIds().size() < count
+    return pick(tx, slotId, count, forWaitlist).compose(picked -> picked.seatIds().size() < count
         ? Future.succeededFuture(Optional.empty())
         : Holds.expire(tx, picked.expiredHolders(), "hold-taken-over")
             .compose(x -> owner.get())
@@ -86,12 +86,11 @@ final class Seats {
    * Locks up to {@code count} takeable seats of the slot, skipping seats other transactions hold locked, so no one
    * waits on a lock. Fewer than asked means the slot is full for this request.
    */
-  private static Future<Taken> pick(Sql tx, UUID slotId, int count, Condition line) {
+  private static Future<Taken> pick(Sql tx, UUID slotId, int count, boolean forWaitlist) {
     // Free seats first, straight off the seat_free index; only if they run short, seats of expired holds.
-    return lock(tx, slotId, SEAT.STATE.eq(SeatState.free).and(line), count).compose(free -> free.size() == count
+    return lock(tx, forWaitlist ? FREE_FOR_WAITLIST : FREE, slotId, count).compose(free -> free.size() == count
         ? Future.succeededFuture(free)
-        : lock(tx, slotId, SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())).and(line),
-            count - free.size())
+        : lock(tx, forWaitlist ? EXPIRED_FOR_WAITLIST : EXPIRED, slotId, count - free.size())
             .map(expired -> {
               var all = new ArrayList<>(free);
               all.addAll(expired);
@@ -101,12 +100,33 @@ final class Seats {
             rows.stream().map(r -> r.value2()).filter(Objects::nonNull).distinct().toList()));
   }
 
+  /*
+   * The picks, rendered once: free seats or seats of expired holds, by the waitlist's offer or by anyone else (the
+   * line's rule). Every refused hold runs both after its one-statement attempt found nothing, so a sold-out slot's
+   * rush of refusals costs no rendering.
+   */
+  private static final Prepared<Record2<Long, UUID>> FREE = picking(SEAT.STATE.eq(SeatState.free), false);
+  private static final Prepared<Record2<Long, UUID>> FREE_FOR_WAITLIST = picking(SEAT.STATE.eq(SeatState.free), true);
+  private static final Prepared<Record2<Long, UUID>> EXPIRED = picking(expiredHold(), false);
+  private static final Prepared<Record2<Long, UUID>> EXPIRED_FOR_WAITLIST = picking(expiredHold(), true);
+
+  private static Condition expiredHold() {
+    return SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now()));
+  }
+
+  private static Prepared<Record2<Long, UUID>> picking(Condition which, boolean forWaitlist) {
+    Field<UUID> slot = DSL.param("slot", UUID.class);
+    return Prepared.of(picking(slot, which.and(forWaitlist ? DSL.noCondition() : Waitlists.nobodyWaiting(slot)),
+        DSL.param("count", Integer.class)));
+  }
+
   /**
    * The slot is judged again in the same statement that takes its seats (a fresh snapshot): a slot cancelled, or
    * whose provider stopped working there, after the hold read its facts gives no seat.
    */
-  private static Future<List<Record2<Long, UUID>>> lock(Sql tx, UUID slotId, Condition which, int count) {
-    return tx.fetch(picking(DSL.val(slotId), which, DSL.val(count)));
+  private static Future<List<Record2<Long, UUID>>> lock(Sql tx, Prepared<Record2<Long, UUID>> pick, UUID slotId,
+                                                       int count) {
+    return tx.fetch(pick, Map.of("slot", slotId, "count", count));
   }
 
   private static Select<Record2<Long, UUID>> picking(Field<UUID> slotId, Condition which, Field<Integer> count) {

@@ -69,9 +69,32 @@ final class ServiceProcess implements AutoCloseable {
 
   /** CPU time the service used so far (user + system), in seconds, or -1 when /proc is not there. */
   double cpuSeconds() {
+    return cpuSeconds(Path.of("/proc", String.valueOf(node.pid()), "stat"));
+  }
+
+  /**
+   * Of {@link #cpuSeconds}, the JIT compilers' threads ("C1 CompilerThread0", "C2 CompilerThread1", ...): work
+   * the JVM does once as code gets hot, which a short run pays for in its window and a long-running node does not.
+   * Summed over the threads alive now (compiler threads that were stopped meanwhile are not counted).
+   */
+  double jitCpuSeconds() {
+    try (var tasks = Files.list(Path.of("/proc", String.valueOf(node.pid()), "task"))) {
+      return tasks.filter(task -> {
+        try {
+          return Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*");
+        } catch (IOException gone) {
+          return false;
+        }
+      }).mapToDouble(task -> Math.max(0, cpuSeconds(task.resolve("stat")))).sum();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static double cpuSeconds(Path stat) {
     try {
-      String stat = Files.readString(Path.of("/proc", String.valueOf(node.pid()), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");  // fields from the third on
+      String text = Files.readString(stat);
+      String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");  // fields from the third on
       return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS_PER_SECOND;
     } catch (IOException | RuntimeException e) {
       return -1;

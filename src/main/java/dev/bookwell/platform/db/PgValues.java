@@ -8,6 +8,7 @@ import org.jooq.DataType;
 import org.jooq.EnumType;
 import org.jooq.JSON;
 import org.jooq.JSONB;
+import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
 import org.jooq.postgres.extensions.types.Range;
 
 /**
@@ -59,6 +60,12 @@ final class PgValues {
     }
     if (target == JSON.class) {
       return JSON.valueOf(Json.encode(value));
+    }
+    if (target == OffsetDateTimeRange.class && value instanceof String text) {
+      OffsetDateTimeRange range = TimeRanges.parse(text);
+      if (range != null) {
+        return range;
+      }
     }
     if (value instanceof Buffer buffer) {
       return type.convert(buffer.getBytes());

@@ -26,6 +26,7 @@ import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.postgres.extensions.bindings.OffsetDateTimeRangeBinding;
 import org.jooq.postgres.extensions.types.OffsetDateTimeRange;
@@ -244,6 +245,35 @@ class SqlBridgeTest {
             .where(OUTBOX_EVENT.TYPE.eq("probe.mapped")), EventSummary.class));
 
     assertEquals(List.of(new EventSummary("probe.mapped", "p-2")), summaries);
+  }
+
+  /**
+   * Ranges are read by {@link TimeRanges} when they have the common form and by jOOQ's converter otherwise, with
+   * the same result either way: whatever bounds, fractions, offsets and time zone the database writes them in.
+   */
+  @Test
+  void rangesOfEveryShapeReadAsJooqReadsThem() {
+    var jooq = new org.jooq.postgres.extensions.converters.OffsetDateTimeRangeConverter();
+    for (String zone : List.of("UTC", "Asia/Kolkata", "America/St_Johns", "America/Sao_Paulo")) {
+      for (String range : List.of("['2026-03-29 01:30:00+02','2026-03-29 02:30:00+02')",
+          "('2026-10-25 00:59:59.5+00','2026-10-25 01:00:00.123456+00']", "['2026-01-01 00:00:00+00',)",
+          "(,'2026-01-01 00:00:00+00')", "empty", "['-infinity','infinity')", "['0044-03-15 12:00:00+00',)",
+          "['12026-01-01 00:00:00+00','12026-01-02 00:00:00+00')", "['0100-01-01 00:00:00+00 BC',)")) {
+        String literal = range.replace('\'', '"');
+        String text = Wait.on(inZone(zone, Sql.DSL.select(field("{0}::tstzrange::text", String.class,
+            DSL.inline(literal))))).value1();
+        var read = Wait.on(inZone(zone, Sql.DSL.select(field("{0}::tstzrange", DURING.getDataType(),
+            DSL.inline(literal))))).value1();
+        assertEquals(jooq.from(text), read, zone + " " + text);
+        boolean common = range.startsWith("['2026-03-29") || range.startsWith("('2026-10-25");
+        assertEquals(common, TimeRanges.parse(text) != null, "read without jOOQ's converter: " + text);
+      }
+    }
+  }
+
+  private static <R extends Record> Future<R> inZone(String zone, org.jooq.ResultQuery<R> query) {
+    return db.transaction(tx -> tx.execute(Sql.DSL.query("set local time zone '" + zone + "'"))
+        .compose(x -> tx.fetchOne(query)));
   }
 
   @Test
