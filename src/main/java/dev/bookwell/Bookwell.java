@@ -51,7 +51,11 @@ public final class Bookwell {
 
   /** A Vert.x instance reporting HTTP, pool and event-bus metrics into the Prometheus registry {@code registry}. */
   public static Vertx createVertx(String registry) {
-    return builder(registry, new VertxOptions()).build();
+    return createVertx(registry, Config.defaultEventLoops());
+  }
+
+  private static Vertx createVertx(String registry, int eventLoops) {
+    return builder(registry, new VertxOptions().setEventLoopPoolSize(eventLoops)).build();
   }
 
   /**
@@ -61,12 +65,12 @@ public final class Bookwell {
   public static Future<Vertx> createVertx(String registry, Config config) {
     var cluster = config.cluster();
     if (!cluster.enabled()) {
-      return Future.succeededFuture(createVertx(registry));
+      return Future.succeededFuture(createVertx(registry, config.eventLoops()));
     }
     String secretKey = config.keys().secretKey().orElseThrow();  // Config requires one in a cluster
     var bus = new EventBusOptions().setHost(cluster.host()).setPort(cluster.busPort())
         .setClusterPublicHost(cluster.host());
-    return builder(registry, new VertxOptions().setEventBusOptions(bus))
+    return builder(registry, new VertxOptions().setEventLoopPoolSize(config.eventLoops()).setEventBusOptions(bus))
         .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster, secretKey)))
         .buildClustered();
   }

@@ -21,6 +21,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.SecurityRequirement;
+import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import java.time.Duration;
 import java.util.Map;
 
@@ -45,8 +46,10 @@ final class ApiRouter {
           "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(contract.text()),
           "getMetrics", PrometheusScrapingHandler.create(platform.metricsRegistry()));
 
-      RouterBuilder builder = RouterBuilder.create(vertx, ReusedValidators.of(contract.parsed()),
-          RequestExtractor.withBodyHandler());
+      var validated = ReusedValidators.of(contract.parsed());
+      var extractor = RequestExtractor.withBodyHandler();
+      RouterBuilder builder = RouterBuilder.create(vertx, validated, extractor);
+      var validator = new RequestValidatorImpl(vertx, validated);
       var edge = platform.config().edge();
       builder.rootHandler(new AccessLog(dev.bookwell.platform.metrics.Gauges.registry(platform.metricsRegistry()),
           contract.parsed()));
@@ -64,6 +67,8 @@ final class ApiRouter {
         String operationId = operation.getOperationId();
         String address = operation.getOpenAPIModel().getString("x-bus-address");
         route.setDoSecurity(false);  // the Authenticator above does it, with problem+json answers
+        route.setDoValidation(false);  // InlineValidation does it, on the event loop for small bodies
+        route.addHandler(new InlineValidation(validator, extractor, operation));
         if (requiresCaller(operation)) {
           route.addHandler(ApiRouter::requireCaller);
         }

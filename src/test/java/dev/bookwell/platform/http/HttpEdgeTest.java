@@ -141,6 +141,23 @@ class HttpEdgeTest {
     assertEquals("guest.email", errors(nested).getJsonObject(0).getString("field"));
   }
 
+  /** A body over InlineValidation's limit is validated on a worker instead of the event loop, with the same answers. */
+  @Test
+  void largeBodiesAreJudgedAsSmallOnesAre() {
+    String name = "lamp ".repeat(InlineValidation.INLINE_BODY_BYTES / 5 + 100);
+    var invalid = send(HttpMethod.POST, "/widgets?limit=2", Buffer.buffer(new JsonObject().put("name", name)
+        .put("seats", 0).encode()));
+    assertProblem(invalid, 400, "validation");
+    assertEquals("seats", errors(invalid).getJsonObject(0).getString("field"));
+    var badQuery = send(HttpMethod.POST, "/widgets?limit=0", Buffer.buffer(new JsonObject().put("name", name)
+        .put("seats", 1).encode()));
+    assertProblem(badQuery, 400, "validation");
+    assertEquals("query", errors(badQuery).getJsonObject(0).getString("in"));
+    var valid = send(HttpMethod.POST, "/widgets?limit=2", Buffer.buffer(new JsonObject().put("name", name)
+        .put("seats", 1).encode()));
+    assertEquals(201, valid.statusCode(), valid.bodyAsString());
+  }
+
   @Test
   void reusedValidatorsJudgeEachOfManyConcurrentRequestsOnItsOwn() {
     var answers = new java.util.ArrayList<Future<HttpResponse<Buffer>>>();
