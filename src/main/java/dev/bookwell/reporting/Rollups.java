@@ -15,6 +15,7 @@ import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.db.tables.records.OutboxEventRecord;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.InOrder;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.outbox.OutboxConsumer;
@@ -29,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -36,6 +38,7 @@ import org.jooq.Field;
 import org.jooq.Record2;
 import org.jooq.Select;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The daily rollups behind the booking reports, kept off the booking path. Every booking, payment and slot event
@@ -70,22 +73,33 @@ final class Rollups {
   /** The day an event touched: a booking's start (from the event), a payment's booking's, a slot's. */
   private static Future<Void> mark(Sql tx, OutboxEventRecord event) {
     var payload = new JsonObject(event.getPayload().data());
-    Select<Record2<UUID, LocalDate>> days;
     if (event.getType().startsWith("booking.")) {
-      days = Sql.DSL.select(ORGANIZATION.ID, localDay(DSL.val(OffsetDateTime.parse(payload.getString("startsAt"))),
-          ORGANIZATION.TIMEZONE)).from(ORGANIZATION)
-          .where(ORGANIZATION.ID.eq(UUID.fromString(payload.getString("organizationId"))));
-    } else if (event.getType().startsWith("payment.")) {
-      days = Sql.DSL.select(BOOKING.ORGANIZATION_ID, localDay(BOOKING.STARTS_AT, ORGANIZATION.TIMEZONE)).from(BOOKING)
-          .join(ORGANIZATION).on(ORGANIZATION.ID.eq(BOOKING.ORGANIZATION_ID))
-          .where(BOOKING.ID.eq(UUID.fromString(event.getAggregateId())));  // a course order has no booking row
-    } else {
-      days = Sql.DSL.select(SLOT.ORGANIZATION_ID, localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE)).from(SLOT)
-          .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
-          .where(SLOT.ID.eq(UUID.fromString(payload.getString("slotId"))));
+      return tx.fetch(BOOKING_DAY, Map.of("organization", UUID.fromString(payload.getString("organizationId")),
+          "at", OffsetDateTime.parse(payload.getString("startsAt")))).mapEmpty();
     }
-    return tx.update(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).select(days)
-        .onConflictDoNothing()).mapEmpty();
+    if (event.getType().startsWith("payment.")) {  // a course order has no booking row: nothing marked
+      return tx.fetch(PAYMENT_DAY, Map.of("booking", UUID.fromString(event.getAggregateId()))).mapEmpty();
+    }
+    return tx.fetch(SLOT_DAY, Map.of("slot", UUID.fromString(payload.getString("slotId")))).mapEmpty();
+  }
+
+  /* The marks, rendered once: every booking's events pass here. */
+  private static final Prepared<Record2<UUID, LocalDate>> BOOKING_DAY = marking(Sql.DSL.select(ORGANIZATION.ID,
+          localDay(DSL.cast(DSL.param("at", OffsetDateTime.class), SQLDataType.TIMESTAMPWITHTIMEZONE),
+              ORGANIZATION.TIMEZONE)).from(ORGANIZATION)
+      .where(ORGANIZATION.ID.eq(DSL.param("organization", UUID.class))));
+  private static final Prepared<Record2<UUID, LocalDate>> PAYMENT_DAY = marking(Sql.DSL.select(BOOKING.ORGANIZATION_ID,
+          localDay(BOOKING.STARTS_AT, ORGANIZATION.TIMEZONE)).from(BOOKING)
+      .join(ORGANIZATION).on(ORGANIZATION.ID.eq(BOOKING.ORGANIZATION_ID))
+      .where(BOOKING.ID.eq(DSL.param("booking", UUID.class))));
+  private static final Prepared<Record2<UUID, LocalDate>> SLOT_DAY = marking(Sql.DSL.select(SLOT.ORGANIZATION_ID,
+          localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE)).from(SLOT)
+      .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
+      .where(SLOT.ID.eq(DSL.param("slot", UUID.class))));
+
+  private static Prepared<Record2<UUID, LocalDate>> marking(Select<Record2<UUID, LocalDate>> days) {
+    return Prepared.of(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).select(days)
+        .onConflictDoNothing().returningResult(REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY));
   }
 
   /**
