@@ -2,6 +2,7 @@ package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PROVIDER;
+import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
@@ -55,7 +56,7 @@ final class Holds {
                    boolean requiresConfirmation, boolean guestsAllowed, int fullRefundHours,
                    int lateRefundPercent, ProviderStatus providerStatus,
                    boolean noticeOk, boolean horizonOk, boolean providerWorksThere, int capacity,
-                   boolean staleOverlaps) {
+                   boolean staleOverlaps, boolean anySeat) {
 
     /** Puts a booking in this slot: its slot, provider, time and whether it is one-to-one (a hold, a reschedule). */
     void place(BookingRecord row) {
@@ -144,6 +145,12 @@ final class Holds {
    */
   private Future<BookingRecord> book(Sql tx, SlotFacts slot, HoldGuards.Guard guard, Caller caller,
                                      JsonObject body, int seats) {
+    if (!slot.anySeat()) {
+      // sold out when the facts were read: the guard still says first why it would refuse (as the steps do), and
+      // nothing else is asked, so the rush after a sell-out costs two statements a request, not five
+      return HoldGuards.check(tx, guard, slot.slotId(), caller, body, seats, limits.guestSeatsPerSlot())
+          .compose(x -> Future.failedFuture(Seats.notEnough(seats)));
+    }
     if (body.getString("promoCode") != null) {
       return bookStepwise(tx, slot, guard, caller, body, seats);
     }
@@ -248,7 +255,8 @@ final class Holds {
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.MIN_NOTICE_MINUTES))),
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))),
-                DSL.field(SchedulingClient.providerWorksThere()), SLOT.CAPACITY, DSL.field(staleOverlaps()))
+                DSL.field(SchedulingClient.providerWorksThere()), SLOT.CAPACITY, DSL.field(staleOverlaps()),
+                DSL.field(DSL.exists(DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(Seats.takeable()))))
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
             .crossJoin(lock)

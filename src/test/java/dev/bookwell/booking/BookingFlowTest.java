@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.bookwell.db.Tables.BOOKING;
+
+import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.World;
 import dev.bookwell.support.TestApp;
 import dev.bookwell.support.Wait;
@@ -82,6 +85,32 @@ class BookingFlowTest {
     assertEquals(409, twice.statusCode());
     assertEquals("https://bookwell.dev/problems/already-booked", twice.bodyAsJsonObject().getString("type"));
     assertEquals(201, hold(new JsonObject().put("slotId", slot).put("allowMultiple", true), token, null).statusCode());
+  }
+
+  /**
+   * A sold-out slot is refused from the slot's facts, without trying to take seats; the guard's reasons still come
+   * first, as on the steps: a user who holds a seat is told so, a guest over the per-guest cap (10) likewise, anyone
+   * else is told the slot is full. Nothing is written for any of them.
+   */
+  @Test
+  void aSoldOutSlotRefusesEveryoneWithTheirOwnReason() {
+    String slot = world.session(priced, world.providerId, at(14), 4);
+    String holder = world.userToken();
+    assertEquals(201, hold(new JsonObject().put("slotId", slot).put("seats", 2), holder, null).statusCode());
+    var gina = new JsonObject().put("name", "Gina").put("email", "gina.full@example.org");
+    assertEquals(201, hold(new JsonObject().put("slotId", slot).put("seats", 2).put("guest", gina), null, null)
+        .statusCode());
+
+    var again = hold(new JsonObject().put("slotId", slot), holder, null);
+    assertEquals("https://bookwell.dev/problems/already-booked", again.bodyAsJsonObject().getString("type"));
+    var greedy = hold(new JsonObject().put("slotId", slot).put("seats", 9).put("guest", gina), null, null);
+    assertEquals(422, greedy.statusCode(), greedy.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/guest-limit", greedy.bodyAsJsonObject().getString("type"));
+    var stranger = hold(new JsonObject().put("slotId", slot), world.userToken(), null);
+    assertEquals(409, stranger.statusCode());
+    assertEquals("https://bookwell.dev/problems/slot-unavailable", stranger.bodyAsJsonObject().getString("type"));
+    assertEquals(2, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(BOOKING)
+        .where(BOOKING.SLOT_ID.eq(UUID.fromString(slot))))).value1(), "only the two holds");
   }
 
   @Test
