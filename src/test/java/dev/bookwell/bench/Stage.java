@@ -34,7 +34,9 @@ final class Stage implements AutoCloseable {
    * Starts the service (after the data is loaded), warms it up with holds on a slot of its own: 64 clients for
    * 30 s on 10,000 seats ({@code -Dbench.warmup}), enough that holds succeed for the whole warm-up. With 1,500 seats,
    * as before, the slot sold out in a few seconds and the rest of the warm-up ran only the refusal path, so the
-   * measured holds ran partly before the JIT compilers had compiled them (and paid for their compiling).
+   * measured holds ran partly before the JIT compilers had compiled them (and paid for their compiling). Then it
+   * waits until the service is idle: the warm-up's holds leave their background work (events relayed, consumed),
+   * which would otherwise run during, and be counted in, the first measurement.
    */
   void start(Map<String, String> env, int clients) {
     System.out.printf("[%s] starting the service%n", name);
@@ -42,8 +44,7 @@ final class Stage implements AutoCloseable {
     load = new LoadGenerator(service.port, clients);
     UUID slot = warmUpSlot.slots()[0];
     load.run(64, Duration.ofSeconds(30), Actions.hold(() -> slot), status -> status == 201);
-    cpuMark = service.cpuSeconds();
-    jitMark = service.jitCpuSeconds();
+    quiet(Duration.ofMinutes(3));
   }
 
   /**
