@@ -2,7 +2,6 @@ package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PROVIDER;
-import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
@@ -34,6 +33,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.Condition;
+import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.Table;
@@ -138,10 +138,10 @@ final class Holds {
   }
 
   /**
-   * Without a promo code, one statement takes free seats and writes the booking and its event
-   * ({@link Seats#takingFree}) if the guard lets it. With a promo code, or when that statement wrote nothing, the
-   * steps one by one: the guard, which says why it refuses, then {@link Seats#take} (seats of expired holds too,
-   * the promo code's row after the seats).
+   * A slot sold out when its facts were read: only the guard's say, then 409. Otherwise, without a promo code, one
+   * statement takes free seats and writes the booking and its event ({@link Seats#takingFree}) if the guard lets
+   * it. With a promo code, or when that statement wrote nothing, the steps one by one: the guard, which says why it
+   * refuses, then {@link Seats#take} (seats of expired holds too, the promo code's row after the seats).
    */
   private Future<BookingRecord> book(Sql tx, SlotFacts slot, HoldGuards.Guard guard, Caller caller,
                                      JsonObject body, int seats) {
@@ -246,7 +246,7 @@ final class Holds {
   }
 
   /** The slot's facts (parameter {@code slot}), joined with {@code lock}: a one-row table. */
-  private static ResultQuery<? extends Record> facts(Table<?> lock) {
+  static ResultQuery<? extends Record> facts(Table<?> lock) {
     return Sql.DSL.select(SLOT.ID, SLOT.STATUS, SLOT.ORGANIZATION_ID, SLOT.PROVIDER_ID, SLOT.SERVICE_ID,
                 SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.OCCUPIED, SERVICE.PRICE_MINOR, SERVICE.CURRENCY, SERVICE.SEATS_PER_SLOT,
                 SERVICE.REQUIRES_CONFIRMATION, SERVICE.GUESTS_ALLOWED, SERVICE.FULL_REFUND_HOURS,
@@ -256,7 +256,7 @@ final class Holds {
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))),
                 DSL.field(SchedulingClient.providerWorksThere()), SLOT.CAPACITY, DSL.field(staleOverlaps()),
-                DSL.field(DSL.exists(DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(Seats.takeable()))))
+                DSL.field(Seats.anyTakeable(SLOT.ID)))
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
             .crossJoin(lock)
@@ -287,15 +287,13 @@ final class Holds {
 
   /**
    * A one-to-one slot that an expired hold of its provider still overlaps: only then does a hold have holds to
-   * expire first. Asked with the slot's facts, so the usual hold spends no round trip (nor rendering) on it; a hold
-   * that expires between the two statements makes the insert fail on the no-overlap constraint, as it would have
-   * a moment earlier.
+   * expire first. Asked with the slot's facts, so the usual hold spends no round trip (nor rendering) on it. A hold
+   * that another transaction makes stale after the facts were read (its expiry passed by this transaction's clock)
+   * makes the insert fail on the no-overlap constraint, as it would have a moment earlier.
    */
   private static Condition staleOverlaps() {
-    return SERVICE.SEATS_PER_SLOT.eq(1).and(DSL.exists(DSL.selectOne().from(BOOKING)
-        .where(BOOKING.PROVIDER_ID.eq(SLOT.PROVIDER_ID)).and(BOOKING.ONE_TO_ONE)
-        .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))
-        .and(DSL.condition("{0} && {1}", BOOKING.DURING, SLOT.OCCUPIED))));
+    return SERVICE.SEATS_PER_SLOT.eq(1)
+        .and(DSL.exists(DSL.selectOne().from(BOOKING).where(staleOverlap(SLOT.PROVIDER_ID, SLOT.OCCUPIED))));
   }
 
   /** Expired holds of this provider that overlap the slot stop blocking the no-overlap constraint right now. */
@@ -304,11 +302,16 @@ final class Holds {
       return Future.succeededFuture();
     }
     return tx.fetch(Sql.DSL.select(BOOKING.ID).from(BOOKING)
-            .where(BOOKING.PROVIDER_ID.eq(slot.providerId())).and(BOOKING.ONE_TO_ONE)
-            .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))
-            .and(DSL.condition("{0} && {1}", BOOKING.DURING, DSL.val(slot.occupied(), BOOKING.DURING)))
+            .where(staleOverlap(DSL.val(slot.providerId()), DSL.val(slot.occupied(), BOOKING.DURING)))
             .orderBy(BOOKING.ID).forUpdate().skipLocked())
         .compose(rows -> expire(tx, rows.stream().map(r -> r.value1()).toList(), "hold-expired"));
+  }
+
+  /** A one-to-one hold of {@code provider}, expired by the database clock, overlapping {@code during}. */
+  private static Condition staleOverlap(Field<UUID> provider, Field<OffsetDateTimeRange> during) {
+    return BOOKING.PROVIDER_ID.eq(provider).and(BOOKING.ONE_TO_ONE)
+        .and(BOOKING.STATUS.eq(BookingStatus.held)).and(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))
+        .and(DSL.condition("{0} && {1}", BOOKING.DURING, during));
   }
 
   /**

@@ -72,7 +72,22 @@ final class Seats {
 
   /** A seat anyone may take: free, or held by a hold whose time passed (by the database clock). */
   static Condition takeable() {
-    return SEAT.STATE.eq(SeatState.free).or(SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())));
+    return SEAT.STATE.eq(SeatState.free).or(expiredHold());
+  }
+
+  /** A seat held by a hold whose time passed. */
+  private static Condition expiredHold() {
+    return SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now()));
+  }
+
+  /**
+   * The slot {@code slotId} has a seat anyone may take: {@link #takeable} as two EXISTS, one on each partial index
+   * ({@code seat_free}, {@code seat_held}), so a sold-out slot is known from two index probes rather than a walk
+   * over its taken seats.
+   */
+  static Condition anyTakeable(Field<UUID> slotId) {
+    return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(SEAT.STATE.eq(SeatState.free)))
+        .or(DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(expiredHold())));
   }
 
   /** What a hold or a reschedule answers when {@link #take} found too few seats. */
@@ -102,17 +117,12 @@ final class Seats {
 
   /*
    * The picks, rendered once: free seats or seats of expired holds, by the waitlist's offer or by anyone else (the
-   * line's rule). Every refused hold runs both after its one-statement attempt found nothing, so a sold-out slot's
-   * rush of refusals costs no rendering.
+   * line's rule). A hold whose one-statement attempt found nothing on a slot not sold out runs both.
    */
   private static final Prepared<Record2<Long, UUID>> FREE = picking(SEAT.STATE.eq(SeatState.free), false);
   private static final Prepared<Record2<Long, UUID>> FREE_FOR_WAITLIST = picking(SEAT.STATE.eq(SeatState.free), true);
   private static final Prepared<Record2<Long, UUID>> EXPIRED = picking(expiredHold(), false);
   private static final Prepared<Record2<Long, UUID>> EXPIRED_FOR_WAITLIST = picking(expiredHold(), true);
-
-  private static Condition expiredHold() {
-    return SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now()));
-  }
 
   private static Prepared<Record2<Long, UUID>> picking(Condition which, boolean forWaitlist) {
     Field<UUID> slot = DSL.param("slot", UUID.class);

@@ -44,7 +44,7 @@ final class Intake {
             WEBHOOK_DELIVERY.ENDPOINT_ID, WEBHOOK_DELIVERY.ORGANIZATION_ID, WEBHOOK_DELIVERY.EVENT_ID,
             WEBHOOK_DELIVERY.EVENT_TYPE, WEBHOOK_DELIVERY.AGGREGATE_ID, WEBHOOK_DELIVERY.PAYLOAD)
         .select(Sql.DSL.select(WEBHOOK_ENDPOINT.ID, WEBHOOK_ENDPOINT.ORGANIZATION_ID,
-                // typed: a parameter in a select list is text to PostgreSQL otherwise
+                // typed as the columns they fill, written out rather than left to PostgreSQL's inference
                 DSL.cast(DSL.param("event", UUID.class), SQLDataType.UUID), type,
                 DSL.param("aggregate", String.class), DSL.cast(DSL.param("body", SQLDataType.JSONB), SQLDataType.JSONB))
             .from(WEBHOOK_ENDPOINT).where(WEBHOOK_ENDPOINT.ORGANIZATION_ID.eq(DSL.param("organization", UUID.class)))

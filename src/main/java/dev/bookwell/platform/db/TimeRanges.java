@@ -21,7 +21,7 @@ final class TimeRanges {
   /** The range, or null when the text is not in the common form. */
   static OffsetDateTimeRange parse(String text) {
     int comma = text.indexOf(',');
-    if (text.length() < 5 || comma < 0 || text.charAt(1) != '"' || text.charAt(comma - 1) != '"'
+    if (text.length() < 5 || comma < 2 || comma > text.length() - 3 || text.charAt(1) != '"' || text.charAt(comma - 1) != '"'
         || text.charAt(comma + 1) != '"' || text.charAt(text.length() - 2) != '"') {
       return null;
     }
@@ -52,7 +52,7 @@ final class TimeRanges {
     int nanos = 0;
     if (s.charAt(at) == '.') {
       int scale = 100_000_000;
-      for (at++; at < to && Character.isDigit(s.charAt(at)) && scale > 0; at++, scale /= 10) {
+      for (at++; at < to && s.charAt(at) >= '0' && s.charAt(at) <= '9' && scale > 0; at++, scale /= 10) {
         nanos += (s.charAt(at) - '0') * scale;
       }
     }

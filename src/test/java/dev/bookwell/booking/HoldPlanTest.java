@@ -1,0 +1,82 @@
+package dev.bookwell.booking;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.TestDatabase;
+import dev.bookwell.support.Wait;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hold reads its slot's facts first, and with them whether any seat is left (a sold-out slot is refused from
+ * that alone). On a big session most of whose seats are taken, among other sessions' seats, that is a probe of the
+ * partial index of free seats, not a walk over the session's taken seats in seat order. Checked in the plan, not by
+ * the clock.
+ */
+class HoldPlanTest {
+
+  static final UUID SLOT = UUID.randomUUID();
+  static Vertx vertx;
+  static Db db;
+
+  @BeforeAll
+  static void load() {
+    vertx = Vertx.vertx();
+    db = new Db(TestDatabase.fresh().createPool(vertx, 2));
+    UUID org = UUID.randomUUID();
+    UUID service = UUID.randomUUID();
+    for (String statement : List.of(
+        "insert into organization (id, kind, name, timezone, currency, created_by) values ('" + org
+            + "', 'clinic', 'Big clinic', 'UTC', 'EUR', gen_random_uuid())",
+        "insert into service (id, organization_id, name, duration_minutes, price_minor, currency, horizon_days,"
+            + " seats_per_slot) values ('" + service + "', '" + org + "', 'Course', 30, 5000, 'EUR', 365, 10000)",
+        "insert into provider (user_id, display_name, timezone, status) values (gen_random_uuid(), 'Teacher', 'UTC',"
+            + " 'active')",
+        "insert into slot (id, organization_id, service_id, provider_id, starts_at, ends_at, occupied, capacity,"
+            + " origin) select '" + SLOT + "', '" + org + "', '" + service + "', p.id, now() + interval '2 days',"
+            + " now() + interval '2 days 30 minutes', tstzrange(now() + interval '2 days', now() + interval"
+            + " '2 days 30 minutes'), 10000, 'session' from provider p",
+        // other sessions around it, 200 of 100 seats, as in any clinic's table
+        "insert into slot (organization_id, service_id, provider_id, starts_at, ends_at, occupied, capacity, origin)"
+            + " select '" + org + "', '" + service + "', p.id, t, t + interval '30 minutes',"
+            + " tstzrange(t, t + interval '30 minutes'), 100, 'session' from provider p, generate_series(now()"
+            + " + interval '3 days', now() + interval '3 days' + interval '199 hours', interval '1 hour') t",
+        "insert into seat (slot_id, seat_no) select id, n from slot, generate_series(1, 100) n where id <> '" + SLOT
+            + "'",
+        "insert into seat (slot_id, seat_no) select '" + SLOT + "', n from generate_series(1, 10000) n",
+        "update seat set state = 'held', held_until = now() + interval '10 minutes', booking_id = gen_random_uuid()"
+            + " where seat_no <= 9000",
+        "analyze")) {
+      Wait.on(db.execute(Sql.DSL.query(statement)), 120);
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    Wait.on(vertx.close());
+  }
+
+  @Test
+  void whetherASeatIsLeftIsTwoIndexProbes() {
+    var facts = Holds.facts(DSL.selectOne().asTable("no_lock"));
+    facts.bind("slot", SLOT);
+    var explain = Sql.DSL.query("explain (analyze, costs off) " + Sql.DSL.renderInlined(facts));
+    var rows = Wait.on(db.execute(explain));
+    String plan = StreamSupport.stream(rows.spliterator(), false).map(Row::toJson)
+        .map(json -> json.getString("QUERY PLAN")).collect(Collectors.joining("\n"));
+    assertTrue(plan.contains("seat_free"), plan);
+    assertFalse(plan.contains("seat_slot_id_seat_no_key"), plan);
+    assertFalse(plan.contains("Seq Scan on seat"), plan);
+  }
+}
