@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.Plans;
 import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Row;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,10 +69,7 @@ class HoldPlanTest {
   void whetherASeatIsLeftIsTwoIndexProbes() {
     var facts = Holds.facts(DSL.selectOne().asTable("no_lock"));
     facts.bind("slot", SLOT);
-    var explain = Sql.DSL.query("explain (analyze, costs off) " + Sql.DSL.renderInlined(facts));
-    var rows = Wait.on(db.execute(explain));
-    String plan = StreamSupport.stream(rows.spliterator(), false).map(Row::toJson)
-        .map(json -> json.getString("QUERY PLAN")).collect(Collectors.joining("\n"));
+    String plan = Plans.explain(db, facts);
     assertTrue(plan.contains("seat_free"), plan);
     assertFalse(plan.contains("seat_slot_id_seat_no_key"), plan);
     assertFalse(plan.contains("Seq Scan on seat"), plan);

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.Plans;
 import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,12 +77,7 @@ class CourseSearchPlanTest {
 
   /** EXPLAIN ANALYZE of the real search statement, page size 20. */
   private static String explain(JsonObject query) {
-    var explain = Sql.DSL.query("explain (analyze, costs off) " + Sql.DSL.renderInlined(CourseSearch.query(query,
-        20)));
-    Wait.on(db.execute(explain));  // warm the cache; the second run is the one reported
-    var rows = Wait.on(db.execute(explain));
-    String plan = StreamSupport.stream(rows.spliterator(), false).map(Row::toJson)
-        .map(json -> json.getString("QUERY PLAN")).collect(Collectors.joining("\n"));
+    String plan = Plans.explain(db, CourseSearch.query(query, 20));
     LOG.info("course search plan:\n{}", plan);
     return plan;
   }

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
+import dev.bookwell.support.Plans;
 import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.jooq.Condition;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -92,11 +90,7 @@ class SlotSearchPlanTest {
   /** EXPLAIN ANALYZE of the real search statement, with the real search's conditions, page size 50. */
   private static String explain(List<Condition> filters, UUID onlyProvider) {
     var query = SlotSearch.search(filters, onlyProvider == null ? null : DSL.val(onlyProvider), DSL.val(51));
-    var explain = Sql.DSL.query("explain (analyze, costs off) " + Sql.DSL.renderInlined(query));
-    Wait.on(db.execute(explain));  // warm the cache; the second run is the one reported
-    var rows = Wait.on(db.execute(explain));
-    String plan = StreamSupport.stream(rows.spliterator(), false).map(Row::toJson)
-        .map(json -> json.getString("QUERY PLAN")).collect(Collectors.joining("\n"));
+    String plan = Plans.explain(db, query);
     LOG.info("search plan:\n{}", plan);
     return plan;
   }
