@@ -87,12 +87,22 @@ public final class TestApp implements AutoCloseable {
     return new TestApp(vertx, db, config, database, null);
   }
 
+  /**
+   * A port nothing listens on now, below Linux's ephemeral range (32768-60999). A port the kernel hands out for
+   * {@code ServerSocket(0)} comes from that range, where the outgoing connections of the nodes started meanwhile
+   * (Hazelcast members, database clients) take theirs too: ClusterTest once found its node's HTTP port taken so.
+   */
   public static int freePort() {
-    try (var socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    var random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (var socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port between 20000 and 32000"));
   }
 
   /** A JSON request, with a bearer token when {@code token} is not null. */
