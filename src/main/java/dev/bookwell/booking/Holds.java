@@ -256,7 +256,7 @@ final class Holds {
                 DSL.field(SLOT.STARTS_AT.lt(DSL.field("now() + make_interval(days => {0})",
                     SQLDataType.TIMESTAMPWITHTIMEZONE, SERVICE.HORIZON_DAYS))),
                 DSL.field(SchedulingClient.providerWorksThere()), SLOT.CAPACITY, DSL.field(staleOverlaps()),
-                DSL.field(Seats.anyTakeable(SLOT.ID)))
+                DSL.field(SchedulingClient.hasTakeableSeat(SLOT.ID)))
             .from(SLOT).join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
             .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
             .crossJoin(lock)

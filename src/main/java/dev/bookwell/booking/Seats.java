@@ -12,7 +12,6 @@ import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
@@ -70,26 +69,6 @@ final class Seats {
                 ? DSL.val(booking.getHoldExpiresAt()) : null).map(Optional.of(booking))));
   }
 
-  /** A seat anyone may take: free, or held by a hold whose time passed (by the database clock). */
-  static Condition takeable() {
-    return SEAT.STATE.eq(SeatState.free).or(expiredHold());
-  }
-
-  /** A seat held by a hold whose time passed. */
-  private static Condition expiredHold() {
-    return SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now()));
-  }
-
-  /**
-   * The slot {@code slotId} has a seat anyone may take: {@link #takeable} as two EXISTS, one on each partial index
-   * ({@code seat_free}, {@code seat_held}), so a sold-out slot is known from two index probes rather than a walk
-   * over its taken seats.
-   */
-  static Condition anyTakeable(Field<UUID> slotId) {
-    return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(SEAT.STATE.eq(SeatState.free)))
-        .or(DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(expiredHold())));
-  }
-
   /** What a hold or a reschedule answers when {@link #take} found too few seats. */
   static ProblemException notEnough(int count) {
     return Problem.of("slot-unavailable", 409, "Not enough seats",
@@ -121,8 +100,8 @@ final class Seats {
    */
   private static final Prepared<Record2<Long, UUID>> FREE = picking(SEAT.STATE.eq(SeatState.free), false);
   private static final Prepared<Record2<Long, UUID>> FREE_FOR_WAITLIST = picking(SEAT.STATE.eq(SeatState.free), true);
-  private static final Prepared<Record2<Long, UUID>> EXPIRED = picking(expiredHold(), false);
-  private static final Prepared<Record2<Long, UUID>> EXPIRED_FOR_WAITLIST = picking(expiredHold(), true);
+  private static final Prepared<Record2<Long, UUID>> EXPIRED = picking(SchedulingClient.expiredHoldSeat(), false);
+  private static final Prepared<Record2<Long, UUID>> EXPIRED_FOR_WAITLIST = picking(SchedulingClient.expiredHoldSeat(), true);
 
   private static Prepared<Record2<Long, UUID>> picking(Condition which, boolean forWaitlist) {
     Field<UUID> slot = DSL.param("slot", UUID.class);

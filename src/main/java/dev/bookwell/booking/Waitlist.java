@@ -20,7 +20,7 @@ import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
-import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
@@ -101,7 +101,7 @@ final class Waitlist {
   /** Seats that anyone could take now are to be booked, not waited for (unless others already wait). */
   private static Future<Void> requireFull(Sql tx, UUID slotId, int seats) {
     return tx.fetchOne(Sql.DSL.select(
-            DSL.field(Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(Seats.takeable())),
+            DSL.field(Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(SchedulingClient.takeableSeat())),
             DSL.field(Waitlists.nobodyWaiting(slotId))))
         .map(row -> {
           if (row.value1() >= seats && row.value2()) {

@@ -15,6 +15,7 @@ import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.SchedulingClient;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -83,7 +84,7 @@ final class WaitlistOffers {
   /** Slots where someone waits and a seat is takeable, or where an offer was taken or ran out. */
   private static org.jooq.ResultQuery<org.jooq.Record1<UUID>> slotsWithWork() {
     var seatFree = DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(WAITLIST_ENTRY.SLOT_ID))
-        .and(Seats.takeable()));
+        .and(SchedulingClient.takeableSeat()));
     var offerSettled = DSL.exists(Sql.DSL.selectOne().from(BOOKING).where(BOOKING.ID.eq(WAITLIST_ENTRY.BOOKING_ID))
         .and(BOOKING.STATUS.ne(BookingStatus.held).or(BOOKING.HOLD_EXPIRES_AT.le(SqlTime.now()))));
     var withWork = Sql.DSL.selectDistinct(WAITLIST_ENTRY.SLOT_ID).from(WAITLIST_ENTRY)

@@ -13,6 +13,7 @@ import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import java.time.OffsetDateTime;
+import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
@@ -29,8 +30,12 @@ final class Bookable {
 
   /** A seat that can be taken: free, or held by a hold that has expired. Needs {@code SEAT} in scope. */
   static Condition takeableSeat() {
-    return SEAT.STATE.eq(SeatState.free)
-        .or(SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now())));
+    return SEAT.STATE.eq(SeatState.free).or(expiredHoldSeat());
+  }
+
+  /** A seat held by a hold whose time passed (by the database clock). Needs {@code SEAT}. */
+  static Condition expiredHoldSeat() {
+    return SEAT.STATE.eq(SeatState.held).and(SEAT.HELD_UNTIL.lt(SqlTime.now()));
   }
 
   /**
@@ -79,13 +84,19 @@ final class Bookable {
 
   /**
    * Seats that can be taken in the slot in scope. In a select list, PostgreSQL counts them only for the rows a
-   * limited, sorted query returns; {@link #hasTakeableSeat()} filters the candidates, stopping at the first seat.
+   * limited, sorted query returns; {@link #hasTakeableSeat} filters the candidates, stopping at the first seat.
    */
   static Field<Integer> seatsAvailable() {
     return Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()).asField("available");
   }
 
-  static Condition hasTakeableSeat() {
-    return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()));
+  /**
+   * The slot {@code slotId} has a seat that can be taken: {@link #takeableSeat} as two EXISTS, one on each partial
+   * index ({@code seat_free}, {@code seat_held}), so a sold-out slot is known from two index probes rather than a
+   * walk over its taken seats.
+   */
+  static Condition hasTakeableSeat(Field<UUID> slotId) {
+    return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(SEAT.STATE.eq(SeatState.free)))
+        .or(DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(slotId)).and(expiredHoldSeat())));
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import org.jooq.Condition;
+import org.jooq.Field;
 
 /**
  * How other areas reach the scheduling area: its bus addresses, its event names, and the one SQL rule it lends
@@ -61,6 +62,21 @@ public final class SchedulingClient {
   /** The slot in scope ({@code SLOT}) is bookable by its status and its provider's link: open, provider there. */
   public static Condition slotBookable() {
     return Bookable.slotOpen();
+  }
+
+  /** A seat that can be taken: free, or held past its hold's expiry (needs {@code SEAT}). */
+  public static Condition takeableSeat() {
+    return Bookable.takeableSeat();
+  }
+
+  /** A seat held past its hold's expiry (needs {@code SEAT}). */
+  public static Condition expiredHoldSeat() {
+    return Bookable.expiredHoldSeat();
+  }
+
+  /** The slot {@code slotId} has a seat that can be taken (two index probes). */
+  public static Condition hasTakeableSeat(Field<UUID> slotId) {
+    return Bookable.hasTakeableSeat(slotId);
   }
 
   /** The slot's provider still works for the slot's organization (needs {@code SLOT}). */
