@@ -6,6 +6,8 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * One benchmark stage: a fresh database, the data loaded into it, then Bookwell in its own JVM on that database,
@@ -39,11 +41,21 @@ final class Stage implements AutoCloseable {
    * which would otherwise run during, and be counted in, the first measurement.
    */
   void start(Map<String, String> env, int clients) {
+    start(env, clients, (generator, slot) -> Actions.hold(slot), 201);
+  }
+
+  /**
+   * Starts the service as above, warmed up with the stage's own action on the warm-up slot ({@code success} is the
+   * status it answers while there are seats): a purchase stage warms up with purchases, so that the webhook, the
+   * capture and the confirmation are compiled before they are measured, as on a node that has run for a while.
+   */
+  void start(Map<String, String> env, int clients, BiFunction<LoadGenerator, Supplier<UUID>, LoadGenerator.Action> warmUp,
+             int success) {
     System.out.printf("[%s] starting the service%n", name);
     service = ServiceProcess.start(name, db, env);
     load = new LoadGenerator(service.port, clients);
     UUID slot = warmUpSlot.slots()[0];
-    load.run(64, Duration.ofSeconds(30), Actions.hold(() -> slot), status -> status == 201);
+    load.run(64, Duration.ofSeconds(30), warmUp.apply(load, () -> slot), status -> status == success);
     quiet(Duration.ofMinutes(3));
   }
 
