@@ -1,6 +1,5 @@
 package dev.bookwell.booking;
 
-import static dev.bookwell.db.Tables.BOOKING;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
@@ -11,7 +10,6 @@ import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Db;
-import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.security.MessageDigest;
@@ -57,7 +55,7 @@ final class BookingAccess {
    * {@code staffOnly}: callers authorize this way before they open a transaction, never inside one.
    */
   static Future<Access> authorize(Db db, EventBus bus, ApiRequest request, UUID bookingId, boolean staffOnly) {
-    return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(bookingId)).coerce(BOOKING))
+    return BookingRows.one(db, bookingId)
         .compose(found -> {
           var booking = found.orElseThrow(() -> notFound(null));
           return staffOnly ? requireStaff(bus, request, booking) : check(bus, request, booking);

@@ -26,7 +26,7 @@ final class BookingDelivery {
 
   Future<JsonObject> answer(JsonObject question) {
     UUID id = UUID.fromString(question.getString("bookingId"));
-    return db.fetchOptional(BookingRows.where(BOOKING.ID.eq(id)).coerce(BOOKING))
+    return BookingRows.one(db, id)
         .map(found -> found.orElseThrow(() -> Problem.notFound("No booking " + id + ".").toException()))
         .compose(booking -> firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50)
             .compose(first -> Meetings.link(db, tokenKey, booking).map(meeting -> {

@@ -2,8 +2,6 @@ package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
 
-import java.util.Map;
-import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -12,10 +10,8 @@ import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
-import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.OrgPermission;
@@ -67,14 +63,10 @@ final class BookingReads {
             .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\""))));
   }
 
-  /** One booking with its effective status: read on every poll of a booking page, so rendered once. */
-  private static final Prepared<BookingRecord> ONE =
-      Prepared.of(BookingRows.where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))).coerce(BOOKING));
-
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
   Future<BookingRecord> visible(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return db.fetchOptional(ONE, Map.of("id", id))
+    return BookingRows.one(db, id)
         .compose(found -> {
           var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
           return BookingAccess.check(bus, request, booking).map(booking);

@@ -6,7 +6,12 @@ import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
+import io.vertx.core.Future;
+import dev.bookwell.platform.db.Prepared;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.SelectConditionStep;
@@ -36,8 +41,21 @@ final class BookingRows {
     return Sql.DSL.select(FIELDS).from(BOOKING).where(condition);
   }
 
-  /** One booking row locked for update, with its effective status. */
-  static org.jooq.ResultQuery<BookingRecord> locked(java.util.UUID id) {
-    return where(BOOKING.ID.eq(id)).forUpdate().of(BOOKING).coerce(BOOKING);
+  /**
+   * One booking with its effective status. Read on every poll of a booking page and at each step of a purchase,
+   * so rendered once.
+   */
+  static Future<Optional<BookingRecord>> one(Sql sql, UUID id) {
+    return sql.fetchOptional(ONE, Map.of("id", id));
   }
+
+  /** One booking row locked for update, with its effective status. */
+  static Future<Optional<BookingRecord>> locked(Sql tx, UUID id) {
+    return tx.fetchOptional(LOCKED, Map.of("id", id));
+  }
+
+  private static final Prepared<BookingRecord> ONE =
+      Prepared.of(where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))).coerce(BOOKING));
+  private static final Prepared<BookingRecord> LOCKED =
+      Prepared.of(where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))).forUpdate().of(BOOKING).coerce(BOOKING));
 }

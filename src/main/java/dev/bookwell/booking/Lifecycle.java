@@ -3,6 +3,10 @@ package dev.bookwell.booking;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.SLOT;
 
+import dev.bookwell.platform.db.Prepared;
+import java.util.Map;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
@@ -225,9 +229,11 @@ final class Lifecycle {
   }
 
   private static Future<Boolean> providerThere(Sql tx, BookingRecord booking) {
-    return tx.fetchOptional(Sql.DSL.selectOne().from(SLOT).where(SLOT.ID.eq(booking.getSlotId()))
-        .and(SchedulingClient.providerWorksThere())).map(found -> found.isPresent());
+    return tx.fetchOptional(PROVIDER_THERE, Map.of("slot", booking.getSlotId())).map(found -> found.isPresent());
   }
+
+  private static final Prepared<Record1<Integer>> PROVIDER_THERE = Prepared.of(Sql.DSL.selectOne().from(SLOT)
+      .where(SLOT.ID.eq(DSL.param("slot", SLOT.ID))).and(SchedulingClient.providerWorksThere()));
 
   /**
    * The share owed back if the money cannot buy a seat: what the booking's end decided (a client's late
@@ -292,13 +298,17 @@ final class Lifecycle {
   static Future<BookingRecord> promote(Sql tx, BookingRecord booking, BookingStatus to, String actor) {
     return requireProviderThere(tx, booking)
         .compose(x -> Seats.confirm(tx, booking))
-        .compose(x -> tx.fetchOne(Sql.DSL.update(BOOKING).set(BOOKING.STATUS, to).setNull(BOOKING.REFUND_PERCENT)
-            .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(booking.getId())).returning()))
+        .compose(x -> tx.fetchOne(PROMOTE, Map.of("status", to, "id", booking.getId())))
         .compose(updated -> BookingEvents.emit(tx, to.getLiteral(), updated, actor).map(updated));
   }
 
+  /** A step of every paid booking's confirmation: rendered once. */
+  private static final Prepared<BookingRecord> PROMOTE = Prepared.of(Sql.DSL.update(BOOKING)
+      .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
+      .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))).returning().coerce(BOOKING));
+
   static Future<BookingRecord> lock(Sql tx, UUID id) {
-    return tx.fetchOptional(BookingRows.locked(id))
+    return BookingRows.locked(tx, id)
         .map(found -> found.orElseThrow(() -> BookingAccess.notFound(null)));
   }
 }

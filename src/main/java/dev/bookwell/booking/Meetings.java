@@ -4,6 +4,10 @@ import static dev.bookwell.db.Tables.PROVIDER;
 import static dev.bookwell.db.Tables.SLOT;
 import static dev.bookwell.db.Tables.VENUE;
 
+import dev.bookwell.platform.db.Prepared;
+import java.util.Map;
+import org.jooq.Record3;
+import org.jooq.impl.DSL;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.auth.SecretTokens;
@@ -29,15 +33,19 @@ final class Meetings {
     if (booking.getStatus() != BookingStatus.confirmed && booking.getStatus() != BookingStatus.completed) {
       return Future.succeededFuture(null);
     }
-    return sql.fetchOptional(Sql.DSL.select(VENUE.ONLINE, PROVIDER.VIDEO_MODE, PROVIDER.VIDEO_URL).from(SLOT)
-            .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID)).leftJoin(VENUE).on(VENUE.ID.eq(SLOT.VENUE_ID))
-            .where(SLOT.ID.eq(booking.getSlotId())))
+    return sql.fetchOptional(VIDEO, Map.of("slot", booking.getSlotId()))
         .map(found -> found.filter(r -> Boolean.TRUE.equals(r.value1())).map(r -> switch (r.value2()) {
           case "fixed" -> r.value3();
           case "generated" -> r.value3().replace("{room}", room(key, booking));
           default -> null;
         }).orElse(null));
   }
+
+  /** Read for every confirmed booking's messages and page: rendered once. */
+  private static final Prepared<Record3<Boolean, String, String>> VIDEO = Prepared.of(Sql.DSL
+      .select(VENUE.ONLINE, PROVIDER.VIDEO_MODE, PROVIDER.VIDEO_URL).from(SLOT)
+      .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID)).leftJoin(VENUE).on(VENUE.ID.eq(SLOT.VENUE_ID))
+      .where(SLOT.ID.eq(DSL.param("slot", SLOT.ID))));
 
   static String room(byte[] key, BookingRecord booking) {
     String derived = SecretTokens.derive(key, "meeting", booking.getId()).replaceAll("[^A-Za-z0-9]", "");

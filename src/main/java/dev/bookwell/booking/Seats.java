@@ -189,16 +189,19 @@ final class Seats {
    * booking is then not confirmed without its seats.
    */
   static Future<Void> confirm(Sql tx, BookingRecord booking) {
-    return tx.update(Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
-            .where(SEAT.BOOKING_ID.eq(booking.getId())))
-        .map(count -> {
-          if (count != booking.getSeats()) {
+    return tx.fetch(CONFIRM, Map.of("booking", booking.getId()))
+        .map(booked -> {
+          if (booked.size() != booking.getSeats()) {
             throw Problem.of(HOLD_LOST, 409, "Hold lost", "The hold's time ran out and its seats went to "
                 + "someone else.").toException();
           }
           return null;
         });
   }
+
+  private static final Prepared<SeatRecord> CONFIRM = Prepared.of(Sql.DSL.update(SEAT)
+      .set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
+      .where(SEAT.BOOKING_ID.eq(DSL.param("booking", SEAT.BOOKING_ID))).returning(SEAT.ID));
 
   static final String HOLD_LOST = "hold-lost";
 

@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
 import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.db.tables.records.PaymentLedgerRecord;
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
@@ -16,6 +17,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.math.BigDecimal;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
@@ -121,20 +123,48 @@ final class Payments {
                               String rawEvent) {
     // By the intent when there is one: a reschedule may have moved the payment to another booking meanwhile, and
     // the money is the intent's wherever it now belongs.
-    var which = payment.getIntentId() != null ? PAYMENT.INTENT_ID.eq(payment.getIntentId())
-        : PAYMENT.BOOKING_ID.eq(payment.getBookingId());
-    return tx.fetchOptional(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, to).set(PAYMENT.UPDATED_AT, SqlTime.now())
-            .where(which).and(PAYMENT.STATUS.in(from)).returning(PAYMENT.BOOKING_ID))
-        .compose(moved -> moved.isEmpty() ? Future.succeededFuture(false)
-            : tx.update(Sql.DSL.insertInto(PAYMENT_LEDGER)
-                    .set(PAYMENT_LEDGER.BOOKING_ID, moved.get().getBookingId())
-                    .set(PAYMENT_LEDGER.KIND, ledgerKind)
-                    .set(PAYMENT_LEDGER.AMOUNT_MINOR, amount)
-                    .set(PAYMENT_LEDGER.CURRENCY, payment.getCurrency())
-                    .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, stripeObjectId)
-                    .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, eventId)
-                    .set(PAYMENT_LEDGER.RAW, rawEvent == null ? null : JSONB.valueOf(rawEvent)))
-                .compose(x -> announce(tx, moved.get().getBookingId(), ledgerKind, amount, payment.getCurrency()))
-                .map(true));
+    boolean byIntent = payment.getIntentId() != null;
+    var moving = MOVES.computeIfAbsent(byIntent + " " + from, key -> moving(byIntent, from));
+    var ledger = new java.util.HashMap<String, Object>();
+    ledger.put("kind", ledgerKind);
+    ledger.put("amount", amount);
+    ledger.put("currency", payment.getCurrency());
+    ledger.put("object", stripeObjectId);
+    ledger.put("event", eventId);
+    ledger.put("raw", rawEvent == null ? null : JSONB.valueOf(rawEvent));
+    return tx.fetchOptional(moving, Map.of("to", to, "which", byIntent ? payment.getIntentId() : payment.getBookingId()))
+        .compose(moved -> {
+          if (moved.isEmpty()) {
+            return Future.succeededFuture(false);
+          }
+          ledger.put("booking", moved.get().getBookingId());
+          return tx.fetch(LEDGER, ledger)
+              .compose(x -> announce(tx, moved.get().getBookingId(), ledgerKind, amount, payment.getCurrency()))
+              .map(true);
+        });
   }
+
+  /**
+   * Each step of every purchase moves its payment, so the moves are rendered once: one statement per pair of (by
+   * intent or by booking, the statuses moved from), of which the code names a handful.
+   */
+  private static final Map<String, Prepared<PaymentRecord>> MOVES = new ConcurrentHashMap<>();
+
+  private static Prepared<PaymentRecord> moving(boolean byIntent, EnumSet<PaymentStatus> from) {
+    return Prepared.of(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, DSL.param("to", PAYMENT.STATUS))
+        .set(PAYMENT.UPDATED_AT, SqlTime.now())
+        .where(byIntent ? PAYMENT.INTENT_ID.eq(DSL.param("which", PAYMENT.INTENT_ID))
+            : PAYMENT.BOOKING_ID.eq(DSL.param("which", PAYMENT.BOOKING_ID)))
+        .and(PAYMENT.STATUS.in(from)).returning(PAYMENT.BOOKING_ID));
+  }
+
+  private static final Prepared<PaymentLedgerRecord> LEDGER = Prepared.of(Sql.DSL.insertInto(PAYMENT_LEDGER)
+      .set(PAYMENT_LEDGER.BOOKING_ID, DSL.param("booking", PAYMENT_LEDGER.BOOKING_ID))
+      .set(PAYMENT_LEDGER.KIND, DSL.param("kind", PAYMENT_LEDGER.KIND))
+      .set(PAYMENT_LEDGER.AMOUNT_MINOR, DSL.param("amount", PAYMENT_LEDGER.AMOUNT_MINOR))
+      .set(PAYMENT_LEDGER.CURRENCY, DSL.param("currency", PAYMENT_LEDGER.CURRENCY))
+      .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, DSL.param("object", PAYMENT_LEDGER.STRIPE_OBJECT_ID))
+      .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, DSL.param("event", PAYMENT_LEDGER.STRIPE_EVENT_ID))
+      .set(PAYMENT_LEDGER.RAW, DSL.param("raw", PAYMENT_LEDGER.RAW))
+      .returning(PAYMENT_LEDGER.ID));
 }

@@ -2,6 +2,11 @@ package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.PAYMENT;
 
+import dev.bookwell.platform.db.Prepared;
+import java.util.Map;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
+import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.db.enums.PaymentStatus;
 
 import dev.bookwell.booking.BookingClient;
@@ -73,7 +78,7 @@ final class Settlement {
    * created for it after the move), the seat is gone and the money goes back.
    */
   private Future<JsonObject> secureSeat(String intentId, UUID bookingId) {
-    return db.fetchOne(Sql.DSL.select(PAYMENT.SUBJECT).from(PAYMENT).where(PAYMENT.INTENT_ID.eq(intentId)))
+    return db.fetchOne(SUBJECT, Map.of("intent", intentId))
         .compose(row -> PaymentsClient.COURSE_ORDER.equals(row.value1())
             ? LearningClient.paymentSecured(bus, bookingId)  // a course bought: its order enrolls the buyer
             : secureBookingSeat(intentId, bookingId));
@@ -92,9 +97,17 @@ final class Settlement {
 
   /** When the reconciler should look at the payment again (null: when it is due by its status alone). */
   private Future<Void> settleAfter(String intentId, java.time.Duration delay) {
-    return db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.SETTLE_AFTER, delay == null ? null
-            : SqlTime.nowPlus(delay)).where(PAYMENT.INTENT_ID.eq(intentId))).mapEmpty();
+    return delay == null ? db.fetch(SETTLED, Map.of("intent", intentId)).mapEmpty()
+        : db.update(Sql.DSL.update(PAYMENT).set(PAYMENT.SETTLE_AFTER, SqlTime.nowPlus(delay))
+            .where(PAYMENT.INTENT_ID.eq(intentId))).mapEmpty();
   }
+
+  /* Every purchase's settlement reads and writes these: rendered once. */
+  private static final Prepared<Record1<String>> SUBJECT = Prepared.of(Sql.DSL.select(PAYMENT.SUBJECT).from(PAYMENT)
+      .where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID))));
+  private static final Prepared<PaymentRecord> SETTLED = Prepared.of(Sql.DSL.update(PAYMENT)
+      .setNull(PAYMENT.SETTLE_AFTER).where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID)))
+      .returning(PAYMENT.INTENT_ID));
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
   Future<Void> settleCaptured(String intentId) {

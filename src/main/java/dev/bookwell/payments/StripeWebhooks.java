@@ -4,6 +4,10 @@ import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.STRIPE_EVENT;
 
+import dev.bookwell.platform.db.Prepared;
+import java.util.Map;
+import org.jooq.impl.DSL;
+import dev.bookwell.db.tables.records.StripeEventRecord;
 import com.stripe.Stripe;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
@@ -141,13 +145,16 @@ final class StripeWebhooks {
     return false;
   }
 
+  /** The event's id recorded: a row when this is its first delivery. Every webhook runs it, so rendered once. */
+  private static final Prepared<StripeEventRecord> FIRST_TIME = Prepared.of(Sql.DSL.insertInto(STRIPE_EVENT)
+      .set(STRIPE_EVENT.ID, DSL.param("id", STRIPE_EVENT.ID)).set(STRIPE_EVENT.TYPE, DSL.param("type", STRIPE_EVENT.TYPE))
+      .onConflictDoNothing().returning(STRIPE_EVENT.ID));
+
   /** An event already routed to its payment ({@link #routed}): recorded once, with its effect. */
   private Future<ApiReply> apply(JsonObject event, String intentId, JsonObject object, String raw) {
     String eventId = event.getString("id");
     String type = event.getString("type");
-    return db.transaction(tx -> tx.fetchOptional(Sql.DSL.insertInto(STRIPE_EVENT)
-                .set(STRIPE_EVENT.ID, eventId).set(STRIPE_EVENT.TYPE, type)
-                .onConflictDoNothing().returning(STRIPE_EVENT.ID))
+    return db.transaction(tx -> tx.fetchOptional(FIRST_TIME, Map.of("id", eventId, "type", type))
             .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
                 : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
                     ? Future.succeededFuture(Effect.NONE)
