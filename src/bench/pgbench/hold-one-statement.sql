@@ -38,8 +38,8 @@ made AS (
          jsonb_build_object('name', 'Bench', 'email', :email), 1, 1000, 0, 1000, 'EUR', 24, 0,
          now() + interval '10 minutes'
   FROM slot s WHERE s.id = :slot AND (SELECT count(*) FROM picked) = 1
-    AND (SELECT coalesce(sum(seats), 0) FROM booking WHERE slot_id = :slot AND guest IS NOT NULL
-         AND lower(guest ->> 'email') = lower(:email)
+    AND (SELECT coalesce(sum(seats), 0) FROM booking WHERE slot_id = :slot
+         AND coalesce(user_id::text, lower(guest ->> 'email')) = lower(:email)
          AND (status IN ('pending_confirmation', 'confirmed') OR status = 'held' AND hold_expires_at > now())) + 1 <= 4
   ON CONFLICT (reference) DO NOTHING  -- a clash of references (32^6 of them, as the service draws): nothing taken
   RETURNING *),

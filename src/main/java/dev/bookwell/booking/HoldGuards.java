@@ -33,9 +33,9 @@ final class HoldGuards {
 
   /** The guard of one hold, as a condition of the one-statement hold, over the parameters {@link #values} gives. */
   enum Guard {
-    GUEST_CAP(DSL.field(guestSeats(DSL.param("slot", SLOT.ID), DSL.param("guest_email", String.class)))
+    GUEST_CAP(DSL.field(guestSeats(DSL.param("slot", SLOT.ID), DSL.param("booker", String.class)))
         .plus(DSL.param("count", Integer.class)).le(DSL.param("guest_cap", BigDecimal.class))),
-    NO_STACKING(DSL.notExists(stacked(DSL.param("slot", SLOT.ID), DSL.param("user", BOOKING.USER_ID)))),
+    NO_STACKING(DSL.notExists(stacked(DSL.param("slot", SLOT.ID), DSL.param("booker", String.class)))),
     NONE(DSL.noCondition());
 
     final Condition condition;
@@ -69,17 +69,30 @@ final class HoldGuards {
   /** The values of {@link Guard}'s parameters (besides {@code slot} and {@code count}). */
   static Map<String, Object> values(Caller caller, JsonObject body, int guestCap) {
     var values = new HashMap<String, Object>();
-    values.put("guest_email", caller != null ? null : email(body.getJsonObject("guest")));
+    values.put("booker", booker(caller, body));
     values.put("guest_cap", BigDecimal.valueOf(guestCap));
-    values.put("user", caller == null ? null : caller.userId());
     return values;
+  }
+
+  /**
+   * Who makes or made a booking, as the guards find their bookings of a slot: the signed-in user's id, or the
+   * guest's email in lower case (a booking has one or the other; an email has an @, an id none). The index
+   * {@code booking_slot_booker} is on (slot, this expression), so one person's bookings of a slot are found
+   * directly, however many others booked it.
+   */
+  static final Field<String> BOOKER = DSL.field("coalesce({0}::text, lower({1} ->> 'email'))", String.class,
+      BOOKING.USER_ID, BOOKING.GUEST);
+
+  /** {@link #BOOKER} of the hold being made. */
+  static String booker(Caller caller, JsonObject body) {
+    return caller != null ? caller.userId().toString() : email(body.getJsonObject("guest"));
   }
 
   /** The guard step by step, answering why a hold is refused; the lock is held already. */
   static Future<Void> check(Sql tx, Guard guard, UUID slotId, Caller caller, JsonObject body, int seats,
                             int guestCap) {
     return switch (guard) {
-      case GUEST_CAP -> capGuest(tx, slotId, email(body.getJsonObject("guest")), seats, guestCap);
+      case GUEST_CAP -> capGuest(tx, slotId, booker(caller, body), seats, guestCap);
       case NO_STACKING -> refuseStacking(tx, slotId, caller.userId());
       case NONE -> Future.succeededFuture();
     };
@@ -92,12 +105,12 @@ final class HoldGuards {
 
   /* The guards' own statements, rendered once: a refused hold runs one of them to say why. */
   private static final Prepared<Record1<String>> STACKED =
-      Prepared.of(stacked(DSL.param("slot", UUID.class), DSL.param("user", UUID.class)));
+      Prepared.of(stacked(DSL.param("slot", UUID.class), DSL.param("booker", String.class)));
   private static final Prepared<Record1<BigDecimal>> GUEST_SEATS =
-      Prepared.of(guestSeats(DSL.param("slot", UUID.class), DSL.param("email", String.class)));
+      Prepared.of(guestSeats(DSL.param("slot", UUID.class), DSL.param("booker", String.class)));
 
   static Future<Void> refuseStacking(Sql tx, UUID slotId, UUID userId) {
-    return tx.fetchOptional(STACKED, Map.of("slot", slotId, "user", userId))
+    return tx.fetchOptional(STACKED, Map.of("slot", slotId, "booker", userId.toString()))
         .map(found -> {
           if (found.isPresent()) {
             throw Problem.of("already-booked", 409, "Already booked",
@@ -108,7 +121,7 @@ final class HoldGuards {
   }
 
   private static Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats, int guestCap) {
-    return tx.fetchOne(GUEST_SEATS, Map.of("slot", slotId, "email", email))
+    return tx.fetchOne(GUEST_SEATS, Map.of("slot", slotId, "booker", email))
         .map(row -> {
           if (row.value1().longValue() + seats > guestCap) {
             throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "
@@ -118,10 +131,10 @@ final class HoldGuards {
         });
   }
 
-  /** The user's live booking of the slot, if any. */
-  private static Select<Record1<String>> stacked(Field<UUID> slotId, Field<UUID> userId) {
+  /** The user's live booking of the slot, if any ({@code user}: the user's id as {@link #BOOKER} gives it). */
+  static Select<Record1<String>> stacked(Field<UUID> slotId, Field<String> user) {
     return Sql.DSL.select(BOOKING.REFERENCE).from(BOOKING)
-        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.USER_ID.eq(userId)).and(live()).limit(1);
+        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKER.eq(user)).and(live()).limit(1);
   }
 
   /**
@@ -129,11 +142,9 @@ final class HoldGuards {
    * PostgreSQL's lower() and Java's agree on every letter emails use in practice; a guest writing one address
    * in two cases that fold apart differently gets the cap twice, as with two addresses.
    */
-  private static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> lowerEmail) {
+  static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> lowerEmail) {
     return Sql.DSL.select(DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(BigDecimal.ZERO))).from(BOOKING)
-        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKING.GUEST.isNotNull())  // the index booking_slot_guest
-        .and(DSL.lower(DSL.field("{0} ->> 'email'", String.class, BOOKING.GUEST)).eq(lowerEmail))
-        .and(live());
+        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKER.eq(lowerEmail)).and(live());
   }
 
   /** A booking that counts: waiting for confirmation, confirmed, or held and not yet expired. */

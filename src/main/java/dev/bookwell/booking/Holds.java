@@ -190,7 +190,7 @@ final class Holds {
 
   private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject body, int seats) {
     String code = body.getString("promoCode");
-    String userKey = caller != null ? caller.userId().toString() : HoldGuards.email(body.getJsonObject("guest"));
+    String userKey = HoldGuards.booker(caller, body);
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
         : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
             slot.serviceId(), false), subtotal(slot, seats), userKey);

@@ -55,7 +55,19 @@ class HoldPlanTest {
         "insert into seat (slot_id, seat_no) select '" + SLOT + "', n from generate_series(1, 10000) n",
         "update seat set state = 'held', held_until = now() + interval '10 minutes', booking_id = gen_random_uuid()"
             + " where seat_no <= 9000",
-        "analyze")) {
+        "analyze",
+        // then the rush: 4,000 guests' and 1,000 users' bookings arrive before the next ANALYZE, as when a course
+        // opens, so the statistics still say the slot has about one booking
+        "alter table booking set (autovacuum_enabled = false)",
+        "insert into booking (id, reference, status, slot_id, organization_id, provider_id, service_id, one_to_one,"
+            + " starts_at, ends_at, during, user_id, guest, seats, subtotal_minor, total_minor, currency,"
+            + " full_refund_hours, late_refund_percent, hold_expires_at)"
+            + " select gen_random_uuid(), 'BW-' || lpad(n::text, 6, '0'), 'held', s.id, s.organization_id,"
+            + " s.provider_id, s.service_id, false, s.starts_at, s.ends_at, s.occupied,"
+            + " case when n > 4000 then gen_random_uuid() end,"
+            + " case when n <= 4000 then jsonb_build_object('name', 'Guest', 'email', 'guest-' || n || '@example.org')"
+            + " end, 1, 5000, 5000, 'EUR', 24, 0, now() + interval '10 minutes'"
+            + " from slot s, generate_series(1, 5000) n where s.id = '" + SLOT + "'")) {
       Wait.on(db.execute(Sql.DSL.query(statement)), 120);
     }
   }
@@ -63,6 +75,23 @@ class HoldPlanTest {
   @AfterAll
   static void close() {
     Wait.on(vertx.close());
+  }
+
+  /**
+   * The guards find the holder's own bookings of the slot by (slot, who booked), however few bookings the
+   * statistics think the slot has. With an index on the slot alone to choose from, PostgreSQL read every booking of
+   * the slot on every hold of the rush (16 ms of a 17 ms hold in the open-loop benchmark).
+   */
+  @Test
+  void theGuardsFindTheHoldersOwnBookingsWhateverTheStatisticsSay() {
+    String user = Wait.on(db.fetchOne(Sql.DSL.select(DSL.field("user_id::text", String.class)).from("booking")
+        .where("user_id is not null").limit(1))).value1();
+    for (var guard : List.of(HoldGuards.guestSeats(DSL.val(SLOT), DSL.val("guest-17@example.org")),
+        HoldGuards.stacked(DSL.val(SLOT), DSL.val(user)))) {
+      String plan = Plans.explain(db, guard);
+      assertTrue(plan.contains("booking_slot_booker"), plan);
+      assertFalse(java.util.regex.Pattern.compile("Rows Removed by Filter: \\d{3,}").matcher(plan).find(), plan);
+    }
   }
 
   @Test
