@@ -39,7 +39,7 @@ made AS (
          now() + interval '10 minutes'
   FROM slot s WHERE s.id = :slot AND (SELECT count(*) FROM picked) = 1
     AND (SELECT coalesce(sum(seats), 0) FROM booking WHERE slot_id = :slot
-         AND coalesce(user_id::text, lower(guest ->> 'email')) = lower(:email)
+         AND coalesce(user_id::text, 'guest:' || lower(guest ->> 'email')) = 'guest:' || lower(:email)
          AND (status IN ('pending_confirmation', 'confirmed') OR status = 'held' AND hold_expires_at > now())) + 1 <= 4
   ON CONFLICT (reference) DO NOTHING  -- a clash of references (32^6 of them, as the service draws): nothing taken
   RETURNING *),

@@ -1,6 +1,5 @@
 package dev.bookwell.booking;
 
-
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.identity.IdentityClient;

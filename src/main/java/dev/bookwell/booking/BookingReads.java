@@ -2,6 +2,10 @@ package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
 
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.enums.OrgPermission;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -13,14 +17,10 @@ import dev.bookwell.platform.db.Db;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
-import dev.bookwell.db.enums.BookingStatus;
-import dev.bookwell.db.enums.OrgPermission;
-import dev.bookwell.db.tables.records.BookingRecord;
-import dev.bookwell.identity.IdentityClient;
-import java.util.List;
-import java.util.function.Function;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jooq.impl.DSL;
 
 /** Reading bookings: one (JSON or iCalendar), the caller's own, and an organization's for its staff. */

@@ -4,18 +4,18 @@ import static dev.bookwell.db.Tables.BOOKING;
 
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
-import dev.bookwell.platform.db.Prepared;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
-import org.jooq.SelectConditionStep;
 import org.jooq.Record;
+import org.jooq.SelectConditionStep;
 import org.jooq.impl.DSL;
 
 /**

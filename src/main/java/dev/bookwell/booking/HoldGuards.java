@@ -75,17 +75,18 @@ final class HoldGuards {
   }
 
   /**
-   * Who makes or made a booking, as the guards find their bookings of a slot: the signed-in user's id, or the
-   * guest's email in lower case (a booking has one or the other; an email has an @, an id none). The index
+   * Who makes or made a booking, as the guards find their bookings of a slot: the signed-in user's id, or
+   * {@code guest:} and the guest's email in lower case (a booking has one or the other). The prefix keeps the two
+   * apart whatever a guest types as an email: a guest who gives a user's id is not that user. The index
    * {@code booking_slot_booker} is on (slot, this expression), so one person's bookings of a slot are found
    * directly, however many others booked it.
    */
-  static final Field<String> BOOKER = DSL.field("coalesce({0}::text, lower({1} ->> 'email'))", String.class,
-      BOOKING.USER_ID, BOOKING.GUEST);
+  static final Field<String> BOOKER = DSL.field("coalesce({0}::text, 'guest:' || lower({1} ->> 'email'))",
+      String.class, BOOKING.USER_ID, BOOKING.GUEST);
 
   /** {@link #BOOKER} of the hold being made. */
   static String booker(Caller caller, JsonObject body) {
-    return caller != null ? caller.userId().toString() : email(body.getJsonObject("guest"));
+    return caller != null ? caller.userId().toString() : "guest:" + email(body.getJsonObject("guest"));
   }
 
   /** The guard step by step, answering why a hold is refused; the lock is held already. */
@@ -120,8 +121,8 @@ final class HoldGuards {
         });
   }
 
-  private static Future<Void> capGuest(Sql tx, UUID slotId, String email, int seats, int guestCap) {
-    return tx.fetchOne(GUEST_SEATS, Map.of("slot", slotId, "booker", email))
+  private static Future<Void> capGuest(Sql tx, UUID slotId, String booker, int seats, int guestCap) {
+    return tx.fetchOne(GUEST_SEATS, Map.of("slot", slotId, "booker", booker))
         .map(row -> {
           if (row.value1().longValue() + seats > guestCap) {
             throw Problem.of("guest-limit", 422, "Too many seats for one guest", "A guest may hold at most "
@@ -138,13 +139,13 @@ final class HoldGuards {
   }
 
   /**
-   * The live seats of the slot held under the guest's email, given in lower case (any case in the booking).
-   * PostgreSQL's lower() and Java's agree on every letter emails use in practice; a guest writing one address
-   * in two cases that fold apart differently gets the cap twice, as with two addresses.
+   * The live seats of the slot held under the guest's email ({@code guest}: as {@link #booker} gives it, in lower
+   * case; any case in the booking). PostgreSQL's lower() and Java's agree on every letter emails use in practice; a
+   * guest writing one address in two cases that fold apart differently gets the cap twice, as with two addresses.
    */
-  static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> lowerEmail) {
+  static Select<Record1<BigDecimal>> guestSeats(Field<UUID> slotId, Field<String> guest) {
     return Sql.DSL.select(DSL.coalesce(DSL.sum(BOOKING.SEATS), DSL.inline(BigDecimal.ZERO))).from(BOOKING)
-        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKER.eq(lowerEmail)).and(live());
+        .where(BOOKING.SLOT_ID.eq(slotId)).and(BOOKER.eq(guest)).and(live());
   }
 
   /** A booking that counts: waiting for confirmation, confirmed, or held and not yet expired. */

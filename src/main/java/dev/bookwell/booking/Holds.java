@@ -158,7 +158,7 @@ final class Holds {
     BookingRecord row = fresh.row(References.next());
     var statement = takingFree.computeIfAbsent(guard + "/" + (fresh.holdFor() != null), key ->
         Seats.takingFree(guard.condition, fresh.params(row), BookingEvents::emitWhen));
-    // the parameters' names keep apart by their prefixes: new_ (the row), guest_ and user (the guard), event_
+    // the parameters' names keep apart: new_ (the row), booker and guest_cap (the guard), event_
     var values = fresh.values(row);
     values.put("slot", slot.slotId());
     values.put("count", seats);
@@ -190,7 +190,7 @@ final class Holds {
 
   private Future<BookingRecord> create(Sql tx, SlotFacts slot, Caller caller, JsonObject body, int seats) {
     String code = body.getString("promoCode");
-    String userKey = HoldGuards.booker(caller, body);
+    String userKey = caller != null ? caller.userId().toString() : HoldGuards.email(body.getJsonObject("guest"));
     Future<PromoCodes.Applied> promo = code == null ? Future.succeededFuture(null)
         : PromoCodes.apply(tx, code, new PromoCodes.Scope(slot.organizationId(), slot.providerId(),
             slot.serviceId(), false), subtotal(slot, seats), userKey);

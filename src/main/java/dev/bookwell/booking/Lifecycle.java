@@ -3,29 +3,29 @@ package dev.bookwell.booking;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.SLOT;
 
-import dev.bookwell.platform.db.Prepared;
-import java.util.Map;
-import org.jooq.Record1;
-import org.jooq.impl.DSL;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
-import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.ProblemException;
-import dev.bookwell.platform.db.PgErrors;
+import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.PgErrors;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import dev.bookwell.payments.PaymentsClient;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
 
 /**
  * Booking transitions, each one locked, checked and written in one transaction. They only move forward; an

@@ -4,16 +4,16 @@ import static dev.bookwell.db.Tables.PROVIDER;
 import static dev.bookwell.db.Tables.SLOT;
 import static dev.bookwell.db.Tables.VENUE;
 
-import dev.bookwell.platform.db.Prepared;
-import java.util.Map;
-import org.jooq.Record3;
-import org.jooq.impl.DSL;
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import java.util.Locale;
+import java.util.Map;
+import org.jooq.Record3;
+import org.jooq.impl.DSL;
 
 /**
  * A confirmed booking's video meeting, when its slot is at an online venue and its provider has a video

@@ -6,19 +6,20 @@ import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentLedgerRecord;
 import dev.bookwell.db.tables.records.PaymentRecord;
+import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
-import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.math.BigDecimal;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 
@@ -125,7 +126,7 @@ final class Payments {
     // the money is the intent's wherever it now belongs.
     boolean byIntent = payment.getIntentId() != null;
     var moving = MOVES.computeIfAbsent(byIntent + " " + from, key -> moving(byIntent, from));
-    var ledger = new java.util.HashMap<String, Object>();
+    var ledger = new HashMap<String, Object>();
     ledger.put("kind", ledgerKind);
     ledger.put("amount", amount);
     ledger.put("currency", payment.getCurrency());

@@ -2,24 +2,23 @@ package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.PAYMENT;
 
-import dev.bookwell.platform.db.Prepared;
-import java.util.Map;
-import org.jooq.Record1;
-import org.jooq.impl.DSL;
-import dev.bookwell.db.tables.records.PaymentRecord;
-import dev.bookwell.db.enums.PaymentStatus;
-
 import dev.bookwell.booking.BookingClient;
+import dev.bookwell.db.enums.PaymentStatus;
+import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.learning.LearningClient;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.UUID;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

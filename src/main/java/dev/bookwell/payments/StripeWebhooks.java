@@ -4,19 +4,17 @@ import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import static dev.bookwell.db.Tables.STRIPE_EVENT;
 
-import dev.bookwell.platform.db.Prepared;
-import java.util.Map;
-import org.jooq.impl.DSL;
-import dev.bookwell.db.tables.records.StripeEventRecord;
 import com.stripe.Stripe;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
 import dev.bookwell.db.enums.PaymentStatus;
 import dev.bookwell.db.tables.records.PaymentRecord;
+import dev.bookwell.db.tables.records.StripeEventRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -24,7 +22,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.jooq.impl.DSL;
 
 /**
  * POST /v1/webhooks/stripe. The signature is checked over the raw body against every configured secret (so

@@ -294,7 +294,7 @@ final class Providers {
   /** The provider's next bookable start, as a field of the provider row in scope. */
   private static final Field<OffsetDateTime> NEXT_AVAILABLE = Sql.DSL.select(DSL.min(SLOT.STARTS_AT)).from(SLOT)
       .join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
-      .where(SLOT.PROVIDER_ID.eq(PROVIDER.ID)).and(Bookable.slotInWindow()).and(Bookable.hasTakeableSeat(SLOT.ID))
+      .where(SLOT.PROVIDER_ID.eq(PROVIDER.ID)).and(Bookable.slotInWindow()).and(Bookable.hasTakeableSeat())
       .asField("next_available_at");
 
   private static UUID providerId(ApiRequest request) {

@@ -9,8 +9,8 @@ import org.jooq.Condition;
 import org.jooq.Field;
 
 /**
- * How other areas reach the scheduling area: its bus addresses, its event names, and the one SQL rule it lends
- * (the booking area takes seats in scheduling's slot and seat rows, inside its own transaction, by this rule).
+ * How other areas reach the scheduling area: its bus addresses, its event names, and the SQL rules it lends (the
+ * booking area takes seats in scheduling's slot and seat rows, inside its own transaction, by these rules).
  */
 public final class SchedulingClient {
 

@@ -114,7 +114,7 @@ final class SlotSearch {
       String, Long, String, String, String, Integer>> search(List<Condition> filters, Field<UUID> provider,
                                                              Field<Integer> rows) {
     var conditions = new ArrayList<Condition>(filters);
-    conditions.addAll(List.of(Bookable.slotInWindow(), Bookable.hasTakeableSeat(SLOT.ID),
+    conditions.addAll(List.of(Bookable.slotInWindow(), Bookable.hasTakeableSeat(),
         ORGANIZATION.DELETED_AT.isNull()));
     conditions.addAll(Providers.publiclyVisible());
     if (provider == null) {

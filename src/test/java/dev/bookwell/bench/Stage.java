@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -41,21 +42,21 @@ final class Stage implements AutoCloseable {
    * which would otherwise run during, and be counted in, the first measurement.
    */
   void start(Map<String, String> env, int clients) {
-    start(env, clients, (generator, slot) -> Actions.hold(slot), 201);
+    start(env, clients, (generator, slot) -> Actions.hold(slot), status -> status == 201);
   }
 
   /**
-   * Starts the service as above, warmed up with the stage's own action on the warm-up slot ({@code success} is the
-   * status it answers while there are seats): a purchase stage warms up with purchases, so that the webhook, the
+   * Starts the service as above, warmed up with the stage's own action on the warm-up slot, each warm-up client
+   * going on while {@code keepGoing} says so: a purchase stage warms up with purchases, so that the webhook, the
    * capture and the confirmation are compiled before they are measured, as on a node that has run for a while.
    */
   void start(Map<String, String> env, int clients, BiFunction<LoadGenerator, Supplier<UUID>, LoadGenerator.Action> warmUp,
-             int success) {
+             IntPredicate keepGoing) {
     System.out.printf("[%s] starting the service%n", name);
     service = ServiceProcess.start(name, db, env);
     load = new LoadGenerator(service.port, clients);
     UUID slot = warmUpSlot.slots()[0];
-    load.run(64, Duration.ofSeconds(30), warmUp.apply(load, () -> slot), status -> status == success);
+    load.run(64, Duration.ofSeconds(30), warmUp.apply(load, () -> slot), keepGoing);
     quiet(Duration.ofMinutes(3));
   }
 

@@ -88,6 +88,22 @@ class BookingFlowTest {
   }
 
   /**
+   * The guards tell guests and users apart whatever a guest types as an email: a guest who gives a user's id (staff
+   * see them) holds as that string, and the user may still hold the slot; the guest is capped as any guest.
+   */
+  @Test
+  void aGuestWhoGivesAUsersIdIsNotThatUser() {
+    String slot = world.session(priced, world.providerId, at(15), 4);
+    String token = world.userToken();
+    String userId = app.call(HttpMethod.GET, "/v1/me", null, token).bodyAsJsonObject().getString("id");
+    var impostor = new JsonObject().put("name", "Impostor").put("email", userId);
+    assertEquals(201, hold(new JsonObject().put("slotId", slot).put("guest", impostor), null, null).statusCode());
+    var user = hold(new JsonObject().put("slotId", slot), token, null);
+    assertEquals(201, user.statusCode(), user.bodyAsString());
+    assertEquals(2, seatsAvailable(slot), "both hold a seat of the four");
+  }
+
+  /**
    * A sold-out slot is refused from the slot's facts, without trying to take seats; the guard's reasons still come
    * first, as on the steps: a user who holds a seat is told so, a guest over the per-guest cap (10) likewise, anyone
    * else is told the slot is full. Nothing is written for any of them.

@@ -86,7 +86,7 @@ class HoldPlanTest {
   void theGuardsFindTheHoldersOwnBookingsWhateverTheStatisticsSay() {
     String user = Wait.on(db.fetchOne(Sql.DSL.select(DSL.field("user_id::text", String.class)).from("booking")
         .where("user_id is not null").limit(1))).value1();
-    for (var guard : List.of(HoldGuards.guestSeats(DSL.val(SLOT), DSL.val("guest-17@example.org")),
+    for (var guard : List.of(HoldGuards.guestSeats(DSL.val(SLOT), DSL.val("guest:guest-17@example.org")),
         HoldGuards.stacked(DSL.val(SLOT), DSL.val(user)))) {
       String plan = Plans.explain(db, guard);
       assertTrue(plan.contains("booking_slot_booker"), plan);
