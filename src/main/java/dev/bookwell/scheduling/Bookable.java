@@ -91,9 +91,9 @@ final class Bookable {
   }
 
   /**
-   * The slot in scope has a seat that can be taken, as the searches ask it of each candidate slot: one EXISTS
-   * (two, {@link #hasTakeableSeat(Field)}, made the searches slower: 158 against 302 organization-day searches a
-   * second in the benchmark, p99 437 against 76 ms).
+   * The slot in scope has a seat that can be taken, as the searches ask it of each candidate slot: one EXISTS. Two
+   * ({@link #hasTakeableSeat(Field)}) made the organization-day search slower in the benchmark: 158/s and p99
+   * 437 ms, against 231-302/s and p99 76-91 ms with one.
    */
   static Condition hasTakeableSeat() {
     return DSL.exists(Sql.DSL.selectOne().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()));
