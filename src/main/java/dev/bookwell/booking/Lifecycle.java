@@ -305,7 +305,8 @@ final class Lifecycle {
   /** A step of every paid booking's confirmation: rendered once. */
   private static final Prepared<BookingRecord> PROMOTE = Prepared.of(Sql.DSL.update(BOOKING)
       .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
-      .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))).returning().coerce(BOOKING));
+      .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID)))
+      .returning().coerce(BOOKING));
 
   static Future<BookingRecord> lock(Sql tx, UUID id) {
     return BookingRows.locked(tx, id)

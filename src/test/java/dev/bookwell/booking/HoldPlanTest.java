@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.Plans;
 import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Vertx;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -86,11 +88,18 @@ class HoldPlanTest {
   void theGuardsFindTheHoldersOwnBookingsWhateverTheStatisticsSay() {
     String user = Wait.on(db.fetchOne(Sql.DSL.select(DSL.field("user_id::text", String.class)).from("booking")
         .where("user_id is not null").limit(1))).value1();
-    for (var guard : List.of(HoldGuards.guestSeats(DSL.val(SLOT), DSL.val("guest:guest-17@example.org")),
-        HoldGuards.stacked(DSL.val(SLOT), DSL.val(user)))) {
-      String plan = Plans.explain(db, guard);
-      assertTrue(plan.contains("booking_slot_booker"), plan);
-      assertFalse(java.util.regex.Pattern.compile("Rows Removed by Filter: \\d{3,}").matcher(plan).find(), plan);
+    var slot = DSL.param("slot", UUID.class);
+    var booker = DSL.param("booker", String.class);
+    for (var guard : List.of(Map.entry(HoldGuards.guestSeats(slot, booker), "guest:guest-17@example.org"),
+        Map.entry(HoldGuards.stacked(slot, booker), user))) {
+      var values = Map.of("slot", SLOT, "booker", guard.getValue());
+      guard.getKey().bind("slot", SLOT).bind("booker", guard.getValue());
+      // as written with its values, and as the service runs it once cached: the generic plan
+      for (String plan : List.of(Plans.explain(db, guard.getKey()),
+          Plans.explainGeneric(db, Prepared.of(guard.getKey()), values))) {
+        assertTrue(plan.contains("booking_slot_booker"), plan);
+        assertFalse(java.util.regex.Pattern.compile("Rows Removed by Filter: \\d{3,}").matcher(plan).find(), plan);
+      }
     }
   }
 
@@ -98,9 +107,11 @@ class HoldPlanTest {
   void whetherASeatIsLeftIsTwoIndexProbes() {
     var facts = Holds.facts(DSL.selectOne().asTable("no_lock"));
     facts.bind("slot", SLOT);
-    String plan = Plans.explain(db, facts);
-    assertTrue(plan.contains("seat_free"), plan);
-    assertFalse(plan.contains("seat_slot_id_seat_no_key"), plan);
-    assertFalse(plan.contains("Seq Scan on seat"), plan);
+    for (String plan : List.of(Plans.explain(db, facts),
+        Plans.explainGeneric(db, Prepared.of(facts), Map.of("slot", SLOT)))) {
+      assertTrue(plan.contains("seat_free"), plan);
+      assertFalse(plan.contains("seat_slot_id_seat_no_key"), plan);
+      assertFalse(plan.contains("Seq Scan on seat"), plan);
+    }
   }
 }

@@ -99,6 +99,16 @@ public final class Prepared<R extends Record> {
     return i;
   }
 
+  /** The SQL as sent, with {@code $1}, {@code $2} ... for the parameters {@link #parameterNames} lists (plan tests). */
+  public String sql() {
+    return sql;
+  }
+
+  /** The named parameters, in bind order. */
+  public java.util.List<String> parameterNames() {
+    return java.util.List.of(names);
+  }
+
   /** The values of one run, in bind order; every named parameter must have one (null is a value). */
   Tuple bind(Map<String, ?> values) {
     Tuple tuple = Tuple.tuple();
