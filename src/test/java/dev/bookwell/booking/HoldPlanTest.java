@@ -7,9 +7,7 @@ import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.Plans;
-import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
-import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,16 +25,14 @@ import org.junit.jupiter.api.Test;
 class HoldPlanTest {
 
   static final UUID SLOT = UUID.randomUUID();
-  static Vertx vertx;
+  static Plans.Loaded loaded;
   static Db db;
 
   @BeforeAll
   static void load() {
-    vertx = Vertx.vertx();
-    db = new Db(TestDatabase.fresh().createPool(vertx, 2));
     UUID org = UUID.randomUUID();
     UUID service = UUID.randomUUID();
-    for (String statement : List.of(
+    loaded = Plans.load(List.of(
         "insert into organization (id, kind, name, timezone, currency, created_by) values ('" + org
             + "', 'clinic', 'Big clinic', 'UTC', 'EUR', gen_random_uuid())",
         "insert into service (id, organization_id, name, duration_minutes, price_minor, currency, horizon_days,"
@@ -69,14 +65,13 @@ class HoldPlanTest {
             + " case when n > 4000 then gen_random_uuid() end,"
             + " case when n <= 4000 then jsonb_build_object('name', 'Guest', 'email', 'guest-' || n || '@example.org')"
             + " end, 1, 5000, 5000, 'EUR', 24, 0, now() + interval '10 minutes'"
-            + " from slot s, generate_series(1, 5000) n where s.id = '" + SLOT + "'")) {
-      Wait.on(db.execute(Sql.DSL.query(statement)), 120);
-    }
+            + " from slot s, generate_series(1, 5000) n where s.id = '" + SLOT + "'"));
+    db = loaded.db();
   }
 
   @AfterAll
   static void close() {
-    Wait.on(vertx.close());
+    loaded.close();
   }
 
   /**

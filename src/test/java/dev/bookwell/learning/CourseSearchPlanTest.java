@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Db;
-import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.Plans;
-import dev.bookwell.support.TestDatabase;
-import dev.bookwell.support.Wait;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -25,14 +21,12 @@ import org.slf4j.LoggerFactory;
 class CourseSearchPlanTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(CourseSearchPlanTest.class);
-  static Vertx vertx;
+  static Plans.Loaded loaded;
   static Db db;
 
   @BeforeAll
   static void load() {
-    vertx = Vertx.vertx();
-    db = new Db(TestDatabase.fresh().createPool(vertx, 2));
-    for (String statement : List.of(
+    loaded = Plans.load(List.of(
         "insert into course (organization_id, slug, title, summary, description, language, currency, kind, status,"
             + " published_at, price_minor, created_by)"
             + " select md5((g % 500)::text)::uuid, 'course-' || g,"
@@ -43,14 +37,13 @@ class CourseSearchPlanTest {
             + " case when g % 11 = 0 then 'draft' else 'published' end::course_status,"
             + " now() - g * interval '1 minute', (g % 300) * 100, gen_random_uuid()"
             + " from generate_series(1, 110000) g",
-        "analyze course")) {
-      Wait.on(db.execute(Sql.DSL.query(statement)), 180);
-    }
+        "analyze course"));
+    db = loaded.db();
   }
 
   @AfterAll
   static void close() {
-    Wait.on(vertx.close());
+    loaded.close();
   }
 
   @Test

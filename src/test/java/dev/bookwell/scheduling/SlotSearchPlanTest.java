@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.Plans;
-import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
-import io.vertx.core.Vertx;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -31,15 +29,13 @@ class SlotSearchPlanTest {
   private static final Logger LOG = LoggerFactory.getLogger(SlotSearchPlanTest.class);
   static final UUID ORG = UUID.randomUUID();
   static final UUID SERVICE = UUID.randomUUID();
-  static Vertx vertx;
+  static Plans.Loaded loaded;
   static Db db;
   static UUID provider;
 
   @BeforeAll
   static void load() {
-    vertx = Vertx.vertx();
-    db = new Db(TestDatabase.fresh().createPool(vertx, 2));
-    for (String statement : List.of(
+    loaded = Plans.load(List.of(
         "insert into organization (id, kind, name, timezone, currency, created_by) values ('" + ORG
             + "', 'clinic', 'Big clinic', 'UTC', 'EUR', gen_random_uuid())",
         "insert into service (id, organization_id, name, duration_minutes, price_minor, currency, horizon_days)"
@@ -53,15 +49,14 @@ class SlotSearchPlanTest {
             + " date_trunc('hour', now()) + interval '400 hours', interval '1 hour') t",
         "insert into seat (slot_id, seat_no) select s.id, n from slot s, generate_series(1, 10) n",
         "update seat set state = 'booked', booking_id = gen_random_uuid() where seat_no <= 3",
-        "analyze")) {
-      Wait.on(db.execute(Sql.DSL.query(statement)), 180);  // a million rows: slow disks take their time
-    }
+        "analyze"));
+    db = loaded.db();
     provider = Wait.on(db.fetchOne(Sql.DSL.select(SLOT.PROVIDER_ID).from(SLOT).limit(1))).value1();
   }
 
   @AfterAll
   static void close() {
-    Wait.on(vertx.close());
+    loaded.close();
   }
 
   @Test

@@ -3,8 +3,10 @@ package dev.bookwell.support;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -15,6 +17,24 @@ import org.jooq.impl.DSL;
 public final class Plans {
 
   private Plans() {
+  }
+
+  /** A plan test's database: fresh, with its data written; closing it closes its Vert.x. */
+  public record Loaded(Vertx vertx, Db db) implements AutoCloseable {
+    @Override
+    public void close() {
+      Wait.on(vertx.close());
+    }
+  }
+
+  /** A fresh database with {@code statements} run in it, each given three minutes (a million rows take a while). */
+  public static Loaded load(List<String> statements) {
+    var vertx = Vertx.vertx();
+    var db = new Db(TestDatabase.fresh().createPool(vertx, 2));
+    for (String statement : statements) {
+      Wait.on(db.execute(Sql.DSL.query(statement)), 180);
+    }
+    return new Loaded(vertx, db);
   }
 
   /** EXPLAIN ANALYZE of {@code query} with its values written in; the second run's plan (the first warms the cache). */
