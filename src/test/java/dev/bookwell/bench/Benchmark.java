@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Bookwell's benchmark (not a test): {@code ./mvnw -DskipTests test-compile exec:exec@bench}. Each stage runs the
@@ -115,27 +117,35 @@ public final class Benchmark {
   }
 
   /**
-   * Scenario 1b: hold latency as users feel it. Guests hold seats of one big session on a fixed schedule at 25 %,
-   * 50 % and 80 % of the hot slot's measured maximum (closed loop, scenario 1; 250/s if it did not run), each for
-   * {@code seconds}; latency from each request's scheduled time.
+   * Scenario 1b: hold latency as users feel it. Guests hold seats of big sessions (one per run) on a fixed schedule
+   * at 25 %, 50 % and 80 % ({@code -Dbench.open.shares}) of the hot slot's measured maximum (closed loop, scenario
+   * 1; {@code -Dbench.open.maximum} if it did not run), each for {@code seconds}; latency from each request's
+   * scheduled time.
    */
   private void openLoop(int seconds) {
-    double maximum = report.containsKey("hotSlot") ? report.getJsonObject("hotSlot").getDouble("holdsPerSecond") : 250;
-    int seats = (int) Math.ceil(maximum * 1.6 * seconds) + 1000;  // enough for all three runs, never sold out
+    double maximum = report.containsKey("hotSlot") ? report.getJsonObject("hotSlot").getDouble("holdsPerSecond")
+        : Double.parseDouble(System.getProperty("open.maximum", "250"));
+    var shares = Arrays.stream(System.getProperty("open.shares", "0.25,0.5,0.8").split(","))
+        .map(Double::valueOf).toList();
+    // a slot per run, enough seats for the fastest (never sold out) within a session's 10,000
+    int seats = Math.min(10_000, (int) Math.ceil(maximum * 0.8 * seconds * 1.2) + 100);
     try (var stage = new Stage("open-loop")) {
-      var slot = stage.data.load(1, 1, seats, 1000).slots()[0];
+      var slots = stage.data.load(1, shares.size(), seats, 1000).slots();
       stage.start(Map.of(), CLIENTS);
       var rows = new ArrayList<List<Object>>();
       var json = new JsonArray();
-      for (double share : List.of(0.25, 0.5, 0.8)) {
+      for (int run = 0; run < shares.size(); run++) {
+        double share = shares.get(run);
         double rate = Math.max(1, Math.round(maximum * share));
+        var slot = slots[run];
         var outcome = stage.load.openLoop(rate, Duration.ofSeconds(seconds), Actions.hold(() -> slot));
         boolean ok = check("open loop " + share, !outcome.any5xx() && outcome.successes() == outcome.requests());
         rows.add(List.of(Math.round(share * 100) + " %", round(rate), outcome.requests(), ms(outcome.ms(50)),
             ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), ok ? "OK" : "BROKEN"));
         json.add(summary(outcome).put("share", share).put("perSecond", rate).put("invariant", ok ? "OK" : "BROKEN"));
       }
-      long held = stage.data.count("select count(*) from seat where slot_id = '" + slot + "' and state = 'held'");
+      long held = stage.data.count("select count(*) from seat where state = 'held' and slot_id in ("
+          + Arrays.stream(slots).map(id -> "'" + id + "'").collect(Collectors.joining(", ")) + ")");
       long booked = json.stream().mapToLong(o -> ((JsonObject) o).getLong("successes")).sum();
       check("open loop seats", held == booked);
       report.put("openLoop", new JsonObject().put("maximumHoldsPerSecond", maximum).put("runs", json)
