@@ -1,14 +1,13 @@
 -- The hold transaction Bookwell runs since round two (issue 19), as a pgbench script, statement for statement:
 -- the slot's facts with the guest's advisory lock joined in (one round trip), then one data-modifying statement
 -- that picks a free seat with FOR UPDATE SKIP LOCKED (nobody waiting, the slot still bookable; among the 64 seat
--- numbers from a random one first, then anywhere), inserts the booking only if a seat was found and the guest
--- stays within the per-slot cap, gives it the seat and writes the outbox event. BEGIN, two statements, COMMIT.
--- hold.sql is round one's transaction (the old ceiling), which had no guest cap, waitlist or bookability checks
--- and took four statements.
+-- numbers from a random one first, then after them, then before), inserts the booking only if a seat was found
+-- and the guest stays within the per-slot cap, gives it the seat and writes the outbox event. BEGIN, two
+-- statements, COMMIT. hold.sql is round one's transaction (the old ceiling), which had no guest cap, waitlist or
+-- bookability checks and took four statements.
 \set n random(1, :slots)
-SELECT quote_literal(b.slot_id::text) AS slot, quote_literal(gen_random_uuid()::text || '@example.org') AS email,
-       quote_literal(gen_random_uuid()::text) AS booking, 1 + floor(random() * s.capacity)::int AS start
-  FROM bench_slot b JOIN slot s ON s.id = b.slot_id WHERE b.n = :n \gset
+SELECT quote_literal(slot_id::text) AS slot, quote_literal(gen_random_uuid()::text || '@example.org') AS email,
+       quote_literal(gen_random_uuid()::text) AS booking FROM bench_slot WHERE n = :n \gset
 BEGIN;
 SELECT s.id, s.status, s.starts_at, v.price_minor, v.seats_per_slot, v.guests_allowed, p.status,
        s.starts_at >= now() + make_interval(mins => v.min_notice_minutes) AS notice_ok,
@@ -18,9 +17,14 @@ SELECT s.id, s.status, s.starts_at, v.price_minor, v.seats_per_slot, v.guests_al
   FROM slot s JOIN service v ON v.id = s.service_id JOIN provider p ON p.id = s.provider_id
   CROSS JOIN (SELECT pg_advisory_xact_lock(hashtextextended(:slot || '/' || :email, 0))) AS guest_lock
   WHERE s.id = :slot AND v.deleted_at IS NULL;
-WITH near AS MATERIALIZED (
+-- (the pick's three parts repeat its conditions: each locks its own rows)
+WITH picked AS MATERIALIZED (
+WITH start AS MATERIALIZED (
+  SELECT 1 + floor(random() * max(seat_no))::int AS seat_no FROM seat WHERE slot_id = :slot),
+near AS MATERIALIZED (
   SELECT seat.id FROM seat JOIN slot ON slot.id = seat.slot_id
-  WHERE seat.slot_id = :slot AND seat.state = 'free' AND seat.seat_no >= :start AND seat.seat_no < :start + 64
+  WHERE seat.slot_id = :slot AND seat.state = 'free'
+    AND seat.seat_no >= (SELECT seat_no FROM start) AND seat.seat_no < (SELECT seat_no FROM start) + 64
     AND NOT EXISTS (SELECT 1 FROM waitlist_entry w WHERE w.slot_id = :slot AND w.status = 'waiting')
     AND slot.status = 'open'
     AND EXISTS (SELECT 1 FROM provider_organization po WHERE po.provider_id = slot.provider_id
@@ -29,9 +33,9 @@ WITH near AS MATERIALIZED (
     AND (slot.origin <> 'rule' OR NOT EXISTS (SELECT 1 FROM calendar_busy b WHERE b.provider_id = slot.provider_id
                                               AND b.during && slot.occupied))
   ORDER BY seat.seat_no LIMIT 1 FOR UPDATE OF seat SKIP LOCKED),
-rest AS MATERIALIZED (
+after AS MATERIALIZED (
   SELECT seat.id FROM seat JOIN slot ON slot.id = seat.slot_id
-  WHERE seat.slot_id = :slot AND seat.state = 'free' AND NOT (seat.seat_no >= :start AND seat.seat_no < :start + 64)
+  WHERE seat.slot_id = :slot AND seat.state = 'free' AND seat.seat_no >= (SELECT seat_no FROM start) + 64
     AND NOT EXISTS (SELECT 1 FROM waitlist_entry w WHERE w.slot_id = :slot AND w.status = 'waiting')
     AND slot.status = 'open'
     AND EXISTS (SELECT 1 FROM provider_organization po WHERE po.provider_id = slot.provider_id
@@ -40,7 +44,18 @@ rest AS MATERIALIZED (
     AND (slot.origin <> 'rule' OR NOT EXISTS (SELECT 1 FROM calendar_busy b WHERE b.provider_id = slot.provider_id
                                               AND b.during && slot.occupied))
   ORDER BY seat.seat_no LIMIT 1 - (SELECT count(*) FROM near) FOR UPDATE OF seat SKIP LOCKED),
-picked AS (SELECT id FROM near UNION ALL SELECT id FROM rest),
+before AS MATERIALIZED (
+  SELECT seat.id FROM seat JOIN slot ON slot.id = seat.slot_id
+  WHERE seat.slot_id = :slot AND seat.state = 'free' AND seat.seat_no < (SELECT seat_no FROM start)
+    AND NOT EXISTS (SELECT 1 FROM waitlist_entry w WHERE w.slot_id = :slot AND w.status = 'waiting')
+    AND slot.status = 'open'
+    AND EXISTS (SELECT 1 FROM provider_organization po WHERE po.provider_id = slot.provider_id
+                AND po.organization_id = slot.organization_id AND po.status = 'active'
+                AND po.requirements_lapsed_at IS NULL)
+    AND (slot.origin <> 'rule' OR NOT EXISTS (SELECT 1 FROM calendar_busy b WHERE b.provider_id = slot.provider_id
+                                              AND b.during && slot.occupied))
+  ORDER BY seat.seat_no LIMIT 1 - (SELECT count(*) FROM near) - (SELECT count(*) FROM after) FOR UPDATE OF seat SKIP LOCKED)
+SELECT id FROM near UNION ALL SELECT id FROM after UNION ALL SELECT id FROM before),
 made AS (
   INSERT INTO booking (id, reference, status, slot_id, organization_id, provider_id, service_id, one_to_one,
                        starts_at, ends_at, during, guest, seats, subtotal_minor, discount_minor, total_minor, currency,

@@ -162,7 +162,6 @@ final class Holds {
     var values = fresh.values(row);
     values.put("slot", slot.slotId());
     values.put("count", seats);
-    values.put("from", Seats.startingSeat(slot.capacity()));
     values.putAll(HoldGuards.values(caller, body, limits.guestSeatsPerSlot()));
     values.putAll(BookingEvents.emitValues(fresh.status().getLiteral(), row, actor(caller)));
     return Seats.takeFree(tx, statement, values)

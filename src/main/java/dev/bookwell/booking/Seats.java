@@ -21,11 +21,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
+import org.jooq.Record1;
 import org.jooq.Record2;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
@@ -107,7 +108,7 @@ final class Seats {
   private static Prepared<Record2<Long, UUID>> picking(Condition which, boolean forWaitlist) {
     Field<UUID> slot = DSL.param("slot", UUID.class);
     return Prepared.of(picking(slot, which.and(forWaitlist ? DSL.noCondition() : Waitlists.nobodyWaiting(slot)),
-        DSL.param("count", Integer.class)));
+        DSL.param("count", Integer.class), randomStart(slot)));
   }
 
   /**
@@ -119,7 +120,53 @@ final class Seats {
     return tx.fetch(pick, Map.of("slot", slotId, "count", count));
   }
 
-  private static Select<Record2<Long, UUID>> picking(Field<UUID> slotId, Condition which, Field<Integer> count) {
+  /**
+   * Locks up to {@code count} seats of the slot that {@code which} allows, skipping those other transactions hold
+   * locked: first among the {@link #WINDOW} seat numbers from {@code start} (one number), then the seats after
+   * them, then those before, each in seat order. The service starts at a random seat ({@link #randomStart}).
+   *
+   * <p>Taken in seat order from the first, a rush's taken seats lay at the front of the slot's seats and every
+   * hold walked over all of them: in the open-loop benchmark PostgreSQL chose the slot's unique (slot, seat number)
+   * index with the state as a filter, and the pick read 3,769 taken seats to find a free one, 1.2 ms of a hold at
+   * 240/s. From a random start a pick reads a few seats whatever the plan, until the slot is nearly sold out; and
+   * concurrent holds start apart instead of all skipping each other's locked rows at the front (pgbench, 64 clients
+   * on a 10,000-seat slot: 5,000-6,700 against 3,400-5,000 transactions/s). The parts after the window run only
+   * when it had too few: a LIMIT of 0 reads nothing.
+   */
+  static Select<Record2<Long, UUID>> picking(Field<UUID> slot, Condition which, Field<Integer> count,
+                                            Select<Record1<Integer>> start) {
+    var from = DSL.name("start").fields("seat_no").asMaterialized(start);
+    Field<Integer> first = DSL.field(DSL.select(from.field("seat_no", Integer.class)).from(from));
+    var near = DSL.name("near").asMaterialized(pickingInOrder(slot, which.and(SEAT.SEAT_NO.ge(first))
+        .and(SEAT.SEAT_NO.lt(first.plus(WINDOW))), count));
+    var after = DSL.name("after").asMaterialized(pickingInOrder(slot, which.and(SEAT.SEAT_NO.ge(first.plus(WINDOW))),
+        count.minus(found(near))));
+    var before = DSL.name("before").asMaterialized(pickingInOrder(slot, which.and(SEAT.SEAT_NO.lt(first)),
+        count.minus(found(near)).minus(found(after))));
+    return Sql.DSL.with(from, near, after, before)
+        .select(near.field(SEAT.ID), near.field(SEAT.BOOKING_ID)).from(near)
+        .unionAll(DSL.select(after.field(SEAT.ID), after.field(SEAT.BOOKING_ID)).from(after))
+        .unionAll(DSL.select(before.field(SEAT.ID), before.field(SEAT.BOOKING_ID)).from(before));
+  }
+
+  /** How many seat numbers from its start a pick looks at first ({@link #picking}). */
+  static final int WINDOW = 64;
+
+  /**
+   * A random seat number of the slot, up to its highest (seats added to a slot continue after it, so numbers can
+   * run past the capacity): the highest is one probe of the (slot, seat number) index, backwards.
+   */
+  static Select<Record1<Integer>> randomStart(Field<UUID> slot) {
+    return DSL.select(DSL.field("1 + floor(random() * {0})::int", Integer.class, DSL.max(SEAT.SEAT_NO)))
+        .from(SEAT).where(SEAT.SLOT_ID.eq(slot));
+  }
+
+  private static Field<Integer> found(CommonTableExpression<?> part) {
+    return DSL.field(DSL.selectCount().from(part));
+  }
+
+  private static Select<Record2<Long, UUID>> pickingInOrder(Field<UUID> slotId, Condition which,
+                                                            Field<Integer> count) {
     return Sql.DSL.select(SEAT.ID, SEAT.BOOKING_ID).from(SEAT).join(SLOT).on(SLOT.ID.eq(SEAT.SLOT_ID))
         .where(SEAT.SLOT_ID.eq(slotId)).and(which)
         .and(SchedulingClient.slotBookable())
@@ -129,70 +176,34 @@ final class Seats {
 
   /**
    * The common case of {@link #take} as one statement, one round trip where take needs four: free seats picked
-   * with SKIP LOCKED (the same waitlist rule), the booking inserted only when all were found and the caller's
-   * {@code allowed} holds, the seats given to it, its event written. The statement's parts share one snapshot and
-   * see each other only through what they return, so each part is guarded by the one before: the insert by the
-   * number picked, the seats and the event by the inserted row.
+   * with SKIP LOCKED (the same pick, the same waitlist rule), the booking inserted only when all were found and the
+   * caller's {@code allowed} holds, the seats given to it, its event written. The statement's parts share one
+   * snapshot and see each other only through what they return, so each part is guarded by the one before: the
+   * insert by the number picked, the seats and the event by the inserted row.
    *
-   * <p>The seats are looked for first among the {@link #WINDOW} seat numbers from {@code from} (the caller draws
-   * it at random, {@link #startingSeat}), then anywhere. Taken in seat order from the first, a rush's taken seats
-   * lie at the front of the slot's seats, and every hold walked over all of them: in the open-loop benchmark
-   * PostgreSQL chose the slot's unique (slot, seat number) index with the state as a filter, and the pick read
-   * 3,769 taken seats to find a free one, 1.2 ms of a hold at 240/s. From a random start a hold reads a few seats
-   * whatever the plan, until the slot is nearly sold out; and concurrent holds start apart instead of all
-   * skipping each other's locked rows at the front (pgbench, 64 clients on a 10,000-seat slot: 5,000-6,700
-   * against 3,400-5,000 transactions/s).
-   *
-   * <p>Rendered once ({@link Prepared}); each run gives the parameters {@code slot}, {@code count} and {@code from},
-   * those of {@code booking} (column to value; a hold's expiry, which its seats are held until, is an expression
-   * there), {@code new_id} among them, and those of {@code allowed} and {@code event}.
+   * <p>Rendered once ({@link Prepared}); each run gives the parameters {@code slot} and {@code count}, those of
+   * {@code booking} (column to value; a hold's expiry, which its seats are held until, is an expression there),
+   * {@code new_id} among them, and those of {@code allowed} and {@code event}.
    */
   @SuppressWarnings("unchecked")
   static Prepared<Record> takingFree(Condition allowed, Map<Field<?>, Field<?>> booking,
                                      Function<Condition, ResultQuery<?>> event) {
     Field<UUID> slot = DSL.param("slot", SEAT.SLOT_ID);
     Field<Integer> count = DSL.param("count", Integer.class);
-    Field<Integer> from = DSL.param("from", Integer.class);
-    var first = DSL.name("near").asMaterialized(pickingNear(slot, from, count));
-    // the rest anywhere else; a LIMIT of 0 (all found near) reads nothing
-    var rest = DSL.name("rest").asMaterialized(picking(slot, freeSeat(slot).andNot(near(from)),
-        count.minus(DSL.field(DSL.selectCount().from(first)))));
-    var picked = DSL.name("picked").as(DSL.select(first.field(SEAT.ID)).from(first)
-        .unionAll(DSL.select(rest.field(SEAT.ID)).from(rest)));
+    var picked = DSL.name("picked").asMaterialized(picking(slot,
+        SEAT.STATE.eq(SeatState.free).and(Waitlists.nobodyWaiting(slot)), count, randomStart(slot)));
     var made = DSL.name("made").as(Sql.DSL.insertInto(BOOKING).columns(booking.keySet())
-        .select(DSL.select(booking.values()).where(DSL.field(DSL.selectCount().from(picked)).eq(count))
-            .and(allowed))
+        .select(DSL.select(booking.values()).where(found(picked).eq(count)).and(allowed))
         .onConflict(BOOKING.REFERENCE).doNothing()
         .returning());
     Condition inserted = DSL.exists(DSL.selectOne().from(made));
-    // by the seats' keys (= ANY of an array): the picked rows' count is unknown to the planner (the second LIMIT is
-    // an expression), and with IN it joined them to a scan of the whole seat table
+    // by the seats' keys (= ANY of an array): the planner cannot know how many were picked (the later parts' LIMITs
+    // are expressions), and with IN it joined them to a scan of the whole seat table
     var given = DSL.name("given").as(assignment(SEAT.ID.eq(DSL.any(DSL.array(
             DSL.select(picked.field(SEAT.ID)).from(picked)))).and(inserted), (Field<UUID>) booking.get(BOOKING.ID),
         (Field<OffsetDateTime>) booking.get(BOOKING.HOLD_EXPIRES_AT)).returning(SEAT.ID));
     var written = DSL.name("written").as(event.apply(inserted));
-    return Prepared.of(Sql.DSL.with(first, rest, picked, made, given, written).select(made.fields()).from(made));
-  }
-
-  /** How many seat numbers from its random start a one-statement hold looks at first ({@link #takingFree}). */
-  static final int WINDOW = 64;
-
-  private static Condition freeSeat(Field<UUID> slot) {
-    return SEAT.STATE.eq(SeatState.free).and(Waitlists.nobodyWaiting(slot));
-  }
-
-  private static Condition near(Field<Integer> from) {
-    return SEAT.SEAT_NO.ge(from).and(SEAT.SEAT_NO.lt(from.plus(WINDOW)));
-  }
-
-  /** The first pick of {@link #takingFree}: {@code count} free seats of {@code slot} near {@code from}. */
-  static Select<Record2<Long, UUID>> pickingNear(Field<UUID> slot, Field<Integer> from, Field<Integer> count) {
-    return picking(slot, freeSeat(slot).and(near(from)), count);
-  }
-
-  /** Where a one-statement hold of a slot with {@code capacity} seats starts looking ({@link #takingFree}). */
-  static int startingSeat(int capacity) {
-    return ThreadLocalRandom.current().nextInt(1, Math.max(1, capacity) + 1);
+    return Prepared.of(Sql.DSL.with(picked, made, given, written).select(made.fields()).from(made));
   }
 
   /**
