@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -128,7 +129,7 @@ public final class Benchmark {
     var shares = Arrays.stream(System.getProperty("open.shares", "0.25,0.5,0.8").split(","))
         .map(Double::valueOf).toList();
     // a slot per run, enough seats for the fastest (never sold out) within a session's 10,000
-    int seats = Math.min(10_000, (int) Math.ceil(maximum * java.util.Collections.max(shares) * seconds * 1.2) + 100);
+    int seats = Math.min(10_000, (int) Math.ceil(maximum * Collections.max(shares) * seconds * 1.2) + 100);
     try (var stage = new Stage("open-loop")) {
       var slots = stage.data.load(1, shares.size(), seats, 1000).slots();
       stage.start(Map.of(), CLIENTS);
