@@ -139,6 +139,12 @@ final class Actions {
     }
   }
 
+  /** Scenario 3's searches: {@code provider-week} (200 a page) or {@code organization-day} (50 a page). */
+  static LoadGenerator.Action search(DataSets.Slots set, String kind, AtomicLong found) {
+    boolean week = kind.equals("provider-week");
+    return search(set.organization(), week ? set.providers() : List.of(), week ? 7 : 1, week ? 200 : 50, found);
+  }
+
   /**
    * A public slot search over {@code days} days from a random day of the data set, for one random provider
    * (or the whole organization when {@code providers} is empty); counts the slots returned into {@code found}.
