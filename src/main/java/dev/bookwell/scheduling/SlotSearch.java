@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.PROVIDER;
 import static dev.bookwell.db.Tables.SERVICE;
 import static dev.bookwell.db.Tables.SLOT;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -17,8 +18,8 @@ import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -74,7 +75,7 @@ final class SlotSearch {
       values.put("cursor_id", cursor.uuid());
     }
     return db.fetch(STATEMENTS.computeIfAbsent(Set.copyOf(values.keySet()), SlotSearch::statement), values)
-        .map(rows -> ApiReply.ok(Page.of(rows, limit, SlotSearch::toJson,
+        .map(rows -> ApiReply.ok(Page.bytes(rows, limit, SlotSearch::write,
             r -> new Cursor(r.value6().toString(), r.value1().toString()))));
   }
 
@@ -143,30 +144,34 @@ final class SlotSearch {
         ORGANIZATION.DELETED_AT.isNull(), SERVICE.DELETED_AT.isNull()));
     conditions.addAll(Providers.publiclyVisible());
     return db.fetchOptional(query(List.of(), PROVIDER, conditions))
-        .map(found -> ApiReply.ok(toJson(found.orElseThrow(() -> Problem.notFound("No slot " + id + ".")
-            .toException()))));
+        .map(found -> ApiReply.ok(Page.one(found.orElseThrow(() -> Problem.notFound("No slot " + id + ".")
+            .toException()), SlotSearch::write)));
   }
 
-  /** One result row, read by position: looking fields up by name costs more than the query itself. */
-  private static JsonObject toJson(Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
-      String, Long, String, String, String, Integer> r) {
+  /**
+   * One result row as the contract's SlotOffer, read by position (looking fields up by name cost more than the
+   * query itself) and written straight to the answer's bytes ({@link Page#bytes}).
+   */
+  private static void write(Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
+      String, Long, String, String, String, Integer> r, JsonGenerator json) throws IOException {
     ZoneId zone = ZoneId.of(r.value13());
-    return new JsonObject()
-        .put("id", r.value1().toString())
-        .put("serviceId", r.value2().toString())
-        .put("serviceName", r.value9())
-        .put("providerId", r.value3().toString())
-        .put("providerName", r.value12())
-        .put("organizationId", r.value4().toString())
-        .put("venueId", r.value5() == null ? null : r.value5().toString())
-        .put("startsAt", r.value6().toInstant().toString())
-        .put("endsAt", r.value7().toInstant().toString())
-        .put("timezone", zone.getId())
-        .put("startsAtLocal", Rfc3339.format(r.value6().atZoneSameInstant(zone).toOffsetDateTime()))
-        .put("endsAtLocal", Rfc3339.format(r.value7().atZoneSameInstant(zone).toOffsetDateTime()))
-        .put("capacity", r.value8())
-        .put("seatsAvailable", r.value14())
-        .put("price", Money.json(r.value10(), r.value11()));
+    json.writeStartObject();
+    json.writeStringField("id", r.value1().toString());
+    json.writeStringField("serviceId", r.value2().toString());
+    json.writeStringField("serviceName", r.value9());
+    json.writeStringField("providerId", r.value3().toString());
+    json.writeStringField("providerName", r.value12());
+    json.writeStringField("organizationId", r.value4().toString());
+    json.writeStringField("venueId", r.value5() == null ? null : r.value5().toString());
+    json.writeStringField("startsAt", Rfc3339.utc(r.value6()));
+    json.writeStringField("endsAt", Rfc3339.utc(r.value7()));
+    json.writeStringField("timezone", zone.getId());
+    json.writeStringField("startsAtLocal", Rfc3339.format(r.value6().atZoneSameInstant(zone).toOffsetDateTime()));
+    json.writeStringField("endsAtLocal", Rfc3339.format(r.value7().atZoneSameInstant(zone).toOffsetDateTime()));
+    json.writeNumberField("capacity", r.value8());
+    json.writeNumberField("seatsAvailable", r.value14());
+    Money.write(json, "price", r.value10(), r.value11());
+    json.writeEndObject();
   }
 
   private static SelectConditionStep<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,

@@ -1,8 +1,12 @@
 package dev.bookwell.platform.api;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
-/** An area's successful answer to an {@link ApiRequest}: the HTTP status, the JSON body and any extra headers. */
+/**
+ * An area's successful answer to an {@link ApiRequest}: the HTTP status, the body (JSON, or JSON already written
+ * to a {@link Buffer}) and any extra headers.
+ */
 public record ApiReply(int status, Object body, JsonObject headers) {
 
   public static ApiReply ok(Object body) {
@@ -21,8 +25,12 @@ public record ApiReply(int status, Object body, JsonObject headers) {
     return new JsonObject().put("status", status).put("body", body).put("headers", headers);
   }
 
+  /**
+   * A body written straight to bytes ({@code Page#bytes}) stays a {@link Buffer}: {@code getValue} would hand it
+   * over as base64 text.
+   */
   public static ApiReply fromJson(JsonObject json) {
-    return new ApiReply(json.getInteger("status"), json.getValue("body"),
-        json.getJsonObject("headers", new JsonObject()));
+    Object body = json.getMap().get("body") instanceof Buffer bytes ? bytes : json.getValue("body");
+    return new ApiReply(json.getInteger("status"), body, json.getJsonObject("headers", new JsonObject()));
   }
 }
