@@ -141,6 +141,9 @@ final class Actions {
 
   /** Scenario 3's searches: {@code provider-week} (200 a page) or {@code organization-day} (50 a page). */
   static LoadGenerator.Action search(DataSets.Slots set, String kind, AtomicLong found) {
+    if (!List.of("provider-week", "organization-day").contains(kind)) {
+      throw new IllegalArgumentException("no search " + kind);
+    }
     boolean week = kind.equals("provider-week");
     return search(set.organization(), week ? set.providers() : List.of(), week ? 7 : 1, week ? 200 : 50, found);
   }

@@ -329,18 +329,20 @@ public final class Benchmark {
     long seats = stage.data.count("select count(*) from seat");
     // measured on an idle service: the holds before it leave outbox consumers minutes of work, which ran during the
     // searches in round one and two and doubled their p99 (JFR)
-    stage.quiet(Duration.ofMinutes(3));
+    var settled = stage.quiet(Duration.ofMinutes(3));
     // warmed up like the holds: the stage's warm-up only held seats, so the search's path was compiled during its
     // measurement (a third of the service's CPU in it was the JIT's), work a node running for days does not do
     for (var kind : List.of("provider-week", "organization-day")) {
-      stage.load.run(clients, Duration.ofSeconds(seconds / 2), Actions.search(set, kind, new AtomicLong()), status -> true);
+      stage.load.run(clients, Duration.ofSeconds(Math.max(1, seconds / 2)), Actions.search(set, kind,
+          new AtomicLong()), status -> true);
     }
-    var settled = stage.quiet(Duration.ofMinutes(1));
+    stage.quiet(Duration.ofMinutes(1));
     var results = new JsonArray();
     var rows = new ArrayList<List<Object>>();
     for (var kind : List.of("provider-week", "organization-day")) {
       var found = new AtomicLong();
-      var outcome = stage.load.run(clients, Duration.ofSeconds(seconds), Actions.search(set, kind, found), status -> true);
+      var outcome = stage.load.run(clients, Duration.ofSeconds(seconds), Actions.search(set, kind, found),
+          status -> true);
       double perPage = outcome.successes() == 0 ? 0 : found.get() / (double) outcome.successes();
       boolean ok = check("search " + kind, perPage > 0 && !outcome.any5xx());
       results.add(summary(outcome).put("search", kind).put("slotsPerPage", Stage.round(perPage))

@@ -74,7 +74,9 @@ class SchedulingTest {
 
   @Test
   void weeklyHoursBecomeSearchableSlotsAtLocalTimes() {
-    String service = world.service(new JsonObject());
+    // the page is written straight to bytes: quotes, backslashes, markup and characters beyond the BMP survive it
+    String name = "Yoga \"für\" \\ <b>alle</b> \uD83E\uDDD8";
+    String service = world.service(new JsonObject().put("name", name));
     var generated = world.weekly(world.providerId, world.providerToken, "09:00", "12:00", service, null);
     assertTrue(generated.getInteger("slotsCreated") > 0, generated.encode());
 
@@ -86,6 +88,10 @@ class SchedulingTest {
     assertEquals("Europe/London", first.getString("timezone"));
     assertEquals(1, first.getInteger("seatsAvailable"));
     assertEquals(new JsonObject().put("amountMinor", 5000).put("currency", "EUR"), first.getJsonObject("price"));
+    assertEquals(name, first.getString("serviceName"));
+    assertTrue(first.containsKey("venueId") && first.getValue("venueId") == null, "no venue: null, " + first);
+    assertEquals(first, World.ok(app.call(HttpMethod.GET, "/v1/slots/" + first.getString("id"), null, null)),
+        "a slot reads as search shows it");
     items.forEach(i -> {
       String text = ((JsonObject) i).getString("startsAtLocal");
       assertTrue(text.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})"),

@@ -4,8 +4,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An area's successful answer to an {@link ApiRequest}: the HTTP status, the body (JSON, or JSON already written
- * to a {@link Buffer}) and any extra headers.
+ * An area's successful answer to an {@link ApiRequest}: the HTTP status, the body (JSON, or for a GET JSON already
+ * written to a {@link Buffer}, see {@link Page#bytes}) and any extra headers.
  */
 public record ApiReply(int status, Object body, JsonObject headers) {
 

@@ -41,14 +41,16 @@ public final class Page {
   /**
    * The same page written straight to JSON bytes, each row by {@code writer}: for the big public pages (slot
    * search, 200 rows). Built as objects, a page of 168 slots was 168 maps built, deep-copied across the bus and
-   * walked by Jackson's map serializer at the edge, about 1 MB of garbage a search (JFR); the bytes cross the bus
-   * as one buffer, and the edge sends them as they are.
+   * walked by Jackson's map serializer at the edge (JFR); the bytes cross the bus as one buffer (copied once, as
+   * the bus copies what it carries), and the edge sends them as they are. For answers to GETs: {@link Idempotency}
+   * stores a replayed answer as JSON text, in which a buffer would become base64.
    */
   public static <T> Buffer bytes(List<T> rows, int limit, RowWriter<T> writer, Function<T, Cursor> cursorOf) {
-    return write(Math.min(limit, rows.size()) * ROW_BYTES + 256, json -> {
+    List<T> shown = rows.subList(0, Math.min(limit, rows.size()));
+    return write(shown.size() * ROW_BYTES + 256, json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("items");
-      for (T row : rows.subList(0, Math.min(limit, rows.size()))) {
+      for (T row : shown) {
         writer.write(row, json);
       }
       json.writeEndArray();
