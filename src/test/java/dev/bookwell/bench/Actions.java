@@ -139,9 +139,12 @@ final class Actions {
     }
   }
 
-  /** Scenario 3's searches: {@code provider-week} (200 a page) or {@code organization-day} (50 a page). */
+  /** Scenario 3's kinds of search: one provider's week (200 a page), one organization's day (50 a page). */
+  static final List<String> SEARCHES = List.of("provider-week", "organization-day");
+
+  /** One of {@link #SEARCHES}. */
   static LoadGenerator.Action search(DataSets.Slots set, String kind, AtomicLong found) {
-    if (!List.of("provider-week", "organization-day").contains(kind)) {
+    if (!SEARCHES.contains(kind)) {
       throw new IllegalArgumentException("no search " + kind);
     }
     boolean week = kind.equals("provider-week");

@@ -332,14 +332,14 @@ public final class Benchmark {
     var settled = stage.quiet(Duration.ofMinutes(3));
     // warmed up like the holds: the stage's warm-up only held seats, so the search's path was compiled during its
     // measurement (a third of the service's CPU in it was the JIT's), work a node running for days does not do
-    for (var kind : List.of("provider-week", "organization-day")) {
+    for (var kind : Actions.SEARCHES) {
       stage.load.run(clients, Duration.ofSeconds(Math.max(1, seconds / 2)), Actions.search(set, kind,
           new AtomicLong()), status -> true);
     }
     stage.quiet(Duration.ofMinutes(1));
     var results = new JsonArray();
     var rows = new ArrayList<List<Object>>();
-    for (var kind : List.of("provider-week", "organization-day")) {
+    for (var kind : Actions.SEARCHES) {
       var found = new AtomicLong();
       var outcome = stage.load.run(clients, Duration.ofSeconds(seconds), Actions.search(set, kind, found),
           status -> true);
