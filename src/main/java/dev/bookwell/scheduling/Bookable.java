@@ -16,8 +16,6 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
-import org.jooq.Record1;
-import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -89,18 +87,7 @@ final class Bookable {
    * limited, sorted query returns; {@link #hasTakeableSeat} filters the candidates, stopping at the first seat.
    */
   static Field<Integer> seatsAvailable() {
-    return Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()).asField(AVAILABLE);
-  }
-
-  static final String AVAILABLE = "available";
-
-  /**
-   * The same count as a lateral table of one row and the column {@link #AVAILABLE}, to join to the slot in scope:
-   * counted once per candidate, where a condition on it and the select list both read it.
-   */
-  static Table<Record1<Integer>> seatsCounted() {
-    return DSL.lateral(Sql.DSL.select(DSL.count().as(AVAILABLE)).from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID))
-        .and(takeableSeat())).as("seats");
+    return Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()).asField("available");
   }
 
   /**

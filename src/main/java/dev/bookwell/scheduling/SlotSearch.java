@@ -37,7 +37,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record14;
 import org.jooq.ResultQuery;
-import org.jooq.SelectJoinStep;
+import org.jooq.SelectConditionStep;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 
@@ -115,25 +115,15 @@ final class SlotSearch {
       String, Long, String, String, String, Integer>> search(List<Condition> filters, Field<UUID> provider,
                                                              Field<Integer> rows) {
     var conditions = new ArrayList<Condition>(filters);
-    conditions.addAll(List.of(Bookable.slotInWindow(), ORGANIZATION.DELETED_AT.isNull()));
+    conditions.addAll(List.of(Bookable.slotInWindow(), Bookable.hasTakeableSeat(),
+        ORGANIZATION.DELETED_AT.isNull()));
     conditions.addAll(Providers.publiclyVisible());
     if (provider == null) {
-      conditions.add(Bookable.hasTakeableSeat());
-      return select(List.of(), slotRows(PROVIDER), Bookable.seatsAvailable()).where(conditions)
-          .orderBy(SLOT.STARTS_AT, SLOT.ID).limit(rows);
+      return query(List.of(), PROVIDER, conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(rows);
     }
-    // One provider's slots in at most 62 days: nearly every candidate is returned, so the seats are counted once
-    // for each (a lateral count) and a slot with none is left out, instead of asking first whether one is left
-    // (an EXISTS) and then counting them for the rows returned, a third of the database's buffers (auto_explain).
-    // Benchmark, provider's week: PostgreSQL's CPU 3.4 ms a search before, 2.2 after; 270 searches/s before, 390
-    // after. An organization's day has many more candidates than its page; there a count per candidate costs
-    // more for sessions of many seats, so it keeps the EXISTS.
-    var seats = Bookable.seatsCounted();
-    Field<Integer> available = seats.field(Bookable.AVAILABLE, Integer.class);
-    conditions.add(available.gt(0));
     var chosen = oneProvider(provider);
-    return select(List.of(chosen), slotRows(chosen.as(PROVIDER.getName())).crossJoin(seats), available)
-        .where(conditions).orderBy(SLOT.STARTS_AT, SLOT.ID).limit(rows);
+    return query(List.of(chosen), chosen.as(PROVIDER.getName()), conditions).orderBy(SLOT.STARTS_AT, SLOT.ID)
+        .limit(rows);
   }
 
   /**
@@ -153,7 +143,7 @@ final class SlotSearch {
     var conditions = new ArrayList<Condition>(List.of(SLOT.ID.eq(id), SLOT.STATUS.eq(SlotStatus.open),
         ORGANIZATION.DELETED_AT.isNull(), SERVICE.DELETED_AT.isNull()));
     conditions.addAll(Providers.publiclyVisible());
-    return db.fetchOptional(select(List.of(), slotRows(PROVIDER), Bookable.seatsAvailable()).where(conditions))
+    return db.fetchOptional(query(List.of(), PROVIDER, conditions))
         .map(found -> ApiReply.ok(Page.one(found.orElseThrow(() -> Problem.notFound("No slot " + id + ".")
             .toException()), SlotSearch::write)));
   }
@@ -184,21 +174,17 @@ final class SlotSearch {
     json.writeEndObject();
   }
 
-  /** The columns {@link #write} reads, by position, the last the slot's takeable seats ({@code available}). */
-  private static SelectJoinStep<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
-      String, Long, String, String, String, Integer>> select(List<CommonTableExpression<?>> with, Table<?> from,
-                                                             Field<Integer> available) {
+  private static SelectConditionStep<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
+      String, Long, String, String, String, Integer>> query(List<CommonTableExpression<?>> with, Table<?> providers,
+                                                            List<Condition> conditions) {
     return Sql.DSL.with(with).select(SLOT.ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.ORGANIZATION_ID, SLOT.VENUE_ID,
             SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.CAPACITY, SERVICE.NAME, SERVICE.PRICE_MINOR, SERVICE.CURRENCY,
-            PROVIDER.DISPLAY_NAME, PROVIDER.TIMEZONE, available)
-        .from(from);
-  }
-
-  /** A slot with its service, its provider (the table, or the one chosen) and its organization. */
-  private static Table<?> slotRows(Table<?> providers) {
-    return SLOT.join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
+            PROVIDER.DISPLAY_NAME, PROVIDER.TIMEZONE, Bookable.seatsAvailable())
+        .from(SLOT)
+        .join(SERVICE).on(SERVICE.ID.eq(SLOT.SERVICE_ID))
         .join(providers).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID))
-        .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID));
+        .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
+        .where(conditions);
   }
 
   private static OffsetDateTime time(String value, String field, OffsetDateTime fallback) {
