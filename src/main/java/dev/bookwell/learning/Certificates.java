@@ -22,6 +22,7 @@ import dev.bookwell.platform.outbox.OutboxConsumer;
 import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -166,9 +167,8 @@ final class Certificates {
     return find(request).compose(c -> holderOrStaff(caller, c))
         .compose(c -> db.fetchOne(Sql.DSL.select(CERTIFICATE.PDF).from(CERTIFICATE).where(CERTIFICATE.ID.eq(c.getId())))
             .map(row -> c.setPdf(row.value1())))
-        .map(c -> new ApiReply(200,
-        Base64.getEncoder().encodeToString(c.getPdf()), new JsonObject().put("Content-Type", "application/pdf")
-            .put("Content-Transfer-Encoding", "base64")
+        .map(c -> new ApiReply(200, Buffer.buffer(c.getPdf()), new JsonObject()
+            .put("Content-Type", "application/pdf")
             .put("Content-Disposition", "attachment; filename=\"" + c.getNumber() + ".pdf\"")));
   }
 

@@ -21,6 +21,7 @@ import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -172,8 +173,8 @@ final class Documents {
   Future<ApiReply> content(ApiRequest request) {
     return readable(request).compose(d -> db.fetchOne(Sql.DSL.select(PROVIDER_DOCUMENT.CONTENT)
             .from(PROVIDER_DOCUMENT).where(PROVIDER_DOCUMENT.ID.eq(d.getId())))
-        .map(row -> new ApiReply(200, Base64.getEncoder().encodeToString(row.value1()), new JsonObject()
-            .put("Content-Type", d.getMediaType()).put("Content-Transfer-Encoding", "base64")
+        .map(row -> new ApiReply(200, Buffer.buffer(row.value1()), new JsonObject()
+            .put("Content-Type", d.getMediaType())
             .put("Content-Disposition", "attachment; filename=\"document-" + d.getId() + "\"")
             .put("X-Content-Type-Options", "nosniff").put("Cache-Control", "no-store")
             .put("Content-Security-Policy", "sandbox"))));

@@ -4,8 +4,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An area's successful answer to an {@link ApiRequest}: the HTTP status, the body (JSON, or for a GET JSON already
- * written to a {@link Buffer}, see {@link Page#bytes}) and any extra headers.
+ * An area's successful answer to an {@link ApiRequest}: the HTTP status, the body and any extra headers. The body
+ * is JSON, text with its Content-Type header, or for a GET bytes in a {@link Buffer}: a file with its Content-Type,
+ * or JSON already written ({@link Page#bytes}).
  */
 public record ApiReply(int status, Object body, JsonObject headers) {
 
@@ -26,8 +27,7 @@ public record ApiReply(int status, Object body, JsonObject headers) {
   }
 
   /**
-   * A body written straight to bytes ({@code Page#bytes}) stays a {@link Buffer}: {@code getValue} would hand it
-   * over as base64 text.
+   * A body of bytes stays a {@link Buffer}: {@code getValue} would hand it over as base64 text.
    */
   public static ApiReply fromJson(JsonObject json) {
     Object body = json.getMap().get("body") instanceof Buffer bytes ? bytes : json.getValue("body");

@@ -146,11 +146,8 @@ final class BusForwarder implements Handler<RoutingContext> {
   private static Answer render(RoutingContext ctx, ApiReply reply) {
     Buffer body = null;
     String contentType = reply.headers().getString("Content-Type");
-    boolean base64 = "base64".equals(reply.headers().remove("Content-Transfer-Encoding"));  // never sent on
-    if (reply.body() instanceof String text && base64) {
-      body = Buffer.buffer(java.util.Base64.getDecoder().decode(text));  // bytes (a PDF) cross the bus as base64
-    } else if (reply.body() instanceof Buffer bytes) {
-      body = bytes;  // JSON written straight to bytes by the area (Page.bytes)
+    if (reply.body() instanceof Buffer bytes) {
+      body = bytes;  // a file (a PDF), or JSON written straight to bytes by the area (Page.bytes)
       contentType = contentType == null ? "application/json" : contentType;
     } else if (reply.body() instanceof String text && contentType != null) {
       body = Buffer.buffer(text);  // a non-JSON representation, e.g. text/calendar
