@@ -44,11 +44,7 @@ final class BookingReads {
     return visible(request).compose(booking -> Meetings.link(db, meetingKey, booking).compose(meeting -> {
       var json = BookingJson.of(booking).put("meetingUrl", meeting);
       return booking.getTotalMinor() == 0 ? Future.succeededFuture(ApiReply.ok(json))
-          : payments.ledger(booking.getId())
-              .map(payment -> {
-                payment.remove("movements");
-                return payment;
-              })
+          : payments.payment(booking.getId())
               // the booking is readable while the payments area is not: its payment says so
               .otherwise(e -> new JsonObject().put("status", "unavailable"))
               .map(payment -> ApiReply.ok(json.put("payment", payment)));

@@ -98,8 +98,8 @@ final class Lifecycle {
   private Future<Boolean> paymentAuthorized(UUID id) {
     return db.fetchOne(Sql.DSL.select(BOOKING.TOTAL_MINOR).from(BOOKING).where(BOOKING.ID.eq(id)))
         .compose(total -> total.value1() == 0 ? Future.succeededFuture(true)
-            : payments.ledger(id)
-                .map(ledger -> java.util.Set.of("authorized", "captured").contains(ledger.getString("status"))));
+            : payments.payment(id)
+                .map(payment -> java.util.Set.of("authorized", "captured").contains(payment.getString("status"))));
   }
 
   /** A transition that committed: the booking as it is now, and who did it. */

@@ -1,11 +1,20 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.PAYMENT;
+import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.api.Money;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.util.Map;
 import java.util.UUID;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 /**
  * The one shape of a booking's payment, wherever it is shown (the hold, the booking, a cancel, the ledger):
@@ -27,10 +36,20 @@ final class PaymentJson {
         .put("stripeAccountId", payment.getStripeAccount());
   }
 
-  /** The payment of a booking as it is now (refunded: net of refunds Stripe failed); {@code status: none} if none. */
+  /**
+   * The payment of a booking as it is now (refunded: net of refunds Stripe failed); {@code status: none} if none.
+   * One statement: every read of a priced booking asks it (a checkout page's polls, the long polls it wakes), and
+   * it had been two, the payment and then its refunds.
+   */
   static Future<JsonObject> read(Sql sql, UUID bookingId) {
-    return Payments.byBooking(sql, bookingId).compose(found -> found.isEmpty()
-        ? Future.succeededFuture(new JsonObject().put("status", "none"))
-        : Refunds.refundedSoFar(sql, bookingId).map(refunded -> of(found.get(), refunded.net())));
+    return sql.fetchOptional(WITH_REFUNDED, Map.of("booking", bookingId)).map(found -> found
+        .map(row -> of(row.into(PAYMENT), row.get(REFUNDED).longValue()))
+        .orElseGet(() -> new JsonObject().put("status", "none")));
   }
+
+  private static final Field<BigDecimal> REFUNDED = DSL.field(Sql.DSL
+      .select(DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO)))
+      .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(PAYMENT.BOOKING_ID))).as("refunded");
+  private static final Prepared<Record> WITH_REFUNDED = Prepared.of(Sql.DSL.select(PAYMENT.fields()).select(REFUNDED)
+      .from(PAYMENT).where(PAYMENT.BOOKING_ID.eq(DSL.param("booking", PAYMENT.BOOKING_ID))));
 }

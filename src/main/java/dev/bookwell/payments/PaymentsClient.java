@@ -34,6 +34,7 @@ public final class PaymentsClient {
 
   static final String INTENT = "payments.intent";
   static final String LEDGER = "payments.ledger";
+  static final String PAYMENT = "payments.payment";
   static final String RELEASE = "payments.release";
   static final String RECONCILE = "payments.reconcile";
   static final String SIMULATE = "payments.simulate";
@@ -73,9 +74,14 @@ public final class PaymentsClient {
         .put("manualCapture", manualCapture ? Boolean.TRUE : null), INTENT_DELIVERY);
   }
 
-  /** The booking's payment (as {@link Payments#summary}) and its ledger. */
+  /** The booking's payment ({@link PaymentJson}) and its ledger, oldest movement first. */
   public Future<JsonObject> ledger(UUID bookingId) {
     return request(LEDGER, booking(bookingId), new DeliveryOptions());
+  }
+
+  /** The booking's payment ({@link PaymentJson}) alone: what a booking's page shows; {@code status: none} if none. */
+  public Future<JsonObject> payment(UUID bookingId) {
+    return request(PAYMENT, booking(bookingId), new DeliveryOptions());
   }
 
   /** Captures the authorized card of a booking staff confirmed. */

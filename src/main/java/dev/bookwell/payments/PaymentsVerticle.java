@@ -73,6 +73,8 @@ public final class PaymentsVerticle extends VerticleBase {
         }));
     bus.<JsonObject>localConsumer(PaymentsClient.LEDGER, message -> ApiConsumer.answer(message,
         () -> ledger.forBooking(UUID.fromString(message.body().getString("bookingId")))));
+    bus.<JsonObject>localConsumer(PaymentsClient.PAYMENT, message -> ApiConsumer.answer(message,
+        () -> PaymentJson.read(db, UUID.fromString(message.body().getString("bookingId")))));
     // Captures or releases that failed are retried a minute later; tests ask for a round over the bus.
     // Money back that is owed and not paid yet (Stripe down, a refund Stripe failed) likewise, with backoff.
     var every = config.reconcileInterval();

@@ -126,6 +126,11 @@ class RescheduleTest {
     assertEquals("refunded", ledger.getString("status"));
     assertEquals(List.of("authorization", "capture", "refund"), ledger.getJsonArray("movements").stream()
         .map(m -> ((JsonObject) m).getString("kind")).toList());
+    // the booking's own read shows the same payment, refunds included, without the movements
+    var shown = World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + movedId, null, token)).getJsonObject("payment");
+    ledger.remove("movements");
+    assertEquals(ledger, shown);
+    assertEquals(7000, shown.getJsonObject("refunded").getLong("amountMinor"));
   }
 
   @Test
