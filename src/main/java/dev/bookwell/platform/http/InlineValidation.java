@@ -7,11 +7,15 @@ import io.vertx.ext.web.handler.InputTrustHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.Operation;
+import io.vertx.core.json.Json;
+import io.vertx.json.schema.common.dsl.SchemaType;
 import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.contract.Style;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import java.util.HashMap;
@@ -67,14 +71,34 @@ final class InlineValidation implements InputTrustHandler {
     for (Parameter parameter : operation.getParameters()) {
       String name = parameter.getName();
       switch (parameter.getIn()) {
-        case COOKIE -> cookies.put(name, validator.validateParameter(parameter, request.getCookies().get(name)));
-        case HEADER -> headers.put(name, validator.validateParameter(parameter, request.getHeaders().get(name)));
-        case PATH -> path.put(name, validator.validateParameter(parameter, request.getPathParameters().get(name)));
-        case QUERY -> query.put(name, validator.validateParameter(parameter, request.getQuery().get(name)));
+        case COOKIE -> cookies.put(name, checked(parameter, request.getCookies()));
+        case HEADER -> headers.put(name, checked(parameter, request.getHeaders()));
+        case PATH -> path.put(name, checked(parameter, request.getPathParameters()));
+        case QUERY -> query.put(name, checked(parameter, request.getQuery()));
         default -> throw new IllegalStateException("a parameter in " + parameter.getIn());
       }
     }
     return new ValidatedRequestImpl(cookies, headers, path, query,
         validator.validateBody(operation.getRequestBody(), request));
+  }
+
+  private RequestParameter checked(Parameter parameter, Map<String, RequestParameter> values) {
+    return validator.validateParameter(parameter, text(parameter, values.get(parameter.getName())));
+  }
+
+  /**
+   * A string parameter's value is its text. vertx-openapi 5.0 reads every parameter as JSON first and takes it as
+   * text only when that fails, so a string-typed value that happens to be JSON changed meaning: {@code 1.5} or
+   * {@code [1]} became a number or an array and was refused as not a string (a course search for "1.5" was a 400),
+   * and {@code "x"} lost its quotes. It also threw two exceptions for every value that is not a single word, each
+   * UUID in a path, each Stripe-Signature, each booking token: about three a purchase. Handed the text as a JSON
+   * string, the transformer reads it back as exactly that text, in one parse (later versions of vertx-openapi skip
+   * the parse for strings). Only the simple and form styles, whose primitive values the transformer reads as a
+   * whole; label and matrix values carry a prefix it strips first.
+   */
+  static RequestParameter text(Parameter parameter, RequestParameter raw) {
+    boolean whole = parameter.getStyle() == Style.SIMPLE || parameter.getStyle() == Style.FORM;
+    return whole && parameter.getSchemaType() == SchemaType.STRING && raw.get() instanceof String value
+        ? new RequestParameterImpl(Json.encode(value)) : raw;
   }
 }

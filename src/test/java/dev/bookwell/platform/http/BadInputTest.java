@@ -36,6 +36,16 @@ class BadInputTest extends AppTest {
   }
 
   @Test
+  void aStringParameterIsItsTextWhateverItLooksLike() {
+    // read as JSON first, these were a number, an array, an object and a bare word: 400, "not a string"
+    for (String text : new String[] {"1.5", "-5", "%5B1%5D", "%7B%7D", "%22quoted%22", "null"}) {
+      var found = Wait.on(app.client.get("/v1/providers?specialty=" + text).send());
+      assertEquals(200, found.statusCode(), text + ": " + found.bodyAsString());
+      assertEquals(0, found.bodyAsJsonObject().getJsonArray("items").size(), text);
+    }
+  }
+
+  @Test
   void aValueTheTableRefusesIs400NotA500() {
     var blank = app.call(HttpMethod.POST, "/v1/auth/register", new JsonObject().put("email",
         IdentityFixture.uniqueEmail()).put("password", IdentityFixture.PASSWORD).put("name", "   "), null);
