@@ -21,7 +21,7 @@ public final class BookingClient {
 
   /**
    * The payments area says a booking's card is authorized: {@code {confirmed, awaitingConfirmation, refundPercent}}
-   * says whether the seat is secured and what is owed back if not. Fails with the problem {@code booking-moved}
+   * says whether the seat is secured and what is owed back if not (only then). Fails with the problem {@code booking-moved}
    * when the booking was rescheduled meanwhile (ask again for the booking the payment now names).
    */
   public static Future<JsonObject> paymentSecured(EventBus bus, UUID bookingId) {

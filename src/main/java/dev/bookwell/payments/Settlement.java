@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.UUID;
-import org.jooq.Record1;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,11 +75,10 @@ final class Settlement {
    * asked again for the booking the payment now names; if the payment still names the moved booking (it was
    * created for it after the move), the seat is gone and the money goes back.
    */
-  private Future<JsonObject> secureSeat(String intentId, UUID bookingId) {
-    return db.fetchOne(SUBJECT, Map.of("intent", intentId))
-        .compose(row -> PaymentsClient.COURSE_ORDER.equals(row.value1())
-            ? LearningClient.paymentSecured(bus, bookingId)  // a course bought: its order enrolls the buyer
-            : secureBookingSeat(intentId, bookingId));
+  private Future<JsonObject> secureSeat(PaymentRecord payment) {
+    return PaymentsClient.COURSE_ORDER.equals(payment.getSubject())
+        ? LearningClient.paymentSecured(bus, payment.getBookingId())  // a course bought: its order enrolls the buyer
+        : secureBookingSeat(payment.getIntentId(), payment.getBookingId());
   }
 
   private Future<JsonObject> secureBookingSeat(String intentId, UUID bookingId) {
@@ -101,30 +99,26 @@ final class Settlement {
             .where(PAYMENT.INTENT_ID.eq(intentId))).mapEmpty();
   }
 
-  /* Every purchase's settlement reads and writes these: rendered once. */
-  private static final Prepared<Record1<String>> SUBJECT = Prepared.of(Sql.DSL.select(PAYMENT.SUBJECT).from(PAYMENT)
-      .where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID))));
+  /* Every purchase's settlement writes it: rendered once. */
   private static final Prepared<PaymentRecord> SETTLED = Prepared.of(Sql.DSL.update(PAYMENT)
       .setNull(PAYMENT.SETTLE_AFTER).where(PAYMENT.INTENT_ID.eq(DSL.param("intent", PAYMENT.INTENT_ID)))
       .returning(PAYMENT.INTENT_ID));
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
   Future<Void> settleCaptured(String intentId) {
-    return Payments.findByIntent(db, intentId).compose(found -> {
-      var bookingId = found.orElseThrow().getBookingId();
-      return secureSeat(intentId, bookingId)
-          .compose(answer -> answer.getBoolean("confirmed")
-              || answer.getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
-              : Payments.findByIntent(db, intentId)  // the booking it names now
-                  .compose(now -> refunds.release(new JsonObject()
-                      .put("bookingId", now.orElseThrow().getBookingId().toString())
-                      .put("refundPercent", answer.getInteger("refundPercent", 100))
-                      .put("reason", "paid after the seat was gone").put("by", "payment"))).mapEmpty())
-          .compose(x -> settleAfter(intentId, null));
-    }).<Void>mapEmpty().recover(e -> {
-      LOG.warn("settling captured {} failed", intentId, e);
-      return Future.succeededFuture();
-    });
+    return Payments.findByIntent(db, intentId).compose(found -> secureSeat(found.orElseThrow()))
+        .compose(answer -> answer.getBoolean("confirmed")
+            || answer.getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
+            : Payments.findByIntent(db, intentId)  // the booking it names now
+                .compose(now -> refunds.release(new JsonObject()
+                    .put("bookingId", now.orElseThrow().getBookingId().toString())
+                    .put("refundPercent", answer.getInteger("refundPercent", 100))
+                    .put("reason", "paid after the seat was gone").put("by", "payment"))).mapEmpty())
+        .compose(x -> settleAfter(intentId, null))
+        .<Void>mapEmpty().recover(e -> {
+          LOG.warn("settling captured {} failed", intentId, e);
+          return Future.succeededFuture();
+        });
   }
 
   /** {bookingId} -> the payment ({@link PaymentJson}): staff confirmed a booking whose card is authorized; it is taken. */
@@ -149,7 +143,7 @@ final class Settlement {
     return Payments.findByIntent(db, intentId).compose(found -> {
       var payment = found.orElseThrow();
       var bookingId = payment.getBookingId();
-      return secureSeat(intentId, bookingId)
+      return secureSeat(payment)
           .compose(answer -> answer.getBoolean("awaitingConfirmation", false)
               ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
               : answer.getBoolean("confirmed")
