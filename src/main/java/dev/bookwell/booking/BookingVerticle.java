@@ -110,12 +110,14 @@ public final class BookingVerticle extends VerticleBase {
         .compose(secured -> secured != Lifecycle.Secured.MOVED ? Future.succeededFuture(secured)
             : Future.<Lifecycle.Secured>failedFuture(dev.bookwell.platform.api.Problem.of("booking-moved", 409,
                 "Booking moved", "The booking was rescheduled; settle against the new one.").toException()))
-        // what is owed back matters only when the money cannot buy the seat: not read for every purchase
-        .compose(secured -> (secured != Lifecycle.Secured.GONE ? Future.<Integer>succeededFuture(null)
-                : lifecycle.owedBack(UUID.fromString(message.body().getString("bookingId"))))
-            .map(percent -> new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
-                .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION)
-                .put("refundPercent", percent)))));
+        .compose(secured -> {
+          var answer = new JsonObject().put("confirmed", secured == Lifecycle.Secured.CONFIRMED)
+              .put("awaitingConfirmation", secured == Lifecycle.Secured.AWAITING_CONFIRMATION);
+          // what is owed back matters only when the money cannot buy the seat: not read for every purchase
+          return secured != Lifecycle.Secured.GONE ? Future.succeededFuture(answer)
+              : lifecycle.owedBack(UUID.fromString(message.body().getString("bookingId")))
+                  .map(percent -> answer.put("refundPercent", percent));
+        })));
     return Future.succeededFuture();
   }
 

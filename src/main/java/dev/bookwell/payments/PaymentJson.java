@@ -47,8 +47,7 @@ final class PaymentJson {
         .orElseGet(() -> new JsonObject().put("status", "none")));
   }
 
-  private static final Field<BigDecimal> REFUNDED = DSL.field(Sql.DSL
-      .select(DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO)))
+  private static final Field<BigDecimal> REFUNDED = DSL.field(Sql.DSL.select(Refunds.NET_REFUNDED)
       .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(PAYMENT.BOOKING_ID))).as("refunded");
   private static final Prepared<Record> WITH_REFUNDED = Prepared.of(Sql.DSL.select(PAYMENT.fields()).select(REFUNDED)
       .from(PAYMENT).where(PAYMENT.BOOKING_ID.eq(DSL.param("booking", PAYMENT.BOOKING_ID))));

@@ -3,6 +3,7 @@ package dev.bookwell.payments;
 import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
+import org.jooq.Field;
 import org.jooq.Record2;
 import java.util.Map;
 import dev.bookwell.platform.db.Prepared;
@@ -128,11 +129,14 @@ final class Refunds {
   record Refunded(long asked, long net) {
   }
 
-  /** Read with every payment shown (each poll of a priced booking): rendered once. */
+  /** Net of the refunds Stripe failed, zero without any: what a payment shows as refunded ({@link PaymentJson}). */
+  static final Field<BigDecimal> NET_REFUNDED = DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO));
+
+  /** Read before each refund: rendered once. */
   private static final Prepared<Record2<BigDecimal, BigDecimal>> REFUNDED = Prepared.of(Sql.DSL.select(
           DSL.coalesce(DSL.sum(DSL.when(PAYMENT_LEDGER.KIND.eq("refund"), PAYMENT_LEDGER.AMOUNT_MINOR).otherwise(0L)),
               DSL.inline(BigDecimal.ZERO)),
-          DSL.coalesce(PaymentsClient.refunded(), DSL.inline(BigDecimal.ZERO)))
+          NET_REFUNDED)
       .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(DSL.param("booking", PAYMENT_LEDGER.BOOKING_ID))));
 
   /** From the ledger: refund rows, and failure rows of refunds (their Stripe ids start with {@code re_}). */

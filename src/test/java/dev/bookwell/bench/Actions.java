@@ -51,7 +51,8 @@ final class Actions {
       }
       JsonObject booking = held.bodyAsJsonObject();
       return intent(http, vertx, booking, 50).compose(intentId -> intentId == null ? Future.succeededFuture(504)
-          : pay(http, vertx, stripe, booking, intentId, reads));
+          : pay(http, vertx, stripe, booking, intentId, reads)).recover(e -> e instanceof Refused refused
+          ? Future.succeededFuture(refused.status()) : Future.failedFuture(e));
     });
   }
 
@@ -73,7 +74,7 @@ final class Actions {
     String token = booking.getString("accessToken");
     return vertx.timer(200).compose(x -> politely(vertx, () -> http.post("/v1/bookings/" + booking.getString("id")
             + "/payment").putHeader("X-Booking-Token", token).send(), 5))
-        .compose(asked -> asked.statusCode() != 200 ? Future.succeededFuture(null)  // the hold is gone
+        .compose(asked -> asked.statusCode() != 200 ? Future.failedFuture(new Refused(asked.statusCode()))
             : intent(http, vertx, asked.bodyAsJsonObject().put("accessToken", token), triesLeft - 1));
   }
 
@@ -118,6 +119,20 @@ final class Actions {
       return (wait == 0 ? Future.<Long>succeededFuture() : vertx.timer(wait))
           .compose(x -> confirmed(http, vertx, id, token, seen, readsLeft - 1, reads));
     });
+  }
+
+  /** The service refused a step of the purchase with {@code status} (a hold gone meanwhile: 409). */
+  private static final class Refused extends RuntimeException {
+    private final int status;
+
+    Refused(int status) {
+      super("refused: " + status, null, false, false);
+      this.status = status;
+    }
+
+    int status() {
+      return status;
+    }
   }
 
   /** Whether the purchase client long-polls its booking ({@code -Dbench.purchase.longPoll}, default true). */

@@ -60,22 +60,25 @@ final class BusForwarder implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    JsonObject headers = parameters(validated.getHeaders(), true)
-        .put("user-agent", ctx.request().getHeader("User-Agent"))
-        // as HTTP sends it (W/"..", lists): the contract's header decoding would refuse a weak tag
-        .put("if-match", ctx.request().getHeader("If-Match"))
-        .put("client-address", clients.of(ctx.request()))
-        .put("request-id", AccessLog.requestId(ctx));
+    JsonObject declared = parameters(validated.getHeaders(), true);
     Object body = rawBody ? ctx.body().asString() : validated.getBody() == null ? null : validated.getBody().get();
     var path = parameters(validated.getPathParameters(), false);
     var query = parameters(validated.getQuery(), false);
-    for (var part : new Object[][] {{"path", path}, {"query", query}, {"body", rawBody ? null : body}}) {
+    // the contract's headers too: vertx-openapi percent-decodes them, so a NUL can arrive as %00
+    for (var part : new Object[][] {{"header", declared}, {"path", path}, {"query", query},
+        {"body", rawBody ? null : body}}) {
       String bad = TextRules.badField(part[1], "");
       if (bad != null) {
         ProblemResponses.send(ctx, Problem.invalid((String) part[0], bad.isEmpty() ? "body" : bad, TextRules.WHY));
         return;
       }
     }
+    JsonObject headers = declared
+        .put("user-agent", ctx.request().getHeader("User-Agent"))
+        // as HTTP sends it (W/"..", lists): the contract's header decoding would refuse a weak tag
+        .put("if-match", ctx.request().getHeader("If-Match"))
+        .put("client-address", clients.of(ctx.request()))
+        .put("request-id", AccessLog.requestId(ctx));
     var request = new ApiRequest(operationId, path, query, headers, body, ctx.get(CALLER));
     String ifNoneMatch = ctx.request().getHeader("If-None-Match");
     // "*" names any representation: nothing would end such a wait but time

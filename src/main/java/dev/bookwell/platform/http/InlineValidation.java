@@ -16,6 +16,7 @@ import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import java.util.HashMap;
@@ -51,7 +52,7 @@ final class InlineValidation implements InputTrustHandler {
   @Override
   public void handle(RoutingContext ctx) {
     boolean inline = ctx.body().length() <= INLINE_BODY_BYTES;  // -1 without a body
-    extractor.extractValidatableRequest(ctx, operation)
+    extractor.extractValidatableRequest(ctx, operation).map(this::asText)
         .compose(request -> inline ? Future.succeededFuture(validated(request))
             : validator.validate(request, operation.getOperationId()))
         .onSuccess(validated -> {
@@ -83,7 +84,26 @@ final class InlineValidation implements InputTrustHandler {
   }
 
   private RequestParameter checked(Parameter parameter, Map<String, RequestParameter> values) {
-    return validator.validateParameter(parameter, text(parameter, values.get(parameter.getName())));
+    return validator.validateParameter(parameter, values.get(parameter.getName()));
+  }
+
+  /** The request with each string parameter given as its text ({@link #text}), validated inline or on a worker. */
+  private ValidatableRequest asText(ValidatableRequest request) {
+    Map<String, RequestParameter> cookies = new HashMap<>(request.getCookies());
+    Map<String, RequestParameter> headers = new HashMap<>(request.getHeaders());
+    Map<String, RequestParameter> path = new HashMap<>(request.getPathParameters());
+    Map<String, RequestParameter> query = new HashMap<>(request.getQuery());
+    for (Parameter parameter : operation.getParameters()) {
+      var values = switch (parameter.getIn()) {
+        case COOKIE -> cookies;
+        case HEADER -> headers;
+        case PATH -> path;
+        case QUERY -> query;
+        default -> throw new IllegalStateException("a parameter in " + parameter.getIn());
+      };
+      values.computeIfPresent(parameter.getName(), (name, raw) -> text(parameter, raw));
+    }
+    return new ValidatableRequestImpl(cookies, headers, path, query, request.getBody(), request.getContentType());
   }
 
   /**

@@ -33,6 +33,13 @@ class BadInputTest extends AppTest {
             + IdentityFixture.PASSWORD + "\",\"name\":\"half \\ud800 pair\"}")));
     assertProblem(surrogate, 400, "validation");
     assertProblem(Wait.on(app.client.get("/v1/providers?specialty=%00").send()), 400, "validation");
+    // a header of the contract is percent-decoded by the validator: %00 arrives as a NUL
+    var header = Wait.on(app.client.post("/v1/bookings").putHeader("Idempotency-Key", "a%00b")
+        .sendJsonObject(new JsonObject().put("slotId", java.util.UUID.randomUUID().toString())
+            .put("guest", new JsonObject().put("name", "Nul").put("email", "nul@example.org"))));
+    assertProblem(header, 400, "validation");
+    assertEquals("idempotency-key", header.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0)
+        .getString("field"));
   }
 
   @Test
