@@ -21,8 +21,9 @@ public final class BookingClient {
 
   /**
    * The payments area says a booking's card is authorized: {@code {confirmed, awaitingConfirmation, refundPercent}}
-   * says whether the seat is secured and what is owed back if not (only then). Fails with the problem {@code booking-moved}
-   * when the booking was rescheduled meanwhile (ask again for the booking the payment now names).
+   * says whether the seat is secured and, only if not, what is owed back. Fails with the problem
+   * {@code booking-moved} when the booking was rescheduled meanwhile (ask again for the booking the payment now
+   * names).
    */
   public static Future<JsonObject> paymentSecured(EventBus bus, UUID bookingId) {
     return bus.<JsonObject>request(PAYMENT_SECURED, new JsonObject().put("bookingId", bookingId.toString()))
