@@ -70,21 +70,24 @@ final class InlineValidation implements InputTrustHandler {
     Map<String, RequestParameter> path = new HashMap<>();
     Map<String, RequestParameter> query = new HashMap<>();
     for (Parameter parameter : operation.getParameters()) {
-      String name = parameter.getName();
-      switch (parameter.getIn()) {
-        case COOKIE -> cookies.put(name, checked(parameter, request.getCookies()));
-        case HEADER -> headers.put(name, checked(parameter, request.getHeaders()));
-        case PATH -> path.put(name, checked(parameter, request.getPathParameters()));
-        case QUERY -> query.put(name, checked(parameter, request.getQuery()));
-        default -> throw new IllegalStateException("a parameter in " + parameter.getIn());
-      }
+      var given = in(parameter, request.getCookies(), request.getHeaders(), request.getPathParameters(),
+          request.getQuery());
+      in(parameter, cookies, headers, path, query).put(parameter.getName(),
+          validator.validateParameter(parameter, given.get(parameter.getName())));
     }
     return new ValidatedRequestImpl(cookies, headers, path, query,
         validator.validateBody(operation.getRequestBody(), request));
   }
 
-  private RequestParameter checked(Parameter parameter, Map<String, RequestParameter> values) {
-    return validator.validateParameter(parameter, values.get(parameter.getName()));
+  /** Of four things, one for each place a parameter can be, the one for where {@code parameter} is. */
+  private static <T> T in(Parameter parameter, T cookies, T headers, T path, T query) {
+    return switch (parameter.getIn()) {
+      case COOKIE -> cookies;
+      case HEADER -> headers;
+      case PATH -> path;
+      case QUERY -> query;
+      default -> throw new IllegalStateException("a parameter in " + parameter.getIn());
+    };
   }
 
   /** The request with each string parameter given as its text ({@link #text}), validated inline or on a worker. */
@@ -94,14 +97,8 @@ final class InlineValidation implements InputTrustHandler {
     Map<String, RequestParameter> path = new HashMap<>(request.getPathParameters());
     Map<String, RequestParameter> query = new HashMap<>(request.getQuery());
     for (Parameter parameter : operation.getParameters()) {
-      var values = switch (parameter.getIn()) {
-        case COOKIE -> cookies;
-        case HEADER -> headers;
-        case PATH -> path;
-        case QUERY -> query;
-        default -> throw new IllegalStateException("a parameter in " + parameter.getIn());
-      };
-      values.computeIfPresent(parameter.getName(), (name, raw) -> text(parameter, raw));
+      in(parameter, cookies, headers, path, query).computeIfPresent(parameter.getName(),
+          (name, raw) -> text(parameter, raw));
     }
     return new ValidatableRequestImpl(cookies, headers, path, query, request.getBody(), request.getContentType());
   }
