@@ -11,7 +11,7 @@ public final class BookingClient {
   static final String PAYMENT_SECURED = "booking.payment-secured";
   static final String HOUSEKEEPING = "booking.housekeeping";
   static final String WAITLIST_ROUND = "booking.waitlist-round";
-  /** Request {@code {bookingId}}; reply {@code {booking, ics, userId, guest?, guestToken?}}. */
+  /** Request {@code {bookingId, calendar?}}; reply {@code {booking, ics?, userId, guest?, guestToken?}}. */
   static final String DELIVERY = "booking.delivery";
   static final String PROMO_REDEEM = "booking.promo-redeem";
   static final String PROMO_RELEASE = "booking.promo-release";
@@ -37,6 +37,15 @@ public final class BookingClient {
   public static Future<JsonObject> delivery(EventBus bus, UUID bookingId) {
     return bus.<JsonObject>request(DELIVERY, new JsonObject().put("bookingId", bookingId.toString()))
         .map(answer -> answer.body());
+  }
+
+  /**
+   * The {@link #delivery} without its calendar entry, for a caller that only decides who hears of a booking:
+   * writing the entry was 4 % of the service's CPU in the open-loop benchmark, for every guest hold's event.
+   */
+  public static Future<JsonObject> facts(EventBus bus, UUID bookingId) {
+    return bus.<JsonObject>request(DELIVERY, new JsonObject().put("bookingId", bookingId.toString())
+        .put("calendar", false)).map(answer -> answer.body());
   }
 
   /**

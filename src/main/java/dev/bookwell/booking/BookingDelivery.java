@@ -31,8 +31,10 @@ final class BookingDelivery {
         .compose(booking -> firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50)
             .compose(first -> Meetings.link(db, tokenKey, booking).map(meeting -> {
           var answer = new JsonObject().put("booking", BookingJson.of(booking).put("meetingUrl", meeting))
-              .put("ics", Ics.of(booking, meeting))
               .put("userId", booking.getUserId() == null ? null : booking.getUserId().toString());
+          if (question.getBoolean("calendar", true)) {
+            answer.put("ics", Ics.of(booking, meeting));
+          }
           if (booking.getGuest() != null) {
             answer.put("guest", new JsonObject(booking.getGuest().data()))
                 .put("guestToken", Holds.guestToken(tokenKey, first));  // a moved booking keeps its first token

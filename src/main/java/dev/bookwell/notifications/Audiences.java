@@ -159,7 +159,7 @@ final class Audiences {
     // an account deleted or deactivated hears nothing, but its booking still reaches the provider and staff
     return payload.getString("userId") != null
         ? orNullIfGone(IdentityClient.contact(bus, UUID.fromString(payload.getString("userId"))).map(Recipient::of))
-        : BookingClient.delivery(bus, UUID.fromString(payload.getString("bookingId")))
+        : BookingClient.facts(bus, UUID.fromString(payload.getString("bookingId")))
             .map(delivery -> delivery.getJsonObject("guest") == null ? null
                 : Recipient.guest(delivery.getJsonObject("guest"), zone));
   }
@@ -168,7 +168,7 @@ final class Audiences {
   private Future<Function<Sql, Future<Void>>> aboutBooking(UUID eventId, String template, String category,
                                                          JsonObject payload) {
     UUID bookingId = UUID.fromString(payload.getString("bookingId"));
-    return BookingClient.delivery(bus, bookingId).compose(delivery -> {
+    return BookingClient.facts(bus, bookingId).compose(delivery -> {
       JsonObject booking = delivery.getJsonObject("booking");
       var organizationId = UUID.fromString(booking.getString("organizationId"));
       var about = new JsonObject().put("bookingId", bookingId.toString()).put("userId", delivery.getString("userId"))

@@ -32,7 +32,7 @@ final class Intake {
 
   /** One round over the events not handled yet; several instances may race, each event is handled once. */
   Future<Integer> round() {
-    return events.round(event -> audiences.of(event.getId(), event.getType(), event.getAggregateId(),
+    return events.roundTogether(event -> audiences.of(event.getId(), event.getType(), event.getAggregateId(),
         new JsonObject(event.getPayload().data())));
   }
 

@@ -67,7 +67,7 @@ final class Rollups {
 
   /** One round: marks what the new events touched, then recomputes dirty days. */
   Future<Integer> round() {
-    return marks.round(event -> Future.succeededFuture(tx -> mark(tx, event))).compose(x -> recompute(0));
+    return marks.roundTogether(event -> Future.succeededFuture(tx -> mark(tx, event))).compose(x -> recompute(0));
   }
 
   /** The day an event touched: a booking's start (from the event), a payment's booking's, a slot's. */

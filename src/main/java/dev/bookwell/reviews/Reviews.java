@@ -115,7 +115,7 @@ final class Reviews {
     }
     if (bookingId != null) {
       UUID id = UUID.fromString(bookingId);
-      return BookingClient.delivery(bus, id).map(facts -> {
+      return BookingClient.facts(bus, id).map(facts -> {
         var booking = facts.getJsonObject("booking");
         requireOwnCompleted(caller, facts.getString("userId"), booking.getString("status"), "booking", id);
         return new Subject(ReviewSubject.provider, UUID.fromString(booking.getString("providerId")),

@@ -55,7 +55,7 @@ final class Intake {
   }
 
   Future<Integer> round() {
-    return events.round(event -> {
+    return events.roundTogether(event -> {
       var data = new JsonObject(event.getPayload().data());
       String organization = data.getString("organizationId");
       if (organization == null) {

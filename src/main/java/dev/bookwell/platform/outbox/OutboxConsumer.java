@@ -5,20 +5,26 @@ import static dev.bookwell.db.Tables.CONSUMER_RETRY;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.db.tables.records.OutboxEventRecord;
+import dev.bookwell.platform.Lane;
 import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.InOrder;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jooq.Condition;
+import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -66,12 +72,22 @@ public final class OutboxConsumer {
 
   /** One round: batches while they come full, at most {@link #BATCHES}; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return Rounds.whileFull(BATCHES, batch, () -> batch(plan));
+    return Rounds.whileFull(BATCHES, batch, () -> Lane.background(() -> batch(events -> handleAll(events,
+        plan))));
+  }
+
+  /**
+   * A round that handles each batch in one transaction ({@link #handleTogether}), for a consumer whose plans do not
+   * read what its own works write: the batch's plans are all asked before its works run.
+   */
+  public Future<Integer> roundTogether(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+    return Rounds.whileFull(BATCHES, batch, () -> Lane.background(() -> batch(events ->
+        handleTogether(events, plan))));
   }
 
   static final int BATCHES = 10;
 
-  private Future<Rounds.Batch> batch(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+  private Future<Rounds.Batch> batch(Function<List<OutboxEventRecord>, Future<Integer>> handler) {
     var earlier = OUTBOX_EVENT.as("earlier");
     boolean sweep = floor.sweepNow();
     return db.fetch(Sql.DSL.selectFrom(OUTBOX_EVENT)
@@ -85,7 +101,7 @@ public final class OutboxConsumer {
                 .and(earlier.AGGREGATE_ID.eq(OUTBOX_EVENT.AGGREGATE_ID))
                 .and(earlier.SEQ.le(OUTBOX_EVENT.SEQ)).and(CONSUMER_RETRY.NEXT_AT.gt(SqlTime.now())))
             .orderBy(OUTBOX_EVENT.SEQ).limit(batch))
-        .compose(events -> handleAll(events, plan)
+        .compose(events -> handler.apply(events)
             .compose(done -> moveFloor(sweep, events).map(new Rounds.Batch(events.size(), done))));
   }
 
@@ -116,28 +132,69 @@ public final class OutboxConsumer {
             .where(CONSUMED_EVENT.CONSUMER.eq(consumer)).and(CONSUMED_EVENT.EVENT_ID.eq(OUTBOX_EVENT.ID)));
   }
 
-  /** Handles a round's events in order; within the round too, an aggregate whose event failed waits for it. */
+  /** Handles a round's events in order, each in its own transaction. */
   private Future<Integer> handleAll(List<OutboxEventRecord> events,
                                     Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    var stuck = new java.util.HashSet<String>();
-    Future<Integer> chain = Future.succeededFuture(0);
-    for (var event : events) {
-      chain = chain.compose(done -> stuck.contains(event.getAggregateId()) ? Future.succeededFuture(done)
-          : handle(event, plan).map(done + 1).recover(e -> {
-            stuck.add(event.getAggregateId());
-            return failed(event, e).map(done);
-          }));
-    }
-    return chain;
+    return inOrder(events, event -> plan(event, plan).compose(this::once)).map(List::size);
   }
 
-  private Future<Void> handle(OutboxEventRecord event,
-                              Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+  /**
+   * Handles a batch's events in one transaction: their plans in order, then one statement claims them all and
+   * their works run, in order, for those claimed. An event and its consumers' claims were a transaction each, three
+   * or four behind every booking event (a commit each): in the open-loop benchmark the consumers catching up after
+   * the holds made the holds' p99 28 ms at half the maximum rate, against 17 ms with the consumers stopped. When
+   * the transaction fails, the batch's events are handled one by one, so one event's failure holds back only its
+   * own aggregate.
+   */
+  private Future<Integer> handleTogether(List<OutboxEventRecord> events,
+                                         Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+    return inOrder(events, event -> plan(event, plan)).compose(planned -> planned.isEmpty() ? Future.succeededFuture(0)
+        : db.transaction(tx -> claimAll(tx, planned).compose(claimed -> InOrder.each(planned,
+                step -> claimed.contains(step.event().getId()) ? step.work().apply(tx) : Future.succeededFuture())))
+            .map(planned.size())
+            .recover(e -> {
+              LOG.warn("{}: a batch of {} events failed together; each is handled alone: {}", consumer,
+                  planned.size(), e.getMessage());
+              var byId = new java.util.HashMap<UUID, Planned>();
+              planned.forEach(step -> byId.put(step.event().getId(), step));
+              return inOrder(planned.stream().map(Planned::event).toList(), event -> once(byId.get(event.getId())))
+                  .map(List::size);
+            }));
+  }
+
+  /** An event's outcome and the work it calls for, as its consumer's plan says. */
+  private record Planned(OutboxEventRecord event, String outcome, Function<Sql, Future<Void>> work) {
+  }
+
+  /** The plan's work for the event; none, with outcome {@code gone}, when the owning area answers 404. */
+  private static Future<Planned> plan(OutboxEventRecord event,
+                                      Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     // a plan that throws (a malformed payload) fails this event only
-    return Future.succeededFuture(event).compose(plan)
-        .compose(work -> once(event, "handled", work))
+    return Future.succeededFuture(event).compose(plan).map(work -> new Planned(event, "handled", work))
         .recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
-            ? once(event, "gone", tx -> Future.succeededFuture()) : Future.failedFuture(e));
+            ? Future.succeededFuture(new Planned(event, "gone", tx -> Future.succeededFuture()))
+            : Future.failedFuture(e));
+  }
+
+  /**
+   * Each event's {@code step}, in order, giving the results of those that succeeded. Within the round too, an
+   * aggregate whose step failed waits for it (the failure is counted), so its later events are not stepped.
+   */
+  private <T> Future<List<T>> inOrder(List<OutboxEventRecord> events, Function<OutboxEventRecord, Future<T>> step) {
+    var stuck = new java.util.HashSet<String>();
+    var done = new ArrayList<T>();
+    Future<Void> chain = Future.succeededFuture();
+    for (var event : events) {
+      chain = chain.compose(x -> stuck.contains(event.getAggregateId()) ? Future.<Void>succeededFuture()
+          : step.apply(event).<Void>map(result -> {
+            done.add(result);
+            return null;
+          }).recover(e -> {
+            stuck.add(event.getAggregateId());
+            return failed(event, e);
+          }));
+    }
+    return chain.map(x -> done);
   }
 
   /** Counts the failure; past {@link #MAX_ATTEMPTS} the event is given up (recorded, logged as an error). */
@@ -165,10 +222,32 @@ public final class OutboxConsumer {
         });
   }
 
+  private Future<Planned> once(Planned step) {
+    return once(step.event(), step.outcome(), step.work()).map(step);
+  }
+
   private Future<Void> once(OutboxEventRecord event, String outcome, Function<Sql, Future<Void>> work) {
     return db.transaction(tx -> tx.fetchOne(CLAIM, Map.of("consumer", consumer, "event", event.getId(),
             "outcome", outcome))
         .compose(claimed -> claimed.value1() == 0 ? Future.<Void>succeededFuture() : work.apply(tx)));
+  }
+
+  /**
+   * Records the events as handled (or gone) by the consumer, those not already, and clears their retries, as
+   * {@link #CLAIM} does for one; gives the ids it recorded, whose work is to be done. Rendered per batch.
+   */
+  private Future<Set<UUID>> claimAll(Sql tx, List<Planned> planned) {
+    var fresh = DSL.name("fresh").as(Sql.DSL.insertInto(CONSUMED_EVENT, CONSUMED_EVENT.CONSUMER,
+            CONSUMED_EVENT.EVENT_ID, CONSUMED_EVENT.OUTCOME)
+        .valuesOfRows(planned.stream().map(step -> DSL.row(consumer, step.event().getId(), step.outcome())).toList())
+        .onConflictDoNothing().returning(CONSUMED_EVENT.EVENT_ID));
+    var cleared = DSL.name("cleared").as(Sql.DSL.deleteFrom(CONSUMER_RETRY)
+        .where(CONSUMER_RETRY.CONSUMER.eq(consumer))
+        .and(CONSUMER_RETRY.EVENT_ID.in(planned.stream().map(step -> step.event().getId()).toList()))
+        .returning(CONSUMER_RETRY.EVENT_ID));
+    Field<UUID> id = DSL.field(DSL.name("fresh", CONSUMED_EVENT.EVENT_ID.getName()), UUID.class);
+    return tx.fetch(Sql.DSL.with(fresh, cleared).select(id).from(fresh))
+        .map(rows -> rows.stream().map(Record1::value1).collect(Collectors.toSet()));
   }
 
   /**

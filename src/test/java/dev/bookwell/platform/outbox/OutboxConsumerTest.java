@@ -2,24 +2,32 @@ package dev.bookwell.platform.outbox;
 
 import static dev.bookwell.db.Tables.CONSUMED_EVENT;
 import static dev.bookwell.db.Tables.CONSUMER_RETRY;
+import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bookwell.db.tables.records.OutboxEventRecord;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.TestDatabase;
 import dev.bookwell.support.Wait;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An internal consumer on a real PostgreSQL: a failed event waits with backoff and holds back only its own
@@ -31,6 +39,8 @@ class OutboxConsumerTest {
   Db db;
   final List<String> handled = new CopyOnWriteArrayList<>();
   final Set<String> failing = new java.util.concurrent.ConcurrentSkipListSet<>();
+  /** Whether {@link #round} handles a batch in one transaction. */
+  boolean together;
 
   @BeforeEach
   void start() {
@@ -43,8 +53,11 @@ class OutboxConsumerTest {
     Wait.on(vertx.close());
   }
 
-  @Test
-  void aFailedEventHoldsBackOnlyItsAggregateAndAPoisonedOneIsGivenUp() {
+  /** Both ways of handling a batch: a transaction per event, and one for the batch ({@code roundTogether}). */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aFailedEventHoldsBackOnlyItsAggregateAndAPoisonedOneIsGivenUp(boolean together) {
+    this.together = together;
     var consumer = new OutboxConsumer(db, "test", List.of("test.happened"), Duration.ofDays(1), 100);
     append("a", "a1");
     append("a", "a2");
@@ -157,15 +170,75 @@ class OutboxConsumerTest {
         .where(dev.bookwell.db.Tables.CONSUMER_FLOOR.CONSUMER.eq(consumer)))).value1();
   }
 
+  /**
+   * Together: racing rounds (as several instances run them) handle each event once; a work that fails inside the
+   * batch's transaction rolls it back, and the batch is handled one by one, so only that event's aggregate waits;
+   * an event whose subject is gone (404 from the owning area) is recorded as gone, its work not done.
+   */
+  @Test
+  void togetherRacingRoundsHandleEachEventOnceAndAFailingWorkHoldsBackOnlyItsAggregate() {
+    Wait.on(db.execute(Sql.DSL.query("create table test_handled (name text not null)")));
+    int count = 300;
+    for (int i = 0; i < count; i++) {
+      append("r" + i % 50, "r" + i);
+    }
+    var racing = new ArrayList<Future<Integer>>();
+    for (int i = 0; i < 4; i++) {
+      var consumer = new OutboxConsumer(db, "racing", List.of("test.happened"), Duration.ofDays(1), 40);
+      racing.add(consumer.roundTogether(event -> Future.succeededFuture(recorded(event))));
+    }
+    Wait.on(Future.all(racing));
+    assertEquals(count, Wait.on(db.fetchOne(Sql.DSL.resultQuery("select count(distinct name) from test_handled")
+        .coerce(DSL.field("c", Integer.class)))).value1(), "every event handled");
+    assertEquals(count, Wait.on(db.fetchOne(Sql.DSL.selectCount().from(DSL.table("test_handled")))).value1(),
+        "and each once");
+
+    var consumer = new OutboxConsumer(db, "breaking", List.of("test.happened"), Duration.ofDays(1), 100);
+    Wait.on(db.execute(Sql.DSL.query("delete from test_handled")));
+    Wait.on(db.execute(Sql.DSL.query("insert into consumed_event (consumer, event_id, outcome)"
+        + " select 'breaking', id, 'handled' from outbox_event")));  // the racing rounds' events: not this one's
+    append("p", "p1");
+    append("q", "q1");
+    append("q", "q2");
+    append("s", "s1");
+    append("g", "g1");
+    Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan = event -> switch (name(event)) {
+      case "q1" -> Future.succeededFuture(tx -> tx.execute(Sql.DSL.query("select 1 / 0")).mapEmpty());
+      case "g1" -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "gone"));
+      default -> Future.succeededFuture(recorded(event));
+    };
+    Wait.on(consumer.roundTogether(plan));
+    assertEquals(List.of("p1", "s1"), Wait.on(db.fetch(Sql.DSL.resultQuery("select name from test_handled"
+        + " order by name").coerce(DSL.field("name", String.class)))).stream().map(r -> r.value1()).toList(),
+        "q1's work failed: its batch went one by one; q2 waits for it, p1 and s1 are done (g1 is gone)");
+    assertEquals(1, Wait.on(db.fetchOne(Sql.DSL.select(CONSUMER_RETRY.ATTEMPTS).from(CONSUMER_RETRY)
+        .where(CONSUMER_RETRY.CONSUMER.eq("breaking")))).value1(), "q1 waits for its retry");
+    assertEquals(List.of("gone", "handled", "handled"), Wait.on(db.fetch(Sql.DSL.select(CONSUMED_EVENT.OUTCOME)
+            .from(CONSUMED_EVENT).join(OUTBOX_EVENT).on(OUTBOX_EVENT.ID.eq(CONSUMED_EVENT.EVENT_ID))
+            .where(CONSUMED_EVENT.CONSUMER.eq("breaking")).and(OUTBOX_EVENT.AGGREGATE_ID.in("p", "q", "s", "g"))
+            .orderBy(CONSUMED_EVENT.OUTCOME)))
+        .stream().map(r -> r.value1()).toList(), "g1 gone, p1 and s1 handled; q1 and q2 not yet");
+  }
+
+  /** A work that records the event's name in the test's table, in the consumer's transaction. */
+  private static Function<Sql, Future<Void>> recorded(OutboxEventRecord event) {
+    return tx -> tx.execute(Sql.DSL.query("insert into test_handled (name) values (?)", name(event))).mapEmpty();
+  }
+
+  private static String name(OutboxEventRecord event) {
+    return new JsonObject(event.getPayload().data()).getString("name");
+  }
+
   private void round(OutboxConsumer consumer) {
-    Wait.on(consumer.round(event -> {
-      String name = new JsonObject(event.getPayload().data()).getString("name");
+    Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan = event -> {
+      String name = name(event);
       return failing.contains(name) ? Future.failedFuture(new IllegalStateException("not now: " + name))
           : Future.succeededFuture(tx -> {
             handled.add(name);
             return Future.succeededFuture();
           });
-    }));
+    };
+    Wait.on(together ? consumer.roundTogether(plan) : consumer.round(plan));
   }
 
   /** Time passes: every waiting event is due again. */
