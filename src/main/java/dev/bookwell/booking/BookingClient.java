@@ -11,7 +11,7 @@ public final class BookingClient {
   static final String PAYMENT_SECURED = "booking.payment-secured";
   static final String HOUSEKEEPING = "booking.housekeeping";
   static final String WAITLIST_ROUND = "booking.waitlist-round";
-  /** Request {@code {bookingId, calendar?}}; reply {@code {booking, ics?, userId, guest?, guestToken?}}. */
+  /** Request {@code {bookingId, letter}}; reply {@code {booking, ics, userId, guest?, guestToken?}}, or facts. */
   static final String DELIVERY = "booking.delivery";
   static final String PROMO_REDEEM = "booking.promo-redeem";
   static final String PROMO_RELEASE = "booking.promo-release";
@@ -35,17 +35,20 @@ public final class BookingClient {
    * guest's address and view-link token for a guest booking); 404 for an unknown one.
    */
   public static Future<JsonObject> delivery(EventBus bus, UUID bookingId) {
-    return bus.<JsonObject>request(DELIVERY, new JsonObject().put("bookingId", bookingId.toString()))
-        .map(answer -> answer.body());
+    return delivery(bus, bookingId, true);
   }
 
   /**
-   * The {@link #delivery} without its calendar entry, for a caller that only decides who hears of a booking:
-   * writing the entry was 4 % of the service's CPU in the open-loop benchmark, for every guest hold's event.
+   * What a caller deciding who hears of a booking needs: {@code {booking, userId, guest}} (the guest's address, for
+   * a guest booking), without the letter's calendar entry, meeting link and guest token; 404 for an unknown one.
    */
   public static Future<JsonObject> facts(EventBus bus, UUID bookingId) {
+    return delivery(bus, bookingId, false);
+  }
+
+  private static Future<JsonObject> delivery(EventBus bus, UUID bookingId, boolean letter) {
     return bus.<JsonObject>request(DELIVERY, new JsonObject().put("bookingId", bookingId.toString())
-        .put("calendar", false)).map(answer -> answer.body());
+        .put("letter", letter)).map(answer -> answer.body());
   }
 
   /**

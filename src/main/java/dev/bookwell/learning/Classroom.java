@@ -39,7 +39,7 @@ final class Classroom {
   }
 
   Future<Integer> round() {
-    return events.roundTogether(event -> Future.succeededFuture(work(event)));
+    return events.round(event -> Future.succeededFuture(work(event)));
   }
 
   private static Function<Sql, Future<Void>> work(OutboxEventRecord event) {

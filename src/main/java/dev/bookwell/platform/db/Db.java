@@ -14,9 +14,15 @@ public final class Db implements Sql {
   static final int ATTEMPTS = 4;
 
   private final Pool pool;
+  private final Lane background = new Lane();
 
   public Db(Pool pool) {
     this.pool = pool;
+  }
+
+  /** The lane this node's background batches take turns in (see {@link Lane}). */
+  public Lane background() {
+    return background;
   }
 
   @Override

@@ -5,7 +5,6 @@ import static dev.bookwell.db.Tables.CONSUMER_RETRY;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 
 import dev.bookwell.db.tables.records.OutboxEventRecord;
-import dev.bookwell.platform.Lane;
 import dev.bookwell.platform.Rounds;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.InOrder;
@@ -17,9 +16,9 @@ import io.vertx.core.eventbus.ReplyException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -27,6 +26,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code window} that it has not handled (above its {@link ConsumerFloor}), oldest first, a bounded batch, one at
  * a time. For each, the consumer's {@code plan} asks whatever it needs first (outside any transaction: no
  * connection waits on the bus) and answers with the work to do; that work runs in the transaction that records the
- * event in {@code consumed_event}, so racing rounds do it once.
+ * event in {@code consumed_event}, so racing rounds do it once: a transaction per event ({@link #round}), or one for
+ * the batch ({@link #roundTogether}).
  * <p>
  * A plan that fails is tried again with backoff ({@code consumer_retry}: 1 s, 2 s, 4 s ... at most an hour apart);
  * meanwhile the later events of the same aggregate wait for it (a booking's cancellation is never handled before its
@@ -72,16 +73,17 @@ public final class OutboxConsumer {
 
   /** One round: batches while they come full, at most {@link #BATCHES}; gives how many events were handled. */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return Rounds.whileFull(BATCHES, batch, () -> Lane.background(() -> batch(events -> handleAll(events,
-        plan))));
+    return Rounds.whileFull(BATCHES, batch, () -> batch(events -> handleAll(events, plan)));
   }
 
   /**
-   * A round that handles each batch in one transaction ({@link #handleTogether}), for a consumer whose plans do not
-   * read what its own works write: the batch's plans are all asked before its works run.
+   * A round that handles each batch in one transaction ({@link #handleTogether}), its batches taking turns with the
+   * node's other background batches ({@link Db#background()}). For a consumer whose plans do not read what its
+   * own works write (the batch's plans are all asked before its works run), and whose works' timestamps do not
+   * order its rows (one transaction's {@code now()} is the same for every event).
    */
   public Future<Integer> roundTogether(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return Rounds.whileFull(BATCHES, batch, () -> Lane.background(() -> batch(events ->
+    return Rounds.whileFull(BATCHES, batch, () -> db.background().run(() -> batch(events ->
         handleTogether(events, plan))));
   }
 
@@ -135,31 +137,38 @@ public final class OutboxConsumer {
   /** Handles a round's events in order, each in its own transaction. */
   private Future<Integer> handleAll(List<OutboxEventRecord> events,
                                     Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return inOrder(events, event -> plan(event, plan).compose(this::once)).map(List::size);
+    return inOrder(events, event -> planOf(event, plan).compose(this::once)).map(List::size);
   }
 
   /**
    * Handles a batch's events in one transaction: their plans in order, then one statement claims them all and
-   * their works run, in order, for those claimed. An event and its consumers' claims were a transaction each, three
-   * or four behind every booking event (a commit each): in the open-loop benchmark the consumers catching up after
-   * the holds made the holds' p99 28 ms at half the maximum rate, against 17 ms with the consumers stopped. When
-   * the transaction fails, the batch's events are handled one by one, so one event's failure holds back only its
-   * own aggregate.
+   * their works run, in order, for those claimed. Each event was a transaction for each consumer, three or four
+   * behind every booking event (a commit each): catching up with the open-loop benchmark's warm-up took 16.5 s of
+   * the service's CPU, 11 s in batches. When the transaction fails, the batch's events are handled one by one, so
+   * one event's failure holds back only its own aggregate.
    */
   private Future<Integer> handleTogether(List<OutboxEventRecord> events,
                                          Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return inOrder(events, event -> plan(event, plan)).compose(planned -> planned.isEmpty() ? Future.succeededFuture(0)
-        : db.transaction(tx -> claimAll(tx, planned).compose(claimed -> InOrder.each(planned,
-                step -> claimed.contains(step.event().getId()) ? step.work().apply(tx) : Future.succeededFuture())))
-            .map(planned.size())
-            .recover(e -> {
-              LOG.warn("{}: a batch of {} events failed together; each is handled alone: {}", consumer,
-                  planned.size(), e.getMessage());
-              var byId = new java.util.HashMap<UUID, Planned>();
-              planned.forEach(step -> byId.put(step.event().getId(), step));
-              return inOrder(planned.stream().map(Planned::event).toList(), event -> once(byId.get(event.getId())))
-                  .map(List::size);
-            }));
+    return inOrder(events, event -> planOf(event, plan)).compose(planned -> planned.isEmpty()
+        ? Future.succeededFuture(0)
+        : db.transaction(tx -> claimAndWork(tx, planned)).map(planned.size()).recover(e -> oneByOne(planned, e)));
+  }
+
+  /** Claims the planned events and does the works of those claimed (not handled before, by any node), in order. */
+  private Future<Void> claimAndWork(Sql tx, List<Planned> planned) {
+    return tx.fetch(CLAIM, Map.of("consumer", consumer,
+            "events", planned.stream().map(step -> step.event().getId()).toArray(UUID[]::new),
+            "outcomes", planned.stream().map(Planned::outcome).toArray(String[]::new)))
+        .map(rows -> rows.stream().map(Record1::value1).collect(Collectors.toSet()))
+        .compose(claimed -> InOrder.each(planned.stream().filter(step -> claimed.contains(step.event().getId()))
+            .toList(), step -> step.work().apply(tx)));
+  }
+
+  private Future<Integer> oneByOne(List<Planned> planned, Throwable failure) {
+    LOG.warn("{}: a batch of {} events failed together; each is handled alone", consumer, planned.size(), failure);
+    var byEvent = planned.stream().collect(Collectors.toMap(step -> step.event().getId(), step -> step));
+    return inOrder(planned.stream().map(Planned::event).toList(), event -> once(byEvent.get(event.getId())))
+        .map(List::size);
   }
 
   /** An event's outcome and the work it calls for, as its consumer's plan says. */
@@ -167,8 +176,8 @@ public final class OutboxConsumer {
   }
 
   /** The plan's work for the event; none, with outcome {@code gone}, when the owning area answers 404. */
-  private static Future<Planned> plan(OutboxEventRecord event,
-                                      Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+  private static Future<Planned> planOf(OutboxEventRecord event,
+                                        Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
     // a plan that throws (a malformed payload) fails this event only
     return Future.succeededFuture(event).compose(plan).map(work -> new Planned(event, "handled", work))
         .recover(e -> e instanceof ReplyException reply && reply.failureCode() == 404
@@ -181,7 +190,7 @@ public final class OutboxConsumer {
    * aggregate whose step failed waits for it (the failure is counted), so its later events are not stepped.
    */
   private <T> Future<List<T>> inOrder(List<OutboxEventRecord> events, Function<OutboxEventRecord, Future<T>> step) {
-    var stuck = new java.util.HashSet<String>();
+    var stuck = new HashSet<String>();
     var done = new ArrayList<T>();
     Future<Void> chain = Future.succeededFuture();
     for (var event : events) {
@@ -226,49 +235,34 @@ public final class OutboxConsumer {
     return once(step.event(), step.outcome(), step.work()).map(step);
   }
 
+  /** The event's work, in the transaction that claims it, unless it was claimed before. */
   private Future<Void> once(OutboxEventRecord event, String outcome, Function<Sql, Future<Void>> work) {
-    return db.transaction(tx -> tx.fetchOne(CLAIM, Map.of("consumer", consumer, "event", event.getId(),
-            "outcome", outcome))
-        .compose(claimed -> claimed.value1() == 0 ? Future.<Void>succeededFuture() : work.apply(tx)));
+    return db.transaction(tx -> claimAndWork(tx, List.of(new Planned(event, outcome, work))));
   }
 
   /**
-   * Records the events as handled (or gone) by the consumer, those not already, and clears their retries, as
-   * {@link #CLAIM} does for one; gives the ids it recorded, whose work is to be done. Rendered per batch.
+   * Records the events as handled (or gone: {@code outcomes}, in the same order) by the consumer, those not recorded
+   * already, and clears their retries, handled now or by another instance before: nothing waits on them any more.
+   * Gives the ids it recorded, whose works are to be done. One statement, rendered once: every event of a booking
+   * is handled by three or four consumers, and this was two statements rendered for each, behind every hold's event
+   * (JFR: consumers catching up took a quarter of the service's samples during the searches after a spread run).
    */
-  private Future<Set<UUID>> claimAll(Sql tx, List<Planned> planned) {
-    var fresh = DSL.name("fresh").as(Sql.DSL.insertInto(CONSUMED_EVENT, CONSUMED_EVENT.CONSUMER,
-            CONSUMED_EVENT.EVENT_ID, CONSUMED_EVENT.OUTCOME)
-        .valuesOfRows(planned.stream().map(step -> DSL.row(consumer, step.event().getId(), step.outcome())).toList())
-        .onConflictDoNothing().returning(CONSUMED_EVENT.EVENT_ID));
-    var cleared = DSL.name("cleared").as(Sql.DSL.deleteFrom(CONSUMER_RETRY)
-        .where(CONSUMER_RETRY.CONSUMER.eq(consumer))
-        .and(CONSUMER_RETRY.EVENT_ID.in(planned.stream().map(step -> step.event().getId()).toList()))
-        .returning(CONSUMER_RETRY.EVENT_ID));
-    Field<UUID> id = DSL.field(DSL.name("fresh", CONSUMED_EVENT.EVENT_ID.getName()), UUID.class);
-    return tx.fetch(Sql.DSL.with(fresh, cleared).select(id).from(fresh))
-        .map(rows -> rows.stream().map(Record1::value1).collect(Collectors.toSet()));
-  }
-
-  /**
-   * Records the event as handled by the consumer, unless it is already (then the count is 0 and the work is not
-   * done again), and clears its retry, handled now or by another instance before: nothing waits on it any more.
-   * One statement, rendered once: every event of a booking is handled by three or four consumers, and this was two
-   * statements rendered for each, behind every hold's event (JFR: consumers catching up took a quarter of the
-   * service's samples during the searches after a spread run).
-   */
-  private static final Prepared<Record1<Integer>> CLAIM;
+  private static final Prepared<Record1<UUID>> CLAIM;
 
   static {
     var consumer = DSL.param("consumer", String.class);
-    var event = DSL.param("event", UUID.class);
-    var fresh = DSL.name("fresh").as(Sql.DSL.insertInto(CONSUMED_EVENT)
-        .set(CONSUMED_EVENT.CONSUMER, consumer).set(CONSUMED_EVENT.EVENT_ID, event)
-        .set(CONSUMED_EVENT.OUTCOME, DSL.param("outcome", String.class)).onConflictDoNothing()
-        .returning(CONSUMED_EVENT.EVENT_ID));
+    Field<UUID[]> events = DSL.cast(DSL.param("events", UUID[].class), SQLDataType.UUID.array());
+    Field<String[]> outcomes = DSL.cast(DSL.param("outcomes", String[].class), SQLDataType.CLOB.array());
+    var fresh = DSL.name("fresh").as(Sql.DSL.insertInto(CONSUMED_EVENT, CONSUMED_EVENT.CONSUMER,
+            CONSUMED_EVENT.EVENT_ID, CONSUMED_EVENT.OUTCOME)
+        // side by side, the two arrays are read as pairs, in their order
+        .select(Sql.DSL.select(consumer, DSL.function("unnest", UUID.class, events),
+            DSL.function("unnest", String.class, outcomes)))
+        .onConflictDoNothing().returning(CONSUMED_EVENT.EVENT_ID));
     var cleared = DSL.name("cleared").as(Sql.DSL.deleteFrom(CONSUMER_RETRY)
-        .where(CONSUMER_RETRY.CONSUMER.eq(consumer)).and(CONSUMER_RETRY.EVENT_ID.eq(event))
+        .where(CONSUMER_RETRY.CONSUMER.eq(consumer)).and(CONSUMER_RETRY.EVENT_ID.eq(DSL.any(events)))
         .returning(CONSUMER_RETRY.EVENT_ID));
-    CLAIM = Prepared.of(Sql.DSL.with(fresh, cleared).select(DSL.count()).from(fresh));
+    CLAIM = Prepared.of(Sql.DSL.with(fresh, cleared)
+        .select(DSL.field(DSL.name("fresh", CONSUMED_EVENT.EVENT_ID.getName()), UUID.class)).from(fresh));
   }
 }

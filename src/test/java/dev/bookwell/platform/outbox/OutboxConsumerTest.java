@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.CONSUMED_EVENT;
 import static dev.bookwell.db.Tables.CONSUMER_RETRY;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.db.tables.records.OutboxEventRecord;
 import dev.bookwell.platform.db.Db;
@@ -177,21 +178,26 @@ class OutboxConsumerTest {
    */
   @Test
   void togetherRacingRoundsHandleEachEventOnceAndAFailingWorkHoldsBackOnlyItsAggregate() {
-    Wait.on(db.execute(Sql.DSL.query("create table test_handled (name text not null)")));
+    Wait.on(db.execute(Sql.DSL.query("create table test_handled (n bigserial, name text not null,"
+        + " tx bigint not null default txid_current())")));
     int count = 300;
     for (int i = 0; i < count; i++) {
       append("r" + i % 50, "r" + i);
     }
     var racing = new ArrayList<Future<Integer>>();
-    for (int i = 0; i < 4; i++) {
-      var consumer = new OutboxConsumer(db, "racing", List.of("test.happened"), Duration.ofDays(1), 40);
+    for (int i = 0; i < 4; i++) {  // four nodes: a lane each, one database
+      var consumer = new OutboxConsumer(new Db(db.pool()), "racing", List.of("test.happened"), Duration.ofDays(1),
+          40);
       racing.add(consumer.roundTogether(event -> Future.succeededFuture(recorded(event))));
     }
     Wait.on(Future.all(racing));
-    assertEquals(count, Wait.on(db.fetchOne(Sql.DSL.resultQuery("select count(distinct name) from test_handled")
-        .coerce(DSL.field("c", Integer.class)))).value1(), "every event handled");
-    assertEquals(count, Wait.on(db.fetchOne(Sql.DSL.selectCount().from(DSL.table("test_handled")))).value1(),
-        "and each once");
+    assertEquals(count, count("select count(distinct name) from test_handled"), "every event handled");
+    assertEquals(count, count("select count(*) from test_handled"), "and each once");
+    assertEquals(0, count("select count(*) from test_handled a join test_handled b"
+        + " on substr(a.name, 2)::int % 50 = substr(b.name, 2)::int % 50"
+        + " and substr(a.name, 2)::int < substr(b.name, 2)::int and a.n > b.n"), "each aggregate's in order");
+    int transactions = count("select count(distinct tx) from test_handled");
+    assertTrue(transactions <= 4 * (count / 40 + 1), transactions + " transactions: a batch is one");
 
     var consumer = new OutboxConsumer(db, "breaking", List.of("test.happened"), Duration.ofDays(1), 100);
     Wait.on(db.execute(Sql.DSL.query("delete from test_handled")));
@@ -218,6 +224,10 @@ class OutboxConsumerTest {
             .where(CONSUMED_EVENT.CONSUMER.eq("breaking")).and(OUTBOX_EVENT.AGGREGATE_ID.in("p", "q", "s", "g"))
             .orderBy(CONSUMED_EVENT.OUTCOME)))
         .stream().map(r -> r.value1()).toList(), "g1 gone, p1 and s1 handled; q1 and q2 not yet");
+  }
+
+  private int count(String sql) {
+    return Wait.on(db.fetchOne(Sql.DSL.resultQuery(sql).coerce(DSL.field("c", Integer.class)))).value1();
   }
 
   /** A work that records the event's name in the test's table, in the consumer's transaction. */

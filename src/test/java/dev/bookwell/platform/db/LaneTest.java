@@ -1,0 +1,110 @@
+package dev.bookwell.platform.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.bookwell.support.Wait;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The background lane: steps given from several contexts run one at a time, in the order given, each on its own
+ * context; one that throws, fails or gives no future frees the lane; each lane is its own.
+ */
+class LaneTest {
+
+  final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void stop() {
+    Wait.on(vertx.close());
+  }
+
+  @Test
+  void stepsRunOneAtATimeInOrderEachOnItsOwnContext() {
+    var lane = new Lane();
+    var running = new AtomicInteger();
+    var most = new AtomicInteger();
+    var order = new CopyOnWriteArrayList<Integer>();
+    var wrongContext = new AtomicInteger();
+    var steps = new ArrayList<Future<Integer>>();
+    for (int i = 0; i < 7; i++) {
+      int n = i;
+      Context context = vertx.getOrCreateContext();  // a new event-loop context each time, off Vert.x threads
+      Promise<Integer> outcome = Promise.promise();
+      Promise<Void> given = Promise.promise();
+      context.runOnContext(x -> {
+        lane.run(() -> {
+          if (Vertx.currentContext() != context) {
+            wrongContext.incrementAndGet();
+          }
+          most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          order.add(n);
+          return switch (n) {
+            case 2 -> {
+              running.decrementAndGet();
+              throw new IllegalStateException("a step that throws");
+            }
+            case 4 -> {
+              running.decrementAndGet();
+              yield null;  // a step that gives no future
+            }
+            default -> vertx.timer(20).compose(t -> {
+              running.decrementAndGet();
+              return n == 3 ? Future.failedFuture("a step that fails") : Future.succeededFuture(n);
+            });
+          };
+        }).onComplete(outcome);
+        given.complete();
+      });
+      Wait.on(given.future());  // given one after another: the order is known
+      steps.add(outcome.future());
+    }
+    Wait.on(Future.join(steps).otherwiseEmpty());
+    assertEquals(1, most.get(), "never two steps at once");
+    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), order, "in the order given, past the ones that threw or failed");
+    assertEquals(0, wrongContext.get(), "each on the context that gave it");
+    assertEquals(List.of(true, true, false, false, false, true, true), steps.stream().map(Future::succeeded)
+        .toList());
+  }
+
+  @Test
+  void aLaneTakenElsewhereHoldsOnlyItsOwnSteps() {
+    var taken = new Lane();
+    var free = new Lane();
+    Promise<Void> never = Promise.promise();
+    Promise<String> behind = Promise.promise();
+    Promise<String> elsewhere = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(x -> {
+      taken.run(never::future);
+      taken.run(() -> Future.succeededFuture("after")).onComplete(behind);
+      free.run(() -> Future.succeededFuture("ran")).onComplete(elsewhere);
+    });
+    assertEquals("ran", Wait.on(elsewhere.future()));
+    Wait.on(vertx.timer(50));
+    assertFalse(behind.future().isComplete(), "the taken lane's next step waits");
+    never.complete();
+    assertEquals("after", Wait.on(behind.future()));
+  }
+
+  @Test
+  void aStepPastItsPatienceNoLongerHoldsTheLane() {
+    var lane = new Lane(java.time.Duration.ofMillis(100));
+    Promise<Void> hung = Promise.promise();
+    Promise<String> next = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(x -> {
+      lane.run(hung::future);
+      lane.run(() -> Future.succeededFuture("next")).onComplete(next);
+    });
+    assertEquals("next", Wait.on(next.future()), "the next step started while the first still ran");
+    assertFalse(hung.future().isComplete());
+  }
+}
