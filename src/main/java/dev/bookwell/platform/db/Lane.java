@@ -66,20 +66,23 @@ public final class Lane {
         next();
       }
     };
-    long timer = context == null ? -1 : context.owner().setTimer(patience.toMillis(), id -> {
-      LOG.warn("a background step has run for {}; the next one starts meanwhile", patience);
-      free.run();
-    });
+    long[] timer = {-1};
     Future<T> running;
     try {
+      if (context != null) {
+        timer[0] = context.owner().setTimer(patience.toMillis(), id -> {
+          LOG.warn("a background step has run for {}; the next one starts meanwhile", patience);
+          free.run();
+        });
+      }
       running = java.util.Objects.requireNonNull(step.get(), "a step gave no future");
     } catch (Throwable e) {
       running = Future.failedFuture(e);
     }
     running.onComplete(result -> {
       try {
-        if (timer >= 0) {
-          context.owner().cancelTimer(timer);
+        if (timer[0] >= 0) {
+          context.owner().cancelTimer(timer[0]);
         }
         free.run();
       } finally {

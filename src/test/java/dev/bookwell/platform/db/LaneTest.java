@@ -105,6 +105,30 @@ class LaneTest {
       lane.run(() -> Future.succeededFuture("next")).onComplete(next);
     });
     assertEquals("next", Wait.on(next.future()), "the next step started while the first still ran");
-    assertFalse(hung.future().isComplete());
+  }
+
+  /** A step that ends after its patience does not free the lane again: the step after it still holds it. */
+  @Test
+  void aLateStepFreesTheLaneOnce() {
+    var lane = new Lane(java.time.Duration.ofMillis(500));
+    Promise<Void> late = Promise.promise();
+    Promise<Void> holding = Promise.promise();
+    Promise<String> third = Promise.promise();
+    var holdingStarted = new AtomicInteger();
+    vertx.getOrCreateContext().runOnContext(x -> {
+      lane.run(late::future);
+      lane.run(() -> {
+        holdingStarted.incrementAndGet();
+        return holding.future();
+      });
+      lane.run(() -> Future.succeededFuture("third")).onComplete(third);
+    });
+    Wait.on(vertx.timer(600));
+    assertEquals(1, holdingStarted.get(), "the second step started past the first one's patience");
+    late.complete();
+    Wait.on(vertx.timer(50));  // well within the second step's patience (it started about 100 ms ago)
+    assertFalse(third.future().isComplete(), "the late first step did not free the second one's turn");
+    holding.complete();
+    assertEquals("third", Wait.on(third.future()));
   }
 }

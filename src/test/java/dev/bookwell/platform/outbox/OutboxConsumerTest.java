@@ -97,8 +97,10 @@ class OutboxConsumerTest {
    * nothing below it; a sweep finds what appeared there (a transaction that committed late) and puts it above the
    * floor again, so one that fails is retried in order.
    */
-  @Test
-  void theFloorStopsAtWhatIsNotHandledAndTheSweepFindsWhatAppearsBelowIt() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void theFloorStopsAtWhatIsNotHandledAndTheSweepFindsWhatAppearsBelowIt(boolean together) {
+    this.together = together;
     var consumer = new OutboxConsumer(db, "floored", List.of("test.happened"), Duration.ofDays(1), 100,
         Duration.ZERO);
     append("a", "a1");
@@ -144,8 +146,10 @@ class OutboxConsumerTest {
   }
 
   /** A backlog drains in one round, batch after full batch, up to OutboxConsumer.BATCHES of them. */
-  @Test
-  void aRoundTakesBatchesWhileTheyComeFullAndStaysBounded() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aRoundTakesBatchesWhileTheyComeFullAndStaysBounded(boolean together) {
+    this.together = together;
     var consumer = new OutboxConsumer(db, "busy", List.of("test.happened"), Duration.ofDays(1), 10);
     for (int i = 0; i < 25; i++) {
       append("x" + i, "x" + i);
