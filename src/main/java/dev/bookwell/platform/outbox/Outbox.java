@@ -46,6 +46,9 @@ public final class Outbox {
         .map(record -> record.getId());
   }
 
+  /** The transaction's id, taken now if it has none yet ({@link #insertWhen}). */
+  private static final Field<Long> TRANSACTION_ID = DSL.field("pg_current_xact_id()::text::bigint", Long.class);
+
   /** Every change writes one: rendered once. */
   private static final Prepared<OutboxEventRecord> APPEND = Prepared.of(insertWhen(DSL.noCondition(),
       DSL.param("type", String.class), DSL.param("aggregate_type", String.class),
@@ -53,14 +56,16 @@ public final class Outbox {
 
   /**
    * The event's row as a part of a larger statement of the caller's (a data-modifying CTE that writes the change
-   * and its event in one round trip), written only if {@code when} holds.
+   * and its event in one round trip), written only if {@code when} holds. Its transaction takes its id (if it has
+   * none yet) before the event takes its number: the filter runs before the row is made, and the number is made
+   * with the row. The consumers' floor counts on that ({@link ConsumerFloor}).
    */
   public static InsertResultStep<OutboxEventRecord> insertWhen(Condition when, Field<String> type,
                                                                Field<String> aggregateType,
                                                                Field<String> aggregateId, Field<JSONB> payload) {
     return Sql.DSL.insertInto(OUTBOX_EVENT,
             OUTBOX_EVENT.TYPE, OUTBOX_EVENT.AGGREGATE_TYPE, OUTBOX_EVENT.AGGREGATE_ID, OUTBOX_EVENT.PAYLOAD)
-        .select(DSL.select(type, aggregateType, aggregateId, payload).where(when))
+        .select(DSL.select(type, aggregateType, aggregateId, payload).where(when).and(TRANSACTION_ID.isNotNull()))
         .returning(OUTBOX_EVENT.ID);
   }
 }

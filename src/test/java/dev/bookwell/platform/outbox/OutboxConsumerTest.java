@@ -92,10 +92,10 @@ class OutboxConsumerTest {
   }
 
   /**
-   * The floor (event numbers count as settled at once here): raised below the first event not handled (one waiting
-   * for its retry holds it) and never past the newest number seen at the raise before; a caught-up round reads
-   * nothing below it; a sweep finds what appeared there (a transaction that committed late) and puts it above the
-   * floor again, so one that fails is retried in order.
+   * The floor (event numbers settle as soon as no transaction is open, here): raised below the first event not
+   * handled (one waiting for its retry holds it), and to the newest number when nothing else is open; a caught-up
+   * round reads nothing below it; a sweep finds what appeared there (a transaction that committed late) and puts it
+   * above the floor again, so one that fails is retried in order.
    */
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
@@ -118,9 +118,7 @@ class OutboxConsumerTest {
     append("d", "d1");
     round(consumer);
     assertEquals(List.of("a1", "c1", "b1", "d1"), handled);
-    assertEquals(seqOf("c1"), floor("floored"), "not past d1: its number was not seen before this raise");
-    round(consumer);
-    assertEquals(seqOf("d1"), floor("floored"));
+    assertEquals(seqOf("d1"), floor("floored"), "no other transaction was open: what the raise saw is settled");
 
     late(0, "e1");  // numbered below the floor, committed only now (as by a transaction that stayed open)
     round(consumer);
@@ -137,6 +135,56 @@ class OutboxConsumerTest {
     assertEquals("f1", handled.getLast(), "retried by the rounds after the sweep");
     round(consumer);
     assertEquals(seqOf("d1"), floor("floored"));
+  }
+
+  /**
+   * A number counts as settled only once the transactions running when it was seen have ended: a transaction that
+   * stays open with an event numbered below committed ones holds the floor below it (with the least time before a
+   * number settles at zero, as here, a floor that only waited for time passed it at once), and a round that is not a
+   * sweep finds the event when it commits.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aTransactionStillOpenHoldsTheFloorBelowItsEvent(boolean together) {
+    this.together = together;
+    var consumer = new OutboxConsumer(db, "patient", List.of("test.happened"), Duration.ofDays(1), 100,
+        Duration.ZERO);
+    append("a", "a1");
+    round(consumer);  // the sweep
+    var open = Wait.on(db.pool().getConnection());
+    var transaction = Wait.on(open.begin());
+    // the event is the transaction's first write: it takes the transaction's id itself
+    UUID slow = Wait.on(Outbox.append(() -> open, "test.happened", "thing", "x", new JsonObject().put("name", "x1")));
+    long slowSeq = Wait.on(open.preparedQuery("select seq from outbox_event where id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(slow))).iterator().next().getLong(0);
+    append("b", "b1");
+    for (int i = 0; i < 4; i++) {
+      round(consumer);
+      append("c", "c" + i);
+    }
+    assertEquals(List.of("a1", "b1", "c0", "c1", "c2"), handled);
+    assertTrue(floor("patient") < slowSeq, "x1's transaction is open: the floor stays below its number");
+
+    Wait.on(transaction.commit());
+    Wait.on(open.close());
+    round(consumer);
+    assertEquals(List.of("a1", "b1", "c0", "c1", "c2", "x1", "c3"), handled, "found without a sweep when its transaction commits");
+    round(consumer);
+    assertEquals(seqOf("c3"), floor("patient"), "settled once the transaction ended");
+  }
+
+  /**
+   * What the floor counts on: an event takes its transaction's id before its number. In the plan the id is asked in
+   * a one-time filter of the node that makes the row, so before the row's number is drawn.
+   */
+  @Test
+  void anEventTakesItsTransactionsIdBeforeItsNumber() {
+    String plan = String.join("\n", Wait.on(db.fetch(Sql.DSL.resultQuery("explain (verbose, costs off) "
+        + Sql.DSL.renderInlined(Outbox.insertWhen(DSL.noCondition(), DSL.val("test.happened"), DSL.val("thing"),
+            DSL.val("a"), DSL.val(org.jooq.JSONB.valueOf("{}"))))).coerce(DSL.field("plan", String.class))))
+        .stream().map(r -> r.value1()).toList());
+    assertTrue(plan.matches("(?s).*->  Result\\s+Output: nextval\\('outbox_event_seq_seq'\\).*\\s+"
+        + "One-Time Filter: .*pg_current_xact_id\\(\\).*"), plan);
   }
 
   private void late(long seq, String name) {
