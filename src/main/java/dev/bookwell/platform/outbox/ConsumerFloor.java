@@ -16,6 +16,8 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record3;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a consumer's rounds start ({@code consumer_floor}): below its floor, the consumer has handled every event
@@ -26,12 +28,12 @@ import org.jooq.impl.DSL;
  * The floor is raised after a round that found less than a batch: to just below the first event not handled (one
  * waiting for its retry included), and never past an event number known to be settled. Events are numbered when
  * inserted and seen when committed, so a number below one already committed can still appear, from a transaction
- * still open. Each raise notes the newest number committed and the database's snapshot: that number is settled once
- * every transaction that had an id then has ended (the snapshot's xmax is at most the xmin of the same or a later
- * one), and {@link #SETTLED} has passed. An event takes its transaction's id before its number
- * ({@link Outbox#insertWhen}), so a transaction that numbered an event below that number was running then, and has
- * committed by the time the number counts as settled. A transaction that stays open (a lock wait, a slow statement)
- * holds the floor below its events for as long as it stays open.
+ * still open. Each raise notes the newest number committed, in a transaction that takes an id: that number is
+ * settled once every transaction given an id before it has ended (a later snapshot's xmin is past it), and
+ * {@link #SETTLED} has passed. An event takes its transaction's id before its number ({@link Outbox#insertWhen}),
+ * so a transaction that numbered an event below that number had its id by then, and has ended by the time the
+ * number counts as settled. A transaction that stays open (a lock wait, a slow statement) holds the floor below its
+ * events while it is open, up to {@link #LONGEST}.
  * <p>
  * Until this part of round two of the performance work, a number counted as settled 30 s after it was seen, without
  * looking at the transactions, and the service's transactions last milliseconds. But a caught-up round then read
@@ -49,22 +51,33 @@ final class ConsumerFloor {
    * snapshot's braces, should an event ever be numbered before its transaction has an id (microseconds apart).
    */
   static final Duration SETTLED = Duration.ofSeconds(2);
+  /**
+   * A number this old settles even while a transaction that was open when it was seen still runs (idle in
+   * transaction, a migration, anything holding an id anywhere on the server): as every number did before the
+   * snapshot was asked, and the sweep still looks under the floor.
+   */
+  static final Duration LONGEST = Duration.ofSeconds(30);
   /** At most this many numbers wait to settle (one a raise); while they are this many, no newer one is noted. */
   static final int WAITING = 64;
   static final Duration SWEEP = Duration.ofMinutes(5);
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerFloor.class);
 
   private final String consumer;
   private final Duration settledAfter;
-  /** The newest event number noted at each raise, not settled yet: when (nanoTime), the number, the xmax. */
+  private final Duration longest;
+  /** The newest event number noted at each raise, not settled yet: when (nanoTime), the number, the noting id. */
   private final Deque<long[]> waiting = new ArrayDeque<>();
   /** The newest settled number (null: none yet). */
   private Long settled;
+  /** Whether numbers settle by time alone, a transaction having been open for over {@link #LONGEST}. */
+  private boolean stalled;
   private long lastSweep;
   private boolean swept;
 
-  ConsumerFloor(String consumer, Duration settledAfter) {
+  ConsumerFloor(String consumer, Duration settledAfter, Duration longest) {
     this.consumer = consumer;
     this.settledAfter = settledAfter;
+    this.longest = longest;
   }
 
   /** Whether the round starting now looks over the whole window (the first round of each instance does). */
@@ -107,35 +120,60 @@ final class ConsumerFloor {
 
   /**
    * Raises the floor after a round; {@code unhandled} selects the events of interest the consumer has not handled.
-   * The database is asked first where it stands, so a raise goes up to what the raise before it saw, or to what it
-   * sees itself when nothing else was writing.
+   * In the move's transaction, the database is first asked where it stands; the floor goes up to a number an
+   * earlier raise saw, once it is settled.
    */
   Future<Void> raise(Db db, Condition unhandled) {
-    return db.fetchOne(NOTE, java.util.Map.of()).compose(row -> {
+    return moving(db, tx -> tx.fetchOne(NOTE, java.util.Map.of()).compose(row -> {
       note(row.value1() == null ? 0 : row.value1(), row.value2(), row.value3());
       Long upTo = settled;
-      return upTo == null ? Future.succeededFuture() : moving(db, tx -> tx.update(raising(upTo, unhandled)));
-    });
+      return upTo == null ? Future.succeededFuture(0) : tx.update(raising(upTo, unhandled));
+    }));
   }
 
   /**
-   * The newest event number committed, and the snapshot's xmin (the oldest transaction still running) and xmax (the
-   * first id not given out yet), as 64-bit transaction ids (no wraparound); one statement, so one snapshot.
+   * The newest event number committed, the snapshot's xmin (the oldest transaction still running), and this
+   * transaction's own id, taken now: every id given out before it is lower, as 64-bit ids (no wraparound). The
+   * snapshot's xmax would not do: it is one past the newest transaction that ended, so a transaction given an id
+   * after that, and still open, would be below no later xmin (the review of this change showed it on PostgreSQL).
    */
   private static final Prepared<Record3<Long, Long, Long>> NOTE = Prepared.of(Sql.DSL.select(
       DSL.max(OUTBOX_EVENT.SEQ), DSL.field("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", Long.class),
-      DSL.field("pg_snapshot_xmax(pg_current_snapshot())::text::bigint", Long.class)).from(OUTBOX_EVENT));
+      DSL.field("pg_current_xact_id()::text::bigint", Long.class)).from(OUTBOX_EVENT));
 
-  /** Notes {@code newest} with its snapshot's xmax, then settles what the xmin {@code oldestRunning} lets settle. */
-  private void note(long newest, long oldestRunning, long notBegun) {
+  /**
+   * Notes {@code newest}, seen by the transaction {@code own}; then settles the numbers noted before whose
+   * transactions have all ended ({@code oldestRunning} is past their noting transaction's id) and that are
+   * {@link #SETTLED} old, or that are {@link #LONGEST} old whatever runs.
+   */
+  private void note(long newest, long oldestRunning, long own) {
     long now = System.nanoTime();
-    if (waiting.size() < WAITING) {
-      waiting.addLast(new long[] {now, newest, notBegun});
-    }
-    while (!waiting.isEmpty() && waiting.peekFirst()[2] <= oldestRunning
-        && now - waiting.peekFirst()[0] >= settledAfter.toNanos()) {
+    while (!waiting.isEmpty() && settles(waiting.peekFirst(), oldestRunning, now)) {
       settled = waiting.pollFirst()[1];
     }
+    if (waiting.size() < WAITING) {
+      waiting.addLast(new long[] {now, newest, own});
+    }
+  }
+
+  private boolean settles(long[] noted, long oldestRunning, long now) {
+    long age = now - noted[0];
+    if (age < settledAfter.toNanos()) {
+      return false;
+    }
+    if (noted[2] < oldestRunning) {
+      stalled = false;
+      return true;
+    }
+    if (age < longest.toNanos()) {
+      return false;
+    }
+    if (!stalled) {
+      stalled = true;
+      LOG.warn("{}: a transaction has been open for over {}; the floor goes up by time alone until it ends",
+          consumer, longest);
+    }
+    return true;
   }
 
   private org.jooq.Query raising(long settled, Condition unhandled) {

@@ -63,12 +63,18 @@ public final class OutboxConsumer {
 
   /** With how long an event number takes to count as settled for the floor (tests shorten it). */
   OutboxConsumer(Db db, String consumer, Collection<String> types, Duration window, int batch, Duration settled) {
+    this(db, consumer, types, window, batch, settled, ConsumerFloor.LONGEST);
+  }
+
+  /** And how long before a number settles whatever transactions are open (tests shorten it). */
+  OutboxConsumer(Db db, String consumer, Collection<String> types, Duration window, int batch, Duration settled,
+                 Duration longest) {
     this.db = db;
     this.consumer = consumer;
     this.types = List.copyOf(types);
     this.window = window;
     this.batch = batch;
-    this.floor = new ConsumerFloor(consumer, settled);
+    this.floor = new ConsumerFloor(consumer, settled, longest);
   }
 
   /** One round: batches while they come full, at most {@link #BATCHES}; gives how many events were handled. */
