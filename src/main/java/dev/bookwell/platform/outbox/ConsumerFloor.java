@@ -57,7 +57,7 @@ final class ConsumerFloor {
    * snapshot was asked, and the sweep still looks under the floor.
    */
   static final Duration LONGEST = Duration.ofSeconds(30);
-  /** At most this many numbers wait to settle (one a raise); while they are this many, no newer one is noted. */
+  /** At most this many numbers wait to settle (one a raise); past it, a newer one replaces the newest. */
   static final int WAITING = 64;
   static final Duration SWEEP = Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerFloor.class);
@@ -136,6 +136,8 @@ final class ConsumerFloor {
    * transaction's own id, taken now: every id given out before it is lower, as 64-bit ids (no wraparound). The
    * snapshot's xmax would not do: it is one past the newest transaction that ended, so a transaction given an id
    * after that, and still open, would be below no later xmin (the review of this change showed it on PostgreSQL).
+   * Sound only as the transaction's first id-taking statement (the advisory lock takes none), after its snapshot,
+   * and with the events' sequence drawing numbers in time order (CACHE 1, which OutboxConsumerTest checks).
    */
   private static final Prepared<Record3<Long, Long, Long>> NOTE = Prepared.of(Sql.DSL.select(
       DSL.max(OUTBOX_EVENT.SEQ), DSL.field("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", Long.class),
@@ -151,9 +153,10 @@ final class ConsumerFloor {
     while (!waiting.isEmpty() && settles(waiting.peekFirst(), oldestRunning, now)) {
       settled = waiting.pollFirst()[1];
     }
-    if (waiting.size() < WAITING) {
-      waiting.addLast(new long[] {now, newest, own});
+    if (waiting.size() == WAITING) {
+      waiting.pollLast();  // the newer one below is stricter: later, and noted by a higher id
     }
+    waiting.addLast(new long[] {now, newest, own});
   }
 
   private boolean settles(long[] noted, long oldestRunning, long now) {
@@ -170,8 +173,8 @@ final class ConsumerFloor {
     }
     if (!stalled) {
       stalled = true;
-      LOG.warn("{}: a transaction has been open for over {}; the floor goes up by time alone until it ends",
-          consumer, longest);
+      LOG.warn("{}: transaction {} (pg_stat_activity.backend_xid, in any database of the server) has been open for"
+          + " over {}; the floor goes up by time alone until it ends", consumer, oldestRunning, longest);
     }
     return true;
   }
