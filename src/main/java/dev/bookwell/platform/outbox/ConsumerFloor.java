@@ -141,7 +141,7 @@ final class ConsumerFloor {
    */
   private static final Prepared<Record3<Long, Long, Long>> NOTE = Prepared.of(Sql.DSL.select(
       DSL.max(OUTBOX_EVENT.SEQ), DSL.field("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", Long.class),
-      DSL.field("pg_current_xact_id()::text::bigint", Long.class)).from(OUTBOX_EVENT));
+      Outbox.TRANSACTION_ID).from(OUTBOX_EVENT));
 
   /**
    * Notes {@code newest}, seen by the transaction {@code own}; then settles the numbers noted before whose

@@ -46,8 +46,8 @@ public final class Outbox {
         .map(record -> record.getId());
   }
 
-  /** The transaction's id, taken now if it has none yet ({@link #insertWhen}). */
-  private static final Field<Long> TRANSACTION_ID = DSL.field("pg_current_xact_id()::text::bigint", Long.class);
+  /** The transaction's id, taken now if it has none yet ({@link #insertWhen}, {@link ConsumerFloor}). */
+  static final Field<Long> TRANSACTION_ID = DSL.field("pg_current_xact_id()::text::bigint", Long.class);
 
   /** Every change writes one: rendered once. */
   private static final Prepared<OutboxEventRecord> APPEND = Prepared.of(insertWhen(DSL.noCondition(),

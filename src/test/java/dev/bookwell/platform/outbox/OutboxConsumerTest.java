@@ -230,8 +230,8 @@ class OutboxConsumerTest {
 
   /**
    * What the floor counts on: an event takes its transaction's id before its number, and numbers are drawn in time
-   * order. In the plan the id is asked in
-   * a one-time filter of the node that makes the row, so before the row's number is drawn.
+   * order. In the plan the id is asked in a one-time filter of the node that makes the row, so before the row's
+   * number is drawn.
    */
   @Test
   void anEventTakesItsTransactionsIdBeforeItsNumber() {
