@@ -87,7 +87,21 @@ final class Bookable {
    * limited, sorted query returns; {@link #hasTakeableSeat} filters the candidates, stopping at the first seat.
    */
   static Field<Integer> seatsAvailable() {
-    return Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()).asField("available");
+    return takeableSeats().as("available");
+  }
+
+  /**
+   * {@link #seatsAvailable} of a slot that {@link #hasTakeableSeat} let through: a slot of one seat (an
+   * appointment) has that seat free, known without reading it again, since a slot's seat rows are its capacity
+   * ({@link Slots}). Half the seat reads of a provider's week of appointments, a third of its buffers: 668 of
+   * 2,030 (auto_explain in the search benchmark).
+   */
+  static Field<Integer> seatsAvailableOfTakeable() {
+    return DSL.when(SLOT.CAPACITY.eq(1), DSL.inline(1)).otherwise(takeableSeats()).as("available");
+  }
+
+  private static Field<Integer> takeableSeats() {
+    return DSL.field(Sql.DSL.selectCount().from(SEAT).where(SEAT.SLOT_ID.eq(SLOT.ID)).and(takeableSeat()));
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.bookwell.reviews.ReviewsClient;
 import dev.bookwell.platform.api.ApiConsumer;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.db.Lane;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -52,7 +53,8 @@ public final class SchedulingVerticle extends VerticleBase {
     var providers = new Providers(db, regeneration);
     var links = new ProviderLinks(db, bus);
     var availability = new Availability(db, bus, regeneration);
-    var search = new SlotSearch(db);
+    var limits = platform.config().limits();
+    var search = new SlotSearch(db, new Lane(limits.searchConcurrency(), limits.dbWaitQueue()));
     var venues = new Venues(db, bus);
     var services = new Services(db, bus);
     var availabilityReads = new AvailabilityReads(db, availability);

@@ -1,5 +1,8 @@
 package dev.bookwell.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.bookwell.support.FakeStripe;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -7,6 +10,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -188,12 +193,41 @@ final class Actions {
       }
       return request.send().map(page -> {
         if (page.statusCode() == 200) {
-          found.addAndGet(page.bodyAsJsonObject().getJsonArray("items").size());
+          found.addAndGet(items(page.body()));
         }
         return page.statusCode();
       });
     };
   }
+
+  /**
+   * How many entries the page's {@code items} array has, read with Jackson's streaming parser. Parsed into a
+   * JsonObject, a provider's week (60 kB) made the load generator's heap churn 270 MB/s at 455 searches/s, young
+   * collections of 10-28 ms every 0.8 s, on the cores the service and PostgreSQL share with it.
+   */
+  static int items(Buffer page) {
+    try (JsonParser json = JSON.createParser(page.getBytes())) {
+      int count = 0;
+      json.nextToken();  // the page object
+      while (json.nextToken() == JsonToken.FIELD_NAME) {
+        boolean items = json.currentName().equals("items");
+        json.nextToken();
+        if (!items) {
+          json.skipChildren();
+          continue;
+        }
+        while (json.nextToken() != JsonToken.END_ARRAY) {
+          json.skipChildren();
+          count++;
+        }
+      }
+      return count;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   /** A signed-in GET of {@code path}, e.g. a report. */
   static LoadGenerator.Action get(String path, String token) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bookwell.Bookwell;
 import dev.bookwell.db.enums.SeatState;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.TestApp;
@@ -21,6 +22,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
@@ -99,6 +101,56 @@ class SchedulingTest {
       var local = OffsetDateTime.parse(text).toLocalTime();
       assertFalse(local.isBefore(LocalTime.of(9, 0)) || local.isAfter(LocalTime.of(11, 30)), local.toString());
     });
+  }
+
+  @Test
+  void aHeldAppointmentIsNoLongerOffered() {
+    String service = world.service(new JsonObject());
+    String provider = world.newActiveProvider(world.userToken(), "UTC", List.of(), List.of());
+    world.weekly(provider, world.owner, "09:00", "11:00", service, null);
+    String query = "providerId=" + provider + "&limit=200";
+    var offered = world.search(query).getJsonArray("items");
+    String first = offered.getJsonObject(0).getString("id");
+    assertEquals(1, offered.getJsonObject(0).getInteger("seatsAvailable"));
+
+    var held = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId", first)
+        .put("guest", new JsonObject().put("name", "Guest").put("email", "held@example.org")), null);
+    assertEquals(201, held.statusCode(), held.bodyAsString());
+    var after = world.search(query).getJsonArray("items");
+    assertEquals(offered.size() - 1, after.size());
+    assertTrue(after.stream().noneMatch(i -> ((JsonObject) i).getString("id").equals(first)), after.encode());
+    assertEquals(0, World.ok(app.call(HttpMethod.GET, "/v1/slots/" + first, null, null)).getInteger("seatsAvailable"));
+  }
+
+  /**
+   * Searches beyond a node's lane and its queue ({@code BOOKWELL_SEARCH_CONCURRENCY}) are told to come back (503
+   * with Retry-After); every other one of 40 at once gets the whole page, the same as a search alone.
+   */
+  @Test
+  void searchesAtOnceGetTheWholePageOrAreToldToComeBack() {
+    String provider = world.newActiveProvider(world.userToken(), "UTC", List.of(), List.of());
+    world.weekly(provider, world.owner, "08:00", "18:00", world.service(new JsonObject()), null);
+    String path = "/v1/slots?providerId=" + provider + "&limit=200";
+    String alone = World.ok(app.call(HttpMethod.GET, path, null, null)).encode();
+    try (var narrow = TestApp.start(Bookwell.CONTRACT, Map.of("BOOKWELL_SEARCH_CONCURRENCY", "1",
+        "BOOKWELL_DB_WAIT_QUEUE", "1"), app.database)) {
+      var answers = java.util.stream.IntStream.range(0, 40).mapToObj(i -> narrow.callAsync(HttpMethod.GET, path,
+          null, null)).toList();
+      Wait.on(io.vertx.core.Future.join(answers));
+      int whole = 0;
+      for (var answer : answers) {
+        var response = answer.result();
+        if (response.statusCode() == 200) {
+          assertEquals(alone, response.bodyAsJsonObject().encode());
+          whole++;
+        } else {
+          assertEquals(503, response.statusCode(), response.bodyAsString());
+          assertNotNull(response.getHeader("Retry-After"));
+          assertEquals("application/problem+json", response.getHeader("Content-Type"));
+        }
+      }
+      assertTrue(whole > 0, "some searches got through");
+    }
   }
 
   @Test

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * 17 ms with them stopped. In one lane their batches take about one core at most, and a backlog still drains. A
  * step that runs past {@link #PATIENCE} (a bus call waiting for its timeout) no longer holds the lane: it goes on
  * outside it, and the next step starts.
+ *
+ * <p>A wider lane ({@link #Lane(int, int)}) lets a few steps run at once: the slot searches take one, so that a
+ * node sends PostgreSQL only as many as the cores can run, and the rest wait their turn here, holding no
+ * connection, rather than slowing each other down in the database.
  */
 public final class Lane {
 
@@ -27,8 +31,10 @@ public final class Lane {
   private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
 
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  private final int width;
+  private final int maxWaiting;
   private final Duration patience;
-  private boolean busy;
+  private int running;
 
   Lane() {
     this(PATIENCE);
@@ -36,19 +42,39 @@ public final class Lane {
 
   /** With another patience (tests). */
   Lane(Duration patience) {
+    this(1, Integer.MAX_VALUE, patience);
+  }
+
+  /**
+   * At most {@code width} steps at once and {@code maxWaiting} waiting; a step beyond those fails at once with
+   * {@link Full}, which {@link Overload} counts as too busy (503, try again shortly).
+   */
+  public Lane(int width, int maxWaiting) {
+    this(width, maxWaiting, PATIENCE);
+  }
+
+  private Lane(int width, int maxWaiting, Duration patience) {
+    if (width < 1 || maxWaiting < 0) {
+      throw new IllegalArgumentException("a lane is at least one wide: " + width + ", " + maxWaiting);
+    }
+    this.width = width;
+    this.maxWaiting = maxWaiting;
     this.patience = patience;
   }
 
-  /** Runs {@code step} when the lane is free (on the caller's context, if any); gives the step's outcome. */
+  /** Runs {@code step} when the lane has room (on the caller's context, if any); gives the step's outcome. */
   public <T> Future<T> run(Supplier<Future<T>> step) {
     Context context = Vertx.currentContext();
     Promise<T> done = Promise.promise();
     Runnable start = () -> start(context, step, done);
     boolean now;
     synchronized (this) {
-      now = !busy;
-      busy = true;
-      if (!now) {
+      now = running < width;
+      if (now) {
+        running++;
+      } else if (waiting.size() >= maxWaiting) {
+        return Future.failedFuture(new Full());
+      } else {
         waiting.add(context == null ? start : () -> context.runOnContext(x -> start.run()));
       }
     }
@@ -71,7 +97,7 @@ public final class Lane {
     try {
       if (context != null) {
         timer[0] = context.owner().setTimer(patience.toMillis(), id -> {
-          LOG.warn("a background step has run for {}; the next one starts meanwhile", patience);
+          LOG.warn("a step in a lane has run for {}; the next one starts meanwhile", patience);
           free.run();
         });
       }
@@ -95,10 +121,20 @@ public final class Lane {
     Runnable following;
     synchronized (this) {
       following = waiting.poll();
-      busy = following != null;
+      if (following == null) {
+        running--;
+      }
     }
     if (following != null) {
       following.run();
+    }
+  }
+
+  /** The lane and its queue are full: nothing was done (see {@link Overload}). */
+  public static final class Full extends RuntimeException {
+
+    Full() {
+      super("too many steps waiting for this lane", null, false, false);
     }
   }
 }

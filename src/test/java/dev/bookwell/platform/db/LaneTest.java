@@ -2,6 +2,7 @@ package dev.bookwell.platform.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.support.Wait;
 import io.vertx.core.Context;
@@ -93,6 +94,43 @@ class LaneTest {
     assertFalse(behind.future().isComplete(), "the taken lane's next step waits");
     never.complete();
     assertEquals("after", Wait.on(behind.future()));
+  }
+
+  /** A wider lane (the searches'): never more than its width at once, the rest in order, a full queue refused. */
+  @Test
+  void aWideLaneRunsItsWidthAtOnceAndRefusesPastItsQueue() {
+    var lane = new Lane(2, 3);
+    var running = new AtomicInteger();
+    var most = new AtomicInteger();
+    var order = new CopyOnWriteArrayList<Integer>();
+    var gates = new ArrayList<Promise<Void>>();
+    var steps = new ArrayList<Future<Integer>>();
+    Promise<Void> given = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(x -> {
+      for (int i = 0; i < 6; i++) {
+        int n = i;
+        Promise<Void> gate = Promise.promise();
+        gates.add(gate);
+        steps.add(lane.run(() -> {
+          most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          order.add(n);
+          return gate.future().map(v -> {
+            running.decrementAndGet();
+            return n;
+          });
+        }));
+      }
+      given.complete();
+    });
+    Wait.on(given.future());
+    assertEquals(List.of(0, 1), order, "two at once, the other three waiting");
+    var refused = steps.get(5);
+    assertTrue(refused.failed() && Overload.is(refused.cause()), "the sixth found the queue full: " + refused);
+    gates.forEach(Promise::tryComplete);
+    Wait.on(Future.join(steps.subList(0, 5)));
+    assertEquals(List.of(0, 1, 2, 3, 4), order, "the waiting ones in the order they came");
+    assertEquals(2, most.get(), "never more than two at once");
+    assertEquals(List.of(0, 1, 2, 3, 4), steps.subList(0, 5).stream().map(Future::result).toList());
   }
 
   @Test
