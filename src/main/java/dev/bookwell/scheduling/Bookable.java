@@ -43,6 +43,8 @@ final class Bookable {
    * not bookable. Needs {@code SLOT}.
    */
   static Condition providerWorksThere() {
+    // a provider's search names its own links and organizations "provider_organization" and "organization"
+    // (SlotSearch.providerLinks): a condition added here that reads those tables for another row would not find it
     return DSL.exists(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
         .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
         .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(SLOT.ORGANIZATION_ID))

@@ -53,8 +53,7 @@ public final class SchedulingVerticle extends VerticleBase {
     var providers = new Providers(db, regeneration);
     var links = new ProviderLinks(db, bus);
     var availability = new Availability(db, bus, regeneration);
-    var limits = platform.config().limits();
-    var search = new SlotSearch(db, new Lane(limits.searchConcurrency(), limits.dbWaitQueue()));
+    var search = new SlotSearch(db, searchLane(platform.config()));
     var venues = new Venues(db, bus);
     var services = new Services(db, bus);
     var availabilityReads = new AvailabilityReads(db, availability);
@@ -181,5 +180,15 @@ public final class SchedulingVerticle extends VerticleBase {
           return chain;
         })
         .onFailure(e -> LOG.warn("extending the slot horizon failed", e));
+  }
+
+  /**
+   * The searches' lane: at most half the pool's connections (the rest stay for holds and bookings), and a search
+   * waits for its turn no longer than it would for a connection.
+   */
+  private static Lane searchLane(dev.bookwell.platform.config.Config config) {
+    var limits = config.limits();
+    int width = Math.min(limits.searchConcurrency(), Math.max(1, config.dbPoolSize() / 2));
+    return new Lane(width, limits.searchQueue(), limits.dbConnectionTimeout());
   }
 }

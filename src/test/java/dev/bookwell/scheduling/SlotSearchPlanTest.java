@@ -68,6 +68,8 @@ class SlotSearchPlanTest {
     String plan = explain(List.of(SLOT.PROVIDER_ID.eq(provider), SLOT.STARTS_AT.ge(now),
         SLOT.STARTS_AT.lt(now.plusDays(7))), provider);
     assertTrue(plan.contains("slot_provider_time"), plan);
+    assertTrue(plan.contains("CTE Scan on provider_organization")
+        && plan.contains("CTE Scan on organization"), "the provider's links, read once: " + plan);
     assertNoSeqScan(plan);
   }
 

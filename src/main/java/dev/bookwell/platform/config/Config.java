@@ -102,7 +102,7 @@ public record Config(
                        int passwordResetsPerMinute, int guestHoldsPerMinute, int guestSeatsPerSlot,
                        List<String> trustedProxies, int dbWaitQueue, Duration retention, Duration purgeInterval,
                        Duration auditRetention, Duration dbConnectionTimeout, Duration dbStatementTimeout,
-                       int searchConcurrency) {
+                       int searchConcurrency, int searchQueue) {
   }
 
   /**
@@ -234,7 +234,8 @@ public record Config(
             // as many slot searches at once as the node has cores: 8 at once on 2 cores took 2.7 times as long
             // each in PostgreSQL as alone, one in a hundred 50 ms or more (the search benchmark)
             vars.integer("BOOKWELL_SEARCH_CONCURRENCY", Math.max(2, Runtime.getRuntime().availableProcessors()), 1,
-                1000)),
+                1000),
+            vars.integer("BOOKWELL_SEARCH_QUEUE", 1024, 0, 1_000_000)),
         new Edge(
             vars.optional("BOOKWELL_CORS_ORIGINS").map(v -> List.of(v.trim().split("\\s*,\\s*"))).orElse(List.of()),
             vars.bool("BOOKWELL_CHECK_RESPONSES", false),

@@ -99,7 +99,7 @@ class LaneTest {
   /** A wider lane (the searches'): never more than its width at once, the rest in order, a full queue refused. */
   @Test
   void aWideLaneRunsItsWidthAtOnceAndRefusesPastItsQueue() {
-    var lane = new Lane(2, 3);
+    var lane = new Lane(2, 3, java.time.Duration.ofSeconds(10));
     var running = new AtomicInteger();
     var most = new AtomicInteger();
     var order = new CopyOnWriteArrayList<Integer>();
@@ -131,6 +131,37 @@ class LaneTest {
     assertEquals(List.of(0, 1, 2, 3, 4), order, "the waiting ones in the order they came");
     assertEquals(2, most.get(), "never more than two at once");
     assertEquals(List.of(0, 1, 2, 3, 4), steps.subList(0, 5).stream().map(Future::result).toList());
+  }
+
+  /** A step whose turn comes after the lane's longest wait is refused, not run, and the one after it runs. */
+  @Test
+  void aStepThatWaitedTooLongIsRefusedAndTheNextRuns() {
+    var lane = new Lane(1, 10, java.time.Duration.ofMillis(100));
+    Promise<Void> first = Promise.promise();
+    var ran = new CopyOnWriteArrayList<String>();
+    var late = new ArrayList<Future<String>>();
+    Promise<Void> given = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(x -> {
+      lane.run(first::future);
+      late.add(lane.run(() -> {
+        ran.add("late");
+        return Future.succeededFuture("late");
+      }));
+      given.complete();
+    });
+    Wait.on(given.future());
+    Wait.on(vertx.timer(200));
+    Promise<String> fresh = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(x -> lane.run(() -> {
+      ran.add("fresh");
+      return Future.succeededFuture("fresh");
+    }).onComplete(fresh));
+    Wait.on(vertx.timer(20));
+    first.complete();
+    assertEquals("fresh", Wait.on(fresh.future()));
+    Wait.on(late.get(0).otherwiseEmpty());
+    assertTrue(late.get(0).failed() && Overload.is(late.get(0).cause()), "refused: " + late.get(0));
+    assertEquals(List.of("fresh"), ran, "the late step never ran");
   }
 
   @Test
