@@ -151,7 +151,7 @@ public final class Lane {
     }
   }
 
-  /** The lane and its queue are full: nothing was done (see {@link Overload}). */
+  /** The step found the lane and its queue full, or its turn came too late: not run (see {@link Overload}). */
   public static final class Full extends RuntimeException {
 
     Full(String message) {
