@@ -103,8 +103,7 @@ class OutboxConsumerTest {
   @ValueSource(booleans = {false, true})
   void theFloorStopsAtWhatIsNotHandledAndTheSweepFindsWhatAppearsBelowIt(boolean together) {
     this.together = together;
-    var consumer = new OutboxConsumer(db, "floored", List.of("test.happened"), Duration.ofDays(1), 100,
-        Duration.ZERO);
+    var consumer = settlingAtOnce("floored");
     append("a", "a1");
     append("b", "b1");
     failing.add("b1");
@@ -138,6 +137,11 @@ class OutboxConsumerTest {
     roundsUntilFloor(consumer, "floored", seqOf("d1"), "everything handled");
   }
 
+  /** A consumer of the test's events whose noted numbers settle as soon as their transactions allow. */
+  private OutboxConsumer settlingAtOnce(String name) {
+    return new OutboxConsumer(db, name, List.of("test.happened"), Duration.ofDays(1), 100, Duration.ZERO);
+  }
+
   /** Rounds until the consumer's floor is {@code expected} (for up to 5 s), checking it never goes past it. */
   private void roundsUntilFloor(OutboxConsumer consumer, String name, long expected, String why) {
     long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -161,8 +165,7 @@ class OutboxConsumerTest {
   @ValueSource(booleans = {false, true})
   void aTransactionStillOpenHoldsTheFloorBelowItsEvent(boolean together) {
     this.together = together;
-    var consumer = new OutboxConsumer(db, "patient", List.of("test.happened"), Duration.ofDays(1), 100,
-        Duration.ZERO);
+    var consumer = settlingAtOnce("patient");
     append("a", "a1");
     round(consumer);  // the sweep
     var first = Wait.on(db.pool().getConnection());
