@@ -120,6 +120,12 @@ class SchedulingTest {
     assertEquals(offered.size() - 1, after.size());
     assertTrue(after.stream().noneMatch(i -> ((JsonObject) i).getString("id").equals(first)), after.encode());
     assertEquals(0, World.ok(app.call(HttpMethod.GET, "/v1/slots/" + first, null, null)).getInteger("seatsAvailable"));
+
+    // the hold's time passes (before any sweep frees the seat): the seat is takeable again, and offered again
+    Wait.on(app.db.execute(Sql.DSL.update(SEAT).set(SEAT.HELD_UNTIL, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1))
+        .where(SEAT.SLOT_ID.eq(UUID.fromString(first)))));
+    var again = world.search(query).getJsonArray("items");
+    assertEquals(offered.encode(), again.encode());
   }
 
   /**
