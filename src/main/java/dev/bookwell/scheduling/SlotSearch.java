@@ -21,6 +21,7 @@ import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -80,9 +81,9 @@ final class SlotSearch {
       values.put("cursor_id", cursor.uuid());
     }
     var statement = STATEMENTS.computeIfAbsent(Set.copyOf(values.keySet()), SlotSearch::statement);
-    return lane.run(() -> db.fetch(statement, values))
+    return lane.run(() -> db.rows(statement, values))
         .map(rows -> ApiReply.ok(Page.bytes(rows, limit, SlotSearch::write,
-            r -> new Cursor(r.value6().toString(), r.value1().toString()))));
+            r -> new Cursor(r.getOffsetDateTime(5).toString(), r.getUUID(0).toString()))));
   }
 
   /** The filters a search may name, by query parameter (also the statements' parameter names). */
@@ -170,34 +171,40 @@ final class SlotSearch {
     var conditions = new ArrayList<Condition>(List.of(SLOT.ID.eq(id), SLOT.STATUS.eq(SlotStatus.open),
         ORGANIZATION.DELETED_AT.isNull(), SERVICE.DELETED_AT.isNull()));
     conditions.addAll(Providers.publiclyVisible());
-    return db.fetchOptional(query(List.of(), PROVIDER, conditions, Bookable.seatsAvailable()))
-        .map(found -> ApiReply.ok(Page.one(found.orElseThrow(() -> Problem.notFound("No slot " + id + ".")
-            .toException()), SlotSearch::write)));
+    return db.execute(query(List.of(), PROVIDER, conditions, Bookable.seatsAvailable())).map(rows -> {
+      if (rows.size() == 0) {
+        throw Problem.notFound("No slot " + id + ".").toException();
+      }
+      return ApiReply.ok(Page.one(rows.iterator().next(), SlotSearch::write));
+    });
   }
 
   /**
-   * One result row as the contract's SlotOffer, read by position (looking fields up by name cost more than the
-   * query itself) and written straight to the answer's bytes ({@link Page#bytes}).
+   * One result row as the contract's SlotOffer, read from the driver's row by the position of its column in
+   * {@link #query}'s select list, as the driver decoded it ({@link dev.bookwell.platform.db.Sql#rows}), and
+   * written straight to the answer's bytes ({@link Page#bytes}).
    */
-  private static void write(Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
-      String, Long, String, String, String, Integer> r, JsonGenerator json) throws IOException {
-    ZoneId zone = ZoneId.of(r.value13());
+  private static void write(Row r, JsonGenerator json) throws IOException {
+    ZoneId zone = ZoneId.of(r.getString(12));
+    OffsetDateTime starts = r.getOffsetDateTime(5);
+    OffsetDateTime ends = r.getOffsetDateTime(6);
+    UUID venue = r.getUUID(4);
     json.writeStartObject();
-    json.writeStringField("id", r.value1().toString());
-    json.writeStringField("serviceId", r.value2().toString());
-    json.writeStringField("serviceName", r.value9());
-    json.writeStringField("providerId", r.value3().toString());
-    json.writeStringField("providerName", r.value12());
-    json.writeStringField("organizationId", r.value4().toString());
-    json.writeStringField("venueId", r.value5() == null ? null : r.value5().toString());
-    json.writeStringField("startsAt", Rfc3339.utc(r.value6()));
-    json.writeStringField("endsAt", Rfc3339.utc(r.value7()));
+    json.writeStringField("id", r.getUUID(0).toString());
+    json.writeStringField("serviceId", r.getUUID(1).toString());
+    json.writeStringField("serviceName", r.getString(8));
+    json.writeStringField("providerId", r.getUUID(2).toString());
+    json.writeStringField("providerName", r.getString(11));
+    json.writeStringField("organizationId", r.getUUID(3).toString());
+    json.writeStringField("venueId", venue == null ? null : venue.toString());
+    json.writeStringField("startsAt", Rfc3339.utc(starts));
+    json.writeStringField("endsAt", Rfc3339.utc(ends));
     json.writeStringField("timezone", zone.getId());
-    json.writeStringField("startsAtLocal", Rfc3339.format(r.value6().atZoneSameInstant(zone).toOffsetDateTime()));
-    json.writeStringField("endsAtLocal", Rfc3339.format(r.value7().atZoneSameInstant(zone).toOffsetDateTime()));
-    json.writeNumberField("capacity", r.value8());
-    json.writeNumberField("seatsAvailable", r.value14());
-    Money.write(json, "price", r.value10(), r.value11());
+    json.writeStringField("startsAtLocal", Rfc3339.format(starts.atZoneSameInstant(zone).toOffsetDateTime()));
+    json.writeStringField("endsAtLocal", Rfc3339.format(ends.atZoneSameInstant(zone).toOffsetDateTime()));
+    json.writeNumberField("capacity", r.getInteger(7));
+    json.writeNumberField("seatsAvailable", r.getInteger(13));
+    Money.write(json, "price", r.getLong(9), r.getString(10));
     json.writeEndObject();
   }
 

@@ -73,6 +73,20 @@ public interface Sql {
         .map(rows -> RowMapper.toRecords(statement.query, statement.selected, rows));
   }
 
+  /**
+   * The rows of a statement rendered once, as the driver decoded them, for an answer written straight from them (a
+   * search page of 168 rows): a jOOQ record made of each row was a sixth of the garbage each search left the young
+   * collections (643 kB a search, 532 kB without; JFR's allocation samples). Read each row by the position of its
+   * column in the statement's select list.
+   */
+  default Future<List<Row>> rows(Prepared<?> statement, java.util.Map<String, ?> values) {
+    return client().preparedQuery(statement.sql).execute(statement.bind(values)).map(rows -> {
+      var list = new java.util.ArrayList<Row>(rows.size());
+      rows.forEach(list::add);
+      return list;
+    });
+  }
+
   default <R extends Record> Future<Optional<R>> fetchOptional(Prepared<R> statement, java.util.Map<String, ?> values) {
     return fetch(statement, values).map(records -> records.stream().findFirst());
   }
