@@ -19,10 +19,10 @@ public final class Page {
 
   private static final JsonFactory JSON = new JsonFactory();
   /**
-   * The room reserved for a row: a slot offer is 360-520 bytes, with the names in it. Each growth of the buffer is a
-   * copy of all written so far into one twice as large (6 % of the service's samples with 4 kB to start; with 512
-   * a row, the benchmark's pages of long names still grew: a sixth of the service's allocation per search, JFR).
-   * Room not written costs only space in the young generation, and the bus copies only what was written.
+   * The room reserved for a row: a slot offer is 400-600 bytes, its names and time zone included (538 in the
+   * benchmark). Each growth of the buffer copies all written so far into one twice as large: 6 % of the service's
+   * samples with 4 kB to start, and with 512 a row every benchmark page grew once more (JFR). Room not written
+   * costs only space in the young generation; the bus copies only what was written.
    */
   private static final int ROW_BYTES = 1024;
 
