@@ -83,7 +83,7 @@ final class SlotSearch {
     var statement = STATEMENTS.computeIfAbsent(Set.copyOf(values.keySet()), SlotSearch::statement);
     return lane.run(() -> db.rows(statement, values))
         .map(rows -> ApiReply.ok(Page.bytes(rows, limit, SlotSearch::write,
-            r -> new Cursor(r.getOffsetDateTime(5).toString(), r.getUUID(0).toString()))));
+            r -> new Cursor(r.getOffsetDateTime(Column.STARTS_AT).toString(), r.getUUID(Column.ID).toString()))));
   }
 
   /** The filters a search may name, by query parameter (also the statements' parameter names). */
@@ -185,32 +185,54 @@ final class SlotSearch {
    * written straight to the answer's bytes ({@link Page#bytes}).
    */
   private static void write(Row r, JsonGenerator json) throws IOException {
-    ZoneId zone = ZoneId.of(r.getString(12));
-    OffsetDateTime starts = r.getOffsetDateTime(5);
-    OffsetDateTime ends = r.getOffsetDateTime(6);
-    UUID venue = r.getUUID(4);
+    ZoneId zone = ZoneId.of(r.getString(Column.TIMEZONE));
+    OffsetDateTime starts = r.getOffsetDateTime(Column.STARTS_AT);
+    OffsetDateTime ends = r.getOffsetDateTime(Column.ENDS_AT);
+    UUID venue = r.getUUID(Column.VENUE_ID);
     json.writeStartObject();
-    json.writeStringField("id", r.getUUID(0).toString());
-    json.writeStringField("serviceId", r.getUUID(1).toString());
-    json.writeStringField("serviceName", r.getString(8));
-    json.writeStringField("providerId", r.getUUID(2).toString());
-    json.writeStringField("providerName", r.getString(11));
-    json.writeStringField("organizationId", r.getUUID(3).toString());
+    json.writeStringField("id", r.getUUID(Column.ID).toString());
+    json.writeStringField("serviceId", r.getUUID(Column.SERVICE_ID).toString());
+    json.writeStringField("serviceName", r.getString(Column.SERVICE_NAME));
+    json.writeStringField("providerId", r.getUUID(Column.PROVIDER_ID).toString());
+    json.writeStringField("providerName", r.getString(Column.PROVIDER_NAME));
+    json.writeStringField("organizationId", r.getUUID(Column.ORGANIZATION_ID).toString());
     json.writeStringField("venueId", venue == null ? null : venue.toString());
     json.writeStringField("startsAt", Rfc3339.utc(starts));
     json.writeStringField("endsAt", Rfc3339.utc(ends));
     json.writeStringField("timezone", zone.getId());
     json.writeStringField("startsAtLocal", Rfc3339.format(starts.atZoneSameInstant(zone).toOffsetDateTime()));
     json.writeStringField("endsAtLocal", Rfc3339.format(ends.atZoneSameInstant(zone).toOffsetDateTime()));
-    json.writeNumberField("capacity", r.getInteger(7));
-    json.writeNumberField("seatsAvailable", r.getInteger(13));
-    Money.write(json, "price", r.getLong(9), r.getString(10));
+    json.writeNumberField("capacity", r.getInteger(Column.CAPACITY));
+    json.writeNumberField("seatsAvailable", r.getInteger(Column.SEATS));  // a count (bigint), small
+    Money.write(json, "price", r.getLong(Column.PRICE_MINOR), r.getString(Column.CURRENCY));
     json.writeEndObject();
+  }
+
+  /** The position of each column in {@link #query}'s select list, as {@link #write} reads a row. */
+  private static final class Column {
+    static final int ID = 0;
+    static final int SERVICE_ID = 1;
+    static final int PROVIDER_ID = 2;
+    static final int ORGANIZATION_ID = 3;
+    static final int VENUE_ID = 4;
+    static final int STARTS_AT = 5;
+    static final int ENDS_AT = 6;
+    static final int CAPACITY = 7;
+    static final int SERVICE_NAME = 8;
+    static final int PRICE_MINOR = 9;
+    static final int CURRENCY = 10;
+    static final int PROVIDER_NAME = 11;
+    static final int TIMEZONE = 12;
+    static final int SEATS = 13;
+
+    private Column() {
+    }
   }
 
   private static SelectConditionStep<Record14<UUID, UUID, UUID, UUID, UUID, OffsetDateTime, OffsetDateTime, Integer,
       String, Long, String, String, String, Integer>> query(List<CommonTableExpression<?>> with, Table<?> providers,
                                                             List<Condition> conditions, Field<Integer> seats) {
+    // in the order of Column
     return Sql.DSL.with(with).select(SLOT.ID, SLOT.SERVICE_ID, SLOT.PROVIDER_ID, SLOT.ORGANIZATION_ID, SLOT.VENUE_ID,
             SLOT.STARTS_AT, SLOT.ENDS_AT, SLOT.CAPACITY, SERVICE.NAME, SERVICE.PRICE_MINOR, SERVICE.CURRENCY,
             PROVIDER.DISPLAY_NAME, PROVIDER.TIMEZONE, seats)

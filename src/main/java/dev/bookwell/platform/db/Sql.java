@@ -69,8 +69,7 @@ public interface Sql {
 
   /** Runs a statement rendered once ({@link Prepared}) with this run's values of its named parameters. */
   default <R extends Record> Future<List<R>> fetch(Prepared<R> statement, java.util.Map<String, ?> values) {
-    return client().preparedQuery(statement.sql).execute(statement.bind(values))
-        .map(rows -> RowMapper.toRecords(statement.query, statement.selected, rows));
+    return run(statement, values).map(rows -> RowMapper.toRecords(statement.query, statement.selected, rows));
   }
 
   /**
@@ -80,11 +79,15 @@ public interface Sql {
    * column in the statement's select list.
    */
   default Future<List<Row>> rows(Prepared<?> statement, java.util.Map<String, ?> values) {
-    return client().preparedQuery(statement.sql).execute(statement.bind(values)).map(rows -> {
+    return run(statement, values).map(rows -> {
       var list = new java.util.ArrayList<Row>(rows.size());
       rows.forEach(list::add);
       return list;
     });
+  }
+
+  private Future<RowSet<Row>> run(Prepared<?> statement, java.util.Map<String, ?> values) {
+    return client().preparedQuery(statement.sql).execute(statement.bind(values));
   }
 
   default <R extends Record> Future<Optional<R>> fetchOptional(Prepared<R> statement, java.util.Map<String, ?> values) {
