@@ -30,7 +30,14 @@ final class ServiceProcess implements AutoCloseable {
   static ServiceProcess start(String name, PgConnectOptions db, Map<String, String> env) {
     Path dir = Path.of("target", "bench");
     var jvm = new ArrayList<String>();
-    // -Dservice.jvm="-Xmx256m ...": flags for the service's JVM (memory experiments); none: defaults, as shipped
+    // the flags the container image runs with, on a node of -Dservice.ram (what the heap's share is taken of);
+    // -Dservice.options= (empty): the JVM's own defaults, which size the heap from this machine's memory
+    String options = System.getProperty("service.options", "ops/image/jvm.options");
+    if (!options.isBlank()) {
+      jvm.add("@" + options);
+      jvm.add("-XX:MaxRAM=" + System.getProperty("service.ram", "1g"));
+    }
+    // -Dservice.jvm="-Xlog:gc ...": more flags, after those (a later flag wins: experiments)
     for (String flag : System.getProperty("service.jvm", "").trim().split("\\s+")) {
       if (!flag.isEmpty()) {
         jvm.add(flag);
