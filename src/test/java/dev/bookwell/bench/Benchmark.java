@@ -148,8 +148,8 @@ public final class Benchmark {
             / Math.max(1, outcome.successes());
         boolean ok = check("open loop " + share, !outcome.any5xx() && outcome.successes() == outcome.requests());
         rows.add(List.of(Math.round(share * 100) + " %", round(rate), outcome.requests(), ms(outcome.ms(50)),
-            ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), ms(used.getDouble("serviceCpuMsPerSuccess"))
-                + " (" + ms(withCatchUp) + ")", ok ? "OK" : "BROKEN"));
+            ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), cpu(used), ms(withCatchUp),
+            ok ? "OK" : "BROKEN"));
         json.add(summary(outcome).put("share", share).put("perSecond", rate).put("invariant", ok ? "OK" : "BROKEN")
             .mergeIn(used).put("catchUp", catchUp)
             .put("serviceCpuMsPerSuccessWithCatchUp", Stage.round(withCatchUp)));
@@ -163,7 +163,7 @@ public final class Benchmark {
       System.out.printf("%n### Scenario 1b, open loop: guest holds on a fixed schedule (%d s each), latency from the"
           + " scheduled time; maximum (closed loop) %.0f holds/s%n", seconds, maximum);
       table(List.of("load", "holds/s sent", "requests", "p50", "p99", "max", "statuses",
-              "service CPU/hold (with its catch-up)", "invariant"),
+              "service CPU/hold (without JIT)", "with its catch-up", "invariant"),
           rows.toArray(List[]::new));
       System.out.printf("%d seats held = %d holds answered 201%n", held, booked);
     }

@@ -32,12 +32,13 @@ final class ServiceProcess implements AutoCloseable {
     var jvm = new ArrayList<String>();
     // the flags the container image runs with, on a node of -Dservice.ram (what the heap's share is taken of);
     // -Dservice.options= (empty): the JVM's own defaults, which size the heap from this machine's memory
-    String options = System.getProperty("service.options", "ops/image/jvm.options");
-    if (!options.isBlank()) {
+    String options = System.getProperty("service.options", "ops/image/jvm.options").trim();
+    if (!options.isEmpty()) {
       jvm.add("@" + options);
       jvm.add("-XX:MaxRAM=" + System.getProperty("service.ram", "1g"));
     }
-    // -Dservice.jvm="-Xlog:gc ...": more flags, after those (a later flag wins: experiments)
+    // -Dservice.jvm="-Xlog:gc ...": more flags, after those (a later one wins, but another collector conflicts
+    // with the file's: leave the file out for that)
     for (String flag : System.getProperty("service.jvm", "").trim().split("\\s+")) {
       if (!flag.isEmpty()) {
         jvm.add(flag);

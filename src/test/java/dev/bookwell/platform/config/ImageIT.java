@@ -61,6 +61,8 @@ class ImageIT {
         .contains(PosixFilePermission.OTHERS_EXECUTE), "the runtime is executable by the service's user");
     assertTrue(Files.readString(root.resolve("etc/passwd")).contains(":10001:10001:"));
     assertTrue(Files.notExists(root.resolve("bin/sh")), "no shell in the image");
+    assertEquals(Files.readString(Path.of("ops", "image", "jvm.options")),
+        Files.readString(root.resolve("etc/bookwell/jvm.options")), "the JVM flags the benchmark measured");
 
     var pg = TestDatabase.fresh().connectOptions();
     int port = TestApp.freePort();
@@ -88,6 +90,8 @@ class ImageIT {
     try {
       assertEquals(200, awaitStatus(service, "http://127.0.0.1:" + port + "/ready", Duration.ofSeconds(120)));
       assertEquals(200, awaitStatus(service, "http://127.0.0.1:" + port + "/health", Duration.ofSeconds(10)));
+      assertTrue(Files.readString(WORK.resolve("service.log"))
+          .contains("Picked up JDK_JAVA_OPTIONS: @/etc/bookwell/jvm.options"), "the JVM read the flags file");
     } finally {
       service.destroy();
       service.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
