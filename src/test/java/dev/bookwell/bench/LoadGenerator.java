@@ -59,8 +59,11 @@ final class LoadGenerator implements AutoCloseable {
   private final WebClient http;
 
   LoadGenerator(int port, int connections) {
+    // connections are kept for the whole stage: closed after the client's default 60 s unused, the open loop's
+    // later runs opened them anew in the middle of a run, many at once whenever a hiccup needed more (JFR caught
+    // the harness connecting during a burst), work on the same two cores that made the hiccup longer
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setConnectTimeout(10_000), new PoolOptions().setHttp1MaxSize(connections));
+        .setConnectTimeout(10_000).setKeepAliveTimeout(3600), new PoolOptions().setHttp1MaxSize(connections));
   }
 
   Vertx vertx() {
