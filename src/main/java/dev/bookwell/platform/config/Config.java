@@ -171,24 +171,31 @@ public record Config(
   }
 
   /**
-   * One event loop per core, not Vert.x's two. A hold crosses from the edge's loop to its area's, to the database
-   * connection's and back, and each crossing to a loop that sleeps costs a wake-up: with four loops on two cores
-   * (which the database shares) more of them cross. On the benchmark's two cores the spread scenario's service CPU
-   * per hold fell from 2.7-3.2 ms to 2.2 ms (single runs; the README's performance section has them).
+   * One event loop per two cores (at least one), not Vert.x's two per core. A request crosses from the edge's loop
+   * to its area's, to the database connection's, and back; each crossing to a loop that sleeps is a wake-up (a
+   * system call), and a connection freed on one loop is handed to a request waiting on another. With two loops on
+   * the benchmark's two cores (which PostgreSQL and the load generator share), a fifth of one loop's profile was
+   * waking the other (JFR, the purchase stage); one loop took a third less service CPU per purchase (4.3 against
+   * 5.8-6.7 ms) and per spread hold (1.0 against 1.5 ms), at the same or a higher rate (round two, thirteenth part,
+   * in the README). The other cores run what leaves the loops: Stripe, SMTP, password hashing, PDF rendering,
+   * large bodies' validation, the collector and the JIT. Four loops on two cores had cost more still (round two,
+   * third part). Only measured on two cores: on a node where the loops themselves are the limit, raise
+   * {@code BOOKWELL_EVENT_LOOPS}.
    */
   public static int defaultEventLoops() {
-    return Runtime.getRuntime().availableProcessors();
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   public static Config from(Map<String, String> env) {
     var vars = new EnvReader(env);
     boolean embedded = vars.optional("DATABASE_URL").isEmpty();
+    int eventLoops = vars.integer("BOOKWELL_EVENT_LOOPS", defaultEventLoops(), 1, 256);
     return new Config(
         // the embedded demo, with its well-known demo passwords, is reachable from this machine only by default
         vars.string("BOOKWELL_HTTP_HOST", embedded ? "127.0.0.1" : "0.0.0.0"),
         vars.integer("BOOKWELL_HTTP_PORT", 8080, 0, 65535),
-        vars.integer("BOOKWELL_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
-        vars.integer("BOOKWELL_EVENT_LOOPS", defaultEventLoops(), 1, 256),
+        vars.integer("BOOKWELL_HTTP_INSTANCES", eventLoops, 1, 256),  // one per loop
+        eventLoops,
         vars.optional("DATABASE_URL"),
         Path.of(vars.string("BOOKWELL_DATA_DIR", ".bookwell")),
         vars.integer("BOOKWELL_DB_POOL_SIZE", 16, 1, 1000),

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * find the few not handled yet: with 300,000 events in a day, 280 ms of database per round, every second or two, for
  * each consumer on each node, with nothing to do.
  * <p>
- * The floor is raised after a round that found less than a batch: to just below the first event not handled (one
+ * The floor is raised after each batch: to just below the first event not handled (one
  * waiting for its retry included), and never past an event number known to be settled. Events are numbered when
  * inserted and seen when committed, so a number below one already committed can still appear, from a transaction
  * still open. Each raise notes the newest number committed, in a transaction that takes an id: that number is

@@ -19,6 +19,11 @@ class ConfigTest {
     assertEquals(Optional.empty(), config.databaseUrl());
     assertEquals(Path.of(".bookwell"), config.dataDir());
     assertEquals(Duration.ofSeconds(10), config.shutdownTimeout());
+    assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), config.eventLoops(),
+        "one event loop per two cores");
+    assertEquals(config.eventLoops(), config.httpInstances(), "one edge verticle per loop");
+    var set = Config.from(Map.of("BOOKWELL_EVENT_LOOPS", "3"));
+    assertEquals(3, set.httpInstances(), "the edge follows the loops set");
   }
 
   @Test

@@ -272,6 +272,30 @@ class OutboxConsumerTest {
     assertEquals(25 + 10 * OutboxConsumer.BATCHES, handled.size(), "at most BATCHES batches a round");
   }
 
+  /**
+   * While a backlog drains, each batch raises the floor to where it stopped, so the next batch does not read the
+   * events handled before it again (a floor raised only by a batch that was not full stayed at 0 here, and every
+   * batch read all the handled ones again).
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aBacklogsBatchesEachRaiseTheFloor(boolean together) {
+    this.together = together;
+    var consumer = new OutboxConsumer(db, "draining", List.of("test.happened"), Duration.ofDays(1), 10,
+        Duration.ZERO);
+    int backlog = 10 * OutboxConsumer.BATCHES + 5;
+    for (int i = 0; i < backlog; i++) {
+      append("z" + i, "z" + i);
+    }
+    round(consumer);
+    assertEquals(10 * OutboxConsumer.BATCHES, handled.size(), "one round: BATCHES full batches");
+    assertEquals(seqOf("z" + (10 * OutboxConsumer.BATCHES - 1)), floor("draining"),
+        "the round's full batches raised the floor to the last event handled");
+    round(consumer);
+    assertEquals(backlog, handled.size());
+    assertEquals(seqOf("z" + (backlog - 1)), floor("draining"));
+  }
+
   private long seqOf(String name) {
     return Wait.on(db.fetchOne(Sql.DSL.select(dev.bookwell.db.Tables.OUTBOX_EVENT.SEQ)
         .from(dev.bookwell.db.Tables.OUTBOX_EVENT)
