@@ -27,7 +27,8 @@ final class StripeGateway implements PaymentGateway {
         .setApiKey(config.stripeSecretKey().orElseThrow())
         .setConnectTimeout(5_000)
         .setReadTimeout(15_000)
-        .setMaxNetworkRetries(2);
+        .setMaxNetworkRetries(2)
+        .setHttpClient(new StripeHttp());
     config.stripeApiBase().ifPresent(builder::setApiBase);
     this.stripe = builder.build();
     this.workers = workers;

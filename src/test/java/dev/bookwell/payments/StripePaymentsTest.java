@@ -81,6 +81,25 @@ class StripePaymentsTest {
     var again = post(authorized.payload(), authorized.signature());
     assertEquals("duplicate", again.bodyAsJsonObject().getString("outcome"));
     assertEquals(List.of("authorization", "capture"), ledger(booking), "each movement once");
+    stripeHeadersAsStripeJavaSendsThem(booking.getString("id"));
+  }
+
+  /** The gateway's own HTTP client (StripeHttp) sends what stripe-java's sends, its user agents built once. */
+  private void stripeHeadersAsStripeJavaSendsThem(String bookingId) {
+    var create = stripe.headers.get("POST /v1/payment_intents");
+    var capture = stripe.headers.get("POST /v1/payment_intents/{id}/capture");
+    assertEquals("Bearer sk_test_bookwell", create.get("Authorization"));
+    assertEquals("intent-" + bookingId, create.get("Idempotency-Key"));
+    assertNotNull(capture.get("Idempotency-Key"));
+    assertEquals(com.stripe.Stripe.API_VERSION, create.get("Stripe-Version"));
+    assertEquals("application/x-www-form-urlencoded;charset=UTF-8", create.get("Content-Type"));
+    assertEquals("Stripe/v1 JavaBindings/" + com.stripe.Stripe.VERSION, create.get("User-Agent"));
+    var client = new JsonObject(create.get("X-Stripe-Client-User-Agent"));
+    assertEquals(com.stripe.Stripe.VERSION, client.getString("bindings.version"));
+    assertEquals("Java", client.getString("lang"));
+    assertNotNull(client.getString("gson.version"));
+    assertEquals(create.get("User-Agent"), capture.get("User-Agent"));
+    assertEquals(create.get("X-Stripe-Client-User-Agent"), capture.get("X-Stripe-Client-User-Agent"));
   }
 
   /**

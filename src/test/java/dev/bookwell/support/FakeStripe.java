@@ -36,6 +36,8 @@ public final class FakeStripe implements AutoCloseable {
   public final java.util.List<String> movements = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   public final AtomicInteger captures = new AtomicInteger();
   public final AtomicInteger cancels = new AtomicInteger();
+  /** The headers of each kind of call (method and path, ids as {@code {id}}), as the last one of its kind sent them. */
+  public final Map<String, io.vertx.core.MultiMap> headers = new ConcurrentHashMap<>();
   private volatile boolean down;
   private volatile JsonObject failNext;
   private final HttpServer server;
@@ -127,6 +129,8 @@ public final class FakeStripe implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    headers.put(request.method().name() + " " + request.path().replaceAll("/(pi|acct|re)_[A-Za-z0-9]+", "/{id}"),
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
     request.body().onSuccess(body -> {
       if (down) {
         error(request, 500, "api_error", "Stripe is having a bad day.");
