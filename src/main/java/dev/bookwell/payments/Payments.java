@@ -125,7 +125,8 @@ final class Payments {
     // By the intent when there is one: a reschedule may have moved the payment to another booking meanwhile, and
     // the money is the intent's wherever it now belongs.
     boolean byIntent = payment.getIntentId() != null;
-    var moving = MOVES.computeIfAbsent(byIntent + " " + from, key -> moving(byIntent, from));
+    boolean captures = to == PaymentStatus.captured;
+    var moving = MOVES.computeIfAbsent(byIntent + " " + from + " " + captures, key -> moving(byIntent, from, captures));
     var ledger = new HashMap<String, Object>();
     ledger.put("kind", ledgerKind);
     ledger.put("amount", amount);
@@ -146,14 +147,20 @@ final class Payments {
   }
 
   /**
-   * Each step of every purchase moves its payment, so the moves are rendered once: one statement per pair of (by
-   * intent or by booking, the statuses moved from), of which the code names a handful.
+   * Each step of every purchase moves its payment, so the moves are rendered once: one statement per (by intent or
+   * by booking, the statuses moved from, whether it captures), of which the code names a handful.
    */
   private static final Map<String, Prepared<PaymentRecord>> MOVES = new ConcurrentHashMap<>();
 
-  private static Prepared<PaymentRecord> moving(boolean byIntent, EnumSet<PaymentStatus> from) {
-    return Prepared.of(Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, DSL.param("to", PAYMENT.STATUS))
-        .set(PAYMENT.UPDATED_AT, SqlTime.now())
+  /**
+   * A capture leaves the reconciler nothing to do ({@code settle_after} cleared), in the statement that records it:
+   * every purchase's settlement cleared it in a statement of its own after the move. A capture reported by Stripe
+   * sets its seat check after the move, in the same transaction ({@link StripeWebhooks}).
+   */
+  private static Prepared<PaymentRecord> moving(boolean byIntent, EnumSet<PaymentStatus> from, boolean captures) {
+    var update = Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, DSL.param("to", PAYMENT.STATUS))
+        .set(PAYMENT.UPDATED_AT, SqlTime.now());
+    return Prepared.of((captures ? update.setNull(PAYMENT.SETTLE_AFTER) : update)
         .where(byIntent ? PAYMENT.INTENT_ID.eq(DSL.param("which", PAYMENT.INTENT_ID))
             : PAYMENT.BOOKING_ID.eq(DSL.param("which", PAYMENT.BOOKING_ID)))
         .and(PAYMENT.STATUS.in(from)).returning(PAYMENT.BOOKING_ID));

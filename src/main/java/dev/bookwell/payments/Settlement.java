@@ -130,32 +130,43 @@ final class Settlement {
       if (payment.getStatus() != PaymentStatus.authorized) {
         return PaymentJson.read(db, bookingId);
       }
-      return gateway.capture(Payments.charge(payment), "capture-" + bookingId)
-          .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
-              PaymentStatus.captured, "capture", null, null)))
-          .compose(x -> settleAfter(payment.getIntentId(), null))  // settled: nothing left for the reconciler
-          .compose(x -> PaymentJson.read(db, bookingId));
+      return capture(payment).compose(x -> PaymentJson.read(db, bookingId));
     });
   }
 
-  /** Settles an authorized payment; failures are logged and leave the payment authorized for a later attempt. */
+  /** Settles the authorized payment of the intent (the reconciler's rounds). */
   Future<Void> settle(String intentId) {
-    return Payments.findByIntent(db, intentId).compose(found -> {
-      var payment = found.orElseThrow();
-      var bookingId = payment.getBookingId();
-      return secureSeat(payment)
-          .compose(answer -> answer.getBoolean("awaitingConfirmation", false)
-              ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
-              : answer.getBoolean("confirmed")
-              ? gateway.capture(Payments.charge(payment), "capture-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
-                  payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.captured, "capture", null, null)))
-                  .compose(x -> settleAfter(intentId, null))
-              : gateway.cancel(Payments.charge(payment), "release-" + bookingId).compose(x -> db.transaction(tx -> Payments.move(tx,
-                  payment, EnumSet.of(PaymentStatus.authorized), PaymentStatus.canceled, "cancellation", null,
-                  null))).<Void>mapEmpty());
-    }).<Void>mapEmpty().recover(e -> {
-      LOG.warn("settling {} failed; the payment stays authorized", intentId, e);
-      return Future.succeededFuture();
-    });
+    return Payments.findByIntent(db, intentId).compose(found -> settle(found.orElseThrow()));
+  }
+
+  /**
+   * Settles an authorized payment, as read by the webhook that authorized it (its booking may have been moved
+   * since: {@link #secureBookingSeat} asks again); failures are logged and leave the payment authorized for a later
+   * attempt.
+   */
+  Future<Void> settle(PaymentRecord payment) {
+    String intentId = payment.getIntentId();
+    return secureSeat(payment)
+        .compose(answer -> answer.getBoolean("awaitingConfirmation", false)
+            ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
+            : answer.getBoolean("confirmed") ? capture(payment)
+            : gateway.cancel(Payments.charge(payment), "release-" + payment.getBookingId())
+                .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
+                    PaymentStatus.canceled, "cancellation", null, null))).<Void>mapEmpty())
+        .<Void>mapEmpty().recover(e -> {
+          LOG.warn("settling {} failed; the payment stays authorized", intentId, e);
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Takes the authorized money; its move clears the reconciler's mark ({@link Payments#move}). Captured meanwhile
+   * by another path (Stripe's own report of it), the mark is cleared here: the seat is secured.
+   */
+  private Future<Void> capture(PaymentRecord payment) {
+    return gateway.capture(Payments.charge(payment), "capture-" + payment.getBookingId())
+        .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
+            PaymentStatus.captured, "capture", null, null)))
+        .compose(moved -> moved ? Future.<Void>succeededFuture() : settleAfter(payment.getIntentId(), null));
   }
 }

@@ -34,7 +34,7 @@ final class SimulatedPayments {
   private Future<JsonObject> succeed(UUID bookingId) {
     return move(bookingId, EnumSet.of(PaymentStatus.requires_payment, PaymentStatus.failed), PaymentStatus.authorized,
         "authorization")
-        .compose(payment -> settlement.settle(payment.getIntentId()).map(payment.getBookingId()))
+        .compose(payment -> settlement.settle(payment).map(payment.getBookingId()))
         .compose(this::outcome);
   }
 

@@ -88,7 +88,7 @@ final class StripeWebhooks {
           ? Future.succeededFuture(object)
           : gateway.retrieve(Payments.charge(payment)).map(now -> object.copy().put("status", now.status())
               .put("amount", now.amount()).put("currency", now.currency()));
-      return current.compose(body -> apply(event, intentId, body, payload));
+      return current.compose(body -> apply(event, payment, body, payload));
     });
   }
 
@@ -150,8 +150,12 @@ final class StripeWebhooks {
       .set(STRIPE_EVENT.ID, DSL.param("id", STRIPE_EVENT.ID)).set(STRIPE_EVENT.TYPE, DSL.param("type", STRIPE_EVENT.TYPE))
       .onConflictDoNothing().returning(STRIPE_EVENT.ID));
 
-  /** An event already routed to its payment ({@link #routed}): recorded once, with its effect. */
-  private Future<ApiReply> apply(JsonObject event, String intentId, JsonObject object, String raw) {
+  /**
+   * An event already routed to its payment ({@link #routed}): recorded once, with its effect; the settlement after
+   * the answer starts from the payment as routed (not read a third time).
+   */
+  private Future<ApiReply> apply(JsonObject event, PaymentRecord routed, JsonObject object, String raw) {
+    String intentId = routed.getIntentId();
     String eventId = event.getString("id");
     String type = event.getString("type");
     return db.transaction(tx -> tx.fetchOptional(FIRST_TIME, Map.of("id", eventId, "type", type))
@@ -166,7 +170,7 @@ final class StripeWebhooks {
           // Answer Stripe at once; the seat and the capture are settled after the answer (and retried by the
           // reconciler if a Stripe call fails).
           switch (effect) {
-            case SETTLE -> settlement.settle(intentId);
+            case SETTLE -> settlement.settle(routed);
             case SETTLE_CAPTURED -> settlement.settleCaptured(intentId);
             default -> { }
           }

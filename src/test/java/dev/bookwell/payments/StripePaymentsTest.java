@@ -74,6 +74,7 @@ class StripePaymentsTest {
     assertEquals(200, post(authorized.payload(), authorized.signature()).statusCode());
 
     awaitPayment(booking, "captured");
+    assertEquals(null, settleAfter(intentId), "captured with the capture's move: nothing left to reconcile");
     assertEquals("confirmed", status(booking));
     assertEquals("succeeded", stripe.intent(intentId).getString("status"));
     var succeeded = stripe.event("payment_intent.succeeded", stripe.intent(intentId), OLD_SECRET, now());
@@ -591,6 +592,11 @@ class StripePaymentsTest {
   private static String paymentStatus(JsonObject booking) {
     return Wait.on(app.db.fetchOne(Sql.DSL.select(PAYMENT.STATUS).from(PAYMENT)
         .where(PAYMENT.BOOKING_ID.eq(UUID.fromString(booking.getString("id")))))).value1().getLiteral();
+  }
+
+  private static OffsetDateTime settleAfter(String intentId) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.select(PAYMENT.SETTLE_AFTER).from(PAYMENT)
+        .where(PAYMENT.INTENT_ID.eq(intentId)))).value1();
   }
 
   private static List<String> ledger(JsonObject booking) {
