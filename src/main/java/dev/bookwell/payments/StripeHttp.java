@@ -36,8 +36,11 @@ final class StripeHttp extends HttpClient {
       var headers = HttpHeaders.of(connection.getHeaderFields());
       try (InputStream body = status >= 200 && status < 300 ? connection.getInputStream()
           : connection.getErrorStream()) {
-        return new StripeResponse(status, headers,
-            body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8));
+        // an error without a body (a proxy's 502, a 404 from elsewhere) becomes Stripe's error shape, so it fails
+        // as a StripeException with its status rather than as a parse error
+        return new StripeResponse(status, headers, body != null ? new String(body.readAllBytes(),
+            StandardCharsets.UTF_8) : "{\"error\": {\"type\": \"api_error\", \"message\": \"HTTP " + status
+            + " without a body\"}}");
       }
     } catch (IOException e) {
       throw new ApiConnectionException("IOException during API request to Stripe (" + request.url() + "): "
