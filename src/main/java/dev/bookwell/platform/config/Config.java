@@ -178,9 +178,9 @@ public record Config(
    * waking the other (JFR, the purchase stage); one loop took a third less service CPU per purchase (4.3 against
    * 5.8-6.7 ms) and per spread hold (1.0 against 1.5 ms), at the same or a higher rate (round two, thirteenth part,
    * in the README). What leaves the loops runs on worker threads beside them, on the same cores: Stripe, SMTP,
-   * password hashing, PDF rendering, large bodies' validation, the collector and the JIT. Four loops on two cores had cost more still (round two,
-   * third part). Only measured on two cores: on a node where the loops themselves are the limit, raise
-   * {@code BOOKWELL_EVENT_LOOPS}.
+   * password hashing, PDF rendering, large bodies' validation, the collector and the JIT. Four loops on two cores
+   * had cost more still (round two, third part). Only measured on two cores: on a node where the loops themselves
+   * are the limit, raise {@code BOOKWELL_EVENT_LOOPS}.
    */
   public static int defaultEventLoops() {
     return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);

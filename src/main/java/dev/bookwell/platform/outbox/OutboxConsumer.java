@@ -120,9 +120,8 @@ public final class OutboxConsumer {
    * began and each batch read every event handled since then again, to drop it by its {@code consumed_event} row:
    * after the purchase benchmark, the notifications' reads grew to 14 ms and 15,000 buffers for each 100 events,
    * and reads and raises were two thirds of the database's time in the catch-up (pg_stat_statements). A raise is
-   * a short transaction; the batch after it starts where this one stopped (once a number above it has
-   * settled, which a backlog's has). A failure here is logged; the next
-   * round tries.
+   * a short transaction; the batch after it starts where this one stopped (once a number above it has settled,
+   * which a backlog's has). A failure here is logged; the next round tries.
    */
   private Future<Void> moveFloor(boolean sweep, List<OutboxEventRecord> events) {
     Future<Void> lowered = sweep && !events.isEmpty() ? floor.lower(db, events.getFirst().getSeq())
