@@ -1,6 +1,7 @@
 package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.BookingStatus;
@@ -21,9 +22,11 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jooq.Record;
 import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
@@ -294,19 +297,41 @@ final class Lifecycle {
    * A hold that was paid or accepted becomes {@code confirmed}, or {@code pending_confirmation} (a waitlist offer
    * accepted for a service staff confirm): its seats booked, all of them (409 {@code hold-lost} otherwise), at an
    * organization the provider still works for (409 {@code provider-left}). Nothing is owed back once it has them.
+   * One statement ({@link #PROMOTE}); when it writes nothing, the provider is checked to tell which 409 it is, and
+   * the caller's transaction rolls back the seats it booked.
    */
   static Future<BookingRecord> promote(Sql tx, BookingRecord booking, BookingStatus to, String actor) {
-    return requireProviderThere(tx, booking)
-        .compose(x -> Seats.confirm(tx, booking))
-        .compose(x -> tx.fetchOne(PROMOTE, Map.of("status", to, "id", booking.getId())))
-        .compose(updated -> BookingEvents.emit(tx, to.getLiteral(), updated, actor).map(updated));
+    var promoted = booking.into(BOOKING).setStatus(to).setRefundPercent(null);
+    var values = new HashMap<String, Object>(BookingEvents.emitValues(to.getLiteral(), promoted, actor));
+    values.put("status", to);
+    values.put("id", booking.getId());
+    return tx.fetchOptional(PROMOTE, values).compose(updated -> updated.isPresent()
+        ? Future.succeededFuture(updated.get().into(BOOKING))
+        : requireProviderThere(tx, booking).map(x -> {
+          throw Seats.holdLost();
+        }));
   }
 
-  /** A step of every paid booking's confirmation: rendered once. */
-  private static final Prepared<BookingRecord> PROMOTE = Prepared.of(Sql.DSL.update(BOOKING)
-      .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
-      .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID)))
-      .returning().coerce(BOOKING));
+  /**
+   * Every paid booking's confirmation, one round trip where it was four (the provider's link, the seats, the
+   * booking, its event): the seats booked, the booking promoted only if it got all of them and its provider still
+   * works at the organization, and its event written only if it was. Rendered once.
+   */
+  private static final Prepared<Record> PROMOTE = promoting();
+
+  private static Prepared<Record> promoting() {
+    var id = DSL.param("id", BOOKING.ID);
+    var booked = DSL.name("booked").as(Seats.booking(id).returning(SEAT.ID));
+    var promoted = DSL.name("promoted").as(Sql.DSL.update(BOOKING)
+        .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
+        .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id))
+        .and(DSL.field(DSL.selectCount().from(booked)).eq(BOOKING.SEATS))
+        .and(DSL.exists(DSL.selectOne().from(SLOT).where(SLOT.ID.eq(BOOKING.SLOT_ID))
+            .and(SchedulingClient.providerWorksThere())))
+        .returning());
+    var written = DSL.name("written").as(BookingEvents.emitWhen(DSL.exists(DSL.selectOne().from(promoted))));
+    return Prepared.of(Sql.DSL.with(booked, promoted, written).select(promoted.fields()).from(promoted));
+  }
 
   static Future<BookingRecord> lock(Sql tx, UUID id) {
     return BookingRows.locked(tx, id)

@@ -242,16 +242,25 @@ final class Seats {
     return tx.fetch(CONFIRM, Map.of("booking", booking.getId()))
         .map(booked -> {
           if (booked.size() != booking.getSeats()) {
-            throw Problem.of(HOLD_LOST, 409, "Hold lost", "The hold's time ran out and its seats went to "
-                + "someone else.").toException();
+            throw holdLost();
           }
           return null;
         });
   }
 
-  private static final Prepared<SeatRecord> CONFIRM = Prepared.of(Sql.DSL.update(SEAT)
-      .set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
-      .where(SEAT.BOOKING_ID.eq(DSL.param("booking", SEAT.BOOKING_ID))).returning(SEAT.ID));
+  private static final Prepared<SeatRecord> CONFIRM = Prepared.of(booking(DSL.param("booking", SEAT.BOOKING_ID))
+      .returning(SEAT.ID));
+
+  /** The booking's seats made booked. */
+  static UpdateConditionStep<SeatRecord> booking(Field<UUID> bookingId) {
+    return Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
+        .where(SEAT.BOOKING_ID.eq(bookingId));
+  }
+
+  static ProblemException holdLost() {
+    return Problem.of(HOLD_LOST, 409, "Hold lost", "The hold's time ran out and its seats went to someone else.")
+        .toException();
+  }
 
   static final String HOLD_LOST = "hold-lost";
 

@@ -4,7 +4,6 @@ import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 
 import dev.bookwell.db.enums.PaymentStatus;
-import dev.bookwell.db.tables.records.PaymentLedgerRecord;
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.db.Prepared;
@@ -20,7 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
 /** The payment table's SQL: guarded, forward-only status moves, each with its ledger row. */
@@ -98,17 +99,11 @@ final class Payments {
   }
 
   /**
-   * Money events, in the transaction of the ledger row: a failed card and a refund made (people hear of them), and
+   * Money events, in the statement of the ledger row: a failed card and a refund made (people hear of them), and
    * a capture (reports count it).
    */
   private static final java.util.Map<String, String> ANNOUNCED = java.util.Map.of(
       "failure", "payment.failed", "refund", "payment.refunded", "capture", "payment.captured");
-
-  private static Future<Void> announce(Sql tx, UUID bookingId, String ledgerKind, long amount, String currency) {
-    String type = ANNOUNCED.get(ledgerKind);
-    return type == null ? Future.succeededFuture() : Outbox.append(tx, type, "booking", bookingId, new JsonObject()
-        .put("bookingId", bookingId.toString()).put("amount", Money.json(amount, currency))).mapEmpty();
-  }
 
   /**
    * Moves the payment to {@code to} if it is in one of {@code from}, and records the ledger row with it.
@@ -119,6 +114,10 @@ final class Payments {
     return move(tx, payment, from, to, ledgerKind, payment.getAmountMinor(), payment.getIntentId(), eventId, rawEvent);
   }
 
+  /**
+   * One statement ({@link #moving}): atomic on its own, so a caller with nothing else to write runs it outside a
+   * transaction.
+   */
   static Future<Boolean> move(Sql tx, PaymentRecord payment, EnumSet<PaymentStatus> from, PaymentStatus to,
                               String ledgerKind, long amount, String stripeObjectId, String eventId,
                               String rawEvent) {
@@ -126,53 +125,60 @@ final class Payments {
     // the money is the intent's wherever it now belongs.
     boolean byIntent = payment.getIntentId() != null;
     boolean captures = to == PaymentStatus.captured;
-    var moving = MOVES.computeIfAbsent(byIntent + " " + from + " " + captures, key -> moving(byIntent, from, captures));
-    var ledger = new HashMap<String, Object>();
-    ledger.put("kind", ledgerKind);
-    ledger.put("amount", amount);
-    ledger.put("currency", payment.getCurrency());
-    ledger.put("object", stripeObjectId);
-    ledger.put("event", eventId);
-    ledger.put("raw", rawEvent == null ? null : JSONB.valueOf(rawEvent));
-    return tx.fetchOptional(moving, Map.of("to", to, "which", byIntent ? payment.getIntentId() : payment.getBookingId()))
-        .compose(moved -> {
-          if (moved.isEmpty()) {
-            return Future.succeededFuture(false);
-          }
-          ledger.put("booking", moved.get().getBookingId());
-          return tx.fetch(LEDGER, ledger)
-              .compose(x -> announce(tx, moved.get().getBookingId(), ledgerKind, amount, payment.getCurrency()))
-              .map(true);
-        });
+    String announced = ANNOUNCED.get(ledgerKind);
+    var moving = MOVES.computeIfAbsent(byIntent + " " + from + " " + captures + " " + announced,
+        key -> moving(byIntent, from, captures, announced));
+    var values = new HashMap<String, Object>();
+    values.put("to", to);
+    values.put("which", byIntent ? payment.getIntentId() : payment.getBookingId());
+    values.put("kind", ledgerKind);
+    values.put("amount", amount);
+    values.put("currency", payment.getCurrency());
+    values.put("object", stripeObjectId);
+    values.put("event", eventId);
+    values.put("raw", rawEvent == null ? null : JSONB.valueOf(rawEvent));
+    values.put("announced", JSONB.valueOf(new JsonObject().put("amount", Money.json(amount, payment.getCurrency()))
+        .encode()));
+    return tx.fetchOptional(moving, values).map(Optional::isPresent);
   }
 
   /**
    * Each step of every purchase moves its payment, so the moves are rendered once: one statement per (by intent or
-   * by booking, the statuses moved from, whether it captures), of which the code names a handful.
+   * by booking, the statuses moved from, whether it captures, its event), of which the code names a handful.
    */
-  private static final Map<String, Prepared<PaymentRecord>> MOVES = new ConcurrentHashMap<>();
+  private static final Map<String, Prepared<Record1<UUID>>> MOVES = new ConcurrentHashMap<>();
 
   /**
-   * A capture leaves the reconciler nothing to do ({@code settle_after} cleared), in the statement that records it:
-   * every purchase's settlement cleared it in a statement of its own after the move. A capture reported by Stripe
-   * sets its seat check after the move, in the same transaction ({@link StripeWebhooks}).
+   * The move, its ledger row and its event ({@link #ANNOUNCED}) in one statement, one round trip where they were
+   * three: the ledger row and the event are written only for a row the update moved (of the booking the payment
+   * names now). A capture leaves the reconciler nothing to do ({@code settle_after} cleared); a capture reported by
+   * Stripe sets its seat check after the move, in the same transaction ({@link StripeWebhooks}).
    */
-  private static Prepared<PaymentRecord> moving(boolean byIntent, EnumSet<PaymentStatus> from, boolean captures) {
+  private static Prepared<Record1<UUID>> moving(boolean byIntent, EnumSet<PaymentStatus> from, boolean captures,
+                                                String announced) {
     var update = Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, DSL.param("to", PAYMENT.STATUS))
         .set(PAYMENT.UPDATED_AT, SqlTime.now());
-    return Prepared.of((captures ? update.setNull(PAYMENT.SETTLE_AFTER) : update)
+    var moved = DSL.name("moved").as((captures ? update.setNull(PAYMENT.SETTLE_AFTER) : update)
         .where(byIntent ? PAYMENT.INTENT_ID.eq(DSL.param("which", PAYMENT.INTENT_ID))
             : PAYMENT.BOOKING_ID.eq(DSL.param("which", PAYMENT.BOOKING_ID)))
         .and(PAYMENT.STATUS.in(from)).returning(PAYMENT.BOOKING_ID));
+    Field<UUID> booking = moved.field(PAYMENT.BOOKING_ID);
+    var ledger = DSL.name("ledger").as(Sql.DSL.insertInto(PAYMENT_LEDGER, PAYMENT_LEDGER.BOOKING_ID,
+            PAYMENT_LEDGER.KIND, PAYMENT_LEDGER.AMOUNT_MINOR, PAYMENT_LEDGER.CURRENCY, PAYMENT_LEDGER.STRIPE_OBJECT_ID,
+            PAYMENT_LEDGER.STRIPE_EVENT_ID, PAYMENT_LEDGER.RAW)
+        .select(DSL.select(booking, DSL.param("kind", PAYMENT_LEDGER.KIND),
+            DSL.param("amount", PAYMENT_LEDGER.AMOUNT_MINOR), DSL.param("currency", PAYMENT_LEDGER.CURRENCY),
+            DSL.param("object", PAYMENT_LEDGER.STRIPE_OBJECT_ID), DSL.param("event", PAYMENT_LEDGER.STRIPE_EVENT_ID),
+            DSL.param("raw", PAYMENT_LEDGER.RAW)).from(moved))
+        .returning(PAYMENT_LEDGER.ID));
+    if (announced == null) {
+      return Prepared.of(Sql.DSL.with(moved, ledger).select(booking).from(moved));
+    }
+    Field<String> aggregate = DSL.field(DSL.select(booking.cast(String.class)).from(moved));
+    var event = DSL.name("announced").as(Outbox.insertWhen(DSL.exists(DSL.selectOne().from(moved)),
+        DSL.inline(announced), DSL.inline("booking"), aggregate,
+        DSL.field("{0} || jsonb_build_object('bookingId', {1})", JSONB.class,
+            DSL.param("announced", JSONB.class), aggregate)));
+    return Prepared.of(Sql.DSL.with(moved, ledger, event).select(booking).from(moved));
   }
-
-  private static final Prepared<PaymentLedgerRecord> LEDGER = Prepared.of(Sql.DSL.insertInto(PAYMENT_LEDGER)
-      .set(PAYMENT_LEDGER.BOOKING_ID, DSL.param("booking", PAYMENT_LEDGER.BOOKING_ID))
-      .set(PAYMENT_LEDGER.KIND, DSL.param("kind", PAYMENT_LEDGER.KIND))
-      .set(PAYMENT_LEDGER.AMOUNT_MINOR, DSL.param("amount", PAYMENT_LEDGER.AMOUNT_MINOR))
-      .set(PAYMENT_LEDGER.CURRENCY, DSL.param("currency", PAYMENT_LEDGER.CURRENCY))
-      .set(PAYMENT_LEDGER.STRIPE_OBJECT_ID, DSL.param("object", PAYMENT_LEDGER.STRIPE_OBJECT_ID))
-      .set(PAYMENT_LEDGER.STRIPE_EVENT_ID, DSL.param("event", PAYMENT_LEDGER.STRIPE_EVENT_ID))
-      .set(PAYMENT_LEDGER.RAW, DSL.param("raw", PAYMENT_LEDGER.RAW))
-      .returning(PAYMENT_LEDGER.ID));
 }

@@ -87,8 +87,8 @@ final class Refunds {
 
   private Future<Void> cancel(PaymentRecord payment, String note) {
     return gateway.cancel(Payments.charge(payment), "release-" + payment.getBookingId())
-        .compose(x -> db.transaction(tx -> Payments.move(tx, payment, NOT_CAPTURED, PaymentStatus.canceled,
-            "cancellation", null, note)))
+        .compose(x -> Payments.move(db, payment, NOT_CAPTURED, PaymentStatus.canceled,
+            "cancellation", null, note))
         .<Void>mapEmpty()
         // Stripe refuses to cancel an intent that a concurrent settlement has just captured: refund it instead.
         .recover(e -> gateway.retrieve(Payments.charge(payment)).compose(intent -> "succeeded".equals(intent.status())
@@ -101,8 +101,7 @@ final class Refunds {
   }
 
   private Future<PaymentRecord> markCaptured(PaymentRecord payment) {
-    return db.transaction(tx -> Payments.move(tx, payment, NOT_CAPTURED, PaymentStatus.captured, "capture", null,
-            null))
+    return Payments.move(db, payment, NOT_CAPTURED, PaymentStatus.captured, "capture", null, null)
         .map(x -> payment.copy().setBookingId(payment.getBookingId()).setStatus(PaymentStatus.captured));
   }
 

@@ -151,8 +151,8 @@ final class Settlement {
             ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
             : answer.getBoolean("confirmed") ? capture(payment)
             : gateway.cancel(Payments.charge(payment), "release-" + payment.getBookingId())
-                .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
-                    PaymentStatus.canceled, "cancellation", null, null))).<Void>mapEmpty())
+                .compose(x -> Payments.move(db, payment, EnumSet.of(PaymentStatus.authorized),
+                    PaymentStatus.canceled, "cancellation", null, null)).<Void>mapEmpty())
         .<Void>mapEmpty().recover(e -> {
           LOG.warn("settling {} failed; the payment stays authorized", intentId, e);
           return Future.succeededFuture();
@@ -165,8 +165,8 @@ final class Settlement {
    */
   private Future<Void> capture(PaymentRecord payment) {
     return gateway.capture(Payments.charge(payment), "capture-" + payment.getBookingId())
-        .compose(x -> db.transaction(tx -> Payments.move(tx, payment, EnumSet.of(PaymentStatus.authorized),
-            PaymentStatus.captured, "capture", null, null)))
+        .compose(x -> Payments.move(db, payment, EnumSet.of(PaymentStatus.authorized),
+            PaymentStatus.captured, "capture", null, null))
         .compose(moved -> moved ? Future.<Void>succeededFuture() : settleAfter(payment.getIntentId(), null));
   }
 }

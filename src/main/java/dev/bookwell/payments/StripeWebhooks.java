@@ -79,37 +79,35 @@ final class StripeWebhooks {
     if (intentId == null) {
       return Future.succeededFuture(received("ignored"));
     }
-    return routed(event, intentId).compose(payment -> {
-      if (payment == null) {
-        return Future.succeededFuture(received("ignored"));
-      }
-      // A payload written for another API version may be partial: trust Stripe's current view instead.
-      Future<JsonObject> current = !aboutIntent || Stripe.API_VERSION.equals(event.getString("api_version"))
-          ? Future.succeededFuture(object)
-          : gateway.retrieve(Payments.charge(payment)).map(now -> object.copy().put("status", now.status())
-              .put("amount", now.amount()).put("currency", now.currency()));
-      return current.compose(body -> apply(event, payment, body, payload));
-    });
+    if (!aboutIntent || Stripe.API_VERSION.equals(event.getString("api_version"))) {
+      return apply(event, intentId, object, payload);
+    }
+    // A payload written for another API version may be partial: trust Stripe's current view instead.
+    return routed(event, intentId).compose(payment -> payment == null ? Future.succeededFuture(received("ignored"))
+        : gateway.retrieve(Payments.charge(payment)).map(now -> object.copy().put("status", now.status())
+            .put("amount", now.amount()).put("currency", now.currency()))
+            .compose(body -> apply(event, intentId, body, payload)));
+  }
+
+  /** The payment the event is about, read without a lock, when the event is {@link #routedTo} it; null otherwise. */
+  private Future<PaymentRecord> routed(JsonObject event, String intentId) {
+    return Payments.findByIntent(db, intentId).map(found -> found.filter(payment -> routedTo(event, payment))
+        .orElse(null));
   }
 
   /**
-   * The payment the event is about, when it comes from the account the payment was made on (a connected
-   * account's, or the platform's own when it names none); null otherwise, and nothing is recorded: an event from
-   * one organization's account never moves another's payment, nor marks an event id as seen for it.
+   * Whether the event comes from the account the payment was made on (a connected account's, or the platform's own
+   * when it names none): an event from one organization's account never moves another's payment, nor marks an
+   * event id as seen for it.
    */
-  private Future<PaymentRecord> routed(JsonObject event, String intentId) {
+  private static boolean routedTo(JsonObject event, PaymentRecord payment) {
     String account = event.getValue("account") instanceof String a ? a : null;
-    return Payments.findByIntent(db, intentId).map(found -> {  // only a read: apply() locks it
-      if (found.isEmpty()) {
-        return null;
-      }
-      if (!Objects.equals(account, found.get().getStripeAccount())) {
-        LOG.warn("Stripe event {} names account {} but intent {} is on {}: ignored", event.getString("id"), account,
-            intentId, found.get().getStripeAccount());
-        return null;
-      }
-      return found.get();
-    });
+    if (Objects.equals(account, payment.getStripeAccount())) {
+      return true;
+    }
+    LOG.warn("Stripe event {} names account {} but intent {} is on {}: ignored", event.getString("id"), account,
+        payment.getIntentId(), payment.getStripeAccount());
+    return false;
   }
 
   /**
@@ -151,34 +149,44 @@ final class StripeWebhooks {
       .onConflictDoNothing().returning(STRIPE_EVENT.ID));
 
   /**
-   * An event already routed to its payment ({@link #routed}): recorded once, with its effect; the settlement after
-   * the answer starts from the payment as routed (not read a third time).
+   * The event applied to the payment of its intent, locked first (one read where the routing read it before the
+   * transaction and locked it again): recorded once, with its effect, when it is {@link #routedTo} the payment; the
+   * settlement after the answer starts from the payment as locked.
    */
-  private Future<ApiReply> apply(JsonObject event, PaymentRecord routed, JsonObject object, String raw) {
-    String intentId = routed.getIntentId();
+  private Future<ApiReply> apply(JsonObject event, String intentId, JsonObject object, String raw) {
     String eventId = event.getString("id");
     String type = event.getString("type");
-    return db.transaction(tx -> tx.fetchOptional(FIRST_TIME, Map.of("id", eventId, "type", type))
-            .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
-                : Payments.byIntent(tx, intentId).compose(payment -> payment.isEmpty()
-                    ? Future.succeededFuture(Effect.NONE)
-                    : mismatch(object, payment.get())
-                        ? Payments.recordNote(tx, payment.get(), "mismatch", object.getLong("amount", 0L), intentId,
-                            eventId, raw).map(Effect.NONE)
-                        : effect(tx, type, object, payment.get(), eventId, raw))))
-        .map(effect -> {
+    return db.transaction(tx -> Payments.byIntent(tx, intentId).compose(found -> {
+          var payment = found.filter(p -> routedTo(event, p)).orElse(null);
+          return payment == null ? Future.succeededFuture(new Applied(Effect.IGNORED, null))
+              : tx.fetchOptional(FIRST_TIME, Map.of("id", eventId, "type", type))
+                  .compose(fresh -> fresh.isEmpty() ? Future.succeededFuture(Effect.DUPLICATE)
+                      : mismatch(object, payment)
+                          ? Payments.recordNote(tx, payment, "mismatch", object.getLong("amount", 0L), intentId,
+                              eventId, raw).map(Effect.NONE)
+                          : effect(tx, type, object, payment, eventId, raw))
+                  .map(effect -> new Applied(effect, payment));
+        }))
+        .map(applied -> {
           // Answer Stripe at once; the seat and the capture are settled after the answer (and retried by the
           // reconciler if a Stripe call fails).
-          switch (effect) {
-            case SETTLE -> settlement.settle(routed);
+          switch (applied.effect()) {
+            case SETTLE -> settlement.settle(applied.payment());
             case SETTLE_CAPTURED -> settlement.settleCaptured(intentId);
             default -> { }
           }
-          return received(effect == Effect.DUPLICATE ? "duplicate" : "processed");
+          return received(switch (applied.effect()) {
+            case IGNORED -> "ignored";
+            case DUPLICATE -> "duplicate";
+            default -> "processed";
+          });
         });
   }
 
-  private enum Effect { NONE, DUPLICATE, SETTLE, SETTLE_CAPTURED }
+  private enum Effect { IGNORED, NONE, DUPLICATE, SETTLE, SETTLE_CAPTURED }
+
+  private record Applied(Effect effect, PaymentRecord payment) {
+  }
 
   /**
    * A payment intent whose amount or currency is not the payment's: recorded in the ledger for follow-up and never

@@ -4,6 +4,7 @@ import static dev.bookwell.scheduling.World.at;
 import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PAYMENT;
 import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
+import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SEAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -392,6 +393,39 @@ class StripePaymentsTest {
     assertEquals("expired", status(lost));
     assertEquals("canceled", stripe.intent(lostIntent).getString("status"), "the authorization was released");
     assertEquals("canceled", paymentStatus(lost));
+  }
+
+  /**
+   * A held booking is confirmed in one statement that books its seats only with all of them and a provider still
+   * at the organization: a hold whose seat went to someone else, or whose provider left, is not confirmed, keeps no
+   * booked seat (the statement's seat update rolls back) and its authorization is released.
+   */
+  @Test
+  void aPaidHoldThatLostItsSeatOrItsProviderIsNeitherConfirmedNorCharged() {
+    var seatLost = hold(world.session(service, world.providerId, at(9).plusMinutes(37), 1));
+    // the seat went to someone else (a take that came just after the hold's time ran out)
+    Wait.on(app.db.update(Sql.DSL.update(SEAT).setNull(SEAT.BOOKING_ID).set(SEAT.STATE,
+        dev.bookwell.db.enums.SeatState.free).setNull(SEAT.HELD_UNTIL)
+        .where(SEAT.BOOKING_ID.eq(UUID.fromString(seatLost.getString("id"))))));
+    String leaving = world.newActiveProvider(world.userToken(), "UTC", List.of(), List.of());
+    var providerLeft = hold(world.session(service, leaving, at(9), 2));
+    Wait.on(app.db.update(Sql.DSL.update(PROVIDER_ORGANIZATION).set(PROVIDER_ORGANIZATION.STATUS,
+        dev.bookwell.db.enums.ProviderLinkStatus.ended).where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(
+        UUID.fromString(leaving)))));
+
+    for (var booking : List.of(seatLost, providerLeft)) {
+      String intentId = booking.getJsonObject("payment").getString("intentId");
+      var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+          now());
+      assertEquals(200, post(event.payload(), event.signature()).statusCode());
+      awaitPayment(booking, "canceled");
+      assertEquals("held", status(booking), "not confirmed");
+      assertEquals("canceled", stripe.intent(intentId).getString("status"), "the authorization was released");
+      assertEquals(List.of("authorization", "cancellation"), ledger(booking));
+      assertEquals(0, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(SEAT)
+          .where(SEAT.BOOKING_ID.eq(UUID.fromString(booking.getString("id"))))
+          .and(SEAT.STATE.eq(dev.bookwell.db.enums.SeatState.booked)))).value1(), "no seat booked for it");
+    }
   }
 
   @Test
