@@ -15,10 +15,13 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record1;
@@ -125,60 +128,69 @@ final class Payments {
     // the money is the intent's wherever it now belongs.
     boolean byIntent = payment.getIntentId() != null;
     boolean captures = to == PaymentStatus.captured;
-    String announced = ANNOUNCED.get(ledgerKind);
-    var moving = MOVES.computeIfAbsent(byIntent + " " + from + " " + captures + " " + announced,
-        key -> moving(byIntent, from, captures, announced));
-    var values = new HashMap<String, Object>();
-    values.put("to", to);
-    values.put("which", byIntent ? payment.getIntentId() : payment.getBookingId());
-    values.put("kind", ledgerKind);
-    values.put("amount", amount);
-    values.put("currency", payment.getCurrency());
-    values.put("object", stripeObjectId);
-    values.put("event", eventId);
-    values.put("raw", rawEvent == null ? null : JSONB.valueOf(rawEvent));
+    var moving = MOVES.computeIfAbsent(byIntent + " " + from + " " + captures + " " + ledgerKind,
+        key -> Prepared.of(Sql.DSL.with(moveParts(byIntent, from, captures, ledgerKind, DSL.noCondition()))
+            .select(DSL.field(DSL.name("moved", PAYMENT.BOOKING_ID.getName()), UUID.class)).from(DSL.name("moved"))));
+    var values = moveValues(to, byIntent ? payment.getIntentId() : payment.getBookingId(), ledgerKind, amount,
+        stripeObjectId, eventId, rawEvent);
     values.put("announced", JSONB.valueOf(new JsonObject().put("amount", Money.json(amount, payment.getCurrency()))
         .encode()));
     return tx.fetchOptional(moving, values).map(Optional::isPresent);
   }
 
+  /** The values of a move's parameters ({@link #moveParts}), but its event's ({@code announced}). */
+  static HashMap<String, Object> moveValues(PaymentStatus to, Object which, String ledgerKind, long amount,
+                                            String stripeObjectId, String eventId, String rawEvent) {
+    var values = new HashMap<String, Object>();
+    values.put("to", to);
+    values.put("which", which);
+    values.put("kind", ledgerKind);
+    values.put("amount", amount);
+    values.put("object", stripeObjectId);
+    values.put("event", eventId);
+    values.put("raw", rawEvent == null ? null : JSONB.valueOf(rawEvent));
+    return values;
+  }
+
   /**
    * Each step of every purchase moves its payment, so the moves are rendered once: one statement per (by intent or
-   * by booking, the statuses moved from, whether it captures, its event), of which the code names a handful.
+   * by booking, the statuses moved from, whether it captures, its ledger kind), of which the code names a handful.
    */
   private static final Map<String, Prepared<Record1<UUID>>> MOVES = new ConcurrentHashMap<>();
 
   /**
-   * The move, its ledger row and its event ({@link #ANNOUNCED}) in one statement, one round trip where they were
-   * three: the ledger row and the event are written only for a row the update moved (of the booking the payment
-   * names now). A capture leaves the reconciler nothing to do ({@code settle_after} cleared); a capture reported by
-   * Stripe sets its seat check after the move, in the same transaction ({@link StripeWebhooks}).
+   * The move, its ledger row and its event ({@link #ANNOUNCED}) as parts of one statement, one round trip where
+   * they were three: the update ({@code moved}, returning the whole row, moved only if {@code also} holds too), then
+   * the ledger row and the event, written only for a row the update moved (of the booking the payment names now).
+   * A capture leaves the reconciler nothing to do ({@code settle_after} cleared); a capture reported by Stripe sets
+   * its seat check after the move, in the same transaction ({@link StripeWebhooks}).
    */
-  private static Prepared<Record1<UUID>> moving(boolean byIntent, EnumSet<PaymentStatus> from, boolean captures,
-                                                String announced) {
+  static List<CommonTableExpression<?>> moveParts(boolean byIntent, EnumSet<PaymentStatus> from, boolean captures,
+                                                  String ledgerKind, Condition also) {
     var update = Sql.DSL.update(PAYMENT).set(PAYMENT.STATUS, DSL.param("to", PAYMENT.STATUS))
         .set(PAYMENT.UPDATED_AT, SqlTime.now());
     var moved = DSL.name("moved").as((captures ? update.setNull(PAYMENT.SETTLE_AFTER) : update)
         .where(byIntent ? PAYMENT.INTENT_ID.eq(DSL.param("which", PAYMENT.INTENT_ID))
             : PAYMENT.BOOKING_ID.eq(DSL.param("which", PAYMENT.BOOKING_ID)))
-        .and(PAYMENT.STATUS.in(from)).returning(PAYMENT.BOOKING_ID));
+        .and(PAYMENT.STATUS.in(from)).and(also).returning());
     Field<UUID> booking = moved.field(PAYMENT.BOOKING_ID);
     var ledger = DSL.name("ledger").as(Sql.DSL.insertInto(PAYMENT_LEDGER, PAYMENT_LEDGER.BOOKING_ID,
             PAYMENT_LEDGER.KIND, PAYMENT_LEDGER.AMOUNT_MINOR, PAYMENT_LEDGER.CURRENCY, PAYMENT_LEDGER.STRIPE_OBJECT_ID,
             PAYMENT_LEDGER.STRIPE_EVENT_ID, PAYMENT_LEDGER.RAW)
         .select(DSL.select(booking, DSL.param("kind", PAYMENT_LEDGER.KIND),
-            DSL.param("amount", PAYMENT_LEDGER.AMOUNT_MINOR), DSL.param("currency", PAYMENT_LEDGER.CURRENCY),
+            DSL.param("amount", PAYMENT_LEDGER.AMOUNT_MINOR), moved.field(PAYMENT.CURRENCY),
             DSL.param("object", PAYMENT_LEDGER.STRIPE_OBJECT_ID), DSL.param("event", PAYMENT_LEDGER.STRIPE_EVENT_ID),
             DSL.param("raw", PAYMENT_LEDGER.RAW)).from(moved))
         .returning(PAYMENT_LEDGER.ID));
+    String announced = ANNOUNCED.get(ledgerKind);
     if (announced == null) {
-      return Prepared.of(Sql.DSL.with(moved, ledger).select(booking).from(moved));
+      return List.of(moved, ledger);
     }
     Field<String> aggregate = DSL.field(DSL.select(booking.cast(String.class)).from(moved));
     var event = DSL.name("announced").as(Outbox.insertWhen(DSL.exists(DSL.selectOne().from(moved)),
         DSL.inline(announced), DSL.inline("booking"), aggregate,
         DSL.field("{0} || jsonb_build_object('bookingId', {1})", JSONB.class,
             DSL.param("announced", JSONB.class), aggregate)));
-    return Prepared.of(Sql.DSL.with(moved, ledger, event).select(booking).from(moved));
+    return List.of(moved, ledger, event);
   }
 }
