@@ -19,7 +19,7 @@ final class Stage implements AutoCloseable {
   final String name;
   final PgConnectOptions db;
   final DataSets data;
-  private final DataSets.Slots warmUpSlot;
+  private final DataSets.Slots warmUpSlots;
   ServiceProcess service;
   LoadGenerator load;
   private double cpuMark;
@@ -30,16 +30,24 @@ final class Stage implements AutoCloseable {
     var database = TestDatabase.fresh();
     this.db = database.connectOptions();
     this.data = new DataSets(database);
-    this.warmUpSlot = data.load(1, 1, Integer.getInteger("warmup", 10000), 1000);
+    this.warmUpSlots = data.load(1, Math.max(1, WARM_UP_SECONDS / 10), Integer.getInteger("warmup", 10000), 1000);
   }
 
   /**
-   * Starts the service (after the data is loaded), warms it up with holds on a slot of its own: 64 clients for
-   * 30 s on 10,000 seats ({@code -Dbench.warmup}), enough that holds succeed for the whole warm-up. With 1,500 seats,
-   * as before, the slot sold out in a few seconds and the rest of the warm-up ran only the refusal path, so the
-   * measured holds ran partly before the JIT compilers had compiled them (and paid for their compiling). Then it
-   * waits until the service is idle: the warm-up's holds leave their background work (events relayed, consumed),
-   * which would otherwise run during, and be counted in, the first measurement.
+   * How long the service is warmed up ({@code -Dbench.warmup.seconds}, 60): with 30 s, as until round two's
+   * fourteenth part, the C2 compiler was still at work through the purchase stage's measured run (a third of a
+   * core), compiling what the warm-up had not run.
+   */
+  private static final int WARM_UP_SECONDS = Integer.getInteger("warmup.seconds", 60);
+
+  /**
+   * Starts the service (after the data is loaded), warms it up with holds on slots of its own: 64 clients for
+   * {@link #WARM_UP_SECONDS} on a slot of 10,000 seats ({@code -Dbench.warmup}) for every 10 s, taken in turn, enough
+   * that holds succeed for the whole warm-up. With 1,500 seats, as before, the slot sold out in a few seconds and the
+   * rest of the warm-up ran only the refusal path, so the measured holds ran partly before the JIT compilers had
+   * compiled them (and paid for their compiling). Then it waits until the service is idle: the warm-up's holds leave
+   * their background work (events relayed, consumed), which would otherwise run during, and be counted in, the first
+   * measurement.
    */
   void start(Map<String, String> env, int clients) {
     start(env, clients, (generator, slot) -> Actions.hold(slot), status -> status == 201);
@@ -55,8 +63,10 @@ final class Stage implements AutoCloseable {
     System.out.printf("[%s] starting the service%n", name);
     service = ServiceProcess.start(name, db, env);
     load = new LoadGenerator(service.port, clients);
-    UUID slot = warmUpSlot.slots()[0];
-    load.run(64, Duration.ofSeconds(30), warmUp.apply(load, () -> slot), keepGoing);
+    UUID[] slots = warmUpSlots.slots();
+    var next = new java.util.concurrent.atomic.AtomicInteger();
+    load.run(64, Duration.ofSeconds(WARM_UP_SECONDS),
+        warmUp.apply(load, () -> slots[Math.floorMod(next.getAndIncrement(), slots.length)]), keepGoing);
     quiet(Duration.ofMinutes(3));
   }
 
