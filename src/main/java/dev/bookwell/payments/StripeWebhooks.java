@@ -164,7 +164,9 @@ final class StripeWebhooks {
         .and(PAYMENT.STRIPE_ACCOUNT.isNotDistinctFrom(DSL.param("account", PAYMENT.STRIPE_ACCOUNT)))
         .and(PAYMENT.AMOUNT_MINOR.eq(DSL.param("amount", PAYMENT.AMOUNT_MINOR)))
         .and(DSL.lower(PAYMENT.CURRENCY).eq(DSL.lower(DSL.param("currency", PAYMENT.CURRENCY))))
-        .and(PAYMENT.STATUS.in(awaiting)));
+        .and(PAYMENT.STATUS.in(awaiting))
+        // locked before the event is recorded, as the whole path locks it: the two take their locks in one order
+        .forUpdate());
     var recorded = DSL.name("recorded").as(Sql.DSL.insertInto(STRIPE_EVENT, STRIPE_EVENT.ID, STRIPE_EVENT.TYPE)
         .select(DSL.select(DSL.param("event", STRIPE_EVENT.ID), DSL.param("type", STRIPE_EVENT.TYPE))
             .whereExists(DSL.selectOne().from(routed)))

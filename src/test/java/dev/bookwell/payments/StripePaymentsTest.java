@@ -207,9 +207,22 @@ class StripePaymentsTest {
     var otherCurrency = stripe.event("payment_intent.succeeded", stripe.intent(intentId).put("currency", "usd"),
         NEW_SECRET, now());
     assertEquals(200, post(otherCurrency.payload(), otherCurrency.signature()).statusCode());
-    assertEquals(List.of("mismatch", "mismatch"), ledger(booking));
+    var authorizedInUsd = stripe.event("payment_intent.amount_capturable_updated",
+        stripe.authorize(intentId).put("currency", "usd"), NEW_SECRET, now());
+    assertEquals(200, post(authorizedInUsd.payload(), authorizedInUsd.signature()).statusCode());
+    assertEquals(List.of("mismatch", "mismatch", "mismatch"), ledger(booking));
     assertEquals("requires_payment", paymentStatus(booking));
     assertEquals("held", status(booking));
+
+    // the same currency spelled in the other case is the same currency: authorized and captured
+    String currency = stripe.intent(intentId).getString("currency");
+    String otherCase = currency.equals(currency.toUpperCase()) ? currency.toLowerCase() : currency.toUpperCase();
+    var authorized = stripe.event("payment_intent.amount_capturable_updated",
+        stripe.authorize(intentId).put("currency", otherCase), NEW_SECRET, now());
+    assertEquals("processed", post(authorized.payload(), authorized.signature()).bodyAsJsonObject()
+        .getString("outcome"));
+    awaitPayment(booking, "captured");
+    assertEquals(List.of("mismatch", "mismatch", "mismatch", "authorization", "capture"), ledger(booking));
   }
 
   @Test
