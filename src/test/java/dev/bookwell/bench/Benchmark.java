@@ -206,7 +206,7 @@ public final class Benchmark {
 
   /** Scenario 4: hold, card authorized at the fake Stripe, signed webhook, poll until confirmed. */
   private void purchase(int slots, int seconds) {
-    try (var stage = new Stage("purchase"); var stripe = new FakeStripe()) {
+    try (var stage = new Stage("purchase", 2 * Stage.WARM_UP_SECONDS); var stripe = new FakeStripe()) {
       var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
       stage.start(Map.of("STRIPE_SECRET_KEY", "sk_test_bench", "STRIPE_API_BASE", stripe.apiBase(),
           "STRIPE_WEBHOOK_SECRET", Actions.WEBHOOK_SECRET, "BOOKWELL_PAYMENT_RECONCILE_INTERVAL", "5s"), CLIENTS,

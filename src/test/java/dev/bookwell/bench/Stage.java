@@ -25,25 +25,33 @@ final class Stage implements AutoCloseable {
   private double cpuMark;
   private double jitMark;
 
+  private final int warmUpSeconds;
+
+  /** A stage warmed up for {@link #WARM_UP_SECONDS}. */
   Stage(String name) {
+    this(name, WARM_UP_SECONDS);
+  }
+
+  Stage(String name, int warmUpSeconds) {
     this.name = name;
+    this.warmUpSeconds = warmUpSeconds;
     var database = TestDatabase.fresh();
     this.db = database.connectOptions();
     this.data = new DataSets(database);
-    this.warmUpSlots = data.load(1, Math.max(1, WARM_UP_SECONDS / 10), Integer.getInteger("warmup", 10000), 1000);
+    this.warmUpSlots = data.load(1, (warmUpSeconds + 29) / 30, Integer.getInteger("warmup", 10000), 1000);
   }
 
   /**
-   * How long the service is warmed up ({@code -Dbench.warmup.seconds}, 60): with 30 s, as until round two's
-   * fourteenth part, the C2 compiler was still at work through the purchase stage's measured run (a third of a
-   * core), compiling what the warm-up had not run.
+   * How long the service is warmed up ({@code -Dbench.warmup.seconds}, 30 s); the purchase stage, whose path is the
+   * longest, twice as long: with 30 s, as until round two's fourteenth part, the C2 compiler was still at work
+   * through its measured run (a third of a core), compiling what the warm-up had not run.
    */
-  private static final int WARM_UP_SECONDS = Integer.getInteger("warmup.seconds", 60);
+  static final int WARM_UP_SECONDS = Integer.getInteger("warmup.seconds", 30);
 
   /**
-   * Starts the service (after the data is loaded), warms it up with holds on slots of its own: 64 clients for
-   * {@link #WARM_UP_SECONDS} on a slot of 10,000 seats ({@code -Dbench.warmup}) for every 10 s, taken in turn, enough
-   * that holds succeed for the whole warm-up. With 1,500 seats, as before, the slot sold out in a few seconds and the
+   * Starts the service (after the data is loaded), warms it up with holds on slots of its own: 64 clients for the
+   * stage's warm-up on a slot of 10,000 seats ({@code -Dbench.warmup}) for every 30 s, taken in turn, enough that
+   * holds succeed for most of the warm-up. With 1,500 seats, as before, the slot sold out in a few seconds and the
    * rest of the warm-up ran only the refusal path, so the measured holds ran partly before the JIT compilers had
    * compiled them (and paid for their compiling). Then it waits until the service is idle: the warm-up's holds leave
    * their background work (events relayed, consumed), which would otherwise run during, and be counted in, the first
@@ -65,7 +73,7 @@ final class Stage implements AutoCloseable {
     load = new LoadGenerator(service.port, clients);
     UUID[] slots = warmUpSlots.slots();
     var next = new java.util.concurrent.atomic.AtomicInteger();
-    load.run(64, Duration.ofSeconds(WARM_UP_SECONDS),
+    load.run(64, Duration.ofSeconds(warmUpSeconds),
         warmUp.apply(load, () -> slots[Math.floorMod(next.getAndIncrement(), slots.length)]), keepGoing);
     quiet(Duration.ofMinutes(3));
   }
