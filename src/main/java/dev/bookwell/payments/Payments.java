@@ -118,7 +118,7 @@ final class Payments {
   }
 
   /**
-   * One statement ({@link #moving}): atomic on its own, so a caller with nothing else to write runs it outside a
+   * One statement ({@link #moveParts}): atomic on its own, so a caller with nothing else to write runs it outside a
    * transaction.
    */
   static Future<Boolean> move(Sql tx, PaymentRecord payment, EnumSet<PaymentStatus> from, PaymentStatus to,
