@@ -321,7 +321,7 @@ final class Lifecycle {
 
   private static Prepared<Record> promoting() {
     var id = DSL.param("id", BOOKING.ID);
-    var booked = DSL.name("booked").as(Seats.booking(id).returning(SEAT.ID));
+    var booked = DSL.name("booked").as(Seats.booked(id).returning(SEAT.ID));
     var promoted = DSL.name("promoted").as(Sql.DSL.update(BOOKING)
         .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
         .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id))

@@ -248,11 +248,11 @@ final class Seats {
         });
   }
 
-  private static final Prepared<SeatRecord> CONFIRM = Prepared.of(booking(DSL.param("booking", SEAT.BOOKING_ID))
+  private static final Prepared<SeatRecord> CONFIRM = Prepared.of(booked(DSL.param("booking", SEAT.BOOKING_ID))
       .returning(SEAT.ID));
 
   /** The booking's seats made booked. */
-  static UpdateConditionStep<SeatRecord> booking(Field<UUID> bookingId) {
+  static UpdateConditionStep<SeatRecord> booked(Field<UUID> bookingId) {
     return Sql.DSL.update(SEAT).set(SEAT.STATE, SeatState.booked).setNull(SEAT.HELD_UNTIL)
         .where(SEAT.BOOKING_ID.eq(bookingId));
   }

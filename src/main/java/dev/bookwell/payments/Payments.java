@@ -129,13 +129,20 @@ final class Payments {
     boolean byIntent = payment.getIntentId() != null;
     boolean captures = to == PaymentStatus.captured;
     var moving = MOVES.computeIfAbsent(byIntent + " " + from + " " + captures + " " + ledgerKind,
-        key -> Prepared.of(Sql.DSL.with(moveParts(byIntent, from, captures, ledgerKind, DSL.noCondition()))
-            .select(DSL.field(DSL.name("moved", PAYMENT.BOOKING_ID.getName()), UUID.class)).from(DSL.name("moved"))));
+        key -> moving(moveParts(byIntent, from, captures, ledgerKind, DSL.noCondition())));
     var values = moveValues(to, byIntent ? payment.getIntentId() : payment.getBookingId(), ledgerKind, amount,
         stripeObjectId, eventId, rawEvent);
-    values.put("announced", JSONB.valueOf(new JsonObject().put("amount", Money.json(amount, payment.getCurrency()))
-        .encode()));
+    if (ANNOUNCED.containsKey(ledgerKind)) {
+      values.put("announced", JSONB.valueOf(new JsonObject().put("amount", Money.json(amount, payment.getCurrency()))
+          .encode()));
+    }
     return tx.fetchOptional(moving, values).map(Optional::isPresent);
+  }
+
+  /** The move's statement: its parts ({@link #moveParts}), answering with the booking of the row moved, if any. */
+  private static Prepared<Record1<UUID>> moving(List<CommonTableExpression<?>> parts) {
+    var moved = parts.getFirst();
+    return Prepared.of(Sql.DSL.with(parts).select(moved.field(PAYMENT.BOOKING_ID)).from(moved));
   }
 
   /** The values of a move's parameters ({@link #moveParts}), but its event's ({@code announced}). */
@@ -160,8 +167,9 @@ final class Payments {
 
   /**
    * The move, its ledger row and its event ({@link #ANNOUNCED}) as parts of one statement, one round trip where
-   * they were three: the update ({@code moved}, returning the whole row, moved only if {@code also} holds too), then
-   * the ledger row and the event, written only for a row the update moved (of the booking the payment names now).
+   * they were three: first the update ({@code moved}, returning the whole row, moved only if {@code also} holds
+   * too), then the ledger row and the event, written only for a row the update moved (of the booking the payment
+   * names now).
    * A capture leaves the reconciler nothing to do ({@code settle_after} cleared); a capture reported by Stripe sets
    * its seat check after the move, in the same transaction ({@link StripeWebhooks}).
    */

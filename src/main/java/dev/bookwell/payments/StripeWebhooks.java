@@ -140,10 +140,7 @@ final class StripeWebhooks {
       if (found.isEmpty()) {
         return apply(event, intentId, object, raw);
       }
-      var payment = found.get().into(PAYMENT);
-      if (payment.getBookingId() != null) {  // null: recorded, but the payment had moved on meanwhile
-        settlement.settle(payment);
-      }
+      settlement.settle(found.get().into(PAYMENT));
       return Future.succeededFuture(received("processed"));
     });
   }
@@ -152,8 +149,8 @@ final class StripeWebhooks {
    * The event recorded and the payment authorized with its ledger row, all only for a payment of the intent that is
    * {@link #routedTo routed} to the event, of its amount and currency ({@link #mismatch}), awaiting payment; and
    * only if the event is new. Nothing is recorded otherwise: a duplicate, another account's event, a mismatch, an
-   * unknown intent or a payment that moved on take the whole path. A row when the event was recorded, with the
-   * payment as authorized (all nulls if it moved on between the parts' snapshot and its lock). Rendered once.
+   * unknown intent or a payment that moved on take the whole path. The payment as authorized when it was (the
+   * payment locked first, its move follows whenever the event was recorded). Rendered once.
    */
   private static final Prepared<Record> AUTHORIZING = authorizing();
 
@@ -171,12 +168,12 @@ final class StripeWebhooks {
         .select(DSL.select(DSL.param("event", STRIPE_EVENT.ID), DSL.param("type", STRIPE_EVENT.TYPE))
             .whereExists(DSL.selectOne().from(routed)))
         .onConflictDoNothing().returning(STRIPE_EVENT.ID));
+    var move = Payments.moveParts(true, awaiting, false, "authorization",
+        DSL.exists(DSL.selectOne().from(recorded)));
     var parts = new ArrayList<CommonTableExpression<?>>(List.of(routed, recorded));
-    parts.addAll(Payments.moveParts(true, awaiting, false, "authorization",
-        DSL.exists(DSL.selectOne().from(recorded))));
-    var moved = parts.get(2);
-    return Prepared.of(Sql.DSL.with(parts).select(recorded.field(STRIPE_EVENT.ID)).select(moved.fields())
-        .from(recorded).leftJoin(moved).on(DSL.trueCondition()));
+    parts.addAll(move);
+    var moved = move.getFirst();
+    return Prepared.of(Sql.DSL.with(parts).select(moved.fields()).from(moved));
   }
 
   /**
