@@ -27,9 +27,14 @@ final class BookingDelivery {
 
   Future<JsonObject> answer(JsonObject question) {
     UUID id = UUID.fromString(question.getString("bookingId"));
-    var found = BookingRows.one(db, id)
-        .map(row -> row.orElseThrow(() -> Problem.notFound("No booking " + id + ".").toException()));
-    return question.getBoolean("letter", true) ? found.compose(this::letter) : found.map(BookingDelivery::facts);
+    return question.getBoolean("letter", true)
+        ? Meetings.withBooking(db, tokenKey, id).map(found -> found.orElseThrow(() -> notFound(id)))
+            .compose(this::letter)
+        : BookingRows.one(db, id).map(found -> facts(found.orElseThrow(() -> notFound(id))));
+  }
+
+  private static RuntimeException notFound(UUID id) {
+    return Problem.notFound("No booking " + id + ".").toException();
   }
 
   /**
@@ -44,16 +49,16 @@ final class BookingDelivery {
   }
 
   /** Everything a letter about the booking needs: its calendar entry, meeting link and the guest's view token. */
-  private Future<JsonObject> letter(BookingRecord booking) {
-    return firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50)
-        .compose(first -> Meetings.link(db, tokenKey, booking).map(meeting -> {
-          var answer = facts(booking).put("ics", Ics.of(booking, meeting));
-          answer.getJsonObject("booking").put("meetingUrl", meeting);
-          if (booking.getGuest() != null) {
-            answer.put("guestToken", Holds.guestToken(tokenKey, first));  // a moved booking keeps its first token
-          }
-          return answer;
-        }));
+  private Future<JsonObject> letter(Meetings.Read read) {
+    var booking = read.booking();
+    return firstOfChain(booking.getId(), booking.getRescheduledFrom(), 50).map(first -> {
+      var answer = facts(booking).put("ics", Ics.of(booking, read.meeting()));
+      answer.getJsonObject("booking").put("meetingUrl", read.meeting());
+      if (booking.getGuest() != null) {
+        answer.put("guestToken", Holds.guestToken(tokenKey, first));  // a moved booking keeps its first token
+      }
+      return answer;
+    });
   }
 
   /** The booking a chain of reschedules started from (its id derived the guest's token, which moves along). */

@@ -19,6 +19,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jooq.impl.DSL;
@@ -41,32 +42,40 @@ final class BookingReads {
 
   /** The booking with its payment as the payments area has it now (none for a free booking). */
   Future<ApiReply> get(ApiRequest request) {
-    return visible(request).compose(booking -> Meetings.link(db, meetingKey, booking).compose(meeting -> {
-      var json = BookingJson.of(booking).put("meetingUrl", meeting);
+    return visibleWithMeeting(request).compose(read -> {
+      var booking = read.booking();
+      var json = BookingJson.of(booking).put("meetingUrl", read.meeting());
       return booking.getTotalMinor() == 0 ? Future.succeededFuture(ApiReply.ok(json))
           : payments.payment(booking.getId())
               // the booking is readable while the payments area is not: its payment says so
               .otherwise(e -> new JsonObject().put("status", "unavailable"))
               .map(payment -> ApiReply.ok(json.put("payment", payment)));
-    }));
+    });
   }
 
   /** GET /v1/bookings/{id}/ics */
   Future<ApiReply> ics(ApiRequest request) {
-    return visible(request).compose(booking -> Meetings.link(db, meetingKey, booking).map(meeting -> new ApiReply(200,
-        Ics.of(booking, meeting),
+    return visibleWithMeeting(request).map(read -> new ApiReply(200, Ics.of(read.booking(), read.meeting()),
         new JsonObject().put("Content-Type", "text/calendar; charset=utf-8")
-            .put("Content-Disposition", "attachment; filename=\"" + booking.getReference() + ".ics\""))));
+            .put("Content-Disposition", "attachment; filename=\"" + read.booking().getReference() + ".ics\"")));
   }
 
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
   Future<BookingRecord> visible(ApiRequest request) {
+    return visible(request, id -> BookingRows.one(db, id), Function.identity());
+  }
+
+  private Future<Meetings.Read> visibleWithMeeting(ApiRequest request) {
+    return visible(request, id -> Meetings.withBooking(db, meetingKey, id), Meetings.Read::booking);
+  }
+
+  private <T> Future<T> visible(ApiRequest request, Function<UUID, Future<Optional<T>>> read,
+                                Function<T, BookingRecord> booking) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
-    return BookingRows.one(db, id)
-        .compose(found -> {
-          var booking = found.orElseThrow(() -> BookingAccess.notFound(null));
-          return BookingAccess.check(bus, request, booking).map(booking);
-        });
+    return read.apply(id).compose(found -> {
+      var row = found.orElseThrow(() -> BookingAccess.notFound(null));
+      return BookingAccess.check(bus, request, booking.apply(row)).map(row);
+    });
   }
 
   /** GET /v1/organizations/{organizationId}/bookings: staff with manage_bookings, by start time. */

@@ -16,6 +16,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SelectConditionStep;
+import org.jooq.SelectSelectStep;
 import org.jooq.impl.DSL;
 
 /**
@@ -39,6 +40,11 @@ final class BookingRows {
   /** {@code SELECT <booking with its effective status> FROM booking WHERE ...}; finish with {@code .coerce(BOOKING)}. */
   static SelectConditionStep<Record> where(Condition condition) {
     return Sql.DSL.select(FIELDS).from(BOOKING).where(condition);
+  }
+
+  /** The booking's columns as {@link #where} reads them, then {@code more}: from the booking and tables joined to it. */
+  static SelectSelectStep<Record> selectWith(Field<?>... more) {
+    return Sql.DSL.select(FIELDS).select(more);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.bookwell.booking;
 
+import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PROVIDER;
 import static dev.bookwell.db.Tables.SLOT;
 import static dev.bookwell.db.Tables.VENUE;
@@ -12,7 +13,12 @@ import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.Field;
+import org.jooq.Record;
 import org.jooq.Record3;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 
 /**
@@ -28,24 +34,44 @@ final class Meetings {
   private Meetings() {
   }
 
-  /** The link, or null when the booking has none. */
-  static Future<String> link(Sql sql, byte[] key, BookingRecord booking) {
-    if (booking.getStatus() != BookingStatus.confirmed && booking.getStatus() != BookingStatus.completed) {
-      return Future.succeededFuture(null);
-    }
-    return sql.fetchOptional(VIDEO, Map.of("slot", booking.getSlotId()))
-        .map(found -> found.filter(r -> Boolean.TRUE.equals(r.value1())).map(r -> switch (r.value2()) {
-          case "fixed" -> r.value3();
-          case "generated" -> r.value3().replace("{room}", room(key, booking));
-          default -> null;
-        }).orElse(null));
+  /** A booking and its meeting's link (null when it has none). */
+  record Read(BookingRecord booking, String meeting) {
   }
 
-  /** Read for every confirmed booking's messages and page: rendered once. */
-  private static final Prepared<Record3<Boolean, String, String>> VIDEO = Prepared.of(Sql.DSL
+  /**
+   * The booking and its link in one statement: the slot's venue and provider are joined only for a confirmed or
+   * completed booking. Every read of a booking page and every letter about one asks (it was two statements).
+   */
+  static Future<Optional<Read>> withBooking(Sql sql, byte[] key, UUID id) {
+    return sql.fetchOptional(WITH_BOOKING, Map.of("id", id)).map(found -> found.map(row -> {
+      var booking = row.into(BOOKING);
+      return new Read(booking, link(key, booking, row.get(ONLINE), row.get(MODE), row.get(URL)));
+    }));
+  }
+
+  private static String link(byte[] key, BookingRecord booking, Boolean online, String mode, String url) {
+    boolean meets = booking.getStatus() == BookingStatus.confirmed || booking.getStatus() == BookingStatus.completed;
+    if (!meets || !Boolean.TRUE.equals(online) || mode == null) {
+      return null;
+    }
+    return switch (mode) {
+      case "fixed" -> url;
+      case "generated" -> url.replace("{room}", room(key, booking));
+      default -> null;
+    };
+  }
+
+  private static final Table<Record3<Boolean, String, String>> VIDEO = DSL.lateral(Sql.DSL
       .select(VENUE.ONLINE, PROVIDER.VIDEO_MODE, PROVIDER.VIDEO_URL).from(SLOT)
       .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID)).leftJoin(VENUE).on(VENUE.ID.eq(SLOT.VENUE_ID))
-      .where(SLOT.ID.eq(DSL.param("slot", SLOT.ID))));
+      .where(SLOT.ID.eq(BOOKING.SLOT_ID))
+      .and(BOOKING.STATUS.in(BookingStatus.confirmed, BookingStatus.completed))).as("video");
+  private static final Field<Boolean> ONLINE = VIDEO.field(VENUE.ONLINE);
+  private static final Field<String> MODE = VIDEO.field(PROVIDER.VIDEO_MODE);
+  private static final Field<String> URL = VIDEO.field(PROVIDER.VIDEO_URL);
+
+  private static final Prepared<Record> WITH_BOOKING = Prepared.of(BookingRows.selectWith(ONLINE, MODE, URL)
+      .from(BOOKING).leftJoin(VIDEO).on(DSL.trueCondition()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
 
   static String room(byte[] key, BookingRecord booking) {
     String derived = SecretTokens.derive(key, "meeting", booking.getId()).replaceAll("[^A-Za-z0-9]", "");

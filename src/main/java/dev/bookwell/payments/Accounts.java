@@ -30,16 +30,13 @@ import java.util.UUID;
  */
 final class Accounts {
 
-  /** An organization's account (null: paid into the platform's own) and its fee override (null: the default). */
+  /**
+   * An organization's account (null: paid into the platform's own) and its fee override (null: the default). A
+   * payment's fee is taken from these by the statement that makes the payment ({@code Intents}).
+   */
   record Account(String stripeAccount, Integer feeBps) {
 
     static final Account PLATFORM = new Account(null, null);
-
-    /** The platform's fee on {@code amount}: nothing when the money stays with the platform anyway. */
-    long fee(long amount, int defaultBps) {
-      int bps = feeBps != null ? feeBps : defaultBps;
-      return stripeAccount == null ? 0 : Math.multiplyExact(amount, (long) bps) / 10_000;
-    }
   }
 
   private final Db db;
@@ -56,15 +53,12 @@ final class Accounts {
     this.defaultFeeBps = defaultFeeBps;
   }
 
-  static Future<Account> of(Sql tx, UUID organizationId) {
-    if (organizationId == null) {
-      return Future.succeededFuture(Account.PLATFORM);
-    }
+  private static Future<Account> of(Sql tx, UUID organizationId) {
     return tx.fetchOptional(ACCOUNT, Map.of("organization", organizationId))
         .map(found -> found.map(r -> new Account(r.value1(), r.value2())).orElse(Account.PLATFORM));
   }
 
-  /** Asked for every payment intent: rendered once. */
+  /** The organization's account row, read by each change of it and each answer about it. */
   private static final Prepared<Record2<String, Integer>> ACCOUNT = Prepared.of(Sql.DSL.select(
           ORGANIZATION_PAYMENT_ACCOUNT.STRIPE_ACCOUNT, ORGANIZATION_PAYMENT_ACCOUNT.APPLICATION_FEE_BPS)
       .from(ORGANIZATION_PAYMENT_ACCOUNT)

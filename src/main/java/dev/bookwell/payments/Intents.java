@@ -1,5 +1,6 @@
 package dev.bookwell.payments;
 
+import static dev.bookwell.db.Tables.ORGANIZATION_PAYMENT_ACCOUNT;
 import static dev.bookwell.db.Tables.PAYMENT;
 
 import dev.bookwell.db.tables.records.PaymentRecord;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -42,19 +44,17 @@ final class Intents {
     String currency = request.getString("currency");
     UUID organizationId = request.getString("organizationId") == null ? null
         : UUID.fromString(request.getString("organizationId"));
-    // No transaction: the account is read, then the row is written if absent and read back, each in one statement.
-    return Accounts.of(db, organizationId)
-        .compose(account -> {
-          var values = new HashMap<String, Object>();
-          values.put("booking", bookingId);
-          values.put("account", account.stripeAccount());
-          values.put("fee", account.fee(amount, defaultFeeBps));
-          values.put("subject", request.getString("subject", PaymentsClient.BOOKING));
-          values.put("amount", amount);
-          values.put("currency", currency);
-          values.put("manual", manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")));
-          return db.fetchOptional(CREATE, values);
-        })
+    // No transaction: the row is written if absent (with the organization's account and fee, read by the same
+    // statement), else read back, each in one statement
+    var values = new HashMap<String, Object>();
+    values.put("booking", bookingId);
+    values.put("organization", organizationId);
+    values.put("defaultFee", defaultFeeBps);
+    values.put("subject", request.getString("subject", PaymentsClient.BOOKING));
+    values.put("amount", amount);
+    values.put("currency", currency);
+    values.put("manual", manualCapture || Boolean.TRUE.equals(request.getBoolean("manualCapture")));
+    return db.fetchOptional(CREATE, values)
         .compose(created -> created.isPresent() ? Future.succeededFuture(created)
             : Payments.byBooking(db, bookingId))
         .compose(found -> {
@@ -79,17 +79,36 @@ final class Intents {
         });
   }
 
-  /** The booking's payment row, made if there is none yet (then returned): rendered once, asked for every hold. */
-  private static final Prepared<PaymentRecord> CREATE = Prepared.of(Sql.DSL.insertInto(PAYMENT)
-      .set(PAYMENT.BOOKING_ID, DSL.param("booking", PAYMENT.BOOKING_ID))
-      .set(PAYMENT.STRIPE_ACCOUNT, DSL.param("account", PAYMENT.STRIPE_ACCOUNT))
-      .set(PAYMENT.APPLICATION_FEE_MINOR, DSL.param("fee", PAYMENT.APPLICATION_FEE_MINOR))
-      .set(PAYMENT.SUBJECT, DSL.param("subject", PAYMENT.SUBJECT))
-      .set(PAYMENT.AMOUNT_MINOR, DSL.param("amount", PAYMENT.AMOUNT_MINOR))
-      .set(PAYMENT.CURRENCY, DSL.param("currency", PAYMENT.CURRENCY))
-      .set(PAYMENT.MANUAL_CAPTURE, DSL.param("manual", PAYMENT.MANUAL_CAPTURE))
-      .onConflictDoNothing()
-      .returning());
+  /**
+   * The booking's payment row, made if there is none yet (then returned): rendered once, asked for every hold. It is
+   * paid into the organization's own account when it has one, with the platform's fee on it (the organization's
+   * own rate, else the default, rounded down); into the platform's account otherwise, without a fee. Reading the
+   * account here, not before, saves every paid hold a round trip.
+   */
+  private static final Prepared<PaymentRecord> CREATE = creating();
+
+  private static Prepared<PaymentRecord> creating() {
+    var account = ORGANIZATION_PAYMENT_ACCOUNT;
+    var amount = typed("amount", PAYMENT.AMOUNT_MINOR);
+    var feeBps = DSL.coalesce(account.APPLICATION_FEE_BPS, typed("defaultFee", account.APPLICATION_FEE_BPS));
+    var fee = DSL.when(account.STRIPE_ACCOUNT.isNull(), DSL.inline(0L))
+        .otherwise(amount.times(feeBps.cast(PAYMENT.AMOUNT_MINOR.getDataType())).div(DSL.inline(10_000L)));
+    return Prepared.of(Sql.DSL.insertInto(PAYMENT, PAYMENT.BOOKING_ID, PAYMENT.STRIPE_ACCOUNT,
+            PAYMENT.APPLICATION_FEE_MINOR, PAYMENT.SUBJECT, PAYMENT.AMOUNT_MINOR, PAYMENT.CURRENCY,
+            PAYMENT.MANUAL_CAPTURE)
+        .select(Sql.DSL.select(typed("booking", PAYMENT.BOOKING_ID), account.STRIPE_ACCOUNT, fee,
+                typed("subject", PAYMENT.SUBJECT), amount, typed("currency", PAYMENT.CURRENCY),
+                typed("manual", PAYMENT.MANUAL_CAPTURE))
+            .from(DSL.selectOne().asTable("one"))
+            .leftJoin(account).on(account.ORGANIZATION_ID.eq(typed("organization", account.ORGANIZATION_ID))))
+        .onConflictDoNothing()
+        .returning());
+  }
+
+  /** A named parameter cast to its column's type: a SELECT list gives PostgreSQL no column to infer it from. */
+  private static <T> Field<T> typed(String name, Field<T> column) {
+    return DSL.param(name, column).cast(column.getDataType());
+  }
 
   /** The intent Stripe made, kept with the payment (the first one made, if two raced). */
   private static final Prepared<PaymentRecord> RECORD_INTENT = Prepared.of(Sql.DSL.update(PAYMENT)

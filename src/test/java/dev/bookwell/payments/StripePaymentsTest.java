@@ -8,6 +8,7 @@ import static dev.bookwell.db.Tables.PROVIDER_ORGANIZATION;
 import static dev.bookwell.db.Tables.SEAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Sql;
@@ -86,7 +87,10 @@ class StripePaymentsTest {
     stripeHeadersAsStripeJavaSendsThem(booking.getString("id"));
   }
 
-  /** The gateway's own HTTP client (StripeHttp) sends what stripe-java's sends, its user agents built once. */
+  /**
+   * The gateway's own HTTP client (StripeHttp) sends what stripe-java's sends, its user agents built once; without
+   * stripe-java's telemetry (the capture comes after the intent's creation, whose metrics it would carry).
+   */
   private void stripeHeadersAsStripeJavaSendsThem(String bookingId) {
     var create = stripe.headers.get("POST /v1/payment_intents");
     var capture = stripe.headers.get("POST /v1/payment_intents/{id}/capture");
@@ -102,6 +106,7 @@ class StripePaymentsTest {
     assertNotNull(client.getString("gson.version"));
     assertEquals(create.get("User-Agent"), capture.get("User-Agent"));
     assertEquals(create.get("X-Stripe-Client-User-Agent"), capture.get("X-Stripe-Client-User-Agent"));
+    assertNull(capture.get("X-Stripe-Client-Telemetry"), "no metrics of the request before sent to Stripe");
   }
 
   /**
