@@ -31,8 +31,8 @@ import java.util.UUID;
 final class Accounts {
 
   /**
-   * An organization's account (null: paid into the platform's own) and its fee override (null: the default). A
-   * payment's fee is taken from these by the statement that makes the payment ({@code Intents}).
+   * An organization's account (null: paid into the platform's own) and its fee override (null: the default), as
+   * answered to its billing admins. A payment reads the same row in the statement that makes it ({@code Intents}).
    */
   record Account(String stripeAccount, Integer feeBps) {
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * One PaymentIntent per booking, created on request of the booking area after a priced hold commits. Asking again
@@ -45,7 +46,7 @@ final class Intents {
     UUID organizationId = request.getString("organizationId") == null ? null
         : UUID.fromString(request.getString("organizationId"));
     // No transaction: the row is written if absent (with the organization's account and fee, read by the same
-    // statement), else read back, each in one statement
+    // statement), else read back, each in one statement.
     var values = new HashMap<String, Object>();
     values.put("booking", bookingId);
     values.put("organization", organizationId);
@@ -97,7 +98,7 @@ final class Intents {
             PAYMENT.APPLICATION_FEE_MINOR, PAYMENT.SUBJECT, PAYMENT.AMOUNT_MINOR, PAYMENT.CURRENCY,
             PAYMENT.MANUAL_CAPTURE)
         .select(Sql.DSL.select(typed("booking", PAYMENT.BOOKING_ID), account.STRIPE_ACCOUNT, fee,
-                typed("subject", PAYMENT.SUBJECT), amount, typed("currency", PAYMENT.CURRENCY),
+                typed("subject", PAYMENT.SUBJECT), amount, DSL.param("currency", String.class).cast(SQLDataType.VARCHAR),
                 typed("manual", PAYMENT.MANUAL_CAPTURE))
             .from(DSL.selectOne().asTable("one"))
             .leftJoin(account).on(account.ORGANIZATION_ID.eq(typed("organization", account.ORGANIZATION_ID))))
@@ -105,7 +106,10 @@ final class Intents {
         .returning());
   }
 
-  /** A named parameter cast to its column's type: a SELECT list gives PostgreSQL no column to infer it from. */
+  /**
+   * A named parameter cast to its column's type: a SELECT list gives PostgreSQL no column to infer it from. (The
+   * currency is cast to varchar instead: a cast to char(3) would cut a longer value short without a word.)
+   */
   private static <T> Field<T> typed(String name, Field<T> column) {
     return DSL.param(name, column).cast(column.getDataType());
   }

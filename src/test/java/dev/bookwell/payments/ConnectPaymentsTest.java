@@ -91,13 +91,14 @@ class ConnectPaymentsTest {
     assertEquals(500, fee.getInteger("applicationFeeBps"));
 
     var atA = hold(a, 4500);
-    var atB = hold(b, 2500);
+    var atB = hold(b, 2499);
     String intentA = atA.getJsonObject("payment").getString("intentId");
     String intentB = atB.getJsonObject("payment").getString("intentId");
     assertEquals(acctA, stripe.accountOf(intentA));
     assertEquals("acct_B1", stripe.accountOf(intentB));
     assertEquals(450L, stripe.intent(intentA).getLong("application_fee_amount"), "the platform default, 10%");
-    assertEquals(125L, stripe.intent(intentB).getLong("application_fee_amount"), "B's own fee, 5%");
+    assertEquals(124L, stripe.intent(intentB).getLong("application_fee_amount"),
+        "B's own fee, 5 % of 24.99 rounded down");
 
     // an event about A's intent that claims to come from B's account moves nothing
     var forged = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentA), SECRET, now(),
@@ -125,8 +126,8 @@ class ConnectPaymentsTest {
     var movementsOfB = stripe.movements.stream().filter(m -> m.contains(intentB)).toList();
     assertEquals(List.of(acctA + " create " + intentA + " 4500", acctA + " capture " + intentA + " 4500"),
         movementsOfA);
-    assertEquals(List.of("acct_B1 create " + intentB + " 2500", "acct_B1 capture " + intentB + " 2500",
-        "acct_B1 refund " + intentB + " 2500"), movementsOfB);
+    assertEquals(List.of("acct_B1 create " + intentB + " 2499", "acct_B1 capture " + intentB + " 2499",
+        "acct_B1 refund " + intentB + " 2499"), movementsOfB);
 
     // disconnected: new payments are the platform's, with no fee
     World.ok(app.call(HttpMethod.DELETE, accountPath(a), null, a.owner));
