@@ -15,6 +15,7 @@ import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Prepared;
+import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
@@ -301,12 +302,12 @@ final class Lifecycle {
    * the caller's transaction rolls back the seats it booked.
    */
   static Future<BookingRecord> promote(Sql tx, BookingRecord booking, BookingStatus to, String actor) {
-    var promoted = booking.into(BOOKING).setStatus(to).setRefundPercent(null);
+    var promoted = Records.into(booking, BOOKING).setStatus(to).setRefundPercent(null);
     var values = new HashMap<String, Object>(BookingEvents.emitValues(to.getLiteral(), promoted, actor));
     values.put("status", to);
     values.put("id", booking.getId());
     return tx.fetchOptional(PROMOTE, values).compose(updated -> updated.isPresent()
-        ? Future.succeededFuture(updated.get().into(BOOKING))
+        ? Future.succeededFuture(Records.into(updated.get(), BOOKING))
         : requireProviderThere(tx, booking).map(x -> {
           throw Seats.holdLost();
         }));

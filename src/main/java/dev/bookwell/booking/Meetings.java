@@ -9,6 +9,7 @@ import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Prepared;
+import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import java.util.Locale;
@@ -44,7 +45,7 @@ final class Meetings {
    */
   static Future<Optional<Read>> withBooking(Sql sql, byte[] key, UUID id) {
     return sql.fetchOptional(WITH_BOOKING, Map.of("id", id)).map(found -> found.map(row -> {
-      var booking = row.into(BOOKING);
+      var booking = Records.into(row, BOOKING);
       return new Read(booking, link(key, booking, row.get(ONLINE), row.get(MODE), row.get(URL)));
     }));
   }

@@ -11,6 +11,7 @@ import dev.bookwell.db.tables.records.SeatRecord;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.db.Prepared;
+import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.SchedulingClient;
 import io.vertx.core.Future;
@@ -213,7 +214,7 @@ final class Seats {
    * seats of expired holds) or the caller's own checks decide.
    */
   static Future<Optional<BookingRecord>> takeFree(Sql tx, Prepared<Record> statement, Map<String, ?> values) {
-    return tx.fetchOptional(statement, values).map(found -> found.map(row -> row.into(BOOKING)));
+    return tx.fetchOptional(statement, values).map(found -> found.map(row -> Records.into(row, BOOKING)));
   }
 
   /** Gives the picked seats to the booking: held until {@code heldUntil}, or booked when it is null. */

@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.PAYMENT_LEDGER;
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.db.Prepared;
+import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +44,7 @@ final class PaymentJson {
    */
   static Future<JsonObject> read(Sql sql, UUID bookingId) {
     return sql.fetchOptional(WITH_REFUNDED, Map.of("booking", bookingId)).map(found -> found
-        .map(row -> of(row.into(PAYMENT), row.get(REFUNDED).longValue()))
+        .map(row -> of(Records.into(row, PAYMENT), row.get(REFUNDED).longValue()))
         .orElseGet(() -> new JsonObject().put("status", "none")));
   }
 

@@ -15,6 +15,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Prepared;
+import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -140,7 +141,7 @@ final class StripeWebhooks {
       if (found.isEmpty()) {
         return apply(event, intentId, object, raw);
       }
-      settlement.settle(found.get().into(PAYMENT));
+      settlement.settle(Records.into(found.get(), PAYMENT));
       return Future.succeededFuture(received("processed"));
     });
   }

@@ -120,6 +120,32 @@ class SqlBridgeTest {
   }
 
   /**
+   * {@link Records#into} makes the record jOOQ's {@code into} makes, from a row with the table's columns in another
+   * order, one of them under an alias of its name and one of another type (converted), a column of another table
+   * beside them, and without a column (null); nothing is marked changed.
+   */
+  @Test
+  void aRowIntoATableRecordAsJooqMakesIt() {
+    var id = UUID.randomUUID();
+    Wait.on(db.update(Sql.DSL.insertInto(OUTBOX_EVENT).set(OUTBOX_EVENT.ID, id).set(OUTBOX_EVENT.TYPE, "probe.made")
+        .set(OUTBOX_EVENT.AGGREGATE_TYPE, "probe").set(OUTBOX_EVENT.AGGREGATE_ID, "p-1")
+        .set(OUTBOX_EVENT.PAYLOAD, JSONB.valueOf("{\"n\": 1}"))));
+    var row = Wait.on(db.fetchOne(Prepared.of(Sql.DSL.select(OUTBOX_EVENT.PAYLOAD, OUTBOX_EVENT.ID,
+            OUTBOX_EVENT.SEQ.cast(Integer.class).as("seq"), org.jooq.impl.DSL.upper(OUTBOX_EVENT.TYPE).as("type"),
+            OUTBOX_EVENT.AGGREGATE_TYPE, OUTBOX_EVENT.AGGREGATE_ID, OUTBOX_EVENT.OCCURRED_AT,
+            org.jooq.impl.DSL.inline("other").as("note"))
+        .from(OUTBOX_EVENT).where(OUTBOX_EVENT.ID.eq(org.jooq.impl.DSL.param("id", OUTBOX_EVENT.ID)))),
+        java.util.Map.of("id", id)));
+    var made = Records.into(row, OUTBOX_EVENT);
+    assertEquals(row.into(OUTBOX_EVENT), made);
+    assertEquals("PROBE.MADE", made.getType());
+    assertEquals(Long.valueOf((Integer) row.get("seq")), made.getSeq());
+    assertEquals(id, made.getId());
+    assertTrue(made.getOccurredAt() != null && made.getPublishedAt() == null, "a column the row lacks is null");
+    assertTrue(!made.changed(), "nothing changed");
+  }
+
+  /**
    * A statement rendered once: each run binds its own values, a parameter used twice gets its value in both
    * places, constants stay as built (a {@code $} in a literal is text), and a run that forgets a parameter fails
    * before anything is sent.
