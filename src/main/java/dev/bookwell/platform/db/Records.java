@@ -19,7 +19,20 @@ import org.jooq.TableRecord;
 public final class Records {
 
   /** A generated record's constructor that takes every column, as {@code (Object[]) -> record}. */
-  private record Maker(MethodHandle make, int columns) {
+  private record Maker(MethodHandle make, Class<?>[] types) {
+
+    /** Whether this constructor takes {@code columns}, in their order and types (else jOOQ's own way is taken). */
+    boolean takes(Field<?>[] columns) {
+      if (types.length != columns.length) {
+        return false;
+      }
+      for (int i = 0; i < types.length; i++) {
+        if (types[i] != columns[i].getType()) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   private static final ClassValue<Maker> MAKERS = new ClassValue<>() {
@@ -30,7 +43,7 @@ public final class Records {
       try {
         return new Maker(MethodHandles.publicLookup().unreflectConstructor(all)
             .asSpreader(Object[].class, all.getParameterCount())
-            .asType(MethodType.methodType(Object.class, Object[].class)), all.getParameterCount());
+            .asType(MethodType.methodType(Object.class, Object[].class)), all.getParameterTypes());
       } catch (IllegalAccessException e) {
         throw new IllegalStateException(e);
       }
@@ -48,13 +61,16 @@ public final class Records {
   public static <R extends TableRecord<R>> R into(Record row, Table<R> table) {
     Field<?>[] columns = table.fields();
     var maker = MAKERS.get(table.getRecordType());
-    if (maker.columns() != columns.length) {
+    if (!maker.takes(columns)) {
       return row.into(table);  // not a generated record with every column: jOOQ's own way
     }
     Field<?>[] have = row.fields();
     var values = new Object[columns.length];
     for (int i = 0; i < columns.length; i++) {
       int at = indexOf(have, columns[i].getName(), i);
+      if (at == AMBIGUOUS) {
+        return row.into(table);  // two columns of that name (a join): jOOQ tells them apart by their tables
+      }
       Object value = at < 0 ? null : row.get(at);
       values[i] = value == null || columns[i].getType().isInstance(value) ? value
           : columns[i].getDataType().convert(value);
@@ -71,14 +87,23 @@ public final class Records {
     }
   }
 
-  /** Where the column named {@code name} is, looked for from {@code from} on first (rows mostly list a table's own). */
+  private static final int AMBIGUOUS = -2;
+
+  /**
+   * Where the column named {@code name} is (-1: nowhere; {@link #AMBIGUOUS}: more than once), looked for from
+   * {@code from} on (rows mostly list a table's own columns in its order, so the first look mostly finds it).
+   */
   private static int indexOf(Field<?>[] fields, String name, int from) {
+    int found = -1;
     for (int n = 0; n < fields.length; n++) {
       int i = (from + n) % fields.length;
       if (fields[i].getName().equals(name)) {
-        return i;
+        if (found >= 0) {
+          return AMBIGUOUS;
+        }
+        found = i;
       }
     }
-    return -1;
+    return found;
   }
 }

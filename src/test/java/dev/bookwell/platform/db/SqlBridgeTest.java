@@ -122,7 +122,7 @@ class SqlBridgeTest {
   /**
    * {@link Records#into} makes the record jOOQ's {@code into} makes, from a row with the table's columns in another
    * order, one of them under an alias of its name and one of another type (converted), a column of another table
-   * beside them, and without a column (null); nothing is marked changed.
+   * beside them, and without a column (null); nothing is marked changed. With two columns of a name, the table's.
    */
   @Test
   void aRowIntoATableRecordAsJooqMakesIt() {
@@ -143,6 +143,10 @@ class SqlBridgeTest {
     assertEquals(id, made.getId());
     assertTrue(made.getOccurredAt() != null && made.getPublishedAt() == null, "a column the row lacks is null");
     assertTrue(!made.changed(), "nothing changed");
+    // two columns named id (a join): the table's own, as jOOQ picks it
+    var joined = Wait.on(db.fetchOne(Sql.DSL.select(org.jooq.impl.DSL.inline(UUID.randomUUID()).as("id"))
+        .select(OUTBOX_EVENT.fields()).from(OUTBOX_EVENT).where(OUTBOX_EVENT.ID.eq(id))));
+    assertEquals(id, Records.into(joined, OUTBOX_EVENT).getId());
   }
 
   /**
