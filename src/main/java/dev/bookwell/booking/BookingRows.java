@@ -42,7 +42,7 @@ final class BookingRows {
     return Sql.DSL.select(FIELDS).from(BOOKING).where(condition);
   }
 
-  /** The booking's columns as {@link #where} reads them, then {@code more}: from the booking and tables joined to it. */
+  /** The booking's columns as {@link #where} reads them, then {@code more} (from tables joined to the booking). */
   static SelectSelectStep<Record> selectWith(Field<?>... more) {
     return Sql.DSL.select(FIELDS).select(more);
   }

@@ -12,9 +12,11 @@ import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -51,8 +53,7 @@ final class Meetings {
   }
 
   private static String link(byte[] key, BookingRecord booking, Boolean online, String mode, String url) {
-    boolean meets = booking.getStatus() == BookingStatus.confirmed || booking.getStatus() == BookingStatus.completed;
-    if (!meets || !Boolean.TRUE.equals(online) || mode == null) {
+    if (!MEETS.contains(booking.getStatus()) || !Boolean.TRUE.equals(online) || mode == null) {
       return null;
     }
     return switch (mode) {
@@ -62,11 +63,14 @@ final class Meetings {
     };
   }
 
+  /** The bookings that meet: only these show a link, and only for these is the venue and provider read. */
+  private static final Set<BookingStatus> MEETS = EnumSet.of(BookingStatus.confirmed, BookingStatus.completed);
+
   private static final Table<Record3<Boolean, String, String>> VIDEO = DSL.lateral(Sql.DSL
       .select(VENUE.ONLINE, PROVIDER.VIDEO_MODE, PROVIDER.VIDEO_URL).from(SLOT)
       .join(PROVIDER).on(PROVIDER.ID.eq(SLOT.PROVIDER_ID)).leftJoin(VENUE).on(VENUE.ID.eq(SLOT.VENUE_ID))
       .where(SLOT.ID.eq(BOOKING.SLOT_ID))
-      .and(BOOKING.STATUS.in(BookingStatus.confirmed, BookingStatus.completed))).as("video");
+      .and(BOOKING.STATUS.in(MEETS))).as("video");
   private static final Field<Boolean> ONLINE = VIDEO.field(VENUE.ONLINE);
   private static final Field<String> MODE = VIDEO.field(PROVIDER.VIDEO_MODE);
   private static final Field<String> URL = VIDEO.field(PROVIDER.VIDEO_URL);

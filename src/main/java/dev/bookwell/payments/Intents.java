@@ -98,8 +98,8 @@ final class Intents {
             PAYMENT.APPLICATION_FEE_MINOR, PAYMENT.SUBJECT, PAYMENT.AMOUNT_MINOR, PAYMENT.CURRENCY,
             PAYMENT.MANUAL_CAPTURE)
         .select(Sql.DSL.select(typed("booking", PAYMENT.BOOKING_ID), account.STRIPE_ACCOUNT, fee,
-                typed("subject", PAYMENT.SUBJECT), amount, DSL.param("currency", String.class).cast(SQLDataType.VARCHAR),
-                typed("manual", PAYMENT.MANUAL_CAPTURE))
+                typed("subject", PAYMENT.SUBJECT), amount,
+                DSL.param("currency", String.class).cast(SQLDataType.VARCHAR), typed("manual", PAYMENT.MANUAL_CAPTURE))
             .from(DSL.selectOne().asTable("one"))
             .leftJoin(account).on(account.ORGANIZATION_ID.eq(typed("organization", account.ORGANIZATION_ID))))
         .onConflictDoNothing()
