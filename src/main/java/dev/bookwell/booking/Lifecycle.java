@@ -1,7 +1,6 @@
 package dev.bookwell.booking;
 
 import static dev.bookwell.db.Tables.BOOKING;
-import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.db.Tables.SLOT;
 
 import dev.bookwell.db.enums.BookingStatus;
@@ -15,7 +14,6 @@ import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Prepared;
-import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.SchedulingClient;
@@ -23,11 +21,9 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.jooq.Record;
 import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
@@ -256,6 +252,12 @@ final class Lifecycle {
    * again if they are still free. A booking waiting for staff keeps the authorization until they decide.
    */
   Future<Secured> paymentSecured(UUID id) {
+    // a purchase's hold that stands: without a transaction (Promotion.paidHold); anything else, locked
+    return Promotion.paidHold(db, id).compose(confirmed -> confirmed ? Future.succeededFuture(Secured.CONFIRMED)
+        : securedLocked(id));
+  }
+
+  private Future<Secured> securedLocked(UUID id) {
     return db.transaction(tx -> lock(tx, id).compose(booking -> {
       BookingStatus current = booking.getStatus();
       if (EnumSet.of(BookingStatus.confirmed, BookingStatus.completed, BookingStatus.no_show).contains(current)) {
@@ -291,47 +293,7 @@ final class Lifecycle {
   }
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {
-    return promote(tx, booking, BookingStatus.confirmed, "payment").mapEmpty();
-  }
-
-  /**
-   * A hold that was paid or accepted becomes {@code confirmed}, or {@code pending_confirmation} (a waitlist offer
-   * accepted for a service staff confirm): its seats booked, all of them (409 {@code hold-lost} otherwise), at an
-   * organization the provider still works for (409 {@code provider-left}). Nothing is owed back once it has them.
-   * One statement ({@link #PROMOTE}); when it writes nothing, the provider is checked to tell which 409 it is, and
-   * the caller's transaction rolls back the seats it booked.
-   */
-  static Future<BookingRecord> promote(Sql tx, BookingRecord booking, BookingStatus to, String actor) {
-    var promoted = Records.into(booking, BOOKING).setStatus(to).setRefundPercent(null);
-    var values = new HashMap<String, Object>(BookingEvents.emitValues(to.getLiteral(), promoted, actor));
-    values.put("status", to);
-    values.put("id", booking.getId());
-    return tx.fetchOptional(PROMOTE, values).compose(updated -> updated.isPresent()
-        ? Future.succeededFuture(Records.into(updated.get(), BOOKING))
-        : requireProviderThere(tx, booking).map(x -> {
-          throw Seats.holdLost();
-        }));
-  }
-
-  /**
-   * Every paid booking's confirmation, one round trip where it was four (the provider's link, the seats, the
-   * booking, its event): the seats booked, the booking promoted only if it got all of them and its provider still
-   * works at the organization, and its event written only if it was. Rendered once.
-   */
-  private static final Prepared<Record> PROMOTE = promoting();
-
-  private static Prepared<Record> promoting() {
-    var id = DSL.param("id", BOOKING.ID);
-    var booked = DSL.name("booked").as(Seats.booked(id).returning(SEAT.ID));
-    var promoted = DSL.name("promoted").as(Sql.DSL.update(BOOKING)
-        .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
-        .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id))
-        .and(DSL.field(DSL.selectCount().from(booked)).eq(BOOKING.SEATS))
-        .and(DSL.exists(DSL.selectOne().from(SLOT).where(SLOT.ID.eq(BOOKING.SLOT_ID))
-            .and(SchedulingClient.providerWorksThere())))
-        .returning());
-    var written = DSL.name("written").as(BookingEvents.emitWhen(DSL.exists(DSL.selectOne().from(promoted))));
-    return Prepared.of(Sql.DSL.with(booked, promoted, written).select(promoted.fields()).from(promoted));
+    return Promotion.promote(tx, booking, BookingStatus.confirmed, "payment").mapEmpty();
   }
 
   static Future<BookingRecord> lock(Sql tx, UUID id) {

@@ -192,7 +192,7 @@ final class Waitlist {
     BookingStatus to = slot.requiresConfirmation() ? BookingStatus.pending_confirmation
         : booking.getTotalMinor() == 0 ? BookingStatus.confirmed : BookingStatus.held;
     Future<BookingRecord> taken = to == BookingStatus.held ? Future.succeededFuture(booking)
-        : Lifecycle.promote(tx, booking, to, "user:" + entry.getUserId());
+        : Promotion.promote(tx, booking, to, "user:" + entry.getUserId());
     return taken.compose(updated -> Waitlists.move(tx, entry.getId(),
             to == BookingStatus.held ? WaitlistStatus.accepted : WaitlistStatus.booked)
         .map(x -> ApiReply.ok(BookingJson.of(updated).put("waitlistEntryId", entry.getId().toString()))));

@@ -1,0 +1,111 @@
+package dev.bookwell.booking;
+
+import static dev.bookwell.db.Tables.BOOKING;
+import static dev.bookwell.db.Tables.SEAT;
+import static dev.bookwell.db.Tables.SLOT;
+
+import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.platform.db.Prepared;
+import dev.bookwell.platform.db.Records;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
+import dev.bookwell.scheduling.SchedulingClient;
+import io.vertx.core.Future;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.impl.DSL;
+
+/**
+ * A hold that was paid or accepted becomes {@code confirmed}, or {@code pending_confirmation} (a waitlist offer
+ * accepted for a service staff confirm): its seats booked, all of them, at an organization the provider still works
+ * for, and its event written, in one statement ({@link #promoting}) that writes all of that or nothing.
+ */
+final class Promotion {
+
+  private Promotion() {
+  }
+
+  /**
+   * In the caller's transaction, the booking locked by it: 409 {@code hold-lost} when the seats are not all the
+   * booking's any more, 409 {@code provider-left} when the provider left the organization.
+   */
+  static Future<BookingRecord> promote(Sql tx, BookingRecord booking, BookingStatus to, String actor) {
+    return tx.fetchOptional(PROMOTE, values(booking, to, actor)).compose(updated -> updated.isPresent()
+        ? Future.succeededFuture(Records.into(updated.get(), BOOKING))
+        : Lifecycle.requireProviderThere(tx, booking).map(x -> {
+          throw Seats.holdLost();
+        }));
+  }
+
+  /**
+   * Every purchase's confirmation, the card authorized on a hold that stands: the booking read, then promoted by a
+   * statement of its own, two round trips and no transaction where a locked read in one took four (BEGIN, the lock,
+   * the promotion, COMMIT). The event is written from the row as read, so the statement promotes only that very
+   * version of the row ({@code xmin}, the transaction that wrote it: any change since makes a new version), still
+   * held and in its time; it locks the booking and then its seats before it writes, so it sees them as they are.
+   * False when it promoted nothing (not held, changed meanwhile, a seat or the provider gone): the caller then takes
+   * the locked path, which tells those cases apart.
+   */
+  static Future<Boolean> paidHold(Sql sql, UUID id) {
+    return sql.fetchOptional(VERSIONED, Map.of("id", id)).compose(found -> found.isEmpty()
+        || found.get().get(BOOKING.STATUS) != BookingStatus.held ? Future.succeededFuture(false)
+        : confirmHeld(sql, Records.into(found.get(), BOOKING), found.get().get(VERSION)));
+  }
+
+  /** The hold {@code booking}, as read at {@code version}, confirmed if it still is that version; else false. */
+  static Future<Boolean> confirmHeld(Sql sql, BookingRecord booking, String version) {
+    var values = values(booking, BookingStatus.confirmed, "payment");
+    values.put("version", version);
+    return sql.fetchOptional(PROMOTE_HELD, values).map(promoted -> promoted.isPresent());
+  }
+
+  private static Map<String, Object> values(BookingRecord booking, BookingStatus to, String actor) {
+    var promoted = Records.into(booking, BOOKING).setStatus(to).setRefundPercent(null);
+    var values = new HashMap<String, Object>(BookingEvents.emitValues(to.getLiteral(), promoted, actor));
+    values.put("status", to);
+    values.put("id", booking.getId());
+    return values;
+  }
+
+  /** The row version: the id of the transaction that wrote it. */
+  private static final Field<String> VERSION = DSL.field("booking.xmin::text", String.class).as("version");
+
+  private static final Prepared<Record> VERSIONED = Prepared.of(BookingRows.selectWith(VERSION).from(BOOKING)
+      .where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
+
+  private static final Prepared<Record> PROMOTE = promoting(DSL.trueCondition());
+  private static final Prepared<Record> PROMOTE_HELD = promoting(DSL.field("booking.xmin::text", String.class)
+      .eq(DSL.param("version", String.class)).and(BOOKING.STATUS.eq(BookingStatus.held))
+      .and(BOOKING.HOLD_EXPIRES_AT.gt(SqlTime.now())));
+
+  /**
+   * The booking locked (when {@code guard} holds), then its seats; only if it has all of them and its provider
+   * works at the organization are the seats booked, the booking promoted and its event written. Nothing is
+   * written otherwise, so the statement needs no transaction around it to undo half of it. Rendered once each.
+   */
+  private static Prepared<Record> promoting(Condition guard) {
+    var id = DSL.param("id", BOOKING.ID);
+    var locked = DSL.name("locked").as(Sql.DSL.select(BOOKING.SEATS, BOOKING.SLOT_ID).from(BOOKING)
+        .where(BOOKING.ID.eq(id)).and(guard).forUpdate());
+    var mine = DSL.name("mine").as(Sql.DSL.select(SEAT.ID).from(SEAT).where(SEAT.BOOKING_ID.eq(id))
+        .and(DSL.exists(DSL.selectOne().from(locked))).forUpdate());
+    var ok = DSL.name("ok").as(DSL.selectOne().from(locked)
+        .where(locked.field(BOOKING.SEATS).eq(DSL.field(DSL.selectCount().from(mine))))
+        .and(DSL.exists(DSL.selectOne().from(SLOT).where(SLOT.ID.eq(locked.field(BOOKING.SLOT_ID)))
+            .and(SchedulingClient.providerWorksThere()))));
+    var booked = DSL.name("booked").as(Seats.booked(id).and(SEAT.ID.in(DSL.select(mine.field(SEAT.ID)).from(mine)))
+        .and(DSL.exists(DSL.selectOne().from(ok))).returning(SEAT.ID));
+    var promoted = DSL.name("promoted").as(Sql.DSL.update(BOOKING)
+        .set(BOOKING.STATUS, DSL.param("status", BOOKING.STATUS)).setNull(BOOKING.REFUND_PERCENT)
+        .set(BOOKING.UPDATED_AT, SqlTime.now()).where(BOOKING.ID.eq(id)).and(DSL.exists(DSL.selectOne().from(ok)))
+        .returning());
+    var written = DSL.name("written").as(BookingEvents.emitWhen(DSL.exists(DSL.selectOne().from(promoted))));
+    return Prepared.of(Sql.DSL.with(locked, mine, ok, booked, promoted, written).select(promoted.fields())
+        .from(promoted));
+  }
+}
