@@ -6,7 +6,6 @@ import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.identity.IdentityClient;
-import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -29,33 +28,28 @@ final class BookingReads {
 
   private final Db db;
   private final EventBus bus;
-  private final PaymentsClient payments;
 
   private final byte[] meetingKey;
 
-  BookingReads(Db db, EventBus bus, PaymentsClient payments, byte[] meetingKey) {
+  BookingReads(Db db, EventBus bus, byte[] meetingKey) {
     this.meetingKey = meetingKey;
-    this.payments = payments;
     this.db = db;
     this.bus = bus;
   }
 
-  /** The booking with its payment as the payments area has it now (none for a free booking). */
+  /** The booking with its payment as the payments area shows it (none for a free booking). */
   Future<ApiReply> get(ApiRequest request) {
-    return visibleWithMeeting(request).compose(read -> {
-      var booking = read.booking();
-      var json = BookingJson.of(booking).put("meetingUrl", read.meeting());
-      return booking.getTotalMinor() == 0 ? Future.succeededFuture(ApiReply.ok(json))
-          : payments.payment(booking.getId())
-              // the booking is readable while the payments area is not: its payment says so
-              .otherwise(e -> new JsonObject().put("status", "unavailable"))
-              .map(payment -> ApiReply.ok(json.put("payment", payment)));
-    });
+    return visible(request, id -> Meetings.withBookingAndPayment(db, meetingKey, id), Meetings.Read::booking)
+        .map(read -> {
+          var json = BookingJson.of(read.booking()).put("meetingUrl", read.meeting());
+          return ApiReply.ok(read.booking().getTotalMinor() == 0 ? json : json.put("payment", read.payment()));
+        });
   }
 
   /** GET /v1/bookings/{id}/ics */
   Future<ApiReply> ics(ApiRequest request) {
-    return visibleWithMeeting(request).map(read -> new ApiReply(200, Ics.of(read.booking(), read.meeting()),
+    return visible(request, id -> Meetings.withBooking(db, meetingKey, id), Meetings.Read::booking)
+        .map(read -> new ApiReply(200, Ics.of(read.booking(), read.meeting()),
         new JsonObject().put("Content-Type", "text/calendar; charset=utf-8")
             .put("Content-Disposition", "attachment; filename=\"" + read.booking().getReference() + ".ics\"")));
   }
@@ -63,10 +57,6 @@ final class BookingReads {
   /** The booking named in the path, if the caller may see it; 404 otherwise. */
   Future<BookingRecord> visible(ApiRequest request) {
     return visible(request, id -> BookingRows.one(db, id), Function.identity());
-  }
-
-  private Future<Meetings.Read> visibleWithMeeting(ApiRequest request) {
-    return visible(request, id -> Meetings.withBooking(db, meetingKey, id), Meetings.Read::booking);
   }
 
   private <T> Future<T> visible(ApiRequest request, Function<UUID, Future<Optional<T>>> read,

@@ -37,7 +37,7 @@ public final class BookingVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     var paymentsClient = new PaymentsClient(bus);
     var lifecycle = new Lifecycle(db, bus, paymentsClient);
-    var reads = new BookingReads(db, bus, paymentsClient, platform.jwtKeys().tokenKey());
+    var reads = new BookingReads(db, bus, platform.jwtKeys().tokenKey());
     var feeds = new CalendarFeeds(db, bus, platform.config().mail().publicUrl());
     var payments = new PaymentRequests(paymentsClient, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),

@@ -7,11 +7,13 @@ import static dev.bookwell.db.Tables.VENUE;
 
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
+import dev.bookwell.payments.PaymentsClient;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
@@ -37,18 +39,33 @@ final class Meetings {
   private Meetings() {
   }
 
-  /** A booking and its meeting's link (null when it has none). */
-  record Read(BookingRecord booking, String meeting) {
+  /** A booking, its meeting's link (null when it has none) and, when asked for, its payment (as shown). */
+  record Read(BookingRecord booking, String meeting, JsonObject payment) {
   }
 
   /**
    * The booking and its link in one statement: the slot's venue and provider are joined only for a confirmed or
-   * completed booking. Every read of a booking page and every letter about one asks (it was two statements).
+   * completed booking. Every letter about a booking asks (it was two statements).
    */
   static Future<Optional<Read>> withBooking(Sql sql, byte[] key, UUID id) {
-    return sql.fetchOptional(WITH_BOOKING, Map.of("id", id)).map(found -> found.map(row -> {
+    return read(sql, WITH_BOOKING, key, id, false);
+  }
+
+  /**
+   * As {@link #withBooking}, with the payment the payments area shows for it ({@link PaymentsClient#ofBooking}) in
+   * the same statement: every read of a booking page (a checkout page's polls) asks; it was two statements and two
+   * bus hops more.
+   */
+  static Future<Optional<Read>> withBookingAndPayment(Sql sql, byte[] key, UUID id) {
+    return read(sql, WITH_PAYMENT, key, id, true);
+  }
+
+  private static Future<Optional<Read>> read(Sql sql, Prepared<Record> statement, byte[] key, UUID id,
+                                             boolean withPayment) {
+    return sql.fetchOptional(statement, Map.of("id", id)).map(found -> found.map(row -> {
       var booking = Records.into(row, BOOKING);
-      return new Read(booking, link(key, booking, row.get(ONLINE), row.get(MODE), row.get(URL)));
+      return new Read(booking, link(key, booking, row.get(ONLINE), row.get(MODE), row.get(URL)),
+          withPayment ? PaymentsClient.payment(row) : null);
     }));
   }
 
@@ -77,6 +94,10 @@ final class Meetings {
 
   private static final Prepared<Record> WITH_BOOKING = Prepared.of(BookingRows.selectWith(ONLINE, MODE, URL)
       .from(BOOKING).leftJoin(VIDEO).on(DSL.trueCondition()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
+  private static final Table<Record> PAYMENT = PaymentsClient.ofBooking(BOOKING.ID);
+  private static final Prepared<Record> WITH_PAYMENT = Prepared.of(BookingRows.selectWith(ONLINE, MODE, URL)
+      .select(PAYMENT.fields()).from(BOOKING).leftJoin(VIDEO).on(DSL.trueCondition())
+      .leftJoin(PAYMENT).on(DSL.trueCondition()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
 
   static String room(byte[] key, BookingRecord booking) {
     String derived = SecretTokens.derive(key, "meeting", booking.getId()).replaceAll("[^A-Za-z0-9]", "");

@@ -11,10 +11,12 @@ import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 
 /**
@@ -48,8 +50,36 @@ final class PaymentJson {
         .orElseGet(() -> new JsonObject().put("status", "none")));
   }
 
-  private static final Field<BigDecimal> REFUNDED = DSL.field(Sql.DSL.select(Refunds.NET_REFUNDED)
-      .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(PAYMENT.BOOKING_ID))).as("refunded");
+  /**
+   * The payment of {@code bookingId} as a lateral part of another statement ({@link PaymentsClient#ofBooking}): the
+   * columns {@link #of(PaymentRecord, long)} shows, named apart from those of the row they are read with.
+   */
+  static Table<Record> ofBooking(Field<UUID> bookingId) {
+    return DSL.lateral(Sql.DSL.select(Arrays.stream(SHOWN).map(f -> f.as(PREFIX + f.getName())).toList())
+        .select(NET_REFUNDED.as(PREFIX + REFUNDED.getName()))
+        .from(PAYMENT).where(PAYMENT.BOOKING_ID.eq(bookingId))).as("payment");
+  }
+
+  /** The payment read by {@link #ofBooking}; {@code status: none} if the booking has none. */
+  static JsonObject of(Record row) {
+    var payment = new PaymentRecord().setStatus(shown(row, PAYMENT.STATUS))
+        .setAmountMinor(shown(row, PAYMENT.AMOUNT_MINOR)).setCurrency(shown(row, PAYMENT.CURRENCY))
+        .setIntentId(shown(row, PAYMENT.INTENT_ID)).setStripeAccount(shown(row, PAYMENT.STRIPE_ACCOUNT));
+    return payment.getStatus() == null ? new JsonObject().put("status", "none")
+        : of(payment, shown(row, REFUNDED).longValue());
+  }
+
+  private static <T> T shown(Record row, Field<T> field) {
+    return row.get(PREFIX + field.getName(), field.getType());
+  }
+
+  private static final String PREFIX = "payment_";
+  private static final Field<?>[] SHOWN = {PAYMENT.STATUS, PAYMENT.AMOUNT_MINOR, PAYMENT.CURRENCY, PAYMENT.INTENT_ID,
+      PAYMENT.STRIPE_ACCOUNT};
+
+  private static final Field<BigDecimal> NET_REFUNDED = DSL.field(Sql.DSL.select(Refunds.NET_REFUNDED)
+      .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(PAYMENT.BOOKING_ID)));
+  private static final Field<BigDecimal> REFUNDED = NET_REFUNDED.as("refunded");
   private static final Prepared<Record> WITH_REFUNDED = Prepared.of(Sql.DSL.select(PAYMENT.fields()).select(REFUNDED)
       .from(PAYMENT).where(PAYMENT.BOOKING_ID.eq(DSL.param("booking", PAYMENT.BOOKING_ID))));
 }

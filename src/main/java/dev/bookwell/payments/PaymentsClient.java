@@ -32,6 +32,21 @@ public final class PaymentsClient {
         .when(l.KIND.eq("failure").and(l.STRIPE_OBJECT_ID.startsWith("re_")), l.AMOUNT_MINOR.neg()).otherwise(0L));
   }
 
+  /**
+   * The booking's payment as a part of the booking area's read of a booking page, joined (lateral) on
+   * {@code bookingId}: every poll of a checkout page reads the booking and its payment, one statement where it was
+   * two and two bus hops. What is read and how it shows stay this area's ({@link PaymentJson}); read it with
+   * {@link #payment(org.jooq.Record)}.
+   */
+  public static org.jooq.Table<org.jooq.Record> ofBooking(org.jooq.Field<UUID> bookingId) {
+    return PaymentJson.ofBooking(bookingId);
+  }
+
+  /** The payment a row read with {@link #ofBooking} has, as every answer shows it ({@code status: none} if none). */
+  public static JsonObject payment(org.jooq.Record row) {
+    return PaymentJson.of(row);
+  }
+
   static final String INTENT = "payments.intent";
   static final String LEDGER = "payments.ledger";
   static final String PAYMENT = "payments.payment";
