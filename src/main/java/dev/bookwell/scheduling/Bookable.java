@@ -48,9 +48,14 @@ final class Bookable {
     return DSL.exists(Sql.DSL.selectOne().from(PROVIDER_ORGANIZATION)
         .where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(SLOT.PROVIDER_ID))
         .and(PROVIDER_ORGANIZATION.ORGANIZATION_ID.eq(SLOT.ORGANIZATION_ID))
-        .and(PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active))
-        // a link whose requirements lapsed (a document expired) is not bookable until a new one is approved
-        .and(PROVIDER_ORGANIZATION.REQUIREMENTS_LAPSED_AT.isNull()));
+        .and(linkActive()));
+  }
+
+  /** The link is one the provider works under. Needs {@code PROVIDER_ORGANIZATION}. */
+  static Condition linkActive() {
+    // a link whose requirements lapsed (a document expired) is not bookable until a new one is approved
+    return PROVIDER_ORGANIZATION.STATUS.eq(ProviderLinkStatus.active)
+        .and(PROVIDER_ORGANIZATION.REQUIREMENTS_LAPSED_AT.isNull());
   }
 
   /**

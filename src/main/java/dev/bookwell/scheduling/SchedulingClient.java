@@ -83,4 +83,12 @@ public final class SchedulingClient {
   public static Condition providerWorksThere() {
     return Bookable.providerWorksThere();
   }
+
+  /**
+   * A provider's link to an organization is one it works under (needs {@code PROVIDER_ORGANIZATION}): for a
+   * statement that locks the link and so must check it on the row it locked.
+   */
+  public static Condition linkActive() {
+    return Bookable.linkActive();
+  }
 }
