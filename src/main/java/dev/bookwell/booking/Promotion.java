@@ -86,24 +86,25 @@ final class Promotion {
 
   private static final Prepared<Record> PROMOTE = promoting(DSL.trueCondition(), false);
   private static final Prepared<Record> PROMOTE_HELD = promoting(DSL.field("booking.xmin::text", String.class)
-      .eq(DSL.param("version", String.class)).and(BOOKING.STATUS.eq(BookingStatus.held)), true);
+      .eq(DSL.param("version", String.class)), true);
 
   /**
    * The booking locked (when {@code guard} holds), then its provider's link to the organization (shared), then its
-   * seats; only if it has all of them, the link is one the provider works under and (when {@code inTime}) its hold
-   * has not run out, are the seats booked, the booking promoted and its event written. Nothing is written
+   * seats; only if it has all of them, the link is one the provider works under and (when {@code held}) it is a
+   * hold whose time has not run out, are the seats booked, the booking promoted and its event written. Nothing is written
    * otherwise, so the statement needs no transaction around it to undo half of it. Rendered once each.
    * <p>
    * Each condition is on a row the statement locked, so it is checked on the row as it is once the lock is had,
    * not as the statement's snapshot saw it: a provider whose link was ended while the statement waited for it is
    * not confirmed. The order (booking, link, seats) is the one ending a link takes from its link on (link, seats).
-   * The hold's time is checked in {@code ok}, not in the lock: next to {@code status = 'held'} it let the planner
-   * take the index of held bookings by expiry and filter them by id (133 buffers a confirmation in the purchase
-   * benchmark, where the primary key takes a handful).
+   * The status and the hold's time are checked in {@code ok}, on the row locked, not in the lock's WHERE: there
+   * {@code status = 'held'} let the planner walk the index of held bookings by expiry and filter it by id (133 to
+   * 343 buffers a confirmation in the purchase benchmark, growing with the holds; the primary key takes three).
    */
-  private static Prepared<Record> promoting(Condition guard, boolean inTime) {
+  private static Prepared<Record> promoting(Condition guard, boolean held) {
     var id = DSL.param("id", BOOKING.ID);
-    var locked = DSL.name("locked").as(Sql.DSL.select(BOOKING.SEATS, BOOKING.SLOT_ID, BOOKING.HOLD_EXPIRES_AT)
+    var locked = DSL.name("locked").as(Sql.DSL.select(BOOKING.SEATS, BOOKING.SLOT_ID, BOOKING.STATUS,
+            BOOKING.HOLD_EXPIRES_AT)
         .from(BOOKING).where(BOOKING.ID.eq(id)).and(guard).forUpdate());
     var link = DSL.name("link").as(Sql.DSL.select(PROVIDER_ORGANIZATION.PROVIDER_ID).from(PROVIDER_ORGANIZATION)
         .join(SLOT).on(SLOT.PROVIDER_ID.eq(PROVIDER_ORGANIZATION.PROVIDER_ID))
@@ -115,7 +116,8 @@ final class Promotion {
     var ok = DSL.name("ok").as(DSL.selectOne().from(locked)
         .where(locked.field(BOOKING.SEATS).eq(DSL.field(DSL.selectCount().from(mine))))
         .and(DSL.exists(DSL.selectOne().from(link)))
-        .and(inTime ? locked.field(BOOKING.HOLD_EXPIRES_AT).gt(SqlTime.now()) : DSL.trueCondition()));
+        .and(held ? locked.field(BOOKING.STATUS).eq(BookingStatus.held)
+            .and(locked.field(BOOKING.HOLD_EXPIRES_AT).gt(SqlTime.now())) : DSL.trueCondition()));
     var booked = DSL.name("booked").as(Seats.booked(id).and(SEAT.ID.in(DSL.select(mine.field(SEAT.ID)).from(mine)))
         .and(DSL.exists(DSL.selectOne().from(ok))).returning(SEAT.ID));
     var promoted = DSL.name("promoted").as(Sql.DSL.update(BOOKING)
