@@ -49,14 +49,15 @@ final class Promotion {
    * statement of its own, two round trips and no transaction where a locked read in one took four (BEGIN, the lock,
    * the promotion, COMMIT). The event is written from the row as read, so the statement promotes only that very
    * version of the row ({@code xmin}, the transaction that wrote it: any change since makes a new version), still
-   * held and in its time; it locks the booking and then its seats before it writes, so it sees them as they are.
+   * held and in its time; it locks the booking, its provider's link and its seats before it writes, so it sees
+   * them as they are.
    * False when it promoted nothing (not held, changed meanwhile, a seat or the provider gone): the caller then takes
    * the locked path, which tells those cases apart.
    */
-  static Future<Boolean> paidHold(Db sql, UUID id) {
-    return sql.fetchOptional(VERSIONED, Map.of("id", id)).compose(found -> found.isEmpty()
+  static Future<Boolean> paidHold(Db db, UUID id) {
+    return db.fetchOptional(VERSIONED, Map.of("id", id)).compose(found -> found.isEmpty()
         || found.get().get(BOOKING.STATUS) != BookingStatus.held ? Future.succeededFuture(false)
-        : confirmHeld(sql, Records.into(found.get(), BOOKING), found.get().get(VERSION)));
+        : confirmHeld(db, Records.into(found.get(), BOOKING), found.get().get(VERSION)));
   }
 
   /**
@@ -64,10 +65,10 @@ final class Promotion {
    * a transaction (a {@link Db}): a transaction's own second write to a row keeps its xmin, so in one a version
    * would not tell a change made by the same transaction.
    */
-  static Future<Boolean> confirmHeld(Db sql, BookingRecord booking, String version) {
+  static Future<Boolean> confirmHeld(Db db, BookingRecord booking, String version) {
     var values = values(booking, BookingStatus.confirmed, "payment");
     values.put("version", version);
-    return sql.fetchOptional(PROMOTE_HELD, values).map(promoted -> promoted.isPresent());
+    return db.fetchOptional(PROMOTE_HELD, values).map(promoted -> promoted.isPresent());
   }
 
   private static Map<String, Object> values(BookingRecord booking, BookingStatus to, String actor) {
@@ -78,15 +79,15 @@ final class Promotion {
     return values;
   }
 
-  /** The row version: the id of the transaction that wrote it. */
-  private static final Field<String> VERSION = DSL.field("booking.xmin::text", String.class).as("version");
+  /** The row's version: the id of the transaction that wrote it. */
+  private static final Field<String> XMIN = DSL.field("booking.xmin::text", String.class);
+  private static final Field<String> VERSION = XMIN.as("version");
 
   private static final Prepared<Record> VERSIONED = Prepared.of(BookingRows.selectWith(VERSION).from(BOOKING)
       .where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
 
   private static final Prepared<Record> PROMOTE = promoting(DSL.trueCondition(), false);
-  private static final Prepared<Record> PROMOTE_HELD = promoting(DSL.field("booking.xmin::text", String.class)
-      .eq(DSL.param("version", String.class)), true);
+  private static final Prepared<Record> PROMOTE_HELD = promoting(XMIN.eq(DSL.param("version", String.class)), true);
 
   /**
    * The booking locked (when {@code guard} holds), then its provider's link to the organization (shared), then its
@@ -97,6 +98,8 @@ final class Promotion {
    * Each condition is on a row the statement locked, so it is checked on the row as it is once the lock is had,
    * not as the statement's snapshot saw it: a provider whose link was ended while the statement waited for it is
    * not confirmed. The order (booking, link, seats) is the one ending a link takes from its link on (link, seats).
+   * The link's share lock cost nothing measurable: the purchase stage (200 providers' links) made 315 confirmed/s
+   * with it and 315 with the link only read, side by side.
    * The status and the hold's time are checked in {@code ok}, on the row locked, not in the lock's WHERE: there
    * {@code status = 'held'} let the planner walk the index of held bookings by expiry and filter it by id (133 to
    * 343 buffers a confirmation in the purchase benchmark, growing with the holds; the primary key takes three).
