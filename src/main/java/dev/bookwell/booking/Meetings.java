@@ -14,6 +14,7 @@ import dev.bookwell.platform.db.Records;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +49,7 @@ final class Meetings {
    * completed booking. Every letter about a booking asks (it was two statements).
    */
   static Future<Optional<Read>> withBooking(Sql sql, byte[] key, UUID id) {
-    return read(sql, WITH_BOOKING, key, id, false);
+    return read(sql, key, id, false);
   }
 
   /**
@@ -57,11 +58,11 @@ final class Meetings {
    * bus hops more.
    */
   static Future<Optional<Read>> withBookingAndPayment(Sql sql, byte[] key, UUID id) {
-    return read(sql, WITH_PAYMENT, key, id, true);
+    return read(sql, key, id, true);
   }
 
-  private static Future<Optional<Read>> read(Sql sql, Prepared<Record> statement, byte[] key, UUID id,
-                                             boolean withPayment) {
+  private static Future<Optional<Read>> read(Sql sql, byte[] key, UUID id, boolean withPayment) {
+    var statement = withPayment ? WITH_PAYMENT : WITH_BOOKING;
     return sql.fetchOptional(statement, Map.of("id", id)).map(found -> found.map(row -> {
       var booking = Records.into(row, BOOKING);
       return new Read(booking, link(key, booking, row.get(ONLINE), row.get(MODE), row.get(URL)),
@@ -92,12 +93,18 @@ final class Meetings {
   private static final Field<String> MODE = VIDEO.field(PROVIDER.VIDEO_MODE);
   private static final Field<String> URL = VIDEO.field(PROVIDER.VIDEO_URL);
 
-  private static final Prepared<Record> WITH_BOOKING = Prepared.of(BookingRows.selectWith(ONLINE, MODE, URL)
-      .from(BOOKING).leftJoin(VIDEO).on(DSL.trueCondition()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
-  private static final Table<Record> PAYMENT = PaymentsClient.ofBooking(BOOKING.ID);
-  private static final Prepared<Record> WITH_PAYMENT = Prepared.of(BookingRows.selectWith(ONLINE, MODE, URL)
-      .select(PAYMENT.fields()).from(BOOKING).leftJoin(VIDEO).on(DSL.trueCondition())
-      .leftJoin(PAYMENT).on(DSL.trueCondition()).where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
+  private static final Prepared<Record> WITH_BOOKING = reading(VIDEO);
+  private static final Prepared<Record> WITH_PAYMENT = reading(VIDEO, PaymentsClient.ofBooking(BOOKING.ID));
+
+  /** The booking by its id, with the columns of {@code laterals} (each joined whatever it finds). */
+  private static Prepared<Record> reading(Table<?>... laterals) {
+    var select = BookingRows.selectWith(Arrays.stream(laterals).flatMap(Table::fieldStream).toArray(Field[]::new))
+        .from(BOOKING);
+    for (var lateral : laterals) {
+      select = select.leftJoin(lateral).on(DSL.trueCondition());
+    }
+    return Prepared.of(select.where(BOOKING.ID.eq(DSL.param("id", BOOKING.ID))));
+  }
 
   static String room(byte[] key, BookingRecord booking) {
     String derived = SecretTokens.derive(key, "meeting", booking.getId()).replaceAll("[^A-Za-z0-9]", "");

@@ -92,8 +92,8 @@ final class Promotion {
   /**
    * The booking locked (when {@code guard} holds), then its provider's link to the organization (shared), then its
    * seats; only if it has all of them, the link is one the provider works under and (when {@code held}) it is a
-   * hold whose time has not run out, are the seats booked, the booking promoted and its event written. Nothing is written
-   * otherwise, so the statement needs no transaction around it to undo half of it. Rendered once each.
+   * hold whose time has not run out, are the seats booked, the booking promoted and its event written. Nothing is
+   * written otherwise, so the statement needs no transaction around it to undo half of it. Rendered once each.
    * <p>
    * Each condition is on a row the statement locked, so it is checked on the row as it is once the lock is had,
    * not as the statement's snapshot saw it: a provider whose link was ended while the statement waited for it is
