@@ -76,15 +76,10 @@ final class Settlement {
    * created for it after the move), the seat is gone and the money goes back.
    */
   private Future<JsonObject> secureSeat(PaymentRecord payment) {
-    return (PaymentsClient.COURSE_ORDER.equals(payment.getSubject())
+    return PaymentsClient.COURSE_ORDER.equals(payment.getSubject())
         ? LearningClient.paymentSecured(bus, payment.getBookingId())  // a course bought: its order enrolls the buyer
-        : secureBookingSeat(payment.getIntentId(), payment.getBookingId()))
-        // Stripe's webhook waits for this: bounded well within its own timeout; if it is reached, the payment stays
-        // authorized and the reconciler asks again (the area's answer is the same however often it is asked)
-        .timeout(SEAT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        : secureBookingSeat(payment.getIntentId(), payment.getBookingId());
   }
-
-  static final java.time.Duration SEAT_WAIT = java.time.Duration.ofSeconds(5);
 
   private Future<JsonObject> secureBookingSeat(String intentId, UUID bookingId) {
     return BookingClient.paymentSecured(bus, bookingId)
@@ -111,29 +106,19 @@ final class Settlement {
 
   /** Automatic capture: the money is already taken; secure the seat, or give the money back in full. */
   Future<Void> settleCaptured(String intentId) {
-    return seatThenCaptured(intentId).compose(money -> money);
-  }
-
-  /**
-   * {@link #settleCaptured}'s seat secured (or found gone): the future it gives is the refund that follows, if
-   * the seat is gone. Never fails: a failure is logged and the reconciler settles later.
-   */
-  Future<Future<Void>> seatThenCaptured(String intentId) {
     return Payments.findByIntent(db, intentId).compose(found -> secureSeat(found.orElseThrow()))
-        .map(answer -> (answer.getBoolean("confirmed") || answer.getBoolean("awaitingConfirmation", false)
-            ? Future.<Void>succeededFuture()
+        .compose(answer -> answer.getBoolean("confirmed")
+            || answer.getBoolean("awaitingConfirmation", false) ? Future.succeededFuture()
             : Payments.findByIntent(db, intentId)  // the booking it names now
                 .compose(now -> refunds.release(new JsonObject()
                     .put("bookingId", now.orElseThrow().getBookingId().toString())
                     .put("refundPercent", answer.getInteger("refundPercent", 100))
-                    .put("reason", "paid after the seat was gone").put("by", "payment"))).<Void>mapEmpty())
-            .compose(x -> settleAfter(intentId, null)).recover(e -> failed("settling captured", intentId, e)))
-        .recover(e -> Future.succeededFuture(failed("settling captured", intentId, e)));
-  }
-
-  private static Future<Void> failed(String what, String intentId, Throwable e) {
-    LOG.warn("{} {} failed; the reconciler tries again", what, intentId, e);
-    return Future.succeededFuture();
+                    .put("reason", "paid after the seat was gone").put("by", "payment"))).mapEmpty())
+        .compose(x -> settleAfter(intentId, null))
+        .<Void>mapEmpty().recover(e -> {
+          LOG.warn("settling captured {} failed", intentId, e);
+          return Future.succeededFuture();
+        });
   }
 
   /** {bookingId} -> the payment ({@link PaymentJson}): staff confirmed a booking whose card is authorized; it is taken. */
@@ -160,26 +145,18 @@ final class Settlement {
    * attempt.
    */
   Future<Void> settle(PaymentRecord payment) {
-    return seatThenMoney(payment).compose(money -> money);
-  }
-
-  /**
-   * {@link #settle}'s first step, the seat secured (or found gone), which the webhook's answer waits for: a
-   * checkout page reading its booking after it sees it confirmed, not 200 ms later when the outbox relay wakes
-   * its long poll. The future it gives is the money's step that follows (capture, release, or a later look).
-   * Never fails: a failure is logged and leaves the payment authorized for the reconciler.
-   */
-  Future<Future<Void>> seatThenMoney(PaymentRecord payment) {
     String intentId = payment.getIntentId();
     return secureSeat(payment)
-        .map(answer -> (answer.getBoolean("awaitingConfirmation", false)
+        .compose(answer -> answer.getBoolean("awaitingConfirmation", false)
             ? settleAfter(intentId, java.time.Duration.ofHours(1))  // staff decide; look again later
             : answer.getBoolean("confirmed") ? capture(payment)
             : gateway.cancel(Payments.charge(payment), "release-" + payment.getBookingId())
                 .compose(x -> Payments.move(db, payment, EnumSet.of(PaymentStatus.authorized),
                     PaymentStatus.canceled, "cancellation", null, null)).<Void>mapEmpty())
-            .recover(e -> failed("settling", intentId, e)))
-        .recover(e -> Future.succeededFuture(failed("settling", intentId, e)));
+        .<Void>mapEmpty().recover(e -> {
+          LOG.warn("settling {} failed; the payment stays authorized", intentId, e);
+          return Future.succeededFuture();
+        });
   }
 
   /**

@@ -34,8 +34,7 @@ import org.jooq.impl.DSL;
  * POST /v1/webhooks/stripe. The signature is checked over the raw body against every configured secret (so
  * secrets can rotate); anything else is 400 and changes nothing. The event id is recorded under a unique key in
  * the same transaction as its effect, so a duplicate changes nothing twice, and payment states only move forward.
- * The answer goes out once the event is recorded and the seat settled (confirmed, or found gone); the money's
- * step (capture or release, a Stripe call) follows the answer.
+ * The answer goes out as soon as the event is recorded; settling the seat and the money follows.
  */
 final class StripeWebhooks {
 
@@ -142,7 +141,8 @@ final class StripeWebhooks {
       if (found.isEmpty()) {
         return apply(event, intentId, object, raw);
       }
-      return settlement.seatThenMoney(Records.into(found.get(), PAYMENT)).map(money -> received("processed"));
+      settlement.settle(Records.into(found.get(), PAYMENT));
+      return Future.succeededFuture(received("processed"));
     });
   }
 
@@ -234,19 +234,19 @@ final class StripeWebhooks {
                           : effect(tx, type, object, payment, eventId, raw))
                   .map(effect -> new Applied(effect, payment));
         }))
-        .compose(applied -> {
-          // Stripe is answered once the seat is settled; the capture (or release) follows the answer, and the
-          // reconciler retries it if a Stripe call fails
-          var seated = switch (applied.effect()) {
-            case SETTLE -> settlement.seatThenMoney(applied.payment());
-            case SETTLE_CAPTURED -> settlement.seatThenCaptured(intentId);
-            default -> Future.<Future<Void>>succeededFuture();
-          };
-          return seated.map(money -> received(switch (applied.effect()) {
+        .map(applied -> {
+          // Answer Stripe at once; the seat and the capture are settled after the answer (and retried by the
+          // reconciler if a Stripe call fails).
+          switch (applied.effect()) {
+            case SETTLE -> settlement.settle(applied.payment());
+            case SETTLE_CAPTURED -> settlement.settleCaptured(intentId);
+            default -> { }
+          }
+          return received(switch (applied.effect()) {
             case IGNORED -> "ignored";
             case DUPLICATE -> "duplicate";
             default -> "processed";
-          }));
+          });
         });
   }
 

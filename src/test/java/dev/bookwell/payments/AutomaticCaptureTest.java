@@ -55,7 +55,7 @@ class AutomaticCaptureTest {
     String intentId = booking.getJsonObject("payment").getString("intentId");
     assertEquals("automatic", stripe.intent(intentId).getString("capture_method"));
     webhook(stripe.pay(intentId));
-    assertEquals("confirmed", bookingStatus(booking), "confirmed by the time Stripe is answered");
+    dev.bookwell.support.Eventually.until("confirmed", () -> "confirmed".equals(bookingStatus(booking)));
     assertEquals(List.of("capture"), ledger(booking));
   }
 

@@ -88,28 +88,6 @@ class StripePaymentsTest {
   }
 
   /**
-   * Stripe is answered once the booking is confirmed, so a page reading it after sees it confirmed (not when the
-   * outbox relay next wakes its long poll): while another transaction keeps the booking locked, the webhook waits;
-   * once it ends, the answer comes with the booking confirmed, and the capture follows.
-   */
-  @Test
-  void theWebhookIsAnsweredOnceTheBookingIsConfirmed() {
-    var booking = hold(world.session(service, world.providerId, at(25), 3));
-    UUID id = UUID.fromString(booking.getString("id"));
-    var locking = app.db.transaction(tx -> tx.fetch(Sql.DSL.selectFrom(BOOKING).where(BOOKING.ID.eq(id)).forUpdate())
-        .compose(x -> app.vertx.timer(1500)));
-    var authorized = stripe.event("payment_intent.amount_capturable_updated",
-        stripe.authorize(booking.getJsonObject("payment").getString("intentId")), NEW_SECRET, now());
-    var answer = app.client.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
-        .putHeader("Stripe-Signature", authorized.signature()).sendBuffer(Buffer.buffer(authorized.payload()));
-    Wait.on(app.vertx.timer(700));
-    assertTrue(!answer.isComplete() && !locking.isComplete(), "the confirmation waits for the lock, and the answer too");
-    assertEquals(200, Wait.on(answer).statusCode());
-    assertEquals("confirmed", status(booking));
-    awaitPayment(booking, "captured");
-  }
-
-  /**
    * The gateway's own HTTP client (StripeHttp) sends what stripe-java's sends, its user agents built once; without
    * stripe-java's telemetry (the capture comes after the intent's creation, whose metrics it would carry).
    */
