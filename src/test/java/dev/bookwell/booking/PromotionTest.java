@@ -7,6 +7,7 @@ import static dev.bookwell.db.Tables.SEAT;
 import static dev.bookwell.scheduling.World.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.ProviderLinkStatus;
@@ -42,7 +43,8 @@ class PromotionTest {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start();
+    // no outbox relay within a test: a page waiting on its booking hears of the confirmation from the confirmation
+    app = TestApp.start("openapi.yaml", java.util.Map.of("BOOKWELL_OUTBOX_POLL_INTERVAL", "1h"));
     world = new World(app, "UTC");
     service = world.service(new JsonObject().put("name", "Class").put("priceMinor", 5000).put("seatsPerSlot", 4));
   }
@@ -109,6 +111,32 @@ class PromotionTest {
         ProviderLinkStatus.ended).where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(UUID.fromString(leaving)))));
     assertFalse(Wait.on(Promotion.confirmHeld(app.db, providerLeft, version(providerLeft.getId()))));
     assertUntouched(providerLeft.getId(), 2);
+  }
+
+  /**
+   * The guest's page waiting on its booking (a long poll with its ETag) is answered with the confirmation when the
+   * payment secures it, though the outbox relay, which tells every other change, does not run within the test.
+   */
+  @Test
+  void aPageWaitingOnItsBookingHearsOfItsConfirmationAtOnce() {
+    var booking = held(1);
+    var first = Wait.on(read(booking.getId(), null));
+    assertEquals(200, first.statusCode());
+    var waiting = read(booking.getId(), first.getHeader("ETag"));
+    Wait.on(app.vertx.timer(300));  // waiting by now: a read after the confirmation would see it without being told
+    assertTrue(Wait.on(BookingClient.paymentSecured(app.vertx.eventBus(), booking.getId())).getBoolean("confirmed"));
+    var answer = Wait.on(waiting, 10);
+    assertEquals(200, answer.statusCode());
+    assertEquals("confirmed", answer.bodyAsJsonObject().getString("status"));
+  }
+
+  private static io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>> read(
+      UUID id, String etag) {
+    var get = app.client.get("/v1/bookings/" + id).putHeader("Authorization", "Bearer " + world.owner);
+    if (etag != null) {
+      get.putHeader("If-None-Match", etag).putHeader("Prefer", "wait=30");
+    }
+    return get.send();
   }
 
   /** Still held with {@code seats} seats held, none booked, and no event of a confirmation. */

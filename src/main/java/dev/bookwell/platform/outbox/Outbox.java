@@ -6,6 +6,8 @@ import java.util.Map;
 import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import dev.bookwell.db.tables.records.OutboxEventRecord;
@@ -36,6 +38,14 @@ public final class Outbox {
 
   public static String address(String type) {
     return ALL_EVENTS + "." + type;
+  }
+
+  /**
+   * Tells every node's long polls that {@code aggregateId} changed ({@link #CHANGES}). The relay does it for every
+   * event it publishes; a change a page is known to wait for may be told at once after its commit, too.
+   */
+  public static void changed(EventBus bus, String aggregateId) {
+    bus.publish(CHANGES, null, new DeliveryOptions().addHeader(AGGREGATE_HEADER, aggregateId));
   }
 
   /** Appends {@code type} (e.g. {@code booking.held}) about one aggregate; gives the event id consumers dedupe on. */

@@ -103,8 +103,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
     var options = new DeliveryOptions().addHeader("event-id", event.getId().toString());
     vertx.eventBus().publish(Outbox.address(event.getType()), message, options);
     vertx.eventBus().publish(Outbox.ALL_EVENTS, message, options);
-    vertx.eventBus().publish(Outbox.CHANGES, null,
-        new DeliveryOptions().addHeader(Outbox.AGGREGATE_HEADER, event.getAggregateId()));
+    Outbox.changed(vertx.eventBus(), event.getAggregateId());
     if (metrics != null) {  // holds, confirmations, payments failed or refunded... by event type
       metrics.counter("bookwell.events.published", "type", event.getType()).increment();
     }
