@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * connection and no bus request is held while it waits.
  * <p>
  * The changes come from the outbox relay of whichever node committed them ({@link Outbox#CHANGES}: no body, the
- * aggregate in a header). Bounded: at most {@code capacity} waiters per instance and {@link #PER_AGGREGATE} per
+ * aggregate in a header), and a payment's confirmation also from the node that committed it, at once
+ * ({@link Outbox#changed}). Bounded: at most {@code capacity} waiters per instance and {@link #PER_AGGREGATE} per
  * aggregate, so a client opening thousands of waits on its own booking cannot make each change cost thousands of
  * reads; past either, and while the node drains, the caller answers at once, as without the preference.
  */
