@@ -49,7 +49,7 @@ final class Actions {
    * after the Retry-After it was given, as browsers and Stripe do; the latency includes those waits. 200 when it was
    * confirmed; 504 when it was not in 100 polls.
    */
-  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx, AtomicLong reads) {
+  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx, Checkouts reads) {
     return http -> politely(vertx, () -> holdRequest(http, slot.get()), 5).compose(held -> {
       if (held.statusCode() != 201) {
         return Future.succeededFuture(held.statusCode());
@@ -84,14 +84,20 @@ final class Actions {
   }
 
   private static Future<Integer> pay(WebClient http, Vertx vertx, FakeStripe stripe, JsonObject booking,
-                                     String intentId, AtomicLong reads) {
+                                     String intentId, Checkouts reads) {
     var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId),
         WEBHOOK_SECRET, Instant.now().getEpochSecond());
     // Stripe retries a webhook the service could not take (503, Retry-After) until it is taken
     return politely(vertx, () -> http.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
             .putHeader("Stripe-Signature", event.signature()).sendBuffer(Buffer.buffer(event.payload())), 5)
-        .compose(webhook -> webhook.statusCode() != 200 ? Future.succeededFuture(webhook.statusCode())
-            : confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), null, 100, reads));
+        .compose(webhook -> {
+          if (webhook.statusCode() != 200) {
+            return Future.succeededFuture(webhook.statusCode());
+          }
+          long answered = System.nanoTime();
+          return confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), null, 100, reads)
+              .onSuccess(status -> reads.confirmed(status, answered));
+        });
   }
 
   /**
@@ -101,8 +107,8 @@ final class Actions {
    * Told 503 or 429, it waits the {@code Retry-After} it is given, as a well-behaved client does.
    */
   private static Future<Integer> confirmed(WebClient http, Vertx vertx, String id, String token, String etag,
-                                           int readsLeft, AtomicLong reads) {
-    reads.incrementAndGet();
+                                           int readsLeft, Checkouts reads) {
+    reads.reads.incrementAndGet();
     var request = http.get("/v1/bookings/" + id).putHeader("X-Booking-Token", token);
     if (LONG_POLL && etag != null) {
       request.putHeader("If-None-Match", etag).putHeader("Prefer", "wait=30");
@@ -124,6 +130,27 @@ final class Actions {
       return (wait == 0 ? Future.<Long>succeededFuture() : vertx.timer(wait))
           .compose(x -> confirmed(http, vertx, id, token, seen, readsLeft - 1, reads));
     });
+  }
+
+  /**
+   * What the checkout pages of a purchase run saw: how often they read their booking, and how long after Stripe's
+   * webhook was answered each saw its booking confirmed (the wait a guest feels once the card is through).
+   */
+  static final class Checkouts {
+    final AtomicLong reads = new AtomicLong();
+    final org.HdrHistogram.Histogram confirmationWait = new org.HdrHistogram.ConcurrentHistogram(
+        java.util.concurrent.TimeUnit.MINUTES.toMicros(5), 3);
+
+    private void confirmed(int status, long webhookAnswered) {
+      if (status == 200) {
+        confirmationWait.recordValue(Math.max(0, (System.nanoTime() - webhookAnswered) / 1000));
+      }
+    }
+
+    /** The {@code percentile} of the confirmation waits, in ms. */
+    double waitMs(double percentile) {
+      return confirmationWait.getValueAtPercentile(percentile) / 1000.0;
+    }
   }
 
   /** The service refused a step of the purchase with {@code status} (a hold gone meanwhile: 409). */

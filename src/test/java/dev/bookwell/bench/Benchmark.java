@@ -210,12 +210,12 @@ public final class Benchmark {
       var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
       stage.start(Map.of("STRIPE_SECRET_KEY", "sk_test_bench", "STRIPE_API_BASE", stripe.apiBase(),
           "STRIPE_WEBHOOK_SECRET", Actions.WEBHOOK_SECRET, "BOOKWELL_PAYMENT_RECONCILE_INTERVAL", "5s"), CLIENTS,
-          (load, slot) -> Actions.purchase(slot, stripe, load.vertx(), new AtomicLong()),
+          (load, slot) -> Actions.purchase(slot, stripe, load.vertx(), new Actions.Checkouts()),
           status -> status != 409);  // sold out ends a client; a purchase that was slow (504) or shed (503) does not
       int capturesBefore = stripe.captures.get();
-      var reads = new AtomicLong();
+      var checkouts = new Actions.Checkouts();
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds),
-          Actions.purchase(Actions.anyOf(set.slots()), stripe, stage.load.vertx(), reads), status -> true);
+          Actions.purchase(Actions.anyOf(set.slots()), stripe, stage.load.vertx(), checkouts), status -> true);
       // Settlement runs after the webhook is answered: let the last ones finish before counting.
       // (a settlement cut short by an overloaded pool is the reconciler's, every 5 s here)
       for (int i = 0; i < 600 && stage.data.count("select count(*) from payment where status = 'authorized'") > 0; i++) {
@@ -236,15 +236,19 @@ public final class Benchmark {
           .put("confirmedPerSecond", Stage.round(outcome.successesPerSecond())).put("confirmedInDatabase", confirmed)
           .put("capturedInDatabase", captured).put("capturesAtStripe", stripeCaptures)
           .put("oversoldSlots", oversold).put("longPoll", Actions.LONG_POLL)
-          .put("bookingReadsPerPurchase", Stage.round(reads.get() / (double) Math.max(1, outcome.successes())))
+          .put("bookingReadsPerPurchase", Stage.round(checkouts.reads.get()
+              / (double) Math.max(1, outcome.successes())))
+          .put("confirmationWaitP50Ms", checkouts.waitMs(50)).put("confirmationWaitP99Ms", checkouts.waitMs(99))
           .put("invariant", ok ? "OK" : "BROKEN")
           .mergeIn(stage.resources(outcome.successes()));
       System.out.printf("%n### Scenario 4, purchase: hold, authorize, signed webhook, confirmed (%,d slots, %d"
           + " clients, %d s)%n", slots, CLIENTS, seconds);
       table(List.of("purchases", "confirmed/s", "p50", "p95", "p99", "max", "statuses", "booking reads each",
-              "service CPU/purchase (without JIT)", "invariant"),
+              "confirmed seen after the webhook's answer, p50 / p99", "service CPU/purchase (without JIT)",
+              "invariant"),
           List.of(outcome.successes(), round(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)),
               ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), result.getDouble("bookingReadsPerPurchase"),
+              ms(checkouts.waitMs(50)) + " / " + ms(checkouts.waitMs(99)),
               cpu(result), (ok ? "OK: " : "BROKEN: ") + confirmed
                   + " confirmed = " + captured + " captured = " + stripeCaptures + " Stripe captures"));
       report.put("purchase", result);
