@@ -43,7 +43,7 @@ class PromotionTest {
 
   @BeforeAll
   static void start() {
-    // no outbox relay within a test: a page waiting on its booking hears of the confirmation from the confirmation
+    // the outbox relay idle after startup: a page waiting on its booking hears of its confirmation from the confirmation
     app = TestApp.start("openapi.yaml", java.util.Map.of("BOOKWELL_OUTBOX_POLL_INTERVAL", "1h"));
     world = new World(app, "UTC");
     service = world.service(new JsonObject().put("name", "Class").put("priceMinor", 5000).put("seatsPerSlot", 4));
@@ -115,15 +115,27 @@ class PromotionTest {
 
   /**
    * The guest's page waiting on its booking (a long poll with its ETag) is answered with the confirmation when the
-   * payment secures it, though the outbox relay, which tells every other change, does not run within the test.
+   * payment secures it, though the outbox relay, which tells every other change, is idle within the test: a hold
+   * that stands (confirmed without a transaction) and a hold whose time ran out with its seat still free (taken
+   * again in the locked path).
    */
   @Test
   void aPageWaitingOnItsBookingHearsOfItsConfirmationAtOnce() {
-    var booking = held(1);
+    answeredWhenSecured(held(1));
+    var late = held(1);
+    var past = OffsetDateTime.now().minusSeconds(1);
+    Wait.on(app.db.update(Sql.DSL.update(BOOKING).set(BOOKING.HOLD_EXPIRES_AT, past)
+        .where(BOOKING.ID.eq(late.getId()))));
+    Wait.on(app.db.update(Sql.DSL.update(SEAT).set(SEAT.HELD_UNTIL, past).where(SEAT.BOOKING_ID.eq(late.getId()))));
+    answeredWhenSecured(late);
+  }
+
+  private static void answeredWhenSecured(BookingRecord booking) {
     var first = Wait.on(read(booking.getId(), null));
     assertEquals(200, first.statusCode());
     var waiting = read(booking.getId(), first.getHeader("ETag"));
     Wait.on(app.vertx.timer(300));  // waiting by now: a read after the confirmation would see it without being told
+    assertFalse(waiting.isComplete(), "nothing changed yet");
     assertTrue(Wait.on(BookingClient.paymentSecured(app.vertx.eventBus(), booking.getId())).getBoolean("confirmed"));
     var answer = Wait.on(waiting, 10);
     assertEquals(200, answer.statusCode());

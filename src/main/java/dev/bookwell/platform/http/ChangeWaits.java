@@ -13,12 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Who waits for a change of which aggregate, on one edge instance (its event loop): a GET that asked to wait
- * ({@code Prefer: wait=N}) while already holding the current representation ({@code If-None-Match}) is told when an
- * event about the aggregate is published, or when its time is up. A waiter is a map entry and a timer: no database
+ * ({@code Prefer: wait=N}) while already holding the current representation ({@code If-None-Match}) is told when the
+ * aggregate changes, or when its time is up. A waiter is a map entry and a timer: no database
  * connection and no bus request is held while it waits.
  * <p>
- * The changes come from the outbox relay of whichever node committed them ({@link Outbox#CHANGES}: no body, the
- * aggregate in a header), and a payment's confirmation also from the node that committed it, at once
+ * The changes come from the outbox relay of whichever node published their events ({@link Outbox#CHANGES}: no body,
+ * the aggregate in a header), and a payment's settlement also from the node that committed it, at once
  * ({@link Outbox#changed}). Bounded: at most {@code capacity} waiters per instance and {@link #PER_AGGREGATE} per
  * aggregate, so a client opening thousands of waits on its own booking cannot make each change cost thousands of
  * reads; past either, and while the node drains, the caller answers at once, as without the preference.
@@ -101,6 +101,8 @@ final class ChangeWaits {
       this.next = next;
       if (changed) {
         fire(true);
+      } else if (HttpVerticle.draining(vertx)) {
+        fire(false);  // the node began to drain during the read, whose waiter was not waiting yet: answered now
       } else {
         timer = vertx.setTimer(Math.max(1, millis), id -> fire(false));
       }

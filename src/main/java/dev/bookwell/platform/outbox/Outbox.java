@@ -26,9 +26,10 @@ public final class Outbox {
   /** Events are published on {@code bookwell.events.<type>} and, for consumers of everything, on this address. */
   public static final String ALL_EVENTS = "bookwell.events";
   /**
-   * For every event published, a message with no body on this address, its {@link #AGGREGATE_HEADER} naming what
-   * changed: for listeners that need no more (the edge's long polls), so the events themselves are not sent to
-   * every node for them.
+   * For every event published, and for a change a page waits for once it is committed ({@link #changed}), a
+   * message with no body on this address, its {@link #AGGREGATE_HEADER} naming what changed: for listeners that
+   * need no more (the edge's long polls, which read again), so the events themselves are not sent to every node for
+   * them.
    */
   public static final String CHANGES = "bookwell.changes";
   public static final String AGGREGATE_HEADER = "aggregate-id";
