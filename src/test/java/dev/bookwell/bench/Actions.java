@@ -124,8 +124,10 @@ final class Actions {
         return Future.succeededFuture(unchanged ? 504 : read.statusCode());
       }
       String seen = read.statusCode() == 200 ? read.getHeader("ETag") : etag;
-      // a long poll answered at once (the edge had no room to wait) is polled again after 100 ms, as without one
-      boolean waited = LONG_POLL && System.nanoTime() - sent > 100_000_000L;
+      // the first read is followed by the long poll at once; a long poll answered at once (the edge had no room to
+      // wait) is polled again after 100 ms, as without one. Until round two's seventeenth part the first read was
+      // taken for such a long poll, so every page that read its booking unconfirmed paused 100 ms
+      boolean waited = LONG_POLL && (etag == null || System.nanoTime() - sent > 100_000_000L);
       long wait = busy ? 1000L * Math.max(1, parseOr(read.getHeader("Retry-After"), 1)) : waited ? 0 : 100;
       return (wait == 0 ? Future.<Long>succeededFuture() : vertx.timer(wait))
           .compose(x -> confirmed(http, vertx, id, token, seen, readsLeft - 1, reads));
