@@ -49,14 +49,14 @@ final class Actions {
    * after the Retry-After it was given, as browsers and Stripe do; the latency includes those waits. 200 when it was
    * confirmed; 504 when it was not in 100 polls.
    */
-  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx, Checkouts reads) {
+  static LoadGenerator.Action purchase(Supplier<UUID> slot, FakeStripe stripe, Vertx vertx, Checkouts checkouts) {
     return http -> politely(vertx, () -> holdRequest(http, slot.get()), 5).compose(held -> {
       if (held.statusCode() != 201) {
         return Future.succeededFuture(held.statusCode());
       }
       JsonObject booking = held.bodyAsJsonObject();
       return intent(http, vertx, booking, 50).compose(intentId -> intentId == null ? Future.succeededFuture(504)
-          : pay(http, vertx, stripe, booking, intentId, reads)).recover(e -> e instanceof Refused refused
+          : pay(http, vertx, stripe, booking, intentId, checkouts)).recover(e -> e instanceof Refused refused
           ? Future.succeededFuture(refused.status()) : Future.failedFuture(e));
     });
   }
@@ -84,7 +84,7 @@ final class Actions {
   }
 
   private static Future<Integer> pay(WebClient http, Vertx vertx, FakeStripe stripe, JsonObject booking,
-                                     String intentId, Checkouts reads) {
+                                     String intentId, Checkouts checkouts) {
     var event = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId),
         WEBHOOK_SECRET, Instant.now().getEpochSecond());
     // Stripe retries a webhook the service could not take (503, Retry-After) until it is taken
@@ -95,8 +95,8 @@ final class Actions {
             return Future.succeededFuture(webhook.statusCode());
           }
           long answered = System.nanoTime();
-          return confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), null, 100, reads)
-              .onSuccess(status -> reads.confirmed(status, answered));
+          return confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), null, 100,
+              checkouts).onSuccess(status -> checkouts.confirmed(status, answered));
         });
   }
 
@@ -107,8 +107,8 @@ final class Actions {
    * Told 503 or 429, it waits the {@code Retry-After} it is given, as a well-behaved client does.
    */
   private static Future<Integer> confirmed(WebClient http, Vertx vertx, String id, String token, String etag,
-                                           int readsLeft, Checkouts reads) {
-    reads.reads.incrementAndGet();
+                                           int readsLeft, Checkouts checkouts) {
+    checkouts.reads.incrementAndGet();
     var request = http.get("/v1/bookings/" + id).putHeader("X-Booking-Token", token);
     if (LONG_POLL && etag != null) {
       request.putHeader("If-None-Match", etag).putHeader("Prefer", "wait=30");
@@ -130,7 +130,7 @@ final class Actions {
       boolean waited = LONG_POLL && (etag == null || System.nanoTime() - sent > 100_000_000L);
       long wait = busy ? 1000L * Math.max(1, parseOr(read.getHeader("Retry-After"), 1)) : waited ? 0 : 100;
       return (wait == 0 ? Future.<Long>succeededFuture() : vertx.timer(wait))
-          .compose(x -> confirmed(http, vertx, id, token, seen, readsLeft - 1, reads));
+          .compose(x -> confirmed(http, vertx, id, token, seen, readsLeft - 1, checkouts));
     });
   }
 

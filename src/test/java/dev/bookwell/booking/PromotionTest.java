@@ -43,7 +43,7 @@ class PromotionTest {
 
   @BeforeAll
   static void start() {
-    // the outbox relay idle after startup: a page waiting on its booking hears of its confirmation from the confirmation
+    // the outbox relay idle after startup: a page waiting on its booking hears of its confirmation from that alone
     app = TestApp.start("openapi.yaml", java.util.Map.of("BOOKWELL_OUTBOX_POLL_INTERVAL", "1h"));
     world = new World(app, "UTC");
     service = world.service(new JsonObject().put("name", "Class").put("priceMinor", 5000).put("seatsPerSlot", 4));
