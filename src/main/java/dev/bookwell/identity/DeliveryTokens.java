@@ -7,17 +7,21 @@ import static dev.bookwell.db.Tables.PASSWORD_RESET;
 
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import dev.bookwell.db.enums.OrgPermission;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 /**
  * The narrow call a notification sender makes to deliver a reset or an invitation: events say only which one
@@ -36,8 +40,7 @@ final class DeliveryTokens {
 
   /** The contact of an active account (see {@link IdentityClient#contact}). */
   Future<JsonObject> contact(UUID userId) {
-    return db.fetchOptional(Sql.DSL.select(CONTACT).from(APP_USER)
-            .where(APP_USER.ID.eq(userId)).and(active()))
+    return db.fetchOptional(CONTACT_OF, Map.of("user", userId))
         .map(found -> found.map(DeliveryTokens::contactJson)
             .orElseThrow(() -> Problem.notFound("No active account " + userId + ".").toException()));
   }
@@ -47,11 +50,7 @@ final class DeliveryTokens {
    * {@link IdentityClient#STAFF_LIMIT}, so one event never fans out without bound.
    */
   Future<JsonObject> staff(UUID organizationId, OrgPermission permission) {
-    return db.fetch(Sql.DSL.select(CONTACT).from(ORGANIZATION_MEMBER).join(APP_USER)
-            .on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
-            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId)).and(active())
-            .and(Authorization.holds(permission))
-            .orderBy(ORGANIZATION_MEMBER.CREATED_AT).limit(IdentityClient.STAFF_LIMIT))
+    return db.fetch(STAFF.get(permission), Map.of("organization", organizationId))
         .map(rows -> new JsonObject().put("staff", new JsonArray(rows.stream().map(DeliveryTokens::contactJson)
             .toList())));
   }
@@ -61,6 +60,22 @@ final class DeliveryTokens {
 
   private static Condition active() {
     return APP_USER.DELETED_AT.isNull().and(APP_USER.DEACTIVATED_AT.isNull());
+  }
+
+  // Asked for every booking event a notification goes out for (the provider's contact, the staff who hear of it):
+  // rendered once, the staff's statement once per permission (written into it)
+  private static final Prepared<Record> CONTACT_OF = Prepared.of(Sql.DSL.select(CONTACT).from(APP_USER)
+      .where(APP_USER.ID.eq(DSL.param("user", APP_USER.ID))).and(active()));
+  private static final Map<OrgPermission, Prepared<Record>> STAFF = new EnumMap<>(OrgPermission.class);
+
+  static {
+    for (OrgPermission permission : OrgPermission.values()) {
+      STAFF.put(permission, Prepared.of(Sql.DSL.select(CONTACT).from(ORGANIZATION_MEMBER).join(APP_USER)
+          .on(APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
+          .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(DSL.param("organization", ORGANIZATION_MEMBER.ORGANIZATION_ID)))
+          .and(active()).and(Authorization.holds(permission))
+          .orderBy(ORGANIZATION_MEMBER.CREATED_AT).limit(IdentityClient.STAFF_LIMIT)));
+    }
   }
 
   private static JsonObject contactJson(Record r) {

@@ -6,12 +6,15 @@ import static dev.bookwell.db.Tables.REMINDER;
 import dev.bookwell.db.enums.ReminderStatus;
 import dev.bookwell.db.tables.records.ReminderRecord;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
 /**
@@ -34,8 +37,7 @@ final class Reminders {
   /** Schedules the organization's reminders for a booking that starts at {@code startsAt}; only future ones. */
   static Future<Void> schedule(Sql tx, UUID bookingId, UUID organizationId, String reference,
                                OffsetDateTime startsAt, Recipient to) {
-    return tx.fetchOptional(Sql.DSL.select(NOTIFICATION_SETTINGS.REMINDER_MINUTES).from(NOTIFICATION_SETTINGS)
-            .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId)))
+    return tx.fetchOptional(REMINDER_MINUTES, Map.of("organization", organizationId))
         .compose(settings -> {
           Integer[] minutes = settings.map(r -> r.value1()).orElse(DEFAULT_MINUTES);
           if (minutes.length == 0) {
@@ -50,11 +52,21 @@ final class Reminders {
           }
           // the DO NOTHING makes a repeated schedule harmless; reminders already past are removed right after
           return tx.update(insert.onConflictDoNothing())
-              .compose(x -> tx.update(Sql.DSL.deleteFrom(REMINDER).where(REMINDER.BOOKING_ID.eq(bookingId))
-                  .and(REMINDER.STATUS.eq(ReminderStatus.scheduled)).and(REMINDER.DUE_AT.le(SqlTime.now()))))
+              .compose(x -> tx.fetch(PAST_DROPPED, Map.of("booking", bookingId)))
               .mapEmpty();
         });
   }
+
+  // Every confirmation runs both (the insert between them has a row per reminder the organization sends): rendered
+  // once
+  private static final Prepared<Record1<Integer[]>> REMINDER_MINUTES = Prepared.of(
+      Sql.DSL.select(NOTIFICATION_SETTINGS.REMINDER_MINUTES).from(NOTIFICATION_SETTINGS)
+          .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID
+              .eq(DSL.param("organization", NOTIFICATION_SETTINGS.ORGANIZATION_ID))));
+  private static final Prepared<ReminderRecord> PAST_DROPPED = Prepared.of(Sql.DSL.deleteFrom(REMINDER)
+      .where(REMINDER.BOOKING_ID.eq(DSL.param("booking", REMINDER.BOOKING_ID)))
+      .and(REMINDER.STATUS.eq(ReminderStatus.scheduled)).and(REMINDER.DUE_AT.le(SqlTime.now()))
+      .returning(REMINDER.BOOKING_ID));
 
   /** The booking ended otherwise (cancelled, declined, expired, moved): its reminders never go out. */
   static Future<Void> drop(Sql tx, UUID bookingId) {

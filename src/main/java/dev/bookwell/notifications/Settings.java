@@ -7,6 +7,7 @@ import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Prepared;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -15,8 +16,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.bookwell.db.tables.records.NotificationSettingsRecord;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
 
 /**
  * An organization's notification settings (manage_availability): how long before the start reminders go out (a
@@ -43,10 +47,15 @@ final class Settings {
             DEFAULT_STAFF_EVENTS))));
   }
 
+  /** Asked for every confirmation and cancellation: rendered once. */
+  private static final Prepared<Record1<String[]>> STAFF_EVENTS = Prepared.of(
+      Sql.DSL.select(NOTIFICATION_SETTINGS.STAFF_EVENTS).from(NOTIFICATION_SETTINGS)
+          .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID
+              .eq(DSL.param("organization", NOTIFICATION_SETTINGS.ORGANIZATION_ID))));
+
   /** The booking events an organization's staff may opt in to. */
   static Future<Set<String>> staffEvents(Db db, UUID organizationId) {
-    return db.fetchOptional(Sql.DSL.select(NOTIFICATION_SETTINGS.STAFF_EVENTS).from(NOTIFICATION_SETTINGS)
-            .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId)))
+    return db.fetchOptional(STAFF_EVENTS, Map.of("organization", organizationId))
         .map(found -> Set.copyOf(Arrays.asList(found.map(r -> r.value1()).orElse(DEFAULT_STAFF_EVENTS))));
   }
 
