@@ -1,9 +1,9 @@
 package dev.bookwell.notifications;
 
-import static dev.bookwell.db.Tables.NOTIFICATION_SETTINGS;
 import static dev.bookwell.db.Tables.REMINDER;
 
 import dev.bookwell.db.enums.ReminderStatus;
+import dev.bookwell.db.tables.records.NotificationSettingsRecord;
 import dev.bookwell.db.tables.records.ReminderRecord;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Prepared;
@@ -14,7 +14,6 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
 /**
@@ -37,9 +36,9 @@ final class Reminders {
   /** Schedules the organization's reminders for a booking that starts at {@code startsAt}; only future ones. */
   static Future<Void> schedule(Sql tx, UUID bookingId, UUID organizationId, String reference,
                                OffsetDateTime startsAt, Recipient to) {
-    return tx.fetchOptional(REMINDER_MINUTES, Map.of("organization", organizationId))
+    return Settings.of(tx, organizationId)
         .compose(settings -> {
-          Integer[] minutes = settings.map(r -> r.value1()).orElse(DEFAULT_MINUTES);
+          Integer[] minutes = settings.map(NotificationSettingsRecord::getReminderMinutes).orElse(DEFAULT_MINUTES);
           if (minutes.length == 0) {
             return Future.succeededFuture();
           }
@@ -52,17 +51,12 @@ final class Reminders {
           }
           // the DO NOTHING makes a repeated schedule harmless; reminders already past are removed right after
           return tx.update(insert.onConflictDoNothing())
-              .compose(x -> tx.fetch(PAST_DROPPED, Map.of("booking", bookingId)))
+              .compose(x -> tx.rows(PAST_DROPPED, Map.of("booking", bookingId)))
               .mapEmpty();
         });
   }
 
-  // Every confirmation runs both (the insert between them has a row per reminder the organization sends): rendered
-  // once
-  private static final Prepared<Record1<Integer[]>> REMINDER_MINUTES = Prepared.of(
-      Sql.DSL.select(NOTIFICATION_SETTINGS.REMINDER_MINUTES).from(NOTIFICATION_SETTINGS)
-          .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID
-              .eq(DSL.param("organization", NOTIFICATION_SETTINGS.ORGANIZATION_ID))));
+  /** Every confirmation runs it, after the insert (a row per reminder the organization sends): rendered once. */
   private static final Prepared<ReminderRecord> PAST_DROPPED = Prepared.of(Sql.DSL.deleteFrom(REMINDER)
       .where(REMINDER.BOOKING_ID.eq(DSL.param("booking", REMINDER.BOOKING_ID)))
       .and(REMINDER.STATUS.eq(ReminderStatus.scheduled)).and(REMINDER.DUE_AT.le(SqlTime.now()))

@@ -17,9 +17,9 @@ import io.vertx.core.json.JsonObject;
 import dev.bookwell.db.tables.records.NotificationSettingsRecord;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
 /**
@@ -41,22 +41,25 @@ final class Settings {
   Future<ApiReply> get(ApiRequest request) {
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     return IdentityClient.require(bus, request.requireCaller(), organizationId, OrgPermission.manage_availability)
-        .compose(x -> db.fetchOptional(Sql.DSL.selectFrom(NOTIFICATION_SETTINGS)
-            .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID.eq(organizationId))))
+        .compose(x -> of(db, organizationId))
         .map(found -> ApiReply.ok(found.map(Settings::json).orElseGet(() -> json(Reminders.DEFAULT_MINUTES,
             DEFAULT_STAFF_EVENTS))));
   }
 
-  /** Asked for every confirmation and cancellation: rendered once. */
-  private static final Prepared<Record1<String[]>> STAFF_EVENTS = Prepared.of(
-      Sql.DSL.select(NOTIFICATION_SETTINGS.STAFF_EVENTS).from(NOTIFICATION_SETTINGS)
-          .where(NOTIFICATION_SETTINGS.ORGANIZATION_ID
-              .eq(DSL.param("organization", NOTIFICATION_SETTINGS.ORGANIZATION_ID))));
+  /** An organization's settings, if it set any (else the defaults hold). */
+  static Future<Optional<NotificationSettingsRecord>> of(Sql sql, UUID organizationId) {
+    return sql.fetchOptional(SETTINGS, Map.of("organization", organizationId));
+  }
+
+  /** Read for every confirmation (its reminders, the staff who hear of it) and cancellation: rendered once. */
+  private static final Prepared<NotificationSettingsRecord> SETTINGS = Prepared.of(Sql.DSL
+      .selectFrom(NOTIFICATION_SETTINGS).where(NOTIFICATION_SETTINGS.ORGANIZATION_ID
+          .eq(DSL.param("organization", NOTIFICATION_SETTINGS.ORGANIZATION_ID))));
 
   /** The booking events an organization's staff may opt in to. */
   static Future<Set<String>> staffEvents(Db db, UUID organizationId) {
-    return db.fetchOptional(STAFF_EVENTS, Map.of("organization", organizationId))
-        .map(found -> Set.copyOf(Arrays.asList(found.map(r -> r.value1()).orElse(DEFAULT_STAFF_EVENTS))));
+    return of(db, organizationId).map(found -> Set.copyOf(Arrays.asList(found
+        .map(NotificationSettingsRecord::getStaffEvents).orElse(DEFAULT_STAFF_EVENTS))));
   }
 
   /**

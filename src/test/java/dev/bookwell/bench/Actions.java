@@ -96,7 +96,7 @@ final class Actions {
           }
           long answered = System.nanoTime();
           return confirmed(http, vertx, booking.getString("id"), booking.getString("accessToken"), null, 100,
-              checkouts).onSuccess(status -> checkouts.confirmed(status, answered));
+              checkouts).onSuccess(status -> checkouts.seen(status, answered));
         });
   }
 
@@ -143,7 +143,7 @@ final class Actions {
     final org.HdrHistogram.Histogram confirmationWait = new org.HdrHistogram.ConcurrentHistogram(
         java.util.concurrent.TimeUnit.MINUTES.toMicros(5), 3);
 
-    private void confirmed(int status, long webhookAnswered) {
+    private void seen(int status, long webhookAnswered) {
       if (status == 200) {
         confirmationWait.recordValue(Math.max(0, (System.nanoTime() - webhookAnswered) / 1000));
       }
