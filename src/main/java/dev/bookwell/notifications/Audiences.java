@@ -21,7 +21,9 @@ import java.util.stream.Stream;
 
 /**
  * Who hears of an event, and what: asked of the owning areas (contacts, the booking, the provider), before any
- * transaction. The answer is the work to do in the transaction that records the event as handled.
+ * transaction. The answer is the work to do in the transaction that records the event as handled. One answers for
+ * one intake round: what it asks that does not depend on the event (an organization's or provider's facts and
+ * staff, a provider's contact) is asked once in the round ({@link Asked}).
  */
 final class Audiences {
 
@@ -49,10 +51,22 @@ final class Audiences {
 
   private final Db db;
   private final EventBus bus;
+  private final Asked asked = new Asked();
 
   Audiences(Db db, EventBus bus) {
     this.db = db;
     this.bus = bus;
+  }
+
+  private Future<JsonObject> facts(UUID organizationId, UUID providerId) {
+    return asked.of(List.of("facts", String.valueOf(organizationId), String.valueOf(providerId)),
+        () -> SchedulingClient.noticeFacts(bus, organizationId, providerId));
+  }
+
+  /** An account's contact; null when it is gone (deleted, deactivated): nobody to tell. */
+  private Future<Recipient> recipient(UUID userId) {
+    return asked.of(List.of("recipient", userId),
+        () -> orNullIfGone(IdentityClient.contact(bus, userId).map(Recipient::of)));
   }
 
   Future<Function<Sql, Future<Void>>> of(UUID eventId, String type, String aggregateId, JsonObject payload) {
@@ -101,7 +115,7 @@ final class Audiences {
       return Future.succeededFuture(tx -> Reminders.drop(tx, bookingId));
     }
     UUID organizationId = UUID.fromString(payload.getString("organizationId"));
-    return SchedulingClient.noticeFacts(bus, organizationId, UUID.fromString(payload.getString("providerId")))
+    return facts(organizationId, UUID.fromString(payload.getString("providerId")))
         .compose(facts -> booker(payload, facts)
             .compose(booker -> staffFor(type, payload, facts, booker).map(staff -> {
               String status = payload.getString("status");
@@ -125,11 +139,13 @@ final class Audiences {
       return Future.succeededFuture(List.of());
     }
     JsonObject provider = facts.getJsonObject("provider");
+    // a provider account gone hears nothing; a busy identity area is retried
     Future<Recipient> providerContact = provider == null ? Future.succeededFuture(null)
-        : orNullIfGone(IdentityClient.contact(bus, UUID.fromString(provider.getString("userId")))
-            .map(Recipient::of));  // a provider account gone hears nothing; a busy identity area is retried
-    return providerContact.compose(providerTo -> Settings.staffEvents(db, organizationId)
-        .compose(events -> events.contains(type) ? optedInStaff(organizationId) : Future.succeededFuture(List.of()))
+        : recipient(UUID.fromString(provider.getString("userId")));
+    return providerContact.compose(providerTo -> asked.of(List.of("staffEvents", organizationId),
+            () -> Settings.staffEvents(db, organizationId))
+        .compose(events -> events.contains(type) ? asked.of(List.of("optedIn", organizationId),
+            () -> optedInStaff(organizationId)) : Future.succeededFuture(List.<Recipient>of()))
         .map(staff -> {
           var notes = new ArrayList<Deliveries.Note>();
           var seen = new java.util.HashSet<UUID>();
@@ -158,7 +174,7 @@ final class Audiences {
     String zone = facts.getJsonObject("organization", new JsonObject()).getString("timezone", "UTC");
     // an account deleted or deactivated hears nothing, but its booking still reaches the provider and staff
     return payload.getString("userId") != null
-        ? orNullIfGone(IdentityClient.contact(bus, UUID.fromString(payload.getString("userId"))).map(Recipient::of))
+        ? recipient(UUID.fromString(payload.getString("userId")))
         : BookingClient.facts(bus, UUID.fromString(payload.getString("bookingId")))
             .map(delivery -> delivery.getJsonObject("guest") == null ? null
                 : Recipient.guest(delivery.getJsonObject("guest"), zone));
@@ -173,7 +189,7 @@ final class Audiences {
       var organizationId = UUID.fromString(booking.getString("organizationId"));
       var about = new JsonObject().put("bookingId", bookingId.toString()).put("userId", delivery.getString("userId"))
           .put("reference", booking.getString("reference")).put("startsAt", booking.getString("startsAt"));
-      return SchedulingClient.noticeFacts(bus, organizationId, null)
+      return facts(organizationId, null)
           .compose(org -> booker(about, org))
           .map(booker -> booker == null ? tx -> Future.succeededFuture()
               : queue(eventId, note(booker, category, template, organizationId, about,
@@ -184,7 +200,7 @@ final class Audiences {
   /** scheduling.provider_approved / rejected / suspended: the provider's account, with the decision's note. */
   private Future<Function<Sql, Future<Void>>> provider(UUID eventId, String template, JsonObject payload) {
     UUID providerId = UUID.fromString(payload.getString("providerId"));
-    return SchedulingClient.noticeFacts(bus, null, providerId)
+    return facts(null, providerId)
         .compose(facts -> IdentityClient.contact(bus,
             UUID.fromString(facts.getJsonObject("provider").getString("userId"))))
         .map(contact -> {

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Turns events into the messages they call for, once each ({@link OutboxConsumer}: the event's id is recorded in
@@ -23,16 +24,18 @@ final class Intake {
   private static final int BATCH = 100;
 
   private final OutboxConsumer events;
-  private final Audiences audiences;
+  private final Supplier<Audiences> audiences;
 
-  Intake(Db db, Audiences audiences) {
+  /** {@code audiences}: a fresh one for each round (what it asked is kept for its round only). */
+  Intake(Db db, Supplier<Audiences> audiences) {
     this.events = new OutboxConsumer(db, CONSUMER, Audiences.HANDLED, WINDOW, BATCH);
     this.audiences = audiences;
   }
 
   /** One round over the events not handled yet; several instances may race, each event is handled once. */
   Future<Integer> round() {
-    return events.roundTogether(event -> audiences.of(event.getId(), event.getType(), event.getAggregateId(),
+    var round = audiences.get();
+    return events.roundTogether(event -> round.of(event.getId(), event.getType(), event.getAggregateId(),
         new JsonObject(event.getPayload().data())));
   }
 

@@ -52,7 +52,7 @@ public final class NotificationsVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     var config = platform.config().mail();
     var unsubscribes = new Unsubscribes(db, platform.jwtKeys().tokenKey());
-    var intake = new Intake(db, new Audiences(db, bus));
+    var intake = new Intake(db, () -> new Audiences(db, bus));
     var inbox = new Inbox(db);
     var settings = new Settings(db, bus);
     var preferences = new Preferences(db, bus);

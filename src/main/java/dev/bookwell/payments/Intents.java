@@ -2,6 +2,7 @@ package dev.bookwell.payments;
 
 import static dev.bookwell.db.Tables.ORGANIZATION_PAYMENT_ACCOUNT;
 import static dev.bookwell.db.Tables.PAYMENT;
+import static dev.bookwell.platform.db.Prepared.typed;
 
 import dev.bookwell.db.tables.records.PaymentRecord;
 import dev.bookwell.platform.db.Db;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -99,19 +99,12 @@ final class Intents {
             PAYMENT.MANUAL_CAPTURE)
         .select(Sql.DSL.select(typed("booking", PAYMENT.BOOKING_ID), account.STRIPE_ACCOUNT, fee,
                 typed("subject", PAYMENT.SUBJECT), amount,
+                // varchar, not the column's char(3) (Prepared.typed): a longer value fails instead of being cut
                 DSL.param("currency", String.class).cast(SQLDataType.VARCHAR), typed("manual", PAYMENT.MANUAL_CAPTURE))
             .from(DSL.selectOne().asTable("one"))
             .leftJoin(account).on(account.ORGANIZATION_ID.eq(typed("organization", account.ORGANIZATION_ID))))
         .onConflictDoNothing()
         .returning());
-  }
-
-  /**
-   * A named parameter cast to its column's type: a SELECT list gives PostgreSQL no column to infer it from. (The
-   * currency is cast to varchar instead: a cast to char(3) would cut a longer value short without a word.)
-   */
-  private static <T> Field<T> typed(String name, Field<T> column) {
-    return DSL.param(name, column).cast(column.getDataType());
   }
 
   /** The intent Stripe made, kept with the payment (the first one made, if two raced). */

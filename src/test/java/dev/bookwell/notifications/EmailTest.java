@@ -60,7 +60,7 @@ class EmailTest {
     assertTrue(body.contains("https://book.example/reset-password?token="), body);
     var token = TOKEN.matcher(body).results().findFirst().orElseThrow().group(1);
     // the event is looked at again by every round, on every instance: racing rounds queue and send nothing more
-    var intake = new Intake(app.db, new Audiences(app.db, app.vertx.eventBus()));
+    var intake = new Intake(app.db, () -> new Audiences(app.db, app.vertx.eventBus()));
     Wait.on(io.vertx.core.Future.all(intake.round(), intake.round(), intake.round()));
     Thread.sleep(500);
     assertEquals(1, mailsTo(email), "one mail, however often the event comes");

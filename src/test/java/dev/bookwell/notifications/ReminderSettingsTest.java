@@ -44,6 +44,19 @@ class ReminderSettingsTest extends AppTest {
     var due = Wait.on(app.db.fetchOne(Sql.DSL.select(REMINDER.DUE_AT).from(REMINDER)
         .where(REMINDER.BOOKING_ID.eq(UUID.fromString(booking))))).value1();
     assertEquals(startsAt.minus(Duration.ofMinutes(120)).toInstant(), due.toInstant());
+
+    // a booking three to four hours ahead: its two-hour reminder is scheduled, its five-hour one (already past)
+    // is not, so it never goes out late
+    World.ok(app.call(HttpMethod.PUT, path, new JsonObject().put("reminderMinutes", new JsonArray().add(120).add(300)),
+        world.owner));
+    var soon = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusHours(4)
+        .truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+    String soonBooking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject()
+        .put("slotId", world.session(service, world.providerId, soon, 2)), world.userToken()));
+    Eventually.until("reminder scheduled", () -> count(soonBooking) == 1);
+    assertEquals(soon.minus(Duration.ofMinutes(120)).toInstant(), Wait.on(app.db.fetchOne(Sql.DSL
+        .select(REMINDER.DUE_AT).from(REMINDER).where(REMINDER.BOOKING_ID.eq(UUID.fromString(soonBooking)))))
+        .value1().toInstant());
   }
 
   private static int count(String booking) {

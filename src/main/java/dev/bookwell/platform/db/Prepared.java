@@ -71,6 +71,14 @@ public final class Prepared<R extends Record> {
     return new Prepared<>(query, RowMapper.selected(query), sql.toString(), names.toArray(String[]::new));
   }
 
+  /**
+   * A named parameter cast to its column's type, for where PostgreSQL has no column to infer it from (a SELECT list,
+   * an expression). Not for a char(n) column: the cast would cut a longer value short without a word.
+   */
+  public static <T> Field<T> typed(String name, Field<T> column) {
+    return org.jooq.impl.DSL.param(name, column).cast(column.getDataType());
+  }
+
   /** Where a string literal, quoted name or comment starting at {@code i} ends; {@code i} if none starts there. */
   private static int skipQuoted(String sql, int i) {
     char c = sql.charAt(i);
