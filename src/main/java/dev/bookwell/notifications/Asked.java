@@ -7,16 +7,18 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What one intake round asked of the owning areas about whoever hears of its events (an organization's and a
- * provider's facts, a contact, the staff who opted in, the events they hear of), kept for that round only: a
- * round's events are mostly one rush's, the bookings of a few organizations and providers. Until round two's
+ * What the intake asked of the owning areas about whoever hears of one batch of events (an organization's and a
+ * provider's facts, a contact, the staff who opted in, the events they hear of), kept for that batch only: a
+ * batch's events are mostly one rush's, the bookings of a few organizations and providers. Until round two's
  * eighteenth part of the performance work every booking event asked again, six statements and three bus hops per
- * purchase (pg_stat_statements, the purchase benchmark). A round is at most {@code OutboxConsumer.BATCHES} batches
- * of its events, seconds at most: its messages say what was true when it began, as they would had it run then.
+ * purchase (pg_stat_statements, the purchase benchmark). A batch's plans are all asked before its transaction
+ * queues their messages, so what the batch's first event was told stands for its last as it did before; the next
+ * batch asks again (not the next round: a round runs up to {@code OutboxConsumer.BATCHES} batches, and a member
+ * removed from the staff meanwhile would hear of them).
  * <p>
- * Not thread-safe: a round runs on its verticle's event loop, and each event's plan is asked after the previous
+ * Not thread-safe: a batch is planned on its verticle's event loop, each event's plan asked after the previous
  * one's (so a second asker finds the first's answer, whether or not it has come). A failed answer is forgotten, so
- * the next event asks again.
+ * the next event asks again; "gone" (404, nobody to tell) is an answer, kept.
  */
 final class Asked {
 

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 /**
  * Who hears of an event, and what: asked of the owning areas (contacts, the booking, the provider), before any
  * transaction. The answer is the work to do in the transaction that records the event as handled. One answers for
- * one intake round: what it asks that does not depend on the event (an organization's or provider's facts and
- * staff, a provider's contact) is asked once in the round ({@link Asked}).
+ * one batch of events: what it asks that does not depend on the event (an organization's or provider's facts and
+ * staff, a person's contact, a booking's facts) is asked once in the batch ({@link Asked}).
  */
 final class Audiences {
 
@@ -61,6 +61,14 @@ final class Audiences {
   private Future<JsonObject> facts(UUID organizationId, UUID providerId) {
     return asked.of(List.of("facts", String.valueOf(organizationId), String.valueOf(providerId)),
         () -> SchedulingClient.noticeFacts(bus, organizationId, providerId));
+  }
+
+  /**
+   * A booking's {@link BookingClient#facts}: its guest, reference, start and organization never change (a move makes
+   * a new booking), and a booking's held and confirmed events mostly come in one round.
+   */
+  private Future<JsonObject> bookingFacts(UUID bookingId) {
+    return asked.of(List.of("booking", bookingId), () -> BookingClient.facts(bus, bookingId));
   }
 
   /** An account's contact; null when it is gone (deleted, deactivated): nobody to tell. */
@@ -144,8 +152,7 @@ final class Audiences {
         : recipient(UUID.fromString(provider.getString("userId")));
     return providerContact.compose(providerTo -> asked.of(List.of("staffEvents", organizationId),
             () -> Settings.staffEvents(db, organizationId))
-        .compose(events -> events.contains(type) ? asked.of(List.of("optedIn", organizationId),
-            () -> optedInStaff(organizationId)) : Future.succeededFuture(List.<Recipient>of()))
+        .compose(events -> events.contains(type) ? optedInStaff(organizationId) : Future.succeededFuture(List.of()))
         .map(staff -> {
           var notes = new ArrayList<Deliveries.Note>();
           var seen = new java.util.HashSet<UUID>();
@@ -163,10 +170,12 @@ final class Audiences {
 
   /** The organization's staff (manage_bookings) who opted in to hear of its bookings. */
   private Future<List<Recipient>> optedInStaff(UUID organizationId) {
-    return IdentityClient.staff(bus, organizationId, OrgPermission.manage_bookings)
-        .map(staff -> staff.stream().map(member -> Recipient.of((JsonObject) member)).toList())
-        .compose(staff -> Preferences.optedIn(db, staff.stream().map(Recipient::userId).toList(), "staff_bookings")
-            .map(opted -> staff.stream().filter(member -> opted.contains(member.userId())).toList()));
+    return asked.of(List.of("optedIn", organizationId, OrgPermission.manage_bookings, "staff_bookings"),
+        () -> IdentityClient.staff(bus, organizationId, OrgPermission.manage_bookings)
+            .map(staff -> staff.stream().map(member -> Recipient.of((JsonObject) member)).toList())
+            .compose(staff -> Preferences.optedIn(db, staff.stream().map(Recipient::userId).toList(),
+                    "staff_bookings")
+                .map(opted -> staff.stream().filter(member -> opted.contains(member.userId())).toList())));
   }
 
   /** The booker: an account's contact, or the guest in the organization's zone; null when there is no address. */
@@ -175,7 +184,7 @@ final class Audiences {
     // an account deleted or deactivated hears nothing, but its booking still reaches the provider and staff
     return payload.getString("userId") != null
         ? recipient(UUID.fromString(payload.getString("userId")))
-        : BookingClient.facts(bus, UUID.fromString(payload.getString("bookingId")))
+        : bookingFacts(UUID.fromString(payload.getString("bookingId")))
             .map(delivery -> delivery.getJsonObject("guest") == null ? null
                 : Recipient.guest(delivery.getJsonObject("guest"), zone));
   }
@@ -184,7 +193,7 @@ final class Audiences {
   private Future<Function<Sql, Future<Void>>> aboutBooking(UUID eventId, String template, String category,
                                                          JsonObject payload) {
     UUID bookingId = UUID.fromString(payload.getString("bookingId"));
-    return BookingClient.facts(bus, bookingId).compose(delivery -> {
+    return bookingFacts(bookingId).compose(delivery -> {
       JsonObject booking = delivery.getJsonObject("booking");
       var organizationId = UUID.fromString(booking.getString("organizationId"));
       var about = new JsonObject().put("bookingId", bookingId.toString()).put("userId", delivery.getString("userId"))

@@ -26,7 +26,7 @@ final class Intake {
   private final OutboxConsumer events;
   private final Supplier<Audiences> audiences;
 
-  /** {@code audiences}: a fresh one for each round (what it asked is kept for its round only). */
+  /** {@code audiences}: a fresh one for each batch of events (what it asked is kept for that batch only). */
   Intake(Db db, Supplier<Audiences> audiences) {
     this.events = new OutboxConsumer(db, CONSUMER, Audiences.HANDLED, WINDOW, BATCH);
     this.audiences = audiences;
@@ -34,9 +34,11 @@ final class Intake {
 
   /** One round over the events not handled yet; several instances may race, each event is handled once. */
   Future<Integer> round() {
-    var round = audiences.get();
-    return events.roundTogether(event -> round.of(event.getId(), event.getType(), event.getAggregateId(),
-        new JsonObject(event.getPayload().data())));
+    return events.roundTogether(() -> {
+      var batch = audiences.get();
+      return event -> batch.of(event.getId(), event.getType(), event.getAggregateId(),
+          new JsonObject(event.getPayload().data()));
+    });
   }
 
   /** Queues {@code notes} one after the other in {@code tx}. */

@@ -99,7 +99,7 @@ final class Intents {
             PAYMENT.MANUAL_CAPTURE)
         .select(Sql.DSL.select(typed("booking", PAYMENT.BOOKING_ID), account.STRIPE_ACCOUNT, fee,
                 typed("subject", PAYMENT.SUBJECT), amount,
-                // varchar, not the column's char(3) (Prepared.typed): a longer value fails instead of being cut
+                // unbounded varchar, not the column's char(3) (Prepared.typed): a longer value fails, not cut
                 DSL.param("currency", String.class).cast(SQLDataType.VARCHAR), typed("manual", PAYMENT.MANUAL_CAPTURE))
             .from(DSL.selectOne().asTable("one"))
             .leftJoin(account).on(account.ORGANIZATION_ID.eq(typed("organization", account.ORGANIZATION_ID))))

@@ -73,7 +73,7 @@ public final class Prepared<R extends Record> {
 
   /**
    * A named parameter cast to its column's type, for where PostgreSQL has no column to infer it from (a SELECT list,
-   * an expression). Not for a char(n) column: the cast would cut a longer value short without a word.
+   * an expression). Not for a char(n) or varchar(n) column: the cast would cut a longer value short without a word.
    */
   public static <T> Field<T> typed(String name, Field<T> column) {
     return org.jooq.impl.DSL.param(name, column).cast(column.getDataType());

@@ -89,8 +89,17 @@ public final class OutboxConsumer {
    * order its rows (one transaction's {@code now()} is the same for every event).
    */
   public Future<Integer> roundTogether(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
+    return roundTogether(() -> plan);
+  }
+
+  /**
+   * The same, with a plan made fresh for each batch by {@code planner}: one that keeps what it asked of other areas
+   * for its batch's other events (and no longer: a later batch asks again).
+   */
+  public Future<Integer> roundTogether(
+      java.util.function.Supplier<Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>>> planner) {
     return Rounds.whileFull(BATCHES, batch, () -> db.background().run(() -> batch(events ->
-        handleTogether(events, plan))));
+        handleTogether(events, planner.get()))));
   }
 
   static final int BATCHES = 10;
