@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * Who hears of an event, and what: asked of the owning areas (contacts, the booking, the provider), before any
  * transaction. The answer is the work to do in the transaction that records the event as handled. One answers for
  * one batch of events: what it asks that does not depend on the event (an organization's or provider's facts and
- * staff, a person's contact, a booking's facts) is asked once in the batch ({@link Asked}).
+ * staff, a person's contact) is asked once in the batch ({@link Asked}).
  */
 final class Audiences {
 
@@ -58,17 +58,19 @@ final class Audiences {
     this.bus = bus;
   }
 
-  private Future<JsonObject> facts(UUID organizationId, UUID providerId) {
-    return asked.of(List.of("facts", String.valueOf(organizationId), String.valueOf(providerId)),
-        () -> SchedulingClient.noticeFacts(bus, organizationId, providerId));
-  }
-
   /**
-   * A booking's {@link BookingClient#facts}: its guest, reference, start and organization never change (a move makes
-   * a new booking), and a booking's held and confirmed events mostly come in one round.
+   * {organization, provider}: the facts of each (null when not asked or not found), each asked once in the batch, as
+   * a batch's events mostly name one organization and many of its providers.
    */
-  private Future<JsonObject> bookingFacts(UUID bookingId) {
-    return asked.of(List.of("booking", bookingId), () -> BookingClient.facts(bus, bookingId));
+  private Future<JsonObject> facts(UUID organizationId, UUID providerId) {
+    Future<JsonObject> organization = organizationId == null ? Future.succeededFuture(null)
+        : asked.of(List.of("organization", organizationId), () -> SchedulingClient.noticeFacts(bus, organizationId,
+            null).map(answer -> answer.getJsonObject("organization")));
+    Future<JsonObject> provider = providerId == null ? Future.succeededFuture(null)
+        : asked.of(List.of("provider", providerId), () -> SchedulingClient.noticeFacts(bus, null, providerId)
+            .map(answer -> answer.getJsonObject("provider")));
+    return Future.all(organization, provider).map(both -> new JsonObject().put("organization", organization.result())
+        .put("provider", provider.result()));
   }
 
   /** An account's contact; null when it is gone (deleted, deactivated): nobody to tell. */
@@ -184,7 +186,7 @@ final class Audiences {
     // an account deleted or deactivated hears nothing, but its booking still reaches the provider and staff
     return payload.getString("userId") != null
         ? recipient(UUID.fromString(payload.getString("userId")))
-        : bookingFacts(UUID.fromString(payload.getString("bookingId")))
+        : BookingClient.facts(bus, UUID.fromString(payload.getString("bookingId")))
             .map(delivery -> delivery.getJsonObject("guest") == null ? null
                 : Recipient.guest(delivery.getJsonObject("guest"), zone));
   }
@@ -193,7 +195,7 @@ final class Audiences {
   private Future<Function<Sql, Future<Void>>> aboutBooking(UUID eventId, String template, String category,
                                                          JsonObject payload) {
     UUID bookingId = UUID.fromString(payload.getString("bookingId"));
-    return bookingFacts(bookingId).compose(delivery -> {
+    return BookingClient.facts(bus, bookingId).compose(delivery -> {
       JsonObject booking = delivery.getJsonObject("booking");
       var organizationId = UUID.fromString(booking.getString("organizationId"));
       var about = new JsonObject().put("bookingId", bookingId.toString()).put("userId", delivery.getString("userId"))
