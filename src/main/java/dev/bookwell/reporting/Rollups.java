@@ -9,6 +9,7 @@ import static dev.bookwell.db.Tables.REPORT_DIRTY;
 import static dev.bookwell.db.Tables.REPORT_SLOT_DAY;
 import static dev.bookwell.db.Tables.REPORT_SLOT_MONTH;
 import static dev.bookwell.db.Tables.SLOT;
+import static dev.bookwell.platform.db.Prepared.array;
 
 import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.db.enums.SlotStatus;
@@ -67,35 +68,62 @@ final class Rollups {
 
   /** One round: marks what the new events touched, then recomputes dirty days. */
   Future<Integer> round() {
-    return marks.roundTogether(event -> Future.succeededFuture(tx -> mark(tx, event))).compose(x -> recompute(0));
+    return marks.roundInBulk(Rollups::mark).compose(x -> recompute(0));
   }
 
-  /** The day an event touched: a booking's start (from the event), a payment's booking's, a slot's. */
-  private static Future<Void> mark(Sql tx, OutboxEventRecord event) {
-    var payload = new JsonObject(event.getPayload().data());
-    if (event.getType().startsWith("booking.")) {
-      return tx.fetch(BOOKING_DAY, Map.of("organization", UUID.fromString(payload.getString("organizationId")),
-          "at", OffsetDateTime.parse(payload.getString("startsAt")))).mapEmpty();
+  /**
+   * The days a batch's events touched: a booking's start (from the event), a payment's booking's, a slot's. At most
+   * three statements for the batch, one per kind, over its arrays: it was one per event, three behind every
+   * purchase.
+   */
+  private static Future<Void> mark(Sql tx, List<OutboxEventRecord> events) {
+    var organizations = new ArrayList<UUID>();
+    var starts = new ArrayList<OffsetDateTime>();
+    var bookings = new ArrayList<UUID>();
+    var slots = new ArrayList<UUID>();
+    for (var event : events) {
+      var payload = new JsonObject(event.getPayload().data());
+      if (event.getType().startsWith("booking.")) {
+        organizations.add(UUID.fromString(payload.getString("organizationId")));
+        starts.add(OffsetDateTime.parse(payload.getString("startsAt")));
+      } else if (event.getType().startsWith("payment.")) {  // a course order has no booking row: nothing marked
+        bookings.add(UUID.fromString(event.getAggregateId()));
+      } else {
+        slots.add(UUID.fromString(payload.getString("slotId")));
+      }
     }
-    if (event.getType().startsWith("payment.")) {  // a course order has no booking row: nothing marked
-      return tx.fetch(PAYMENT_DAY, Map.of("booking", UUID.fromString(event.getAggregateId()))).mapEmpty();
-    }
-    return tx.fetch(SLOT_DAY, Map.of("slot", UUID.fromString(payload.getString("slotId")))).mapEmpty();
+    return marked(tx, BOOKING_DAYS, starts.size(), Map.of("organizations", organizations.toArray(UUID[]::new),
+            "starts", starts.toArray(OffsetDateTime[]::new)))
+        .compose(x -> marked(tx, PAYMENT_DAYS, bookings.size(), Map.of("bookings", bookings.toArray(UUID[]::new))))
+        .compose(x -> marked(tx, SLOT_DAYS, slots.size(), Map.of("slots", slots.toArray(UUID[]::new))));
+  }
+
+  /** Runs a marking statement for the {@code events} of its kind, if any. */
+  private static Future<Void> marked(Sql tx, Prepared<Record2<UUID, LocalDate>> marking, int events,
+                                     Map<String, ?> arrays) {
+    return events == 0 ? Future.succeededFuture() : tx.rows(marking, arrays).mapEmpty();
   }
 
   /* The marks, rendered once: every booking's events pass here. */
-  private static final Prepared<Record2<UUID, LocalDate>> BOOKING_DAY = marking(Sql.DSL.select(ORGANIZATION.ID,
-          localDay(DSL.cast(DSL.param("at", OffsetDateTime.class), SQLDataType.TIMESTAMPWITHTIMEZONE),
-              ORGANIZATION.TIMEZONE)).from(ORGANIZATION)
-      .where(ORGANIZATION.ID.eq(DSL.param("organization", UUID.class))));
-  private static final Prepared<Record2<UUID, LocalDate>> PAYMENT_DAY = marking(Sql.DSL.select(BOOKING.ORGANIZATION_ID,
-          localDay(BOOKING.STARTS_AT, ORGANIZATION.TIMEZONE)).from(BOOKING)
+  private static final Prepared<Record2<UUID, LocalDate>> BOOKING_DAYS = bookingDays();
+  private static final Prepared<Record2<UUID, LocalDate>> PAYMENT_DAYS = marking(Sql.DSL.selectDistinct(
+          BOOKING.ORGANIZATION_ID, localDay(BOOKING.STARTS_AT, ORGANIZATION.TIMEZONE)).from(BOOKING)
       .join(ORGANIZATION).on(ORGANIZATION.ID.eq(BOOKING.ORGANIZATION_ID))
-      .where(BOOKING.ID.eq(DSL.param("booking", UUID.class))));
-  private static final Prepared<Record2<UUID, LocalDate>> SLOT_DAY = marking(Sql.DSL.select(SLOT.ORGANIZATION_ID,
-          localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE)).from(SLOT)
+      .where(BOOKING.ID.eq(DSL.any(array("bookings", SQLDataType.UUID)))));
+  private static final Prepared<Record2<UUID, LocalDate>> SLOT_DAYS = marking(Sql.DSL.selectDistinct(
+          SLOT.ORGANIZATION_ID, localDay(SLOT.STARTS_AT, ORGANIZATION.TIMEZONE)).from(SLOT)
       .join(ORGANIZATION).on(ORGANIZATION.ID.eq(SLOT.ORGANIZATION_ID))
-      .where(SLOT.ID.eq(DSL.param("slot", UUID.class))));
+      .where(SLOT.ID.eq(DSL.any(array("slots", SQLDataType.UUID)))));
+
+  /** Each booking event's organization and start, side by side: the day on the organization's wall clock. */
+  private static Prepared<Record2<UUID, LocalDate>> bookingDays() {
+    var touched = DSL.table("unnest({0}, {1}) as touched(organization, starts)",
+        array("organizations", SQLDataType.UUID), array("starts", SQLDataType.TIMESTAMPWITHTIMEZONE));
+    return marking(Sql.DSL.selectDistinct(ORGANIZATION.ID, localDay(DSL.field(DSL.name("touched", "starts"),
+            OffsetDateTime.class), ORGANIZATION.TIMEZONE))
+        .from(touched).join(ORGANIZATION)
+        .on(ORGANIZATION.ID.eq(DSL.field(DSL.name("touched", "organization"), UUID.class))));
+  }
 
   private static Prepared<Record2<UUID, LocalDate>> marking(Select<Record2<UUID, LocalDate>> days) {
     return Prepared.of(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).select(days)

@@ -79,6 +79,14 @@ public final class Prepared<R extends Record> {
     return org.jooq.impl.DSL.param(name, column).cast(column.getDataType());
   }
 
+  /**
+   * A named parameter holding an array of {@code type}'s values, cast to that array's type: a batch's values side by
+   * side, for {@code unnest} or {@code = any}.
+   */
+  public static <T> Field<T[]> array(String name, org.jooq.DataType<T> type) {
+    return org.jooq.impl.DSL.cast(org.jooq.impl.DSL.param(name, type.getArrayDataType()), type.getArrayDataType());
+  }
+
   /** Where a string literal, quoted name or comment starting at {@code i} ends; {@code i} if none starts there. */
   private static int skipQuoted(String sql, int i) {
     char c = sql.charAt(i);

@@ -378,6 +378,56 @@ class OutboxConsumerTest {
         .stream().map(r -> r.value1()).toList(), "g1 gone, p1 and s1 handled; q1 and q2 not yet");
   }
 
+  /**
+   * In bulk: racing rounds give each claimed event to one work call, once, in order; a work that fails for one of
+   * its events rolls the batch back, and the batch is handled one by one, so only that event's aggregate waits.
+   */
+  @Test
+  void inBulkRacingRoundsHandleEachEventOnceInOrderAndAFailingEventHoldsBackOnlyItsAggregate() {
+    Wait.on(db.execute(Sql.DSL.query("create table test_bulk (n bigserial, name text not null,"
+        + " tx bigint not null default txid_current())")));
+    int count = 300;
+    for (int i = 0; i < count; i++) {
+      append("b" + i % 50, "b" + i);
+    }
+    var racing = new ArrayList<Future<Integer>>();
+    for (int i = 0; i < 4; i++) {
+      var consumer = new OutboxConsumer(new Db(db.pool()), "bulk", List.of("test.happened"), Duration.ofDays(1), 40);
+      racing.add(consumer.roundInBulk(OutboxConsumerTest::bulkRecorded));
+    }
+    Wait.on(Future.all(racing));
+    assertEquals(count, count("select count(distinct name) from test_bulk"), "every event handled");
+    assertEquals(count, count("select count(*) from test_bulk"), "and each once");
+    assertEquals(0, count("select count(*) from test_bulk a join test_bulk b"
+        + " on substr(a.name, 2)::int % 50 = substr(b.name, 2)::int % 50"
+        + " and substr(a.name, 2)::int < substr(b.name, 2)::int and a.n > b.n"), "each aggregate's in order");
+    int transactions = count("select count(distinct tx) from test_bulk");
+    assertTrue(transactions <= 4 * (count / 40 + 1), transactions + " transactions: a batch is one");
+
+    var consumer = new OutboxConsumer(db, "bulk-breaking", List.of("test.happened"), Duration.ofDays(1), 100);
+    Wait.on(db.execute(Sql.DSL.query("delete from test_bulk")));
+    Wait.on(db.execute(Sql.DSL.query("insert into consumed_event (consumer, event_id, outcome)"
+        + " select 'bulk-breaking', id, 'handled' from outbox_event")));
+    append("p", "p1");
+    append("q", "q1");
+    append("q", "q2");
+    append("s", "s1");
+    Wait.on(consumer.roundInBulk((tx, events) -> events.stream().anyMatch(event -> name(event).equals("q1"))
+        ? tx.execute(Sql.DSL.query("select 1 / 0")).mapEmpty() : bulkRecorded(tx, events)));
+    assertEquals(List.of("p1", "s1"), Wait.on(db.fetch(Sql.DSL.resultQuery("select name from test_bulk"
+        + " order by name").coerce(DSL.field("name", String.class)))).stream().map(r -> r.value1()).toList(),
+        "q1 failed: its batch went one by one; q2 waits for it, p1 and s1 are done");
+    assertEquals(1, Wait.on(db.fetchOne(Sql.DSL.select(CONSUMER_RETRY.ATTEMPTS).from(CONSUMER_RETRY)
+        .where(CONSUMER_RETRY.CONSUMER.eq("bulk-breaking")))).value1(), "q1 waits for its retry");
+  }
+
+  /** Records the events' names in the test's table in one statement, in their order. */
+  private static Future<Void> bulkRecorded(Sql tx, List<OutboxEventRecord> events) {
+    return tx.execute(Sql.DSL.query("insert into test_bulk (name) select name from unnest(?::text[])"
+        + " with ordinality as e(name, i) order by i", (Object) events.stream().map(OutboxConsumerTest::name)
+        .toArray(String[]::new))).mapEmpty();
+  }
+
   private int count(String sql) {
     return Wait.on(db.fetchOne(Sql.DSL.resultQuery(sql).coerce(DSL.field("c", Integer.class)))).value1();
   }
