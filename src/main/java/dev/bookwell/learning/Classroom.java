@@ -25,11 +25,10 @@ import java.util.function.Function;
  * Classroom and blended courses are delivered as the sessions of their service: a confirmed booking of one enrolls
  * its booker (a signed-in one; a guest has no account to learn with), a booking moved by its reschedule moves the
  * enrollment along, and one cancelled before its start withdraws the enrollment it made. Each booking event is
- * handled once ({@link OutboxConsumer}), a batch's events in one transaction with the enrollments they change
- * ({@link OutboxConsumer#roundTogether}: the works read nothing before it, and enrollments list by time and id, so
- * a batch's one clock orders nothing wrongly). Until round two's eighteenth part of the performance work each event
- * was a transaction of its own, three statements behind every confirmed booking, a guest's too, which enrolls
- * nobody (pg_stat_statements, the purchase benchmark: a third of the database's transactions).
+ * handled once ({@link OutboxConsumer}), in one transaction with the enrollment it changes: not one for a batch,
+ * as the works lock enrollments that learners' requests lock too, and stamp times with {@code now()}. An event that
+ * changes nothing (a guest's booking: no account to enroll) is recorded with others, without a transaction
+ * ({@link OutboxConsumer#NOTHING}).
  */
 final class Classroom {
 
@@ -43,13 +42,13 @@ final class Classroom {
   }
 
   Future<Integer> round() {
-    return events.roundTogether(event -> Future.succeededFuture(work(event)));
+    return events.round(event -> Future.succeededFuture(work(event)));
   }
 
   private static Function<Sql, Future<Void>> work(OutboxEventRecord event) {
     JsonObject payload = new JsonObject(event.getPayload().data());
     if (payload.getString("userId") == null) {
-      return tx -> Future.succeededFuture();
+      return OutboxConsumer.NOTHING;
     }
     UUID bookingId = UUID.fromString(payload.getString("bookingId"));
     UUID userId = UUID.fromString(payload.getString("userId"));
@@ -60,7 +59,7 @@ final class Classroom {
     if (!"confirmed".equals(status) && !event.getType().equals("booking.cancelled")) {
       // a hold, one waiting for staff, or a moved hold enrolls nobody; one that expired or was declined unenrolls
       return Set.of("expired", "declined").contains(status) ? tx -> withdraw(tx, bookingId, status)
-          : tx -> Future.succeededFuture();
+          : OutboxConsumer.NOTHING;
     }
     if (!event.getType().equals("booking.cancelled")) {
       return tx -> enroll(tx, UUID.fromString(payload.getString("serviceId")), userId, bookingId);

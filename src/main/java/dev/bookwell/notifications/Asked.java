@@ -24,7 +24,7 @@ final class Asked {
 
   private final Map<List<Object>, Future<?>> answers = new HashMap<>();
 
-  /** The answer to {@code question} (its kind and ids), asked by {@code ask} unless asked before in this round. */
+  /** The answer to {@code question} (its kind and ids), asked by {@code ask} unless asked before for this batch. */
   @SuppressWarnings("unchecked")
   <T> Future<T> of(List<Object> question, Supplier<Future<T>> ask) {
     var known = (Future<T>) answers.get(question);

@@ -32,12 +32,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jooq.Field;
 import org.jooq.Record2;
 import org.jooq.Select;
+import org.jooq.SelectOrderByStep;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -68,34 +70,41 @@ final class Rollups {
 
   /** One round: marks what the new events touched, then recomputes dirty days. */
   Future<Integer> round() {
-    return marks.roundInBulk(Rollups::mark).compose(x -> recompute(0));
+    return marks.roundInBulk(Rollups::touched, Rollups::mark).compose(x -> recompute(0));
   }
 
   /**
-   * The days a batch's events touched: a booking's start (from the event), a payment's booking's, a slot's. At most
-   * three statements for the batch, one per kind, over its arrays: it was one per event, three behind every
-   * purchase.
+   * What an event touched: a booking's organization and start (from the event), a payment's booking, a slot; one of
+   * them.
    */
-  private static Future<Void> mark(Sql tx, List<OutboxEventRecord> events) {
-    var organizations = new ArrayList<UUID>();
-    var starts = new ArrayList<OffsetDateTime>();
-    var bookings = new ArrayList<UUID>();
-    var slots = new ArrayList<UUID>();
-    for (var event : events) {
-      var payload = new JsonObject(event.getPayload().data());
-      if (event.getType().startsWith("booking.")) {
-        organizations.add(UUID.fromString(payload.getString("organizationId")));
-        starts.add(OffsetDateTime.parse(payload.getString("startsAt")));
-      } else if (event.getType().startsWith("payment.")) {  // a course order has no booking row: nothing marked
-        bookings.add(UUID.fromString(event.getAggregateId()));
-      } else {
-        slots.add(UUID.fromString(payload.getString("slotId")));
-      }
+  private record Touched(UUID organization, OffsetDateTime start, UUID booking, UUID slot) {
+  }
+
+  private static Touched touched(OutboxEventRecord event) {
+    var payload = new JsonObject(event.getPayload().data());
+    if (event.getType().startsWith("booking.")) {
+      return new Touched(UUID.fromString(payload.getString("organizationId")),
+          OffsetDateTime.parse(payload.getString("startsAt")), null, null);
     }
-    return marked(tx, BOOKING_DAYS, starts.size(), Map.of("organizations", organizations.toArray(UUID[]::new),
-            "starts", starts.toArray(OffsetDateTime[]::new)))
-        .compose(x -> marked(tx, PAYMENT_DAYS, bookings.size(), Map.of("bookings", bookings.toArray(UUID[]::new))))
-        .compose(x -> marked(tx, SLOT_DAYS, slots.size(), Map.of("slots", slots.toArray(UUID[]::new))));
+    if (event.getType().startsWith("payment.")) {  // a course order has no booking row: nothing marked
+      return new Touched(null, null, UUID.fromString(event.getAggregateId()), null);
+    }
+    return new Touched(null, null, null, UUID.fromString(payload.getString("slotId")));
+  }
+
+  /**
+   * The days a batch's events touched, on their organizations' wall clocks: at most three statements for the batch,
+   * one per kind, over its arrays. It was one per event, three behind every purchase.
+   */
+  private static Future<Void> mark(Sql tx, List<Touched> events) {
+    var bookingEvents = events.stream().filter(e -> e.organization() != null).toList();
+    var bookings = events.stream().map(Touched::booking).filter(Objects::nonNull).toArray(UUID[]::new);
+    var slots = events.stream().map(Touched::slot).filter(Objects::nonNull).toArray(UUID[]::new);
+    return marked(tx, BOOKING_DAYS, bookingEvents.size(), Map.of(
+            "organizations", bookingEvents.stream().map(Touched::organization).toArray(UUID[]::new),
+            "starts", bookingEvents.stream().map(Touched::start).toArray(OffsetDateTime[]::new)))
+        .compose(x -> marked(tx, PAYMENT_DAYS, bookings.length, Map.of("bookings", bookings)))
+        .compose(x -> marked(tx, SLOT_DAYS, slots.length, Map.of("slots", slots)));
   }
 
   /** Runs a marking statement for the {@code events} of its kind, if any. */
@@ -125,8 +134,13 @@ final class Rollups {
         .on(ORGANIZATION.ID.eq(DSL.field(DSL.name("touched", "organization"), UUID.class))));
   }
 
-  private static Prepared<Record2<UUID, LocalDate>> marking(Select<Record2<UUID, LocalDate>> days) {
-    return Prepared.of(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY).select(days)
+  /**
+   * Marks the days, in one order (organization, day): two batches' marks never take each other's keys in opposite
+   * orders, so they never deadlock.
+   */
+  private static Prepared<Record2<UUID, LocalDate>> marking(SelectOrderByStep<Record2<UUID, LocalDate>> days) {
+    return Prepared.of(Sql.DSL.insertInto(REPORT_DIRTY, REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY)
+        .select(days.orderBy(DSL.inline(1), DSL.inline(2)))
         .onConflictDoNothing().returningResult(REPORT_DIRTY.ORGANIZATION_ID, REPORT_DIRTY.DAY));
   }
 

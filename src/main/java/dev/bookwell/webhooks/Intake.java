@@ -13,9 +13,9 @@ import dev.bookwell.platform.outbox.OutboxConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Field;
 import org.jooq.Record1;
@@ -65,30 +65,29 @@ final class Intake {
   }
 
   Future<Integer> round() {
-    return events.roundInBulk(Intake::deliveries);
+    return events.roundInBulk(Intake::catalogued, Intake::deliveries);
   }
 
-  /** The batch's events of an organization (the others have no endpoints to go to), as arrays side by side. */
-  private static Future<Void> deliveries(Sql tx, List<OutboxEventRecord> batch) {
-    var ids = new ArrayList<UUID>();
-    var types = new ArrayList<String>();
-    var aggregates = new ArrayList<String>();
-    var bodies = new ArrayList<String>();
-    var organizations = new ArrayList<UUID>();
-    for (var event : batch) {
-      var data = new JsonObject(event.getPayload().data());
-      String organization = data.getString("organizationId");
-      if (organization != null) {
-        ids.add(event.getId());
-        types.add(event.getType());
-        aggregates.add(event.getAggregateId());
-        bodies.add(Catalogue.body(event.getId().toString(), event.getType(),
-            event.getOccurredAt().toInstant().toString(), data).encode());
-        organizations.add(UUID.fromString(organization));
-      }
-    }
-    return ids.isEmpty() ? Future.succeededFuture() : tx.rows(DELIVERIES, Map.of("ids", ids.toArray(UUID[]::new),
-        "types", types.toArray(String[]::new), "aggregates", aggregates.toArray(String[]::new),
-        "bodies", bodies.toArray(String[]::new), "organizations", organizations.toArray(UUID[]::new))).mapEmpty();
+  /** An event as integrators get it, with its organization; none without one (no endpoint to go to). */
+  private record Catalogued(UUID id, String type, String aggregate, String body, UUID organization) {
+  }
+
+  private static Optional<Catalogued> catalogued(OutboxEventRecord event) {
+    var data = new JsonObject(event.getPayload().data());
+    String organization = data.getString("organizationId");
+    return organization == null ? Optional.empty() : Optional.of(new Catalogued(event.getId(), event.getType(),
+        event.getAggregateId(), Catalogue.body(event.getId().toString(), event.getType(),
+            event.getOccurredAt().toInstant().toString(), data).encode(), UUID.fromString(organization)));
+  }
+
+  /** The batch's deliveries: its events' columns as arrays side by side. */
+  private static Future<Void> deliveries(Sql tx, List<Optional<Catalogued>> batch) {
+    var events = batch.stream().flatMap(Optional::stream).toList();
+    return events.isEmpty() ? Future.succeededFuture() : tx.rows(DELIVERIES, Map.of(
+        "ids", events.stream().map(Catalogued::id).toArray(UUID[]::new),
+        "types", events.stream().map(Catalogued::type).toArray(String[]::new),
+        "aggregates", events.stream().map(Catalogued::aggregate).toArray(String[]::new),
+        "bodies", events.stream().map(Catalogued::body).toArray(String[]::new),
+        "organizations", events.stream().map(Catalogued::organization).toArray(UUID[]::new))).mapEmpty();
   }
 }

@@ -393,7 +393,7 @@ class OutboxConsumerTest {
     var racing = new ArrayList<Future<Integer>>();
     for (int i = 0; i < 4; i++) {
       var consumer = new OutboxConsumer(new Db(db.pool()), "bulk", List.of("test.happened"), Duration.ofDays(1), 40);
-      racing.add(consumer.roundInBulk(OutboxConsumerTest::bulkRecorded));
+      racing.add(consumer.roundInBulk(OutboxConsumerTest::name, OutboxConsumerTest::bulkRecorded));
     }
     Wait.on(Future.all(racing));
     assertEquals(count, count("select count(distinct name) from test_bulk"), "every event handled");
@@ -411,21 +411,54 @@ class OutboxConsumerTest {
     append("p", "p1");
     append("q", "q1");
     append("q", "q2");
+    append("m", "m1");
+    append("m", "m2");
     append("s", "s1");
-    Wait.on(consumer.roundInBulk((tx, events) -> events.stream().anyMatch(event -> name(event).equals("q1"))
-        ? tx.execute(Sql.DSL.query("select 1 / 0")).mapEmpty() : bulkRecorded(tx, events)));
+    Wait.on(consumer.roundInBulk(event -> {
+      if (name(event).equals("m1")) {
+        throw new IllegalArgumentException("a malformed payload");
+      }
+      return name(event);
+    }, (tx, names) -> names.contains("q1") ? tx.execute(Sql.DSL.query("select 1 / 0")).mapEmpty()
+        : bulkRecorded(tx, names)));
     assertEquals(List.of("p1", "s1"), Wait.on(db.fetch(Sql.DSL.resultQuery("select name from test_bulk"
         + " order by name").coerce(DSL.field("name", String.class)))).stream().map(r -> r.value1()).toList(),
-        "q1 failed: its batch went one by one; q2 waits for it, p1 and s1 are done");
-    assertEquals(1, Wait.on(db.fetchOne(Sql.DSL.select(CONSUMER_RETRY.ATTEMPTS).from(CONSUMER_RETRY)
-        .where(CONSUMER_RETRY.CONSUMER.eq("bulk-breaking")))).value1(), "q1 waits for its retry");
+        "m1 failed to be read, alone; q1's work failed: its batch went one by one; m2 and q2 wait, p1 and s1 done");
+    assertEquals(2, count("select count(*) from consumer_retry where consumer = 'bulk-breaking' and attempts = 1"),
+        "m1 and q1 wait for their retries");
+  }
+
+  /**
+   * A transaction per event: those that call for nothing ({@code NOTHING}, or gone) are recorded together by one
+   * statement at the end of the batch, the others each in its own transaction, in order.
+   */
+  @Test
+  void eventsThatCallForNothingAreRecordedTogether() {
+    Wait.on(db.execute(Sql.DSL.query("create table test_each (n bigserial, name text not null,"
+        + " tx bigint not null default txid_current())")));
+    for (int i = 0; i < 30; i++) {
+      append("e" + i % 3, "e" + i);
+    }
+    var consumer = new OutboxConsumer(db, "each", List.of("test.happened"), Duration.ofDays(1), 100);
+    Wait.on(consumer.round(event -> {
+      int n = Integer.parseInt(name(event).substring(1));
+      return n % 5 == 0 ? Future.succeededFuture(tx -> tx.execute(Sql.DSL.query(
+              "insert into test_each (name) values (?)", name(event))).mapEmpty())
+          : n % 7 == 0 ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "gone"))
+          : Future.succeededFuture(OutboxConsumer.NOTHING);
+    }));
+    assertEquals(30, count("select count(*) from consumed_event where consumer = 'each'"), "every event recorded");
+    assertEquals(6, count("select count(distinct tx) from test_each"), "each working event in its own transaction");
+    assertEquals(4, count("select count(*) from consumed_event where consumer = 'each' and outcome = 'gone'"));
+    assertEquals(1, count("select count(distinct c.xmin::text) from consumed_event c join outbox_event e"
+        + " on e.id = c.event_id where c.consumer = 'each' and (e.payload ->> 'name') not in"
+        + " (select name from test_each)"), "the others by one statement");
   }
 
   /** Records the events' names in the test's table in one statement, in their order. */
-  private static Future<Void> bulkRecorded(Sql tx, List<OutboxEventRecord> events) {
+  private static Future<Void> bulkRecorded(Sql tx, List<String> names) {
     return tx.execute(Sql.DSL.query("insert into test_bulk (name) select name from unnest(?::text[])"
-        + " with ordinality as e(name, i) order by i", (Object) events.stream().map(OutboxConsumerTest::name)
-        .toArray(String[]::new))).mapEmpty();
+        + " with ordinality as e(name, i) order by i", (Object) names.toArray(String[]::new))).mapEmpty();
   }
 
   private int count(String sql) {
