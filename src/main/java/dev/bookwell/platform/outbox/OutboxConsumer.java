@@ -80,9 +80,15 @@ public final class OutboxConsumer {
     this.floor = new ConsumerFloor(consumer, settled, longest);
   }
 
-  /** One round: batches while they come full, at most {@link #BATCHES}; gives how many events were handled. */
+  /**
+   * One round: batches while they come full, at most {@link #BATCHES}, each event in a transaction of its own;
+   * gives how many events were handled. Its batches take turns with the node's other background batches
+   * ({@link Db#background()}), as those of {@link #roundTogether} do: until round two's eighteenth part of the
+   * performance work they did not, and learning's classroom consumer ran beside a purchase rush at full speed.
+   */
   public Future<Integer> round(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return Rounds.whileFull(BATCHES, batch, () -> batch(events -> handleAll(events, plan)));
+    return Rounds.whileFull(BATCHES, batch, () -> db.background().run(() -> batch(events ->
+        handleAll(events, plan))));
   }
 
   /**
