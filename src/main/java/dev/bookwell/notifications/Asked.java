@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * What the intake asked of the owning areas about whoever hears of one batch of events (an organization's and a
  * provider's facts, a contact, the staff who opted in, the events they hear of), kept for that batch only: a
  * batch's events are mostly one rush's, the bookings of a few organizations and providers. Until round two's
- * eighteenth part of the performance work every booking event asked again, six statements and three bus hops per
+ * eighteenth part of the performance work every booking event asked again, seven statements and four bus hops per
  * purchase (pg_stat_statements, the purchase benchmark). A batch's plans are all asked before its transaction
  * queues their messages, so what the batch's first event was told stands for its last as it did before; the next
  * batch asks again (not the next round: a round runs up to {@code OutboxConsumer.BATCHES} batches, and a member
