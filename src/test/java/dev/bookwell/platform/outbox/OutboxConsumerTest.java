@@ -343,13 +343,7 @@ class OutboxConsumerTest {
       racing.add(consumer.roundTogether(event -> Future.succeededFuture(recorded(event))));
     }
     Wait.on(Future.all(racing));
-    assertEquals(count, count("select count(distinct name) from test_handled"), "every event handled");
-    assertEquals(count, count("select count(*) from test_handled"), "and each once");
-    assertEquals(0, count("select count(*) from test_handled a join test_handled b"
-        + " on substr(a.name, 2)::int % 50 = substr(b.name, 2)::int % 50"
-        + " and substr(a.name, 2)::int < substr(b.name, 2)::int and a.n > b.n"), "each aggregate's in order");
-    int transactions = count("select count(distinct tx) from test_handled");
-    assertTrue(transactions <= 4 * (count / 40 + 1), transactions + " transactions: a batch is one");
+    assertRacedOnceInOrder("test_handled", count);
 
     var consumer = new OutboxConsumer(db, "breaking", List.of("test.happened"), Duration.ofDays(1), 100);
     Wait.on(db.execute(Sql.DSL.query("delete from test_handled")));
@@ -396,13 +390,7 @@ class OutboxConsumerTest {
       racing.add(consumer.roundInBulk(OutboxConsumerTest::name, OutboxConsumerTest::bulkRecorded));
     }
     Wait.on(Future.all(racing));
-    assertEquals(count, count("select count(distinct name) from test_bulk"), "every event handled");
-    assertEquals(count, count("select count(*) from test_bulk"), "and each once");
-    assertEquals(0, count("select count(*) from test_bulk a join test_bulk b"
-        + " on substr(a.name, 2)::int % 50 = substr(b.name, 2)::int % 50"
-        + " and substr(a.name, 2)::int < substr(b.name, 2)::int and a.n > b.n"), "each aggregate's in order");
-    int transactions = count("select count(distinct tx) from test_bulk");
-    assertTrue(transactions <= 4 * (count / 40 + 1), transactions + " transactions: a batch is one");
+    assertRacedOnceInOrder("test_bulk", count);
 
     var consumer = new OutboxConsumer(db, "bulk-breaking", List.of("test.happened"), Duration.ofDays(1), 100);
     Wait.on(db.execute(Sql.DSL.query("delete from test_bulk")));
@@ -459,6 +447,20 @@ class OutboxConsumerTest {
   private static Future<Void> bulkRecorded(Sql tx, List<String> names) {
     return tx.execute(Sql.DSL.query("insert into test_bulk (name) select name from unnest(?::text[])"
         + " with ordinality as e(name, i) order by i", (Object) names.toArray(String[]::new))).mapEmpty();
+  }
+
+  /**
+   * What four nodes racing their rounds over {@code count} events (50 aggregates, batches of 40) left in {@code table}:
+   * each event once, each aggregate's in order, a transaction per batch.
+   */
+  private void assertRacedOnceInOrder(String table, int count) {
+    assertEquals(count, count("select count(distinct name) from " + table), "every event handled");
+    assertEquals(count, count("select count(*) from " + table), "and each once");
+    assertEquals(0, count("select count(*) from " + table + " a join " + table + " b"
+        + " on substr(a.name, 2)::int % 50 = substr(b.name, 2)::int % 50"
+        + " and substr(a.name, 2)::int < substr(b.name, 2)::int and a.n > b.n"), "each aggregate's in order");
+    int transactions = count("select count(distinct tx) from " + table);
+    assertTrue(transactions <= 4 * (count / 40 + 1), transactions + " transactions: a batch is one");
   }
 
   private int count(String sql) {
