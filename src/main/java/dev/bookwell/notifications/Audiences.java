@@ -58,19 +58,16 @@ final class Audiences {
     this.bus = bus;
   }
 
-  /**
-   * {organization, provider}: the facts of each (null when not asked or not found), each asked once in the batch, as
-   * a batch's events mostly name one organization and many of its providers.
-   */
-  private Future<JsonObject> facts(UUID organizationId, UUID providerId) {
-    Future<JsonObject> organization = organizationId == null ? Future.succeededFuture(null)
-        : asked.of(List.of("organization", organizationId), () -> SchedulingClient.noticeFacts(bus, organizationId,
-            null).map(answer -> answer.getJsonObject("organization")));
-    Future<JsonObject> provider = providerId == null ? Future.succeededFuture(null)
-        : asked.of(List.of("provider", providerId), () -> SchedulingClient.noticeFacts(bus, null, providerId)
-            .map(answer -> answer.getJsonObject("provider")));
-    return Future.all(organization, provider).map(both -> new JsonObject().put("organization", organization.result())
-        .put("provider", provider.result()));
+  /** An organization's facts ({@code scheduling.notice-facts}; null when not found), asked once in the batch. */
+  private Future<JsonObject> organizationFacts(UUID organizationId) {
+    return asked.of(List.of("organization", organizationId), () -> SchedulingClient.noticeFacts(bus,
+        organizationId, null).map(answer -> answer.getJsonObject("organization")));
+  }
+
+  /** A provider's facts (its account, name and zone; null when not found), asked once in the batch. */
+  private Future<JsonObject> providerFacts(UUID providerId) {
+    return asked.of(List.of("provider", providerId), () -> SchedulingClient.noticeFacts(bus, null, providerId)
+        .map(answer -> answer.getJsonObject("provider")));
   }
 
   /** An account's contact; null when it is gone (deleted, deactivated): nobody to tell. */
@@ -125,33 +122,30 @@ final class Audiences {
       return Future.succeededFuture(tx -> Reminders.drop(tx, bookingId));
     }
     UUID organizationId = UUID.fromString(payload.getString("organizationId"));
-    return facts(organizationId, UUID.fromString(payload.getString("providerId")))
-        .compose(facts -> booker(payload, facts)
-            .compose(booker -> staffFor(type, payload, facts, booker).map(staff -> {
-              String status = payload.getString("status");
-              var notes = new ArrayList<Deliveries.Note>();
-              // a hold made by a waitlist offer is told by the offer's own message (waitlist.offered)
-              if (booker != null && !(type.equals("booking.held") && payload.containsKey("waitlistEntryId"))) {
-                notes.add(note(booker, "booking", "booking-" + type.substring("booking.".length()), organizationId,
-                    payload, new JsonObject()));
-              }
-              notes.addAll(staff);
-              return tx -> reminders(tx, payload, booker, status).compose(x -> Intake.queueAll(tx, eventId, notes));
-            })));
+    return booker(payload, organizationId).compose(booker -> staffFor(type, payload, booker).map(staff -> {
+      String status = payload.getString("status");
+      var notes = new ArrayList<Deliveries.Note>();
+      // a hold made by a waitlist offer is told by the offer's own message (waitlist.offered)
+      if (booker != null && !(type.equals("booking.held") && payload.containsKey("waitlistEntryId"))) {
+        notes.add(note(booker, "booking", "booking-" + type.substring("booking.".length()), organizationId,
+            payload, new JsonObject()));
+      }
+      notes.addAll(staff);
+      return tx -> reminders(tx, payload, booker, status).compose(x -> Intake.queueAll(tx, eventId, notes));
+    }));
   }
 
   /** The provider (category provider_bookings) and staff who opted in (staff_bookings), each once. */
-  private Future<List<Deliveries.Note>> staffFor(String type, JsonObject payload, JsonObject facts,
-                                                 Recipient booker) {
+  private Future<List<Deliveries.Note>> staffFor(String type, JsonObject payload, Recipient booker) {
     UUID organizationId = UUID.fromString(payload.getString("organizationId"));
     String template = STAFF_TEMPLATES.get(type);
     if (template == null) {
       return Future.succeededFuture(List.of());
     }
-    JsonObject provider = facts.getJsonObject("provider");
     // a provider account gone hears nothing; a busy identity area is retried
-    Future<Recipient> providerContact = provider == null ? Future.succeededFuture(null)
-        : recipient(UUID.fromString(provider.getString("userId")));
+    Future<Recipient> providerContact = providerFacts(UUID.fromString(payload.getString("providerId")))
+        .compose(provider -> provider == null ? Future.succeededFuture(null)
+            : recipient(UUID.fromString(provider.getString("userId"))));
     return providerContact.compose(providerTo -> asked.of(List.of("staffEvents", organizationId),
             () -> Settings.staffEvents(db, organizationId))
         .compose(events -> events.contains(type) ? optedInStaff(organizationId) : Future.succeededFuture(List.of()))
@@ -181,14 +175,15 @@ final class Audiences {
   }
 
   /** The booker: an account's contact, or the guest in the organization's zone; null when there is no address. */
-  private Future<Recipient> booker(JsonObject payload, JsonObject facts) {
-    String zone = facts.getJsonObject("organization", new JsonObject()).getString("timezone", "UTC");
+  private Future<Recipient> booker(JsonObject payload, UUID organizationId) {
     // an account deleted or deactivated hears nothing, but its booking still reaches the provider and staff
     return payload.getString("userId") != null
         ? recipient(UUID.fromString(payload.getString("userId")))
-        : BookingClient.facts(bus, UUID.fromString(payload.getString("bookingId")))
+        : organizationFacts(organizationId).compose(organization -> BookingClient.facts(bus,
+                UUID.fromString(payload.getString("bookingId")))
             .map(delivery -> delivery.getJsonObject("guest") == null ? null
-                : Recipient.guest(delivery.getJsonObject("guest"), zone));
+                : Recipient.guest(delivery.getJsonObject("guest"),
+                    organization == null ? "UTC" : organization.getString("timezone", "UTC"))));
   }
 
   /** payment.* and the waitlist hook: the booker of the booking the event is about. */
@@ -200,8 +195,7 @@ final class Audiences {
       var organizationId = UUID.fromString(booking.getString("organizationId"));
       var about = new JsonObject().put("bookingId", bookingId.toString()).put("userId", delivery.getString("userId"))
           .put("reference", booking.getString("reference")).put("startsAt", booking.getString("startsAt"));
-      return facts(organizationId, null)
-          .compose(org -> booker(about, org))
+      return booker(about, organizationId)
           .map(booker -> booker == null ? tx -> Future.succeededFuture()
               : queue(eventId, note(booker, category, template, organizationId, about,
                   new JsonObject().put("amount", payload.getJsonObject("amount")))));
@@ -211,9 +205,8 @@ final class Audiences {
   /** scheduling.provider_approved / rejected / suspended: the provider's account, with the decision's note. */
   private Future<Function<Sql, Future<Void>>> provider(UUID eventId, String template, JsonObject payload) {
     UUID providerId = UUID.fromString(payload.getString("providerId"));
-    return facts(null, providerId)
-        .compose(facts -> IdentityClient.contact(bus,
-            UUID.fromString(facts.getJsonObject("provider").getString("userId"))))
+    return providerFacts(providerId)
+        .compose(facts -> IdentityClient.contact(bus, UUID.fromString(facts.getString("userId"))))
         .map(contact -> {
           var to = Recipient.of(contact);
           String subject = Messages.subject(template, to.locale(), new Messages.Facts(null, null, null, null, null,

@@ -47,11 +47,11 @@ final class Settings {
   }
 
   /** An organization's settings, if it set any (else the defaults hold). */
-  static Future<Optional<NotificationSettingsRecord>> of(Sql sql, UUID organizationId) {
+  private static Future<Optional<NotificationSettingsRecord>> of(Sql sql, UUID organizationId) {
     return sql.fetchOptional(SETTINGS, Map.of("organization", organizationId));
   }
 
-  /** Read for every confirmation (its reminders, the staff who hear of it) and cancellation: rendered once. */
+  /** Read for the staff who hear of a confirmation or cancellation (once per batch of events): rendered once. */
   private static final Prepared<NotificationSettingsRecord> SETTINGS = Prepared.of(Sql.DSL
       .selectFrom(NOTIFICATION_SETTINGS).where(NOTIFICATION_SETTINGS.ORGANIZATION_ID
           .eq(DSL.param("organization", NOTIFICATION_SETTINGS.ORGANIZATION_ID))));

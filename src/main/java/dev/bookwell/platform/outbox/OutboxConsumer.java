@@ -96,15 +96,9 @@ public final class OutboxConsumer {
    * A round that handles each batch in one transaction ({@link #handleTogether}), its batches taking turns with the
    * node's other background batches ({@link Db#background()}). For a consumer whose plans do not read what its
    * own works write (the batch's plans are all asked before its works run), and whose works' timestamps do not
-   * order its rows (one transaction's {@code now()} is the same for every event).
-   */
-  public Future<Integer> roundTogether(Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>> plan) {
-    return roundTogether(() -> plan);
-  }
-
-  /**
-   * The same, with a plan made fresh for each batch by {@code planner}: one that keeps what it asked of other areas
-   * for its batch's other events (and no longer: a later batch asks again).
+   * order its rows (one transaction's {@code now()} is the same for every event). Its {@code planner} makes the
+   * plan fresh for each batch: one may keep what it asked of other areas for its batch's other events, and no
+   * longer (a later batch asks again).
    */
   public Future<Integer> roundTogether(
       Supplier<Function<OutboxEventRecord, Future<Function<Sql, Future<Void>>>>> planner) {

@@ -340,7 +340,7 @@ class OutboxConsumerTest {
     for (int i = 0; i < 4; i++) {  // four nodes: a lane each, one database
       var consumer = new OutboxConsumer(new Db(db.pool()), "racing", List.of("test.happened"), Duration.ofDays(1),
           40);
-      racing.add(consumer.roundTogether(event -> Future.succeededFuture(recorded(event))));
+      racing.add(consumer.roundTogether(() -> event -> Future.succeededFuture(recorded(event))));
     }
     Wait.on(Future.all(racing));
     assertRacedOnceInOrder("test_handled", count);
@@ -359,7 +359,7 @@ class OutboxConsumerTest {
       case "g1" -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "gone"));
       default -> Future.succeededFuture(recorded(event));
     };
-    Wait.on(consumer.roundTogether(plan));
+    Wait.on(consumer.roundTogether(() -> plan));
     assertEquals(List.of("p1", "s1"), Wait.on(db.fetch(Sql.DSL.resultQuery("select name from test_handled"
         + " order by name").coerce(DSL.field("name", String.class)))).stream().map(r -> r.value1()).toList(),
         "q1's work failed: its batch went one by one; q2 waits for it, p1 and s1 are done (g1 is gone)");
@@ -485,7 +485,7 @@ class OutboxConsumerTest {
             return Future.succeededFuture();
           });
     };
-    Wait.on(together ? consumer.roundTogether(plan) : consumer.round(plan));
+    Wait.on(together ? consumer.roundTogether(() -> plan) : consumer.round(plan));
   }
 
   /** Time passes: every waiting event is due again. */
