@@ -84,7 +84,8 @@ public final class Prepared<R extends Record> {
    * side, for {@code unnest} or {@code = any}.
    */
   public static <T> Field<T[]> array(String name, org.jooq.DataType<T> type) {
-    return org.jooq.impl.DSL.cast(org.jooq.impl.DSL.param(name, type.getArrayDataType()), type.getArrayDataType());
+    var arrayType = type.getArrayDataType();
+    return org.jooq.impl.DSL.cast(org.jooq.impl.DSL.param(name, arrayType), arrayType);
   }
 
   /** Where a string literal, quoted name or comment starting at {@code i} ends; {@code i} if none starts there. */

@@ -330,20 +330,8 @@ class OutboxConsumerTest {
    */
   @Test
   void togetherRacingRoundsHandleEachEventOnceAndAFailingWorkHoldsBackOnlyItsAggregate() {
-    Wait.on(db.execute(Sql.DSL.query("create table test_handled (n bigserial, name text not null,"
-        + " tx bigint not null default txid_current())")));
-    int count = 300;
-    for (int i = 0; i < count; i++) {
-      append("r" + i % 50, "r" + i);
-    }
-    var racing = new ArrayList<Future<Integer>>();
-    for (int i = 0; i < 4; i++) {  // four nodes: a lane each, one database
-      var consumer = new OutboxConsumer(new Db(db.pool()), "racing", List.of("test.happened"), Duration.ofDays(1),
-          40);
-      racing.add(consumer.roundTogether(() -> event -> Future.succeededFuture(recorded(event))));
-    }
-    Wait.on(Future.all(racing));
-    assertRacedOnceInOrder("test_handled", count);
+    raceFourNodes("test_handled", "r", "racing",
+        consumer -> consumer.roundTogether(() -> event -> Future.succeededFuture(recorded(event))));
 
     var consumer = new OutboxConsumer(db, "breaking", List.of("test.happened"), Duration.ofDays(1), 100);
     Wait.on(db.execute(Sql.DSL.query("delete from test_handled")));
@@ -378,19 +366,8 @@ class OutboxConsumerTest {
    */
   @Test
   void inBulkRacingRoundsHandleEachEventOnceInOrderAndAFailingEventHoldsBackOnlyItsAggregate() {
-    Wait.on(db.execute(Sql.DSL.query("create table test_bulk (n bigserial, name text not null,"
-        + " tx bigint not null default txid_current())")));
-    int count = 300;
-    for (int i = 0; i < count; i++) {
-      append("b" + i % 50, "b" + i);
-    }
-    var racing = new ArrayList<Future<Integer>>();
-    for (int i = 0; i < 4; i++) {
-      var consumer = new OutboxConsumer(new Db(db.pool()), "bulk", List.of("test.happened"), Duration.ofDays(1), 40);
-      racing.add(consumer.roundInBulk(OutboxConsumerTest::name, OutboxConsumerTest::bulkRecorded));
-    }
-    Wait.on(Future.all(racing));
-    assertRacedOnceInOrder("test_bulk", count);
+    raceFourNodes("test_bulk", "b", "bulk",
+        consumer -> consumer.roundInBulk(OutboxConsumerTest::name, OutboxConsumerTest::bulkRecorded));
 
     var consumer = new OutboxConsumer(db, "bulk-breaking", List.of("test.happened"), Duration.ofDays(1), 100);
     Wait.on(db.execute(Sql.DSL.query("delete from test_bulk")));
@@ -450,10 +427,24 @@ class OutboxConsumerTest {
   }
 
   /**
-   * What four nodes racing their rounds over {@code count} events (50 aggregates, batches of 40) left in {@code table}:
-   * each event once, each aggregate's in order, a transaction per batch.
+   * Four nodes (a lane each, one database) race {@code round}s of the consumer {@code name}, batches of 40, over 300
+   * events of 50 aggregates named {@code prefix} and a number, whose works write their names into {@code table}
+   * (made here); then the table holds each event once, each aggregate's in order, a transaction per batch.
    */
-  private void assertRacedOnceInOrder(String table, int count) {
+  private void raceFourNodes(String table, String prefix, String name,
+                             Function<OutboxConsumer, Future<Integer>> round) {
+    Wait.on(db.execute(Sql.DSL.query("create table " + table + " (n bigserial, name text not null,"
+        + " tx bigint not null default txid_current())")));
+    int count = 300;
+    for (int i = 0; i < count; i++) {
+      append(prefix + i % 50, prefix + i);
+    }
+    var racing = new ArrayList<Future<Integer>>();
+    for (int i = 0; i < 4; i++) {
+      racing.add(round.apply(new OutboxConsumer(new Db(db.pool()), name, List.of("test.happened"), Duration.ofDays(1),
+          40)));
+    }
+    Wait.on(Future.all(racing));
     assertEquals(count, count("select count(distinct name) from " + table), "every event handled");
     assertEquals(count, count("select count(*) from " + table), "and each once");
     assertEquals(0, count("select count(*) from " + table + " a join " + table + " b"
