@@ -174,9 +174,11 @@ public final class Benchmark {
     try (var stage = new Stage("spread")) {
       var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
       stage.start(Map.of(), CLIENTS);
+      var before = stage.data.work();
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds), Actions.hold(Actions.anyOf(set.slots())),
           status -> true);
       var result = spreadResult(stage, slots, seconds, outcome);
+      result.mergeIn(stage.databaseWork(before, result.getLong("holds")));
       stage.stopService();
       System.out.printf("%n### Scenario 2, spread: %,d one-seat slots over %d providers, %d clients, %d s%n", slots,
           PROVIDERS, CLIENTS, seconds);
@@ -214,6 +216,7 @@ public final class Benchmark {
           status -> status != 409);  // sold out ends a client; a purchase that was slow (504) or shed (503) does not
       int capturesBefore = stripe.captures.get();
       var checkouts = new Actions.Checkouts();
+      var before = stage.data.work();
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds),
           Actions.purchase(Actions.anyOf(set.slots()), stripe, stage.load.vertx(), checkouts), status -> true);
       // Settlement runs after the webhook is answered: let the last ones finish before counting.
@@ -241,15 +244,16 @@ public final class Benchmark {
           .put("confirmationWaitP50Ms", checkouts.waitMs(50)).put("confirmationWaitP99Ms", checkouts.waitMs(99))
           .put("invariant", ok ? "OK" : "BROKEN")
           .mergeIn(stage.resources(outcome.successes()));
+      result.mergeIn(stage.databaseWork(before, outcome.successes()));
       System.out.printf("%n### Scenario 4, purchase: hold, authorize, signed webhook, confirmed (%,d slots, %d"
           + " clients, %d s)%n", slots, CLIENTS, seconds);
       table(List.of("purchases", "confirmed/s", "p50", "p95", "p99", "max", "statuses", "booking reads each",
               "confirmed seen after the webhook's answer, p50 / p99", "service CPU/purchase (without JIT)",
-              "invariant"),
+              DatabaseWork.HEADER, "invariant"),
           List.of(outcome.successes(), round(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)),
               ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), result.getDouble("bookingReadsPerPurchase"),
               ms(checkouts.waitMs(50)) + " / " + ms(checkouts.waitMs(99)),
-              cpu(result), (ok ? "OK: " : "BROKEN: ") + confirmed
+              cpu(result), DatabaseWork.shown(result), (ok ? "OK: " : "BROKEN: ") + confirmed
                   + " confirmed = " + captured + " captured = " + stripeCaptures + " Stripe captures"));
       report.put("purchase", result);
     }
@@ -386,11 +390,11 @@ public final class Benchmark {
       rows.add(List.of(String.format("%,d", r.getInteger("slots")), r.getLong("requests"), r.getLong("holds"),
           round(r.getDouble("requestsPerSecond")), round(r.getDouble("holdsPerSecond")), ms(r.getDouble("p50Ms")),
           ms(r.getDouble("p95Ms")), ms(r.getDouble("p99Ms")), ms(r.getDouble("maxMs")), r.getString("statuses"),
-          cpu(r), r.getLong("servicePeakRssMb") + " MB",
+          cpu(r), r.getLong("servicePeakRssMb") + " MB", DatabaseWork.shown(r),
           r.getString("invariant") + ", " + r.getLong("oversoldSlots") + " oversold"));
     }
     table(List.of("slots", "requests", "holds", "req/s", "holds/s", "p50", "p95", "p99", "max", "statuses",
-        "service CPU/hold (without JIT)", "service peak RSS", "invariant"), rows.toArray(List[]::new));
+        "service CPU/hold (without JIT)", "service peak RSS", DatabaseWork.HEADER, "invariant"), rows.toArray(List[]::new));
   }
 
   private static JsonObject summary(LoadGenerator.Outcome outcome) {

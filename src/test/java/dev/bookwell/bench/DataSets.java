@@ -140,6 +140,11 @@ final class DataSets implements AutoCloseable {
     return org;
   }
 
+  /** The database server's work so far ({@link DatabaseWork}). */
+  DatabaseWork work() {
+    return DatabaseWork.read(connection);
+  }
+
   long count(String sql) {
     try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
       rows.next();

@@ -123,6 +123,16 @@ final class Stage implements AutoCloseable {
         .put("servicePeakRssMb", service.peakRssMb());
   }
 
+  /**
+   * Once the service is idle again (the run's events relayed and consumed), the database's work since
+   * {@code before} ({@link DataSets#work}, taken just before the run), per success. Call it after
+   * {@link #resources}: the wait starts the service's CPU count afresh.
+   */
+  JsonObject databaseWork(DatabaseWork before, long successes) {
+    quiet(Duration.ofMinutes(3));
+    return data.work().since(before, successes);
+  }
+
   static double round(double value) {
     return Math.round(value * 100) / 100.0;
   }
