@@ -1,5 +1,11 @@
 package dev.bookwell.bench;
 
+import static dev.bookwell.bench.Tables.cpu;
+import static dev.bookwell.bench.Tables.ms;
+import static dev.bookwell.bench.Tables.round;
+import static dev.bookwell.bench.Tables.seconds;
+import static dev.bookwell.bench.Tables.table;
+
 import dev.bookwell.support.FakeStripe;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -139,20 +145,18 @@ public final class Benchmark {
         double share = shares.get(run);
         double rate = Math.max(1, Math.round(maximum * share));
         var slot = slots[run];
+        var before = stage.data.work();
         var outcome = stage.load.openLoop(rate, Duration.ofSeconds(seconds), Actions.hold(() -> slot));
-        var used = stage.resources(outcome.successes());
         // each run starts from an idle service: a run leaves its events' work (notifications, webhooks, rollups)
         // for seconds after it, which would otherwise land in the next run's first seconds; it is counted here
-        var catchUp = stage.quiet(Duration.ofMinutes(1));
-        double withCatchUp = (used.getDouble("serviceCpuSeconds") + catchUp.getDouble("cpuSecondsMeanwhile")) * 1000
-            / Math.max(1, outcome.successes());
+        var used = stage.catchUp(stage.resources(outcome.successes()), before, outcome.successes());
         boolean ok = check("open loop " + share, !outcome.any5xx() && outcome.successes() == outcome.requests());
         rows.add(List.of(Math.round(share * 100) + " %", round(rate), outcome.requests(), ms(outcome.ms(50)),
-            ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), cpu(used), ms(withCatchUp),
+            ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), cpu(used),
+            ms(used.getDouble("serviceCpuMsPerSuccessWithCatchUp")),
             ok ? "OK" : "BROKEN"));
         json.add(summary(outcome).put("share", share).put("perSecond", rate).put("invariant", ok ? "OK" : "BROKEN")
-            .mergeIn(used).put("catchUp", catchUp)
-            .put("serviceCpuMsPerSuccessWithCatchUp", Stage.round(withCatchUp)));
+            .mergeIn(used));
       }
       long held = stage.data.count("select count(*) from seat where state = 'held' and slot_id in ("
           + Arrays.stream(slots).map(id -> "'" + id + "'").collect(Collectors.joining(", ")) + ")");
@@ -178,7 +182,7 @@ public final class Benchmark {
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds), Actions.hold(Actions.anyOf(set.slots())),
           status -> true);
       var result = spreadResult(stage, slots, seconds, outcome);
-      result.mergeIn(stage.databaseWork(before, result.getLong("holds")));
+      stage.catchUp(result, before, result.getLong("holds"));
       stage.stopService();
       System.out.printf("%n### Scenario 2, spread: %,d one-seat slots over %d providers, %d clients, %d s%n", slots,
           PROVIDERS, CLIENTS, seconds);
@@ -244,7 +248,7 @@ public final class Benchmark {
           .put("confirmationWaitP50Ms", checkouts.waitMs(50)).put("confirmationWaitP99Ms", checkouts.waitMs(99))
           .put("invariant", ok ? "OK" : "BROKEN")
           .mergeIn(stage.resources(outcome.successes()));
-      result.mergeIn(stage.databaseWork(before, outcome.successes()));
+      stage.catchUp(result, before, outcome.successes());
       System.out.printf("%n### Scenario 4, purchase: hold, authorize, signed webhook, confirmed (%,d slots, %d"
           + " clients, %d s)%n", slots, CLIENTS, seconds);
       table(List.of("purchases", "confirmed/s", "p50", "p95", "p99", "max", "statuses", "booking reads each",
@@ -394,7 +398,8 @@ public final class Benchmark {
           r.getString("invariant") + ", " + r.getLong("oversoldSlots") + " oversold"));
     }
     table(List.of("slots", "requests", "holds", "req/s", "holds/s", "p50", "p95", "p99", "max", "statuses",
-        "service CPU/hold (without JIT)", "service peak RSS", DatabaseWork.HEADER, "invariant"), rows.toArray(List[]::new));
+        "service CPU/hold (without JIT)", "service peak RSS", DatabaseWork.HEADER, "invariant"),
+        rows.toArray(List[]::new));
   }
 
   private static JsonObject summary(LoadGenerator.Outcome outcome) {
@@ -410,32 +415,5 @@ public final class Benchmark {
       System.out.println("INVARIANT BROKEN: " + what);
     }
     return ok;
-  }
-
-  @SafeVarargs
-  private static void table(List<String> headers, List<Object>... rows) {
-    System.out.println("| " + String.join(" | ", headers) + " |");
-    System.out.println("|" + "---|".repeat(headers.size()));
-    for (var row : rows) {
-      System.out.println("| " + String.join(" | ", row.stream().map(String::valueOf).toList()) + " |");
-    }
-  }
-
-  private static String round(double value) {
-    return String.format("%,.0f", value);
-  }
-
-  /** Service CPU per success, and in brackets the same without the JIT compilers' work in the window. */
-  private static String cpu(JsonObject result) {
-    return ms(result.getDouble("serviceCpuMsPerSuccess")) + " (" + ms(result.getDouble(
-        "serviceCpuMsPerSuccessWithoutJit")) + ")";
-  }
-
-  private static String ms(Double millis) {
-    return millis == null ? "-" : String.format(millis >= 100 ? "%,.0f ms" : "%.1f ms", millis);
-  }
-
-  private static String seconds(double seconds) {
-    return String.format("%.2f s", seconds);
   }
 }

@@ -1,5 +1,6 @@
 package dev.bookwell.bench;
 
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -140,9 +141,14 @@ final class DataSets implements AutoCloseable {
     return org;
   }
 
-  /** The database server's work so far ({@link DatabaseWork}). */
-  DatabaseWork work() {
-    return DatabaseWork.read(connection);
+  /** Where the database server stands now, for {@link #workSince} after a run ({@link DatabaseWork}). */
+  DatabaseWork.Mark work() {
+    return DatabaseWork.mark(connection);
+  }
+
+  /** The database server's work since {@code before}, per success ({@link DatabaseWork}). */
+  JsonObject workSince(DatabaseWork.Mark before, long successes) {
+    return DatabaseWork.since(connection, before, successes);
   }
 
   long count(String sql) {

@@ -9,72 +9,92 @@ import java.sql.SQLException;
 import java.util.stream.Stream;
 
 /**
- * What PostgreSQL has done so far: the WAL it wrote ({@code pg_stat_wal}, the whole server's: only the stage's
- * database is busy), this database's commits ({@code pg_stat_database}), and the CPU of the server's processes
- * (-1 when they are not on this machine, as in a container). Read before a run and again once the service is idle
- * (its background work for the run done), the difference is the run's database work; per success, the WAL and the
- * commits do not move with the machine's spells as the rates do, so two builds or two stages compare by them.
+ * What the database server did over a run, background work included: the WAL it wrote (bytes between two WAL
+ * positions; records and full-page images counted from the WAL itself with {@code pg_walinspect}), the
+ * transactions that wrote (transaction ids given out; a read takes none, so the harness's own counts do not
+ * count), and the CPU of the server's processes. A mark is taken just before the run, the work read once the
+ * service is idle again. Per success, the WAL and the writing transactions do not move with the machine's spells
+ * as the rates do, so two builds or two stages compare by them. All of it is the whole server's: earlier stages'
+ * databases are idle, but their autovacuum may run. Absent where the server cannot be asked (not a superuser, no
+ * {@code pg_walinspect}); the CPU where its processes are not on this machine (a container).
  */
-record DatabaseWork(long walRecords, long walFullPages, long walBytes, long commits, double cpuSeconds) {
+final class DatabaseWork {
 
-  static DatabaseWork read(Connection connection) {
-    try (var statement = connection.createStatement(); var rows = statement.executeQuery(
-        "select w.wal_records, w.wal_fpi, w.wal_bytes::bigint, d.xact_commit, current_setting('data_directory')"
-            + " from pg_stat_wal w, pg_stat_database d where d.datname = current_database()")) {
-      rows.next();
-      return new DatabaseWork(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
-          serverCpuSeconds(Path.of(rows.getString(5))));
+  /** Where the server stood: WAL position, next transaction id, its processes' CPU seconds (-1: not here). */
+  record Mark(String walPosition, long nextTransaction, double cpuSeconds) {
+  }
+
+  private DatabaseWork() {
+  }
+
+  /** The server's position now; null when it cannot be asked. */
+  static Mark mark(Connection connection) {
+    try (var statement = connection.createStatement()) {
+      statement.execute("create extension if not exists pg_walinspect");
+      try (var rows = statement.executeQuery("select pg_current_wal_flush_lsn()::text,"
+          + " pg_snapshot_xmax(pg_current_snapshot())::text::bigint, current_setting('data_directory')")) {
+        rows.next();
+        return new Mark(rows.getString(1), rows.getLong(2), serverCpuSeconds(Path.of(rows.getString(3))));
+      }
     } catch (SQLException e) {
-      throw new IllegalStateException(e);
+      System.out.println("the database's work is not measured: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The work since {@code before}, per success; empty without a mark or a success. */
+  static JsonObject since(Connection connection, Mark before, long successes) {
+    Mark now = before == null || successes == 0 ? null : mark(connection);
+    if (now == null) {
+      return new JsonObject();
+    }
+    try (var statement = connection.createStatement(); var rows = statement.executeQuery(
+        "select sum(count)::bigint, sum(fpi_count)::bigint, pg_wal_lsn_diff('" + now.walPosition + "', '"
+            + before.walPosition + "')::bigint from pg_get_wal_stats('" + before.walPosition + "', '"
+            + now.walPosition + "')")) {
+      rows.next();
+      double each = successes;
+      var work = new JsonObject()
+          .put("walRecordsPerSuccess", Stage.round(rows.getLong(1) / each))
+          .put("walFullPagesPerSuccess", Stage.round(rows.getLong(2) / each))
+          .put("walKbPerSuccess", Stage.round(rows.getLong(3) / 1024.0 / each))
+          .put("writingTransactionsPerSuccess", Stage.round((now.nextTransaction - before.nextTransaction) / each));
+      return now.cpuSeconds < 0 || before.cpuSeconds < 0 ? work
+          : work.put("databaseCpuMsPerSuccess", Stage.round((now.cpuSeconds - before.cpuSeconds) * 1000 / each));
+    } catch (SQLException e) {
+      System.out.println("the database's work is not measured: " + e.getMessage());
+      return new JsonObject();
     }
   }
 
   /** A table's heading for {@link #shown}. */
-  static final String HEADER = "database per success: WAL records, WAL, commits, CPU";
+  static final String HEADER = "database per success: WAL records, WAL, writing transactions, CPU";
 
   /** A result's database work per success ({@link #since}) for a table, or "-" for a run that did not measure it. */
   static String shown(JsonObject result) {
-    Double cpu = result.getDouble("databaseCpuMsPerSuccess");
     return !result.containsKey("walRecordsPerSuccess") ? "-" : String.format("%.0f, %.1f KB, %.1f, %s",
         result.getDouble("walRecordsPerSuccess"), result.getDouble("walKbPerSuccess"),
-        result.getDouble("commitsPerSuccess"), cpu == null ? "-" : String.format("%.1f ms", cpu));
-  }
-
-  /** The work since {@code before}, per success. */
-  JsonObject since(DatabaseWork before, long successes) {
-    double each = Math.max(1, successes);
-    var work = new JsonObject()
-        .put("walRecordsPerSuccess", Stage.round((walRecords - before.walRecords) / each))
-        .put("walKbPerSuccess", Stage.round((walBytes - before.walBytes) / 1024.0 / each))
-        .put("walFullPagesPerSuccess", Stage.round((walFullPages - before.walFullPages) / each))
-        .put("commitsPerSuccess", Stage.round((commits - before.commits) / each));
-    return cpuSeconds < 0 || before.cpuSeconds < 0 ? work
-        : work.put("databaseCpuMsPerSuccess", Stage.round((cpuSeconds - before.cpuSeconds) * 1000 / each));
+        result.getDouble("writingTransactionsPerSuccess"), Tables.ms(result.getDouble("databaseCpuMsPerSuccess")));
   }
 
   /**
    * The postmaster's CPU with that of its children that have ended (autovacuum workers, closed connections), plus
-   * that of every child still running (connections, WAL writer, checkpointer...); -1 without the server's files.
+   * that of every child still running (connections, WAL writer, checkpointer...); -1 when the postmaster is not a
+   * process of this machine (its pid file names another's, or there is none).
    */
   private static double serverCpuSeconds(Path dataDirectory) {
     try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
       String postmaster = Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().strip();
-      double own = ServiceProcess.cpuSeconds(Path.of("/proc", postmaster, "stat"), true);
+      if (!Files.readString(Path.of("/proc", postmaster, "comm")).strip().equals("postgres")) {
+        return -1;
+      }
+      double own = ProcStat.cpuSecondsWithEndedChildren(Path.of("/proc", postmaster, "stat"));
       double children = processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .filter(p -> postmaster.equals(parent(p.resolve("stat"))))
-          .mapToDouble(p -> Math.max(0, ServiceProcess.cpuSeconds(p.resolve("stat"), false))).sum();
+          .filter(p -> postmaster.equals(ProcStat.parent(p.resolve("stat"))))
+          .mapToDouble(p -> Math.max(0, ProcStat.cpuSeconds(p.resolve("stat")))).sum();
       return own < 0 ? -1 : own + children;
     } catch (IOException | RuntimeException e) {
       return -1;
-    }
-  }
-
-  private static String parent(Path stat) {
-    try {
-      String text = Files.readString(stat);
-      return text.substring(text.lastIndexOf(')') + 2).split(" ")[1];
-    } catch (IOException | RuntimeException e) {
-      return "";  // a process that ended meanwhile
     }
   }
 }

@@ -16,8 +16,6 @@ import java.util.Map;
  */
 final class ServiceProcess implements AutoCloseable {
 
-  private static final long CLOCK_TICKS_PER_SECOND = 100;  // USER_HZ on Linux
-
   final int port;
   private final NodeProcess node;
 
@@ -77,7 +75,7 @@ final class ServiceProcess implements AutoCloseable {
 
   /** CPU time the service used so far (user + system), in seconds, or -1 when /proc is not there. */
   double cpuSeconds() {
-    return cpuSeconds(Path.of("/proc", String.valueOf(node.pid()), "stat"), false);
+    return ProcStat.cpuSeconds(Path.of("/proc", String.valueOf(node.pid()), "stat"));
   }
 
   /**
@@ -93,23 +91,7 @@ final class ServiceProcess implements AutoCloseable {
         } catch (IOException gone) {
           return false;
         }
-      }).mapToDouble(task -> Math.max(0, cpuSeconds(task.resolve("stat"), false))).sum();
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /**
-   * A process's (or thread's) CPU time from its {@code stat}, user + system, in seconds; with {@code children}, that
-   * of its children that have ended too; -1 when it cannot be read.
-   */
-  static double cpuSeconds(Path stat, boolean children) {
-    try {
-      String text = Files.readString(stat);
-      String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");  // fields from the third on
-      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12])
-          + (children ? Long.parseLong(fields[13]) + Long.parseLong(fields[14]) : 0);
-      return ticks / (double) CLOCK_TICKS_PER_SECOND;
+      }).mapToDouble(task -> Math.max(0, ProcStat.cpuSeconds(task.resolve("stat")))).sum();
     } catch (IOException | RuntimeException e) {
       return -1;
     }

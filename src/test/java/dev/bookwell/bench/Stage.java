@@ -124,13 +124,17 @@ final class Stage implements AutoCloseable {
   }
 
   /**
-   * Once the service is idle again (the run's events relayed and consumed), the database's work since
-   * {@code before} ({@link DataSets#work}, taken just before the run), per success. Call it after
-   * {@link #resources}: the wait starts the service's CPU count afresh.
+   * Once the service is idle again (the run's events relayed and consumed), adds to a run's {@code result}, whose
+   * service CPU ({@link #resources}) was taken as the run ended, that CPU with the catch-up's, and the database's
+   * work since {@code before} (taken just before the run), per success.
    */
-  JsonObject databaseWork(DatabaseWork before, long successes) {
-    quiet(Duration.ofMinutes(3));
-    return data.work().since(before, successes);
+  JsonObject catchUp(JsonObject result, DatabaseWork.Mark before, long successes) {
+    double run = result.getDouble("serviceCpuSeconds");  // resources() first: the wait starts its count afresh
+    var waited = quiet(Duration.ofMinutes(3));
+    double cpu = run + waited.getDouble("cpuSecondsMeanwhile");
+    return result.put("catchUp", waited)
+        .put("serviceCpuMsPerSuccessWithCatchUp", successes == 0 ? null : round(cpu * 1000 / successes))
+        .mergeIn(data.workSince(before, successes));
   }
 
   static double round(double value) {
