@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.stream.Stream;
 
 /**
@@ -27,45 +28,82 @@ final class DatabaseWork {
   private DatabaseWork() {
   }
 
-  /** The server's position now; null when it cannot be asked. */
+  /**
+   * The server's position before a run; null when it cannot be asked. A temporary replication slot keeps the WAL
+   * from here on until {@link #since} has read it: a checkpoint meanwhile would otherwise recycle its first segments.
+   */
   static Mark mark(Connection connection) {
     try (var statement = connection.createStatement()) {
-      statement.execute("create extension if not exists pg_walinspect");
-      try (var rows = statement.executeQuery("select pg_current_wal_flush_lsn()::text,"
-          + " pg_snapshot_xmax(pg_current_snapshot())::text::bigint, current_setting('data_directory')")) {
-        rows.next();
-        return new Mark(rows.getString(1), rows.getLong(2), serverCpuSeconds(Path.of(rows.getString(3))));
-      }
+      statement.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '"
+          + SLOT + "'");  // a mark not followed by since (a run that failed)
+      statement.execute("select pg_create_physical_replication_slot('" + SLOT + "', true, true)");
+      return position(connection);
     } catch (SQLException e) {
       System.out.println("the database's work is not measured: " + e.getMessage());
       return null;
     }
   }
 
-  /** The work since {@code before}, per success; empty without a mark or a success. */
+  /**
+   * The work since {@code before}, per success; empty without a mark or a success. WAL records and full-page images
+   * only where {@code pg_walinspect} can be had; the CPU counts the harness's own reads in the window too (its
+   * checks, the purchase stage's wait for the last settlements), small beside a run's.
+   */
   static JsonObject since(Connection connection, Mark before, long successes) {
-    Mark now = before == null || successes == 0 ? null : mark(connection);
-    if (now == null) {
+    if (before == null || successes == 0) {
       return new JsonObject();
     }
-    try (var statement = connection.createStatement(); var rows = statement.executeQuery(
-        "select sum(count)::bigint, sum(fpi_count)::bigint, pg_wal_lsn_diff('" + now.walPosition + "', '"
-            + before.walPosition + "')::bigint from pg_get_wal_stats('" + before.walPosition + "', '"
-            + now.walPosition + "')")) {
-      rows.next();
+    try (var statement = connection.createStatement()) {
+      Mark now = position(connection);
       double each = successes;
       var work = new JsonObject()
-          .put("walRecordsPerSuccess", Stage.round(rows.getLong(1) / each))
-          .put("walFullPagesPerSuccess", Stage.round(rows.getLong(2) / each))
-          .put("walKbPerSuccess", Stage.round(rows.getLong(3) / 1024.0 / each))
+          .put("walKbPerSuccess", Stage.round(count(statement, "select pg_wal_lsn_diff('" + now.walPosition
+              + "', '" + before.walPosition + "')::bigint") / 1024.0 / each))
           .put("writingTransactionsPerSuccess", Stage.round((now.nextTransaction - before.nextTransaction) / each));
-      return now.cpuSeconds < 0 || before.cpuSeconds < 0 ? work
-          : work.put("databaseCpuMsPerSuccess", Stage.round((now.cpuSeconds - before.cpuSeconds) * 1000 / each));
+      if (now.cpuSeconds >= 0 && before.cpuSeconds >= 0) {
+        work.put("databaseCpuMsPerSuccess", Stage.round((now.cpuSeconds - before.cpuSeconds) * 1000 / each));
+      }
+      return work.mergeIn(records(statement, before, now, each));
     } catch (SQLException e) {
       System.out.println("the database's work is not measured: " + e.getMessage());
       return new JsonObject();
     }
   }
+
+  /** WAL records and full-page images between two marks, per success; then the WAL is let go. */
+  private static JsonObject records(Statement statement, Mark before, Mark now, double each) throws SQLException {
+    try {
+      statement.execute("create extension if not exists pg_walinspect");
+      try (var rows = statement.executeQuery("select sum(count)::bigint, sum(fpi_size)::bigint from"
+          + " pg_get_wal_stats('" + before.walPosition + "', '" + now.walPosition + "')")) {
+        rows.next();
+        return new JsonObject().put("walRecordsPerSuccess", Stage.round(rows.getLong(1) / each))
+            .put("walFullPageKbPerSuccess", Stage.round(rows.getLong(2) / 1024.0 / each));
+      }
+    } catch (SQLException e) {
+      System.out.println("WAL records not counted: " + e.getMessage());
+      return new JsonObject();
+    } finally {
+      statement.execute("select pg_drop_replication_slot('" + SLOT + "')");
+    }
+  }
+
+  private static Mark position(Connection connection) throws SQLException {
+    try (var statement = connection.createStatement(); var rows = statement.executeQuery(
+        "select pg_current_wal_flush_lsn()::text, pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+      rows.next();
+      return new Mark(rows.getString(1), rows.getLong(2), serverCpuSeconds(connection));
+    }
+  }
+
+  private static long count(Statement statement, String sql) throws SQLException {
+    try (var rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static final String SLOT = "bench_database_work";
 
   /** A table's heading for {@link #shown}. */
   static final String HEADER = "database per success: WAL records, WAL, writing transactions, CPU";
@@ -82,18 +120,22 @@ final class DatabaseWork {
    * that of every child still running (connections, WAL writer, checkpointer...); -1 when the postmaster is not a
    * process of this machine (its pid file names another's, or there is none).
    */
-  private static double serverCpuSeconds(Path dataDirectory) {
-    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-      String postmaster = Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().strip();
-      if (!Files.readString(Path.of("/proc", postmaster, "comm")).strip().equals("postgres")) {
-        return -1;
+  private static double serverCpuSeconds(Connection connection) {
+    try (Stream<Path> processes = Files.list(Path.of("/proc")); var statement = connection.createStatement();
+         var rows = statement.executeQuery("select current_setting('data_directory'), current_setting('port')")) {
+      rows.next();
+      var pidFile = Files.readAllLines(Path.of(rows.getString(1), "postmaster.pid"));  // pid, directory, ..., port
+      String postmaster = pidFile.getFirst().strip();
+      if (!pidFile.get(3).strip().equals(rows.getString(2))
+          || !Files.readString(Path.of("/proc", postmaster, "comm")).strip().equals("postgres")) {
+        return -1;  // another server's files, or a process of another machine's (a container's) numbering
       }
       double own = ProcStat.cpuSecondsWithEndedChildren(Path.of("/proc", postmaster, "stat"));
       double children = processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
           .filter(p -> postmaster.equals(ProcStat.parent(p.resolve("stat"))))
           .mapToDouble(p -> Math.max(0, ProcStat.cpuSeconds(p.resolve("stat")))).sum();
       return own < 0 ? -1 : own + children;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | SQLException | RuntimeException e) {
       return -1;
     }
   }
