@@ -14,8 +14,9 @@ import java.util.stream.Stream;
  * positions; records and full-page images counted from the WAL itself with {@code pg_walinspect}), the
  * transactions that wrote (transaction ids given out; a read takes none, so the harness's own counts do not
  * count), and the CPU of the server's processes. A mark is taken just before the run, the work read once the
- * service is idle again. Per success, the WAL and the writing transactions do not move with the machine's spells
- * as the rates do, so two builds or two stages compare by them. All of it is the whole server's: earlier stages'
+ * service is idle again. Per success, the WAL records and the writing transactions vary by a few per cent from run
+ * to run where the rates move by a third, so two builds or two stages compare by them (the WAL's bytes too, but for
+ * the full-page images written after a checkpoint that falls in the window). All of it is the whole server's: earlier stages'
  * databases are idle, but their autovacuum may run. Absent where the server cannot be asked (not a superuser, no
  * {@code pg_walinspect}); the CPU where its processes are not on this machine (a container).
  */
