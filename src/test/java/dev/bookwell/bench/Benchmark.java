@@ -2,9 +2,9 @@ package dev.bookwell.bench;
 
 import static dev.bookwell.bench.Tables.cpu;
 import static dev.bookwell.bench.Tables.ms;
-import static dev.bookwell.bench.Tables.round;
 import static dev.bookwell.bench.Tables.seconds;
 import static dev.bookwell.bench.Tables.table;
+import static dev.bookwell.bench.Tables.whole;
 
 import dev.bookwell.support.FakeStripe;
 import io.vertx.core.json.JsonArray;
@@ -85,7 +85,7 @@ public final class Benchmark {
       table(List.of("requests", "holds", "sold out after", "holds/s", "p50", "p95", "p99", "max", "statuses",
               "service CPU/hold (without JIT)", "service peak RSS", "invariant"),
           List.of(outcome.requests(), outcome.successes(), seconds(outcome.firstRefusalSeconds()),
-              round(holdsPerSecond), ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)), ms(outcome.ms(100)),
+              whole(holdsPerSecond), ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)), ms(outcome.ms(100)),
               outcome.statuses(), cpu(result),
               result.getLong("servicePeakRssMb") + " MB", (ok ? "OK: " : "BROKEN: ") + held + " seats held"));
       report.put("hotSlot", result);
@@ -112,7 +112,7 @@ public final class Benchmark {
   @SuppressWarnings("unchecked")
   private static List<Object>[] designRows(List<PgbenchCeiling.Result> designs) {
     return designs.stream().map(design -> List.<Object>of(design.design(), design.attempts(), design.successes(),
-        round(design.successesPerSecond()), ms(design.latencyMs()))).toArray(List[]::new);
+        whole(design.successesPerSecond()), ms(design.latencyMs()))).toArray(List[]::new);
   }
 
   private static JsonArray designJson(List<PgbenchCeiling.Result> designs) {
@@ -145,13 +145,13 @@ public final class Benchmark {
         double share = shares.get(run);
         double rate = Math.max(1, Math.round(maximum * share));
         var slot = slots[run];
-        var before = stage.data.work();
+        var before = stage.data.workMark();
         var outcome = stage.load.openLoop(rate, Duration.ofSeconds(seconds), Actions.hold(() -> slot));
         // each run starts from an idle service: a run leaves its events' work (notifications, webhooks, rollups)
         // for seconds after it, which would otherwise land in the next run's first seconds; it is counted here
         var used = stage.catchUp(stage.resources(outcome.successes()), before, outcome.successes());
         boolean ok = check("open loop " + share, !outcome.any5xx() && outcome.successes() == outcome.requests());
-        rows.add(List.of(Math.round(share * 100) + " %", round(rate), outcome.requests(), ms(outcome.ms(50)),
+        rows.add(List.of(Math.round(share * 100) + " %", whole(rate), outcome.requests(), ms(outcome.ms(50)),
             ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), cpu(used),
             ms(used.getDouble("serviceCpuMsPerSuccessWithCatchUp")),
             ok ? "OK" : "BROKEN"));
@@ -178,7 +178,7 @@ public final class Benchmark {
     try (var stage = new Stage("spread")) {
       var set = stage.data.load(PROVIDERS, slots / PROVIDERS, 1, 1000);
       stage.start(Map.of(), CLIENTS);
-      var before = stage.data.work();
+      var before = stage.data.workMark();
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds), Actions.hold(Actions.anyOf(set.slots())),
           status -> true);
       var result = spreadResult(stage, slots, seconds, outcome);
@@ -220,7 +220,7 @@ public final class Benchmark {
           status -> status != 409);  // sold out ends a client; a purchase that was slow (504) or shed (503) does not
       int capturesBefore = stripe.captures.get();
       var checkouts = new Actions.Checkouts();
-      var before = stage.data.work();
+      var before = stage.data.workMark();
       var outcome = stage.load.run(CLIENTS, Duration.ofSeconds(seconds),
           Actions.purchase(Actions.anyOf(set.slots()), stripe, stage.load.vertx(), checkouts), status -> true);
       // Settlement runs after the webhook is answered: let the last ones finish before counting.
@@ -254,7 +254,7 @@ public final class Benchmark {
       table(List.of("purchases", "confirmed/s", "p50", "p95", "p99", "max", "statuses", "booking reads each",
               "confirmed seen after the webhook's answer, p50 / p99", "service CPU/purchase (without JIT)",
               DatabaseWork.HEADER, "invariant"),
-          List.of(outcome.successes(), round(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)),
+          List.of(outcome.successes(), whole(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)),
               ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses(), result.getDouble("bookingReadsPerPurchase"),
               ms(checkouts.waitMs(50)) + " / " + ms(checkouts.waitMs(99)),
               cpu(result), DatabaseWork.shown(result), (ok ? "OK: " : "BROKEN: ") + confirmed
@@ -298,7 +298,7 @@ public final class Benchmark {
         results.add(summary(outcome).put("report", report).put("clients", clients).put("invariant", ok ? "OK"
             : "BROKEN").mergeIn(stage.resources(outcome.successes())));
         rows.add(List.of(report.replace(range, "one year by month"), clients, outcome.requests(),
-            round(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)),
+            whole(outcome.successesPerSecond()), ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)),
             ms(outcome.ms(100)), outcome.statuses()));
       }
       var totals = stage.load.json("/v1/organizations/" + org + "/reports/bookings?" + range + "&groupBy=month",
@@ -370,7 +370,7 @@ public final class Benchmark {
       results.add(summary(outcome).put("search", kind).put("slotsPerPage", Stage.round(perPage))
           .put("seatRows", seats).put("afterTheHolds", settled).put("invariant", ok ? "OK" : "BROKEN: empty pages")
           .mergeIn(stage.resources(outcome.successes())));
-      rows.add(List.of(kind, round(perPage), outcome.requests(), round(outcome.successesPerSecond()),
+      rows.add(List.of(kind, whole(perPage), outcome.requests(), whole(outcome.successesPerSecond()),
           ms(outcome.ms(50)), ms(outcome.ms(95)), ms(outcome.ms(99)), ms(outcome.ms(100)), outcome.statuses()));
     }
     System.out.printf("%n### Scenario 3, search: %,d seat rows, %d clients, %d s each%n", seats, clients, seconds);
@@ -392,7 +392,7 @@ public final class Benchmark {
     var rows = new ArrayList<List<Object>>();
     for (var r : results) {
       rows.add(List.of(String.format("%,d", r.getInteger("slots")), r.getLong("requests"), r.getLong("holds"),
-          round(r.getDouble("requestsPerSecond")), round(r.getDouble("holdsPerSecond")), ms(r.getDouble("p50Ms")),
+          whole(r.getDouble("requestsPerSecond")), whole(r.getDouble("holdsPerSecond")), ms(r.getDouble("p50Ms")),
           ms(r.getDouble("p95Ms")), ms(r.getDouble("p99Ms")), ms(r.getDouble("maxMs")), r.getString("statuses"),
           cpu(r), r.getLong("servicePeakRssMb") + " MB", DatabaseWork.shown(r),
           r.getString("invariant") + ", " + r.getLong("oversoldSlots") + " oversold"));

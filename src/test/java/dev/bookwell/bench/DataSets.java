@@ -142,7 +142,7 @@ final class DataSets implements AutoCloseable {
   }
 
   /** Where the database server stands now, for {@link #workSince} after a run ({@link DatabaseWork}). */
-  DatabaseWork.Mark work() {
+  DatabaseWork.Mark workMark() {
     return DatabaseWork.mark(connection);
   }
 

@@ -22,8 +22,11 @@ import java.util.stream.Stream;
  */
 final class DatabaseWork {
 
-  /** Where the server stood: WAL position, next transaction id, its processes' CPU seconds (-1: not here). */
-  record Mark(String walPosition, long nextTransaction, double cpuSeconds) {
+  /**
+   * Where the server stood: WAL position (as text for {@code pg_walinspect}, and in bytes), next transaction id,
+   * its processes' CPU seconds (-1: not here).
+   */
+  record Mark(String walPosition, long walBytes, long nextTransaction, double cpuSeconds) {
   }
 
   private DatabaseWork() {
@@ -58,8 +61,7 @@ final class DatabaseWork {
       Mark now = position(connection);
       double each = successes;
       var work = new JsonObject()
-          .put("walKbPerSuccess", Stage.round(count(statement, "select pg_wal_lsn_diff('" + now.walPosition
-              + "', '" + before.walPosition + "')::bigint") / 1024.0 / each))
+          .put("walKbPerSuccess", Stage.round((now.walBytes - before.walBytes) / 1024.0 / each))
           .put("writingTransactionsPerSuccess", Stage.round((now.nextTransaction - before.nextTransaction) / each));
       if (now.cpuSeconds >= 0 && before.cpuSeconds >= 0) {
         work.put("databaseCpuMsPerSuccess", Stage.round((now.cpuSeconds - before.cpuSeconds) * 1000 / each));
@@ -91,16 +93,12 @@ final class DatabaseWork {
 
   private static Mark position(Connection connection) throws SQLException {
     try (var statement = connection.createStatement(); var rows = statement.executeQuery(
-        "select pg_current_wal_flush_lsn()::text, pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+        "select pg_current_wal_flush_lsn()::text, pg_wal_lsn_diff(pg_current_wal_flush_lsn(), '0/0')::bigint,"
+            + " pg_snapshot_xmax(pg_current_snapshot())::text::bigint, current_setting('data_directory'),"
+            + " current_setting('port')")) {
       rows.next();
-      return new Mark(rows.getString(1), rows.getLong(2), serverCpuSeconds(connection));
-    }
-  }
-
-  private static long count(Statement statement, String sql) throws SQLException {
-    try (var rows = statement.executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
+      return new Mark(rows.getString(1), rows.getLong(2), rows.getLong(3),
+          serverCpuSeconds(Path.of(rows.getString(4)), rows.getString(5)));
     }
   }
 
@@ -121,13 +119,11 @@ final class DatabaseWork {
    * that of every child still running (connections, WAL writer, checkpointer...); -1 when the postmaster is not a
    * process of this machine (its pid file names another's, or there is none).
    */
-  private static double serverCpuSeconds(Connection connection) {
-    try (Stream<Path> processes = Files.list(Path.of("/proc")); var statement = connection.createStatement();
-         var rows = statement.executeQuery("select current_setting('data_directory'), current_setting('port')")) {
-      rows.next();
-      var pidFile = Files.readAllLines(Path.of(rows.getString(1), "postmaster.pid"));  // pid, directory, ..., port
+  private static double serverCpuSeconds(Path dataDirectory, String port) {
+    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      var pidFile = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));  // pid, directory, ..., port
       String postmaster = pidFile.getFirst().strip();
-      if (!pidFile.get(3).strip().equals(rows.getString(2))
+      if (!pidFile.get(3).strip().equals(port)
           || !Files.readString(Path.of("/proc", postmaster, "comm")).strip().equals("postgres")) {
         return -1;  // another server's files, or a process of another machine's (a container's) numbering
       }
@@ -136,7 +132,7 @@ final class DatabaseWork {
           .filter(p -> postmaster.equals(ProcStat.parent(p.resolve("stat"))))
           .mapToDouble(p -> Math.max(0, ProcStat.cpuSeconds(p.resolve("stat")))).sum();
       return own < 0 ? -1 : own + children;
-    } catch (IOException | SQLException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return -1;
     }
   }

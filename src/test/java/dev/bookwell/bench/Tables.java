@@ -18,7 +18,8 @@ final class Tables {
     }
   }
 
-  static String round(double value) {
+  /** A rate or count, to the whole number, with thousands separated. */
+  static String whole(double value) {
     return String.format("%,.0f", value);
   }
 
