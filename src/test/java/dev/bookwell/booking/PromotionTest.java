@@ -81,9 +81,10 @@ class PromotionTest {
     UUID id = booking.getId();
     String read = version(id);
     // another transaction changes the booking and keeps it locked until the promotion waits for it
+    var updated = io.vertx.core.Promise.<Void>promise();
     var changing = app.db.transaction(tx -> tx.update(Sql.DSL.update(BOOKING).set(BOOKING.SEATS, BOOKING.SEATS)
-        .where(BOOKING.ID.eq(id))).compose(x -> app.vertx.timer(400)));
-    Wait.on(app.vertx.timer(100));
+        .where(BOOKING.ID.eq(id))).onSuccess(x -> updated.complete()).compose(x -> app.vertx.timer(400)));
+    Wait.on(updated.future());  // the row is locked now, whatever the machine's pace
     assertFalse(Wait.on(Promotion.confirmHeld(app.db, booking, read)), "the version it waited for is gone");
     Wait.on(changing);
     assertUntouched(id, 2);

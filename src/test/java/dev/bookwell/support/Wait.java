@@ -23,6 +23,22 @@ public final class Wait {
     }
   }
 
+  /**
+   * Waits out the last seconds of a clock minute, so that the requests that follow are counted in one window of a
+   * per-minute limit (the limits count per {@code date_trunc('minute', now())}): a burst that straddled two minutes
+   * would start the count again and not meet the limit. Call it right before a burst of at most 15 s.
+   */
+  public static void clearOfMinuteEnd() {
+    int second = java.time.LocalTime.now().getSecond();
+    if (second >= 45) {
+      try {
+        Thread.sleep((61 - second) * 1000L);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** The failure of a future that is expected to fail. */
   public static Throwable failureOf(Future<?> future) {
     try {

@@ -52,9 +52,10 @@ class StoredKeysTest {
   }
 
   static StoredKeys node(String secret, Duration rotation) {
-    // tokens live 1 s and may come 1 s late; a new key verifies 1 s before it signs
+    // tokens live 2 s and may come 2 s late; a new key verifies 2 s before it signs (seconds, not less: two nodes'
+    // reloads must fall inside one such step even on a busy machine)
     return new StoredKeys(db, new Config.Keys("database", Optional.of(secret), rotation, List.of()),
-        Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
   }
 
   @Test
@@ -62,7 +63,7 @@ class StoredKeysTest {
     // eight nodes boot at once on an empty table: one key, the same for all
     var booting = new ArrayList<Future<JwtKeys>>();
     for (int i = 0; i < 8; i++) {
-      booting.add(JwtKeys.stored(node(SECRET, Duration.ofSeconds(3)), new byte[32]));
+      booting.add(JwtKeys.stored(node(SECRET, Duration.ofSeconds(6)), new byte[32]));
     }
     Wait.on(Future.all(booting));
     var rows = Wait.on(db.fetch(Sql.DSL.selectFrom(SIGNING_KEY)));
@@ -83,7 +84,7 @@ class StoredKeysTest {
     assertEquals(first, kid(old));
     assertTrue(verifies(verifyB, old));
 
-    Thread.sleep(3_200);  // past the rotation: the next reload makes a new key, which only verifies at first
+    Thread.sleep(6_200);  // past the rotation: the next reload makes a new key, which only verifies at first
     Wait.on(a.refresh());
     Wait.on(b.refresh());
     assertEquals(2, Wait.on(db.fetch(Sql.DSL.selectFrom(SIGNING_KEY))).size());
@@ -92,7 +93,7 @@ class StoredKeysTest {
         .orElseThrow();
     assertEquals(List.of(first, next), b.ring().verifying().stream().map(JwtKeys.Key::kid).toList());
 
-    Thread.sleep(1_200);  // published long enough: the new key signs, the old one still verifies its tokens
+    Thread.sleep(2_400);  // published long enough: the new key signs, the old one still verifies its tokens
     Wait.on(a.refresh());
     Wait.on(b.refresh());
     String fresh = signA.get().generateToken(new JsonObject().put("sub", "someone"), Jwt.options(IDENTITY));
@@ -100,7 +101,7 @@ class StoredKeysTest {
     assertTrue(verifies(verifyB, fresh));
     assertTrue(verifies(verifyB, old), "a token of the old key verifies while it may be alive");
 
-    Thread.sleep(2_200);  // the old key's last token has expired (1 s) and its lateness passed (1 s)
+    Thread.sleep(4_400);  // the old key's last token has expired (2 s) and its lateness passed (2 s)
     Wait.on(b.refresh());
     assertFalse(verifies(verifyB, old));
     assertTrue(verifies(verifyB, fresh));

@@ -136,7 +136,8 @@ class LaneTest {
   /** A step whose turn comes after the lane's longest wait is refused, not run, and the one after it runs. */
   @Test
   void aStepThatWaitedTooLongIsRefusedAndTheNextRuns() {
-    var lane = new Lane(1, 10, java.time.Duration.ofMillis(100));
+    // margins of a second or more: a busy machine's pauses (GC, another process) are far shorter
+    var lane = new Lane(1, 10, java.time.Duration.ofSeconds(1));
     Promise<Void> first = Promise.promise();
     var ran = new CopyOnWriteArrayList<String>();
     var late = new ArrayList<Future<String>>();
@@ -150,7 +151,7 @@ class LaneTest {
       given.complete();
     });
     Wait.on(given.future());
-    Wait.on(vertx.timer(200));
+    Wait.on(vertx.timer(1500));
     Promise<String> fresh = Promise.promise();
     vertx.getOrCreateContext().runOnContext(x -> lane.run(() -> {
       ran.add("fresh");
@@ -179,7 +180,7 @@ class LaneTest {
   /** A step that ends after its patience does not free the lane again: the step after it still holds it. */
   @Test
   void aLateStepFreesTheLaneOnce() {
-    var lane = new Lane(java.time.Duration.ofMillis(500));
+    var lane = new Lane(java.time.Duration.ofSeconds(2));
     Promise<Void> late = Promise.promise();
     Promise<Void> holding = Promise.promise();
     Promise<String> third = Promise.promise();
@@ -192,10 +193,10 @@ class LaneTest {
       });
       lane.run(() -> Future.succeededFuture("third")).onComplete(third);
     });
-    Wait.on(vertx.timer(600));
+    Wait.on(vertx.timer(3000));
     assertEquals(1, holdingStarted.get(), "the second step started past the first one's patience");
     late.complete();
-    Wait.on(vertx.timer(50));  // well within the second step's patience (it started about 100 ms ago)
+    Wait.on(vertx.timer(50));  // well within the second step's patience (it started about a second ago)
     assertFalse(third.future().isComplete(), "the late first step did not free the second one's turn");
     holding.complete();
     assertEquals("third", Wait.on(third.future()));
