@@ -54,7 +54,7 @@ class GracefulShutdownTest {
 
   @Test
   void readinessSaysNoBeforeTheEdgeStopsAccepting() throws Exception {
-    var draining = TestApp.start("openapi.yaml", Map.of("BOOKWELL_DRAIN_DELAY", "2s"));
+    var draining = TestApp.start("openapi.yaml", Map.of("BOOKWELL_DRAIN_DELAY", "5s"));  // the two probes below fall in it
     assertEquals(200, get(draining, "/ready").statusCode());
     var stopped = draining.close(false);
     var ready = get(draining, "/ready");
