@@ -83,7 +83,8 @@ class PromotionTest {
     // another transaction changes the booking and keeps it locked until the promotion waits for it
     var updated = io.vertx.core.Promise.<Void>promise();
     var changing = app.db.transaction(tx -> tx.update(Sql.DSL.update(BOOKING).set(BOOKING.SEATS, BOOKING.SEATS)
-        .where(BOOKING.ID.eq(id))).onSuccess(x -> updated.complete()).compose(x -> app.vertx.timer(400)));
+        .where(BOOKING.ID.eq(id))).onSuccess(x -> updated.complete()).compose(x -> app.vertx.timer(2000)));
+    changing.onFailure(updated::tryFail);
     Wait.on(updated.future());  // the row is locked now, whatever the machine's pace
     assertFalse(Wait.on(Promotion.confirmHeld(app.db, booking, read)), "the version it waited for is gone");
     Wait.on(changing);

@@ -10,7 +10,6 @@ import static dev.bookwell.identity.IdentityFixture.uniqueEmail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.support.TestApp;
