@@ -47,10 +47,10 @@ public final class Benchmark {
       benchmark.openLoop(Integer.getInteger("open.seconds", 15));
     }
     if (scenarios.contains("spread")) {
-      benchmark.spread(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("seconds", 30));
+      benchmark.spread(Integer.getInteger("spread.slots", 200_000), Integer.getInteger("seconds", 30));
     }
     if (scenarios.contains("purchase")) {
-      benchmark.purchase(Integer.getInteger("spread.slots", 20_000), Integer.getInteger("flow.seconds", 20));
+      benchmark.purchase(Integer.getInteger("spread.slots", 200_000), Integer.getInteger("flow.seconds", 20));
     }
     if (scenarios.contains("reports")) {
       benchmark.reports(Integer.getInteger("reports.bookings", 1_000_000), Integer.getInteger("reports.seconds", 20));
