@@ -134,19 +134,24 @@ public final class Benchmark {
         : Double.parseDouble(System.getProperty("open.maximum", "250"));
     var shares = Arrays.stream(System.getProperty("open.shares", "0.25,0.5,0.8").split(","))
         .map(Double::valueOf).toList();
-    // a slot per run, enough seats for the fastest (never sold out) within a session's 10,000
-    int seats = Math.min(10_000, (int) Math.ceil(maximum * Collections.max(shares) * seconds * 1.2) + 100);
+    // slots of their own per run, enough seats for the fastest (never sold out): a session has at most 10,000, so a
+    // run that needs more fills its sessions one after the other (one hot slot at a time, as with one session)
+    int needed = (int) Math.ceil(maximum * Collections.max(shares) * seconds * 1.2) + 100;
+    int perRun = (needed + 9_999) / 10_000;
+    int seats = Math.min(10_000, needed);
     try (var stage = new Stage("open-loop")) {
-      var slots = stage.data.load(1, shares.size(), seats, 1000).slots();
+      var slots = stage.data.load(1, shares.size() * perRun, seats, 1000).slots();
       stage.start(Map.of(), CLIENTS);
       var rows = new ArrayList<List<Object>>();
       var json = new JsonArray();
       for (int run = 0; run < shares.size(); run++) {
         double share = shares.get(run);
         double rate = Math.max(1, Math.round(maximum * share));
-        var slot = slots[run];
+        var mine = Arrays.copyOfRange(slots, run * perRun, (run + 1) * perRun);
+        var sent = new java.util.concurrent.atomic.AtomicLong();
         var before = stage.data.workMark();
-        var outcome = stage.load.openLoop(rate, Duration.ofSeconds(seconds), Actions.hold(() -> slot));
+        var outcome = stage.load.openLoop(rate, Duration.ofSeconds(seconds),
+            Actions.hold(() -> mine[(int) Math.min(sent.getAndIncrement() / seats, perRun - 1)]));
         // each run starts from an idle service: a run leaves its events' work (notifications, webhooks, rollups)
         // for seconds after it, which would otherwise land in the next run's first seconds; it is counted here
         var used = stage.catchUp(stage.resources(outcome.successes()), before, outcome.successes());
