@@ -46,11 +46,15 @@ public final class Benchmark {
     if (scenarios.contains("open-loop")) {
       benchmark.openLoop(Integer.getInteger("open.seconds", 15));
     }
+    int spreadSlots = Integer.getInteger("spread.slots", 200_000);
+    if (spreadSlots < PROVIDERS || spreadSlots % PROVIDERS != 0) {  // pgbench draws from 1 to the number given
+      throw new IllegalArgumentException("-Dbench.spread.slots: a multiple of " + PROVIDERS + ", not " + spreadSlots);
+    }
     if (scenarios.contains("spread")) {
-      benchmark.spread(Integer.getInteger("spread.slots", 200_000), Integer.getInteger("seconds", 30));
+      benchmark.spread(spreadSlots, Integer.getInteger("seconds", 30));
     }
     if (scenarios.contains("purchase")) {
-      benchmark.purchase(Integer.getInteger("spread.slots", 200_000), Integer.getInteger("flow.seconds", 20));
+      benchmark.purchase(spreadSlots, Integer.getInteger("flow.seconds", 20));
     }
     if (scenarios.contains("reports")) {
       benchmark.reports(Integer.getInteger("reports.bookings", 1_000_000), Integer.getInteger("reports.seconds", 20));
@@ -124,7 +128,7 @@ public final class Benchmark {
   }
 
   /**
-   * Scenario 1b: hold latency as users feel it. Guests hold seats of big sessions (one per run) on a fixed schedule
+   * Scenario 1b: hold latency as users feel it. Guests hold seats of big sessions (one or more per run, filled one after the other) on a fixed schedule
    * at 25 %, 50 % and 80 % ({@code -Dbench.open.shares}) of the hot slot's measured maximum (closed loop, scenario
    * 1; {@code -Dbench.open.maximum} if it did not run), each for {@code seconds}; latency from each request's
    * scheduled time.
