@@ -31,6 +31,8 @@ public final class Benchmark {
 
   private static final int CLIENTS = Integer.getInteger("clients", 256);
   private static final int PROVIDERS = 200;
+  /** The most seats a session may have (the contract's {@code capacity} maximum). */
+  private static final int SESSION_SEATS = 10_000;
   private final JsonObject report = new JsonObject()
       .put("machine", Runtime.getRuntime().availableProcessors() + " cores").put("clients", CLIENTS);
   private final List<String> broken = new ArrayList<>();
@@ -40,15 +42,15 @@ public final class Benchmark {
     var benchmark = new Benchmark();
     var scenarios = List.of(System.getProperty("scenarios",
         "hot-slot,open-loop,spread,purchase,scaling,reports").split(","));
+    int spreadSlots = Integer.getInteger("spread.slots", 200_000);  // checked before any stage runs
+    if (spreadSlots < PROVIDERS || spreadSlots % PROVIDERS != 0) {  // pgbench draws from 1 to the number given
+      throw new IllegalArgumentException("-Dbench.spread.slots: a multiple of " + PROVIDERS + ", not " + spreadSlots);
+    }
     if (scenarios.contains("hot-slot")) {
       benchmark.hotSlot(Integer.getInteger("seats", 1000));
     }
     if (scenarios.contains("open-loop")) {
       benchmark.openLoop(Integer.getInteger("open.seconds", 15));
-    }
-    int spreadSlots = Integer.getInteger("spread.slots", 200_000);
-    if (spreadSlots < PROVIDERS || spreadSlots % PROVIDERS != 0) {  // pgbench draws from 1 to the number given
-      throw new IllegalArgumentException("-Dbench.spread.slots: a multiple of " + PROVIDERS + ", not " + spreadSlots);
     }
     if (scenarios.contains("spread")) {
       benchmark.spread(spreadSlots, Integer.getInteger("seconds", 30));
@@ -128,8 +130,8 @@ public final class Benchmark {
   }
 
   /**
-   * Scenario 1b: hold latency as users feel it. Guests hold seats of big sessions (one or more per run, filled one after the other) on a fixed schedule
-   * at 25 %, 50 % and 80 % ({@code -Dbench.open.shares}) of the hot slot's measured maximum (closed loop, scenario
+   * Scenario 1b: hold latency as users feel it. Guests hold seats of big sessions (one or more per run, filled one
+   * after the other) on a fixed schedule at 25 %, 50 % and 80 % ({@code -Dbench.open.shares}) of the hot slot's measured maximum (closed loop, scenario
    * 1; {@code -Dbench.open.maximum} if it did not run), each for {@code seconds}; latency from each request's
    * scheduled time.
    */
@@ -138,11 +140,11 @@ public final class Benchmark {
         : Double.parseDouble(System.getProperty("open.maximum", "250"));
     var shares = Arrays.stream(System.getProperty("open.shares", "0.25,0.5,0.8").split(","))
         .map(Double::valueOf).toList();
-    // slots of their own per run, enough seats for the fastest (never sold out): a session has at most 10,000, so a
-    // run that needs more fills its sessions one after the other (one hot slot at a time, as with one session)
+    // slots of their own per run, enough seats for the fastest (never sold out): a session has at most
+    // SESSION_SEATS, so a run that needs more fills its sessions one after the other (one hot slot at a time)
     int needed = (int) Math.ceil(maximum * Collections.max(shares) * seconds * 1.2) + 100;
-    int perRun = (needed + 9_999) / 10_000;
-    int seats = Math.min(10_000, needed);
+    int perRun = (needed + SESSION_SEATS - 1) / SESSION_SEATS;
+    int seats = Math.min(SESSION_SEATS, needed);
     try (var stage = new Stage("open-loop")) {
       var slots = stage.data.load(1, shares.size() * perRun, seats, 1000).slots();
       stage.start(Map.of(), CLIENTS);

@@ -250,18 +250,20 @@ class AuthFlowTest {
    * transaction (one {@code now()}), so the figure is exact however slow the test runs.
    */
   private static double lockout(UUID id) {
-    var locked = Sql.DSL.select(DSL.max(OUTBOX_EVENT.OCCURRED_AT)).from(OUTBOX_EVENT)
-        .where(OUTBOX_EVENT.TYPE.eq("identity.account_locked")).and(OUTBOX_EVENT.AGGREGATE_ID.eq(id.toString()));
-    var row = Wait.on(app.db.fetchOne(Sql.DSL.select(DSL.field("extract(epoch from ({0} - ({1})))", Double.class,
-        APP_USER.LOCKED_UNTIL, locked)).from(APP_USER).where(APP_USER.ID.eq(id))));
-    assertFalse(row.value1() == null, "locked");
-    return row.value1();
+    return secondsOfLockout(id, DSL.field(Sql.DSL.select(DSL.max(OUTBOX_EVENT.OCCURRED_AT)).from(OUTBOX_EVENT)
+        .where(OUTBOX_EVENT.TYPE.eq("identity.account_locked")).and(OUTBOX_EVENT.AGGREGATE_ID.eq(id.toString()))));
   }
 
   /** Sleeps until the account's lockout has ended, by the database's clock. */
   private static void waitOutLockout(UUID id) throws InterruptedException {
-    var left = Wait.on(app.db.fetchOne(Sql.DSL.select(DSL.field("extract(epoch from ({0} - now()))", Double.class,
-        APP_USER.LOCKED_UNTIL)).from(APP_USER).where(APP_USER.ID.eq(id)))).value1();
-    Thread.sleep(Math.max(0, (long) (left * 1000)) + 200);
+    Thread.sleep(Math.max(0, (long) (secondsOfLockout(id, DSL.currentOffsetDateTime()) * 1000)) + 200);
+  }
+
+  /** The account's {@code locked_until} less {@code since}, in seconds. */
+  private static double secondsOfLockout(UUID id, org.jooq.Field<java.time.OffsetDateTime> since) {
+    var row = Wait.on(app.db.fetchOne(Sql.DSL.select(DSL.field("extract(epoch from ({0} - {1}))", Double.class,
+        APP_USER.LOCKED_UNTIL, since)).from(APP_USER).where(APP_USER.ID.eq(id))));
+    assertFalse(row.value1() == null, "locked");
+    return row.value1();
   }
 }
