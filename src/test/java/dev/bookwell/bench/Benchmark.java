@@ -287,11 +287,12 @@ public final class Benchmark {
       long loaded = stage.data.count("select count(*) from booking where organization_id = '" + org + "'");
       System.out.printf("[%s] %,d bookings loaded in %.0f s%n", stage.name, loaded, (System.nanoTime() - loading) / 1e9);
       long rebuilding = System.nanoTime();
-      stage.start(Map.of("BOOKWELL_MAIL_POLL_INTERVAL", "500ms"), 8);
+      stage.launch(Map.of("BOOKWELL_MAIL_POLL_INTERVAL", "500ms"), 8);
       while (stage.data.count("select count(*) from report_dirty") > 0) {
         ServiceProcess.sleep(200);
       }
       double rebuildSeconds = (System.nanoTime() - rebuilding) / 1e9;
+      stage.settle();  // after the rebuild: its time is the rebuild's alone
       String token = stage.load.owner(stage.data, org);
       // the last twelve whole months, as a yearly report by month is asked for
       var to = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Berlin")).withDayOfMonth(1).minusDays(1);

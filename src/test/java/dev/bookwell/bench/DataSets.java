@@ -59,7 +59,7 @@ final class DataSets implements AutoCloseable {
     execute("truncate bench_slot");
     execute("insert into bench_slot select row_number() over (order by id), id from slot where service_id = '"
         + service + "'");
-    execute("analyze");
+    execute("vacuum analyze");  // as a node's tables are after a while: pgbench's sets too (Stage#settle)
     var ids = new UUID[providers * perProvider];
     try (var statement = connection.createStatement();
          var rows = statement.executeQuery("select slot_id from bench_slot order by n")) {
@@ -137,7 +137,7 @@ final class DataSets implements AutoCloseable {
     // the rollups start out of date, as after an upgrade: every day of the year is marked for recomputing
     execute("insert into report_dirty (organization_id, day) select '" + org + "', current_date - d"
         + " from generate_series(0, 366) d");
-    execute("analyze");
+    execute("vacuum analyze");  // as a node's tables are after a while: pgbench's sets too (Stage#settle)
     return org;
   }
 
