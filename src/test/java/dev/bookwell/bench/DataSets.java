@@ -137,7 +137,7 @@ final class DataSets implements AutoCloseable {
     // the rollups start out of date, as after an upgrade: every day of the year is marked for recomputing
     execute("insert into report_dirty (organization_id, day) select '" + org + "', current_date - d"
         + " from generate_series(0, 366) d");
-    execute("vacuum analyze");  // as a node's tables are after a while: pgbench's sets too (Stage#settle)
+    execute("vacuum analyze");  // as a node's tables are after a while (Stage#settle)
     return org;
   }
 

@@ -55,7 +55,7 @@ final class Stage implements AutoCloseable {
    * rest of the warm-up ran only the refusal path, so the measured holds ran partly before the JIT compilers had
    * compiled them (and paid for their compiling). Then it waits until the service is idle: the warm-up's holds leave
    * their background work (events relayed, consumed), which would otherwise run during, and be counted in, the first
-   * measurement.
+   * measurement. Then it settles the database ({@link #settle}).
    */
   void start(Map<String, String> env, int clients) {
     launch(env, clients);
@@ -138,7 +138,7 @@ final class Stage implements AutoCloseable {
     return waited;
   }
 
-  /** The service's resources since the warm-up or the last call: CPU seconds, CPU ms per success, peak RSS. */
+  /** The service's resources since the settling or the last call: CPU seconds, CPU ms per success, peak RSS. */
   JsonObject resources(long successes) {
     double now = service.cpuSeconds();
     double cpu = now - cpuMark;
