@@ -95,12 +95,12 @@ final class Stage implements AutoCloseable {
    * of the tables as the warm-up left them, its dirty pages written; then the service idle again (the CPU counts
    * start afresh). Until round two's twenty-second part the service's own tables (bookings, payments, events)
    * kept the statistics the data set's ANALYZE took while they were empty ({@code reltuples} 0, where a table never
-   * analyzed is assumed 10 pages). A generic plan made then, at a statement's sixth execution on a pooled
-   * connection, was a sequential scan, and the connection kept it as the table grew, until VACUUM or ANALYZE
-   * updated the table's row in {@code pg_class}; and autovacuum's first rounds over the freshly written tables
-   * (the loaded ones by the rows inserted since no vacuum, the service's by a share of 0 rows) fell into whichever
-   * run was going. When its launcher came by decided both: one purchase warm-up scanned the payment table 56,651
-   * times (407 million rows), one spread run recorded every intent with 130 buffers instead of 14.
+   * analyzed is assumed 10 pages). A generic plan made on such a table of a page or two, at a statement's sixth
+   * execution on a pooled connection, was a sequential scan, and the connection kept it as the table grew, until
+   * VACUUM or ANALYZE updated the table's row in {@code pg_class}; and autovacuum's first rounds over the freshly
+   * written tables (the loaded ones by the rows inserted since no vacuum, the service's by a share of 0 rows) fell
+   * into whichever run was going. When its launcher came by decided both: one purchase warm-up scanned the payment
+   * table 56,651 times (407 million rows), one spread run recorded every intent with 130 buffers instead of 14.
    */
   void settle() {
     data.execute("vacuum analyze");
