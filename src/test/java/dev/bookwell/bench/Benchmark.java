@@ -131,9 +131,9 @@ public final class Benchmark {
 
   /**
    * Scenario 1b: hold latency as users feel it. Guests hold seats of big sessions (one or more per run, filled one
-   * after the other) on a fixed schedule at 25 %, 50 % and 80 % ({@code -Dbench.open.shares}) of the hot slot's measured maximum (closed loop, scenario
-   * 1; {@code -Dbench.open.maximum} if it did not run), each for {@code seconds}; latency from each request's
-   * scheduled time.
+   * after the other) on a fixed schedule at 25 %, 50 % and 80 % ({@code -Dbench.open.shares}) of the hot slot's
+   * measured maximum (closed loop, scenario 1; {@code -Dbench.open.maximum} if it did not run), each for
+   * {@code seconds}; latency from each request's scheduled time.
    */
   private void openLoop(int seconds) {
     double maximum = report.containsKey("hotSlot") ? report.getJsonObject("hotSlot").getDouble("holdsPerSecond")

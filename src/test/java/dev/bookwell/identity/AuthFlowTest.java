@@ -241,8 +241,12 @@ class AuthFlowTest {
   }
 
   private static int events(String type, UUID userId) {
-    return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(OUTBOX_EVENT)
-        .where(OUTBOX_EVENT.TYPE.eq(type)).and(OUTBOX_EVENT.AGGREGATE_ID.eq(userId.toString())))).value1();
+    return Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(OUTBOX_EVENT).where(eventsOf(type, userId)))).value1();
+  }
+
+  /** The account's events of {@code type}. */
+  private static org.jooq.Condition eventsOf(String type, UUID userId) {
+    return OUTBOX_EVENT.TYPE.eq(type).and(OUTBOX_EVENT.AGGREGATE_ID.eq(userId.toString()));
   }
 
   /**
@@ -251,7 +255,7 @@ class AuthFlowTest {
    */
   private static double lockout(UUID id) {
     return secondsOfLockout(id, DSL.field(Sql.DSL.select(DSL.max(OUTBOX_EVENT.OCCURRED_AT)).from(OUTBOX_EVENT)
-        .where(OUTBOX_EVENT.TYPE.eq("identity.account_locked")).and(OUTBOX_EVENT.AGGREGATE_ID.eq(id.toString()))));
+        .where(eventsOf("identity.account_locked", id))));
   }
 
   /** Sleeps until the account's lockout has ended, by the database's clock. */
