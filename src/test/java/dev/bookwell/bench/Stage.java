@@ -58,14 +58,18 @@ final class Stage implements AutoCloseable {
    * measurement. Then it settles the database ({@link #settle}).
    */
   void start(Map<String, String> env, int clients) {
-    launch(env, clients);
-    settle();
+    start(env, clients, HOLDS, HELD);
   }
 
   /** Started and warmed up as {@link #start}, the tables not yet settled ({@link #settle}). */
   void launch(Map<String, String> env, int clients) {
-    launch(env, clients, (generator, slot) -> Actions.hold(slot), status -> status == 201);
+    launch(env, clients, HOLDS, HELD);
   }
+
+  /** The default warm-up: holds, each client going on while they succeed. */
+  private static final BiFunction<LoadGenerator, Supplier<UUID>, LoadGenerator.Action> HOLDS =
+      (generator, slot) -> Actions.hold(slot);
+  private static final IntPredicate HELD = status -> status == 201;
 
   /**
    * Starts the service as above, warmed up with the stage's own action on the warm-up slot, each warm-up client
