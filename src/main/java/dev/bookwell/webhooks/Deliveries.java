@@ -69,7 +69,11 @@ final class Deliveries {
         });
   }
 
-  /** POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver: sent again, soon, whatever it came to. */
+  /**
+   * POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver: sent again, soon, whatever it came to. One in
+   * flight (its sender's lease has not run out) stays with its sender: 409, to ask again once its outcome is
+   * recorded; 404 for no delivery of this endpoint.
+   */
   Future<ApiReply> redeliver(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("deliveryId"));
     return endpoints.owned(request).compose(e -> db.transaction(tx -> tx.fetchOptional(Sql.DSL
@@ -77,15 +81,24 @@ final class Deliveries {
                 // a fresh start: backoff from the first step, a new deadline at its first failure
                 .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.now()).set(WEBHOOK_DELIVERY.ATTEMPTS, 0)
                 .setNull(WEBHOOK_DELIVERY.RETRY_UNTIL).where(WEBHOOK_DELIVERY.ID.eq(id))
-                // one in flight stays with its sender (its lease has not run out)
                 .and(WEBHOOK_DELIVERY.STATUS.ne(WebhookDeliveryStatus.pending)
                     .or(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())))
                 .and(WEBHOOK_DELIVERY.ENDPOINT_ID.eq(e.getId())).returning())
-            .map(found -> found.orElseThrow(() -> Problem.notFound("No delivery " + id + " of this endpoint.")
-                .toException()))
+            .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+                : notRedelivered(tx, e.getId(), id))
             .compose(Audit.after(tx, request, d -> Audit.Entry.of(e.getOrganizationId(), "webhook.redelivered",
                 "webhook_delivery", d.getId())))))
         .map(d -> new ApiReply(202, json(d), new JsonObject()));
+  }
+
+  /** Why a redelivery moved nothing: the delivery is in flight (409), or the endpoint has no such delivery (404). */
+  private static Future<WebhookDeliveryRecord> notRedelivered(Sql tx, UUID endpointId, UUID id) {
+    return tx.fetchOptional(Sql.DSL.selectOne().from(WEBHOOK_DELIVERY).where(WEBHOOK_DELIVERY.ID.eq(id))
+        .and(WEBHOOK_DELIVERY.ENDPOINT_ID.eq(endpointId))).map(exists -> {
+          throw (exists.isPresent() ? Problem.of("delivery-in-flight", 409, "Being delivered",
+              "Delivery " + id + " is being sent now; ask again once its outcome is recorded.")
+              : Problem.notFound("No delivery " + id + " of this endpoint.")).toException();
+        });
   }
 
   /** POST /v1/webhooks/{webhookId}/test: a {@code webhook.test} event, delivered like any other. */

@@ -38,6 +38,9 @@ class WebhookTest {
   static final int ALWAYS = Integer.MIN_VALUE;
   /** Per path: how many requests to answer 500 before answering 200 ({@link #ALWAYS}: every one). */
   static final Map<String, AtomicInteger> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Per path: requests received and not answered yet, answered when the test says (a delivery in flight). */
+  static final Map<String, java.util.Queue<io.vertx.core.http.HttpServerResponse>> HELD =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   record Received(String path, String signature, String eventId, String type, String body) {
   }
@@ -52,6 +55,11 @@ class WebhookTest {
     receiver = Wait.on(app.vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       RECEIVED.add(new Received(request.path(), request.getHeader("Bookwell-Signature"),
           request.getHeader("Bookwell-Event-Id"), request.getHeader("Bookwell-Event-Type"), body.toString()));
+      var held = HELD.get(request.path());
+      if (held != null) {
+        held.add(request.response());
+        return;
+      }
       var failures = FAILURES.get(request.path());
       boolean fail = failures != null && (failures.get() == ALWAYS || failures.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0);
       request.response().setStatusCode(fail ? 500 : 200).end(fail ? "not now" : "thanks");
@@ -168,10 +176,34 @@ class WebhookTest {
     assertTrue(verifies(first, fresh) && verifies(first, old), "both secrets sign during the overlap");
 
     String delivery = test.bodyAsJsonObject().getString("id");
+    // received is not yet recorded: the redelivery waits for the sender's outcome (see aDeliveryInFlight...)
+    Eventually.until("recorded as delivered", () -> delivered(id) == 1);
     assertEquals(202, app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/deliveries/" + delivery + "/redeliver",
         null, world.owner).statusCode());
     Eventually.until("sent again", () -> at("/rotate").size() == 2);
     assertEquals(first.eventId(), at("/rotate").get(1).eventId(), "the same event id: receivers deduplicate on it");
+  }
+
+  @Test
+  void aDeliveryInFlightIsNotRedeliveredUntilItsOutcomeIsRecorded() {
+    var held = new java.util.concurrent.ConcurrentLinkedQueue<io.vertx.core.http.HttpServerResponse>();
+    HELD.put("/slow", held);
+    String id = endpoint("/slow", List.of("booking.confirmed")).getString("id");
+    var test = app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner);
+    String redeliver = "/v1/webhooks/" + id + "/deliveries/" + test.bodyAsJsonObject().getString("id") + "/redeliver";
+    Eventually.until("the request arrives and waits", () -> !held.isEmpty());
+
+    var inFlight = app.call(HttpMethod.POST, redeliver, null, world.owner);
+    assertEquals(409, inFlight.statusCode(), inFlight.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/delivery-in-flight", inFlight.bodyAsJsonObject().getString("type"));
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/deliveries/" + java.util.UUID.randomUUID()
+        + "/redeliver", null, world.owner).statusCode(), "another delivery id is not found");
+
+    HELD.remove("/slow");
+    held.poll().setStatusCode(200).end("thanks");
+    Eventually.until("recorded as delivered", () -> delivered(id) == 1);
+    assertEquals(202, app.call(HttpMethod.POST, redeliver, null, world.owner).statusCode());
+    Eventually.until("sent again", () -> at("/slow").size() == 2);
   }
 
   @Test
