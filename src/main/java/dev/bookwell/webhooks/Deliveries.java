@@ -70,9 +70,9 @@ final class Deliveries {
   }
 
   /**
-   * POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver: sent again, soon, whatever it came to. One in
-   * flight (its sender's lease has not run out) stays with its sender: 409, to ask again once its outcome is
-   * recorded; 404 for no delivery of this endpoint.
+   * POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver: sent again, soon, whatever it came to (waiting
+   * to retry, failed, delivered). One a sender holds (its lease, up to {@link Dispatcher#LEASE}, until the attempt's
+   * outcome is recorded) stays with it: 409, to ask again; 404 for no delivery of this endpoint.
    */
   Future<ApiReply> redeliver(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("deliveryId"));
@@ -80,9 +80,9 @@ final class Deliveries {
                 .update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.STATUS, WebhookDeliveryStatus.pending)
                 // a fresh start: backoff from the first step, a new deadline at its first failure
                 .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.now()).set(WEBHOOK_DELIVERY.ATTEMPTS, 0)
-                .setNull(WEBHOOK_DELIVERY.RETRY_UNTIL).where(WEBHOOK_DELIVERY.ID.eq(id))
-                .and(WEBHOOK_DELIVERY.STATUS.ne(WebhookDeliveryStatus.pending)
-                    .or(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())))
+                .setNull(WEBHOOK_DELIVERY.RETRY_UNTIL).setNull(WEBHOOK_DELIVERY.LEASED_UNTIL)
+                .where(WEBHOOK_DELIVERY.ID.eq(id))
+                .and(WEBHOOK_DELIVERY.LEASED_UNTIL.isNull().or(WEBHOOK_DELIVERY.LEASED_UNTIL.le(SqlTime.now())))
                 .and(WEBHOOK_DELIVERY.ENDPOINT_ID.eq(e.getId())).returning())
             .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
                 : notRedelivered(tx, e.getId(), id))
@@ -91,7 +91,7 @@ final class Deliveries {
         .map(d -> new ApiReply(202, json(d), new JsonObject()));
   }
 
-  /** Why a redelivery moved nothing: the delivery is in flight (409), or the endpoint has no such delivery (404). */
+  /** Why a redelivery moved nothing: a sender holds the delivery (409), or the endpoint has none such (404). */
   private static Future<WebhookDeliveryRecord> notRedelivered(Sql tx, UUID endpointId, UUID id) {
     return tx.fetchOptional(Sql.DSL.selectOne().from(WEBHOOK_DELIVERY).where(WEBHOOK_DELIVERY.ID.eq(id))
         .and(WEBHOOK_DELIVERY.ENDPOINT_ID.eq(endpointId))).map(exists -> {

@@ -103,6 +103,7 @@ final class Dispatcher {
           return chosen.isEmpty() ? Future.succeededFuture(List.<WebhookDeliveryRecord>of())
               // the lease: only those still due are taken (another instance may have leased some meanwhile)
               : db.fetch(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(LEASE))
+                  .set(WEBHOOK_DELIVERY.LEASED_UNTIL, SqlTime.nowPlus(LEASE))
                   .set(WEBHOOK_DELIVERY.ATTEMPTS, WEBHOOK_DELIVERY.ATTEMPTS.plus(1))
                   .where(WEBHOOK_DELIVERY.ID.in(chosen)).and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
                   .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())).returning());
@@ -220,7 +221,8 @@ final class Dispatcher {
 
   private static Future<Integer> delivered(Sql tx, WebhookDeliveryRecord d) {
     return tx.update(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.STATUS, WebhookDeliveryStatus.delivered)
-            .set(WEBHOOK_DELIVERY.DELIVERED_AT, SqlTime.now()).where(stillLeased(d)))
+            .set(WEBHOOK_DELIVERY.DELIVERED_AT, SqlTime.now()).setNull(WEBHOOK_DELIVERY.LEASED_UNTIL)
+            .where(stillLeased(d)))
         .compose(x -> tx.update(Sql.DSL.update(WEBHOOK_ENDPOINT).setNull(WEBHOOK_ENDPOINT.FAILING_SINCE)
             .where(WEBHOOK_ENDPOINT.ID.eq(d.getEndpointId()))));
   }
@@ -241,6 +243,7 @@ final class Dispatcher {
     return tx.update(Sql.DSL.update(WEBHOOK_DELIVERY)
             .set(WEBHOOK_DELIVERY.STATUS, giveUp ? WebhookDeliveryStatus.failed : WebhookDeliveryStatus.pending)
             .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(Duration.ofMillis(delay)))
+            .setNull(WEBHOOK_DELIVERY.LEASED_UNTIL)
             .set(WEBHOOK_DELIVERY.RETRY_UNTIL, DSL.coalesce(WEBHOOK_DELIVERY.RETRY_UNTIL,
                 SqlTime.nowPlus(config.giveUp())))
             .where(stillLeased(d)))

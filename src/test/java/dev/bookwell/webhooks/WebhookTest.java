@@ -1,10 +1,13 @@
 package dev.bookwell.webhooks;
 
+import static dev.bookwell.db.Tables.WEBHOOK_DELIVERY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bookwell.platform.auth.SecretTokens;
+import dev.bookwell.platform.db.Sql;
+import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.scheduling.World;
 import dev.bookwell.support.Eventually;
 import dev.bookwell.support.TestApp;
@@ -19,6 +22,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,22 +192,52 @@ class WebhookTest {
   void aDeliveryInFlightIsNotRedeliveredUntilItsOutcomeIsRecorded() {
     var held = new java.util.concurrent.ConcurrentLinkedQueue<io.vertx.core.http.HttpServerResponse>();
     HELD.put("/slow", held);
-    String id = endpoint("/slow", List.of("booking.confirmed")).getString("id");
-    var test = app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner);
-    String redeliver = "/v1/webhooks/" + id + "/deliveries/" + test.bodyAsJsonObject().getString("id") + "/redeliver";
-    Eventually.until("the request arrives and waits", () -> !held.isEmpty());
+    try {
+      String id = endpoint("/slow", List.of("booking.confirmed")).getString("id");
+      String other = endpoint("/other", List.of("booking.confirmed")).getString("id");
+      String delivery = app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner).bodyAsJsonObject()
+          .getString("id");
+      // the receiver holds its answer, well inside the sender's 10 s timeout: the delivery stays in flight
+      Eventually.until("the request arrives and waits", () -> !held.isEmpty());
 
-    var inFlight = app.call(HttpMethod.POST, redeliver, null, world.owner);
-    assertEquals(409, inFlight.statusCode(), inFlight.bodyAsString());
-    assertEquals("https://bookwell.dev/problems/delivery-in-flight", inFlight.bodyAsJsonObject().getString("type"));
-    assertEquals(404, app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/deliveries/" + java.util.UUID.randomUUID()
-        + "/redeliver", null, world.owner).statusCode(), "another delivery id is not found");
+      var inFlight = app.call(HttpMethod.POST, redeliver(id, delivery), null, world.owner);
+      assertEquals(409, inFlight.statusCode(), inFlight.bodyAsString());
+      assertEquals("https://bookwell.dev/problems/delivery-in-flight", inFlight.bodyAsJsonObject().getString("type"));
+      assertEquals(404, app.call(HttpMethod.POST, redeliver(other, delivery), null, world.owner).statusCode(),
+          "another endpoint's delivery is not found through this one, in flight or not");
 
-    HELD.remove("/slow");
-    held.poll().setStatusCode(200).end("thanks");
-    Eventually.until("recorded as delivered", () -> delivered(id) == 1);
-    assertEquals(202, app.call(HttpMethod.POST, redeliver, null, world.owner).statusCode());
-    Eventually.until("sent again", () -> at("/slow").size() == 2);
+      HELD.remove("/slow");
+      held.poll().setStatusCode(200).end("thanks");
+      Eventually.until("recorded as delivered", () -> delivered(id) == 1);
+      assertEquals(202, app.call(HttpMethod.POST, redeliver(id, delivery), null, world.owner).statusCode());
+      Eventually.until("sent again", () -> at("/slow").size() == 2);
+    } finally {
+      HELD.remove("/slow");
+      held.forEach(response -> response.setStatusCode(200).end("thanks"));
+    }
+  }
+
+  @Test
+  void aDeliveryWaitingToRetryIsRedeliveredAtOnce() {
+    FAILURES.put("/later", new AtomicInteger(1));
+    String id = endpoint("/later", List.of("booking.confirmed")).getString("id");
+    var delivery = UUID.fromString(app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner)
+        .bodyAsJsonObject().getString("id"));
+    Eventually.until("the failure recorded", () -> Wait.on(app.db.fetchOne(Sql.DSL.selectCount()
+        .from(WEBHOOK_DELIVERY).where(WEBHOOK_DELIVERY.ID.eq(delivery)).and(WEBHOOK_DELIVERY.ATTEMPTS.eq(1))
+        .and(WEBHOOK_DELIVERY.LEASED_UNTIL.isNull()))).value1() == 1);
+    // its next try an hour away, as a backoff of hours leaves it
+    Wait.on(app.db.execute(Sql.DSL.update(WEBHOOK_DELIVERY)
+        .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(java.time.Duration.ofHours(1)))
+        .where(WEBHOOK_DELIVERY.ID.eq(delivery))));
+
+    var again = app.call(HttpMethod.POST, redeliver(id, delivery.toString()), null, world.owner);
+    assertEquals(202, again.statusCode(), again.bodyAsString());
+    Eventually.until("delivered now, not in an hour", () -> delivered(id) == 1);
+  }
+
+  private static String redeliver(String webhook, String delivery) {
+    return "/v1/webhooks/" + webhook + "/deliveries/" + delivery + "/redeliver";
   }
 
   @Test
