@@ -203,7 +203,7 @@ final class Dispatcher {
 
   /**
    * The attempt's log row, and the delivery and its endpoint moved on, in one transaction. Only while the lease
-   * is still this attempt's ({@code attempts} as leased, still pending): a late outcome never overwrites a newer one.
+   * is still this attempt's ({@link #stillLeased}): a late outcome never overwrites a newer one.
    */
   private Future<Void> record(WebhookDeliveryRecord d, WebhookEndpointRecord endpoint, Outcome outcome) {
     return db.transaction(tx -> tx.update(Sql.DSL.insertInto(WEBHOOK_ATTEMPT)
@@ -214,9 +214,14 @@ final class Dispatcher {
         .mapEmpty();
   }
 
+  /**
+   * The lease is still this attempt's: its {@code leased_until}, as the lease returned it, is the token. A count of
+   * attempts would not do: a redelivery starts it again from 0, so a sender that outlived its lease could record its
+   * outcome against the next one's.
+   */
   private static org.jooq.Condition stillLeased(WebhookDeliveryRecord d) {
     return WEBHOOK_DELIVERY.ID.eq(d.getId()).and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
-        .and(WEBHOOK_DELIVERY.ATTEMPTS.eq(d.getAttempts()));
+        .and(WEBHOOK_DELIVERY.LEASED_UNTIL.eq(d.getLeasedUntil()));
   }
 
   private static Future<Integer> delivered(Sql tx, WebhookDeliveryRecord d) {
