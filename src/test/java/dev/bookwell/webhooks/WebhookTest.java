@@ -15,15 +15,20 @@ import dev.bookwell.support.TestApp;
 import dev.bookwell.support.Wait;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,10 +47,9 @@ class WebhookTest {
   static final List<Received> RECEIVED = Collections.synchronizedList(new ArrayList<>());
   static final int ALWAYS = Integer.MIN_VALUE;
   /** Per path: how many requests to answer 500 before answering 200 ({@link #ALWAYS}: every one). */
-  static final Map<String, AtomicInteger> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+  static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
   /** Per path: requests received and not answered yet, answered when the test says (a delivery in flight). */
-  static final Map<String, java.util.Queue<io.vertx.core.http.HttpServerResponse>> HELD =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  static final Map<String, Queue<HttpServerResponse>> HELD = new ConcurrentHashMap<>();
 
   record Received(String path, String signature, String eventId, String type, String body) {
   }
@@ -191,7 +195,7 @@ class WebhookTest {
 
   @Test
   void aDeliveryInFlightIsNotRedeliveredUntilItsOutcomeIsRecorded() {
-    var held = new java.util.concurrent.ConcurrentLinkedQueue<io.vertx.core.http.HttpServerResponse>();
+    var held = new ConcurrentLinkedQueue<HttpServerResponse>();
     HELD.put("/slow", held);
     try {
       String id = endpoint("/slow", List.of("booking.confirmed")).getString("id");
@@ -228,7 +232,7 @@ class WebhookTest {
     // once a failure is recorded and no sender holds it, its next try is put an hour away (as a backoff of hours
     // leaves it), in one statement: a sender's lease and this cannot both take it
     Eventually.until("a failure recorded, the next try an hour away", () -> !Wait.on(app.db.fetch(Sql.DSL
-        .update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(java.time.Duration.ofHours(1)))
+        .update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(Duration.ofHours(1)))
         .where(WEBHOOK_DELIVERY.ID.eq(delivery)).and(WEBHOOK_DELIVERY.ATTEMPTS.ge(1))
         .and(WEBHOOK_DELIVERY.LEASED_UNTIL.isNull()).and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
         .returning(WEBHOOK_DELIVERY.ID))).isEmpty());
@@ -274,6 +278,7 @@ class WebhookTest {
     String id = created.getString("id");
     String victimDelivery = app.call(HttpMethod.POST, "/v1/webhooks/" + id + "/test", null, world.owner)
         .bodyAsJsonObject().getString("id");
+    Eventually.until("the victim's test event delivered", () -> delivered(id) == 1);
     String attacker = world.userToken();
     String rival = World.created(app.call(HttpMethod.POST, "/v1/organizations", new JsonObject().put("kind", "clinic")
         .put("name", "Rival").put("timezone", "UTC").put("currency", "EUR"), attacker));
@@ -292,6 +297,7 @@ class WebhookTest {
         app.call(HttpMethod.DELETE, "/v1/webhooks/" + id, null, attacker))) {
       assertEquals(404, attempt.statusCode(), attempt.bodyAsString());
     }
+    assertEquals(1, delivered(id), "the victim's delivery was not started again (a redelivery makes it pending)");
     var unchanged = World.ok(app.call(HttpMethod.GET, "/v1/webhooks/" + id, null, world.owner));
     assertEquals(url("/victim"), unchanged.getString("url"));
     assertEquals("active", unchanged.getString("status"));
