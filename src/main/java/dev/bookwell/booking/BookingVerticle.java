@@ -39,7 +39,7 @@ public final class BookingVerticle extends VerticleBase {
     var lifecycle = new Lifecycle(db, bus, paymentsClient);
     var reads = new BookingReads(db, bus, platform.jwtKeys().tokenKey());
     var feeds = new CalendarFeeds(db, bus, platform.config().mail().publicUrl());
-    var payments = new PaymentRequests(paymentsClient, reads);
+    var payments = new PaymentRequests(db, paymentsClient, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
         platform.jwtKeys().tokenKey());
     var reschedules = new Reschedules(db, bus);

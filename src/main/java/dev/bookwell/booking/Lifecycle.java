@@ -295,10 +295,10 @@ final class Lifecycle {
               ? Future.succeededFuture(Secured.GONE)
               : Seats.take(tx, booking.getSlotId(), booking.getSeats(), () -> Future.succeededFuture(booking))
                   .compose(taken -> taken.isEmpty() ? Future.succeededFuture(Secured.GONE)
-                      : confirmPaid(tx, booking).map(Secured.CONFIRMED)));
+                      : PromoCodes.reclaim(tx, id).compose(x -> confirmPaid(tx, booking)).map(Secured.CONFIRMED)));
     })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION) || ProblemException.is(e, Seats.HOLD_LOST)
-        || ProblemException.is(e, PROVIDER_LEFT)
-        ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the seat or time went to someone else
+        || ProblemException.is(e, PROVIDER_LEFT) || PromoCodes.refused(e)
+        ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the seat, time or code went to others
   }
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {

@@ -3,6 +3,7 @@ package dev.bookwell.booking;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.db.Db;
 import io.vertx.core.Future;
 import dev.bookwell.payments.PaymentsClient;
 import io.vertx.core.json.JsonObject;
@@ -14,10 +15,12 @@ import java.util.UUID;
  */
 final class PaymentRequests {
 
+  private final Db db;
   private final PaymentsClient payments;
   private final BookingReads reads;
 
-  PaymentRequests(PaymentsClient payments, BookingReads reads) {
+  PaymentRequests(Db db, PaymentsClient payments, BookingReads reads) {
+    this.db = db;
     this.payments = payments;
     this.reads = reads;
   }
@@ -72,7 +75,13 @@ final class PaymentRequests {
         throw Problem.of("illegal-transition", 409, "Nothing to pay",
             "The booking is " + booking.getString("status") + "; only a standing hold is paid.").toException();
       }
-      return request(booking).map(payment -> ApiReply.ok(booking.put("payment", payment)));
+      return Waitlists.unaccepted(db, record.getId()).compose(offer -> {
+        if (offer) {
+          throw Problem.of("offer-not-accepted", 409, "Accept the offer first", "This hold is a waitlist offer: "
+              + "accept it (POST /v1/waitlist/{entryId}/accept), which answers with its payment.").toException();
+        }
+        return request(booking).map(payment -> ApiReply.ok(booking.put("payment", payment)));
+      });
     });
   }
 }

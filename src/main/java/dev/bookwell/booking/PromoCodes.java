@@ -15,6 +15,7 @@ import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Cursor;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -27,6 +28,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.impl.DSL;
 
 /**
@@ -152,26 +154,59 @@ final class PromoCodes {
     return tx.fetchOptional(Sql.DSL.selectFrom(PROMO_CODE)
             .where(PROMO_CODE.ORGANIZATION_ID.eq(slot.organizationId()))
             .and(PROMO_CODE.CODE.eq(code.toUpperCase(Locale.ROOT)))
-            .and(PROMO_CODE.DEACTIVATED_AT.isNull())
-            .and(PROMO_CODE.VALID_FROM.isNull().or(PROMO_CODE.VALID_FROM.le(SqlTime.now())))
-            .and(PROMO_CODE.VALID_UNTIL.isNull().or(PROMO_CODE.VALID_UNTIL.gt(SqlTime.now())))
+            .and(USABLE)
             .forUpdate())  // one hold at a time per code: the limits below cannot be raced
         .compose(found -> {
           var promo = found.filter(p -> applies(p, slot, subtotal))
               .orElseThrow(() -> invalid("The code is unknown, expired, or does not apply to this booking."));
-          if (promo.getMaxUses() != null && promo.getUses() >= promo.getMaxUses()) {
-            throw Problem.of("promo-code-exhausted", 409, "Code used up", "This code has been used up.")
-                .toException();
-          }
-          return perUserUses(tx, promo, userKey).compose(used -> {
-            if (promo.getMaxUsesPerUser() != null && used >= promo.getMaxUsesPerUser()) {
-              throw invalid("You have used this code as often as it allows.");
-            }
-            return tx.update(Sql.DSL.update(PROMO_CODE).set(PROMO_CODE.USES, PROMO_CODE.USES.plus(1))
-                    .where(PROMO_CODE.ID.eq(promo.getId())))
-                .map(x -> new Applied(promo.getId(), discount(promo, subtotal)));
-          });
+          return use(tx, promo, userKey).map(x -> new Applied(promo.getId(), discount(promo, subtotal)));
         });
+  }
+
+  /** Active and within its dates. */
+  private static final Condition USABLE = PROMO_CODE.DEACTIVATED_AT.isNull()
+      .and(PROMO_CODE.VALID_FROM.isNull().or(PROMO_CODE.VALID_FROM.le(SqlTime.now())))
+      .and(PROMO_CODE.VALID_UNTIL.isNull().or(PROMO_CODE.VALID_UNTIL.gt(SqlTime.now())));
+
+  /** Counts one more use of {@code promo} (its row locked) if its limits allow it; refuses otherwise. */
+  private static Future<Void> use(Sql tx, PromoCodeRecord promo, String userKey) {
+    if (promo.getMaxUses() != null && promo.getUses() >= promo.getMaxUses()) {
+      return Future.failedFuture(Problem.of(EXHAUSTED, 409, "Code used up", "This code has been used up.")
+          .toException());
+    }
+    return perUserUses(tx, promo, userKey).compose(used -> {
+      if (promo.getMaxUsesPerUser() != null && used >= promo.getMaxUsesPerUser()) {
+        throw invalid("You have used this code as often as it allows.");
+      }
+      return tx.update(Sql.DSL.update(PROMO_CODE).set(PROMO_CODE.USES, PROMO_CODE.USES.plus(1))
+          .where(PROMO_CODE.ID.eq(promo.getId()))).mapEmpty();
+    });
+  }
+
+  static final String EXHAUSTED = "promo-code-exhausted";
+
+  /**
+   * A late payment for an expired hold takes seats afresh ({@link Lifecycle}); the hold's code use, given back when
+   * it expired, is taken again under a new hold's limits, or this fails ({@link #EXHAUSTED}, or 422 when the code
+   * ended or its user used it up meanwhile) and the money goes back. Without this a single-use code, paid late
+   * again and again, discounted any number of bookings. Nothing to do for a booking without a code.
+   */
+  static Future<Void> reclaim(Sql tx, UUID bookingId) {
+    return tx.fetchOptional(Sql.DSL.selectFrom(PROMO_USE).where(PROMO_USE.BOOKING_ID.eq(bookingId))
+            .and(PROMO_USE.RELEASED_AT.isNotNull()))
+        .compose(released -> released.isEmpty() ? Future.succeededFuture()
+            : tx.fetchOptional(Sql.DSL.selectFrom(PROMO_CODE)
+                    .where(PROMO_CODE.ID.eq(released.get().getPromoCodeId())).and(USABLE).forUpdate())
+                .compose(found -> use(tx, found.orElseThrow(() -> invalid("The code ended meanwhile.")),
+                    released.get().getUserKey()))
+                .compose(x -> tx.update(Sql.DSL.update(PROMO_USE).set(PROMO_USE.RELEASED_AT, (OffsetDateTime) null)
+                    .where(PROMO_USE.BOOKING_ID.eq(bookingId))))
+                .mapEmpty());
+  }
+
+  /** Whether {@code failure} is a refusal of {@link #reclaim}: the code cannot be used again. */
+  static boolean refused(Throwable failure) {
+    return ProblemException.is(failure, EXHAUSTED) || ProblemException.is(failure, INVALID);
   }
 
   /** Links the use to its booking, once the booking row exists. */
@@ -234,9 +269,11 @@ final class PromoCodes {
   }
 
   private static RuntimeException invalid(String detail) {
-    return new Problem(Problem.TYPE_BASE + "promo-code-invalid", "Promo code not valid", 422, detail,
+    return new Problem(Problem.TYPE_BASE + INVALID, "Promo code not valid", 422, detail,
         List.of(new Problem.FieldError("body", "promoCode", detail))).toException();
   }
+
+  private static final String INVALID = "promo-code-invalid";
 
   private static OffsetDateTime time(String value) {
     return value == null ? null : OffsetDateTime.parse(value);

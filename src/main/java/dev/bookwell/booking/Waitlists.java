@@ -46,6 +46,15 @@ final class Waitlists {
         .map(found -> found.orElseThrow(() -> notFound(entryId)));
   }
 
+  /**
+   * Whether {@code bookingId} is an offer not yet accepted: its hold is paid only once accepted, since accepting is
+   * where an offer of a service staff confirm goes to them (paid as it stood, it was confirmed without them).
+   */
+  static Future<Boolean> unaccepted(Sql sql, UUID bookingId) {
+    return sql.fetchOptional(Sql.DSL.selectOne().from(WAITLIST_ENTRY).where(WAITLIST_ENTRY.BOOKING_ID.eq(bookingId))
+        .and(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.offered))).map(java.util.Optional::isPresent);
+  }
+
   static RuntimeException notFound(UUID entryId) {
     return Problem.notFound("No waitlist entry " + entryId + ".").toException();
   }

@@ -1,9 +1,11 @@
 package dev.bookwell.booking;
 
 import static dev.bookwell.scheduling.World.at;
+import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.PROMO_CODE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bookwell.db.enums.BookingStatus;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.scheduling.World;
 import dev.bookwell.support.TestApp;
@@ -17,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +93,63 @@ class PromoCodeTest {
     var stranger = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes",
         new JsonObject().put("code", "MINE").put("kind", "percent").put("value", 5), world.userToken());
     assertEquals(403, stranger.statusCode());
+    // a date that is not one, and a limit past an int (it wrapped to 1 use): 400, nothing created
+    for (var bad : List.of(new JsonObject().put("validFrom", "tomorrow"),
+        new JsonObject().put("validUntil", "2027-02-30T00:00:00Z"), new JsonObject().put("maxUses", 4294967297L))) {
+      var refused = app.call(HttpMethod.POST, "/v1/organizations/" + world.organizationId + "/promo-codes",
+          new JsonObject().put("code", "ODD").put("kind", "percent").put("value", 5).mergeIn(bad), world.owner);
+      assertEquals(400, refused.statusCode(), bad + ": " + refused.bodyAsString());
+    }
+    assertEquals(0, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(PROMO_CODE).where(PROMO_CODE.CODE.eq("ODD"))))
+        .value1());
+  }
+
+  /**
+   * A late payment takes seats afresh for a hold that expired, and the code use the expiry gave back counts again
+   * under the code's limits; if someone else took the use meanwhile, the late payment is refused and its money goes
+   * back. Otherwise a single-use code, paid late again and again, would discount any number of bookings.
+   */
+  @Test
+  void aLatePaymentTakesItsCodeUseAgainOrGivesTheMoneyBack() {
+    code("LATEONCE", "fixed", 1500, new JsonObject().put("maxUses", 1));
+    String slot = world.session(service, world.providerId, at(6), 300);
+    var refused = app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "LATEONCE"), null)
+        .bodyAsJsonObject();
+    sweep(refused);
+    assertEquals(0, uses("LATEONCE"), "the expired hold gave its use back");
+    var taker = app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "LATEONCE"), null)
+        .bodyAsJsonObject();
+    assertEquals(8500L, taker.getJsonObject("amount").getLong("total"));
+
+    assertEquals("canceled", payLate(refused), "the use went to another hold: the authorization is released");
+    assertEquals(BookingStatus.expired, status(refused));
+    assertEquals(1, uses("LATEONCE"), "only the other hold's use counts");
+
+    sweep(taker);
+    assertEquals("captured", payLate(taker), "the use was free again: taken, and the booking paid");
+    assertEquals(BookingStatus.confirmed, status(taker));
+    assertEquals(1, uses("LATEONCE"));
+    assertEquals(409, app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot).put("promoCode", "LATEONCE"), null)
+        .statusCode(), "the late payer's use counts against the limit again");
+  }
+
+  /** What the hold sweeper does to a hold whose time ran out. */
+  private static void sweep(JsonObject hold) {
+    Wait.on(app.db.transaction(tx -> Holds.expire(tx, List.of(UUID.fromString(hold.getString("id"))),
+        "hold-expired")));
+  }
+
+  /** The guest's card authorized (simulated payments) after the hold expired; the payment's status after. */
+  private static String payLate(JsonObject hold) {
+    var paid = Wait.on(app.client.post("/v1/dev/payments/" + hold.getString("id") + "/succeed")
+        .putHeader("X-Booking-Token", hold.getString("accessToken")).send());
+    assertEquals(200, paid.statusCode(), paid.bodyAsString());
+    return paid.bodyAsJsonObject().getString("status");
+  }
+
+  private static BookingStatus status(JsonObject hold) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.select(BOOKING.STATUS).from(BOOKING)
+        .where(BOOKING.ID.eq(UUID.fromString(hold.getString("id")))))).value1();
   }
 
   private static void code(String code, String kind, long value, JsonObject more) {

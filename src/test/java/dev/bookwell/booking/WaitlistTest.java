@@ -124,7 +124,14 @@ class WaitlistTest {
     // B leaves: the offer's hold ends and C is offered the seat
     assertEquals("left", World.ok(app.call(HttpMethod.DELETE, "/v1/waitlist/" + bId, null, b)).getString("status"));
     Eventually.until("C's offer", () -> "offered".equals(entry(cId, c).getString("status")));
+    // the offer's hold is paid only once accepted (accepting is where an offer staff confirm goes to them)
+    String offered = entry(cId, c).getString("bookingId");
+    assertEquals("offer-not-accepted", problem(app.call(HttpMethod.POST, "/v1/bookings/" + offered + "/payment",
+        null, c)));
+    assertEquals(404, app.call(HttpMethod.POST, "/v1/dev/payments/" + offered + "/succeed", null, c).statusCode(),
+        "no intent was made for it, so nothing can be paid");
     var hold = World.ok(app.call(HttpMethod.POST, "/v1/waitlist/" + cId + "/accept", null, c));
+    assertEquals(offered, hold.getString("id"));
     assertEquals("held", hold.getString("status"));
     assertEquals("requires_payment", hold.getJsonObject("payment").getString("status"));
     World.ok(app.call(HttpMethod.POST, "/v1/dev/payments/" + hold.getString("id") + "/succeed", null, c));
