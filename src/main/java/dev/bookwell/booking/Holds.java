@@ -11,6 +11,7 @@ import dev.bookwell.db.enums.SlotStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.EmailAddresses;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Problem;
@@ -103,6 +104,9 @@ final class Holds {
     if (caller == null && guest == null) {
       throw Problem.of("identification-required", 401, "Sign in or book as a guest",
           "Send an access token, or a guest {name, email} if the service allows guests.").toException();
+    }
+    if (caller == null) {
+      EmailAddresses.require(guest.getString("email"), "guest.email");  // mail goes to it
     }
     String scope = caller != null ? "user:" + caller.userId() : "guest:" + HoldGuards.email(guest);
     Future<Void> allowed = caller != null ? Future.succeededFuture() : RateLimits.hit(db, "guest-hold",

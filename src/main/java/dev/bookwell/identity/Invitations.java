@@ -12,6 +12,7 @@ import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.auth.SecretTokens;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.EmailAddresses;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.Problem.FieldError;
@@ -55,7 +56,7 @@ final class Invitations {
     Caller caller = request.requireCaller();
     UUID organizationId = UUID.fromString(request.path().getString("organizationId"));
     JsonObject body = request.bodyObject();
-    String email = Account.normalizeEmail(body.getString("email"));
+    String email = EmailAddresses.require(Account.normalizeEmail(body.getString("email")), "email");
     OrgRole role = OrgRole.valueOf(body.getString("role"));
     OrgPermission[] permissions = Members.permissions(role, body.getJsonArray("permissions"));
     UUID id = UUID.randomUUID();

@@ -5,6 +5,7 @@ import static dev.bookwell.db.Tables.APP_USER;
 import dev.bookwell.db.enums.PlatformRole;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
+import dev.bookwell.platform.api.EmailAddresses;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.db.PgErrors;
@@ -16,12 +17,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.ZoneId;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** Creates accounts: self-registration, and the admin and demo accounts made at start. */
 final class Registration {
 
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
 
   private final Db db;
   private final Passwords passwords;
@@ -40,9 +39,7 @@ final class Registration {
     String email = Account.normalizeEmail(body.getString("email"));
     String password = body.getString("password");
     String timezone = body.getString("timezone", "UTC");
-    if (email == null || !EMAIL.matcher(email).matches()) {
-      throw invalid("email", "is not an email address");
-    }
+    EmailAddresses.require(email, "email");
     requireZone(timezone);
     Passwords.checkPolicy(password, email);
     var account = new NewAccount(null, email, password, body.getString("name").trim(), body.getString("phone"), timezone,

@@ -1,5 +1,6 @@
 package dev.bookwell.notifications;
 
+import dev.bookwell.platform.api.EmailAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -39,6 +40,9 @@ final class EmailChannel implements Channel {
 
   @Override
   public Future<String> send(Outgoing message) {
+    if (!EmailAddresses.valid(message.recipient())) {  // taken before addresses were checked as they are now
+      return Future.failedFuture(new Refused("the recipient is not an address mail is sent to", true));
+    }
     return mail.sendMail(mail(from, message)).timeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .map(result -> "accepted for " + String.join(", ", result.getRecipients()))
         .recover(e -> Future.failedFuture(e instanceof SMTPException smtp && refused(smtp)

@@ -51,7 +51,11 @@ final class Organizations {
         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     String timezone = Json.zone(body.getString("timezone"), "timezone");
     // Ownership first: a membership for an organization that then fails to appear is harmless; the reverse is not.
-    return IdentityClient.grantOwner(bus, id, caller.userId())
+    // Only for an organization not made yet: a retry of a create that succeeded grants nothing, since its creator
+    // may have been removed meanwhile, and the replay made them owner again.
+    return db.fetchOptional(Sql.DSL.select(ORGANIZATION.ID).from(ORGANIZATION).where(ORGANIZATION.ID.eq(id)))
+        .compose(made -> made.isPresent() ? Future.<Void>succeededFuture()
+            : IdentityClient.grantOwner(bus, id, caller.userId()))
         .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION)
                 .set(ORGANIZATION.ID, id)
                 .set(ORGANIZATION.KIND, OrganizationKind.valueOf(body.getString("kind")))

@@ -105,6 +105,35 @@ class AuthorizationTest {
     assertEquals(409, demote.statusCode());
   }
 
+  /**
+   * A create retried with its Idempotency-Key names the same organization; once made, the retry grants nothing, so
+   * a creator removed meanwhile does not become owner again by sending the create once more.
+   */
+  @Test
+  void aRemovedCreatorDoesNotRegainTheOrganizationByRetryingItsCreate() {
+    var create = new JsonObject().put("kind", "clinic").put("name", "Retried").put("timezone", "UTC")
+        .put("currency", "EUR");
+    var made = Wait.on(app.client.post("/v1/organizations").putHeader("Authorization", "Bearer " + staffToken)
+        .putHeader("Idempotency-Key", "create-once").sendJsonObject(create));
+    assertEquals(201, made.statusCode(), made.bodyAsString());
+    organization = UUID.fromString(made.bodyAsJsonObject().getString("id"));
+    String secondEmail = uniqueEmail();
+    register(app, secondEmail);
+    String second = login(app, secondEmail, PASSWORD).getString("accessToken");
+    IdentityFixture.accept(app, IdentityFixture.invite(app, organization.toString(), staffToken, secondEmail,
+        new JsonObject().put("role", "owner")), second);
+    assertEquals(204, app.call(HttpMethod.DELETE, members() + "/" + staff, null, second).statusCode());
+
+    var retried = Wait.on(app.client.post("/v1/organizations").putHeader("Authorization", "Bearer " + staffToken)
+        .putHeader("Idempotency-Key", "create-once").sendJsonObject(create));
+    assertEquals(201, retried.statusCode(), retried.bodyAsString());
+    assertEquals(organization.toString(), retried.bodyAsJsonObject().getString("id"), "the same organization");
+    assertAllowed(staff, OrgPermission.manage_staff, false);
+    assertEquals(403, app.call(HttpMethod.GET, members(), null, staffToken).statusCode());
+    assertEquals(1, app.call(HttpMethod.GET, members(), null, second).bodyAsJsonObject().getJsonArray("items")
+        .size(), "only the owner who removed the creator");
+  }
+
   @Test
   void anInvitationIsAcceptedOnceByTheInvitedEmailOnly() {
     String invitedEmail = uniqueEmail();

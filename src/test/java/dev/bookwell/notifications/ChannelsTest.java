@@ -259,6 +259,31 @@ class ChannelsTest {
     assertEquals(0, mailsTo(smtp, "victim@evil.example").size());
   }
 
+  /**
+   * An address is a bare address: vertx-mail writes a display name into the To header as it is, bare line feeds
+   * included, so a guest's or invitee's "address" carrying one would add headers to the platform's mail. Refused
+   * where it is given (400), so no mail is ever made for it.
+   */
+  @Test
+  void anAddressCannotAddHeadersToMail() throws Exception {
+    String injected = "x\nreply-to: attacker@evil.example <victim@example.com>";
+    String service = freeService("Injected");
+    var hold = app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(service, world.providerId, at(11), 2)).put("guest", new JsonObject().put("name", "X")
+        .put("email", injected)), null);
+    assertEquals(400, hold.statusCode(), hold.bodyAsString());
+    assertEquals("guest.email", hold.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"));
+    String owner = world.userToken();
+    String organization = World.created(app.call(HttpMethod.POST, "/v1/organizations", new JsonObject()
+        .put("kind", "clinic").put("name", "Inviting").put("timezone", "UTC").put("currency", "EUR"), owner));
+    for (String bad : java.util.List.of(injected, "Victim <victim@example.com>", "victim@example.com (x)")) {
+      assertEquals(400, app.call(HttpMethod.POST, "/v1/organizations/" + organization + "/invitations",
+          new JsonObject().put("email", bad).put("role", "staff"), owner).statusCode(), bad);
+    }
+    Thread.sleep(300);
+    assertEquals(0, mailsTo(smtp, "victim@example.com").size());
+  }
+
   @Test
   void anAddressRefusedForGoodIsRememberedAndLaterMailToItSkipped() throws Exception {
     String service = freeService("Bounced");
