@@ -8,6 +8,7 @@ import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.TimeZones;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlPatch;
@@ -45,7 +46,7 @@ final class Profiles {
   Future<ApiReply> patchMe(ApiRequest request) {
     Caller caller = request.requireCaller();
     JsonObject body = request.bodyObject();
-    String timezone = body.getString("timezone") == null ? null : Registration.requireZone(body.getString("timezone"));
+    String timezone = body.getString("timezone") == null ? null : TimeZones.require(body.getString("timezone"), "timezone");
     String name = body.getString("name") == null ? null : body.getString("name").trim();
     if (name != null && name.isEmpty()) {
       throw Problem.invalid("body", "name", "is blank").toException();

@@ -8,13 +8,13 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.EmailAddresses;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.RateLimits;
+import dev.bookwell.platform.api.TimeZones;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.time.ZoneId;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -40,7 +40,7 @@ final class Registration {
     String password = body.getString("password");
     String timezone = body.getString("timezone", "UTC");
     EmailAddresses.require(email, "email");
-    requireZone(timezone);
+    TimeZones.require(timezone, "timezone");
     Passwords.checkPolicy(password, email);
     var account = new NewAccount(null, email, password, body.getString("name").trim(), body.getString("phone"), timezone,
         new PlatformRole[] {PlatformRole.client});
@@ -48,14 +48,6 @@ final class Registration {
         .compose(x -> create(account)).map(id -> new ApiReply(201,
         new JsonObject().put("id", id.toString()).put("email", email).put("name", account.name()),
         new JsonObject().put("Location", "/v1/me")));
-  }
-
-  /** An IANA zone name (a region, not an offset such as +05:00, which knows no summer time), or a 400. */
-  static String requireZone(String timezone) {
-    if (!ZoneId.getAvailableZoneIds().contains(timezone)) {
-      throw invalid("timezone", "is not an IANA time zone such as Europe/Berlin");
-    }
-    return timezone;
   }
 
   /** {@code id} null: the database picks one. */

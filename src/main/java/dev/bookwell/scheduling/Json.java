@@ -2,22 +2,12 @@ package dev.bookwell.scheduling;
 
 import dev.bookwell.platform.api.Problem;
 import io.vertx.core.json.JsonArray;
-import java.time.DateTimeException;
-import java.time.ZoneId;
 import java.util.UUID;
 
 /** Small helpers for request bodies: checks the contract cannot express, each failing with the field named. */
 final class Json {
 
   private Json() {
-  }
-
-  static String zone(String value, String field) {
-    try {
-      return ZoneId.of(value).getId();
-    } catch (DateTimeException | NullPointerException e) {
-      throw invalid(field, "is not an IANA time zone such as Europe/London");
-    }
   }
 
   static UUID[] uuids(JsonArray array) {

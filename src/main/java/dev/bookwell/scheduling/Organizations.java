@@ -20,6 +20,7 @@ import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.TimeZones;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlPatch;
@@ -49,7 +50,7 @@ final class Organizations {
     String key = request.headers().getString("idempotency-key");
     UUID id = key == null ? UUID.randomUUID() : UUID.nameUUIDFromBytes(("organization:" + caller.userId() + ":" + key)
         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    String timezone = Json.zone(body.getString("timezone"), "timezone");
+    String timezone = TimeZones.require(body.getString("timezone"), "timezone");
     // Ownership first: a membership for an organization that then fails to appear is harmless; the reverse is not.
     // Only for an organization not made yet: a retry of a create that succeeded grants nothing, since its creator
     // may have been removed meanwhile, and the replay made them owner again.

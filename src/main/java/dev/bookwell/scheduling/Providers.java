@@ -19,6 +19,7 @@ import dev.bookwell.platform.api.ETags;
 import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.TimeZones;
 import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.PgErrors;
 import dev.bookwell.platform.db.Db;
@@ -74,7 +75,7 @@ final class Providers {
   Future<ApiReply> create(ApiRequest request) {
     Caller caller = request.requireCaller();
     JsonObject body = request.bodyObject();
-    String timezone = Json.zone(body.getString("timezone"), "timezone");
+    String timezone = TimeZones.require(body.getString("timezone"), "timezone");
     return Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(PROVIDER)
                 .set(PROVIDER.USER_ID, caller.userId())
                 .set(PROVIDER.DISPLAY_NAME, body.getString("displayName"))

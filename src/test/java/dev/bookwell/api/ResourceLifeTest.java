@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
 import dev.bookwell.support.Wait;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -232,6 +233,20 @@ class ResourceLifeTest extends AppTest {
         .put("timezone", "UTC").put("currency", "EUR"), "org-key-1");
     assertEquals(organization.bodyAsJsonObject(), post("/v1/organizations", new JsonObject().put("kind", "clinic")
         .put("name", "Once").put("timezone", "UTC").put("currency", "EUR"), "org-key-1").bodyAsJsonObject());
+  }
+
+  /**
+   * An organization's time zone is a region: an offset knows no summer time, and PostgreSQL reads "+05:00" five hours
+   * west, so its reports' days (marked in SQL, counted in Java) would lose bookings.
+   */
+  @Test
+  void anOrganizationsTimeZoneIsARegionNotAnOffset() {
+    for (String offset : List.of("+05:00", "UTC+05:30", "GMT+5", "Z")) {
+      var refused = app.call(HttpMethod.POST, "/v1/organizations", new JsonObject().put("kind", "clinic")
+          .put("name", "Offset").put("timezone", offset).put("currency", "EUR"), world.owner);
+      assertEquals(400, refused.statusCode(), offset + ": " + refused.bodyAsString());
+      assertEquals("timezone", refused.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"));
+    }
   }
 
   @Test
