@@ -98,6 +98,10 @@ final class PasswordResets {
                     .set(APP_USER.UPDATED_AT, SqlTime.now())
                     .where(APP_USER.ID.eq(userId)));
               })
+              // the account's other links end with this one: an older link in someone else's hands must not set
+              // the password again (and end the sessions) after its owner reset it
+              .compose(x -> tx.update(Sql.DSL.update(PASSWORD_RESET).set(PASSWORD_RESET.USED_AT, SqlTime.now())
+                  .where(PASSWORD_RESET.USER_ID.eq(userId)).and(PASSWORD_RESET.USED_AT.isNull())))
               .compose(x -> Sessions.revokeAll(tx, userId, "password-reset"))
               .compose(x -> Audit.record(tx, request, userId, Audit.Entry.of(null,
                   "security.password_reset_completed", "user", userId)))

@@ -282,14 +282,24 @@ final class Attempts {
         });
   }
 
-  /** The caller's own attempt (404 for anyone else's). */
+  /**
+   * The caller's own attempt (404 for anyone else's), while their enrollment lets them learn: a learner who
+   * withdrew (refunded) or whose access ended no longer answers or submits it.
+   */
   private Future<QuizAttemptRecord> own(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("attemptId"));
     Caller caller = request.requireCaller();
-    return db.fetchOptional(Sql.DSL.select(QUIZ_ATTEMPT.asterisk()).from(QUIZ_ATTEMPT).join(ENROLLMENT)
-            .on(ENROLLMENT.ID.eq(QUIZ_ATTEMPT.ENROLLMENT_ID))
+    return db.fetchOptional(Sql.DSL.select(QUIZ_ATTEMPT.asterisk())
+            .select(ENROLLMENT.STATUS.as("enrollment_status"), ENROLLMENT.EXPIRES_AT.as("enrollment_expires_at"))
+            .from(QUIZ_ATTEMPT).join(ENROLLMENT).on(ENROLLMENT.ID.eq(QUIZ_ATTEMPT.ENROLLMENT_ID))
             .where(QUIZ_ATTEMPT.ID.eq(id)).and(ENROLLMENT.USER_ID.eq(caller.userId())))
-        .map(found -> found.orElseThrow(() -> notFound(id)).into(QUIZ_ATTEMPT));
+        .compose(found -> {
+          var row = found.orElseThrow(() -> notFound(id));
+          var enrollment = new EnrollmentRecord()
+              .setStatus(row.get("enrollment_status", ENROLLMENT.STATUS.getType()))
+              .setExpiresAt(row.get("enrollment_expires_at", ENROLLMENT.EXPIRES_AT.getType()));
+          return Enrollments.requireLearning(enrollment).map(row.into(QUIZ_ATTEMPT));
+        });
   }
 
   private static RuntimeException notFound(UUID id) {
@@ -311,7 +321,9 @@ final class Attempts {
           .filter(java.util.Objects::nonNull).map(q -> Quizzes.question(q, reveal)).toList();
       return summary(attempt).put("questions", new JsonArray(ordered))
           .put("answers", new JsonObject(attempt.getAnswers().data()))
-          .put("points", attempt.getFeedback() == null ? null : new JsonObject(attempt.getFeedback().data()));
+          // each question's points tell which answers were right: shown only with the key
+          .put("points", !reveal || attempt.getFeedback() == null ? null
+              : new JsonObject(attempt.getFeedback().data()));
     });
   }
 

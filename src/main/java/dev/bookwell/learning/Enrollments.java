@@ -112,14 +112,17 @@ final class Enrollments {
     var mine = ENROLLMENT.COURSE_ID.eq(course.getId()).and(ENROLLMENT.USER_ID.eq(userId));
     return created.compose(inserted -> inserted.isPresent()
         ? enrolled(tx, course, inserted.get()).map(new Upserted(inserted.get(), true))
-        // there is one: active again if it was withdrawn, else as it is
-        : tx.fetchOptional(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.active)
+        // there is one: active again if it was withdrawn, its window opened again if past it (a completed one
+        // stays completed), else as it is
+        : tx.fetchOptional(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, DSL.when(ENROLLMENT.STATUS
+                    .eq(EnrollmentStatus.completed), EnrollmentStatus.completed).otherwise(EnrollmentStatus.active))
                 .setNull(ENROLLMENT.WITHDRAWN_AT).set(ENROLLMENT.BOOKING_ID, bookingId)
                 .set(ENROLLMENT.SOURCE, source).set(ENROLLMENT.ENROLLED_AT, SqlTime.now())
                 .set(ENROLLMENT.EXPIRES_AT, expires)
                 // withdrawn, or past its access window: enrolling again opens it again
                 .where(mine).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.withdrawn)
-                    .or(ENROLLMENT.STATUS.eq(EnrollmentStatus.active).and(ENROLLMENT.EXPIRES_AT.le(SqlTime.now()))))
+                    .or(ENROLLMENT.STATUS.in(EnrollmentStatus.active, EnrollmentStatus.completed)
+                        .and(ENROLLMENT.EXPIRES_AT.le(SqlTime.now()))))
                 .returning())
             .compose(again -> again.isPresent()
                 ? enrolled(tx, course, again.get()).map(new Upserted(again.get(), false))
@@ -226,6 +229,25 @@ final class Enrollments {
   static String status(EnrollmentRecord e) {
     return e.getStatus() == EnrollmentStatus.active && e.getExpiresAt() != null
         && e.getExpiresAt().toInstant().isBefore(java.time.Instant.now()) ? "expired" : e.getStatus().getLiteral();
+  }
+
+  /**
+   * Whether it lets its learner learn now: active or completed, within its access window. A completed one's window
+   * ends too (it read "completed" and opened its lessons for ever, past the access the learner paid for).
+   */
+  static boolean learning(EnrollmentRecord e) {
+    return (e.getStatus() == EnrollmentStatus.active || e.getStatus() == EnrollmentStatus.completed)
+        && (e.getExpiresAt() == null || e.getExpiresAt().toInstant().isAfter(java.time.Instant.now()));
+  }
+
+  /** Nothing when it {@link #learning lets its learner learn}; otherwise 409 enrollment-withdrawn or -expired. */
+  static Future<Void> requireLearning(EnrollmentRecord e) {
+    if (learning(e)) {
+      return Future.succeededFuture();
+    }
+    String status = e.getStatus() == EnrollmentStatus.withdrawn ? "withdrawn" : "expired";
+    return Future.failedFuture(Problem.of("enrollment-" + status, 409, "Not learning",
+        "This enrollment is " + status + ".").toException());
   }
 
   static JsonObject json(EnrollmentRecord e) {

@@ -73,7 +73,7 @@ final class Lessons {
         : db.fetchOptional(Sql.DSL.selectFrom(ENROLLMENT).where(ENROLLMENT.COURSE_ID.eq(courseId))
                 .and(ENROLLMENT.USER_ID.eq(caller.userId()))
                 .and(ENROLLMENT.STATUS.in(EnrollmentStatus.active, EnrollmentStatus.completed)))
-            .map(found -> found.filter(e -> !"expired".equals(Enrollments.status(e))));
+            .map(found -> found.filter(Enrollments::learning));
   }
 
   /** GET /v1/lessons/{lessonId}: the lesson with its content and resources. */

@@ -77,10 +77,7 @@ final class Progress {
     if (!enrollment.getUserId().equals(caller.userId())) {
       return Future.failedFuture(Enrollments.notFound(enrollment.getId()));
     }
-    String status = Enrollments.status(enrollment);
-    return status.equals("active") || status.equals("completed") ? Future.succeededFuture()
-        : Future.failedFuture(Problem.of("enrollment-" + status, 409, "Not learning",
-            "This enrollment is " + status + ".").toException());
+    return Enrollments.requireLearning(enrollment);
   }
 
   private static Future<Void> record(Sql tx, EnrollmentRecord enrollment, LessonRecord lesson, JsonObject body) {

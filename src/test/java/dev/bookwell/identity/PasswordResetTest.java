@@ -48,6 +48,23 @@ class PasswordResetTest extends AppTest {
     assertEquals(1, count("identity.password_reset_completed", id));
   }
 
+  /** A reset ends every other link of the account: an older one, in someone else's hands, sets nothing after. */
+  @Test
+  void aResetEndsTheAccountsOtherLinks() {
+    String email = uniqueEmail();
+    UUID id = register(app, email);
+    requestReset(email);
+    String older = tokenFromOutbox(id);
+    requestReset(email);
+    String newer = tokenFromOutbox(id);
+    assertFalse(older.equals(newer));
+    assertEquals(204, confirm(newer, NEW_PASSWORD).statusCode());
+    var late = confirm(older, "the attacker's password");
+    assertEquals(400, late.statusCode());
+    assertEquals("https://bookwell.dev/problems/invalid-reset-token", late.bodyAsJsonObject().getString("type"));
+    assertEquals(200, loginStatus(app, email, NEW_PASSWORD));
+  }
+
   @Test
   void unknownEmailIsAcceptedAlikeAndSendsNothing() {
     int before = count("identity.password_reset_requested", null);

@@ -1,5 +1,6 @@
 package dev.bookwell.learning;
 
+import static dev.bookwell.db.Tables.ENROLLMENT;
 import static dev.bookwell.db.Tables.OUTBOX_EVENT;
 import static dev.bookwell.db.Tables.QUIZ_ATTEMPT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,6 +105,7 @@ class LearningTest {
     assertEquals(false, failed.getBoolean("passed"));
     assertFalse(failed.getJsonArray("questions").getJsonObject(0).containsKey("answer"),
         "the key stays hidden while attempts remain");
+    assertNull(failed.getValue("points"), "so do each question's points, which would tell the right answers");
     var second = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, learner, 201);
     learning.call(HttpMethod.PUT, "/v1/attempts/" + second.getString("id") + "/answers",
         new JsonObject().put("answers", LearningFixture.rightAnswers(second)), learner, 200);
@@ -112,6 +114,7 @@ class LearningTest {
     assertEquals(true, passed.getBoolean("passed"), passed.encode());
     assertEquals(3, passed.getInteger("score"));
     assertTrue(passed.getJsonArray("questions").getJsonObject(0).containsKey("answer"), "shown once passed");
+    assertEquals(3, passed.getJsonObject("points").size(), "with each question's points");
     var done = learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200);
     assertEquals("completed", done.getString("status"), done.encode());
     assertEquals(100, done.getJsonObject("progress").getInteger("percent"));
@@ -207,6 +210,56 @@ class LearningTest {
     assertEquals(before, after, "and so is the learner's enrollment");
     assertEquals("in_progress", learning.call(HttpMethod.GET, "/v1/attempts/" + attempt, null, learner, 200)
         .getString("status"));
+  }
+
+  /**
+   * A completed enrollment's access ends with its window too (it opened its lessons for ever); enrolling (or buying)
+   * again opens it again and keeps it completed. A learner who withdrew no longer answers or submits an attempt.
+   */
+  @Test
+  void accessEndsWithItsWindowEvenCompletedAndAWithdrawnLearnerSubmitsNothing() {
+    String course = learning.course("Hand hygiene", "self_paced", new JsonObject().put("accessDays", 30));
+    String section = learning.section(course);
+    String text = learning.lesson(course, section, "text", new JsonObject()
+        .put("content", new JsonObject().put("text", "Twenty seconds.").put("readingMinutes", 1)));
+    learning.publish(course);
+    String learner = world.userToken();
+    String enrollment = learning.enroll(course, learner);
+    String progress = "/v1/enrollments/" + enrollment + "/lessons/" + text + "/progress";
+    assertEquals("completed", learning.call(HttpMethod.POST, progress, new JsonObject().put("seq", 1)
+        .put("completed", true), learner, 200).getString("status"));
+
+    Wait.on(app.db.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.EXPIRES_AT,
+        java.time.OffsetDateTime.now().minusDays(1)).where(ENROLLMENT.ID.eq(UUID.fromString(enrollment)))));
+    assertEquals(403, app.call(HttpMethod.GET, "/v1/lessons/" + text, null, learner).statusCode(), "the window ended");
+    var late = app.call(HttpMethod.POST, progress, new JsonObject().put("seq", 2).put("percent", 50), learner);
+    assertEquals(409, late.statusCode());
+    assertTrue(late.bodyAsJsonObject().getString("type").endsWith("enrollment-expired"));
+    assertEquals("completed", learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200)
+        .getString("status"), "what was achieved stays");
+
+    assertEquals(enrollment, learning.call(HttpMethod.POST, "/v1/courses/" + course + "/enrollments", null, learner,
+        200).getString("id"));
+    var reopened = learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200);
+    assertEquals("completed", reopened.getString("status"));
+    assertTrue(java.time.OffsetDateTime.parse(reopened.getString("expiresAt")).isAfter(
+        java.time.OffsetDateTime.now().plusDays(29)), reopened.encode());
+    assertEquals(200, app.call(HttpMethod.GET, "/v1/lessons/" + text, null, learner).statusCode());
+
+    String quizzed = learning.course("Sharps", "self_paced", new JsonObject());
+    String quiz = learning.lesson(quizzed, learning.section(quizzed), "quiz", new JsonObject());
+    learning.quiz(quiz, new JsonObject().put("attemptsAllowed", 2).put("passingPercent", 60));
+    learning.publish(quizzed);
+    String leaving = world.userToken();
+    String left = learning.enroll(quizzed, leaving);
+    var attempt = learning.call(HttpMethod.POST, "/v1/lessons/" + quiz + "/attempts", null, leaving, 201);
+    learning.call(HttpMethod.POST, "/v1/enrollments/" + left + "/withdraw", null, leaving, 200);
+    var submitted = app.call(HttpMethod.POST, "/v1/attempts/" + attempt.getString("id") + "/submit",
+        new JsonObject().put("answers", LearningFixture.rightAnswers(attempt)), leaving);
+    assertEquals(409, submitted.statusCode(), submitted.bodyAsString());
+    assertTrue(submitted.bodyAsJsonObject().getString("type").endsWith("enrollment-withdrawn"));
+    assertEquals("in_progress", learning.call(HttpMethod.GET, "/v1/attempts/" + attempt.getString("id"), null,
+        leaving, 200).getString("status"), "not scored");
   }
 
   @Test
