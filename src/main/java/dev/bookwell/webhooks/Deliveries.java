@@ -10,6 +10,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Keyset;
 import dev.bookwell.platform.api.Page;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -101,10 +102,18 @@ final class Deliveries {
         });
   }
 
-  /** POST /v1/webhooks/{webhookId}/test: a {@code webhook.test} event, delivered like any other. */
+  /** Test events an organization may ask for a minute: each is a delivery the dispatcher sends and retries. */
+  static final int TESTS_PER_MINUTE = 30;
+
+  /**
+   * POST /v1/webhooks/{webhookId}/test: a {@code webhook.test} event, delivered like any other; at most
+   * {@link #TESTS_PER_MINUTE} an organization (429), so nobody fills the dispatcher's rounds with them.
+   */
   Future<ApiReply> test(ApiRequest request) {
     UUID eventId = UUID.randomUUID();
-    return endpoints.owned(request).compose(e -> db.fetchOne(Sql.DSL.insertInto(WEBHOOK_DELIVERY)
+    return endpoints.owned(request).compose(e -> RateLimits.hit(db, "webhook-test",
+            e.getOrganizationId().toString(), TESTS_PER_MINUTE, "test deliveries").map(e))
+        .compose(e -> db.fetchOne(Sql.DSL.insertInto(WEBHOOK_DELIVERY)
             .set(WEBHOOK_DELIVERY.ENDPOINT_ID, e.getId()).set(WEBHOOK_DELIVERY.ORGANIZATION_ID, e.getOrganizationId())
             .set(WEBHOOK_DELIVERY.EVENT_ID, eventId).set(WEBHOOK_DELIVERY.EVENT_TYPE, Catalogue.TEST)
             .set(WEBHOOK_DELIVERY.AGGREGATE_ID, "test:" + eventId)

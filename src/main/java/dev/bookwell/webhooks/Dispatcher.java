@@ -40,7 +40,7 @@ import org.jooq.impl.DSL;
 
 /**
  * Sends due deliveries, at least once. A round leases a bounded batch (at most {@link #PER_ENDPOINT} at a time per
- * endpoint on an instance, {@link #BATCH} in all) by moving their next try a lease ahead in one short statement, so
+ * endpoint, {@link #BATCH} in all) by moving their next try a lease ahead in one short statement, so
  * no connection is held while a receiver answers and another instance never sends the same one meanwhile. A delivery waits while
  * an earlier one of the same aggregate to the same endpoint is pending: a booking's events arrive in order. Each
  * attempt is logged (status, latency, the start of the answer); see {@link #failed} for retries and giving up.
@@ -60,8 +60,6 @@ final class Dispatcher {
   private final HttpClient http;
   private final io.vertx.core.WorkerExecutor resolver;
   private final Config.Webhooks config;
-  /** Deliveries this instance is sending, per endpoint (event-loop confined: touched by this verticle only). */
-  private final Map<UUID, Integer> inFlight = new HashMap<>();
 
   Dispatcher(Db db, Vertx vertx, HttpClient http, io.vertx.core.WorkerExecutor resolver, Config.Webhooks config) {
     this.db = db;
@@ -72,15 +70,40 @@ final class Dispatcher {
   }
 
   /**
-   * One round: leases what is due, at most {@link #PER_ENDPOINT} per endpoint counting what this instance still has
-   * in flight, and starts sending it. The round does not wait for the answers: a slow receiver delays its own
-   * deliveries, never another organization's.
+   * One round: leases what is due, at most {@link #PER_ENDPOINT} per endpoint counting what is being sent to it
+   * (deliveries leased by any instance), each organization's first before any organization's second, and starts
+   * sending it. The round does not wait for the answers: a slow receiver delays its own deliveries, never another
+   * organization's. Both limits are in the statement: checked after it (as they were), an endpoint with sends in
+   * flight still had its next due deliveries fill the batch, so 25 endpoints of one organization that hang their
+   * answers kept every other organization's deliveries out of every round.
    */
   Future<Integer> round() {
+    return db.fetch(choice()).compose(chosen -> chosen.isEmpty() ? Future.succeededFuture(List.<WebhookDeliveryRecord>of())
+            // the lease: only those still due are taken (another instance may have leased some meanwhile)
+            : db.fetch(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(LEASE))
+                .set(WEBHOOK_DELIVERY.LEASED_UNTIL, SqlTime.nowPlus(LEASE))
+                .set(WEBHOOK_DELIVERY.ATTEMPTS, WEBHOOK_DELIVERY.ATTEMPTS.plus(1))
+                .where(WEBHOOK_DELIVERY.ID.in(chosen.stream().map(org.jooq.Record1::value1).toList()))
+                .and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
+                .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())).returning()))
+        .compose(leased -> leased.isEmpty() ? Future.succeededFuture(0) : endpoints(leased).map(endpoints -> {
+          for (var d : leased) {
+            send(d, endpoints.get(d.getEndpointId())).compose(outcome -> record(d, endpoints.get(d.getEndpointId()),
+                    outcome))
+                .onFailure(e -> LOG.warn("recording webhook delivery {} failed; its lease runs out and it is sent"
+                    + " again", d.getId(), e));
+          }
+          return leased.size();
+        }));
+  }
+
+  /** The deliveries a round takes: see {@link #round}. */
+  private static org.jooq.Select<org.jooq.Record1<UUID>> choice() {
     var earlier = WEBHOOK_DELIVERY.as("earlier");
     var rank = DSL.rowNumber().over().partitionBy(WEBHOOK_DELIVERY.ENDPOINT_ID).orderBy(WEBHOOK_DELIVERY.SEQ)
         .as("rank");
-    var due = Sql.DSL.select(WEBHOOK_DELIVERY.ID, WEBHOOK_DELIVERY.ENDPOINT_ID, WEBHOOK_DELIVERY.SEQ, rank)
+    var due = Sql.DSL.select(WEBHOOK_DELIVERY.ID, WEBHOOK_DELIVERY.ENDPOINT_ID, WEBHOOK_DELIVERY.ORGANIZATION_ID,
+            WEBHOOK_DELIVERY.SEQ, rank)
         .from(WEBHOOK_DELIVERY).join(WEBHOOK_ENDPOINT).on(WEBHOOK_ENDPOINT.ID.eq(WEBHOOK_DELIVERY.ENDPOINT_ID))
         .where(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
         .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now()))
@@ -89,36 +112,17 @@ final class Dispatcher {
             .and(earlier.AGGREGATE_ID.eq(WEBHOOK_DELIVERY.AGGREGATE_ID))
             .and(earlier.STATUS.eq(WebhookDeliveryStatus.pending)).and(earlier.SEQ.lt(WEBHOOK_DELIVERY.SEQ)))
         .asTable("due");
-    // each endpoint's first few, so one endpoint's backlog never crowds out the others
-    return db.fetch(Sql.DSL.select(due.field(WEBHOOK_DELIVERY.ID), due.field(WEBHOOK_DELIVERY.ENDPOINT_ID),
-            due.field(rank)).from(due).where(due.field(rank).le(PER_ENDPOINT))
-            .orderBy(due.field(WEBHOOK_DELIVERY.SEQ)).limit(BATCH))
-        .compose(candidates -> {
-          var chosen = new ArrayList<UUID>();
-          for (var c : candidates) {
-            if (c.value3() + inFlight.getOrDefault(c.value2(), 0) <= PER_ENDPOINT) {
-              chosen.add(c.value1());
-            }
-          }
-          return chosen.isEmpty() ? Future.succeededFuture(List.<WebhookDeliveryRecord>of())
-              // the lease: only those still due are taken (another instance may have leased some meanwhile)
-              : db.fetch(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(LEASE))
-                  .set(WEBHOOK_DELIVERY.LEASED_UNTIL, SqlTime.nowPlus(LEASE))
-                  .set(WEBHOOK_DELIVERY.ATTEMPTS, WEBHOOK_DELIVERY.ATTEMPTS.plus(1))
-                  .where(WEBHOOK_DELIVERY.ID.in(chosen)).and(WEBHOOK_DELIVERY.STATUS.eq(WebhookDeliveryStatus.pending))
-                  .and(WEBHOOK_DELIVERY.NEXT_AT.le(SqlTime.now())).returning());
-        })
-        .compose(leased -> leased.isEmpty() ? Future.succeededFuture(0) : endpoints(leased).map(endpoints -> {
-          for (var d : leased) {
-            var endpoint = endpoints.get(d.getEndpointId());
-            inFlight.merge(endpoint.getId(), 1, Integer::sum);
-            send(d, endpoint).compose(outcome -> record(d, endpoint, outcome))
-                .onFailure(e -> LOG.warn("recording webhook delivery {} failed; its lease runs out and it is sent"
-                    + " again", d.getId(), e))
-                .onComplete(x -> inFlight.computeIfPresent(endpoint.getId(), (k, n) -> n > 1 ? n - 1 : null));
-          }
-          return leased.size();
-        }));
+    var sending = Sql.DSL.select(WEBHOOK_DELIVERY.ENDPOINT_ID, DSL.count().as("n")).from(WEBHOOK_DELIVERY)
+        .where(WEBHOOK_DELIVERY.LEASED_UNTIL.gt(SqlTime.now())).groupBy(WEBHOOK_DELIVERY.ENDPOINT_ID)
+        .asTable("sending");
+    var turn = DSL.rowNumber().over().partitionBy(due.field(WEBHOOK_DELIVERY.ORGANIZATION_ID))
+        .orderBy(due.field(WEBHOOK_DELIVERY.SEQ)).as("turn");
+    var open = Sql.DSL.select(due.field(WEBHOOK_DELIVERY.ID), due.field(WEBHOOK_DELIVERY.SEQ), turn).from(due)
+        .leftJoin(sending).on(sending.field(WEBHOOK_DELIVERY.ENDPOINT_ID).eq(due.field(WEBHOOK_DELIVERY.ENDPOINT_ID)))
+        .where(due.field(rank).plus(DSL.coalesce(sending.field("n", Integer.class), 0)).le(PER_ENDPOINT))
+        .asTable("open");
+    return Sql.DSL.select(open.field(WEBHOOK_DELIVERY.ID)).from(open)
+        .orderBy(open.field(turn), open.field(WEBHOOK_DELIVERY.SEQ)).limit(BATCH);
   }
 
   private Future<Map<UUID, WebhookEndpointRecord>> endpoints(List<WebhookDeliveryRecord> deliveries) {

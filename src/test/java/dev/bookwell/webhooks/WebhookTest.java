@@ -223,6 +223,64 @@ class WebhookTest {
     }
   }
 
+  /**
+   * One organization's endpoints that hang their answers take their share of a round and no more: with 40 such
+   * endpoints (two organizations of one attacker, each endpoint a host of its own), each with a backlog, another
+   * organization's delivery is sent while every one of the attacker's sends is still in flight. Before, the
+   * attacker's next due deliveries filled each round's batch and were only then dropped as over their endpoints'
+   * share, so nobody else's went out.
+   */
+  @Test
+  void endpointsThatHangTheirAnswersDoNotKeepAnotherOrganizationsDeliveriesOut() {
+    String attacker = world.userToken();
+    var held = new ConcurrentLinkedQueue<HttpServerResponse>();
+    // every loopback address reaches it: 40 hosts, as 40 receivers would be (a client pools connections per host)
+    HttpServer hanging = Wait.on(app.vertx.createHttpServer().requestHandler(request -> held.add(request.response()))
+        .listen(0, "0.0.0.0"));
+    var attackerOrgs = new ArrayList<UUID>();
+    try {
+      for (int o = 0; o < 2; o++) {
+        String owned = dev.bookwell.identity.IdentityFixture.organization(app, attacker);
+        attackerOrgs.add(UUID.fromString(owned));
+        for (int e = 0; e < 20; e++) {
+          var created = app.call(HttpMethod.POST, "/v1/organizations/" + owned + "/webhooks", new JsonObject()
+              .put("url", "http://127.0.0." + (2 + o * 20 + e) + ":" + hanging.actualPort() + "/hang")
+              .put("eventTypes", new JsonArray().add("booking.confirmed")), attacker);
+          assertEquals(201, created.statusCode(), created.bodyAsString());
+          var endpoint = UUID.fromString(created.bodyAsJsonObject().getString("id"));
+          for (int d = 0; d < 8; d++) {  // a backlog: the endpoint's share (4) in flight, more due behind it
+            UUID event = UUID.randomUUID();
+            Wait.on(app.db.update(Sql.DSL.insertInto(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.ENDPOINT_ID, endpoint)
+                .set(WEBHOOK_DELIVERY.ORGANIZATION_ID, UUID.fromString(owned)).set(WEBHOOK_DELIVERY.EVENT_ID, event)
+                .set(WEBHOOK_DELIVERY.EVENT_TYPE, "webhook.test").set(WEBHOOK_DELIVERY.AGGREGATE_ID, "test:" + event)
+                .set(WEBHOOK_DELIVERY.PAYLOAD, org.jooq.JSONB.valueOf("{}"))
+                .set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(Duration.ofHours(1)))));
+          }
+        }
+      }
+      // all due at once, so every hanging send has well inside its 10 s timeout left when the other one goes out
+      Wait.on(app.db.update(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.now())
+          .where(WEBHOOK_DELIVERY.ORGANIZATION_ID.in(attackerOrgs))));
+      Eventually.until("every hanging endpoint's share in flight", () -> held.size() == 40 * Dispatcher.PER_ENDPOINT);
+
+      String victim = endpoint("/not-crowded-out", List.of("booking.confirmed")).getString("id");
+      assertEquals(202, app.call(HttpMethod.POST, "/v1/webhooks/" + victim + "/test", null, world.owner)
+          .statusCode());
+      Eventually.until("the other organization's delivery sent", () -> delivered(victim) == 1);
+      assertEquals(0, Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(WEBHOOK_DELIVERY)
+          .where(WEBHOOK_DELIVERY.ORGANIZATION_ID.in(attackerOrgs)).and(WEBHOOK_DELIVERY.ATTEMPTS.ge(1))
+          .and(WEBHOOK_DELIVERY.LEASED_UNTIL.isNull()))).value1(), "while none of the hanging sends had ended");
+      assertEquals(40 * Dispatcher.PER_ENDPOINT, held.size(), "nor had any endpoint more than its share");
+    } finally {
+      for (var org : attackerOrgs) {  // their backlogs end here, so no later test waits behind them
+        Wait.on(app.db.update(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.STATUS,
+            WebhookDeliveryStatus.failed).where(WEBHOOK_DELIVERY.ORGANIZATION_ID.eq(org))));
+      }
+      held.forEach(response -> response.setStatusCode(200).end("thanks"));
+      hanging.close();
+    }
+  }
+
   @Test
   void aDeliveryWaitingToRetryIsRedeliveredAtOnce() {
     FAILURES.put("/later", new AtomicInteger(ALWAYS));
