@@ -15,6 +15,7 @@ import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.EmailAddresses;
 import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
+import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.api.Problem.FieldError;
 import dev.bookwell.platform.db.Db;
 import dev.bookwell.platform.db.Sql;
@@ -62,7 +63,10 @@ final class Invitations {
     UUID id = UUID.randomUUID();
     return members.requireManager(caller, organizationId, role)
         .compose(x -> Members.requireHeld(db, caller, organizationId, Authorization.permissionSet(permissions)))
-        .compose(x -> Idempotency.once(db, request, tx -> tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
+        // each is a mail its address cannot unsubscribe from, queued with every organization's mail
+        .compose(x -> RateLimits.hit(db, "invitation", organizationId.toString(), PER_MINUTE, "invitations"))
+        .compose(x -> Idempotency.once(db, request, tx -> notInvitedYet(tx, organizationId, email).compose(y ->
+            tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
                 .set(ORGANIZATION_INVITATION.ID, id)
                 .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token(tokenKey, id)))
                 .set(ORGANIZATION_INVITATION.ORGANIZATION_ID, organizationId)
@@ -88,7 +92,34 @@ final class Invitations {
                     .put("email", email)
                     .put("role", role.getLiteral())
                     .put("expiresAt", invitation.getExpiresAt().toString()),
-                    "/v1/organizations/" + organizationId + "/invitations/" + invitation.getId())))));
+                    "/v1/organizations/" + organizationId + "/invitations/" + invitation.getId()))))));
+  }
+
+  /** Invitations an organization may send a minute (429 past it). */
+  static final int PER_MINUTE = 20;
+
+  /** 409 while the address has an open invitation to the organization: one mail, not one a click. */
+  private static Future<Void> notInvitedYet(Sql tx, UUID organizationId, String email) {
+    return tx.fetchOptional(Sql.DSL.selectOne().from(ORGANIZATION_INVITATION)
+            .where(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_INVITATION.EMAIL.eq(email)).and(open()))
+        .map(found -> {
+          if (found.isPresent()) {
+            throw Problem.of("already-invited", 409, "Already invited", "This address has an open invitation; "
+                + "revoke it to send another.").toException();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Ends the open invitations {@code userId} sent to the organization: they were removed, or lost a permission, and
+   * what they sent must not outlive what they hold (accepting checks nothing of the inviter).
+   */
+  static Future<Integer> revokeSentBy(Sql tx, UUID organizationId, UUID userId) {
+    return tx.update(Sql.DSL.update(ORGANIZATION_INVITATION).set(ORGANIZATION_INVITATION.REVOKED_AT, SqlTime.now())
+        .where(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
+        .and(ORGANIZATION_INVITATION.INVITED_BY.eq(userId)).and(open()));
   }
 
   /**

@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.jooq.Record2;
+import org.jooq.impl.DSL;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -58,10 +59,14 @@ final class Members {
               var changed = EnumSet.copyOf(Authorization.permissionSet(previous.get().value2()));
               changed.addAll(Arrays.asList(permissions));
               changed.removeAll(intersection(previous.get().value2(), permissions));
+              boolean lowered = !Arrays.asList(permissions).containsAll(Arrays.asList(previous.get().value2()))
+                  || role.ordinal() > previous.get().value1().ordinal();
               return requireHeld(tx, caller, organizationId, changed)
                   .compose(y -> previous.get().value1() == OrgRole.owner && role != OrgRole.owner
                       ? requireOwner(tx, caller, organizationId).compose(z -> requireAnotherOwner(tx, organizationId,
                           userId))
+                      : Future.succeededFuture())
+                  .compose(y -> lowered ? Invitations.revokeSentBy(tx, organizationId, userId)
                       : Future.succeededFuture())
                   .map(y -> memberJson(userId, previous.get().value1(), previous.get().value2()));
             })
@@ -114,6 +119,7 @@ final class Members {
             .compose(before -> tx.update(Sql.DSL.deleteFrom(ORGANIZATION_MEMBER)
                 .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
                 .and(ORGANIZATION_MEMBER.USER_ID.eq(userId)))
+                .compose(y -> Invitations.revokeSentBy(tx, organizationId, userId))
                 .compose(y -> Audit.record(tx, request, Audit.Entry.of(organizationId, "member.removed", "user",
                     userId).before(before))))
             .compose(x2 -> Outbox.append(tx, "identity.membership_removed", "organization", organizationId,
@@ -244,13 +250,41 @@ final class Members {
 
   /** An organization never loses its last owner. */
   private static Future<Void> requireAnotherOwner(Sql tx, UUID organizationId, UUID leaving) {
-    return tx.fetchOne(Sql.DSL.selectCount().from(ORGANIZATION_MEMBER)
-            .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(organizationId))
-            .and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner))
-            .and(ORGANIZATION_MEMBER.USER_ID.ne(leaving)))
-        .compose(count -> count.value1() > 0 ? Future.<Void>succeededFuture()
+    return tx.fetchOne(Sql.DSL.select(DSL.field(anotherOwner(DSL.val(organizationId), leaving))))
+        .compose(found -> found.value1() ? Future.<Void>succeededFuture()
             : Future.failedFuture(Problem.of("last-owner", 409, "Last owner",
                 "An organization must keep at least one owner.").toException()));
+  }
+
+  /**
+   * Another owner than {@code leaving} who can still sign in: a deleted or deactivated account counted, so an
+   * organization could be left to owners nobody can be.
+   */
+  private static org.jooq.Condition anotherOwner(org.jooq.Field<UUID> organizationId, UUID leaving) {
+    var other = ORGANIZATION_MEMBER.as("other_owner");
+    return DSL.exists(Sql.DSL.selectOne().from(other).join(APP_USER).on(APP_USER.ID.eq(other.USER_ID))
+        .where(other.ORGANIZATION_ID.eq(organizationId)).and(other.ROLE.eq(OrgRole.owner))
+        .and(other.USER_ID.ne(leaving)).and(APP_USER.DELETED_AT.isNull()).and(APP_USER.DEACTIVATED_AT.isNull()));
+  }
+
+  /**
+   * 409 last-owner while {@code userId} is the last owner of an organization others belong to: deleting their
+   * account would leave those members with nobody who may make an owner or rename or delete it.
+   */
+  static Future<Void> requireNotLastOwner(Sql sql, UUID userId) {
+    var others = ORGANIZATION_MEMBER.as("others");
+    return sql.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ORGANIZATION_ID).from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.USER_ID.eq(userId)).and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner))
+            .andExists(Sql.DSL.selectOne().from(others).where(others.ORGANIZATION_ID
+                .eq(ORGANIZATION_MEMBER.ORGANIZATION_ID)).and(others.USER_ID.ne(userId)))
+            .andNot(anotherOwner(ORGANIZATION_MEMBER.ORGANIZATION_ID, userId)).limit(1))
+        .map(found -> {
+          if (found.isPresent()) {
+            throw Problem.of("last-owner", 409, "Last owner", "You are the last owner of organization "
+                + found.get().value1() + ", which has other members: make one of them owner first.").toException();
+          }
+          return null;
+        });
   }
 
   private static Future<OrgRole> currentRole(Sql sql, UUID organizationId, UUID userId) {

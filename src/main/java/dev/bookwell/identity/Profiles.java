@@ -65,7 +65,8 @@ final class Profiles {
   /** DELETE /v1/me: soft delete; sessions end at once. */
   Future<ApiReply> deleteMe(ApiRequest request) {
     Caller caller = request.requireCaller();
-    return change(caller, caller.userId(), APP_USER.DELETED_AT, "identity.user_deleted", "account-deleted");
+    return Members.requireNotLastOwner(db, caller.userId()).compose(x -> change(caller, caller.userId(),
+        APP_USER.DELETED_AT, "identity.user_deleted", "account-deleted"));
   }
 
   /** POST /v1/admin/users/{userId}/deactivate */

@@ -172,13 +172,18 @@ final class Certificates {
             .put("Content-Disposition", "attachment; filename=\"" + c.getNumber() + ".pdf\"")));
   }
 
-  /** POST /v1/certificates/{number}/revoke {reason} (manage_bookings in its organization). */
+  /**
+   * POST /v1/certificates/{number}/revoke {reason} (manage_bookings in its organization); 404 to anyone else, as for
+   * a number that does not exist: a 403 told any signed-in caller which numbers exist, with no rate limit, and
+   * verify then gave each one's holder, course and organization.
+   */
   Future<ApiReply> revoke(ApiRequest request) {
     Caller caller = request.requireCaller();
     String reason = request.bodyObject().getString("reason");
     return find(request)
         .compose(c -> IdentityClient.require(vertx.eventBus(), caller, c.getOrganizationId(),
-            OrgPermission.manage_bookings).map(c))
+            OrgPermission.manage_bookings).map(c).recover(dev.bookwell.platform.api.ProblemException
+                .forbiddenAsNotFound(() -> notFound(c.getNumber()))))
         .compose(c -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.update(CERTIFICATE)
                 .set(CERTIFICATE.REVOKED_AT, SqlTime.now()).set(CERTIFICATE.REVOKED_REASON, reason)
                 .set(CERTIFICATE.REVOKED_BY, caller.userId())

@@ -82,13 +82,18 @@ final class Classroom {
             .compose(withdrawn -> InOrder.each(withdrawn, enrollment -> Enrollments.withdrawn(tx, enrollment, why)));
   }
 
-  /** The session was attended (staff marked the booking completed): the enrollment it made completes, once. */
+  /**
+   * The session was attended (staff marked the booking completed): the enrollment it made completes, once. A
+   * blended course's only when its required lessons are done too: the session alone completed it (and issued its
+   * certificate) with none of its lessons or quizzes done.
+   */
   private static Future<Void> complete(Sql tx, UUID bookingId) {
-    return tx.fetchOptional(Sql.DSL.select(ENROLLMENT.ID).from(ENROLLMENT).where(ENROLLMENT.BOOKING_ID.eq(bookingId))
+    return tx.fetchOptional(Sql.DSL.select(ENROLLMENT.ID, COURSE.KIND).from(ENROLLMENT).join(COURSE)
+            .on(COURSE.ID.eq(ENROLLMENT.COURSE_ID)).where(ENROLLMENT.BOOKING_ID.eq(bookingId))
             .and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)))
         .compose(found -> found.isEmpty() ? Future.succeededFuture()
-            : Completion.lock(tx, found.get().value1()).compose(enrollment -> Completion.complete(tx, enrollment))
-                .mapEmpty());
+            : Completion.lock(tx, found.get().value1()).compose(enrollment -> found.get().value2() == CourseKind.blended
+                ? Completion.attended(tx, enrollment) : Completion.complete(tx, enrollment)).mapEmpty());
   }
 
   /**

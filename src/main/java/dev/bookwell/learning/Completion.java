@@ -48,6 +48,15 @@ final class Completion {
   }
 
   /**
+   * A blended course's session attended (under {@link #lock}): completes the enrollment if its required lessons are
+   * done, or it has none; otherwise the lessons' last one completes it ({@link #check}).
+   */
+  static Future<Boolean> attended(Sql tx, EnrollmentRecord enrollment) {
+    return counts(tx, enrollment).compose(counts -> counts.completed() < counts.required()
+        ? Future.succeededFuture(false) : complete(tx, enrollment));
+  }
+
+  /**
    * Completes an active enrollment (under {@link #lock}): its last required lesson, or a classroom session attended.
    * The guarded update makes a second call a no-op, so the event goes out once.
    */

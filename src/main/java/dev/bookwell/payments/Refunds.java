@@ -116,12 +116,29 @@ final class Refunds {
       PaymentStatus to = refunded.net() + amount >= payment.getAmountMinor() ? PaymentStatus.refunded
           : PaymentStatus.partially_refunded;
       return gateway.refund(Payments.charge(payment), amount, refundKey(payment, amount, refunded.asked()))
-          .compose(refundId -> db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectOne().from(PAYMENT_LEDGER)
-                  .where(PAYMENT_LEDGER.KIND.eq("refund")).and(PAYMENT_LEDGER.STRIPE_OBJECT_ID.eq(refundId)))
-              .compose(known -> known.isPresent() ? Future.succeededFuture(false)  // Stripe gave back the same refund
+          .compose(refundId -> db.transaction(tx -> recorded(tx, payment, refundId, refunded.asked() + amount)
+              .compose(known -> known ? Future.succeededFuture(false)
                   : Payments.move(tx, payment, CAPTURED, to, "refund", amount, refundId, null, note))))
           .<Void>mapEmpty();
     });
+  }
+
+  /**
+   * Whether the ledger has the refund already: Stripe gave back the same refund ({@code refundId}), or its
+   * {@code charge.refunded} webhook came first and recorded it as the charge's refunded total, so the refunds there
+   * reach {@code askedWith} (what they sum to with it). The payment's row is locked first, as the webhook's is: the
+   * two cannot both find it missing. Recorded twice, the payment showed twice the money back, and a refund Stripe
+   * failed later would still have looked paid.
+   */
+  private static Future<Boolean> recorded(Sql tx, PaymentRecord payment, String refundId, long askedWith) {
+    return tx.fetchOne(Sql.DSL.select(PAYMENT.BOOKING_ID).from(PAYMENT).where(PAYMENT.BOOKING_ID
+            .eq(payment.getBookingId())).forUpdate())
+        .compose(locked -> tx.fetchOne(Sql.DSL.select(
+                DSL.coalesce(DSL.sum(PAYMENT_LEDGER.AMOUNT_MINOR), DSL.inline(BigDecimal.ZERO)),
+                DSL.count().filterWhere(PAYMENT_LEDGER.STRIPE_OBJECT_ID.eq(refundId)))
+            .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(payment.getBookingId()))
+            .and(PAYMENT_LEDGER.KIND.eq("refund"))))
+        .map(row -> row.value2() > 0 || row.value1().longValue() >= askedWith);
   }
 
   /** Refunds asked for ({@code asked}), and what came back of them ({@code net}: less those Stripe failed). */

@@ -97,6 +97,9 @@ class BookingFlowTest {
     String token = world.userToken();
     String userId = app.call(HttpMethod.GET, "/v1/me", null, token).bodyAsJsonObject().getString("id");
     var impostor = new JsonObject().put("name", "Impostor").put("email", userId);
+    assertEquals(400, hold(new JsonObject().put("slotId", slot).put("guest", impostor), null, null).statusCode(),
+        "a guest's email is an address");
+    impostor.put("email", userId + "@example.org");
     assertEquals(201, hold(new JsonObject().put("slotId", slot).put("guest", impostor), null, null).statusCode());
     var user = hold(new JsonObject().put("slotId", slot), token, null);
     assertEquals(201, user.statusCode(), user.bodyAsString());

@@ -134,6 +134,51 @@ class AuthorizationTest {
         .size(), "only the owner who removed the creator");
   }
 
+  /**
+   * An invitation goes out once per address while open, and ends with its inviter's standing: removed (or given
+   * fewer permissions), what they sent can no longer be accepted.
+   */
+  @Test
+  void anInvitationGoesOutOnceAndEndsWithItsInvitersStanding() {
+    assertEquals(200, putMember(ownerToken, staff, new JsonObject().put("role", "admin")).statusCode());
+    String email = uniqueEmail();
+    String token = IdentityFixture.invite(app, organization.toString(), staffToken, email,
+        new JsonObject().put("role", "admin"));
+    var again = app.call(HttpMethod.POST, members().replace("/members", "/invitations"), new JsonObject()
+        .put("email", email).put("role", "staff"), ownerToken);
+    assertEquals(409, again.statusCode(), again.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/already-invited", again.bodyAsJsonObject().getString("type"));
+
+    assertEquals(204, app.call(HttpMethod.DELETE, members() + "/" + staff, null, ownerToken).statusCode());
+    register(app, email);
+    var accepted = app.call(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", token),
+        login(app, email, PASSWORD).getString("accessToken"));
+    assertEquals(400, accepted.statusCode(), "the inviter was removed: " + accepted.bodyAsString());
+    assertEquals(1, app.call(HttpMethod.GET, members(), null, ownerToken).bodyAsJsonObject().getJsonArray("items")
+        .size(), "nobody joined through it");
+  }
+
+  /**
+   * Only owners who can still sign in count as another owner, and the last owner of an organization others belong
+   * to cannot delete their account: the members would be left with nobody who may make an owner.
+   */
+  @Test
+  void theLastOwnerWhoCanSignInStays() {
+    String secondEmail = uniqueEmail();
+    UUID second = register(app, secondEmail);
+    String secondToken = login(app, secondEmail, PASSWORD).getString("accessToken");
+    IdentityFixture.accept(app, IdentityFixture.invite(app, organization.toString(), ownerToken, secondEmail,
+        new JsonObject().put("role", "owner")), secondToken);
+    assertEquals(204, app.call(HttpMethod.DELETE, "/v1/me", null, secondToken).statusCode(), "another owner stays");
+
+    var leaving = app.call(HttpMethod.DELETE, members() + "/" + owner, null, ownerToken);
+    assertEquals(409, leaving.statusCode(), "the deleted account is no owner: " + leaving.bodyAsString());
+    var deleting = app.call(HttpMethod.DELETE, "/v1/me", null, ownerToken);
+    assertEquals(409, deleting.statusCode(), deleting.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/last-owner", deleting.bodyAsJsonObject().getString("type"));
+    assertAllowed(owner, OrgPermission.manage_staff, true);
+  }
+
   @Test
   void anInvitationIsAcceptedOnceByTheInvitedEmailOnly() {
     String invitedEmail = uniqueEmail();

@@ -85,8 +85,12 @@ class CertificateTest {
         .size());
     String stranger = world.userToken();
     dev.bookwell.identity.IdentityFixture.organization(app, stranger);
-    assertEquals(403, app.call(HttpMethod.POST, "/v1/certificates/" + number + "/revoke", new JsonObject()
-        .put("reason", "mine now"), stranger).statusCode());
+    var strangers = app.call(HttpMethod.POST, "/v1/certificates/" + number + "/revoke", new JsonObject()
+        .put("reason", "mine now"), stranger);
+    assertEquals(404, strangers.statusCode(), "as for a number that does not exist: it tells nobody which do");
+    assertEquals(app.call(HttpMethod.POST, "/v1/certificates/BW-2026-NOSUCH00/revoke", new JsonObject()
+        .put("reason", "mine now"), stranger).bodyAsJsonObject().getString("type"),
+        strangers.bodyAsJsonObject().getString("type"));
     learning.call(HttpMethod.POST, "/v1/certificates/" + number + "/revoke", new JsonObject()
         .put("reason", "assessment invalid"), world.owner, 200);
     var revoked = learning.call(HttpMethod.GET, "/v1/certificates/" + number + "/verify", null, null, 200);

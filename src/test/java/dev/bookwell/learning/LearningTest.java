@@ -393,6 +393,39 @@ class LearningTest {
         .anyMatch(e -> e.getString("courseId").equals(course) && e.getString("status").equals("withdrawn")));
   }
 
+  /**
+   * A free blended course reached through a booking: its attended session completes it only with its required
+   * lessons done (the session alone completed it, and issued its certificate, with no lesson done).
+   */
+  @Test
+  void anAttendedSessionCompletesABlendedCourseOnlyWithItsLessonsDone() {
+    String service = world.service(new JsonObject().put("name", "Manual handling day").put("priceMinor", 0));
+    String course = learning.course("Manual handling", "blended", new JsonObject().put("serviceId", service));
+    String text = learning.lesson(course, learning.section(course), "text", new JsonObject()
+        .put("content", new JsonObject().put("text", "Bend the knees.").put("readingMinutes", 2)));
+    learning.publish(course);
+    String learner = world.userToken();
+    String booking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(service, world.providerId, World.at(8), 10)), learner));
+    Eventually.until("enrolled by the booking", () -> enrollments(learner).stream()
+        .anyMatch(e -> e.getString("courseId").equals(course) && e.getString("source").equals("booking")));
+    String enrollment = enrollments(learner).stream().filter(e -> e.getString("courseId").equals(course))
+        .findFirst().orElseThrow().getString("id");
+
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + booking + "/complete", null, world.owner));
+    var attended = Wait.on(app.db.fetchOne(Sql.DSL.select(OUTBOX_EVENT.ID).from(OUTBOX_EVENT)
+        .where(OUTBOX_EVENT.TYPE.eq("booking.completed")).and(OUTBOX_EVENT.AGGREGATE_ID.eq(booking)))).value1();
+    Eventually.until("the attendance handled", () -> Wait.on(app.db.fetchOne(Sql.DSL.selectCount()
+        .from(dev.bookwell.db.Tables.CONSUMED_EVENT).where(dev.bookwell.db.Tables.CONSUMED_EVENT.CONSUMER
+            .eq("learning")).and(dev.bookwell.db.Tables.CONSUMED_EVENT.EVENT_ID.eq(attended)))).value1() == 1);
+    assertEquals("active", learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200)
+        .getString("status"), "its lesson is still to do");
+    assertEquals(0, completions(enrollment));
+
+    assertEquals("completed", learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + text
+        + "/progress", new JsonObject().put("seq", 1).put("completed", true), learner, 200).getString("status"));
+  }
+
   private static java.util.List<JsonObject> enrollments(String token) {
     return learning.call(HttpMethod.GET, "/v1/me/enrollments", null, token, 200).getJsonArray("items").stream()
         .map(JsonObject.class::cast).toList();

@@ -489,6 +489,38 @@ class StripePaymentsTest {
         .and(PAYMENT_LEDGER.KIND.eq("refund")))).value1().longValue());
   }
 
+  /**
+   * Stripe's charge.refunded webhook may arrive before the service has written down the refund it asked for (the
+   * webhook records it as the charge's refunded total): the refund is in the ledger once, not twice.
+   */
+  @Test
+  void aRefundItsWebhookReportedFirstIsRecordedOnce() {
+    var booking = paid(world.session(service, world.providerId, at(25), 3));
+    String intentId = booking.getString("intentId");
+    var webhook = new java.util.concurrent.atomic.AtomicInteger();
+    stripe.beforeRefundAnswered = refunded -> {
+      var event = stripe.event("charge.refunded", charge(refunded, stripe.intent(refunded).getLong("amount_refunded")),
+          NEW_SECRET, now());
+      return app.client.post("/v1/webhooks/stripe").putHeader("Content-Type", "application/json")
+          .putHeader("Stripe-Signature", event.signature()).sendBuffer(Buffer.buffer(event.payload()))
+          .onSuccess(answer -> webhook.set(answer.statusCode()));
+    };
+    try {
+      var cancelled = Wait.on(app.client.post("/v1/bookings/" + booking.getString("id") + "/cancel")
+          .putHeader("X-Booking-Token", booking.getString("accessToken")).send());
+      assertEquals(200, cancelled.statusCode(), cancelled.bodyAsString());
+    } finally {
+      stripe.beforeRefundAnswered = refunded -> io.vertx.core.Future.succeededFuture();
+    }
+    assertEquals(200, webhook.get(), "Stripe's webhook was taken before the refund was answered");
+    awaitPayment(booking, "refunded");
+    assertEquals(List.of("authorization", "capture", "refund"), ledger(booking), "recorded once");
+    assertEquals(4500L, Wait.on(app.db.fetchOne(Sql.DSL.select(org.jooq.impl.DSL.sum(PAYMENT_LEDGER.AMOUNT_MINOR))
+        .from(PAYMENT_LEDGER).where(PAYMENT_LEDGER.BOOKING_ID.eq(UUID.fromString(booking.getString("id"))))
+        .and(PAYMENT_LEDGER.KIND.eq("refund")))).value1().longValue());
+    assertEquals(4500L, stripe.intent(intentId).getLong("amount_refunded"), "refunded once at Stripe");
+  }
+
   @Test
   void aCaptureThatFailedIsRetriedByTheReconciler() {
     var booking = hold(world.session(service, world.providerId, at(11), 3));

@@ -32,6 +32,13 @@ public final class FakeStripe implements AutoCloseable {
   private final Map<String, String> accountOf = new ConcurrentHashMap<>();
   /** Connected accounts of the platform's, with the organization their metadata names. */
   private final Map<String, String> connected = new ConcurrentHashMap<>();
+  /**
+   * Runs once a refund is made and before it is answered, on the fake's own thread (a test sends Stripe's
+   * {@code charge.refunded} webhook there, as Stripe may, before the caller hears of its refund).
+   */
+  public volatile java.util.function.Function<String, io.vertx.core.Future<?>> beforeRefundAnswered =
+      intentId -> io.vertx.core.Future.succeededFuture();
+
   /** Every money movement: {@code <account> <create|capture|cancel|refund> <intent> <amount>}. */
   public final java.util.List<String> movements = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   public final AtomicInteger captures = new AtomicInteger();
@@ -155,6 +162,7 @@ public final class FakeStripe implements AutoCloseable {
       }
       String[] parts = path.split("/");  // "", "v1", "payment_intents", id?, action?
       JsonObject answer;
+      io.vertx.core.Future<?> answerAfter = io.vertx.core.Future.succeededFuture();
       if (path.equals("/v1/accounts") && request.method().name().equals("POST")) {
         var form = form(body.toString());
         String id = "acct_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -178,6 +186,7 @@ public final class FakeStripe implements AutoCloseable {
         answer = refund(form);
         if (answer != null) {
           movements.add(account + " refund " + form.get("payment_intent") + " " + form.get("amount"));
+          answerAfter = beforeRefundAnswered.apply(form.get("payment_intent"));
         }
         if (answer == null) {
           error(request, 400, "invalid_request_error", "The refund is larger than what was captured.");
@@ -210,7 +219,8 @@ public final class FakeStripe implements AutoCloseable {
       if (key != null) {
         idempotent.put(key + path, answer.encode());
       }
-      json(request, 200, answer.encode());
+      String answered = answer.encode();
+      answerAfter.onComplete(x -> json(request, 200, answered));
     });
   }
 
