@@ -1,5 +1,6 @@
 package dev.bookwell.booking;
 
+import dev.bookwell.db.enums.WaitlistStatus;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Problem;
@@ -75,7 +76,7 @@ final class PaymentRequests {
         throw Problem.of("illegal-transition", 409, "Nothing to pay",
             "The booking is " + booking.getString("status") + "; only a standing hold is paid.").toException();
       }
-      return Waitlists.unaccepted(db, record.getId()).compose(offer -> {
+      return Waitlists.offerHold(db, record.getId(), WaitlistStatus.offered).compose(offer -> {
         if (offer) {
           throw Problem.of("offer-not-accepted", 409, "Accept the offer first", "This hold is a waitlist offer: "
               + "accept it (POST /v1/waitlist/{entryId}/accept), which answers with its payment.").toException();

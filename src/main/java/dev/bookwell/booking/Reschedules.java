@@ -3,6 +3,7 @@ package dev.bookwell.booking;
 import static dev.bookwell.db.Tables.BOOKING;
 
 import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.db.enums.WaitlistStatus;
 import dev.bookwell.db.tables.records.BookingRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
@@ -52,7 +53,14 @@ final class Reschedules {
                 throw Problem.of("already-started", 409, "Already started",
                     "The booking has started; it can no longer be moved.").toException();
               }
-              return Holds.facts(tx, target).compose(slot -> {
+              return Waitlists.offerHold(tx, id, WaitlistStatus.offered, WaitlistStatus.accepted)
+                  .compose(offer -> {
+                    if (offer) {
+                      throw Problem.of("offer-not-movable", 409, "An offer stays in its slot", "This hold is a "
+                          + "waitlist offer for its slot; book another slot instead.").toException();
+                    }
+                    return Holds.facts(tx, target);
+                  }).compose(slot -> {
                 if (!slot.serviceId().equals(old.getServiceId())) {
                   throw Problem.of("different-service", 422, "Different service",
                       "A booking moves only to another slot of the same service.").toException();

@@ -47,12 +47,14 @@ final class Waitlists {
   }
 
   /**
-   * Whether {@code bookingId} is an offer not yet accepted: its hold is paid only once accepted, since accepting is
-   * where an offer of a service staff confirm goes to them (paid as it stood, it was confirmed without them).
+   * Whether {@code bookingId} is the hold of an offer in one of {@code statuses}. An offer's hold is paid only once
+   * accepted, since accepting is where an offer of a service staff confirm goes to them (paid as it stood, it was
+   * confirmed without them); and it stays in its slot while the offer is live (moved, its entry lost track of it,
+   * and the moved hold was paid as an unaccepted offer no check saw).
    */
-  static Future<Boolean> unaccepted(Sql sql, UUID bookingId) {
+  static Future<Boolean> offerHold(Sql sql, UUID bookingId, WaitlistStatus... statuses) {
     return sql.fetchOptional(Sql.DSL.selectOne().from(WAITLIST_ENTRY).where(WAITLIST_ENTRY.BOOKING_ID.eq(bookingId))
-        .and(WAITLIST_ENTRY.STATUS.eq(WaitlistStatus.offered))).map(java.util.Optional::isPresent);
+        .and(WAITLIST_ENTRY.STATUS.in(statuses))).map(java.util.Optional::isPresent);
   }
 
   static RuntimeException notFound(UUID entryId) {

@@ -6,6 +6,7 @@ import static dev.bookwell.db.Tables.ORGANIZATION_MEMBER;
 
 import dev.bookwell.db.enums.OrgPermission;
 import dev.bookwell.db.enums.OrgRole;
+import dev.bookwell.db.enums.PlatformRole;
 import dev.bookwell.db.tables.records.OrganizationInvitationRecord;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.audit.Audit;
@@ -63,9 +64,10 @@ final class Invitations {
     UUID id = UUID.randomUUID();
     return members.requireManager(caller, organizationId, role)
         .compose(x -> Members.requireHeld(db, caller, organizationId, Authorization.permissionSet(permissions)))
-        // each is a mail its address cannot unsubscribe from, queued with every organization's mail
-        .compose(x -> RateLimits.hit(db, "invitation", organizationId.toString(), PER_MINUTE, "invitations"))
-        .compose(x -> Idempotency.once(db, request, tx -> notInvitedYet(tx, organizationId, email).compose(y ->
+        // each is a mail its address cannot unsubscribe from, queued with every organization's mail (counted
+        // inside the create, so a retry with its Idempotency-Key gets its answer again, not a 429)
+        .compose(x -> Idempotency.once(db, request, tx -> RateLimits.hit(tx, "invitation", organizationId.toString(),
+                PER_MINUTE, "invitations").compose(y -> fewOpen(tx, organizationId, email)).compose(y ->
             tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
                 .set(ORGANIZATION_INVITATION.ID, id)
                 .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token(tokenKey, id)))
@@ -98,18 +100,41 @@ final class Invitations {
   /** Invitations an organization may send a minute (429 past it). */
   static final int PER_MINUTE = 20;
 
-  /** 409 while the address has an open invitation to the organization: one mail, not one a click. */
-  private static Future<Void> notInvitedYet(Sql tx, UUID organizationId, String email) {
-    return tx.fetchOptional(Sql.DSL.selectOne().from(ORGANIZATION_INVITATION)
+  /** Open invitations an address may have to one organization (two accepted together merge: see {@link #join}). */
+  static final int OPEN_PER_ADDRESS = 3;
+
+  /** 409 while the address has {@link #OPEN_PER_ADDRESS} open invitations to the organization. */
+  private static Future<Void> fewOpen(Sql tx, UUID organizationId, String email) {
+    return tx.fetchOne(Sql.DSL.selectCount().from(ORGANIZATION_INVITATION)
             .where(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
             .and(ORGANIZATION_INVITATION.EMAIL.eq(email)).and(open()))
-        .map(found -> {
-          if (found.isPresent()) {
-            throw Problem.of("already-invited", 409, "Already invited", "This address has an open invitation; "
-                + "revoke it to send another.").toException();
+        .map(open -> {
+          if (open.value1() >= OPEN_PER_ADDRESS) {
+            throw Problem.of("already-invited", 409, "Already invited", "This address has " + open.value1()
+                + " open invitations; revoke one to send another.").toException();
           }
           return null;
         });
+  }
+
+  /**
+   * Whether the inviter still stands behind the invitation: an account that can sign in and, unless a platform
+   * admin, a member who may invite to its role and holds every permission it grants. Checked when it is accepted,
+   * so no way of lowering someone (removed, given fewer permissions, account closed or deactivated, or racing the
+   * invitation's creation) leaves what they sent usable.
+   */
+  private static Future<Boolean> inviterStands(Sql tx, OrganizationInvitationRecord invitation) {
+    return tx.fetchOptional(Sql.DSL.select(APP_USER.ROLES, ORGANIZATION_MEMBER.ROLE, ORGANIZATION_MEMBER.PERMISSIONS)
+            .from(APP_USER).leftJoin(ORGANIZATION_MEMBER).on(ORGANIZATION_MEMBER.USER_ID.eq(APP_USER.ID)
+                .and(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(invitation.getOrganizationId())))
+            .where(APP_USER.ID.eq(invitation.getInvitedBy())).and(APP_USER.DELETED_AT.isNull())
+            .and(APP_USER.DEACTIVATED_AT.isNull()))
+        .map(found -> found.filter(inviter -> java.util.Arrays.asList(inviter.value1()).contains(PlatformRole.admin)
+            || inviter.value2() == OrgRole.owner
+            || inviter.value2() != null && invitation.getRole() != OrgRole.owner && Authorization
+                .permissionSet(inviter.value3()).containsAll(java.util.EnumSet.of(OrgPermission.manage_staff,
+                    invitation.getPermissions())))
+            .isPresent());
   }
 
   /**
@@ -195,6 +220,12 @@ final class Invitations {
         .map(x -> ApiReply.noContent());
   }
 
+  private static RuntimeException invalidInvitation() {
+    return new Problem(Problem.TYPE_BASE + "invalid-invitation", "Invalid invitation", 400,
+        "The invitation is unknown, expired, already accepted, or its inviter may no longer invite.",
+        List.of(new FieldError("body", "token", "is not valid"))).toException();
+  }
+
   private static JsonObject json(OrganizationInvitationRecord r) {
     return new JsonObject()
         .put("id", r.getId().toString())
@@ -215,13 +246,17 @@ final class Invitations {
                 .and(open())
                 .forUpdate())
             .compose(found -> {
-              var invitation = found.orElseThrow(() -> new Problem(Problem.TYPE_BASE + "invalid-invitation",
-                  "Invalid invitation", 400, "The invitation is unknown, expired or already accepted.",
-                  List.of(new FieldError("body", "token", "is not valid"))).toException());
+              var invitation = found.orElseThrow(Invitations::invalidInvitation);
               return tx.fetchOne(Sql.DSL.select(APP_USER.EMAIL).from(APP_USER).where(APP_USER.ID.eq(caller.userId())))
                   .compose(user -> {
                     if (!user.value1().equals(invitation.getEmail())) {
                       throw Problem.forbidden("This invitation is for another email address.").toException();
+                    }
+                    return inviterStands(tx, invitation);
+                  })
+                  .compose(stands -> {
+                    if (!stands) {
+                      throw invalidInvitation();
                     }
                     return join(tx, invitation, caller.userId());
                   })

@@ -73,13 +73,19 @@ final class Classroom {
     return tx -> beforeStart ? withdraw(tx, bookingId, "booking cancelled") : Future.succeededFuture();
   }
 
-  /** The enrollment a booking made ends with it. */
+  /**
+   * The enrollment a booking made ends with it. A completed one the booking opened again (past its window) keeps
+   * what was achieved and loses the window it got: booked and cancelled, a session renewed access for nothing.
+   */
   private static Future<Void> withdraw(Sql tx, UUID bookingId, String why) {
-    return tx.fetch(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.withdrawn)
+    return tx.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.EXPIRES_AT, SqlTime.now())
+            .where(ENROLLMENT.BOOKING_ID.eq(bookingId)).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.completed))
+            .and(ENROLLMENT.EXPIRES_AT.isNotNull()))
+        .compose(x -> tx.fetch(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.STATUS, EnrollmentStatus.withdrawn)
                 .set(ENROLLMENT.WITHDRAWN_AT, SqlTime.now())
                 .where(ENROLLMENT.BOOKING_ID.eq(bookingId)).and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active))
-                .returning())
-            .compose(withdrawn -> InOrder.each(withdrawn, enrollment -> Enrollments.withdrawn(tx, enrollment, why)));
+                .returning()))
+        .compose(withdrawn -> InOrder.each(withdrawn, enrollment -> Enrollments.withdrawn(tx, enrollment, why)));
   }
 
   /**

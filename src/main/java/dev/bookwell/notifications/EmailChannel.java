@@ -41,7 +41,9 @@ final class EmailChannel implements Channel {
   @Override
   public Future<String> send(Outgoing message) {
     if (!EmailAddresses.valid(message.recipient())) {  // taken before addresses were checked as they are now
-      return Future.failedFuture(new Refused("the recipient is not an address mail is sent to", true));
+      // refused, not remembered as a bad address: an account taken under the looser rule before keeps its mail
+      // once its address is corrected
+      return Future.failedFuture(new Refused("the recipient is not an address mail is sent to", false));
     }
     return mail.sendMail(mail(from, message)).timeout(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .map(result -> "accepted for " + String.join(", ", result.getRecipients()))

@@ -19,6 +19,7 @@ import dev.bookwell.platform.api.Idempotency;
 import dev.bookwell.platform.api.Money;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
+import dev.bookwell.platform.api.EmailAddresses;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.TimeZones;
 import dev.bookwell.platform.db.Db;
@@ -63,7 +64,7 @@ final class Organizations {
                 .set(ORGANIZATION.NAME, body.getString("name"))
                 .set(ORGANIZATION.TIMEZONE, timezone)
                 .set(ORGANIZATION.CURRENCY, body.getString("currency"))
-                .set(ORGANIZATION.CONTACT_EMAIL, body.getString("contactEmail"))
+                .set(ORGANIZATION.CONTACT_EMAIL, contactEmail(body))
                 .set(ORGANIZATION.CONTACT_PHONE, body.getString("contactPhone"))
                 .set(ORGANIZATION.CREATED_BY, caller.userId())
                 .returning())
@@ -71,6 +72,12 @@ final class Organizations {
                 .after(toJson(org))))
             .compose(org -> Outbox.append(tx, "scheduling.organization_created", "organization", id,
                 toJson(org)).map(ApiReply.created(toJson(org), "/v1/organizations/" + id)))));
+  }
+
+  /** The organization's contact address, shown in its mail: an address, as every email Bookwell takes. */
+  private static String contactEmail(JsonObject body) {
+    String email = body.getString("contactEmail");
+    return email == null ? null : EmailAddresses.require(email, "contactEmail");
   }
 
   /** GET /v1/organizations/{organizationId} (public) */
@@ -98,7 +105,7 @@ final class Organizations {
               ETags.requireMatch(request, before);
               return tx.fetchOne(SqlPatch.of(ORGANIZATION, ORGANIZATION.ID)
                   .merge(body, "name", ORGANIZATION.NAME, body.getString("name"))
-                  .merge(body, "contactEmail", ORGANIZATION.CONTACT_EMAIL, body.getString("contactEmail"))
+                  .merge(body, "contactEmail", ORGANIZATION.CONTACT_EMAIL, contactEmail(body))
                   .merge(body, "contactPhone", ORGANIZATION.CONTACT_PHONE, body.getString("contactPhone"))
                   .update().where(ORGANIZATION.ID.eq(id)).returning())
                   .compose(Audit.after(tx, request, org -> Audit.Entry.of(id, "organization.updated", "organization",

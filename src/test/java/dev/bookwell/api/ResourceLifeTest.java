@@ -256,6 +256,8 @@ class ResourceLifeTest extends AppTest {
     var renamed = patch(org, new JsonObject().put("contactEmail", "desk@clinic.example"), world.owner, etag);
     assertEquals(200, renamed.statusCode(), renamed.bodyAsString());
     assertEquals("desk@clinic.example", renamed.bodyAsJsonObject().getString("contactEmail"));
+    assertEquals(400, patch(org, new JsonObject().put("contactEmail", "Desk <desk@clinic.example>"), world.owner,
+        renamed.getHeader("ETag")).statusCode(), "an address, as every email taken");
     assertEquals("Clinic", renamed.bodyAsJsonObject().getString("name"));
   }
 

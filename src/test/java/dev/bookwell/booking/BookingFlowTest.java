@@ -88,8 +88,8 @@ class BookingFlowTest {
   }
 
   /**
-   * The guards tell guests and users apart whatever a guest types as an email: a guest who gives a user's id (staff
-   * see them) holds as that string, and the user may still hold the slot; the guest is capped as any guest.
+   * The guards tell guests and users apart: a guest's email must be an address, so a user's id (staff see them) is
+   * refused as one; a guest whose address carries the id holds as that guest, and the user may still hold the slot.
    */
   @Test
   void aGuestWhoGivesAUsersIdIsNotThatUser() {

@@ -130,6 +130,10 @@ class WaitlistTest {
         null, c)));
     assertEquals(404, app.call(HttpMethod.POST, "/v1/dev/payments/" + offered + "/succeed", null, c).statusCode(),
         "no intent was made for it, so nothing can be paid");
+    // nor moved away from its entry (moved, the hold was paid as no offer any check saw)
+    String elsewhere = world.session(priced, world.providerId, at(5).plusHours(3), 1);
+    assertEquals("offer-not-movable", problem(app.call(HttpMethod.POST, "/v1/bookings/" + offered + "/reschedule",
+        new JsonObject().put("slotId", elsewhere), c)));
     var hold = World.ok(app.call(HttpMethod.POST, "/v1/waitlist/" + cId + "/accept", null, c));
     assertEquals(offered, hold.getString("id"));
     assertEquals("held", hold.getString("status"));

@@ -135,8 +135,8 @@ class AuthorizationTest {
   }
 
   /**
-   * An invitation goes out once per address while open, and ends with its inviter's standing: removed (or given
-   * fewer permissions), what they sent can no longer be accepted.
+   * An address has at most three open invitations to an organization, and an invitation ends with its inviter's
+   * standing: removed (or given fewer permissions), what they sent can no longer be accepted.
    */
   @Test
   void anInvitationGoesOutOnceAndEndsWithItsInvitersStanding() {
@@ -144,18 +144,39 @@ class AuthorizationTest {
     String email = uniqueEmail();
     String token = IdentityFixture.invite(app, organization.toString(), staffToken, email,
         new JsonObject().put("role", "admin"));
+    for (int more = 0; more < 2; more++) {
+      IdentityFixture.invite(app, organization.toString(), ownerToken, email, new JsonObject().put("role", "staff"));
+    }
     var again = app.call(HttpMethod.POST, members().replace("/members", "/invitations"), new JsonObject()
         .put("email", email).put("role", "staff"), ownerToken);
     assertEquals(409, again.statusCode(), again.bodyAsString());
     assertEquals("https://bookwell.dev/problems/already-invited", again.bodyAsJsonObject().getString("type"));
 
+    // the removal and the check at acceptance each end it: the row is also revoked, so it is not listed as open
     assertEquals(204, app.call(HttpMethod.DELETE, members() + "/" + staff, null, ownerToken).statusCode());
+    assertEquals(2, app.call(HttpMethod.GET, members().replace("/members", "/invitations"), null, ownerToken)
+        .bodyAsJsonObject().getJsonArray("items").size(), "the owner's two stay open");
     register(app, email);
     var accepted = app.call(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", token),
         login(app, email, PASSWORD).getString("accessToken"));
     assertEquals(400, accepted.statusCode(), "the inviter was removed: " + accepted.bodyAsString());
     assertEquals(1, app.call(HttpMethod.GET, members(), null, ownerToken).bodyAsJsonObject().getJsonArray("items")
         .size(), "nobody joined through it");
+
+    // an inviter whose account is deactivated: nothing revoked the row, the check at acceptance refuses it
+    String thirdEmail = uniqueEmail();
+    UUID third = register(app, thirdEmail);
+    String thirdToken = login(app, thirdEmail, PASSWORD).getString("accessToken");
+    IdentityFixture.accept(app, IdentityFixture.invite(app, organization.toString(), ownerToken, thirdEmail,
+        new JsonObject().put("role", "admin")), thirdToken);
+    String laterEmail = uniqueEmail();
+    String later = IdentityFixture.invite(app, organization.toString(), thirdToken, laterEmail,
+        new JsonObject().put("role", "staff"));
+    assertEquals(204, app.call(HttpMethod.POST, "/v1/admin/users/" + third + "/deactivate", null, admin)
+        .statusCode());
+    register(app, laterEmail);
+    assertEquals(400, app.call(HttpMethod.POST, "/v1/invitations/accept", new JsonObject().put("token", later),
+        login(app, laterEmail, PASSWORD).getString("accessToken")).statusCode());
   }
 
   /**

@@ -404,6 +404,12 @@ class LearningTest {
     String text = learning.lesson(course, learning.section(course), "text", new JsonObject()
         .put("content", new JsonObject().put("text", "Bend the knees.").put("readingMinutes", 2)));
     learning.publish(course);
+    // a second blended course of the same sessions, with no lesson required: the session alone completes it
+    String sessionOnly = learning.course("Manual handling, practical", "blended", new JsonObject()
+        .put("serviceId", service));
+    learning.lesson(sessionOnly, learning.section(sessionOnly), "text", new JsonObject().put("required", false)
+        .put("content", new JsonObject().put("text", "Further reading.").put("readingMinutes", 5)));
+    learning.publish(sessionOnly);
     String learner = world.userToken();
     String booking = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
         world.session(service, world.providerId, World.at(8), 10)), learner));
@@ -421,9 +427,49 @@ class LearningTest {
     assertEquals("active", learning.call(HttpMethod.GET, "/v1/enrollments/" + enrollment, null, learner, 200)
         .getString("status"), "its lesson is still to do");
     assertEquals(0, completions(enrollment));
+    assertTrue(enrollments(learner).stream().anyMatch(e -> e.getString("courseId").equals(sessionOnly)
+        && e.getString("status").equals("completed")), "the course of the session alone is completed by it");
 
     assertEquals("completed", learning.call(HttpMethod.POST, "/v1/enrollments/" + enrollment + "/lessons/" + text
         + "/progress", new JsonObject().put("seq", 1).put("completed", true), learner, 200).getString("status"));
+  }
+
+  /**
+   * A classroom course completed and past its window is opened again by a new booking, and closed again when that
+   * booking is cancelled before its start: booking and cancelling renews no access.
+   */
+  @Test
+  void aCancelledBookingTakesBackTheWindowItGaveACompletedCourse() {
+    String service = world.service(new JsonObject().put("name", "Fire warden day").put("priceMinor", 0));
+    String course = learning.course("Fire warden", "classroom", new JsonObject().put("serviceId", service)
+        .put("accessDays", 30));
+    learning.publish(course);
+    String learner = world.userToken();
+    String first = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(service, world.providerId, World.at(9), 10)), learner));
+    Eventually.until("enrolled", () -> status(learner, course).equals("active"));
+    World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + first + "/complete", null, world.owner));
+    Eventually.until("completed by the session", () -> status(learner, course).equals("completed"));
+    Wait.on(app.db.update(Sql.DSL.update(ENROLLMENT).set(ENROLLMENT.EXPIRES_AT, java.time.OffsetDateTime.now()
+        .minusDays(1)).where(ENROLLMENT.COURSE_ID.eq(UUID.fromString(course)))));
+
+    String again = World.created(app.call(HttpMethod.POST, "/v1/bookings", new JsonObject().put("slotId",
+        world.session(service, world.providerId, World.at(10), 10)), learner));
+    Eventually.until("its window opened again", () -> expiresAt(course).isAfter(java.time.OffsetDateTime.now()));
+    assertEquals(200, app.call(HttpMethod.POST, "/v1/bookings/" + again + "/cancel", null, learner).statusCode());
+    Eventually.until("and closed with the cancellation", () -> !expiresAt(course).isAfter(
+        java.time.OffsetDateTime.now()));
+    assertEquals("completed", status(learner, course), "what was achieved stays");
+  }
+
+  private static String status(String learner, String course) {
+    return enrollments(learner).stream().filter(e -> e.getString("courseId").equals(course)).findFirst()
+        .map(e -> e.getString("status")).orElse("none");
+  }
+
+  private static java.time.OffsetDateTime expiresAt(String course) {
+    return Wait.on(app.db.fetchOne(Sql.DSL.select(ENROLLMENT.EXPIRES_AT).from(ENROLLMENT)
+        .where(ENROLLMENT.COURSE_ID.eq(UUID.fromString(course))))).value1();
   }
 
   private static java.util.List<JsonObject> enrollments(String token) {
