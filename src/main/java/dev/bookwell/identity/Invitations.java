@@ -138,8 +138,8 @@ final class Invitations {
   }
 
   /**
-   * Ends the open invitations {@code userId} sent to the organization: they were removed, or lost a permission, and
-   * what they sent must not outlive what they hold (accepting checks nothing of the inviter).
+   * Revokes the open invitations {@code userId} sent to the organization: they were removed, or lost a permission,
+   * so these no longer show as open (accepting would refuse them anyway: {@link #inviterStands}).
    */
   static Future<Integer> revokeSentBy(Sql tx, UUID organizationId, UUID userId) {
     return tx.update(Sql.DSL.update(ORGANIZATION_INVITATION).set(ORGANIZATION_INVITATION.REVOKED_AT, SqlTime.now())

@@ -46,7 +46,8 @@ final class Profiles {
   Future<ApiReply> patchMe(ApiRequest request) {
     Caller caller = request.requireCaller();
     JsonObject body = request.bodyObject();
-    String timezone = body.getString("timezone") == null ? null : TimeZones.require(body.getString("timezone"), "timezone");
+    String timezone = body.getString("timezone") == null ? null
+        : TimeZones.require(body.getString("timezone"), "timezone");
     String name = body.getString("name") == null ? null : body.getString("name").trim();
     if (name != null && name.isEmpty()) {
       throw Problem.invalid("body", "name", "is blank").toException();

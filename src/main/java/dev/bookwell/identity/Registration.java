@@ -21,7 +21,6 @@ import java.util.UUID;
 /** Creates accounts: self-registration, and the admin and demo accounts made at start. */
 final class Registration {
 
-
   private final Db db;
   private final Passwords passwords;
   private final int perMinute;

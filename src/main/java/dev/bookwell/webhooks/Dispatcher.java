@@ -78,7 +78,8 @@ final class Dispatcher {
    * answers kept every other organization's deliveries out of every round.
    */
   Future<Integer> round() {
-    return db.fetch(choice()).compose(chosen -> chosen.isEmpty() ? Future.succeededFuture(List.<WebhookDeliveryRecord>of())
+    return db.fetch(choice()).compose(chosen -> chosen.isEmpty()
+            ? Future.succeededFuture(List.<WebhookDeliveryRecord>of())
             // the lease: only those still due are taken (another instance may have leased some meanwhile)
             : db.fetch(Sql.DSL.update(WEBHOOK_DELIVERY).set(WEBHOOK_DELIVERY.NEXT_AT, SqlTime.nowPlus(LEASE))
                 .set(WEBHOOK_DELIVERY.LEASED_UNTIL, SqlTime.nowPlus(LEASE))

@@ -5,6 +5,9 @@ import java.time.ZoneId;
 /** The time zones Bookwell takes: IANA region names. */
 public final class TimeZones {
 
+  /** Read once: {@code ZoneId.getAvailableZoneIds()} copies its 600 names into a new set on every call. */
+  private static final java.util.Set<String> IANA = java.util.Set.copyOf(ZoneId.getAvailableZoneIds());
+
   private TimeZones() {
   }
 
@@ -15,7 +18,7 @@ public final class TimeZones {
    * counted in Java (the reports) would disagree.
    */
   public static String require(String value, String field) {
-    if (value == null || !ZoneId.getAvailableZoneIds().contains(value)) {
+    if (value == null || !IANA.contains(value)) {
       throw Problem.invalid("body", field, "is not an IANA time zone such as Europe/Berlin").toException();
     }
     return value;
