@@ -286,12 +286,13 @@ final class Lifecycle {
                 : Future.succeededFuture(Secured.GONE));
       }
       // Late payment: the hold expired. Release what it still holds, then try to take seats afresh, but only
-      // for a slot still worth paying for: open, not started, its provider active and working there.
+      // as a new hold could: a slot open and not started, its provider active and working there, within the
+      // service's notice and horizon, taking guests if it is a guest's (Holds.check, as a reschedule)
       return Holds.expire(tx, java.util.List.of(id), "hold-expired")
           .compose(x -> Holds.facts(tx, booking.getSlotId()).map(java.util.Optional::of)
               .otherwise(java.util.Optional.empty()))  // the service is gone
           .compose(slot -> slot.isEmpty() || !slot.get().startsAt().isAfter(java.time.OffsetDateTime.now())
-              || slot.get().providerStatus() != dev.bookwell.db.enums.ProviderStatus.active
+              || !bookableAgain(slot.get(), booking)
               ? Future.succeededFuture(Secured.GONE)
               : Seats.take(tx, booking.getSlotId(), booking.getSeats(), () -> Future.succeededFuture(booking))
                   .compose(taken -> taken.isEmpty() ? Future.succeededFuture(Secured.GONE)
@@ -299,6 +300,16 @@ final class Lifecycle {
     })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION) || ProblemException.is(e, Seats.HOLD_LOST)
         || ProblemException.is(e, PROVIDER_LEFT) || PromoCodes.refused(e)
         ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the seat, time or code went to others
+  }
+
+  /** Whether a new hold of {@code booking}'s kind (a guest's or not) could be made in the slot now. */
+  private static boolean bookableAgain(Holds.SlotFacts slot, BookingRecord booking) {
+    try {
+      Holds.check(slot, booking.getGuest() != null);
+      return true;
+    } catch (ProblemException refused) {
+      return false;
+    }
   }
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {

@@ -133,6 +133,24 @@ class PromoCodeTest {
         .statusCode(), "the late payer's use counts against the limit again");
   }
 
+  /**
+   * A late payment takes seats afresh only as a new hold could: here the service's minimum notice grew meanwhile
+   * past the slot's start, so the payment goes back and the booking stays expired.
+   */
+  @Test
+  void aLatePaymentPassesANewHoldsChecksOrGivesTheMoneyBack() {
+    String noticed = world.service(new JsonObject().put("name", "Noticed").put("priceMinor", 4000)
+        .put("seatsPerSlot", 5));
+    String slot = world.session(noticed, world.providerId, at(7), 5);
+    var late = app.call(HttpMethod.POST, "/v1/bookings", guestHold(slot), null).bodyAsJsonObject();
+    sweep(late);
+    var longer = app.call(HttpMethod.PATCH, "/v1/services/" + noticed, new JsonObject()
+        .put("minNoticeMinutes", 525600), world.owner);
+    assertEquals(200, longer.statusCode(), longer.bodyAsString());
+    assertEquals("canceled", payLate(late), "within the notice now: no seat taken, the authorization released");
+    assertEquals(BookingStatus.expired, status(late));
+  }
+
   /** What the hold sweeper does to a hold whose time ran out. */
   private static void sweep(JsonObject hold) {
     Wait.on(app.db.transaction(tx -> Holds.expire(tx, List.of(UUID.fromString(hold.getString("id"))),
