@@ -269,15 +269,24 @@ final class Members {
 
   /**
    * 409 last-owner while {@code userId} is the last owner of an organization others belong to: deleting their
-   * account would leave those members with nobody who may make an owner or rename or delete it.
+   * account would leave those members with nobody who may make an owner or rename or delete it. In the deletion's
+   * transaction, after locking the owner rows of each organization they own (in one order, as {@link #lockOwners}):
+   * two owners deleting their accounts at once run one after the other, and the second finds itself the last.
    */
-  static Future<Void> requireNotLastOwner(Sql sql, UUID userId) {
+  static Future<Void> requireNotLastOwner(Sql tx, UUID userId) {
     var others = ORGANIZATION_MEMBER.as("others");
-    return sql.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ORGANIZATION_ID).from(ORGANIZATION_MEMBER)
+    var mine = ORGANIZATION_MEMBER.as("mine");
+    return tx.fetch(Sql.DSL.select(ORGANIZATION_MEMBER.USER_ID).from(ORGANIZATION_MEMBER)
+            .where(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner)).and(ORGANIZATION_MEMBER.ORGANIZATION_ID.in(
+                Sql.DSL.select(mine.ORGANIZATION_ID).from(mine).where(mine.USER_ID.eq(userId))
+                    .and(mine.ROLE.eq(OrgRole.owner))))
+            .orderBy(ORGANIZATION_MEMBER.ORGANIZATION_ID, ORGANIZATION_MEMBER.USER_ID).forUpdate())
+        .compose(locked -> tx.fetchOptional(Sql.DSL.select(ORGANIZATION_MEMBER.ORGANIZATION_ID)
+            .from(ORGANIZATION_MEMBER)
             .where(ORGANIZATION_MEMBER.USER_ID.eq(userId)).and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner))
             .andExists(Sql.DSL.selectOne().from(others).where(others.ORGANIZATION_ID
                 .eq(ORGANIZATION_MEMBER.ORGANIZATION_ID)).and(others.USER_ID.ne(userId)))
-            .andNot(anotherOwner(ORGANIZATION_MEMBER.ORGANIZATION_ID, userId)).limit(1))
+            .andNot(anotherOwner(ORGANIZATION_MEMBER.ORGANIZATION_ID, userId)).limit(1)))
         .map(found -> {
           if (found.isPresent()) {
             throw Problem.of("last-owner", 409, "Last owner", "You are the last owner of organization "

@@ -66,8 +66,8 @@ final class Profiles {
   /** DELETE /v1/me: soft delete; sessions end at once. */
   Future<ApiReply> deleteMe(ApiRequest request) {
     Caller caller = request.requireCaller();
-    return Members.requireNotLastOwner(db, caller.userId()).compose(x -> change(caller, caller.userId(),
-        APP_USER.DELETED_AT, "identity.user_deleted", "account-deleted"));
+    return change(caller, caller.userId(), APP_USER.DELETED_AT, "identity.user_deleted", "account-deleted",
+        tx -> Members.requireNotLastOwner(tx, caller.userId()));
   }
 
   /** POST /v1/admin/users/{userId}/deactivate */
@@ -128,13 +128,19 @@ final class Profiles {
   /** Stamps {@code column} with now() (once), revokes the sessions, audits. */
   private Future<ApiReply> change(Caller by, UUID userId, Field<java.time.OffsetDateTime> column, String event,
                                   String revokeReason) {
-    return db.transaction(tx -> tx.update(Sql.DSL.update(APP_USER)
+    return change(by, userId, column, event, revokeReason, tx -> Future.succeededFuture());
+  }
+
+  /** As above, after {@code first} in the same transaction (a check that must hold when the change commits). */
+  private Future<ApiReply> change(Caller by, UUID userId, Field<java.time.OffsetDateTime> column, String event,
+                                  String revokeReason, java.util.function.Function<Sql, Future<Void>> first) {
+    return db.transaction(tx -> first.apply(tx).compose(y -> tx.update(Sql.DSL.update(APP_USER)
                 .set(column, SqlTime.now())
                 .set(APP_USER.UPDATED_AT, SqlTime.now())
                 .where(APP_USER.ID.eq(userId)).and(column.isNull()).and(APP_USER.DELETED_AT.isNull()))
             .compose(count -> requireFound(count, userId))
             .compose(x -> Sessions.revokeAll(tx, userId, revokeReason))
-            .compose(x -> audit(tx, event, userId, by)))
+            .compose(x -> audit(tx, event, userId, by))))
         .map(x -> ApiReply.noContent());
   }
 

@@ -148,6 +148,35 @@ class MembershipBoundaryTest extends AppTest {
     }
   }
 
+  /**
+   * Two owners of an organization that has staff delete their accounts at the same moment: one goes, and the
+   * other is refused as the last owner who can sign in, every time.
+   */
+  @Test
+  void twoOwnersDeletingTheirAccountsAtOnceLeaveOneOwner() {
+    for (int round = 0; round < 6; round++) {
+      var first = person();
+      String org = IdentityFixture.organization(app, first.token());
+      var second = person();
+      accept(app, invite(app, org, first.token(), second.email(), new JsonObject().put("role", "owner")),
+          second.token());
+      var staff = person();
+      accept(app, invite(app, org, first.token(), staff.email(), new JsonObject().put("role", "staff")),
+          staff.token());
+      var a = app.callAsync(HttpMethod.DELETE, "/v1/me", null, first.token());
+      var b = app.callAsync(HttpMethod.DELETE, "/v1/me", null, second.token());
+      Wait.on(Future.join(a, b));
+      assertEquals(Set.of(204, 409), Set.of(a.result().statusCode(), b.result().statusCode()),
+          "round " + round + ": " + a.result().bodyAsString() + " / " + b.result().bodyAsString());
+      long usable = Wait.on(app.db.fetchOne(Sql.DSL.selectCount().from(ORGANIZATION_MEMBER)
+          .join(dev.bookwell.db.Tables.APP_USER).on(dev.bookwell.db.Tables.APP_USER.ID.eq(ORGANIZATION_MEMBER.USER_ID))
+          .where(ORGANIZATION_MEMBER.ORGANIZATION_ID.eq(UUID.fromString(org)))
+          .and(ORGANIZATION_MEMBER.ROLE.eq(OrgRole.owner))
+          .and(dev.bookwell.db.Tables.APP_USER.DELETED_AT.isNull()))).value1();
+      assertEquals(1, usable, "round " + round);
+    }
+  }
+
   private static HttpResponse<Buffer> put(String org, UUID user, String token, JsonObject body) {
     return app.call(HttpMethod.PUT, "/v1/organizations/" + org + "/members/" + user, body, token);
   }
