@@ -112,12 +112,15 @@ final class Lifecycle {
 
   /**
    * The share of the money owed back when a booking ends early, decided once, when it ends: by the policy the
-   * service had when it was booked for the client's own cancellation, in full when the organization ends it.
+   * service had when it was booked for the client's own cancellation of a confirmed booking, in full when the
+   * organization ends it or the booking was never confirmed (a hold, or one staff had not accepted: the late fee
+   * took the whole price of a booking the organization never took, and of a hold kept part of money for no seat).
    * Null for transitions that keep the booking (confirm, complete, no-show).
    */
   static Integer owedBack(BookingRecord booking, BookingStatus to, BookingAccess.Access access) {
     return switch (to) {
-      case cancelled -> access.staff() ? 100 : refundPercent(booking);
+      case cancelled -> access.staff() || booking.getStatus() != BookingStatus.confirmed ? 100
+          : refundPercent(booking);
       case declined, expired -> 100;
       default -> booking.getRefundPercent();
     };

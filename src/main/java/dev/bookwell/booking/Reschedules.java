@@ -39,6 +39,12 @@ final class Reschedules {
     this.bus = bus;
   }
 
+  /**
+   * Moves a client may make of one booking, counted along its chain (V53): each move mails the booker, whatever
+   * address a guest gave, and the provider, so unlimited moves were unlimited mail to any address. Staff move on.
+   */
+  static final int MAX_MOVES = 10;
+
   Future<ApiReply> reschedule(ApiRequest request) {
     UUID id = UUID.fromString(request.path().getString("bookingId"));
     UUID target = UUID.fromString(request.bodyObject().getString("slotId"));
@@ -48,6 +54,17 @@ final class Reschedules {
               if (!MOVABLE.contains(current)) {
                 throw Problem.of("illegal-transition", 409, "Illegal transition",
                     "The booking is " + current.getLiteral() + "; it cannot be rescheduled.").toException();
+              }
+              if (!access.staff() && old.getMoves() >= MAX_MOVES) {
+                throw Problem.of("too-many-moves", 409, "Moved often enough", "This booking was moved "
+                    + old.getMoves() + " times; the organization can move it further.").toException();
+              }
+              if (!access.staff() && current == BookingStatus.confirmed && old.getTotalMinor() > 0
+                  && Lifecycle.refundPercent(old) < 100) {
+                // moved, its policy would count from the new date: a late cancellation became a full refund
+                throw Problem.of("reschedule-too-late", 409, "Too late to move", "Past its free cancellation "
+                    + "time (" + old.getFullRefundHours() + " hours before the start) a paid booking is moved by the "
+                    + "organization only.").toException();
               }
               if (!old.getStartsAt().isAfter(OffsetDateTime.now())) {
                 throw Problem.of("already-started", 409, "Already started",
@@ -114,6 +131,7 @@ final class Reschedules {
     moved.setStatus(status);
     slot.place(moved);
     moved.setRescheduledFrom(old.getId());
+    moved.setMoves((short) (old.getMoves() + 1));
     // Booked when the first booking was made (the confirmation deadline counts from then); updated now.
     moved.changed(BOOKING.UPDATED_AT, false);
     return tx.fetchOne(Sql.DSL.insertInto(BOOKING).set(moved).returning());

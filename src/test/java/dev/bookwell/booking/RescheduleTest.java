@@ -159,6 +159,43 @@ class RescheduleTest {
         .getString("status"), "the booking stayed where it was");
   }
 
+  /**
+   * A client does not move a paid booking past its free cancellation time (moved, its policy would count from the
+   * new date and a late cancellation became a full refund); staff can. A client moves one booking ten times at most
+   * (each move mails the booker and the provider).
+   */
+  @Test
+  void aClientMovesWithinThePolicyAndNotWithoutEnd() {
+    String strict = world.service(new JsonObject().put("name", "Strict").put("priceMinor", 6000).put("seatsPerSlot", 5)
+        .put("cancellationPolicy", new JsonObject().put("fullRefundHours", 24).put("lateRefundPercent", 0)));
+    String soon = world.session(strict, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(5)
+        .truncatedTo(ChronoUnit.MINUTES), 5);
+    String later = world.session(strict, world.providerId, at(8), 5);
+    String token = world.userToken();
+    String id = hold(soon, token, 1);
+    World.ok(app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token));
+    var late = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject().put("slotId", later),
+        token);
+    assertEquals(409, late.statusCode(), late.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/reschedule-too-late", late.bodyAsJsonObject().getString("type"));
+    assertEquals(201, app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject()
+        .put("slotId", later), world.owner).statusCode(), "the organization can");
+
+    String a = world.session(service, world.providerId, at(9), 50);
+    String b = world.session(service, world.providerId, at(10), 50);
+    String moving = hold(a, token, 1);
+    for (int move = 0; move < Reschedules.MAX_MOVES; move++) {
+      var moved = app.call(HttpMethod.POST, "/v1/bookings/" + moving + "/reschedule", new JsonObject()
+          .put("slotId", move % 2 == 0 ? b : a), token);
+      assertEquals(201, moved.statusCode(), moved.bodyAsString());
+      moving = moved.bodyAsJsonObject().getString("id");
+    }
+    var once = app.call(HttpMethod.POST, "/v1/bookings/" + moving + "/reschedule", new JsonObject().put("slotId", b),
+        token);
+    assertEquals(409, once.statusCode(), once.bodyAsString());
+    assertEquals("https://bookwell.dev/problems/too-many-moves", once.bodyAsJsonObject().getString("type"));
+  }
+
   private static JsonObject payments(String bookingId, String token) {
     return World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + bookingId + "/payments", null, token));
   }

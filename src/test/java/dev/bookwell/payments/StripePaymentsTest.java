@@ -446,6 +446,28 @@ class StripePaymentsTest {
     }
   }
 
+  /**
+   * A client cancelling a booking staff never accepted owes no late fee: the authorization is released in full (the
+   * fee took the whole price of a booking the organization never took).
+   */
+  @Test
+  void aCancelledBookingStaffNeverAcceptedOwesNothing() {
+    String vetted = world.service(new JsonObject().put("name", "Vetted").put("priceMinor", 8000)
+        .put("requiresConfirmation", true)
+        .put("cancellationPolicy", new JsonObject().put("fullRefundHours", 24).put("lateRefundPercent", 0)));
+    var pending = hold(world.session(vetted, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(9)
+        .truncatedTo(ChronoUnit.MINUTES), 1));
+    assertEquals("pending_confirmation", pending.getString("status"));
+    String intentId = pending.getJsonObject("payment").getString("intentId");
+    var authorized = stripe.event("payment_intent.amount_capturable_updated", stripe.authorize(intentId), NEW_SECRET,
+        now());
+    post(authorized.payload(), authorized.signature());
+    awaitPayment(pending, "authorized");
+    cancel(pending, null);
+    awaitPayment(pending, "canceled");
+    assertEquals("canceled", stripe.intent(intentId).getString("status"), "released, nothing captured");
+  }
+
   @Test
   void cancellationsRefundByTheServicePolicyAndStaffRefundInFull() {
     // Policy: full refund up to 24 hours before, 50 % after that.
