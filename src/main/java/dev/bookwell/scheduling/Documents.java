@@ -18,6 +18,7 @@ import dev.bookwell.platform.api.ProblemException;
 import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import io.vertx.core.Future;
@@ -40,6 +41,8 @@ final class Documents {
 
   static final int MAX_BYTES = 700 * 1024;
   static final int UPLOADS_PER_MINUTE = 10;
+  /** Documents a provider keeps, reviewed or not: each is up to {@link #MAX_BYTES} kept in the database. */
+  static final int MAX_PER_PROVIDER = 200;
   /** Every column but the bytes: only a download reads them. */
   private static final List<org.jooq.Field<?>> WITHOUT_CONTENT = java.util.Arrays.stream(PROVIDER_DOCUMENT.fields())
       .filter(field -> !field.equals(PROVIDER_DOCUMENT.CONTENT)).toList();
@@ -92,11 +95,17 @@ final class Documents {
             throw Problem.invalid("body", "expiresOn", "this requirement expires: give the document's expiry, "
                 + "in the future").toException();
           }
-          // one waiting for review per type: the review list stays the provider's latest word
-          return db.transaction(tx -> tx.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_DOCUMENT)
+          // one waiting for review per type (the review list stays the provider's latest word), and so many kept
+          // in all: under the provider's lock, so racing uploads count one after the other (FOR UPDATE on the
+          // waiting one locked nothing while there was none, and racing uploads all went in); V54 also says it
+          return db.transaction(tx -> Locks.belowCap(tx, "documents:" + providerId, Sql.DSL.selectCount()
+                  .from(PROVIDER_DOCUMENT).where(PROVIDER_DOCUMENT.PROVIDER_ID.eq(providerId)), MAX_PER_PROVIDER,
+                  () -> Problem.of("document-quota", 409, "Too many documents", "A provider keeps at most "
+                      + MAX_PER_PROVIDER + " documents.").toException())
+              .compose(below -> tx.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_DOCUMENT)
                   .where(PROVIDER_DOCUMENT.PROVIDER_ID.eq(providerId))
                   .and(PROVIDER_DOCUMENT.REQUIREMENT_TYPE_ID.eq(type.getId()))
-                  .and(PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.submitted)).forUpdate())
+                  .and(PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.submitted))))
               .compose(waiting -> {
                 if (waiting.isPresent()) {
                   throw Problem.of("document-pending", 409, "A document waits for review", "A document for this "

@@ -15,6 +15,7 @@ import dev.bookwell.platform.api.Caller;
 import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.audit.Audit;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
@@ -43,6 +44,8 @@ final class Requirements {
   private final Db db;
   private final EventBus bus;
 
+  static final int MAX_PER_ORGANIZATION = 100;
+
   Requirements(Db db, EventBus bus) {
     this.db = db;
     this.bus = bus;
@@ -58,13 +61,19 @@ final class Requirements {
         ? (caller.isAdmin() ? Future.succeededFuture()
             : Future.failedFuture(Problem.forbidden("Platform requirements are the platform admins'.").toException()))
         : IdentityClient.require(bus, caller, organizationId, OrgPermission.manage_providers);
-    return allowed.compose(x -> db.transaction(tx -> tx.fetchOne(Sql.DSL.insertInto(REQUIREMENT_TYPE)
+    // an organization's types are capped: each is one more document its providers may upload and keep
+    return allowed.compose(x -> db.transaction(tx -> (organizationId == null ? Future.<Void>succeededFuture()
+            : Locks.belowCap(tx, "requirement-types:" + organizationId, Sql.DSL.selectCount().from(REQUIREMENT_TYPE)
+                    .where(REQUIREMENT_TYPE.ORGANIZATION_ID.eq(organizationId)).and(REQUIREMENT_TYPE.ARCHIVED_AT.isNull()),
+                MAX_PER_ORGANIZATION, () -> Problem.of("too-many-requirements", 422, "Too many requirements",
+                    "An organization has at most " + MAX_PER_ORGANIZATION + " requirement types.").toException()))
+        .compose(below -> tx.fetchOne(Sql.DSL.insertInto(REQUIREMENT_TYPE)
                 .set(REQUIREMENT_TYPE.ORGANIZATION_ID, organizationId).set(REQUIREMENT_TYPE.NAME, body.getString("name"))
                 .set(REQUIREMENT_TYPE.DESCRIPTION, body.getString("description", ""))
                 .set(REQUIREMENT_TYPE.EXPIRES, body.getBoolean("expires")).set(REQUIREMENT_TYPE.CREATED_BY,
                     caller.userId()).returning())
             .compose(Audit.after(tx, request, t -> Audit.Entry.of(organizationId, "requirement.created",
-                "requirement_type", t.getId()).after(json(t))))))
+                "requirement_type", t.getId()).after(json(t)))))))
         .map(t -> ApiReply.created(json(t), "/v1/requirement-types/" + t.getId()));
   }
 

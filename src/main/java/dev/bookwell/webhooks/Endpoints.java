@@ -57,22 +57,17 @@ final class Endpoints {
     return require(request, organizationId)
         .compose(x -> OutboundAddresses.resolve(resolver, uri, allowPrivate))
         // the organization's lock for the transaction: racing creates count one after the other
-        .compose(address -> db.transaction(tx -> Locks.lock(tx, "webhooks:" + organizationId)
-            .compose(lock -> tx.fetchOne(Sql.DSL.selectCount()
-                .from(WEBHOOK_ENDPOINT).where(WEBHOOK_ENDPOINT.ORGANIZATION_ID.eq(organizationId))
-                .and(WEBHOOK_ENDPOINT.DELETED_AT.isNull())))
-            .compose(count -> {
-              if (count.value1() >= MAX_PER_ORGANIZATION) {
-                throw Problem.of("too-many-endpoints", 422, "Too many endpoints", "An organization has at most "
-                    + MAX_PER_ORGANIZATION + " webhook endpoints.").toException();
-              }
-              return tx.fetchOne(Sql.DSL.insertInto(WEBHOOK_ENDPOINT)
-                  .set(WEBHOOK_ENDPOINT.ORGANIZATION_ID, organizationId).set(WEBHOOK_ENDPOINT.URL, uri.toString())
-                  .set(WEBHOOK_ENDPOINT.DESCRIPTION, body.getString("description", ""))
-                  .set(WEBHOOK_ENDPOINT.EVENT_TYPES, types(body.getJsonArray("eventTypes")))
-                  .set(WEBHOOK_ENDPOINT.SECRET, secret)
-                  .set(WEBHOOK_ENDPOINT.CREATED_BY, request.requireCaller().userId()).returning());
-            })
+        .compose(address -> db.transaction(tx -> Locks.belowCap(tx, "webhooks:" + organizationId,
+                Sql.DSL.selectCount().from(WEBHOOK_ENDPOINT).where(WEBHOOK_ENDPOINT.ORGANIZATION_ID.eq(organizationId))
+                    .and(WEBHOOK_ENDPOINT.DELETED_AT.isNull()), MAX_PER_ORGANIZATION,
+                () -> Problem.of("too-many-endpoints", 422, "Too many endpoints", "An organization has at most "
+                    + MAX_PER_ORGANIZATION + " webhook endpoints.").toException())
+            .compose(below -> tx.fetchOne(Sql.DSL.insertInto(WEBHOOK_ENDPOINT)
+                .set(WEBHOOK_ENDPOINT.ORGANIZATION_ID, organizationId).set(WEBHOOK_ENDPOINT.URL, uri.toString())
+                .set(WEBHOOK_ENDPOINT.DESCRIPTION, body.getString("description", ""))
+                .set(WEBHOOK_ENDPOINT.EVENT_TYPES, types(body.getJsonArray("eventTypes")))
+                .set(WEBHOOK_ENDPOINT.SECRET, secret)
+                .set(WEBHOOK_ENDPOINT.CREATED_BY, request.requireCaller().userId()).returning()))
             .compose(Audit.after(tx, request, e -> Audit.Entry.of(organizationId, "webhook.created", "webhook",
                 e.getId()).after(json(e))))
             .map(e -> ApiReply.created(json(e).put("secret", secret), "/v1/webhooks/" + e.getId()))));

@@ -221,6 +221,10 @@ class ReportTest {
         .statusCode());
     assertEquals(400, app.call(HttpMethod.POST, "/v1/analytics/events", new JsonObject().put("events",
         new JsonArray().add(new JsonObject().put("name", "Robert'); DROP TABLE"))), null).statusCode());
+    // a property's name is bounded as its value is: 20 names of 49,000 characters made a batch a megabyte
+    assertEquals(400, app.call(HttpMethod.POST, "/v1/analytics/events", new JsonObject().put("events",
+        new JsonArray().add(new JsonObject().put("name", "page.view").put("properties",
+            new JsonObject().put("x".repeat(65), 1)))), null).statusCode());
 
     String service = world.service(new JsonObject().put("priceMinor", 0));
     String id = book(world.session(service, world.providerId, World.at(1), 1), world.userToken());

@@ -134,6 +134,49 @@ class RequirementTest {
         .put("decision", "rejected").put("reason", "late"), world.admin).statusCode(), "reviewed once");
   }
 
+  /**
+   * Racing uploads for one requirement leave one document waiting, the others 409; an organization has at most 100
+   * requirement types (each one more document its providers keep).
+   */
+  @Test
+  void oneDocumentWaitsPerRequirementHoweverUploadsRaceAndTypesAreCapped() {
+    // an organization of its own (a World approves a provider, which another test's platform types may block)
+    String ownerEmail = dev.bookwell.identity.IdentityFixture.uniqueEmail();
+    dev.bookwell.identity.IdentityFixture.register(app, ownerEmail);
+    String owner = dev.bookwell.identity.IdentityFixture.login(app, ownerEmail,
+        dev.bookwell.identity.IdentityFixture.PASSWORD).getString("accessToken");
+    String organization = dev.bookwell.identity.IdentityFixture.organization(app, owner);
+    String types = "/v1/organizations/" + organization + "/requirement-types";
+    String type = World.created(app.call(HttpMethod.POST, types, new JsonObject().put("name", "Insurance")
+        .put("expires", false), owner));
+    String providerEmail = dev.bookwell.identity.IdentityFixture.uniqueEmail();
+    dev.bookwell.identity.IdentityFixture.register(app, providerEmail);
+    String token = dev.bookwell.identity.IdentityFixture.login(app, providerEmail,
+        dev.bookwell.identity.IdentityFixture.PASSWORD).getString("accessToken");
+    String provider = World.created(app.call(HttpMethod.POST, "/v1/providers", new JsonObject()
+        .put("displayName", "Dr Racer").put("timezone", "UTC"), token));
+    var asked = app.call(HttpMethod.POST, "/v1/organizations/" + organization + "/providers/" + provider, null, owner);
+    assertEquals(202, asked.statusCode(), "asked to work there, its types are the provider's: " + asked.bodyAsString());
+    var body = new JsonObject().put("requirementTypeId", type).put("fileName", "policy.pdf")
+        .put("content", Base64.getEncoder().encodeToString(PDF));
+    var uploads = new java.util.ArrayList<io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<
+        io.vertx.core.buffer.Buffer>>>();
+    for (int i = 0; i < 8; i++) {
+      uploads.add(app.callAsync(HttpMethod.POST, "/v1/providers/" + provider + "/documents", body, token));
+    }
+    dev.bookwell.support.Wait.on(io.vertx.core.Future.join(uploads));
+    var statuses = uploads.stream().map(u -> u.result().statusCode()).sorted().toList();
+    assertEquals(1, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+    assertEquals(7, statuses.stream().filter(s -> s == 409).count(), statuses.toString());
+
+    for (int i = 1; i < Requirements.MAX_PER_ORGANIZATION; i++) {
+      assertEquals(201, app.call(HttpMethod.POST, types, new JsonObject().put("name", "Check " + i)
+          .put("expires", false), owner).statusCode());
+    }
+    assertEquals(422, app.call(HttpMethod.POST, types, new JsonObject().put("name", "One more")
+        .put("expires", false), owner).statusCode());
+  }
+
   private static boolean lapsed(String provider, String organization) {
     return Wait.on(app.db.fetchOne(Sql.DSL.select(PROVIDER_ORGANIZATION.REQUIREMENTS_LAPSED_AT)
         .from(PROVIDER_ORGANIZATION).where(PROVIDER_ORGANIZATION.PROVIDER_ID.eq(UUID.fromString(provider)))

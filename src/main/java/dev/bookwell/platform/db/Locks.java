@@ -35,6 +35,16 @@ public final class Locks {
         .as("locked")).asTable("lock");
   }
 
+  /**
+   * Under the lock on {@code name}, fails with {@code refusal} once {@code count} (rows of what is being created)
+   * has reached {@code max}: racing creates count one after the other, so a cap holds under any concurrency.
+   */
+  public static Future<Void> belowCap(Sql tx, String name, org.jooq.Select<? extends Record1<Integer>> count,
+                                      int max, java.util.function.Supplier<RuntimeException> refusal) {
+    return lock(tx, name).compose(x -> tx.fetchOne(count))
+        .compose(found -> found.value1() < max ? Future.<Void>succeededFuture() : Future.failedFuture(refusal.get()));
+  }
+
   /** Takes the lock on {@code name} if nobody has it; never waits. */
   public static Future<Boolean> tryLock(Sql tx, String name) {
     return tx.fetchOne(Sql.DSL.select(DSL.field("pg_try_advisory_xact_lock(hashtextextended({0}, 0))",
