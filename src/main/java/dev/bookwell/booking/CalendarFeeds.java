@@ -63,6 +63,14 @@ final class CalendarFeeds {
     return requireProvider(request.requireCaller(), providerId).compose(x -> revoke("provider", providerId));
   }
 
+  /** Revokes every feed of {@code userId}: their own, and the provider feeds they made. */
+  static Future<Integer> revokeAllOf(Db db, UUID userId) {
+    return db.update(Sql.DSL.update(CALENDAR_FEED).set(CALENDAR_FEED.REVOKED_AT, SqlTime.now())
+        .where(CALENDAR_FEED.OWNER_KIND.eq("client").and(CALENDAR_FEED.OWNER_ID.eq(userId))
+            .or(CALENDAR_FEED.CREATED_BY.eq(userId)))
+        .and(CALENDAR_FEED.REVOKED_AT.isNull()));
+  }
+
   /** GET /v1/calendar/{token}: public, the token is the key; text/calendar. */
   Future<ApiReply> read(ApiRequest request) {
     byte[] hash = SecretTokens.digest(request.path().getString("token"));

@@ -22,6 +22,9 @@ public final class IdentityClient {
   /** Request {@code {userId}}; reply {@code {email, name, timezone}} of an active account, else 404. */
   static final String CONTACT = "identity.contact";
   static final String STAFF = "identity.staff";
+  /** Outbox events ({@code {userId, changedBy}}): the account can no longer sign in. */
+  public static final String USER_DELETED = "identity.user_deleted";
+  public static final String USER_DEACTIVATED = "identity.user_deactivated";
   /** The most staff contacts one question answers. */
   public static final int STAFF_LIMIT = 200;
 

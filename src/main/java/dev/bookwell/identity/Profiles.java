@@ -66,14 +66,14 @@ final class Profiles {
   /** DELETE /v1/me: soft delete; sessions end at once. */
   Future<ApiReply> deleteMe(ApiRequest request) {
     Caller caller = request.requireCaller();
-    return change(caller, caller.userId(), APP_USER.DELETED_AT, "identity.user_deleted", "account-deleted",
+    return change(caller, caller.userId(), APP_USER.DELETED_AT, IdentityClient.USER_DELETED, "account-deleted",
         tx -> Members.requireNotLastOwner(tx, caller.userId()));
   }
 
   /** POST /v1/admin/users/{userId}/deactivate */
   Future<ApiReply> deactivate(ApiRequest request) {
     Caller admin = requireAdmin(request);
-    return change(admin, userId(request), APP_USER.DEACTIVATED_AT, "identity.user_deactivated",
+    return change(admin, userId(request), APP_USER.DEACTIVATED_AT, IdentityClient.USER_DEACTIVATED,
         "account-deactivated");
   }
 

@@ -156,7 +156,7 @@ final class Dispatcher {
     } catch (RuntimeException e) {  // an address the settings no longer allow: this delivery fails, the round goes on
       return Future.succeededFuture(new Outcome(null, 0, null, clean(String.valueOf(e.getMessage()), 500)));
     }
-    return resolved(uri)
+    return OutboundAddresses.resolve(resolver, uri, config.allowPrivate())
         .compose(address -> {
           var options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString())
               .setConnectTimeout(TIMEOUT.toMillis()).setIdleTimeout(TIMEOUT.toMillis())
@@ -176,26 +176,6 @@ final class Dispatcher {
         .map(answer -> new Outcome(answer.status(), millis(started), answer.text(), null))
         .otherwise(e -> new Outcome(null, millis(started), null, clean(String.valueOf(e.getMessage()), 500)));
   }
-
-  /**
-   * The endpoint's address, within {@link #TIMEOUT}, so a send (lookup, then request) always ends well inside its
-   * lease: a name server that never answers held the lookup on the resolver's threads past the lease, and the
-   * delivery was leased and looked up again behind it, without end. Lookups still running (their threads cannot be
-   * stopped) are counted, and past {@link #MAX_RESOLVING} a send fails at once and is retried later, so the
-   * resolver's queue stays bounded.
-   */
-  private Future<java.net.InetAddress> resolved(java.net.URI uri) {
-    if (resolving >= MAX_RESOLVING) {
-      return Future.failedFuture("name resolution busy: " + resolving + " lookups still running");
-    }
-    resolving++;
-    var lookup = OutboundAddresses.resolve(resolver, uri, config.allowPrivate()).onComplete(x -> resolving--);
-    return lookup.timeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** Lookups this instance has running or queued (event-loop confined, as the rounds). */
-  private int resolving;
-  static final int MAX_RESOLVING = 4 * BATCH;
 
   /** {@code t=<seconds>,v1=<hex>} and, while a rotated-out secret still signs, a second {@code v1}. */
   static String signature(WebhookEndpointRecord endpoint, String body) {

@@ -69,6 +69,12 @@ class CalendarFeedTest extends AppTest {
     assertEquals(2, fetch(renewed).getEvents().size());
     assertEquals(204, app.call(HttpMethod.DELETE, "/v1/me/calendar-feed", null, client).statusCode());
     assertEquals(404, Wait.on(app.client.get(renewed.substring(renewed.indexOf("/v1/"))).send()).statusCode());
+
+    // an account deleted takes its feed with it (its secret address went on working)
+    assertTrue(fetch(otherUrl).getEvents().isEmpty());
+    assertEquals(204, app.call(HttpMethod.DELETE, "/v1/me", null, other).statusCode());
+    dev.bookwell.support.Eventually.until("the deleted account's feed stops", () -> Wait.on(app.client
+        .get(otherUrl.substring(otherUrl.indexOf("/v1/"))).send()).statusCode() == 404);
   }
 
   @Test

@@ -58,11 +58,35 @@ public final class OutboundAddresses {
         .toException();
   }
 
+  /** How long a lookup may take before its caller gives up on it (422 {@code endpoint-unresolvable}). */
+  public static final java.time.Duration RESOLVE_TIMEOUT = java.time.Duration.ofSeconds(10);
+  /** Lookups running or queued on this node past which a new one is refused at once (503). */
+  public static final int MAX_RESOLVING = 400;
+  private static final java.util.concurrent.atomic.AtomicInteger RESOLVING =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /**
    * The address to connect to: the first the host resolves to, when every one of them is allowed. On the caller's
    * own small worker pool: a slow name server then holds up that caller (webhooks, imports), not the service.
+   * Within {@link #RESOLVE_TIMEOUT}, so a send or a poll (lookup, then request) ends in its own deadline; the
+   * lookups still running (a blocked thread cannot be stopped) are counted, and past {@link #MAX_RESOLVING} a lookup
+   * is refused at once, so a name server that never answers cannot grow the pools' queues without end (it did:
+   * a delivery outlived its lease in the queue, was leased again and queued behind itself).
    */
   public static Future<InetAddress> resolve(WorkerExecutor resolver, URI uri, boolean allowPrivate) {
+    if (RESOLVING.incrementAndGet() > MAX_RESOLVING) {
+      RESOLVING.decrementAndGet();
+      return Future.failedFuture(Problem.overloaded("Too many host names are being looked up; try again shortly.")
+          .toException());
+    }
+    return lookup(resolver, uri, allowPrivate).onComplete(x -> RESOLVING.decrementAndGet())
+        .timeout(RESOLVE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
+            ? Problem.of("endpoint-unresolvable", 422, "Host not resolved", "The URL's host did not resolve within "
+                + RESOLVE_TIMEOUT.toSeconds() + " s.").toException() : e));
+  }
+
+  private static Future<InetAddress> lookup(WorkerExecutor resolver, URI uri, boolean allowPrivate) {
     return resolver.executeBlocking(() -> {
       InetAddress[] all;
       try {
