@@ -4,6 +4,7 @@ import static dev.bookwell.db.Tables.BOOKING;
 import static dev.bookwell.db.Tables.CALENDAR_FEED;
 
 import dev.bookwell.db.enums.BookingStatus;
+import dev.bookwell.identity.IdentityClient;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
@@ -90,12 +91,14 @@ final class CalendarFeeds {
 
   private Future<ApiReply> create(String kind, UUID owner, Caller caller) {
     String token = SecretTokens.newToken();
-    return db.transaction(tx -> tx.update(Sql.DSL.update(CALENDAR_FEED).set(CALENDAR_FEED.REVOKED_AT, SqlTime.now())
+    // an account that can still sign in: an access token outlives a deletion by its 15 minutes, and a feed made
+    // with it after the deletion's feeds were revoked would have answered for ever
+    return IdentityClient.contact(bus, caller.userId()).compose(active -> db.transaction(tx -> tx.update(Sql.DSL.update(CALENDAR_FEED).set(CALENDAR_FEED.REVOKED_AT, SqlTime.now())
             .where(CALENDAR_FEED.OWNER_KIND.eq(kind)).and(CALENDAR_FEED.OWNER_ID.eq(owner))
             .and(CALENDAR_FEED.REVOKED_AT.isNull()))
         .compose(x -> tx.update(Sql.DSL.insertInto(CALENDAR_FEED).set(CALENDAR_FEED.OWNER_KIND, kind)
             .set(CALENDAR_FEED.OWNER_ID, owner).set(CALENDAR_FEED.TOKEN_HASH, SecretTokens.digest(token))
-            .set(CALENDAR_FEED.CREATED_BY, caller.userId()))))
+            .set(CALENDAR_FEED.CREATED_BY, caller.userId())))))
         .map(x -> ApiReply.created(new JsonObject().put("url", publicUrl + "/v1/calendar/" + token)
             .put("token", token), "/v1/calendar/" + token));
   }

@@ -112,18 +112,23 @@ final class Lifecycle {
 
   /**
    * The share of the money owed back when a booking ends early, decided once, when it ends: by the policy the
-   * service had when it was booked for the client's own cancellation of a confirmed booking, in full when the
-   * organization ends it or the booking was never confirmed (a hold, or one staff had not accepted: the late fee
-   * took the whole price of a booking the organization never took, and of a hold kept part of money for no seat).
+   * service had when it was booked for the client's own cancellation, in full when the organization ends it or the
+   * booking was never confirmed (a hold, or one staff had not accepted: the late fee took the whole price of a
+   * booking the organization never took, and of a hold kept part of money for no seat). A booking waiting for
+   * staff after a move may have been confirmed, its money captured, before: the policy stands for it.
    * Null for transitions that keep the booking (confirm, complete, no-show).
    */
   static Integer owedBack(BookingRecord booking, BookingStatus to, BookingAccess.Access access) {
     return switch (to) {
-      case cancelled -> access.staff() || booking.getStatus() != BookingStatus.confirmed ? 100
-          : refundPercent(booking);
+      case cancelled -> access.staff() || neverConfirmed(booking) ? 100 : refundPercent(booking);
       case declined, expired -> 100;
       default -> booking.getRefundPercent();
     };
+  }
+
+  private static boolean neverConfirmed(BookingRecord booking) {
+    return booking.getStatus() == BookingStatus.held
+        || booking.getStatus() == BookingStatus.pending_confirmation && booking.getRescheduledFrom() == null;
   }
 
   /** Full refund up to H hours before the start, then P percent until the start, nothing after. */

@@ -94,12 +94,13 @@ final class Classroom {
    * certificate) with none of its lessons or quizzes done.
    */
   private static Future<Void> complete(Sql tx, UUID bookingId) {
-    return tx.fetchOptional(Sql.DSL.select(ENROLLMENT.ID, COURSE.KIND).from(ENROLLMENT).join(COURSE)
+    // every enrollment the booking made: a service's sessions may deliver several courses (one was taken)
+    return tx.fetch(Sql.DSL.select(ENROLLMENT.ID, COURSE.KIND).from(ENROLLMENT).join(COURSE)
             .on(COURSE.ID.eq(ENROLLMENT.COURSE_ID)).where(ENROLLMENT.BOOKING_ID.eq(bookingId))
-            .and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)))
-        .compose(found -> found.isEmpty() ? Future.succeededFuture()
-            : Completion.lock(tx, found.get().value1()).compose(enrollment -> found.get().value2() == CourseKind.blended
-                ? Completion.attended(tx, enrollment) : Completion.complete(tx, enrollment)).mapEmpty());
+            .and(ENROLLMENT.STATUS.eq(EnrollmentStatus.active)).orderBy(ENROLLMENT.ID))
+        .compose(found -> InOrder.each(found, row -> Completion.lock(tx, row.value1())
+            .compose(enrollment -> row.value2() == CourseKind.blended ? Completion.attended(tx, enrollment)
+                : Completion.complete(tx, enrollment))));
   }
 
   /**

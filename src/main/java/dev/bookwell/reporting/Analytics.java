@@ -5,7 +5,6 @@ import static dev.bookwell.db.Tables.ANALYTICS_EVENT;
 import dev.bookwell.platform.api.ApiReply;
 import dev.bookwell.platform.api.ApiRequest;
 import dev.bookwell.platform.api.Caller;
-import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.api.Rfc3339;
 import dev.bookwell.platform.db.Db;
@@ -54,11 +53,6 @@ final class Analytics {
         ANALYTICS_EVENT.AT);
     for (Object item : events) {
       var event = (JsonObject) item;
-      // names as well as values are bounded (the contract says so too): names of 49,000 characters made each
-      // anonymous batch about a megabyte kept for 400 days
-      if (event.getJsonObject("properties", new JsonObject()).fieldNames().stream().anyMatch(n -> n.length() > 64)) {
-        throw Problem.invalid("body", "events.properties", "has a name longer than 64 characters").toException();
-      }
       OffsetDateTime at = event.getString("at") == null ? now
           : Rfc3339.parse(event.getString("at"), "body", "events.at");
       if (at.isBefore(now.minusDays(1)) || at.isAfter(now.plusMinutes(5))) {

@@ -41,8 +41,18 @@ final class Documents {
 
   static final int MAX_BYTES = 700 * 1024;
   static final int UPLOADS_PER_MINUTE = 10;
-  /** Documents a provider keeps, reviewed or not: each is up to {@link #MAX_BYTES} kept in the database. */
+  /**
+   * Documents a provider may have {@link #COUNTED}: each is up to {@link #MAX_BYTES} in the database. Not every
+   * one ever uploaded: renewals year after year, or another organization's reviewer rejecting each upload, would
+   * otherwise lock the provider out of uploading for good.
+   */
   static final int MAX_PER_PROVIDER = 200;
+  /** Waiting, approved and not expired, or rejected in the last 30 days. */
+  private static final org.jooq.Condition COUNTED = PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.submitted)
+      .or(PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.approved).and(PROVIDER_DOCUMENT.EXPIRES_ON.isNull()
+          .or(PROVIDER_DOCUMENT.EXPIRES_ON.ge(org.jooq.impl.DSL.currentLocalDate()))))
+      .or(PROVIDER_DOCUMENT.STATUS.eq(DocumentStatus.rejected).and(PROVIDER_DOCUMENT.REVIEWED_AT
+          .gt(dev.bookwell.platform.db.SqlTime.nowPlus(java.time.Duration.ofDays(-30)))));
   /** Every column but the bytes: only a download reads them. */
   private static final List<org.jooq.Field<?>> WITHOUT_CONTENT = java.util.Arrays.stream(PROVIDER_DOCUMENT.fields())
       .filter(field -> !field.equals(PROVIDER_DOCUMENT.CONTENT)).toList();
@@ -99,9 +109,10 @@ final class Documents {
           // in all: under the provider's lock, so racing uploads count one after the other (FOR UPDATE on the
           // waiting one locked nothing while there was none, and racing uploads all went in); V54 also says it
           return db.transaction(tx -> Locks.belowCap(tx, "documents:" + providerId, Sql.DSL.selectCount()
-                  .from(PROVIDER_DOCUMENT).where(PROVIDER_DOCUMENT.PROVIDER_ID.eq(providerId)), MAX_PER_PROVIDER,
-                  () -> Problem.of("document-quota", 409, "Too many documents", "A provider keeps at most "
-                      + MAX_PER_PROVIDER + " documents.").toException())
+                  .from(PROVIDER_DOCUMENT).where(PROVIDER_DOCUMENT.PROVIDER_ID.eq(providerId)).and(COUNTED),
+                  MAX_PER_PROVIDER, () -> Problem.of("document-quota", 409, "Too many documents", "A provider has at "
+                      + "most " + MAX_PER_PROVIDER + " documents waiting, valid, or rejected in the last 30 days.")
+                  .toException())
               .compose(below -> tx.fetchOptional(Sql.DSL.selectOne().from(PROVIDER_DOCUMENT)
                   .where(PROVIDER_DOCUMENT.PROVIDER_ID.eq(providerId))
                   .and(PROVIDER_DOCUMENT.REQUIREMENT_TYPE_ID.eq(type.getId()))

@@ -28,6 +28,7 @@ public final class WebhooksVerticle extends VerticleBase {
 
   private HttpClient http;
   private io.vertx.core.WorkerExecutor resolver;
+  private io.vertx.core.WorkerExecutor checks;
   private long purge = -1;
   private long timer = -1;
   private long backlog = -1;
@@ -44,7 +45,10 @@ public final class WebhooksVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) Dispatcher.TIMEOUT.toMillis())
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(32));  // per host: shared receivers serve many
     resolver = vertx.createSharedWorkerExecutor("bookwell-webhook-dns", 4);
-    var endpoints = new Endpoints(db, vertx, resolver, config.allowPrivate());
+    // the API's URL checks on threads of their own: a manager registering names that never resolve holds up
+    // their own requests, not every organization's deliveries
+    checks = vertx.createSharedWorkerExecutor("bookwell-webhook-checks", 2);
+    var endpoints = new Endpoints(db, vertx, checks, config.allowPrivate());
     var deliveries = new Deliveries(db, endpoints);
     ApiConsumer.register(vertx.eventBus(), API, Map.of(
         "createWebhook", endpoints::create,
@@ -77,6 +81,7 @@ public final class WebhooksVerticle extends VerticleBase {
     vertx.cancelTimer(backlog);
     if (resolver != null) {
       resolver.close();
+      checks.close();
     }
     return http == null ? Future.succeededFuture() : http.close();
   }

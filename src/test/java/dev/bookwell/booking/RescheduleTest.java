@@ -196,6 +196,33 @@ class RescheduleTest {
     assertEquals("https://bookwell.dev/problems/too-many-moves", once.bodyAsJsonObject().getString("type"));
   }
 
+  /**
+   * A paid booking moved to a service that now needs staff waits for them again, its money still captured: a
+   * client's late cancellation of it keeps the policy's share (it is not a booking the organization never took).
+   */
+  @Test
+  void aMovedBookingWaitingForStaffAgainKeepsItsPolicy() {
+    String strict = world.service(new JsonObject().put("name", "Strict again").put("priceMinor", 6000)
+        .put("seatsPerSlot", 5)
+        .put("cancellationPolicy", new JsonObject().put("fullRefundHours", 24).put("lateRefundPercent", 0)));
+    String from = world.session(strict, world.providerId, at(3), 5);
+    String soon = world.session(strict, world.providerId, OffsetDateTime.now(ZoneOffset.UTC).plusHours(6)
+        .truncatedTo(ChronoUnit.MINUTES), 5);
+    String token = world.userToken();
+    String id = hold(from, token, 1);
+    World.ok(app.call(HttpMethod.POST, "/v1/dev/payments/" + id + "/succeed", null, token));
+    assertEquals(200, app.call(HttpMethod.PATCH, "/v1/services/" + strict, new JsonObject()
+        .put("requiresConfirmation", true), world.owner).statusCode());
+    var moved = app.call(HttpMethod.POST, "/v1/bookings/" + id + "/reschedule", new JsonObject().put("slotId", soon),
+        token);
+    assertEquals(201, moved.statusCode(), moved.bodyAsString());
+    assertEquals("pending_confirmation", moved.bodyAsJsonObject().getString("status"));
+    String movedId = moved.bodyAsJsonObject().getString("id");
+    var cancelled = World.ok(app.call(HttpMethod.POST, "/v1/bookings/" + movedId + "/cancel", null, token));
+    assertEquals(0, cancelled.getJsonObject("payment").getJsonObject("refunded").getLong("amountMinor"),
+        "within 24 hours of the start, the policy gives nothing back");
+  }
+
   private static JsonObject payments(String bookingId, String token) {
     return World.ok(app.call(HttpMethod.GET, "/v1/bookings/" + bookingId + "/payments", null, token));
   }

@@ -60,10 +60,11 @@ public final class OutboundAddresses {
 
   /** How long a lookup may take before its caller gives up on it (422 {@code endpoint-unresolvable}). */
   public static final java.time.Duration RESOLVE_TIMEOUT = java.time.Duration.ofSeconds(10);
-  /** Lookups running or queued on this node past which a new one is refused at once (503). */
+  /** Lookups running or queued on one pool past which a new one is refused at once (503). */
   public static final int MAX_RESOLVING = 400;
-  private static final java.util.concurrent.atomic.AtomicInteger RESOLVING =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /** Per pool: a caller's lookups (webhook sends, calendar polls, the API's checks) never use up another's. */
+  private static final java.util.Map<WorkerExecutor, java.util.concurrent.atomic.AtomicInteger> RESOLVING =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   /**
    * The address to connect to: the first the host resolves to, when every one of them is allowed. On the caller's
@@ -74,12 +75,20 @@ public final class OutboundAddresses {
    * a delivery outlived its lease in the queue, was leased again and queued behind itself).
    */
   public static Future<InetAddress> resolve(WorkerExecutor resolver, URI uri, boolean allowPrivate) {
-    if (RESOLVING.incrementAndGet() > MAX_RESOLVING) {
-      RESOLVING.decrementAndGet();
+    var resolving = RESOLVING.computeIfAbsent(resolver, pool -> new java.util.concurrent.atomic.AtomicInteger());
+    if (resolving.incrementAndGet() > MAX_RESOLVING) {
+      resolving.decrementAndGet();
       return Future.failedFuture(Problem.overloaded("Too many host names are being looked up; try again shortly.")
           .toException());
     }
-    return lookup(resolver, uri, allowPrivate).onComplete(x -> RESOLVING.decrementAndGet())
+    Future<InetAddress> lookup;
+    try {
+      lookup = lookup(resolver, uri, allowPrivate);
+    } catch (RuntimeException closed) {  // the pool refused the task (closing): nothing runs, nothing to count
+      resolving.decrementAndGet();
+      return Future.failedFuture(closed);
+    }
+    return lookup.onComplete(x -> resolving.decrementAndGet())
         .timeout(RESOLVE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
             ? Problem.of("endpoint-unresolvable", 422, "Host not resolved", "The URL's host did not resolve within "
