@@ -38,7 +38,7 @@ public final class BookingVerticle extends VerticleBase {
     var paymentsClient = new PaymentsClient(bus);
     var lifecycle = new Lifecycle(db, bus, paymentsClient);
     var reads = new BookingReads(db, bus, platform.jwtKeys().tokenKey());
-    var feeds = new CalendarFeeds(db, bus, platform.config().mail().publicUrl());
+    var feeds = new CalendarFeeds(vertx, db, platform.config().mail().publicUrl());
     var payments = new PaymentRequests(db, paymentsClient, reads);
     var holds = new Holds(db, platform.config().holdTtl(), payments, platform.config().limits(),
         platform.jwtKeys().tokenKey());

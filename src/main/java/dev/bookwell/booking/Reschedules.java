@@ -127,13 +127,21 @@ final class Reschedules {
                                                  BookingStatus status) {
     var moved = old.copy();
     moved.setId(UUID.randomUUID());
-    moved.setReference(References.next());
     moved.setStatus(status);
     slot.place(moved);
     moved.setRescheduledFrom(old.getId());
     moved.setMoves((short) (old.getMoves() + 1));
     // Booked when the first booking was made (the confirmation deadline counts from then); updated now.
     moved.changed(BOOKING.UPDATED_AT, false);
-    return tx.fetchOne(Sql.DSL.insertInto(BOOKING).set(moved).returning());
+    return insertWithReference(tx, moved, 3);
+  }
+
+  /** With a fresh reference, drawn again if taken, as a hold's ({@link NewBooking#insert}): a clash was a 409. */
+  private static Future<BookingRecord> insertWithReference(Sql tx, BookingRecord moved, int attempts) {
+    moved.setReference(References.next());
+    return tx.fetchOptional(Sql.DSL.insertInto(BOOKING).set(moved).onConflict(BOOKING.REFERENCE).doNothing()
+            .returning())
+        .compose(row -> row.isPresent() || attempts == 1 ? Future.succeededFuture(row.orElseThrow())
+            : insertWithReference(tx, moved, attempts - 1));
   }
 }

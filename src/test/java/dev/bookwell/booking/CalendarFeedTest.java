@@ -70,6 +70,15 @@ class CalendarFeedTest extends AppTest {
     assertEquals(204, app.call(HttpMethod.DELETE, "/v1/me/calendar-feed", null, client).statusCode());
     assertEquals(404, Wait.on(app.client.get(renewed.substring(renewed.indexOf("/v1/"))).send()).statusCode());
 
+    // a feed answers 30 reads a minute (calendar apps poll every few minutes; the token needs no sign-in)
+    String polled = app.call(HttpMethod.POST, "/v1/me/calendar-feed", null, world.userToken()).bodyAsJsonObject()
+        .getString("url");
+    Wait.clearOfMinuteEnd();  // the reads all fall in one minute's window
+    for (int read = 0; read < CalendarFeeds.READS_PER_MINUTE; read++) {
+      fetch(polled);
+    }
+    assertEquals(429, Wait.on(app.client.get(polled.substring(polled.indexOf("/v1/"))).send()).statusCode());
+
     // an account deleted takes its feed with it (its secret address went on working)
     assertTrue(fetch(otherUrl).getEvents().isEmpty());
     assertEquals(204, app.call(HttpMethod.DELETE, "/v1/me", null, other).statusCode());
