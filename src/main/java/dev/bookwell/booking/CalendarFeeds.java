@@ -83,7 +83,8 @@ final class CalendarFeeds {
     return db.fetchOptional(Sql.DSL.selectFrom(CALENDAR_FEED).where(CALENDAR_FEED.TOKEN_HASH.eq(hash))
             .and(CALENDAR_FEED.REVOKED_AT.isNull()))
         .map(found -> found.orElseThrow(() -> Problem.notFound("No such calendar feed.").toException()))
-        .compose(feed -> RateLimits.hit(db, "calendar-feed", feed.getId().toString(), READS_PER_MINUTE, "feed reads")
+        .compose(feed -> RateLimits.hit(db, "calendar-feed", feed.getId().toString(), READS_PER_MINUTE,
+                "reads of this feed")
             .map(feed))
         .compose(feed -> db.fetch(Sql.DSL.selectFrom(BOOKING)
                 .where(feed.getOwnerKind().equals("client") ? BOOKING.USER_ID.eq(feed.getOwnerId())

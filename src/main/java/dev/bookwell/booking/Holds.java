@@ -110,7 +110,8 @@ final class Holds {
     }
     String scope = caller != null ? "user:" + caller.userId() : "guest:" + HoldGuards.email(guest);
     Future<Void> allowed = caller != null ? Future.succeededFuture() : RateLimits.hit(db, "guest-hold",
-        request.headers().getString("client-address"), limits.guestHoldsPerMinute(), "guest bookings");
+        request.headers().getString("client-address"), limits.guestHoldsPerMinute(),
+        "guest bookings from this address");
     return allowed
         .compose(x -> Idempotency.once(db, scope, request.headers().getString("idempotency-key"), body,
             tx -> take(tx, caller, body)))

@@ -67,7 +67,8 @@ final class Invitations {
         // each is a mail its address cannot unsubscribe from, queued with every organization's mail (counted
         // inside the create, so a retry with its Idempotency-Key gets its answer again, not a 429)
         .compose(x -> Idempotency.once(db, request, tx -> RateLimits.hit(tx, "invitation", organizationId.toString(),
-                PER_MINUTE, "invitations").compose(y -> fewOpen(tx, organizationId, email)).compose(y ->
+                PER_MINUTE, "invitations from this organization")
+            .compose(y -> fewOpen(tx, organizationId, email)).compose(y ->
             tx.fetchOne(Sql.DSL.insertInto(ORGANIZATION_INVITATION)
                 .set(ORGANIZATION_INVITATION.ID, id)
                 .set(ORGANIZATION_INVITATION.TOKEN_HASH, SecretTokens.digest(token(tokenKey, id)))

@@ -45,7 +45,7 @@ final class Login {
     String password = request.bodyObject().getString("password");
     String address = request.headers().getString("client-address");
 
-    return RateLimits.hit(db, "login", address, config.loginAttemptsPerMinute(), "login attempts")
+    return RateLimits.hit(db, "login", address, config.loginAttemptsPerMinute(), "login attempts from this address")
         .compose(x -> Account.byEmail(db, email))
         .compose(found -> {
           if (found.isEmpty()) {

@@ -46,7 +46,7 @@ final class PasswordResets {
     String email = Account.normalizeEmail(request.bodyObject().getString("email"));
     UUID id = UUID.randomUUID();
     return RateLimits.hit(db, "password-reset", request.headers().getString("client-address"), perMinute,
-            "password reset requests")
+            "password reset requests from this address")
         .compose(x -> Account.byEmail(db, email)).compose(found -> {
       if (found.isEmpty() || !found.get().usable()) {
         return Future.succeededFuture();

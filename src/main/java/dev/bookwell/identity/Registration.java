@@ -43,7 +43,8 @@ final class Registration {
     Passwords.checkPolicy(password, email);
     var account = new NewAccount(null, email, password, body.getString("name").trim(), body.getString("phone"), timezone,
         new PlatformRole[] {PlatformRole.client});
-    return RateLimits.hit(db, "register", request.headers().getString("client-address"), perMinute, "registrations")
+    return RateLimits.hit(db, "register", request.headers().getString("client-address"), perMinute,
+            "registrations from this address")
         .compose(x -> create(account)).map(id -> new ApiReply(201,
         new JsonObject().put("id", id.toString()).put("email", email).put("name", account.name()),
         new JsonObject().put("Location", "/v1/me")));

@@ -144,7 +144,7 @@ final class Certificates {
    */
   Future<ApiReply> verify(ApiRequest request) {
     return RateLimits.hit(db, "certificate-verify", request.headers().getString("client-address"),
-            VERIFICATIONS_PER_MINUTE, "certificate verifications")
+            VERIFICATIONS_PER_MINUTE, "certificate verifications from this address")
         .compose(x -> find(request)).map(c -> ApiReply.ok(new JsonObject().put("number", c.getNumber()).put("status", status(c))
         .put("holderInitials", initials(c.getHolderName())).put("course", c.getCourseTitle())
         .put("organization", c.getOrganizationName()).put("issuedAt", c.getIssuedAt().toInstant().toString())

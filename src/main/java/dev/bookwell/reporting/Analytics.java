@@ -65,7 +65,7 @@ final class Analytics {
     }
     var batch = insert;
     return RateLimits.hit(db, "analytics", request.headers().getString("client-address"), BATCHES_PER_MINUTE,
-            "analytics batches")
+            "analytics batches from this address")
         .compose(x -> db.update(batch))
         .map(stored -> new ApiReply(202, new JsonObject().put("accepted", stored), new JsonObject()));
   }

@@ -86,7 +86,7 @@ final class Documents {
           return null;
         })
         .compose(x -> RateLimits.hit(db, "document-upload", providerId.toString(), UPLOADS_PER_MINUTE,
-            "document uploads"))
+            "document uploads for this provider"))
         .compose(x -> type(UUID.fromString(body.getString("requirementTypeId"))))
         .compose(type -> type.getOrganizationId() == null ? Future.succeededFuture(type)
             // an organization's types are for providers it works with or has asked to

@@ -112,7 +112,7 @@ final class Deliveries {
   Future<ApiReply> test(ApiRequest request) {
     UUID eventId = UUID.randomUUID();
     return endpoints.owned(request).compose(e -> RateLimits.hit(db, "webhook-test",
-            e.getOrganizationId().toString(), TESTS_PER_MINUTE, "test deliveries").map(e))
+            e.getOrganizationId().toString(), TESTS_PER_MINUTE, "test deliveries for this organization").map(e))
         .compose(e -> db.fetchOne(Sql.DSL.insertInto(WEBHOOK_DELIVERY)
             .set(WEBHOOK_DELIVERY.ENDPOINT_ID, e.getId()).set(WEBHOOK_DELIVERY.ORGANIZATION_ID, e.getOrganizationId())
             .set(WEBHOOK_DELIVERY.EVENT_ID, eventId).set(WEBHOOK_DELIVERY.EVENT_TYPE, Catalogue.TEST)

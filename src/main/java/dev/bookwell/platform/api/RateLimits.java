@@ -51,7 +51,10 @@ public final class RateLimits {
     return client;
   }
 
-  /** Counts one hit of {@code client} in {@code bucket}; past {@code perMinute} this minute, fails with 429. */
+  /**
+   * Counts one hit of {@code client} in {@code bucket}; past {@code perMinute} this minute, fails with 429 saying
+   * "Too many {@code what}": name whom it counts ("guest bookings from this address", "reads of this feed").
+   */
   public static Future<Void> hit(Sql sql, String bucket, String client, int perMinute, String what) {
     return sql.fetchOne(HIT, Map.of("bucket", bucket, "client", key(client)))
         .compose(row -> {
@@ -59,7 +62,7 @@ public final class RateLimits {
             return Future.succeededFuture();
           }
           long left = Duration.between(OffsetDateTime.now(), row.getWindowStart().plusMinutes(1)).toSeconds();
-          return Future.failedFuture(Problem.tooManyRequests("Too many " + what + " from this address; at most "
+          return Future.failedFuture(Problem.tooManyRequests("Too many " + what + "; at most "
               + perMinute + " a minute.", (int) Math.max(1, Math.min(60, left + 1))).toException());
         });
   }
