@@ -269,26 +269,33 @@ final class Holds {
   }
 
   static void check(SlotFacts slot, boolean asGuest) {
-    if (slot.slotStatus() != SlotStatus.open) {
-      throw Problem.of("slot-unavailable", 409, "Slot unavailable", "This slot was cancelled.").toException();
-    }
-    if (slot.providerStatus() != ProviderStatus.active || !slot.providerWorksThere()) {
-      throw Problem.of("provider-not-bookable", 422, "Provider not bookable",
-          "This provider is not taking bookings.").toException();
-    }
-    if (!slot.noticeOk()) {
-      throw Problem.of("too-late", 422, "Too late to book", "This slot starts within the service's minimum notice.")
-          .toException();
-    }
-    if (!slot.horizonOk()) {
-      throw Problem.of("too-far-ahead", 422, "Too far ahead", "This slot is beyond the service's booking horizon.")
-          .toException();
-    }
-    if (asGuest && !slot.guestsAllowed()) {
-      throw Problem.of("guests-not-allowed", 422, "Sign in to book",
-          "This service does not take guest bookings.").toException();
+    Problem refused = refusal(slot, asGuest);
+    if (refused != null) {
+      throw refused.toException();
     }
   }
+
+  /** Why a hold of the slot would be refused now (null: it would not): what {@link #check} throws. */
+  static Problem refusal(SlotFacts slot, boolean asGuest) {
+    if (slot.slotStatus() != SlotStatus.open) {
+      return Problem.of("slot-unavailable", 409, "Slot unavailable", "This slot was cancelled.");
+    }
+    if (slot.providerStatus() != ProviderStatus.active || !slot.providerWorksThere()) {
+      return Problem.of("provider-not-bookable", 422, "Provider not bookable",
+          "This provider is not taking bookings.");
+    }
+    if (!slot.noticeOk()) {
+      return Problem.of("too-late", 422, "Too late to book", "This slot starts within the service's minimum notice.");
+    }
+    if (!slot.horizonOk()) {
+      return Problem.of("too-far-ahead", 422, "Too far ahead", "This slot is beyond the service's booking horizon.");
+    }
+    if (asGuest && !slot.guestsAllowed()) {
+      return Problem.of("guests-not-allowed", 422, "Sign in to book", "This service does not take guest bookings.");
+    }
+    return null;
+  }
+
 
   /**
    * A one-to-one slot that an expired hold of its provider still overlaps: only then does a hold have holds to

@@ -300,7 +300,7 @@ final class Lifecycle {
           .compose(x -> Holds.facts(tx, booking.getSlotId()).map(java.util.Optional::of)
               .otherwise(java.util.Optional.empty()))  // the service is gone
           .compose(slot -> slot.isEmpty() || !slot.get().startsAt().isAfter(java.time.OffsetDateTime.now())
-              || !bookableAgain(slot.get(), booking)
+              || Holds.refusal(slot.get(), booking.getGuest() != null) != null
               ? Future.succeededFuture(Secured.GONE)
               : Seats.take(tx, booking.getSlotId(), booking.getSeats(), () -> Future.succeededFuture(booking))
                   .compose(taken -> taken.isEmpty() ? Future.succeededFuture(Secured.GONE)
@@ -308,16 +308,6 @@ final class Lifecycle {
     })).recover(e -> PgErrors.is(e, PgErrors.EXCLUSION) || ProblemException.is(e, Seats.HOLD_LOST)
         || ProblemException.is(e, PROVIDER_LEFT) || PromoCodes.refused(e)
         ? Future.succeededFuture(Secured.GONE) : Future.failedFuture(e));  // the seat, time or code went to others
-  }
-
-  /** Whether a new hold of {@code booking}'s kind (a guest's or not) could be made in the slot now. */
-  private static boolean bookableAgain(Holds.SlotFacts slot, BookingRecord booking) {
-    try {
-      Holds.check(slot, booking.getGuest() != null);
-      return true;
-    } catch (ProblemException refused) {
-      return false;
-    }
   }
 
   private static Future<Void> confirmPaid(Sql tx, BookingRecord booking) {

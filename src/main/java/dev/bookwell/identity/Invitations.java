@@ -19,6 +19,7 @@ import dev.bookwell.platform.api.Problem;
 import dev.bookwell.platform.api.RateLimits;
 import dev.bookwell.platform.api.Problem.FieldError;
 import dev.bookwell.platform.db.Db;
+import dev.bookwell.platform.db.Locks;
 import dev.bookwell.platform.db.Sql;
 import dev.bookwell.platform.db.SqlTime;
 import dev.bookwell.platform.outbox.Outbox;
@@ -106,16 +107,11 @@ final class Invitations {
 
   /** 409 while the address has {@link #OPEN_PER_ADDRESS} open invitations to the organization. */
   private static Future<Void> fewOpen(Sql tx, UUID organizationId, String email) {
-    return tx.fetchOne(Sql.DSL.selectCount().from(ORGANIZATION_INVITATION)
-            .where(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
-            .and(ORGANIZATION_INVITATION.EMAIL.eq(email)).and(open()))
-        .map(open -> {
-          if (open.value1() >= OPEN_PER_ADDRESS) {
-            throw Problem.of("already-invited", 409, "Already invited", "This address has " + open.value1()
-                + " open invitations; revoke one to send another.").toException();
-          }
-          return null;
-        });
+    return Locks.belowCap(tx, "invitations:" + organizationId + ":" + email, Sql.DSL.selectCount()
+            .from(ORGANIZATION_INVITATION).where(ORGANIZATION_INVITATION.ORGANIZATION_ID.eq(organizationId))
+            .and(ORGANIZATION_INVITATION.EMAIL.eq(email)).and(open()), OPEN_PER_ADDRESS,
+        () -> Problem.of("already-invited", 409, "Already invited", "This address has " + OPEN_PER_ADDRESS
+            + " open invitations; revoke one to send another.").toException());
   }
 
   /**

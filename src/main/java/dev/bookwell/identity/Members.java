@@ -252,8 +252,7 @@ final class Members {
   private static Future<Void> requireAnotherOwner(Sql tx, UUID organizationId, UUID leaving) {
     return tx.fetchOne(Sql.DSL.select(DSL.field(anotherOwner(DSL.val(organizationId), leaving))))
         .compose(found -> found.value1() ? Future.<Void>succeededFuture()
-            : Future.failedFuture(Problem.of("last-owner", 409, "Last owner",
-                "An organization must keep at least one owner.").toException()));
+            : Future.failedFuture(lastOwner("An organization must keep at least one owner.")));
   }
 
   /**
@@ -289,11 +288,15 @@ final class Members {
             .andNot(anotherOwner(ORGANIZATION_MEMBER.ORGANIZATION_ID, userId)).limit(1)))
         .map(found -> {
           if (found.isPresent()) {
-            throw Problem.of("last-owner", 409, "Last owner", "You are the last owner of organization "
-                + found.get().value1() + ", which has other members: make one of them owner first.").toException();
+            throw lastOwner("You are the last owner of organization " + found.get().value1()
+                + ", which has other members: make one of them owner first.");
           }
           return null;
         });
+  }
+
+  private static RuntimeException lastOwner(String detail) {
+    return Problem.of("last-owner", 409, "Last owner", detail).toException();
   }
 
   private static Future<OrgRole> currentRole(Sql sql, UUID organizationId, UUID userId) {
